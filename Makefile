@@ -1,0 +1,34 @@
+# Two commands for a fresh clone: `make demo` and `make test`. Each creates $(VENV) and installs
+# the package with its dev extras on first use (and again when pyproject.toml changes).
+PYTHON ?= python3
+VENV ?= .venv
+# The Airflow release line to test against; CI also runs the suite on the declared floor, 3.1.0.
+AIRFLOW_SPEC ?= apache-airflow>=3.3,<3.4
+BIN := $(VENV)/bin
+
+.PHONY: test lint typecheck unit demo bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]' '$(AIRFLOW_SPEC)'
+	$(BIN)/python -c "import airflow, sys; print('airflow', airflow.__version__, 'python', sys.version.split()[0])"
+	touch $@
+
+test: lint typecheck unit
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(BIN)/.installed
+	$(BIN)/mypy
+
+unit: $(BIN)/.installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+demo: $(BIN)/.installed
+	$(BIN)/python example_dags/run_demo.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

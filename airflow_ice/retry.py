@@ -1,0 +1,70 @@
+"""Which failed ICE calls may be retried, and how long to wait.
+
+ICE submits carry no idempotency token, so the rule depends on whether ICE could have acted on
+the request. A request that surely never reached ICE's business logic (connection refused,
+throttled, 503) is safe to send again; one whose answer was lost (read timeout, dropped
+connection, 500) may have created a paid job, so only reads and cancels are retried then.
+"""
+
+from __future__ import annotations
+
+import enum
+import random
+
+import httpx
+from tenacity import RetryCallState
+
+from airflow_ice.errors import IceServerError, IceThrottlingError
+
+
+class Outcome(enum.Enum):
+    """What a failed attempt says about the request."""
+
+    NOT_TAKEN = "not taken"
+    """ICE surely did not act on it: any call may be retried."""
+    UNKNOWN = "unknown"
+    """ICE may have acted on it: only idempotent calls may be retried."""
+    FINAL = "final"
+    """Retrying cannot help (auth, parameters, not found, a bug)."""
+
+
+def classify(exc: BaseException) -> Outcome:
+    """Classify a failed attempt."""
+    if isinstance(exc, IceThrottlingError):
+        return Outcome.NOT_TAKEN
+    if isinstance(exc, IceServerError):
+        return Outcome.NOT_TAKEN if exc.http_status == 503 else Outcome.UNKNOWN
+    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
+        return Outcome.NOT_TAKEN
+    if isinstance(exc, httpx.TransportError):
+        # Read/write timeouts, dropped connections, protocol errors: the request may have arrived.
+        return Outcome.UNKNOWN
+    return Outcome.FINAL
+
+
+def describe(exc: BaseException) -> str:
+    """A short, secret-free description of a failed attempt, for logs and errors."""
+    if isinstance(exc, httpx.TransportError):
+        return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return str(exc)
+
+
+class BackoffWait:
+    """Tenacity wait: the server's ``x-acs-retry-after`` when given, else exponential backoff with jitter.
+
+    :param initial: the first wait, in seconds.
+    :param maximum: the largest wait, in seconds.
+    """
+
+    def __init__(self, initial: float = 0.5, maximum: float = 20.0) -> None:
+        self.initial = initial
+        self.maximum = maximum
+
+    def __call__(self, retry_state: RetryCallState) -> float:
+        exc = retry_state.outcome.exception() if retry_state.outcome else None
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after:
+            return min(float(retry_after), self.maximum)
+        exponential = self.initial * 2 ** (retry_state.attempt_number - 1)
+        # Full jitter keeps thousands of waiting triggers from retrying in lock step.
+        return min(self.maximum, exponential) * random.uniform(0.5, 1.0)
