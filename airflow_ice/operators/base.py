@@ -1,0 +1,433 @@
+"""Submit an ICE job and wait for it: the machinery shared by every job family's operator."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from airflow.providers.common.compat.sdk import AirflowFailException, BaseOperator, conf
+
+from airflow_ice.errors import (
+    IceApiError,
+    IceInvalidRequestError,
+    IceOutcomeUnknownError,
+    IceResponseError,
+)
+from airflow_ice.hooks.ice import IceHook
+from airflow_ice.links.job_output import JOB_ID_XCOM_KEY, OUTPUT_URL_XCOM_KEY, IceJobOutputLink
+from airflow_ice.models.json_text import compact_json
+from airflow_ice.triggers.base import IceJobTrigger
+from airflow_ice.utils.job_errors import IceJobTimeoutError, IceJobWaitError
+from airflow_ice.utils.job_events import JobEvent, JobEventStatus
+from airflow_ice.utils.job_families import IceJob, JobFamily
+from airflow_ice.utils.job_tag import TaskIdentity
+from airflow_ice.utils.operator_params import bool_param, is_template, seconds_param
+from airflow_ice.utils.reattach_store import ReattachStore, StoredJob, reattach_store_for
+from airflow_ice.utils.waiting import DEFERRAL_GRACE_SECONDS, TRANSIENT_POLL_ERRORS, job_failed_error
+
+if TYPE_CHECKING:
+    from airflow.providers.common.compat.sdk import Context
+
+DEFAULT_TIMEOUT_SECONDS = 24 * 60 * 60.0
+
+
+@dataclass(frozen=True)
+class WaitSettings:
+    """The operator's waiting parameters, checked and normalised.
+
+    :param poll_interval: seconds between polls.
+    :param timeout: wall-clock wait limit in seconds.
+    :param wait_for_completion: whether to wait at all.
+    :param cancel_on_kill: whether to cancel the job when the task is killed.
+    :param reattach_on_retry: whether to reattach to an earlier try's job.
+    :param max_consecutive_poll_failures: transient polling failures in a row tolerated.
+    """
+
+    poll_interval: float
+    timeout: float
+    wait_for_completion: bool
+    cancel_on_kill: bool
+    reattach_on_retry: bool
+    max_consecutive_poll_failures: int
+
+
+class IceJobOperator(BaseOperator):
+    """Submit one ICE job, then wait for it in the worker or, deferrable, in the triggerer.
+
+    Subclasses set :attr:`family` and :attr:`trigger_class` and implement :meth:`build_request` and
+    :meth:`submit`. The flow: validate (before any submit), reattach to the job of an earlier try or
+    submit, push ``ice_job_id`` (and the output URL when known) to XCom, check the job once, then
+    wait; on success return the parsed job (``to_xcom()``), on failure raise naming the job.
+
+    Retries never pay twice: the job id is kept in a store that survives retries (the task state
+    store on Airflow 3.3+, else an Airflow Variable). On the next try a job still running is
+    reattached, a job that succeeded is returned as is, and only a failed or cancelled job is
+    submitted again. A submit whose answer was lost (:class:`~airflow_ice.errors.IceOutcomeUnknownError`)
+    fails the task without retry (``AirflowFailException``): ICE may have created the job, so look for
+    it by its ``UserData`` tag before clearing the task.
+
+    :param ice_conn_id: the Airflow connection to ICE.
+    :param wait_for_completion: wait for the job to finish; if False, return the job id at once.
+    :param poll_interval: seconds between status checks.
+    :param timeout: wall-clock limit (seconds or timedelta) on waiting for the job, default 24 h;
+        then the job is cancelled (where ICE can) and the task fails. Not ``execution_timeout``,
+        Airflow's limit on the task's own run in a worker.
+    :param deferrable: wait in the triggerer instead of holding a worker slot.
+    :param cancel_on_kill: cancel the job when the task is killed (where ICE can cancel).
+    :param reattach_on_retry: reattach to the job of an earlier try instead of submitting again.
+    :param max_consecutive_poll_failures: transient polling failures in a row tolerated while waiting.
+    """
+
+    family: ClassVar[JobFamily]
+    trigger_class: ClassVar[type[IceJobTrigger]]
+    operator_extra_links = (IceJobOutputLink(),)
+    ui_color = "#ff6a00"
+
+    def __init__(
+        self,
+        *,
+        ice_conn_id: str = IceHook.default_conn_name,
+        wait_for_completion: bool = True,
+        poll_interval: float | timedelta = 30.0,
+        timeout: float | timedelta = DEFAULT_TIMEOUT_SECONDS,
+        deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
+        cancel_on_kill: bool = True,
+        reattach_on_retry: bool = True,
+        max_consecutive_poll_failures: int = 5,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.ice_conn_id = ice_conn_id
+        self.wait_for_completion = wait_for_completion
+        self.poll_interval = poll_interval
+        self.timeout = timeout
+        self.deferrable = deferrable
+        self.cancel_on_kill = cancel_on_kill
+        self.reattach_on_retry = reattach_on_retry
+        self.max_consecutive_poll_failures = max_consecutive_poll_failures
+        # Cheap checks now; templated values are checked again once rendered.
+        try:
+            self.settings = self.resolve_settings(allow_templates=True)
+        except IceInvalidRequestError as exc:
+            raise ValueError(f"{type(self).__name__} {self.task_id!r}: {exc}") from None
+        # Set while this instance waits in a worker, for on_kill.
+        self.job_id: str | None = None
+
+    def resolve_settings(self, *, allow_templates: bool = False) -> WaitSettings:
+        """Check the waiting parameters (after templating, they may be text).
+
+        :param allow_templates: accept unrendered Jinja (at DAG parse time), using defaults for it.
+        :raises IceInvalidRequestError: a parameter is invalid.
+        """
+
+        def read(name: str, reader: Callable[[object, str], Any], default: Any) -> Any:
+            value = getattr(self, name)
+            return default if allow_templates and is_template(value) else reader(value, name)
+
+        failures = self.max_consecutive_poll_failures
+        if isinstance(failures, bool) or not isinstance(failures, int) or failures < 0:
+            raise IceInvalidRequestError(
+                f"max_consecutive_poll_failures must be an integer >= 0, got {failures!r}."
+            )
+        return WaitSettings(
+            poll_interval=read("poll_interval", seconds_param, 30.0),
+            timeout=read("timeout", seconds_param, DEFAULT_TIMEOUT_SECONDS),
+            wait_for_completion=read("wait_for_completion", bool_param, True),
+            cancel_on_kill=read("cancel_on_kill", bool_param, True),
+            reattach_on_retry=read("reattach_on_retry", bool_param, True),
+            max_consecutive_poll_failures=failures,
+        )
+
+    # What each family provides
+
+    def build_request(self, identity: TaskIdentity) -> Any:
+        """Validate the (templated) parameters into the family's request model, tagged with ``identity``.
+
+        :raises IceInvalidRequestError: a parameter is invalid (names the parameter).
+        """
+        raise NotImplementedError
+
+    def submit(self, hook: IceHook, request: Any) -> str:
+        """Submit the request; return the job id."""
+        raise NotImplementedError
+
+    def request_output_url(self, request: Any) -> str | None:
+        """The output URL already known from the request (before the job runs), if any."""
+        return None
+
+    def check_succeeded_job(self, job: Mapping[str, Any]) -> None:
+        """Inspect a successful job (XCom form) before returning it; raise to fail the task."""
+
+    # Execution
+
+    @cached_property
+    def hook(self) -> IceHook:
+        """The ICE hook for this operator's connection."""
+        return IceHook(ice_conn_id=self.ice_conn_id)
+
+    def _task_label(self) -> str:
+        return f"{type(self).__name__} (task {self.task_id!r})"
+
+    def execute(self, context: Context) -> Any:
+        """Validate, reattach or submit, push the job id, then wait (or defer)."""
+        identity = TaskIdentity.from_context(context)
+        try:
+            self.settings = self.resolve_settings()
+            request = self.build_request(identity)
+        except IceInvalidRequestError as exc:
+            # Bad parameters cannot get better on a retry: fail now, before anything was submitted.
+            raise AirflowFailException(f"{self._task_label()}: invalid parameters: {exc}") from exc
+        fingerprint = request_fingerprint(request)
+        store = reattach_store_for(context, identity) if self.settings.reattach_on_retry else None
+        try:
+            job = self._reattach(store, fingerprint)
+            if job is None:
+                job_id = self._submit(request)
+                self._remember(store, StoredJob(job_id, fingerprint))
+            else:
+                job_id = job.job_id
+            self.job_id = job_id
+            ti = context["ti"]
+            ti.xcom_push(key=JOB_ID_XCOM_KEY, value=job_id)
+            # Pushed even when empty: the link reads it while the task waits (a missing key logs an error).
+            ti.xcom_push(key=OUTPUT_URL_XCOM_KEY, value=self.request_output_url(request) or "")
+            if not self.settings.wait_for_completion:
+                self.log.info("%s job %s submitted; not waiting for it.", self.family.name, job_id)
+                self._forget(store)
+                return job_id
+            if job is None or not job.is_terminal:
+                job = self.family.query(self.hook, job_id)
+            if job.is_terminal:
+                return self._finish(context, job_id, job.to_xcom(), job.succeeded, store)
+            deadline = time.time() + self.settings.timeout
+            if self.deferrable:
+                self.log.info(
+                    "%s job %s is %s; deferring (polling every %gs).",
+                    self.family.name,
+                    job_id,
+                    job.status_text,
+                    self.settings.poll_interval,
+                )
+                self.defer(
+                    trigger=self.trigger_class(
+                        job_id=job_id,
+                        ice_conn_id=self.ice_conn_id,
+                        poll_interval=self.settings.poll_interval,
+                        deadline=deadline,
+                        cancel_on_kill=self.settings.cancel_on_kill,
+                        max_consecutive_failures=self.settings.max_consecutive_poll_failures,
+                    ),
+                    method_name="execute_complete",
+                    kwargs={"job_id": job_id},
+                    timeout=timedelta(seconds=self.settings.timeout + DEFERRAL_GRACE_SECONDS),
+                )
+            return self._poll_until_done(context, job_id, deadline, store)
+        finally:
+            self.hook.close()
+
+    def execute_complete(self, context: Context, event: Any = None, job_id: str = "") -> Any:
+        """Resume after the trigger fired: only an explicit ``success`` event succeeds."""
+        # dag.test() hands over the event without the defer kwargs: fall back to what was pushed.
+        job_id = job_id or self._pushed_job_id(context, event)
+        try:
+            self.settings = self.resolve_settings()
+            checked = JobEvent.from_payload(event, job_id=job_id)
+            store = self._store(context)
+            if checked.status is JobEventStatus.TIMEOUT:
+                self._on_timeout(job_id, store)
+            if checked.status is JobEventStatus.ERROR:
+                raise IceJobWaitError(job_id, f"{self._task_label()}: {checked.message}")
+            assert checked.job is not None  # success and failed events carry the job
+            return self._finish(context, job_id, checked.job, checked.succeeded, store, checked.message)
+        finally:
+            self.hook.close()
+
+    @staticmethod
+    def _pushed_job_id(context: Context, event: Any) -> str:
+        """The job id pushed before deferring (XCom survives a deferral), else the event's."""
+        ti = context["ti"]
+        pushed = ti.xcom_pull(task_ids=ti.task_id, key=JOB_ID_XCOM_KEY, map_indexes=ti.map_index)
+        if isinstance(pushed, str) and pushed:
+            return pushed
+        from_event = event.get("job_id") if isinstance(event, Mapping) else None
+        return from_event if isinstance(from_event, str) and from_event else "<unknown>"
+
+    def _store(self, context: Context) -> ReattachStore | None:
+        if not self.settings.reattach_on_retry:
+            return None
+        return reattach_store_for(context, TaskIdentity.from_context(context))
+
+    def _reattach(self, store: ReattachStore | None, fingerprint: str) -> IceJob | None:
+        """The job of an earlier try to continue with, or None to submit a new one."""
+        if store is None:
+            return None
+        stored = store.get()
+        if stored is None:
+            return None
+        if stored.fingerprint != fingerprint:
+            self.log.warning(
+                "An earlier try submitted %s job %s with other parameters; submitting a new job.",
+                self.family.name,
+                stored.job_id,
+            )
+            return None
+        try:
+            job = self.family.query(self.hook, stored.job_id)
+        except IceApiError as exc:
+            if exc.http_status == 404 or "NotFound" in exc.code or "NotExist" in exc.code:
+                self.log.warning(
+                    "The earlier try's job %s no longer exists (%s); submitting anew.", stored.job_id, exc
+                )
+                return None
+            raise
+        if not job.is_terminal:
+            self.log.info(
+                "Reattaching to %s job %s submitted by an earlier try (status %s, found in the %s).",
+                self.family.name,
+                job.job_id,
+                job.status_text,
+                store.description,
+            )
+            return job
+        if job.succeeded:
+            self.log.info(
+                "%s job %s of an earlier try already succeeded; using it.", self.family.name, job.job_id
+            )
+            return job
+        self.log.warning(
+            "%s job %s of an earlier try ended with %s; submitting a new job.",
+            self.family.name,
+            job.job_id,
+            job.status_text,
+        )
+        return None
+
+    def _submit(self, request: Any) -> str:
+        try:
+            job_id = self.submit(self.hook, request)
+        except IceOutcomeUnknownError as exc:
+            # A retry could pay for a second job: stop here and let a person check.
+            raise AirflowFailException(
+                f"{self._task_label()}: {exc} The task is failed without retry on purpose."
+            ) from exc
+        self.log.info("Submitted %s job %s.", self.family.name, job_id)
+        return job_id
+
+    def _remember(self, store: ReattachStore | None, stored: StoredJob) -> None:
+        if store is None:
+            return
+        try:
+            store.put(stored)
+        except Exception as exc:
+            # The job runs anyway; only reattaching on a retry is lost.
+            self.log.warning("Could not store job id %s in the %s: %s", stored.job_id, store.description, exc)
+
+    def _forget(self, store: ReattachStore | None) -> None:
+        if store is None:
+            return
+        try:
+            store.forget()
+        except Exception as exc:
+            self.log.warning("Could not clear the stored job id in the %s: %s", store.description, exc)
+
+    def _poll_until_done(
+        self, context: Context, job_id: str, deadline: float, store: ReattachStore | None
+    ) -> Any:
+        failures = 0
+        while True:
+            remaining = deadline - time.time()
+            if remaining <= 0:
+                self._on_timeout(job_id, store)
+            time.sleep(min(self.settings.poll_interval, remaining))
+            try:
+                job = self.family.query(self.hook, job_id)
+            except TRANSIENT_POLL_ERRORS as exc:
+                failures += 1
+                self.log.warning(
+                    "Polling %s job %s failed (%d in a row): %s", self.family.name, job_id, failures, exc
+                )
+                if failures > self.settings.max_consecutive_poll_failures:
+                    raise IceJobWaitError(
+                        job_id,
+                        f"{self._task_label()}: gave up polling {self.family.name} job {job_id} after "
+                        f"{failures} failed polls in a row; the job may still be running. Last error: {exc}",
+                    ) from exc
+                continue
+            except (IceApiError, IceResponseError) as exc:
+                raise IceJobWaitError(
+                    job_id, f"{self._task_label()}: cannot read {self.family.name} job {job_id}: {exc}"
+                ) from exc
+            failures = 0
+            if job.is_terminal:
+                return self._finish(context, job_id, job.to_xcom(), job.succeeded, store)
+            self.log.info("%s job %s is %s", self.family.name, job_id, job.status_text)
+
+    def _finish(
+        self,
+        context: Context,
+        job_id: str,
+        job: Mapping[str, Any],
+        succeeded: bool,
+        store: ReattachStore | None,
+        message: str = "",
+    ) -> dict[str, Any]:
+        # The job is over either way: a retry or a clear must not reattach to it.
+        self._forget(store)
+        url = self.family.output_url_of(job)
+        if url:
+            context["ti"].xcom_push(key=OUTPUT_URL_XCOM_KEY, value=url)
+        if not succeeded:
+            raise job_failed_error(self.family.name, job_id, job, who=self._task_label(), message=message)
+        self.check_succeeded_job(job)
+        self.log.info("%s job %s succeeded.", self.family.name, job_id)
+        return dict(job)
+
+    def _on_timeout(self, job_id: str, store: ReattachStore | None) -> None:
+        """Cancel the job (where ICE can) and fail: the wait exceeded ``timeout``."""
+        outcome = self._cancel(job_id, reason="it did not finish within the timeout")
+        if outcome == "cancelled":
+            self._forget(store)
+        raise IceJobTimeoutError(
+            job_id,
+            f"{self._task_label()}: {self.family.name} job {job_id} did not finish within "
+            f"timeout={self.settings.timeout:.0f}s; {outcome}.",
+        )
+
+    def _cancel(self, job_id: str, *, reason: str) -> str:
+        """Best-effort cancel; returns what happened, for messages."""
+        if self.family.cancel is None:
+            self.log.warning(
+                "%s job %s keeps running: ICE has no cancel action for %s jobs (%s).",
+                self.family.name,
+                job_id,
+                self.family.name,
+                reason,
+            )
+            return "the job keeps running (ICE cannot cancel it)"
+        try:
+            self.family.cancel(self.hook, job_id)
+        except Exception as exc:
+            self.log.warning("Could not cancel %s job %s: %s", self.family.name, job_id, exc)
+            return f"cancelling it failed: {exc}"
+        self.log.info("Cancelled %s job %s because %s.", self.family.name, job_id, reason)
+        return "the job was cancelled"
+
+    def on_kill(self) -> None:
+        """Cancel the job being waited for in this worker when ``cancel_on_kill`` (where ICE can)."""
+        if self.job_id is None or not self.settings.cancel_on_kill:
+            return
+        try:
+            self._cancel(self.job_id, reason="the task was killed")
+        finally:
+            self.hook.close()
+
+
+def request_fingerprint(request: Any) -> str:
+    """Digest of a request model: an earlier try's job is reattached only if it was the same request."""
+    data = request.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return hashlib.sha256(compact_json(data).encode()).hexdigest()[:32]

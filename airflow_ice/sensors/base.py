@@ -1,0 +1,130 @@
+"""Wait for an ICE job that something else submitted: the sensor shared by every job family."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from airflow.providers.common.compat.sdk import (
+    AirflowSensorTimeout,
+    BaseSensorOperator,
+    PokeReturnValue,
+    conf,
+)
+
+from airflow_ice.errors import IceApiError, IceResponseError
+from airflow_ice.hooks.ice import IceHook
+from airflow_ice.triggers.base import IceJobTrigger
+from airflow_ice.utils.job_errors import IceJobWaitError
+from airflow_ice.utils.job_events import JobEvent, JobEventStatus
+from airflow_ice.utils.job_families import JobFamily
+from airflow_ice.utils.waiting import DEFERRAL_GRACE_SECONDS, TRANSIENT_POLL_ERRORS, job_failed_error
+
+if TYPE_CHECKING:
+    from airflow.providers.common.compat.sdk import Context
+
+
+class IceJobSensor(BaseSensorOperator):
+    """Wait until an ICE job finishes; push the parsed job (``to_xcom()``) as the return value.
+
+    Works in ``poke`` and ``reschedule`` modes and, with ``deferrable=True``, in the triggerer (the
+    same trigger the operators use). A failed job fails the sensor, even with ``soft_fail`` (which
+    skips only on timeout). The sensor never cancels the job: it did not submit it.
+
+    :param job_id: the ICE job id (templated).
+    :param ice_conn_id: the Airflow connection to ICE.
+    :param deferrable: wait in the triggerer instead of a worker.
+    """
+
+    family: ClassVar[JobFamily]
+    trigger_class: ClassVar[type[IceJobTrigger]]
+    template_fields: Sequence[str] = ("job_id", "ice_conn_id")
+    ui_color = "#ff6a00"
+
+    def __init__(
+        self,
+        *,
+        job_id: str,
+        ice_conn_id: str = IceHook.default_conn_name,
+        deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.job_id = job_id
+        self.ice_conn_id = ice_conn_id
+        self.deferrable = deferrable
+
+    @cached_property
+    def hook(self) -> IceHook:
+        """The ICE hook for this sensor's connection."""
+        return IceHook(ice_conn_id=self.ice_conn_id)
+
+    def _checked_job_id(self) -> str:
+        if not isinstance(self.job_id, str) or not self.job_id.strip():
+            raise IceJobWaitError(
+                str(self.job_id), f"{self.task_id}: job_id must be a non-empty string, got {self.job_id!r}."
+            )
+        return self.job_id.strip()
+
+    def poke(self, context: Context) -> bool | PokeReturnValue:
+        """Check the job once: done (with the job), not yet, or raise if it failed."""
+        job_id = self._checked_job_id()
+        try:
+            job = self.family.query(self.hook, job_id)
+        except TRANSIENT_POLL_ERRORS as exc:
+            # The hook already retried; the job may be fine, so check again at the next poke.
+            self.log.warning("Could not read %s job %s this time: %s", self.family.name, job_id, exc)
+            return False
+        except (IceApiError, IceResponseError) as exc:
+            raise IceJobWaitError(
+                job_id, f"{self.task_id}: cannot read {self.family.name} job {job_id}: {exc}"
+            ) from exc
+        finally:
+            self.hook.close()
+        if not job.is_terminal:
+            self.log.info("%s job %s is %s", self.family.name, job_id, job.status_text)
+            return False
+        return PokeReturnValue(is_done=True, xcom_value=self._finished(job_id, job.to_xcom(), job.succeeded))
+
+    def _finished(
+        self, job_id: str, job: dict[str, Any], succeeded: bool, message: str = ""
+    ) -> dict[str, Any]:
+        if not succeeded:
+            raise job_failed_error(self.family.name, job_id, job, who=self.task_id, message=message)
+        self.log.info("%s job %s succeeded.", self.family.name, job_id)
+        return job
+
+    def execute(self, context: Context) -> Any:
+        """Poke (poke/reschedule modes), or poke once and defer (deferrable)."""
+        if not self.deferrable:
+            return super().execute(context)
+        done = self.poke(context)
+        if isinstance(done, PokeReturnValue):
+            return done.xcom_value
+        self.defer(
+            trigger=self.trigger_class(
+                job_id=self._checked_job_id(),
+                ice_conn_id=self.ice_conn_id,
+                poll_interval=self.poke_interval,
+                deadline=time.time() + self.timeout,
+                # The sensor did not submit the job: never cancel it.
+                cancel_on_kill=False,
+            ),
+            method_name="execute_complete",
+            kwargs={"job_id": self._checked_job_id()},
+            timeout=timedelta(seconds=self.timeout + DEFERRAL_GRACE_SECONDS),
+        )
+
+    def execute_complete(self, context: Context, event: Any = None, job_id: str = "") -> Any:
+        """Resume after the trigger fired: success returns the job, timeout raises AirflowSensorTimeout."""
+        checked = JobEvent.from_payload(event, job_id=job_id)
+        if checked.status is JobEventStatus.TIMEOUT:
+            # An Airflow exception: soft_fail turns it into a skip.
+            raise AirflowSensorTimeout(f"{self.task_id}: {checked.message}")
+        if checked.status is JobEventStatus.ERROR:
+            raise IceJobWaitError(job_id, f"{self.task_id}: {checked.message}")
+        assert checked.job is not None  # success and failed events carry the job
+        return self._finished(job_id, checked.job, checked.succeeded, checked.message)

@@ -1,0 +1,17 @@
+"""Sensor waiting for an IProduction job submitted elsewhere."""
+
+from __future__ import annotations
+
+from airflow_ice.sensors.base import IceJobSensor
+from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
+from airflow_ice.utils.job_families import IPRODUCTION
+
+
+class IceIProductionJobSensor(IceJobSensor):
+    """Wait until an IProduction job reaches Success (returns the parsed job) or Fail (fails).
+
+    See :class:`~airflow_ice.sensors.base.IceJobSensor` for the parameters and modes.
+    """
+
+    family = IPRODUCTION
+    trigger_class = IceIProductionJobTrigger

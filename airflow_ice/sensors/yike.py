@@ -1,0 +1,17 @@
+"""Sensor waiting for a Yike storyboard job submitted elsewhere."""
+
+from __future__ import annotations
+
+from airflow_ice.sensors.base import IceJobSensor
+from airflow_ice.triggers.yike import IceYikeStoryboardJobTrigger
+from airflow_ice.utils.job_families import YIKE_STORYBOARD
+
+
+class IceYikeStoryboardJobSensor(IceJobSensor):
+    """Wait until a Yike storyboard job reaches Succeeded (returns the parsed job) or Failed (fails).
+
+    See :class:`~airflow_ice.sensors.base.IceJobSensor` for the parameters and modes.
+    """
+
+    family = YIKE_STORYBOARD
+    trigger_class = IceYikeStoryboardJobTrigger

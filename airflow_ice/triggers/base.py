@@ -1,0 +1,175 @@
+"""The trigger that waits for an ICE job in the triggerer, shared by every job family."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import AsyncIterator
+from typing import Any, ClassVar
+
+from airflow.triggers.base import BaseTrigger, TriggerEvent
+
+from airflow_ice.errors import IceApiError, IceResponseError
+from airflow_ice.hooks.ice import IceHook
+from airflow_ice.utils.job_events import JobEvent, JobEventStatus
+from airflow_ice.utils.job_families import IceJob, JobFamily
+from airflow_ice.utils.waiting import TRANSIENT_POLL_ERRORS
+
+# Fraction of the poll interval added at random, so many triggers do not poll in lock-step.
+POLL_JITTER = 0.1
+# Time allowed for a cancel when the deferred task is killed.
+CANCEL_TIMEOUT_SECONDS = 30.0
+
+
+class IceJobTrigger(BaseTrigger):
+    """Poll an ICE job until it finishes, fails, or the deadline passes; yield one event.
+
+    The event is ``{"status": "success" | "failed" | "timeout" | "error", "job_id", "job",
+    "message"}``, with ``job`` the parsed job (``to_xcom()``) or None. ``run()`` only reads: a
+    trigger rebuilt after a triggerer restart (or running briefly in two triggerers) has no side
+    effects. The job is cancelled only in :meth:`on_kill` (Airflow 3.3+), never in ``cleanup()``.
+
+    :param job_id: the ICE job id.
+    :param ice_conn_id: the Airflow connection to ICE.
+    :param poll_interval: seconds between polls (a random jitter of up to 10% is added).
+    :param deadline: absolute wall-clock deadline (epoch seconds) after which a ``timeout`` event is
+        sent, or None to wait without limit.
+    :param cancel_on_kill: cancel the job when a user kills the deferred task (when the family can).
+    :param max_consecutive_failures: transient polling failures in a row (throttling, 5xx, network)
+        tolerated before giving up with an ``error`` event.
+    """
+
+    family: ClassVar[JobFamily]
+
+    def __init__(
+        self,
+        job_id: str,
+        ice_conn_id: str = IceHook.default_conn_name,
+        poll_interval: float = 30.0,
+        deadline: float | None = None,
+        cancel_on_kill: bool = True,
+        max_consecutive_failures: int = 5,
+    ) -> None:
+        super().__init__()
+        self.job_id = job_id
+        self.ice_conn_id = ice_conn_id
+        self.poll_interval = float(poll_interval)
+        self.deadline = None if deadline is None else float(deadline)
+        self.cancel_on_kill = cancel_on_kill
+        self.max_consecutive_failures = int(max_consecutive_failures)
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        """Class path and JSON-primitive kwargs to rebuild the trigger."""
+        return (
+            f"{type(self).__module__}.{type(self).__qualname__}",
+            {
+                "job_id": self.job_id,
+                "ice_conn_id": self.ice_conn_id,
+                "poll_interval": self.poll_interval,
+                "deadline": self.deadline,
+                "cancel_on_kill": self.cancel_on_kill,
+                "max_consecutive_failures": self.max_consecutive_failures,
+            },
+        )
+
+    def _event(self, status: JobEventStatus, job: IceJob | None, message: str) -> TriggerEvent:
+        job_data = None if job is None else job.to_xcom()
+        return TriggerEvent(JobEvent(status, self.job_id, job_data, message).to_payload())
+
+    def _finished_event(self, job: IceJob) -> TriggerEvent:
+        status = job.status_text
+        if job.succeeded:
+            return self._event(JobEventStatus.SUCCESS, job, f"{self.family.name} job {self.job_id}: {status}")
+        return self._event(
+            JobEventStatus.FAILED, job, f"{self.family.name} job {self.job_id} ended: {status}"
+        )
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        """Poll until the job is terminal or the deadline passes."""
+        hook = IceHook(ice_conn_id=self.ice_conn_id)
+        failures = 0
+        try:
+            while True:
+                try:
+                    job = await self.family.aquery(hook, self.job_id)
+                except TRANSIENT_POLL_ERRORS as exc:
+                    failures += 1
+                    self.log.warning(
+                        "Polling %s job %s failed (%d in a row): %s",
+                        self.family.name,
+                        self.job_id,
+                        failures,
+                        exc,
+                    )
+                    if failures > self.max_consecutive_failures:
+                        yield self._event(
+                            JobEventStatus.ERROR,
+                            None,
+                            f"Gave up polling {self.family.name} job {self.job_id} after {failures} failed "
+                            f"polls in a row; the job may still be running. Last error: {exc}",
+                        )
+                        return
+                except IceApiError as exc:
+                    # Auth, permission, not found, bad parameter: waiting longer will not help.
+                    yield self._event(
+                        JobEventStatus.ERROR, None, f"Cannot read {self.family.name} job {self.job_id}: {exc}"
+                    )
+                    return
+                except IceResponseError as exc:
+                    yield self._event(
+                        JobEventStatus.ERROR,
+                        None,
+                        f"Unexpected answer for {self.family.name} job {self.job_id}: {exc.detail}. "
+                        f"Raw: {exc.raw!r}",
+                    )
+                    return
+                except Exception as exc:
+                    # Never crash the trigger and lose the job id: report what happened.
+                    yield self._event(
+                        JobEventStatus.ERROR,
+                        None,
+                        f"Unexpected error while polling {self.family.name} job {self.job_id}: "
+                        f"{type(exc).__name__}: {exc}",
+                    )
+                    return
+                else:
+                    failures = 0
+                    if job.is_terminal:
+                        yield self._finished_event(job)
+                        return
+                    self.log.info("%s job %s is %s", self.family.name, self.job_id, job.status_text)
+                remaining = None if self.deadline is None else self.deadline - time.time()
+                if remaining is not None and remaining <= 0:
+                    yield self._event(
+                        JobEventStatus.TIMEOUT,
+                        None,
+                        f"{self.family.name} job {self.job_id} did not finish before the deadline "
+                        f"({time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(self.deadline or 0))}).",
+                    )
+                    return
+                wait = self.poll_interval * (1 + random.uniform(0, POLL_JITTER))
+                await asyncio.sleep(wait if remaining is None else min(wait, remaining))
+        finally:
+            await hook.aclose()
+
+    async def on_kill(self) -> None:
+        """Cancel the job when a user kills the deferred task (Airflow 3.3+ calls this; 3.1 never does)."""
+        if not self.cancel_on_kill:
+            return
+        if self.family.acancel is None:
+            self.log.warning(
+                "%s job %s keeps running: ICE has no cancel action for %s jobs.",
+                self.family.name,
+                self.job_id,
+                self.family.name,
+            )
+            return
+        hook = IceHook(ice_conn_id=self.ice_conn_id)
+        try:
+            await asyncio.wait_for(self.family.acancel(hook, self.job_id), CANCEL_TIMEOUT_SECONDS)
+            self.log.info("Cancelled %s job %s because the task was killed.", self.family.name, self.job_id)
+        except Exception as exc:
+            self.log.warning("Could not cancel %s job %s: %s", self.family.name, self.job_id, exc)
+        finally:
+            await hook.aclose()

@@ -1,0 +1,16 @@
+"""Trigger waiting for a Yike storyboard job."""
+
+from __future__ import annotations
+
+from airflow_ice.triggers.base import IceJobTrigger
+from airflow_ice.utils.job_families import YIKE_STORYBOARD
+
+
+class IceYikeStoryboardJobTrigger(IceJobTrigger):
+    """Poll a Yike storyboard job (GetYikeStoryboardJob) until Succeeded, Failed or the deadline.
+
+    ICE cannot cancel storyboard jobs: killing the deferred task leaves the job running (logged).
+    See :class:`~airflow_ice.triggers.base.IceJobTrigger` for the parameters and events.
+    """
+
+    family = YIKE_STORYBOARD

@@ -1,0 +1,1 @@
+"""Machinery shared by the ICE operators, sensors and triggers (job families, events, tags, reattach)."""

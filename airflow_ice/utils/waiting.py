@@ -1,0 +1,44 @@
+"""What operators, sensors and triggers share while waiting for a job."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from airflow_ice.errors import IceServerError, IceThrottlingError
+from airflow_ice.models.json_text import compact_json
+from airflow_ice.utils.job_errors import IceJobFailedError
+
+# Polling errors after which the job may still be fine: keep waiting (the hook retried them already).
+TRANSIENT_POLL_ERRORS: tuple[type[BaseException], ...] = (
+    IceThrottlingError,
+    IceServerError,
+    httpx.TransportError,
+    asyncio.TimeoutError,
+)
+# Extra time given to Airflow's own deferral timeout so that the trigger's deadline, after which the
+# task can cancel the job and fail clearly, normally fires first.
+DEFERRAL_GRACE_SECONDS = 300.0
+# Characters of a job's JSON quoted in an error.
+JOB_QUOTE_CHARS = 1500
+
+
+def job_failed_error(
+    family_name: str, job_id: str, job: Mapping[str, Any], *, who: str, message: str = ""
+) -> IceJobFailedError:
+    """The error for a job that ended unsuccessfully: names the task, the job, its status and the job.
+
+    :param family_name: e.g. ``IProduction``.
+    :param job_id: the ICE job id.
+    :param job: the job's XCom form.
+    :param who: the task that waited, for the message.
+    :param message: what the trigger said, if anything.
+    """
+    detail = message or f"status {job.get('status')!r}"
+    return IceJobFailedError(
+        job_id,
+        f"{who}: {family_name} job {job_id} failed ({detail}). Job: {compact_json(job)[:JOB_QUOTE_CHARS]}",
+    )

@@ -1,0 +1,123 @@
+"""Helpers for tests that run operators, sensors and DAGs for real (no tests here).
+
+Operators run inside ``dag.test()`` on a one-task DAG: a real task runner, real XCom, real
+deferral (the trigger runs inline) and real retries, against the local ICE emulator over HTTP.
+Airflow's metadata DB is an sqlite file in the session's temporary ``AIRFLOW_HOME`` (set by
+``conftest.py``), created once per test session.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import os
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+from airflow_ice.emulator import IceEmulator
+
+START_DATE = datetime(2024, 1, 1, tzinfo=timezone.utc)
+_dag_numbers = itertools.count()
+
+
+@functools.cache
+def ensure_airflow_db() -> None:
+    """Create Airflow's metadata DB (sqlite under the test AIRFLOW_HOME) once per session."""
+    from airflow.utils import db
+
+    os.makedirs(os.path.join(os.environ["AIRFLOW_HOME"], "dags"), exist_ok=True)
+    db.initdb()
+
+
+def unique_dag_id(name: str) -> str:
+    """A DAG id not used before in this session, so runs never see each other's state."""
+    return f"{name}_{next(_dag_numbers)}_{os.getpid()}"
+
+
+def new_dag(name: str, **kwargs: Any) -> Any:
+    """A DAG with a unique id and no schedule."""
+    from airflow.sdk import DAG
+
+    return DAG(unique_dag_id(name), schedule=None, start_date=START_DATE, catchup=False, **kwargs)
+
+
+def _register(dag: Any) -> None:
+    """Write the in-memory DAG to the metadata DB, as the DAG processor would for a file."""
+    try:
+        from airflow.dag_processing.dagbag import DagBag, sync_bag_to_db
+    except ImportError:  # Airflow < 3.2
+        from airflow.models.dagbag import DagBag, sync_bag_to_db  # type: ignore[no-redef]
+    from airflow.dag_processing.bundles.manager import DagBundlesManager
+
+    DagBundlesManager().sync_bundles_to_db()
+    bag = DagBag(dag_folder=os.path.join(os.environ["AIRFLOW_HOME"], "dags"))
+    bag.dags[dag.dag_id] = dag
+    sync_bag_to_db(bag, "dags-folder", None)
+
+
+def run_dag(dag: Any, **kwargs: Any) -> Any:
+    """Run the DAG with ``dag.test()`` (deferred tasks included) and return the DagRun."""
+    ensure_airflow_db()
+    _register(dag)
+    return dag.test(**kwargs)
+
+
+def task_states(dag_run: Any) -> dict[str, str]:
+    """``task_id`` (``task_id[map_index]`` when mapped) -> final state."""
+    states = {}
+    for ti in dag_run.get_task_instances():
+        key = ti.task_id if ti.map_index < 0 else f"{ti.task_id}[{ti.map_index}]"
+        states[key] = str(ti.state.value if hasattr(ti.state, "value") else ti.state)
+    return states
+
+
+def task_try_numbers(dag_run: Any) -> dict[str, int]:
+    """``task_id`` -> the try number it ended on."""
+    return {ti.task_id: ti.try_number for ti in dag_run.get_task_instances()}
+
+
+def xcom_value(dag_run: Any, task_id: str, key: str = "return_value", map_index: int = -1) -> Any:
+    """A value the task pushed in this run, or None."""
+    from sqlalchemy import select
+
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        row = session.scalars(
+            select(XComModel).where(
+                XComModel.dag_id == dag_run.dag_id,
+                XComModel.run_id == dag_run.run_id,
+                XComModel.task_id == task_id,
+                XComModel.map_index == map_index,
+                XComModel.key == key,
+            )
+        ).one_or_none()
+        return None if row is None else XComModel.deserialize_value(row)
+
+
+@pytest.fixture
+def emulated_ice(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[IceEmulator]:
+    """A running ICE emulator with ``ice_default`` pointing at it; jobs last 1 s unless the test is
+    marked ``@pytest.mark.parametrize("emulated_ice", [{"job_seconds": ...}], indirect=True)``."""
+    options: dict[str, Any] = {"job_seconds": 1.0}
+    options.update(getattr(request, "param", None) or {})
+    with IceEmulator(**options) as emulator:
+        monkeypatch.setenv("AIRFLOW_CONN_ICE_DEFAULT", emulator.connection_json(max_retries=1, timeout=5))
+        yield emulator
+
+
+def submits(emulator: IceEmulator, action: str = "SubmitIProductionJob") -> int:
+    """How many jobs the emulator created through ``action``."""
+    return emulator.counters().jobs_submitted[action]
+
+
+def requests(emulator: IceEmulator, action: str) -> int:
+    """How many ``action`` requests the emulator received."""
+    return emulator.counters().requests[action]
+
+
+FAST_RETRY = {"retries": 1, "retry_delay": timedelta(seconds=0)}
