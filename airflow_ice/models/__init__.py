@@ -1,1 +1,88 @@
-"""airflow_ice models."""
+"""Pydantic models of ICE requests and responses.
+
+Responses (``IProductionJob``, ``YikeStoryboardJob``) are parsed leniently: a body with a JobId
+never fails to parse, and what could not be read is listed in ``parse_warnings``. Requests
+(``IProductionJobRequest``, ``YikeStoryboardJobRequest``) are strict and are built with
+:func:`validate_request`, which raises ``IceInvalidRequestError`` naming each bad field.
+"""
+
+from __future__ import annotations
+
+from airflow_ice.models.functions import IPRODUCTION_FUNCTIONS
+from airflow_ice.models.iproduction_job import (
+    IProductionJob,
+    IProductionJobInput,
+    IProductionJobOutput,
+    IProductionScheduleInfo,
+)
+from airflow_ice.models.iproduction_request import (
+    IProductionInput,
+    IProductionJobRequest,
+    IProductionOutput,
+    IProductionScheduleConfig,
+)
+from airflow_ice.models.iproduction_results import (
+    AudioQualityAssessmentResult,
+    AudioQualityReport,
+    CoverFrame,
+    CoverResult,
+    EmptyResult,
+    IProductionResult,
+    MusicSegment,
+    MusicSegmentDetectResult,
+    OtherResult,
+    VideoClipResult,
+    VideoSegment,
+    decode_result,
+)
+from airflow_ice.models.json_text import compact_json, decode_json_text
+from airflow_ice.models.responses import CancelJobResponse, IceErrorBody, SubmitJobResponse
+from airflow_ice.models.status import IProductionJobStatus, YikeStoryboardJobStatus
+from airflow_ice.models.validation import describe_request_errors, validate_request
+from airflow_ice.models.yike_storyboard_job import (
+    FailureShot,
+    StoryboardInfo,
+    YikeStoryboardJob,
+    YikeStoryboardJobParams,
+    YikeStoryboardJobResult,
+)
+from airflow_ice.models.yike_storyboard_request import YikeStoryboardJobRequest
+
+__all__ = [
+    "IPRODUCTION_FUNCTIONS",
+    "AudioQualityAssessmentResult",
+    "AudioQualityReport",
+    "CancelJobResponse",
+    "CoverFrame",
+    "CoverResult",
+    "EmptyResult",
+    "FailureShot",
+    "IProductionInput",
+    "IProductionJob",
+    "IProductionJobInput",
+    "IProductionJobOutput",
+    "IProductionJobRequest",
+    "IProductionJobStatus",
+    "IProductionOutput",
+    "IProductionResult",
+    "IProductionScheduleConfig",
+    "IProductionScheduleInfo",
+    "IceErrorBody",
+    "MusicSegment",
+    "MusicSegmentDetectResult",
+    "OtherResult",
+    "StoryboardInfo",
+    "SubmitJobResponse",
+    "VideoClipResult",
+    "VideoSegment",
+    "YikeStoryboardJob",
+    "YikeStoryboardJobParams",
+    "YikeStoryboardJobRequest",
+    "YikeStoryboardJobResult",
+    "YikeStoryboardJobStatus",
+    "compact_json",
+    "decode_json_text",
+    "decode_result",
+    "describe_request_errors",
+    "validate_request",
+]

@@ -1,0 +1,193 @@
+"""Read API response objects field by field without failing on what ICE may change.
+
+A response model's ``mode="before"`` validator reads the raw object through a
+:class:`LenientReader`. Values of the expected type are returned; anything else (a wrong type,
+an unknown field, a status or time that does not parse) is kept as received in the model's
+``unparsed_fields`` and described in its ``parse_warnings`` (collected in a :class:`ParseReport`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any, Final
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from airflow_ice.models.json_text import json_safe, short_repr
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Final = _Missing()
+"""What :meth:`LenientReader.take` returns for a field that is absent."""
+
+_DATETIME = TypeAdapter(datetime)
+
+# Names of the two bookkeeping fields, also read back when a model's own dump is validated again.
+WARNINGS_FIELD = "parse_warnings"
+UNPARSED_FIELD = "unparsed_fields"
+
+
+class ParseReport:
+    """What could not be read while parsing one response: warnings and the raw values kept."""
+
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+        self.unparsed: dict[str, Any] = {}
+
+    def warn(self, text: str) -> None:
+        """Add a warning once."""
+        if text not in self.warnings:
+            self.warnings.append(text)
+
+    def keep(self, path: str, value: Any, problem: str) -> None:
+        """Keep a value that could not be read, under its API path, and say why."""
+        self.unparsed[path] = json_safe(value)
+        self.warn(f"{path}: {problem}; kept as received in unparsed_fields")
+
+    def absorb(self, data: Mapping[Any, Any]) -> None:
+        """Take over the warnings and kept values of a model dump being validated again."""
+        previous_warnings = data.get(WARNINGS_FIELD)
+        if isinstance(previous_warnings, list):
+            for text in previous_warnings:
+                if isinstance(text, str):
+                    self.warn(text)
+        previous_unparsed = data.get(UNPARSED_FIELD)
+        if isinstance(previous_unparsed, Mapping):
+            for key, value in previous_unparsed.items():
+                self.unparsed[str(key)] = json_safe(value)
+
+
+def field_aliases(model_cls: type[BaseModel]) -> dict[str, str]:
+    """Map each field's Python name to its API name (its alias, else the name itself)."""
+    return {name: field.alias or name for name, field in model_cls.model_fields.items()}
+
+
+class LenientReader:
+    """Reads one JSON object of a response; a field is found by its API name or its Python name.
+
+    :param data: the object as received.
+    :param model_cls: the model whose fields (and aliases) describe the object.
+    :param report: where problems are recorded.
+    :param prefix: the object's API path inside the response, e.g. ``"Input."``.
+    """
+
+    def __init__(
+        self, data: Mapping[Any, Any], model_cls: type[BaseModel], report: ParseReport, prefix: str = ""
+    ) -> None:
+        self.data = data
+        self.report = report
+        self.prefix = prefix
+        self._aliases = field_aliases(model_cls)
+        self._used: set[Any] = set()
+
+    def path(self, name: str) -> str:
+        """The API path of a field, for messages and ``unparsed_fields`` keys."""
+        return self.prefix + self._aliases.get(name, name)
+
+    def take(self, name: str) -> Any:
+        """The raw value of a field (by API name, else Python name), or :data:`MISSING`."""
+        api_name = self._aliases.get(name, name)
+        self._used.update((api_name, name))
+        for key in (api_name, name):
+            if key in self.data:
+                return self.data[key]
+        return MISSING
+
+    def skip(self, *names: str) -> None:
+        """Mark keys as known without reading them (derived fields of a model dump)."""
+        self._used.update(names)
+
+    def keep(self, name: str, value: Any, expected: str) -> None:
+        """Record a value of the wrong type."""
+        self.report.keep(self.path(name), value, f"expected {expected}, got {short_repr(value)}")
+
+    def text(self, name: str) -> str | None:
+        """A string field; absent or null gives None."""
+        value = self.take(name)
+        if value is MISSING or value is None:
+            return None
+        if isinstance(value, str):
+            return value
+        self.keep(name, value, "a string")
+        return None
+
+    def integer(self, name: str) -> int | None:
+        """An integer field; a string of digits is accepted, absent or null gives None."""
+        value = self.take(name)
+        if value is MISSING or value is None:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+            return int(value.strip())
+        self.keep(name, value, "an integer")
+        return None
+
+    def text_list(self, name: str) -> list[str]:
+        """A list of strings; absent or null gives an empty list."""
+        value = self.take(name)
+        if value is MISSING or value is None:
+            return []
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            return list(value)
+        self.keep(name, value, "a list of strings")
+        return []
+
+    def utc_datetime(self, name: str) -> datetime | None:
+        """An ISO 8601 time as an aware UTC datetime (a time without offset is taken as UTC)."""
+        value = self.take(name)
+        if value is MISSING or value is None or value == "":
+            return None
+        if isinstance(value, (str, datetime)):
+            try:
+                parsed = _DATETIME.validate_python(value)
+                if parsed.tzinfo is None:
+                    return parsed.replace(tzinfo=timezone.utc)
+                return parsed.astimezone(timezone.utc)
+            except (ValueError, OverflowError):
+                pass
+        self.keep(name, value, "an ISO 8601 UTC time")
+        return None
+
+    def child(self, name: str, model_cls: type[BaseModel]) -> LenientReader | None:
+        """A reader for a nested object; absent or null gives None."""
+        value = self.take(name)
+        if value is MISSING or value is None:
+            return None
+        if isinstance(value, Mapping):
+            return LenientReader(value, model_cls, self.report, prefix=self.path(name) + ".")
+        self.keep(name, value, "an object")
+        return None
+
+    def texts(self, model_cls: type[BaseModel]) -> dict[str, str | None]:
+        """Read every field of ``model_cls`` as a string field."""
+        return {name: self.text(name) for name in model_cls.model_fields}
+
+    def finish(self) -> None:
+        """Keep every key that no field read: a field this version does not know."""
+        for key, value in self.data.items():
+            if key not in self._used:
+                self.report.keep(
+                    self.prefix + str(key), value, "field not known to this version of airflow_ice"
+                )
+
+
+def job_id_value(value: Any) -> Any:
+    """A JobId as a string (integers are accepted); anything else is left for pydantic to reject."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def response_problem(error: ValidationError) -> str:
+    """One sentence saying why a response could not be parsed at all."""
+    first = error.errors()[0]
+    if first["type"] == "model_type":
+        return "the body is not a JSON object"
+    where = ".".join(str(part) for part in first["loc"]) or "body"
+    return f"{where}: {first['msg']}"

@@ -1,0 +1,81 @@
+"""Field checks shared by the request models: JSON text parameters and the base configuration."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from airflow_ice.models.json_text import compact_json, short_repr
+
+
+class RequestModel(BaseModel):
+    """Base of the request models: Python or API names accepted, unknown keys rejected.
+
+    Typos must not be dropped silently before a paid job is submitted, hence ``extra="forbid"``.
+    """
+
+    model_config = ConfigDict(populate_by_name=True, extra="forbid", frozen=True)
+
+    def api_json(self) -> str:
+        """The object as the API wants a nested one: compact JSON, keys sorted, nulls left out."""
+        values = self.model_dump(by_alias=True, exclude_none=True)
+        return compact_json(dict(sorted(values.items())))
+
+
+def _serialised(value: Any) -> str:
+    try:
+        return compact_json(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{short_repr(value)} cannot be written as JSON") from None
+
+
+def json_text(value: Any) -> Any:
+    """Accept a dict or list (written as compact JSON) or a string that is valid JSON text."""
+    if isinstance(value, (Mapping, list)):
+        return _serialised(dict(value) if isinstance(value, Mapping) else value)
+    if isinstance(value, str):
+        try:
+            json.loads(value)
+        except ValueError:
+            raise ValueError(
+                f"{short_repr(value)} is not valid JSON text; give a dict or a JSON string"
+            ) from None
+    return value
+
+
+def text_or_json(value: Any) -> Any:
+    """Accept a string as is, or a dict or list written as compact JSON."""
+    if isinstance(value, (Mapping, list)):
+        return _serialised(dict(value) if isinstance(value, Mapping) else value)
+    return value
+
+
+def json_object(value: Any) -> Any:
+    """Accept a mapping, or a string holding a JSON object (decoded for validation)."""
+    if isinstance(value, str):
+        try:
+            decoded = json.loads(value)
+        except ValueError:
+            raise ValueError(
+                f"{short_repr(value)} is not a JSON object; give a dict or a JSON string"
+            ) from None
+        if not isinstance(decoded, dict):
+            raise ValueError(f"{short_repr(value)} is not a JSON object")
+        return decoded
+    return value
+
+
+def max_utf8_bytes(limit: int) -> Callable[[str | None], str | None]:
+    """A check that a string takes at most ``limit`` bytes in UTF-8."""
+
+    def check(value: str | None) -> str | None:
+        if value is not None and len(value.encode("utf-8")) > limit:
+            raise ValueError(
+                f"{short_repr(value)} takes {len(value.encode('utf-8'))} bytes in UTF-8; at most {limit}"
+            )
+        return value
+
+    return check

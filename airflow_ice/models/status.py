@@ -1,0 +1,63 @@
+"""Job status enums, matched case-insensitively; a status ICE adds later is kept as a raw string."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import TypeVar
+
+
+class _TolerantStatus(str, Enum):
+    """A status enum whose lookup ignores case and knows a few alternative spellings."""
+
+    @classmethod
+    def _spellings(cls) -> dict[str, str]:
+        return {}
+
+    @classmethod
+    def _missing_(cls, value: object) -> _TolerantStatus | None:
+        if not isinstance(value, str):
+            return None
+        key = value.strip().lower()
+        key = cls._spellings().get(key, key)
+        for member in cls:
+            if member.value.lower() == key:
+                return member
+        return None
+
+
+class IProductionJobStatus(_TolerantStatus):
+    """Status of an IProduction job. Terminal: ``Success`` and ``Fail``."""
+
+    QUEUING = "Queuing"
+    ANALYSING = "Analysing"
+    SUCCESS = "Success"
+    FAIL = "Fail"
+
+    @classmethod
+    def _spellings(cls) -> dict[str, str]:
+        # The SDK's comment spells it the American way.
+        return {"analyzing": "analysing"}
+
+
+class YikeStoryboardJobStatus(_TolerantStatus):
+    """Status of a Yike storyboard job. Terminal: ``Succeeded`` and ``Failed``."""
+
+    RUNNING = "Running"
+    SUCCEEDED = "Succeeded"
+    FAILED = "Failed"
+
+    @classmethod
+    def _spellings(cls) -> dict[str, str]:
+        # The spellings the IProduction API uses for the same outcomes.
+        return {"success": "succeeded", "fail": "failed"}
+
+
+StatusT = TypeVar("StatusT", bound=_TolerantStatus)
+
+
+def parse_status(enum_cls: type[StatusT], raw: str) -> StatusT | None:
+    """The member matching ``raw`` (any case, known alternative spellings), or None if unknown."""
+    try:
+        return enum_cls(raw)
+    except ValueError:
+        return None
