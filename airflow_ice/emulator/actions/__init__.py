@@ -1,0 +1,61 @@
+"""The emulated ICE actions, grouped by job type.
+
+To emulate more actions, add a module with a class following
+:class:`~airflow_ice.emulator.actions.base.ActionGroup` and list it in :data:`ACTION_GROUPS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from airflow_ice.emulator.actions.base import ActionEnvironment, ActionGroup, ActionHandler
+from airflow_ice.emulator.actions.iproduction import IProductionActions
+from airflow_ice.emulator.actions.yike_storyboard import YikeStoryboardActions
+from airflow_ice.emulator.errors import unknown_api
+
+ACTION_GROUPS: tuple[Callable[[ActionEnvironment], ActionGroup], ...] = (
+    IProductionActions,
+    YikeStoryboardActions,
+)
+
+
+class ActionTable:
+    """Routes an action name to its handler.
+
+    :param env: the environment every group shares.
+    :param groups: the group factories (default :data:`ACTION_GROUPS`).
+    """
+
+    def __init__(
+        self,
+        env: ActionEnvironment,
+        groups: tuple[Callable[[ActionEnvironment], ActionGroup], ...] = ACTION_GROUPS,
+    ) -> None:
+        self.groups = [factory(env) for factory in groups]
+        self._handlers: dict[str, ActionHandler] = {}
+        for group in self.groups:
+            for name, handler in group.handlers().items():
+                if name in self._handlers:
+                    raise ValueError(f"Action {name} is defined by two action groups")
+                self._handlers[name] = handler
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        """Every action answered."""
+        return tuple(sorted(self._handlers))
+
+    def dispatch(self, action: str, params: Mapping[str, str]) -> dict[str, Any]:
+        """Run the handler, or raise ICE's ``InvalidApi.NotFound``."""
+        handler = self._handlers.get(action)
+        if handler is None:
+            raise unknown_api(action)
+        return handler(params)
+
+    def reset(self) -> None:
+        """Forget every job of every group."""
+        for group in self.groups:
+            group.reset()
+
+
+__all__ = ["ACTION_GROUPS", "ActionEnvironment", "ActionGroup", "ActionHandler", "ActionTable"]

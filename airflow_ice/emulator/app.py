@@ -1,0 +1,159 @@
+"""The emulator's ASGI application: ICE's ``POST /`` RPC endpoint plus the ``/_emulator`` admin API.
+
+The API path is plain ASGI (no per-request framework objects) to stay fast; the admin routes are
+a small Starlette app. To drop a connection the app returns :data:`DROP_CONNECTION` without
+starting a response: uvicorn then closes the socket, so the client sees a real network failure
+(httpx raises ``RemoteProtocolError``) rather than an HTTP error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import parse_qsl
+
+from airflow_ice.emulator.admin import build_admin_app
+from airflow_ice.emulator.auth import IncomingRequest
+from airflow_ice.emulator.errors import (
+    EmulatorApiError,
+    EmulatorAuthError,
+    internal_error,
+    missing_parameter,
+    new_request_id,
+    service_unavailable,
+    throttled,
+)
+from airflow_ice.emulator.state import EmulatorState
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+ADMIN_PREFIX = "/_emulator"
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+# Returned instead of a response: uvicorn closes the connection without sending a byte.
+DROP_CONNECTION = "airflow-ice-emulator: connection dropped on purpose"
+
+logger = logging.getLogger(__name__)
+
+
+def decode_headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    """Lower-case header names; repeated headers joined with ``,`` (as canonicalisation does)."""
+    headers: dict[str, str] = {}
+    for name, value in raw:
+        key = name.decode("latin-1").lower()
+        text = value.decode("latin-1")
+        headers[key] = f"{headers[key]},{text}" if key in headers else text
+    return headers
+
+
+async def read_body(receive: Receive) -> bytes:
+    """The whole request body."""
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def incoming_request(scope: Scope, body: bytes) -> IncomingRequest:
+    """Decode what arrived into an :class:`IncomingRequest`."""
+    headers = decode_headers(scope["headers"])
+    query = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
+    form: dict[str, str] = {}
+    if body and headers.get("content-type", "").startswith(FORM_CONTENT_TYPE):
+        form = dict(parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True))
+    return IncomingRequest(
+        method=scope["method"], path=scope["path"] or "/", query=query, headers=headers, body=body, form=form
+    )
+
+
+async def send_json(send: Send, status: int, payload: dict[str, Any], headers: dict[str, str]) -> None:
+    """Send one complete JSON response."""
+    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    raw_headers = [
+        (b"content-type", b"application/json;charset=utf-8"),
+        (b"content-length", str(len(body)).encode("ascii")),
+    ]
+    raw_headers.extend((name.encode("latin-1"), value.encode("latin-1")) for name, value in headers.items())
+    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class EmulatorApp:
+    """ASGI app answering like ICE, with faults, for one :class:`EmulatorState`.
+
+    :param state: jobs, credentials, faults and counters.
+    """
+
+    def __init__(self, state: EmulatorState) -> None:
+        self.state = state
+        self.admin = build_admin_app(state)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> str | None:
+        if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
+            await self.admin(scope, receive, send)
+            return None
+        return await self.handle_api(scope, receive, send)
+
+    async def handle_api(self, scope: Scope, receive: Receive, send: Send) -> str | None:
+        """One ICE API call: faults, authentication, the action, then the answer (or no answer)."""
+        state = self.state
+        request = incoming_request(scope, await read_body(receive))
+        action = request.action
+        state.counters.request(action)
+        plan = state.faults.plan(action)
+        if plan.delay_seconds:
+            state.counters.fault("latency")
+            await asyncio.sleep(plan.delay_seconds)
+        if plan.reject == "drop":
+            state.counters.fault("drop")
+            return DROP_CONNECTION
+        request_id = new_request_id()
+        status, payload, headers = self._answer(request, action, plan.reject, request_id)
+        if plan.lose_response:
+            state.counters.fault("lose_response")
+            return DROP_CONNECTION
+        headers["x-acs-request-id"] = request_id
+        await send_json(send, status, payload, headers)
+        return None
+
+    def _answer(
+        self, request: IncomingRequest, action: str, fault: str | None, request_id: str
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        state = self.state
+        try:
+            if fault is not None:
+                state.counters.fault(fault)
+                raise self._fault_error(fault)
+            if not action:
+                raise missing_parameter("Action")
+            state.counters.authenticated(state.authenticator.verify(request))
+            body = state.actions.dispatch(action, request.params())
+            return 200, {"RequestId": request_id, **body}, {}
+        except EmulatorApiError as error:
+            if fault is None:
+                if isinstance(error, EmulatorAuthError):
+                    state.counters.auth_failure(error.code)
+                else:
+                    state.counters.error(error.code)
+            return error.status, error.body(request_id), dict(error.headers)
+        except Exception:
+            # A bug in the emulator must still look like ICE to the client.
+            logger.exception("ICE emulator failed on %s", action)
+            state.counters.unexpected_error()
+            failure = internal_error()
+            return failure.status, failure.body(request_id), {}
+
+    def _fault_error(self, fault: str) -> EmulatorApiError:
+        config = self.state.faults.config
+        if fault in ("throttling", "qps_limited"):
+            return throttled(config.throttle_status, config.retry_after_ms)
+        if fault == "unavailable":
+            return service_unavailable()
+        return internal_error()

@@ -1,0 +1,141 @@
+"""Command line of the emulator: ``airflow-ice emulator ...`` and ``python -m airflow_ice.emulator``.
+
+It prints one line, the URL, once it accepts connections, and serves until SIGINT or SIGTERM.
+The secret and token may come from ``ICE_EMULATOR_ACCESS_KEY_SECRET`` / ``ICE_EMULATOR_SECURITY_TOKEN``
+instead of the command line (where other users of the machine could read them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+from typing import Any
+
+DEFAULT_ACCESS_KEY_ID = "emulator-access-key-id"
+DEFAULT_ACCESS_KEY_SECRET = "emulator-access-key-secret"
+
+
+def qps_override(text: str) -> tuple[str, float]:
+    """Parse ``ACTION=QPS``."""
+    action, sep, value = text.partition("=")
+    if not sep or not action:
+        raise argparse.ArgumentTypeError(f"expected ACTION=QPS, got {text!r}")
+    try:
+        return action, float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number after '=', got {value!r}") from None
+
+
+def add_emulator_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add the emulator's options to ``parser``."""
+    env = os.environ
+    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="port; 0 picks a free one (default 8765)")
+    parser.add_argument(
+        "--access-key-id", default=env.get("ICE_EMULATOR_ACCESS_KEY_ID", DEFAULT_ACCESS_KEY_ID)
+    )
+    parser.add_argument(
+        "--access-key-secret", default=env.get("ICE_EMULATOR_ACCESS_KEY_SECRET", DEFAULT_ACCESS_KEY_SECRET)
+    )
+    parser.add_argument(
+        "--security-token",
+        default=env.get("ICE_EMULATOR_SECURITY_TOKEN"),
+        help="require this STS token on every request",
+    )
+    parser.add_argument("--region", default="cn-shanghai")
+    parser.add_argument("--job-seconds", type=float, default=2.0, help="job duration (default 2)")
+    parser.add_argument(
+        "--job-seconds-max", type=float, default=None, help="random durations up to this many seconds"
+    )
+    parser.add_argument("--seed", type=int, default=None, help="seed of random faults and durations")
+    faults = parser.add_argument_group("faults (rates are shares of requests, 0..1)")
+    faults.add_argument("--drop-rate", type=float, default=0.0, help="drop the connection before processing")
+    faults.add_argument(
+        "--lose-response-rate", type=float, default=0.0, help="process, then drop the connection unanswered"
+    )
+    faults.add_argument("--unavailable-rate", type=float, default=0.0, help="answer 503 ServiceUnavailable")
+    faults.add_argument("--throttle-rate", type=float, default=0.0, help="answer Throttling.User")
+    faults.add_argument("--internal-error-rate", type=float, default=0.0, help="answer 500 InternalError")
+    faults.add_argument("--latency-ms", type=float, default=0.0, help="delay every API request")
+    faults.add_argument("--qps-limit", type=float, default=None, help="requests per second per action")
+    faults.add_argument(
+        "--qps-limit-for",
+        type=qps_override,
+        action="append",
+        default=[],
+        metavar="ACTION=QPS",
+        help="QPS limit of one action (repeatable)",
+    )
+    faults.add_argument("--throttle-status", type=int, choices=(400, 429), default=400)
+    faults.add_argument(
+        "--retry-after-ms", type=int, default=None, help="send x-acs-retry-after when throttling"
+    )
+    faults.add_argument(
+        "--fault-actions", default=None, help="comma-separated actions the random faults hit (default all)"
+    )
+    return parser
+
+
+def emulator_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    """``IceEmulator`` keyword arguments from parsed options."""
+    faults: dict[str, Any] = {
+        "drop_rate": args.drop_rate,
+        "lose_response_rate": args.lose_response_rate,
+        "unavailable_rate": args.unavailable_rate,
+        "throttle_rate": args.throttle_rate,
+        "internal_error_rate": args.internal_error_rate,
+        "latency_ms": args.latency_ms,
+        "qps_limit": args.qps_limit,
+        "qps_limits": dict(args.qps_limit_for),
+        "throttle_status": args.throttle_status,
+        "retry_after_ms": args.retry_after_ms,
+        "actions": [name.strip() for name in args.fault_actions.split(",")] if args.fault_actions else None,
+    }
+    return {
+        "access_key_id": args.access_key_id,
+        "access_key_secret": args.access_key_secret,
+        "security_token": args.security_token,
+        "host": args.host,
+        "port": args.port,
+        "job_seconds": args.job_seconds,
+        "job_seconds_max": args.job_seconds_max,
+        "faults": faults,
+        "seed": args.seed,
+        "region": args.region,
+    }
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Serve until SIGINT/SIGTERM; print the URL once ready. Returns the exit code."""
+    from airflow_ice.emulator.server import IceEmulator
+
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    try:
+        emulator = IceEmulator(**emulator_kwargs(args))
+    except ValueError as error:  # invalid fault settings or durations
+        print(f"airflow-ice emulator: {error}", file=sys.stderr)
+        return 2
+    with emulator:
+        print(emulator.url, flush=True)
+        while not stop.wait(0.2):
+            pass
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m airflow_ice.emulator``."""
+    parser = add_emulator_options(
+        argparse.ArgumentParser(prog="python -m airflow_ice.emulator", description="Local ICE emulator")
+    )
+    return serve(parser.parse_args(argv))

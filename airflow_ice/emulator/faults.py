@@ -1,0 +1,242 @@
+"""Fault injection: random shares of failures, scripted one-shot faults, latency and a per-action
+QPS limit. :class:`FaultInjector` decides, per request, what goes wrong.
+
+Fault kinds:
+
+* ``drop``: the connection is closed before the request is processed (no job is created).
+* ``lose_response``: the request IS processed (a submit creates its job), then the connection is
+  closed without an answer.
+* ``unavailable``: HTTP 503 ``ServiceUnavailable`` (not processed).
+* ``throttling``: ``Throttling.User`` (HTTP 400 by default, or 429), optionally with
+  ``x-acs-retry-after`` (not processed).
+* ``internal_error``: HTTP 500 ``InternalError`` (not processed).
+* ``latency`` (scripted only; the random form is ``latency_ms``): an added delay.
+* ``qps_limited``: counted when the per-action QPS limit answers ``Throttling.User``.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+FaultKind = Literal["drop", "lose_response", "unavailable", "throttling", "internal_error", "latency"]
+FAULT_KINDS: tuple[str, ...] = (
+    "drop",
+    "lose_response",
+    "unavailable",
+    "throttling",
+    "internal_error",
+    "latency",
+    "qps_limited",
+)
+
+
+class FaultConfig(BaseModel):
+    """Standing fault settings. Rates are shares of requests, 0..1; they add up (one draw decides).
+
+    :param drop_rate: share of connections dropped before processing.
+    :param lose_response_rate: share of requests processed whose response is then lost.
+    :param unavailable_rate: share answered 503 ``ServiceUnavailable``.
+    :param throttle_rate: share answered ``Throttling.User``.
+    :param internal_error_rate: share answered 500 ``InternalError``.
+    :param latency_ms: delay added to every API request.
+    :param qps_limit: requests per second allowed per action (each action has its own budget);
+        beyond it ICE answers ``Throttling.User``. None: unlimited.
+    :param qps_limits: per-action overrides of ``qps_limit``, e.g. ``{"SubmitIProductionJob": 2}``.
+    :param throttle_status: HTTP status of throttling answers, 400 (as ICE's gateway) or 429.
+    :param retry_after_ms: when set, throttling answers carry ``x-acs-retry-after`` (milliseconds).
+    :param actions: when set, the random faults and latency hit only these actions.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    drop_rate: float = Field(0.0, ge=0.0, le=1.0)
+    lose_response_rate: float = Field(0.0, ge=0.0, le=1.0)
+    unavailable_rate: float = Field(0.0, ge=0.0, le=1.0)
+    throttle_rate: float = Field(0.0, ge=0.0, le=1.0)
+    internal_error_rate: float = Field(0.0, ge=0.0, le=1.0)
+    latency_ms: float = Field(0.0, ge=0.0)
+    qps_limit: float | None = Field(None, gt=0.0)
+    qps_limits: dict[str, float] = Field(default_factory=dict)
+    throttle_status: Literal[400, 429] = 400
+    retry_after_ms: int | None = Field(None, gt=0)
+    actions: list[str] | None = None
+
+    def updated(self, changes: Mapping[str, Any]) -> FaultConfig:
+        """A validated copy with ``changes`` applied."""
+        return FaultConfig.model_validate({**self.model_dump(), **changes})
+
+    def qps_limit_for(self, action: str) -> float | None:
+        """The QPS limit that applies to ``action``."""
+        return self.qps_limits.get(action, self.qps_limit)
+
+
+class ScriptedFault(BaseModel):
+    """A one-shot fault for the next ``count`` requests of ``action`` (any action when None).
+
+    :param kind: what goes wrong (see the module docstring).
+    :param action: the action it hits; None for any.
+    :param count: how many requests it hits.
+    :param latency_ms: the delay, for ``kind="latency"``.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: FaultKind
+    action: str | None = None
+    count: int = Field(1, ge=1)
+    latency_ms: float = Field(0.0, ge=0.0)
+
+
+@dataclass(frozen=True)
+class FaultPlan:
+    """What the injector decided for one request.
+
+    :param reject: a fault answered instead of processing (``drop``, ``unavailable``,
+        ``throttling``, ``internal_error``, ``qps_limited``), or None.
+    :param lose_response: process, then close the connection without answering.
+    :param delay_seconds: wait this long first.
+    """
+
+    reject: str | None = None
+    lose_response: bool = False
+    delay_seconds: float = 0.0
+
+
+NO_FAULT = FaultPlan()
+
+
+class QpsLimiter:
+    """A token bucket per action: ``limit`` tokens per second, bursts up to ``max(1, limit)``.
+
+    :param clock: monotonic seconds (injectable for tests).
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    def allow(self, action: str, limit: float) -> bool:
+        """Take a token for ``action``; False when none is left. Caller holds the lock."""
+        now = self._clock()
+        capacity = max(1.0, limit)
+        tokens, last = self._buckets.get(action, (capacity, now))
+        tokens = min(capacity, tokens + (now - last) * limit)
+        allowed = tokens >= 1.0
+        self._buckets[action] = (tokens - 1.0 if allowed else tokens, now)
+        return allowed
+
+    def clear(self) -> None:
+        """Refill every bucket."""
+        self._buckets.clear()
+
+
+class FaultInjector:
+    """Holds the fault settings and scripted faults and decides per request; thread-safe.
+
+    :param config: the standing settings.
+    :param seed: seed of the random draws, for reproducible runs.
+    """
+
+    def __init__(self, config: FaultConfig | None = None, seed: int | None = None) -> None:
+        self._lock = threading.Lock()
+        self._config = config or FaultConfig()
+        self._scripted: list[ScriptedFault] = []
+        self._random = random.Random(seed)
+        self._limiter = QpsLimiter()
+
+    @property
+    def config(self) -> FaultConfig:
+        """The current standing settings."""
+        return self._config
+
+    def configure(self, config: FaultConfig) -> None:
+        """Replace the standing settings (QPS buckets start full again)."""
+        with self._lock:
+            self._config = config
+            self._limiter.clear()
+
+    def script(self, faults: Iterable[ScriptedFault]) -> None:
+        """Queue one-shot faults; each request consumes at most one, the first that matches."""
+        with self._lock:
+            self._scripted.extend(fault.model_copy() for fault in faults)
+
+    def scripted(self) -> list[ScriptedFault]:
+        """The one-shot faults still pending."""
+        with self._lock:
+            return [fault.model_copy() for fault in self._scripted]
+
+    def clear_scripted(self) -> None:
+        """Drop every pending one-shot fault."""
+        with self._lock:
+            self._scripted.clear()
+
+    def plan(self, action: str) -> FaultPlan:
+        """Decide what goes wrong for one request of ``action``."""
+        with self._lock:
+            config = self._config
+            scripted = self._take_scripted(action)
+            limited = config.qps_limit is not None or bool(config.qps_limits)
+            if scripted is None and not limited and not _has_random_faults(config):
+                return NO_FAULT
+            hit = config.actions is None or action in config.actions
+            delay = config.latency_ms / 1000.0 if hit else 0.0
+            reject: str | None = None
+            lose = False
+            if scripted is not None:
+                if scripted.kind == "latency":
+                    delay += scripted.latency_ms / 1000.0
+                elif scripted.kind == "lose_response":
+                    lose = True
+                else:
+                    reject = scripted.kind
+            elif hit:
+                reject, lose = self._draw(config)
+            if reject is None:
+                limit = config.qps_limit_for(action)
+                if limit is not None and not self._limiter.allow(action, limit):
+                    reject = "qps_limited"
+                    lose = False
+            return FaultPlan(reject=reject, lose_response=lose, delay_seconds=delay)
+
+    def _take_scripted(self, action: str) -> ScriptedFault | None:
+        for index, fault in enumerate(self._scripted):
+            if fault.action is None or fault.action == action:
+                if fault.count <= 1:
+                    del self._scripted[index]
+                else:
+                    self._scripted[index] = fault.model_copy(update={"count": fault.count - 1})
+                return fault
+        return None
+
+    def _draw(self, config: FaultConfig) -> tuple[str | None, bool]:
+        draw = self._random.random()
+        threshold = 0.0
+        for kind, rate in (
+            ("drop", config.drop_rate),
+            ("unavailable", config.unavailable_rate),
+            ("throttling", config.throttle_rate),
+            ("internal_error", config.internal_error_rate),
+        ):
+            threshold += rate
+            if draw < threshold:
+                return kind, False
+        lose = config.lose_response_rate > 0 and self._random.random() < config.lose_response_rate
+        return None, lose
+
+
+def _has_random_faults(config: FaultConfig) -> bool:
+    return bool(
+        config.drop_rate
+        or config.lose_response_rate
+        or config.unavailable_rate
+        or config.throttle_rate
+        or config.internal_error_rate
+        or config.latency_ms
+    )

@@ -1,0 +1,232 @@
+"""``IceEmulator``: the emulator served by uvicorn on a background thread (a context manager)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import threading
+import time
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+
+from airflow_ice.emulator.app import DROP_CONNECTION, EmulatorApp
+from airflow_ice.emulator.auth import EmulatorCredentials
+from airflow_ice.emulator.counters import CounterSnapshot
+from airflow_ice.emulator.jobs import JobTiming
+from airflow_ice.emulator.state import EmulatorState, FaultsArgument, ScriptedArgument
+
+DEFAULT_ACCESS_KEY_ID = "emulator-access-key-id"
+DEFAULT_ACCESS_KEY_SECRET = "emulator-access-key-secret"
+START_TIMEOUT_SECONDS = 10.0
+GRACEFUL_SHUTDOWN_SECONDS = 2
+
+
+class _DeliberateDropFilter(logging.Filter):
+    """Hide uvicorn's complaint about the value the app returns to drop a connection on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.args, tuple) and DROP_CONNECTION in record.args)
+
+
+_DROP_FILTER = _DeliberateDropFilter()
+
+
+class IceEmulator:
+    """A local stand-in for Alibaba Cloud ICE over real HTTP on loopback.
+
+    Use it as a context manager (or :meth:`start`/:meth:`stop`); it serves on a background thread
+    on a free port unless ``port`` is given.
+
+    :param access_key_id: the AccessKey ID it accepts.
+    :param access_key_secret: the AccessKey Secret it verifies signatures with.
+    :param security_token: when set, requests must carry this STS token.
+    :param host: the interface to listen on.
+    :param port: the port; 0 picks a free one.
+    :param job_seconds: how long a job runs (the shortest, when ``job_seconds_max`` is set).
+    :param job_seconds_max: when set, each job runs a random time in ``[job_seconds, job_seconds_max]``.
+    :param faults: standing faults: a :class:`~airflow_ice.emulator.faults.FaultConfig` or a mapping
+        of its fields.
+    :param scripted_faults: one-shot faults queued at start
+        (:class:`~airflow_ice.emulator.faults.ScriptedFault` or mappings).
+    :param seed: seed of the random fault draws and durations.
+    :param clock: seconds since the epoch driving job lifecycles (tests may step time by hand).
+    :param region: the region written in the connection and in output URLs.
+    """
+
+    def __init__(
+        self,
+        access_key_id: str = DEFAULT_ACCESS_KEY_ID,
+        access_key_secret: str = DEFAULT_ACCESS_KEY_SECRET,
+        security_token: str | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        job_seconds: float = 2.0,
+        job_seconds_max: float | None = None,
+        faults: FaultsArgument = None,
+        scripted_faults: ScriptedArgument = None,
+        seed: int | None = None,
+        clock: Callable[[], float] | None = None,
+        region: str = "cn-shanghai",
+    ) -> None:
+        self.access_key_id = access_key_id
+        self._access_key_secret = access_key_secret
+        self._security_token = security_token
+        self.host = host
+        self.region = region
+        self._requested_port = port
+        self._port: int | None = None
+        self._scheme = "http"  # HTTPS: pass ssl_* to the uvicorn config and switch the scheme here.
+        self.state = EmulatorState(
+            EmulatorCredentials(access_key_id, access_key_secret, security_token),
+            timing=JobTiming(job_seconds, job_seconds_max, seed=seed),
+            faults=faults,
+            scripted_faults=scripted_faults,
+            seed=seed,
+            clock=clock,
+            region=region,
+        )
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._socket: socket.socket | None = None
+
+    def __repr__(self) -> str:
+        where = self.url if self._port else "not started"
+        return f"IceEmulator({where}, access_key_id={self.access_key_id!r})"
+
+    @property
+    def port(self) -> int:
+        """The port it listens on (after start)."""
+        if self._port is None:
+            raise RuntimeError("The ICE emulator is not started")
+        return self._port
+
+    @property
+    def url(self) -> str:
+        """``http://HOST:PORT``, the endpoint to give a client."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self._scheme}://{host}:{self.port}"
+
+    @property
+    def endpoint(self) -> str:
+        """``HOST:PORT`` (what the official SDK takes as ``endpoint``)."""
+        return self.url.split("://", 1)[1]
+
+    def connection_json(self, **extra: Any) -> str:
+        """JSON for an ``AIRFLOW_CONN_<ID>`` variable pointing at this emulator.
+
+        :param extra: more connection extras (``signature_algorithm``, ``timeout``, ...); they
+            override the defaults.
+        """
+        extras: dict[str, Any] = {"endpoint": self.url, "region": self.region}
+        if self._security_token:
+            extras["security_token"] = self._security_token
+        extras.update(extra)
+        return json.dumps(
+            {
+                "conn_type": "alibaba_ice",
+                "login": self.access_key_id,
+                "password": self._access_key_secret,
+                "extra": extras,
+            }
+        )
+
+    def counters(self) -> CounterSnapshot:
+        """What happened so far: requests per action, jobs submitted, faults, auth failures."""
+        return self.state.counters.snapshot()
+
+    def set_faults(
+        self,
+        changes: Mapping[str, Any] | None = None,
+        *,
+        scripted: ScriptedArgument = None,
+        clear_scripted: bool = False,
+        replace: bool = False,
+        **fields: Any,
+    ) -> None:
+        """Change faults while running, e.g. ``set_faults(unavailable_rate=0.5)`` or
+        ``set_faults(scripted=[ScriptedFault(kind="drop", action="QueryIProductionJob", count=2)])``.
+
+        :param changes: fault settings to change, as a mapping (merged with ``fields``).
+        :param scripted: one-shot faults to queue.
+        :param clear_scripted: drop pending one-shot faults first.
+        :param replace: start from no standing faults instead of the current ones.
+        :param fields: fault settings to change, as keywords.
+        """
+        self.state.update_faults(
+            {**(changes or {}), **fields}, scripted=scripted, clear_scripted=clear_scripted, replace=replace
+        )
+
+    def reset(self) -> None:
+        """Forget jobs, counters and nonces; faults go back to their start settings."""
+        self.state.reset()
+
+    def start(self) -> IceEmulator:
+        """Bind, start serving on a background thread, and return once connections are accepted."""
+        if self._thread is not None:
+            raise RuntimeError("The ICE emulator is already started")
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((self.host, self._requested_port))
+        except OSError:
+            sock.close()
+            raise
+        self._socket = sock
+        self._port = sock.getsockname()[1]
+        logging.getLogger("uvicorn.error").addFilter(_DROP_FILTER)
+        server = uvicorn.Server(self._uvicorn_config())
+        self._server = server
+        thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name=f"ice-emulator-{self._port}", daemon=True
+        )
+        self._thread = thread
+        thread.start()
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"The ICE emulator failed to start on {self.host}:{self._port}")
+            time.sleep(0.002)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, wait for the thread and release the port."""
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=START_TIMEOUT_SECONDS)
+        if self._socket is not None:
+            self._socket.close()
+        self._server = None
+        self._thread = None
+        self._socket = None
+
+    def __enter__(self) -> IceEmulator:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def _uvicorn_config(self) -> uvicorn.Config:
+        return uvicorn.Config(
+            EmulatorApp(self.state),
+            interface="asgi3",
+            lifespan="off",
+            log_config=None,
+            log_level="warning",
+            access_log=False,
+            proxy_headers=False,
+            server_header=False,
+            date_header=False,
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        )

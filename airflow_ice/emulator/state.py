@@ -1,0 +1,111 @@
+"""Everything one emulator instance holds: credentials check, jobs, faults and counters."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from airflow_ice.emulator.actions import ActionEnvironment, ActionTable
+from airflow_ice.emulator.auth import EmulatorCredentials, NonceRegistry, RequestAuthenticator
+from airflow_ice.emulator.counters import EmulatorCounters
+from airflow_ice.emulator.faults import FaultConfig, FaultInjector, ScriptedFault
+from airflow_ice.emulator.jobs import JobTiming
+
+FaultsArgument = FaultConfig | Mapping[str, Any] | None
+ScriptedArgument = Iterable[ScriptedFault | Mapping[str, Any]] | None
+
+
+def to_fault_config(faults: FaultsArgument) -> FaultConfig:
+    """Accept a :class:`FaultConfig`, a mapping of its fields, or None."""
+    if faults is None:
+        return FaultConfig()
+    if isinstance(faults, FaultConfig):
+        return faults
+    return FaultConfig.model_validate(dict(faults))
+
+
+def to_scripted_faults(scripted: ScriptedArgument) -> list[ScriptedFault]:
+    """Accept :class:`ScriptedFault` objects or mappings of their fields."""
+    return [
+        item if isinstance(item, ScriptedFault) else ScriptedFault.model_validate(dict(item))
+        for item in scripted or ()
+    ]
+
+
+class EmulatorState:
+    """The state behind one emulator; shared by the API app, the admin endpoint and Python callers.
+
+    :param credentials: the accepted AccessKey (and STS token).
+    :param timing: job durations.
+    :param faults: the standing fault settings at start (and after :meth:`reset`).
+    :param scripted_faults: one-shot faults queued at start (and after :meth:`reset`).
+    :param seed: seed of the fault draws, for reproducible runs.
+    :param clock: seconds since the epoch driving job lifecycles (signatures always use real time).
+    :param region: the region named in output URLs.
+    """
+
+    def __init__(
+        self,
+        credentials: EmulatorCredentials,
+        *,
+        timing: JobTiming | None = None,
+        faults: FaultsArgument = None,
+        scripted_faults: ScriptedArgument = None,
+        seed: int | None = None,
+        clock: Callable[[], float] | None = None,
+        region: str = "cn-shanghai",
+    ) -> None:
+        self.counters = EmulatorCounters()
+        self.authenticator = RequestAuthenticator(credentials, NonceRegistry())
+        self._initial_faults = to_fault_config(faults)
+        self._initial_scripted = to_scripted_faults(scripted_faults)
+        self.faults = FaultInjector(self._initial_faults, seed=seed)
+        self.faults.script(self._initial_scripted)
+        self.actions = ActionTable(
+            ActionEnvironment(
+                clock=clock or time.time,
+                timing=timing or JobTiming(),
+                counters=self.counters,
+                region=region,
+            )
+        )
+
+    def update_faults(
+        self,
+        changes: Mapping[str, Any] | None = None,
+        *,
+        scripted: ScriptedArgument = None,
+        clear_scripted: bool = False,
+        replace: bool = False,
+    ) -> None:
+        """Change faults while running.
+
+        :param changes: :class:`FaultConfig` fields to change (others keep their value).
+        :param scripted: one-shot faults to queue.
+        :param clear_scripted: drop pending one-shot faults first.
+        :param replace: start from no faults instead of the current settings.
+        """
+        base = FaultConfig() if replace else self.faults.config
+        config = base.updated(changes or {})
+        new_scripted = to_scripted_faults(scripted)
+        self.faults.configure(config)
+        if clear_scripted:
+            self.faults.clear_scripted()
+        self.faults.script(new_scripted)
+
+    def fault_report(self) -> dict[str, Any]:
+        """Current fault settings and pending one-shot faults, JSON-ready."""
+        return {
+            "config": self.faults.config.model_dump(),
+            "scripted": [fault.model_dump() for fault in self.faults.scripted()],
+        }
+
+    def reset(self) -> None:
+        """Forget jobs, counters and nonces; faults go back to their start settings."""
+        self.actions.reset()
+        self.counters.clear()
+        self.authenticator.nonces.clear()
+        self.faults.configure(self._initial_faults)
+        self.faults.clear_scripted()
+        self.faults.script(self._initial_scripted)

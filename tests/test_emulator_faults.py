@@ -1,0 +1,281 @@
+"""Every fault as an httpx client sees it, faults changed at run time (Python and admin endpoint),
+counters, concurrency and throughput."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+
+from airflow_ice.emulator.faults import ScriptedFault
+from airflow_ice.emulator.server import IceEmulator
+from airflow_ice.signing import Credentials
+from tests.test_emulator_support import KEY_ID, KEY_SECRET, call, error_code, iproduction_params, ok
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[IceEmulator]:
+    with IceEmulator(access_key_id=KEY_ID, access_key_secret=KEY_SECRET, job_seconds=30, seed=11) as running:
+        yield running
+
+
+@pytest.fixture
+def client(emulator: IceEmulator) -> Iterator[httpx.Client]:
+    emulator.reset()
+    with httpx.Client(timeout=5) as http:
+        yield http
+
+
+def submit(client: httpx.Client, emulator: IceEmulator) -> httpx.Response:
+    return call(client, emulator, "SubmitIProductionJob", iproduction_params())
+
+
+def new_job(client: httpx.Client, emulator: IceEmulator) -> str:
+    job_id: str = ok(submit(client, emulator))["JobId"]
+    return job_id
+
+
+def test_scripted_503_then_success(client: httpx.Client, emulator: IceEmulator) -> None:
+    job_id = new_job(client, emulator)
+    emulator.set_faults(scripted=[ScriptedFault(kind="unavailable", action="QueryIProductionJob", count=2)])
+    ok(call(client, emulator, "CancelIProductionJob", {"JobId": job_id}))  # not hit
+    for _ in range(2):
+        response = call(client, emulator, "QueryIProductionJob", {"JobId": job_id})
+        assert error_code(response) == (503, "ServiceUnavailable")
+    ok(call(client, emulator, "QueryIProductionJob", {"JobId": job_id}))
+    counters = emulator.counters()
+    assert counters.faults["unavailable"] == 2
+    assert counters.requests["QueryIProductionJob"] == 3
+
+
+def test_throttling_answer_default_is_400(client: httpx.Client, emulator: IceEmulator) -> None:
+    emulator.set_faults(scripted=[{"kind": "throttling"}])
+    response = submit(client, emulator)
+    assert error_code(response) == (400, "Throttling.User")
+    assert "x-acs-retry-after" not in response.headers
+    assert emulator.counters().jobs_submitted["SubmitIProductionJob"] == 0
+
+
+def test_throttling_with_429_and_retry_after(client: httpx.Client, emulator: IceEmulator) -> None:
+    emulator.set_faults(throttle_rate=1.0, throttle_status=429, retry_after_ms=250)
+    response = submit(client, emulator)
+    assert error_code(response) == (429, "Throttling.User")
+    assert response.headers["x-acs-retry-after"] == "250"
+
+
+def test_dropped_connection_is_a_network_error_and_creates_nothing(
+    client: httpx.Client, emulator: IceEmulator
+) -> None:
+    emulator.set_faults(scripted=[ScriptedFault(kind="drop", action="SubmitIProductionJob")])
+    with pytest.raises(httpx.RemoteProtocolError):
+        submit(client, emulator)
+    counters = emulator.counters()
+    assert counters.requests["SubmitIProductionJob"] == 1
+    assert counters.jobs_submitted["SubmitIProductionJob"] == 0
+    assert counters.faults["drop"] == 1
+    ok(submit(client, emulator))  # the client recovers on a new connection
+
+
+def test_lost_response_creates_the_job(client: httpx.Client, emulator: IceEmulator) -> None:
+    emulator.set_faults(scripted=[ScriptedFault(kind="lose_response", action="SubmitIProductionJob")])
+    with pytest.raises(httpx.RemoteProtocolError):
+        submit(client, emulator)
+    counters = emulator.counters()
+    assert counters.requests["SubmitIProductionJob"] == 1
+    assert counters.jobs_submitted["SubmitIProductionJob"] == 1
+    assert counters.faults["lose_response"] == 1
+
+
+def test_internal_error_fault(client: httpx.Client, emulator: IceEmulator) -> None:
+    emulator.set_faults(scripted=[ScriptedFault(kind="internal_error")])
+    assert error_code(submit(client, emulator)) == (500, "InternalError")
+    counters = emulator.counters()
+    assert counters.faults["internal_error"] == 1
+    assert counters.jobs_submitted["SubmitIProductionJob"] == 0
+    assert counters.unexpected_errors == 0
+
+
+def test_standing_latency_and_read_timeout(client: httpx.Client, emulator: IceEmulator) -> None:
+    emulator.set_faults(latency_ms=200)
+    started = time.monotonic()
+    ok(submit(client, emulator))
+    assert time.monotonic() - started >= 0.2
+    with httpx.Client(timeout=0.05) as impatient, pytest.raises(httpx.ReadTimeout):
+        submit(impatient, emulator)
+    assert emulator.counters().faults["latency"] == 2
+
+
+def test_scripted_latency(client: httpx.Client, emulator: IceEmulator) -> None:
+    emulator.set_faults(scripted=[ScriptedFault(kind="latency", latency_ms=300)])
+    started = time.monotonic()
+    ok(submit(client, emulator))
+    assert time.monotonic() - started >= 0.3
+    started = time.monotonic()
+    ok(submit(client, emulator))
+    assert time.monotonic() - started < 0.3
+
+
+def test_rates_are_shares_of_requests(client: httpx.Client, emulator: IceEmulator) -> None:
+    emulator.set_faults(unavailable_rate=0.5)
+    statuses = [call(client, emulator, "QueryIProductionJob", {"JobId": "x"}).status_code for _ in range(200)]
+    assert 60 < statuses.count(503) < 140
+    assert statuses.count(503) + statuses.count(404) == 200
+    assert emulator.counters().faults["unavailable"] == statuses.count(503)
+
+
+def test_drop_rate_one_drops_everything(client: httpx.Client, emulator: IceEmulator) -> None:
+    emulator.set_faults(drop_rate=1.0)
+    for _ in range(3):
+        with pytest.raises(httpx.RemoteProtocolError):
+            submit(client, emulator)
+    assert emulator.counters().jobs_submitted["SubmitIProductionJob"] == 0
+
+
+def test_random_faults_can_target_actions(client: httpx.Client, emulator: IceEmulator) -> None:
+    emulator.set_faults(unavailable_rate=1.0, actions=["QueryIProductionJob"])
+    job_id = new_job(client, emulator)
+    assert error_code(call(client, emulator, "QueryIProductionJob", {"JobId": job_id}))[0] == 503
+
+
+def test_qps_limit_per_action(client: httpx.Client, emulator: IceEmulator) -> None:
+    emulator.set_faults(qps_limits={"SubmitIProductionJob": 3})
+    started = time.monotonic()
+    statuses = [submit(client, emulator).status_code for _ in range(10)]
+    elapsed = time.monotonic() - started
+    assert statuses[:3] == [200, 200, 200]
+    allowed = statuses.count(200)
+    assert allowed <= 3 + int(elapsed * 3) + 1
+    assert statuses.count(400) == 10 - allowed
+    counters = emulator.counters()
+    assert counters.faults["qps_limited"] == 10 - allowed
+    assert counters.jobs_submitted["SubmitIProductionJob"] == allowed
+    # Another action has its own budget (none here).
+    for _ in range(5):
+        assert call(client, emulator, "QueryIProductionJob", {"JobId": "x"}).status_code == 404
+    time.sleep(0.4)
+    ok(submit(client, emulator))  # tokens refill
+
+
+def test_qps_limit_answer_is_throttling(client: httpx.Client, emulator: IceEmulator) -> None:
+    emulator.set_faults(qps_limit=1, retry_after_ms=1000)
+    ok(submit(client, emulator))
+    response = submit(client, emulator)
+    assert error_code(response) == (400, "Throttling.User")
+    assert response.headers["x-acs-retry-after"] == "1000"
+
+
+def test_admin_endpoint_changes_faults_at_run_time(client: httpx.Client, emulator: IceEmulator) -> None:
+    admin = f"{emulator.url}/_emulator"
+    assert client.get(f"{admin}/health").json()["status"] == "ok"
+    initial = client.get(f"{admin}/faults").json()
+    assert initial["config"]["unavailable_rate"] == 0.0
+    assert initial["scripted"] == []
+
+    answer = client.post(
+        f"{admin}/faults",
+        json={
+            "throttle_status": 429,
+            "scripted": [{"kind": "throttling", "action": "SubmitIProductionJob", "count": 2}],
+        },
+    )
+    assert answer.status_code == 200
+    assert answer.json()["scripted"] == [
+        {"kind": "throttling", "action": "SubmitIProductionJob", "count": 2, "latency_ms": 0.0}
+    ]
+    assert error_code(submit(client, emulator)) == (429, "Throttling.User")
+    assert client.get(f"{admin}/faults").json()["scripted"][0]["count"] == 1
+    assert error_code(submit(client, emulator)) == (429, "Throttling.User")
+    ok(submit(client, emulator))
+
+    client.post(f"{admin}/faults", json={"unavailable_rate": 1.0})
+    assert error_code(submit(client, emulator)) == (503, "ServiceUnavailable")
+    client.post(f"{admin}/faults", json={"replace": True})
+    ok(submit(client, emulator))
+
+    assert client.post(f"{admin}/faults", json={"unavailable_rate": 2}).status_code == 422
+    assert client.post(f"{admin}/faults", json={"no_such_fault": 1}).status_code == 422
+    assert client.post(f"{admin}/faults", json={"scripted": [{"kind": "meteor"}]}).status_code == 422
+    assert client.post(f"{admin}/faults", content=b"[1]").status_code == 422
+
+
+def test_admin_counters_and_reset(client: httpx.Client, emulator: IceEmulator) -> None:
+    admin = f"{emulator.url}/_emulator"
+    job_id = new_job(client, emulator)
+    call(client, emulator, "QueryIProductionJob", {"JobId": job_id})
+    call(client, emulator, "QueryIProductionJob", {"JobId": job_id}, credentials=Credentials(KEY_ID, "wrong"))
+    counters = client.get(f"{admin}/counters").json()
+    assert counters == {
+        "requests": {"SubmitIProductionJob": 1, "QueryIProductionJob": 2},
+        "jobs_submitted": {"SubmitIProductionJob": 1},
+        "faults": {},
+        "signatures": {"ACS3-HMAC-SHA256": 2},
+        "auth_failures": {"SignatureDoesNotMatch": 1},
+        "errors": {},
+        "unexpected_errors": 0,
+    }
+    assert client.post(f"{admin}/reset").status_code == 200
+    assert client.get(f"{admin}/counters").json()["requests"] == {}
+    assert error_code(call(client, emulator, "QueryIProductionJob", {"JobId": job_id})) == (
+        404,
+        "JobNotFound",
+    )
+
+
+def test_reset_restores_start_faults() -> None:
+    scripted = [ScriptedFault(kind="unavailable", action="QueryIProductionJob")]
+    with IceEmulator(
+        access_key_id=KEY_ID, access_key_secret=KEY_SECRET, faults={"latency_ms": 5}, scripted_faults=scripted
+    ) as emulator:
+        emulator.set_faults(unavailable_rate=1.0, clear_scripted=True)
+        emulator.reset()
+        report = emulator.state.fault_report()
+        assert report["config"]["latency_ms"] == 5
+        assert report["config"]["unavailable_rate"] == 0
+        assert [fault["kind"] for fault in report["scripted"]] == ["unavailable"]
+
+
+def test_concurrent_clients_are_counted_exactly(emulator: IceEmulator) -> None:
+    emulator.reset()
+
+    def worker() -> int:
+        with httpx.Client(timeout=10) as http:
+            return sum(submit(http, emulator).status_code == 200 for _ in range(40))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: worker(), range(8)))
+    assert sum(results) == 320
+    counters = emulator.counters()
+    assert counters.requests["SubmitIProductionJob"] == 320
+    assert counters.jobs_submitted["SubmitIProductionJob"] == 320
+    assert threading.active_count() < 50
+
+
+def test_throughput_is_not_a_bottleneck(client: httpx.Client, emulator: IceEmulator) -> None:
+    job_id = new_job(client, emulator)
+    count = 300
+    started = time.monotonic()
+    for _ in range(count):
+        ok(call(client, emulator, "QueryIProductionJob", {"JobId": job_id}))
+    rate = count / (time.monotonic() - started)
+    # One synchronous client signing every call; the server itself does more.
+    assert rate > 300, f"{rate:.0f} requests/s"
+
+
+def test_start_and_stop_are_quick_and_release_the_port() -> None:
+    started = time.monotonic()
+    threads_before = threading.active_count()
+    emulator = IceEmulator().start()
+    assert time.monotonic() - started < 1.0
+    port = emulator.port
+    with httpx.Client() as http:
+        assert http.get(f"{emulator.url}/_emulator/health").status_code == 200
+    emulator.stop()
+    assert threading.active_count() == threads_before
+    with pytest.raises(httpx.ConnectError), httpx.Client() as http:
+        http.get(f"http://127.0.0.1:{port}/_emulator/health")
+    again = IceEmulator(port=port).start()  # the port is free again
+    again.stop()
