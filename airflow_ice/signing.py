@@ -25,6 +25,8 @@ SIGNATURE_ALGORITHMS: tuple[str, ...] = (ACS3_HMAC_SHA256, HMAC_SHA1)
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+# V1 query parameters that are secret or signature material: never shown in reprs or logs.
+REDACTED_QUERY_PARAMETERS = frozenset({"Signature", "SecurityToken"})
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,18 @@ class SignedRequest:
     query_string: str
     headers: dict[str, str] = field(repr=False)
     body: bytes = field(repr=False)
+
+    def __repr__(self) -> str:
+        return f"SignedRequest(method={self.method!r}, query_string={redact_query(self.query_string)!r})"
+
+
+def redact_query(query_string: str) -> str:
+    """The query string with V1 ``Signature`` and ``SecurityToken`` values replaced by ``***``."""
+    pairs = (pair.partition("=") for pair in query_string.split("&"))
+    return "&".join(
+        f"{name}=***" if name in REDACTED_QUERY_PARAMETERS else f"{name}{sep}{value}"
+        for name, sep, value in pairs
+    )
 
 
 def percent_encode(value: str) -> str:
@@ -122,14 +136,14 @@ def v3_authorization(
     signed_names = sorted({name.lower() for name in headers})
     canonical = v3_canonical_request(method, path, query, headers, signed_names, payload_sha256)
     signature = v3_signature(secret, canonical)
-    return f"{ACS3_HMAC_SHA256} Credential={access_key_id},SignedHeaders={';'.join(signed_names)},Signature={signature}"
+    names = ";".join(signed_names)
+    return f"{ACS3_HMAC_SHA256} Credential={access_key_id},SignedHeaders={names},Signature={signature}"
 
 
 def v1_string_to_sign(method: str, params: Mapping[str, str]) -> str:
     """RPC 1.0 string to sign over every parameter except ``Signature``."""
-    canonical = "&".join(
-        f"{percent_encode(key)}={percent_encode(params[key])}" for key in sorted(params) if key != "Signature"
-    )
+    signed = sorted(key for key in params if key != "Signature")
+    canonical = "&".join(f"{percent_encode(key)}={percent_encode(params[key])}" for key in signed)
     return f"{method}&%2F&{quote_plus(canonical, safe='~', encoding='utf-8')}"
 
 
