@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
@@ -34,10 +35,11 @@ URL_LINE = re.compile(r"^http://127\.0\.0\.1:(\d+)$")
 PLUGIN = "airflow_ice.emulator.pytest_plugin"
 
 
-def read_line(stream: object, timeout: float) -> str:
+def read_line(stream: IO[str] | None, timeout: float) -> str:
     """One line from a pipe, or fail after ``timeout`` seconds."""
+    assert stream is not None
     lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.append(stream.readline()), daemon=True)  # type: ignore[attr-defined]
+    reader = threading.Thread(target=lambda: lines.append(stream.readline()), daemon=True)
     reader.start()
     reader.join(timeout)
     assert lines, "the emulator printed no URL in time"

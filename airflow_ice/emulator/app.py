@@ -11,12 +11,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
-from urllib.parse import parse_qsl
 
 from airflow_ice.emulator.admin import build_admin_app
-from airflow_ice.emulator.auth import IncomingRequest
 from airflow_ice.emulator.errors import (
     EmulatorApiError,
     EmulatorAuthError,
@@ -26,51 +23,14 @@ from airflow_ice.emulator.errors import (
     service_unavailable,
     throttled,
 )
+from airflow_ice.emulator.request import IncomingRequest, Receive, Scope, Send, incoming_request, read_body
 from airflow_ice.emulator.state import EmulatorState
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-
 ADMIN_PREFIX = "/_emulator"
-FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 # Returned instead of a response: uvicorn closes the connection without sending a byte.
 DROP_CONNECTION = "airflow-ice-emulator: connection dropped on purpose"
 
 logger = logging.getLogger(__name__)
-
-
-def decode_headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
-    """Lower-case header names; repeated headers joined with ``,`` (as canonicalisation does)."""
-    headers: dict[str, str] = {}
-    for name, value in raw:
-        key = name.decode("latin-1").lower()
-        text = value.decode("latin-1")
-        headers[key] = f"{headers[key]},{text}" if key in headers else text
-    return headers
-
-
-async def read_body(receive: Receive) -> bytes:
-    """The whole request body."""
-    chunks = []
-    while True:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks)
-
-
-def incoming_request(scope: Scope, body: bytes) -> IncomingRequest:
-    """Decode what arrived into an :class:`IncomingRequest`."""
-    headers = decode_headers(scope["headers"])
-    query = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
-    form: dict[str, str] = {}
-    if body and headers.get("content-type", "").startswith(FORM_CONTENT_TYPE):
-        form = dict(parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True))
-    return IncomingRequest(
-        method=scope["method"], path=scope["path"] or "/", query=query, headers=headers, body=body, form=form
-    )
 
 
 async def send_json(send: Send, status: int, payload: dict[str, Any], headers: dict[str, str]) -> None:
@@ -127,21 +87,21 @@ class EmulatorApp:
         self, request: IncomingRequest, action: str, fault: str | None, request_id: str
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
         state = self.state
+        if fault is not None:
+            state.counters.fault(fault)
+            injected = self._fault_error(fault)
+            return injected.status, injected.body(request_id), dict(injected.headers)
         try:
-            if fault is not None:
-                state.counters.fault(fault)
-                raise self._fault_error(fault)
             if not action:
                 raise missing_parameter("Action")
             state.counters.authenticated(state.authenticator.verify(request))
             body = state.actions.dispatch(action, request.params())
             return 200, {"RequestId": request_id, **body}, {}
+        except EmulatorAuthError as error:
+            state.counters.auth_failure(error.code)
+            return error.status, error.body(request_id), dict(error.headers)
         except EmulatorApiError as error:
-            if fault is None:
-                if isinstance(error, EmulatorAuthError):
-                    state.counters.auth_failure(error.code)
-                else:
-                    state.counters.error(error.code)
+            state.counters.error(error.code)
             return error.status, error.body(request_id), dict(error.headers)
         except Exception:
             # A bug in the emulator must still look like ICE to the client.

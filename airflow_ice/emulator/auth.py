@@ -13,11 +13,12 @@ import re
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from airflow_ice.emulator.errors import EmulatorAuthError, missing_parameter
+from airflow_ice.emulator.request import IncomingRequest
 from airflow_ice.signing import (
     ACS3_HMAC_SHA256,
     HMAC_SHA1,
@@ -105,35 +106,6 @@ class EmulatorCredentials:
     access_key_id: str
     access_key_secret: str = field(repr=False)
     security_token: str | None = field(default=None, repr=False)
-
-
-@dataclass(frozen=True)
-class IncomingRequest:
-    """What arrived, decoded: the input of :meth:`RequestAuthenticator.verify` and of the handlers.
-
-    :param method: the HTTP method.
-    :param path: the URL path.
-    :param query: decoded query parameters.
-    :param headers: headers with lower-case names (repeated headers joined with ``,``).
-    :param body: the raw body bytes.
-    :param form: decoded form-body parameters.
-    """
-
-    method: str
-    path: str
-    query: Mapping[str, str]
-    headers: Mapping[str, str] = field(repr=False)
-    body: bytes = field(repr=False)
-    form: Mapping[str, str]
-
-    @property
-    def action(self) -> str:
-        """The action: the ``x-acs-action`` header (V3), else the ``Action`` parameter (V1)."""
-        return self.headers.get("x-acs-action") or self.query.get("Action") or ""
-
-    def params(self) -> dict[str, str]:
-        """Business and common parameters: query, then body (body wins, as ICE merges them)."""
-        return {**self.query, **self.form}
 
 
 class RequestAuthenticator:
