@@ -131,7 +131,7 @@ def _rebuild_api_error(cls: type[IceApiError], code: str, message: str, kwargs: 
 class IceThrottlingError(IceApiError):
     """ICE throttled the call (``Throttling*``). Retried with backoff."""
 
-    hint = "Too many requests: lower the parallelism or set max_requests_per_second on the connection"
+    hint = "Too many requests: lower the parallelism (an Airflow pool or max_active_tasks)"
 
 
 class IceServerError(IceApiError):

@@ -49,6 +49,9 @@ def describe(exc: BaseException) -> str:
     return str(exc)
 
 
+MAX_RETRY_AFTER = 300.0
+
+
 class BackoffWait:
     """Tenacity wait: the server's ``x-acs-retry-after`` when given, else exponential backoff with jitter.
 
@@ -64,7 +67,8 @@ class BackoffWait:
         exc = retry_state.outcome.exception() if retry_state.outcome else None
         retry_after = getattr(exc, "retry_after", None)
         if retry_after:
-            return min(float(retry_after), self.maximum)
+            # The server knows best how long to wait; the cap only guards against absurd values.
+            return min(float(retry_after), MAX_RETRY_AFTER)
         exponential = self.initial * 2 ** (retry_state.attempt_number - 1)
         # Full jitter keeps thousands of waiting triggers from retrying in lock step.
         return min(self.maximum, exponential) * random.uniform(0.5, 1.0)

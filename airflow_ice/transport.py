@@ -7,6 +7,7 @@ the answer to :func:`parse_response`.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,7 +15,7 @@ import httpx
 
 from airflow_ice.connection import ICE_API_VERSION, IceConnectionConfig
 from airflow_ice.errors import IceInvalidRequestError, IceResponseError, api_error_from_response
-from airflow_ice.signing import sign_request
+from airflow_ice.signing import redact_query, sign_request
 
 
 def to_wire_value(name: str, value: Any) -> str:
@@ -89,3 +90,25 @@ def parse_response(action: str, response: httpx.Response) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise IceResponseError(action, f"expected a JSON object, got HTTP {response.status_code}", text)
     return data
+
+
+class RedactSignedUrls(logging.Filter):
+    """Mask V1 ``Signature`` and ``SecurityToken`` in the URLs httpx logs for every request."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(isinstance(arg, httpx.URL) for arg in record.args):
+            record.args = tuple(_redacted(arg) if isinstance(arg, httpx.URL) else arg for arg in record.args)
+        return True
+
+
+def _redacted(url: httpx.URL) -> str:
+    text = str(url)
+    base, sep, query = text.partition("?")
+    return f"{base}{sep}{redact_query(query)}" if sep else text
+
+
+def install_log_redaction() -> None:
+    """Attach :class:`RedactSignedUrls` to httpx's logger once per process."""
+    logger = logging.getLogger("httpx")
+    if not any(isinstance(existing, RedactSignedUrls) for existing in logger.filters):
+        logger.addFilter(RedactSignedUrls())

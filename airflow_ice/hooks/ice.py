@@ -1,0 +1,416 @@
+"""The ICE hook: signed, retried, pooled calls to Alibaba Cloud Intelligent Media Services."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import ssl
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import httpx
+from airflow.providers.common.compat.connection import get_async_connection, get_async_extra_dejson
+from airflow.providers.common.compat.sdk import BaseHook, mask_secret
+from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+
+from airflow_ice.connection import IceConnectionConfig, config_from_connection
+from airflow_ice.errors import (
+    IceApiError,
+    IceAuthError,
+    IceError,
+    IceOutcomeUnknownError,
+    IceResponseError,
+)
+from airflow_ice.models import (
+    IProductionJob,
+    IProductionJobRequest,
+    SubmitJobResponse,
+    YikeStoryboardJob,
+    YikeStoryboardJobRequest,
+    validate_request,
+)
+from airflow_ice.retry import BackoffWait, Outcome, classify, describe
+from airflow_ice.transport import build_request, install_log_redaction, parse_response, to_wire_params
+
+if TYPE_CHECKING:
+    from airflow.providers.common.compat.sdk import Connection
+
+RequestT = TypeVar("RequestT", IProductionJobRequest, YikeStoryboardJobRequest)
+
+# Actions whose repetition cannot create or change anything: safe to retry after a lost answer.
+_IDEMPOTENT_PREFIXES = ("Get", "Query", "List", "Describe", "Search", "BatchGet", "Cancel", "Precheck")
+
+install_log_redaction()
+
+_POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=30.0)
+
+
+@functools.cache
+def default_ssl_context() -> ssl.SSLContext:
+    """One verifying TLS context per process: loading the CA bundle costs tens of milliseconds."""
+    return httpx.create_ssl_context()
+
+
+def is_idempotent(action: str) -> bool:
+    """Whether repeating ``action`` is harmless (reads and cancels), judged from its name."""
+    return action.startswith(_IDEMPOTENT_PREFIXES)
+
+
+class IceHook(BaseHook):
+    """Signed calls to Alibaba Cloud ICE, sync and async, over pooled httpx clients.
+
+    Every call is signed afresh per attempt (nonce, timestamp) and retried with exponential
+    backoff and jitter on throttling, 5xx, timeouts and connection errors, up to the
+    connection's ``max_retries``. Submits, which ICE cannot deduplicate, are retried only when
+    ICE surely did not take them (connection refused, throttling, 503); when the answer is lost
+    they raise :class:`~airflow_ice.errors.IceOutcomeUnknownError` instead.
+
+    :param ice_conn_id: the Airflow connection (type ``alibaba_ice`` or ``alibaba_cloud``).
+    :param retry_wait_initial: first backoff wait in seconds (doubles per retry, with jitter).
+    :param retry_wait_max: the longest backoff wait in seconds.
+    """
+
+    conn_name_attr = "ice_conn_id"
+    default_conn_name = "ice_default"
+    conn_type = "alibaba_ice"
+    hook_name = "Alibaba Cloud ICE"
+
+    def __init__(
+        self,
+        ice_conn_id: str = default_conn_name,
+        *,
+        retry_wait_initial: float = 0.5,
+        retry_wait_max: float = 20.0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.ice_conn_id = ice_conn_id
+        self._backoff = BackoffWait(retry_wait_initial, retry_wait_max)
+        self._config: IceConnectionConfig | None = None
+        self._client: httpx.Client | None = None
+        self._async_client: httpx.AsyncClient | None = None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(ice_conn_id={self.ice_conn_id!r})"
+
+    # Connection and clients
+
+    @staticmethod
+    def _config_from(conn: Connection, extra: Mapping[str, Any]) -> IceConnectionConfig:
+        return config_from_connection(
+            conn_id=conn.conn_id,
+            login=conn.login,
+            password=conn.password,
+            extra=extra,
+            host=conn.host,
+            port=conn.port,
+        )
+
+    def get_config(self) -> IceConnectionConfig:
+        """The validated connection settings, read once per hook (sync)."""
+        if self._config is None:
+            conn = self.get_connection(self.ice_conn_id)
+            config = self._config_from(conn, conn.extra_dejson)
+            mask_secret(config.credentials.access_key_secret)
+            if config.credentials.security_token:
+                mask_secret(config.credentials.security_token)
+            self._config = config
+        return self._config
+
+    async def aget_config(self) -> IceConnectionConfig:
+        """The validated connection settings, read once per hook without blocking the event loop."""
+        if self._config is None:
+            conn = await get_async_connection(self.ice_conn_id, hook=self)
+            extra = await get_async_extra_dejson(conn)
+            # Airflow's async connection API already registers the password and secret-named
+            # extras with the masker; calling the sync mask_secret here could block the loop.
+            self._config = self._config_from(conn, extra)
+        return self._config
+
+    def get_conn(self) -> httpx.Client:
+        """The hook's pooled sync client, created on first use."""
+        if self._client is None:
+            config = self.get_config()
+            self._client = httpx.Client(
+                timeout=_timeout(config), limits=_POOL_LIMITS, verify=default_ssl_context()
+            )
+        return self._client
+
+    async def aget_conn(self) -> httpx.AsyncClient:
+        """The hook's pooled async client, created on first use."""
+        if self._async_client is None:
+            config = await self.aget_config()
+            # Reading the CA bundle is blocking file I/O: do it off the event loop, once.
+            ssl_context = await asyncio.to_thread(default_ssl_context)
+            self._async_client = httpx.AsyncClient(
+                timeout=_timeout(config), limits=_POOL_LIMITS, verify=ssl_context
+            )
+        return self._async_client
+
+    def close(self) -> None:
+        """Close the sync client's connections."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    async def aclose(self) -> None:
+        """Close the async client's connections."""
+        if self._async_client is not None:
+            await self._async_client.aclose()
+            self._async_client = None
+
+    def __enter__(self) -> IceHook:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> IceHook:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    # Generic calls
+
+    def call(
+        self,
+        action: str,
+        params: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | None = None,
+        *,
+        idempotent: bool | None = None,
+    ) -> dict[str, Any]:
+        """Call any ICE action and return its JSON answer.
+
+        :param action: the API action, e.g. ``QueryIProductionJob``.
+        :param params: parameters sent in the query string; dicts and lists become compact JSON.
+        :param body: parameters sent form-encoded in the body.
+        :param idempotent: whether a lost answer may be retried; by default true for reads and
+            cancels (``Get*``, ``Query*``, ``List*``, ...), false otherwise.
+        :raises IceApiError: ICE answered with an error (typed by code).
+        :raises IceOutcomeUnknownError: a non-idempotent call whose answer was lost.
+        """
+        query, form, retry_lost, tag = _prepare(action, params, body, idempotent)
+        config = self.get_config()
+        client = self.get_conn()
+
+        def attempt() -> dict[str, Any]:
+            try:
+                response = client.send(build_request(config, action, query, form))
+            except httpx.TransportError as exc:
+                raise _unless_retryable(exc, action, retry_lost, tag) from exc
+            return _parse(action, response, retry_lost, tag)
+
+        retrying = Retrying(**self._retry_kwargs(config, action, retry_lost))
+        return retrying(attempt)
+
+    async def acall(
+        self,
+        action: str,
+        params: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | None = None,
+        *,
+        idempotent: bool | None = None,
+    ) -> dict[str, Any]:
+        """Async :meth:`call`: the same signing, retries and errors, never blocking the loop."""
+        query, form, retry_lost, tag = _prepare(action, params, body, idempotent)
+        config = await self.aget_config()
+        client = await self.aget_conn()
+
+        async def attempt() -> dict[str, Any]:
+            try:
+                response = await client.send(build_request(config, action, query, form))
+            except httpx.TransportError as exc:
+                raise _unless_retryable(exc, action, retry_lost, tag) from exc
+            return _parse(action, response, retry_lost, tag)
+
+        retrying = AsyncRetrying(**self._retry_kwargs(config, action, retry_lost))
+        return await retrying(attempt)
+
+    def _retry_kwargs(self, config: IceConnectionConfig, action: str, retry_lost: bool) -> dict[str, Any]:
+        def should_retry(exc: BaseException) -> bool:
+            outcome = classify(exc)
+            return outcome is Outcome.NOT_TAKEN or (retry_lost and outcome is Outcome.UNKNOWN)
+
+        return {
+            "stop": stop_after_attempt(config.max_retries + 1),
+            "wait": self._backoff,
+            "retry": retry_if_exception(should_retry),
+            "reraise": True,
+            "before_sleep": self._log_retry(action),
+        }
+
+    def _log_retry(self, action: str) -> Callable[[RetryCallState], None]:
+        def log(state: RetryCallState) -> None:
+            exc = state.outcome.exception() if state.outcome else None
+            wait = state.next_action.sleep if state.next_action else 0.0
+            self.log.warning(
+                "ICE %s attempt %d failed (%s); retrying in %.1fs",
+                action,
+                state.attempt_number,
+                describe(exc) if exc else "no result",
+                wait,
+            )
+
+        return log
+
+    # IProduction jobs
+
+    def submit_iproduction_job(self, request: IProductionJobRequest | Mapping[str, Any]) -> str:
+        """Submit an IProduction job (cover, clip, caption, ... see ``FunctionName``) and return its id.
+
+        :param request: the job, as an :class:`IProductionJobRequest` or a dict of its fields;
+            validated before anything is sent.
+        """
+        job = _as_request(IProductionJobRequest, request)
+        return _job_id("SubmitIProductionJob", self.call("SubmitIProductionJob", job.to_query()))
+
+    async def asubmit_iproduction_job(self, request: IProductionJobRequest | Mapping[str, Any]) -> str:
+        """Async :meth:`submit_iproduction_job`."""
+        job = _as_request(IProductionJobRequest, request)
+        return _job_id("SubmitIProductionJob", await self.acall("SubmitIProductionJob", job.to_query()))
+
+    def query_iproduction_job(self, job_id: str) -> IProductionJob:
+        """The IProduction job's status and parsed result.
+
+        :param job_id: the job id returned by the submit.
+        """
+        return IProductionJob.model_validate(self.call("QueryIProductionJob", {"JobId": _job_id_arg(job_id)}))
+
+    async def aquery_iproduction_job(self, job_id: str) -> IProductionJob:
+        """Async :meth:`query_iproduction_job`."""
+        data = await self.acall("QueryIProductionJob", {"JobId": _job_id_arg(job_id)})
+        return IProductionJob.model_validate(data)
+
+    def cancel_iproduction_job(self, job_id: str) -> None:
+        """Cancel a queued or running IProduction job.
+
+        :param job_id: the job id returned by the submit.
+        """
+        self.call("CancelIProductionJob", {"JobId": _job_id_arg(job_id)})
+
+    async def acancel_iproduction_job(self, job_id: str) -> None:
+        """Async :meth:`cancel_iproduction_job`."""
+        await self.acall("CancelIProductionJob", {"JobId": _job_id_arg(job_id)})
+
+    # Yike storyboard jobs
+
+    def submit_yike_storyboard_job(self, request: YikeStoryboardJobRequest | Mapping[str, Any]) -> str:
+        """Submit a Yike novel-to-video storyboard job and return its id.
+
+        :param request: the job, as a :class:`YikeStoryboardJobRequest` or a dict of its fields;
+            validated before anything is sent.
+        """
+        job = _as_request(YikeStoryboardJobRequest, request)
+        data = self.call("SubmitYikeStoryboardJob", job.to_query(), job.to_body())
+        return _job_id("SubmitYikeStoryboardJob", data)
+
+    async def asubmit_yike_storyboard_job(self, request: YikeStoryboardJobRequest | Mapping[str, Any]) -> str:
+        """Async :meth:`submit_yike_storyboard_job`."""
+        job = _as_request(YikeStoryboardJobRequest, request)
+        data = await self.acall("SubmitYikeStoryboardJob", job.to_query(), job.to_body())
+        return _job_id("SubmitYikeStoryboardJob", data)
+
+    def get_yike_storyboard_job(self, job_id: str) -> YikeStoryboardJob:
+        """The storyboard job's status, parameters and decoded result.
+
+        :param job_id: the job id returned by the submit.
+        """
+        return YikeStoryboardJob.model_validate(
+            self.call("GetYikeStoryboardJob", {"JobId": _job_id_arg(job_id)})
+        )
+
+    async def aget_yike_storyboard_job(self, job_id: str) -> YikeStoryboardJob:
+        """Async :meth:`get_yike_storyboard_job`."""
+        data = await self.acall("GetYikeStoryboardJob", {"JobId": _job_id_arg(job_id)})
+        return YikeStoryboardJob.model_validate(data)
+
+    def resume_yike_storyboard_job(self, job_id: str) -> None:
+        """Resume a failed storyboard job (ICE has no cancel for storyboard jobs).
+
+        :param job_id: the job id returned by the submit.
+        """
+        self.call("ResumeYikeStoryboardJob", {"JobId": _job_id_arg(job_id)})
+
+    async def aresume_yike_storyboard_job(self, job_id: str) -> None:
+        """Async :meth:`resume_yike_storyboard_job`."""
+        await self.acall("ResumeYikeStoryboardJob", {"JobId": _job_id_arg(job_id)})
+
+    # Airflow UI
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Check the credentials and endpoint with a harmless query of a job that does not exist."""
+        try:
+            config = self.get_config()
+            self.call("QueryIProductionJob", {"JobId": "airflow-ice-connection-test"})
+        except IceAuthError as exc:
+            return False, str(exc)
+        except IceApiError as exc:
+            # Any other answer means ICE verified the signature: the credentials work.
+            return True, f"Connection works: ICE at {config.base_url} accepted the credentials ({exc.code})."
+        except (IceError, httpx.HTTPError) as exc:
+            return False, f"Cannot use the connection: {describe(exc)}"
+        finally:
+            self.close()
+        return True, f"Connection works: ICE at {config.base_url} accepted the credentials."
+
+
+def _timeout(config: IceConnectionConfig) -> httpx.Timeout:
+    return httpx.Timeout(config.timeout, connect=min(config.timeout, 10.0))
+
+
+def _prepare(
+    action: str,
+    params: Mapping[str, Any] | None,
+    body: Mapping[str, Any] | None,
+    idempotent: bool | None,
+) -> tuple[dict[str, str], dict[str, str], bool, str | None]:
+    if not action or not action.isalnum():
+        raise ValueError(f"action {action!r} is not an ICE API action name such as 'QueryIProductionJob'.")
+    query, form = to_wire_params(params), to_wire_params(body)
+    retry_lost = is_idempotent(action) if idempotent is None else idempotent
+    return query, form, retry_lost, query.get("UserData") or form.get("UserData")
+
+
+def _unless_retryable(exc: BaseException, action: str, retry_lost: bool, tag: str | None) -> BaseException:
+    """Turn a lost answer to a non-idempotent call into an outcome-unknown error (never retried)."""
+    if not retry_lost and classify(exc) is Outcome.UNKNOWN:
+        return IceOutcomeUnknownError(action, tag, describe(exc))
+    return exc
+
+
+def _parse(action: str, response: httpx.Response, retry_lost: bool, tag: str | None) -> dict[str, Any]:
+    try:
+        return parse_response(action, response)
+    except IceApiError as exc:
+        raised = _unless_retryable(exc, action, retry_lost, tag)
+        if raised is exc:
+            raise
+        raise raised from exc
+
+
+def _as_request(model: type[RequestT], request: RequestT | Mapping[str, Any]) -> RequestT:
+    if isinstance(request, model):
+        return request
+    if isinstance(request, Mapping):
+        return validate_request(model, request)
+    raise TypeError(
+        f"request must be a {model.__name__} or a dict of its fields, not {type(request).__name__}"
+    )
+
+
+def _job_id_arg(job_id: str) -> str:
+    if not isinstance(job_id, str) or not job_id.strip():
+        raise ValueError(f"job_id must be a non-empty string, got {job_id!r}.")
+    return job_id.strip()
+
+
+def _job_id(action: str, data: Mapping[str, Any]) -> str:
+    try:
+        return SubmitJobResponse.model_validate(data).job_id
+    except ValueError:
+        raise IceResponseError(action, "the answer has no JobId", repr(dict(data))) from None
+
+
+__all__ = ["IceHook", "is_idempotent"]
