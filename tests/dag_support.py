@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
 import os
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -81,10 +82,9 @@ def task_try_numbers(dag_run: Any) -> dict[str, int]:
 
 def xcom_value(dag_run: Any, task_id: str, key: str = "return_value", map_index: int = -1) -> Any:
     """A value the task pushed in this run, or None."""
-    from sqlalchemy import select
-
     from airflow.models.xcom import XComModel
     from airflow.utils.session import create_session
+    from sqlalchemy import select
 
     with create_session() as session:
         row = session.scalars(
@@ -121,3 +121,48 @@ def requests(emulator: IceEmulator, action: str) -> int:
 
 
 FAST_RETRY = {"retries": 1, "retry_delay": timedelta(seconds=0)}
+
+
+def stored_reattach_job_id(dag_run: Any, task_id: str, map_index: int = -1) -> str | None:
+    """The job id the operator keeps for reattaching (task state store on 3.3+, else a Variable)."""
+    from airflow.utils.session import create_session
+
+    try:
+        from airflow.models.task_state_store import TaskStateStoreModel
+    except ImportError:  # Airflow < 3.3: the operator falls back to a Variable
+        from airflow.models.variable import Variable
+
+        from airflow_ice.utils.job_tag import TaskIdentity
+        from airflow_ice.utils.reattach_store import VARIABLE_PREFIX
+
+        identity = TaskIdentity(dag_run.dag_id, dag_run.run_id, task_id, map_index)
+        raw = Variable.get(VARIABLE_PREFIX + identity.key, default_var=None)
+        return None if raw is None else json.loads(raw)["job_id"]
+    from sqlalchemy import select
+
+    from airflow_ice.utils.reattach_store import STATE_STORE_KEY
+
+    with create_session() as session:
+        value = session.scalars(
+            select(TaskStateStoreModel.value).where(
+                TaskStateStoreModel.dag_id == dag_run.dag_id,
+                TaskStateStoreModel.run_id == dag_run.run_id,
+                TaskStateStoreModel.task_id == task_id,
+                TaskStateStoreModel.map_index == map_index,
+                TaskStateStoreModel.key == STATE_STORE_KEY,
+            )
+        ).one_or_none()
+    return None if value is None else json.loads(value)["job_id"]
+
+
+def emulator_record(emulator: IceEmulator, job_id: str) -> Any:
+    """The emulator's record of a job (what it received), for facts ICE does not answer with."""
+    for group in emulator.state.actions.groups:
+        jobs = getattr(group, "jobs", None)
+        if jobs is None:
+            continue
+        try:
+            return jobs.get(job_id)
+        except Exception:  # not in this group's store
+            continue
+    raise LookupError(f"the emulator has no job {job_id}")

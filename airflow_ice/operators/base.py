@@ -203,7 +203,7 @@ class IceJobOperator(BaseOperator):
             if job is None or not job.is_terminal:
                 job = self.family.query(self.hook, job_id)
             if job.is_terminal:
-                return self._finish(context, job_id, job.to_xcom(), job.succeeded, store)
+                return self._finish_job(context, job, store)
             deadline = time.time() + self.settings.timeout
             if self.deferrable:
                 self.log.info(
@@ -364,8 +364,13 @@ class IceJobOperator(BaseOperator):
                 ) from exc
             failures = 0
             if job.is_terminal:
-                return self._finish(context, job_id, job.to_xcom(), job.succeeded, store)
+                return self._finish_job(context, job, store)
             self.log.info("%s job %s is %s", self.family.name, job_id, job.status_text)
+
+    def _finish_job(self, context: Context, job: IceJob, store: ReattachStore | None) -> dict[str, Any]:
+        detail = "" if job.succeeded else self.family.failure_detail_of(job)
+        message = f"status {job.status_text}" + (f"; {detail}" if detail else "")
+        return self._finish(context, job.job_id, job.to_xcom(), job.succeeded, store, message)
 
     def _finish(
         self,
@@ -376,14 +381,16 @@ class IceJobOperator(BaseOperator):
         store: ReattachStore | None,
         message: str = "",
     ) -> dict[str, Any]:
-        # The job is over either way: a retry or a clear must not reattach to it.
-        self._forget(store)
         url = self.family.output_url_of(job)
         if url:
             context["ti"].xcom_push(key=OUTPUT_URL_XCOM_KEY, value=url)
         if not succeeded:
+            # A failed job is never reattached to: the next try submits a new one.
+            self._forget(store)
             raise job_failed_error(self.family.name, job_id, job, who=self._task_label(), message=message)
+        # A job that succeeded stays stored until it passes the check: a retry reuses it, never pays again.
         self.check_succeeded_job(job)
+        self._forget(store)
         self.log.info("%s job %s succeeded.", self.family.name, job_id)
         return dict(job)
 

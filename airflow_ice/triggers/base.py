@@ -81,8 +81,12 @@ class IceJobTrigger(BaseTrigger):
         status = job.status_text
         if job.succeeded:
             return self._event(JobEventStatus.SUCCESS, job, f"{self.family.name} job {self.job_id}: {status}")
+        detail = self.family.failure_detail_of(job)
         return self._event(
-            JobEventStatus.FAILED, job, f"{self.family.name} job {self.job_id} ended: {status}"
+            JobEventStatus.FAILED,
+            job,
+            f"{self.family.name} job {self.job_id} ended with status {status}"
+            + (f"; {detail}" if detail else ""),
         )
 
     async def run(self) -> AsyncIterator[TriggerEvent]:

@@ -49,6 +49,7 @@ class JobFamily:
     :param query: reads a job through a hook (sync).
     :param aquery: reads a job through a hook (async, for triggers).
     :param output_url_of: the output URL in a finished job's XCom form (``to_xcom()``), else None.
+    :param failure_detail_of: what ICE said about a failed job (parsed model), beyond its status.
     :param cancel: cancels a job (sync), or None when ICE cannot cancel this family.
     :param acancel: cancels a job (async), or None when ICE cannot cancel this family.
     """
@@ -57,6 +58,7 @@ class JobFamily:
     query: Callable[[IceHook, str], IceJob]
     aquery: Callable[[IceHook, str], Awaitable[IceJob]]
     output_url_of: Callable[[Mapping[str, Any]], str | None]
+    failure_detail_of: Callable[[Any], str] = lambda job: ""
     cancel: Callable[[IceHook, str], None] | None = None
     acancel: Callable[[IceHook, str], Awaitable[None]] | None = None
 
@@ -76,11 +78,18 @@ def _storyboard_output_url(job: Mapping[str, Any]) -> str | None:
     return str(url) if url else None
 
 
+def _iproduction_failure_detail(job: Any) -> str:
+    # A failed job's Result holds ICE's error (e.g. ErrorCode, ErrorMessage), not the function's result.
+    raw = getattr(job, "result_raw", None)
+    return f"Result: {raw[:500]}" if raw else ""
+
+
 IPRODUCTION = JobFamily(
     name="IProduction",
     query=lambda hook, job_id: hook.query_iproduction_job(job_id),
     aquery=lambda hook, job_id: hook.aquery_iproduction_job(job_id),
     output_url_of=_first_output_url,
+    failure_detail_of=_iproduction_failure_detail,
     cancel=lambda hook, job_id: hook.cancel_iproduction_job(job_id),
     acancel=lambda hook, job_id: hook.acancel_iproduction_job(job_id),
 )

@@ -1,0 +1,315 @@
+"""IceIProductionJobOperator run for real (dag.test) against the ICE emulator."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from airflow_ice.emulator import IceEmulator, ScriptedFault
+from airflow_ice.hooks.ice import IceHook
+from airflow_ice.operators.iproduction import IceIProductionJobOperator
+from tests.dag_support import (
+    FAST_RETRY,
+    emulated_ice,
+    new_dag,
+    requests,
+    run_dag,
+    stored_reattach_job_id,
+    submits,
+    task_states,
+    task_try_numbers,
+    xcom_value,
+)
+
+__all__ = ["emulated_ice"]
+
+INPUT = {"Type": "OSS", "Media": "oss://bucket/in/clip.mp4"}
+OUTPUT = {"Type": "OSS", "Media": "oss://bucket/out/cover/"}
+
+
+def cover_operator(**kwargs: Any) -> IceIProductionJobOperator:
+    options: dict[str, Any] = {
+        "task_id": "cover",
+        "function_name": "Cover",
+        "input": INPUT,
+        "output": OUTPUT,
+        "poll_interval": 0.1,
+    }
+    options.update(kwargs)
+    return IceIProductionJobOperator(**options)
+
+
+def run_one(dag_name: str, **kwargs: Any) -> Any:
+    dag = new_dag(dag_name)
+    with dag:
+        cover_operator(**kwargs)
+    return run_dag(dag)
+
+
+@pytest.mark.parametrize("deferrable", [True, False], ids=["deferrable", "worker"])
+def test_success_returns_parsed_job_and_pushes_id_and_link(
+    emulated_ice: IceEmulator, deferrable: bool
+) -> None:
+    run = run_one("ipr_success", deferrable=deferrable)
+
+    assert task_states(run) == {"cover": "success"}
+    job = xcom_value(run, "cover")
+    assert job["status"] == "Success"
+    assert job["function_name"] == "Cover"
+    assert [frame["score"] for frame in job["result"]["covers"]]  # parsed, with scores
+    assert job["job_id"] == xcom_value(run, "cover", "ice_job_id")
+    assert xcom_value(run, "cover", "ice_job_output_url") == job["output_urls"][0]
+    assert submits(emulated_ice) == 1
+    tag = json.loads(job["user_data"])["airflow_ice"]
+    assert tag["dag"] == run.dag_id
+    assert tag["run"] == run.run_id
+    assert tag["task"] == "cover"
+    assert tag["map"] == -1
+    assert len(tag["key"]) == 16
+
+
+@pytest.mark.parametrize("deferrable", [True, False], ids=["deferrable", "worker"])
+def test_failed_job_fails_the_task(
+    emulated_ice: IceEmulator, deferrable: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = run_one("ipr_fail", deferrable=deferrable, input={"Type": "OSS", "Media": "oss://bucket/fail.mp4"})
+
+    assert task_states(run) == {"cover": "failed"}
+    assert submits(emulated_ice) == 1
+    job_id = xcom_value(run, "cover", "ice_job_id")  # pushed before waiting, kept for the user
+    out = capsys.readouterr().out
+    assert (
+        f"IceJobFailedError: IceIProductionJobOperator (task 'cover'): IProduction job {job_id} failed" in out
+    )
+    assert "InputMediaInvalid" in out  # what ICE said
+
+
+def test_templated_json_text_parameters(emulated_ice: IceEmulator) -> None:
+    dag = new_dag("ipr_templates", params={"media": "oss://bucket/in/templated.mp4", "poll": 0.1})
+    with dag:
+        cover_operator(
+            input='{"Type": "OSS", "Media": "{{ params.media }}"}',
+            job_params='{"Model": "{{ \'gif\' }}"}',
+            user_data='{"batch": "{{ dag.dag_id }}"}',
+            poll_interval="{{ params.poll }}",
+            name="cover of {{ params.media }}",
+        )
+
+    run = run_dag(dag)
+
+    assert task_states(run) == {"cover": "success"}
+    user_data = json.loads(xcom_value(run, "cover")["user_data"])
+    assert user_data["batch"] == dag.dag_id
+    assert user_data["airflow_ice"]["task"] == "cover"
+    with IceHook() as hook:
+        job = hook.query_iproduction_job(xcom_value(run, "cover", "ice_job_id"))
+    assert job.input is not None
+    assert job.input.media == "oss://bucket/in/templated.mp4"
+    assert job.name == "cover of oss://bucket/in/templated.mp4"
+    assert job.job_params_decoded == {"Model": "gif"}
+
+
+def test_wait_for_completion_false_returns_job_id_at_once(emulated_ice: IceEmulator) -> None:
+    run = run_one("ipr_nowait", wait_for_completion=False)
+
+    assert task_states(run) == {"cover": "success"}
+    job_id = xcom_value(run, "cover")
+    assert isinstance(job_id, str)
+    assert job_id == xcom_value(run, "cover", "ice_job_id")
+    assert requests(emulated_ice, "QueryIProductionJob") == 0
+    with IceHook() as hook:
+        assert not hook.query_iproduction_job(job_id).is_terminal  # still running: nobody waited
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "named"),
+    [
+        ({"input": {"Type": "OSS"}}, "input.media"),
+        ({"input": '{"Type": "OSS", "Media": '}, "input"),
+        ({"output": {"Type": "Disk", "Media": "oss://b/o"}}, "output.type"),
+        ({"function_name": "{{ 'Covers' }}"}, "function_name"),
+        ({"schedule_config": {"Priority": 11}}, "schedule_config.priority"),
+        ({"user_data": '["not", "an", "object"]'}, "user_data"),
+        ({"user_data": {"note": "x" * 200}}, "user_data"),
+        ({"name": "n" * 101}, "name"),
+        ({"poll_interval": "{{ 'soon' }}"}, "poll_interval"),
+        ({"job_params": "{{ 'not json' }}"}, "job_params"),
+    ],
+)
+def test_invalid_parameters_fail_before_any_submit(
+    emulated_ice: IceEmulator, kwargs: dict[str, Any], named: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = run_one("ipr_invalid", retries=2, retry_delay=timedelta(seconds=0), **kwargs)
+
+    assert task_states(run) == {"cover": "failed"}
+    assert task_try_numbers(run) == {"cover": 1}  # AirflowFailException: no retry of bad input
+    assert submits(emulated_ice) == 0
+    assert sum(emulated_ice.counters().requests.values()) == 0
+    out = capsys.readouterr().out
+    assert "IceIProductionJobOperator (task 'cover'): invalid parameters: " in out
+    assert named in out
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"function_name": "Covers"}, "function_name 'Covers' is not an ICE IProduction function"),
+        ({"poll_interval": 0}, "poll_interval must be a positive number"),
+        ({"timeout": "soon"}, "timeout must be a positive number"),
+        ({"wait_for_completion": "maybe"}, "wait_for_completion must be true or false"),
+    ],
+)
+def test_non_templated_values_are_checked_when_the_dag_is_parsed(
+    kwargs: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        cover_operator(**kwargs)
+
+
+@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 30}], indirect=True)
+@pytest.mark.parametrize("deferrable", [True, False], ids=["deferrable", "worker"])
+def test_timeout_cancels_the_job_and_fails(emulated_ice: IceEmulator, deferrable: bool) -> None:
+    run = run_one("ipr_timeout", deferrable=deferrable, timeout=0.5)
+
+    assert task_states(run) == {"cover": "failed"}
+    assert requests(emulated_ice, "CancelIProductionJob") == 1
+    with IceHook() as hook:
+        assert hook.query_iproduction_job(xcom_value(run, "cover", "ice_job_id")).status_text == "Fail"
+
+
+@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 30}], indirect=True)
+def test_kill_in_worker_cancels_the_job(emulated_ice: IceEmulator) -> None:
+    # execution_timeout makes Airflow kill the task and call on_kill(), as for a user's kill.
+    run = run_one("ipr_kill", deferrable=False, execution_timeout=timedelta(seconds=1))
+
+    assert task_states(run) == {"cover": "failed"}
+    assert requests(emulated_ice, "CancelIProductionJob") == 1
+    with IceHook() as hook:
+        assert hook.query_iproduction_job(xcom_value(run, "cover", "ice_job_id")).status_text == "Fail"
+
+
+@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 30}], indirect=True)
+def test_kill_without_cancel_on_kill_leaves_the_job_running(emulated_ice: IceEmulator) -> None:
+    run = run_one(
+        "ipr_kill_keep", deferrable=False, execution_timeout=timedelta(seconds=1), cancel_on_kill=False
+    )
+
+    assert task_states(run) == {"cover": "failed"}
+    assert requests(emulated_ice, "CancelIProductionJob") == 0
+
+
+@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 1.6}], indirect=True)
+def test_retry_reattaches_to_the_running_job(emulated_ice: IceEmulator) -> None:
+    # Try 1 is killed after 1 s while the job runs (and does not cancel it); try 2 reattaches and
+    # sees the job finish within its own 1 s. It must not pay twice.
+    run = run_one(
+        "ipr_reattach",
+        deferrable=False,
+        cancel_on_kill=False,
+        execution_timeout=timedelta(seconds=1),
+        **FAST_RETRY,
+    )
+
+    assert task_states(run) == {"cover": "success"}
+    assert task_try_numbers(run) == {"cover": 2}
+    assert submits(emulated_ice) == 1
+    assert xcom_value(run, "cover")["status"] == "Success"
+
+
+@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 3}], indirect=True)
+def test_retry_with_reattach_off_submits_again(emulated_ice: IceEmulator) -> None:
+    run = run_one(
+        "ipr_no_reattach",
+        deferrable=False,
+        cancel_on_kill=False,
+        reattach_on_retry=False,
+        execution_timeout=timedelta(seconds=1),
+        retries=1,
+        retry_delay=timedelta(seconds=0),
+    )
+
+    assert task_try_numbers(run) == {"cover": 2}
+    assert submits(emulated_ice) == 2
+
+
+@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 30}], indirect=True)
+def test_retry_after_a_cancelled_job_submits_a_new_one(emulated_ice: IceEmulator) -> None:
+    # Try 1 is killed and cancels its job; the cancelled job is not reattached to.
+    run = run_one(
+        "ipr_resubmit",
+        deferrable=False,
+        execution_timeout=timedelta(seconds=1),
+        **FAST_RETRY,
+    )
+
+    assert task_try_numbers(run) == {"cover": 2}
+    assert submits(emulated_ice) == 2
+    assert requests(emulated_ice, "CancelIProductionJob") == 2
+
+
+def test_lost_submit_answer_fails_without_retry(
+    emulated_ice: IceEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    emulated_ice.set_faults(scripted=[ScriptedFault(kind="lose_response", action="SubmitIProductionJob")])
+
+    run = run_one("ipr_lost", retries=3, retry_delay=timedelta(seconds=0))
+
+    assert task_states(run) == {"cover": "failed"}
+    assert task_try_numbers(run) == {"cover": 1}  # not retried: a retry could pay twice
+    assert submits(emulated_ice) == 1  # ICE did create the job
+    out = capsys.readouterr().out
+    assert "outcome unknown" in out
+    assert '"airflow_ice"' in out or "airflow_ice" in out  # the tag to find the job by
+
+
+class CrashAfterSuccessOnFirstTry(IceIProductionJobOperator):
+    """Dies on try 1 after its job succeeded, as a worker lost at the worst moment would."""
+
+    def check_succeeded_job(self, job: Any) -> None:
+        from airflow.sdk import get_current_context
+
+        if get_current_context()["ti"].try_number == 1:
+            raise RuntimeError("worker lost after the job succeeded")
+
+
+@pytest.mark.parametrize("deferrable", [True, False], ids=["deferrable", "worker"])
+def test_retry_returns_the_earlier_successful_job_as_is(emulated_ice: IceEmulator, deferrable: bool) -> None:
+    dag = new_dag("ipr_reuse")
+    with dag:
+        CrashAfterSuccessOnFirstTry(
+            task_id="cover",
+            function_name="Cover",
+            input=INPUT,
+            output=OUTPUT,
+            poll_interval=0.1,
+            deferrable=deferrable,
+            **FAST_RETRY,
+        )
+
+    run = run_dag(dag)
+
+    assert task_states(run) == {"cover": "success"}
+    assert task_try_numbers(run) == {"cover": 2}
+    assert submits(emulated_ice) == 1
+    job = xcom_value(run, "cover")
+    assert job["status"] == "Success"
+    assert job["job_id"] == xcom_value(run, "cover", "ice_job_id")
+
+
+def test_stored_job_id_is_dropped_once_the_job_succeeded(emulated_ice: IceEmulator) -> None:
+    # So clearing a finished task later submits a new job instead of returning the old one.
+    run = run_one("ipr_forget")
+
+    assert task_states(run) == {"cover": "success"}
+    assert stored_reattach_job_id(run, "cover") is None
+
+
+@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 30}], indirect=True)
+def test_stored_job_id_is_kept_while_the_job_may_still_run(emulated_ice: IceEmulator) -> None:
+    run = run_one("ipr_keep", deferrable=False, execution_timeout=timedelta(seconds=1), cancel_on_kill=False)
+
+    assert task_states(run) == {"cover": "failed"}
+    assert stored_reattach_job_id(run, "cover") == xcom_value(run, "cover", "ice_job_id")

@@ -1,0 +1,300 @@
+"""The job triggers against the ICE emulator: events, serialisation, deadlines, errors, on_kill."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from typing import Any
+
+import pytest
+from airflow.triggers.base import TriggerEvent
+
+from airflow_ice.emulator import IceEmulator, ScriptedFault
+from airflow_ice.hooks.ice import IceHook
+from airflow_ice.triggers.base import IceJobTrigger
+from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
+from airflow_ice.triggers.yike import IceYikeStoryboardJobTrigger
+from airflow_ice.utils.job_events import JobEvent, JobEventStatus
+from tests.dag_support import emulated_ice, requests
+
+__all__ = ["emulated_ice"]
+
+COVER = {
+    "function_name": "Cover",
+    "input": {"Type": "OSS", "Media": "oss://bucket/in/clip.mp4"},
+    "output": {"Type": "OSS", "Media": "oss://bucket/out/cover/"},
+}
+STORYBOARD = {
+    "file_url": "oss://bucket/novel.txt",
+    "source_type": "Novel",
+    "shot_split_mode": "firstPersonNarration",
+    "style_id": "RealisticPhotography",
+}
+
+
+def submit_cover(media: str = "oss://bucket/in/clip.mp4") -> str:
+    with IceHook() as hook:
+        return hook.submit_iproduction_job({**COVER, "input": {"Type": "OSS", "Media": media}})
+
+
+def submit_storyboard(file_url: str = "oss://bucket/novel.txt") -> str:
+    with IceHook() as hook:
+        return hook.submit_yike_storyboard_job({**STORYBOARD, "file_url": file_url})
+
+
+async def run_trigger(trigger: IceJobTrigger) -> list[TriggerEvent]:
+    return [event async for event in trigger.run()]
+
+
+def only_event(events: list[TriggerEvent], job_id: str) -> JobEvent:
+    assert len(events) == 1
+    return JobEvent.from_payload(events[0].payload, job_id=job_id)
+
+
+async def test_iproduction_success_event_carries_parsed_job(emulated_ice: IceEmulator) -> None:
+    job_id = submit_cover()
+    trigger = IceIProductionJobTrigger(job_id=job_id, poll_interval=0.1, deadline=time.time() + 30)
+
+    event = only_event(await run_trigger(trigger), job_id)
+
+    assert event.status is JobEventStatus.SUCCESS
+    assert event.job is not None
+    assert event.job["job_id"] == job_id
+    assert event.job["status"] == "Success"
+    assert event.job["result"]["kind"] == "Cover"
+    assert event.job["output_urls"]
+    assert requests(emulated_ice, "QueryIProductionJob") >= 2  # it polled while the job ran
+
+
+async def test_iproduction_failed_job_gives_failed_event(emulated_ice: IceEmulator) -> None:
+    job_id = submit_cover("oss://bucket/in/fail-me.mp4")
+    trigger = IceIProductionJobTrigger(job_id=job_id, poll_interval=0.1, deadline=time.time() + 30)
+
+    event = only_event(await run_trigger(trigger), job_id)
+
+    assert event.status is JobEventStatus.FAILED
+    assert event.job is not None
+    assert event.job["status"] == "Fail"
+    assert job_id in event.message
+    assert "InputMediaInvalid" in event.message  # what ICE said about the failure
+
+
+async def test_yike_events_success_and_failure(emulated_ice: IceEmulator) -> None:
+    ok_id = submit_storyboard()
+    bad_id = submit_storyboard("oss://bucket/fail-novel.txt")
+
+    ok, bad = await asyncio.gather(
+        run_trigger(IceYikeStoryboardJobTrigger(job_id=ok_id, poll_interval=0.1, deadline=time.time() + 30)),
+        run_trigger(IceYikeStoryboardJobTrigger(job_id=bad_id, poll_interval=0.1, deadline=time.time() + 30)),
+    )
+
+    ok_event, bad_event = only_event(ok, ok_id), only_event(bad, bad_id)
+    assert ok_event.status is JobEventStatus.SUCCESS
+    assert ok_event.job is not None
+    assert ok_event.job["output_url"].startswith("https://")
+    assert bad_event.status is JobEventStatus.FAILED
+    assert bad_event.job is not None
+    assert bad_event.job["status"] == "Failed"
+
+
+@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 30}], indirect=True)
+async def test_deadline_gives_timeout_event_without_cancelling(emulated_ice: IceEmulator) -> None:
+    job_id = submit_cover()
+    trigger = IceIProductionJobTrigger(job_id=job_id, poll_interval=0.1, deadline=time.time() + 0.5)
+
+    started = time.monotonic()
+    event = only_event(await run_trigger(trigger), job_id)
+
+    assert event.status is JobEventStatus.TIMEOUT
+    assert 0.4 < time.monotonic() - started < 5
+    # The trigger only reads: cancelling on timeout is the operator's decision.
+    assert requests(emulated_ice, "CancelIProductionJob") == 0
+
+
+async def test_serialize_is_json_primitives_and_rebuilt_trigger_finishes(emulated_ice: IceEmulator) -> None:
+    job_id = submit_cover()
+    deadline = time.time() + 30
+    trigger = IceIProductionJobTrigger(
+        job_id=job_id, poll_interval=0.1, deadline=deadline, cancel_on_kill=False, max_consecutive_failures=3
+    )
+
+    classpath, kwargs = trigger.serialize()
+
+    assert classpath == "airflow_ice.triggers.iproduction.IceIProductionJobTrigger"
+    assert kwargs == {
+        "job_id": job_id,
+        "ice_conn_id": "ice_default",
+        "poll_interval": 0.1,
+        "deadline": deadline,
+        "cancel_on_kill": False,
+        "max_consecutive_failures": 3,
+    }
+    assert all(isinstance(value, (str, int, float, bool)) for value in kwargs.values())
+    # What the triggerer does after a restart: import the class path and rebuild from the kwargs.
+    module_name, class_name = classpath.rsplit(".", 1)
+    module = __import__(module_name, fromlist=[class_name])
+    rebuilt = getattr(module, class_name)(**kwargs)
+    assert rebuilt.serialize() == (classpath, kwargs)
+    event = only_event(await run_trigger(rebuilt), job_id)
+    assert event.status is JobEventStatus.SUCCESS
+    assert requests(emulated_ice, "SubmitIProductionJob") == 1  # rebuilding never submits
+
+
+async def test_unknown_job_gives_error_event_at_once(emulated_ice: IceEmulator) -> None:
+    trigger = IceIProductionJobTrigger(job_id="no-such-job", poll_interval=0.1, deadline=time.time() + 30)
+
+    event = only_event(await run_trigger(trigger), "no-such-job")
+
+    assert event.status is JobEventStatus.ERROR
+    assert event.job is None
+    assert "no-such-job" in event.message
+    assert requests(emulated_ice, "QueryIProductionJob") == 1
+
+
+async def test_auth_error_gives_error_event(
+    emulated_ice: IceEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job_id = submit_cover()
+    wrong = {
+        "conn_type": "alibaba_ice",
+        "login": emulated_ice.access_key_id,
+        "password": "wrong-secret",
+        "extra": {"endpoint": emulated_ice.url},
+    }
+    monkeypatch.setenv("AIRFLOW_CONN_ICE_WRONG_SECRET", json.dumps(wrong))
+    trigger = IceIProductionJobTrigger(job_id=job_id, ice_conn_id="ice_wrong_secret", poll_interval=0.1)
+
+    event = only_event(await run_trigger(trigger), job_id)
+
+    assert event.status is JobEventStatus.ERROR
+    assert "SignatureDoesNotMatch" in event.message
+    assert "wrong-secret" not in event.message
+
+
+async def test_transient_errors_mean_keep_waiting(emulated_ice: IceEmulator) -> None:
+    job_id = submit_cover()
+    # Each poll is retried once by the hook (max_retries=1): 4 failed requests = 2 failed polls.
+    emulated_ice.set_faults(
+        scripted=[ScriptedFault(kind="unavailable", action="QueryIProductionJob", count=4)]
+    )
+    trigger = IceIProductionJobTrigger(job_id=job_id, poll_interval=0.1, max_consecutive_failures=3)
+
+    event = only_event(await run_trigger(trigger), job_id)
+
+    assert event.status is JobEventStatus.SUCCESS
+    assert emulated_ice.counters().faults["unavailable"] == 4
+
+
+async def test_too_many_transient_errors_give_error_event_with_job_id(emulated_ice: IceEmulator) -> None:
+    job_id = submit_cover()
+    emulated_ice.set_faults(throttle_rate=1.0, actions=["QueryIProductionJob"])
+    trigger = IceIProductionJobTrigger(job_id=job_id, poll_interval=0.05, max_consecutive_failures=2)
+
+    event = only_event(await run_trigger(trigger), job_id)
+
+    assert event.status is JobEventStatus.ERROR
+    assert job_id in event.message
+    assert "3 failed polls" in event.message
+    assert "Throttling" in event.message
+
+
+class _GarbageHook(IceHook):
+    async def aquery_iproduction_job(self, job_id: str) -> Any:
+        raise KeyError("Status")  # what a wholly unexpected answer could cause
+
+
+async def test_unexpected_failure_never_crashes_the_trigger(
+    emulated_ice: IceEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("airflow_ice.triggers.base.IceHook", _GarbageHook)
+    trigger = IceIProductionJobTrigger(job_id="job-1", poll_interval=0.1)
+
+    event = only_event(await run_trigger(trigger), "job-1")
+
+    assert event.status is JobEventStatus.ERROR
+    assert "KeyError" in event.message
+    assert "Status" in event.message
+
+
+async def test_unusable_answer_gives_error_event_with_raw_body(
+    emulated_ice: IceEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def no_job_id(self: IceHook, action: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        return {"RequestId": "r-1", "Weird": True}
+
+    monkeypatch.setattr(IceHook, "acall", no_job_id)
+    trigger = IceYikeStoryboardJobTrigger(job_id="job-2", poll_interval=0.1)
+
+    event = only_event(await run_trigger(trigger), "job-2")
+
+    assert event.status is JobEventStatus.ERROR
+    assert "job-2" in event.message
+    assert "Weird" in event.message  # the raw detail is kept
+
+
+@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 30}], indirect=True)
+async def test_on_kill_cancels_iproduction_job(emulated_ice: IceEmulator) -> None:
+    job_id = submit_cover()
+    trigger = IceIProductionJobTrigger(job_id=job_id, poll_interval=0.1)
+
+    await trigger.on_kill()
+
+    assert requests(emulated_ice, "CancelIProductionJob") == 1
+    with IceHook() as hook:
+        assert hook.query_iproduction_job(job_id).status_text == "Fail"
+
+
+@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 30}], indirect=True)
+async def test_on_kill_respects_cancel_on_kill_false(emulated_ice: IceEmulator) -> None:
+    job_id = submit_cover()
+
+    await IceIProductionJobTrigger(job_id=job_id, cancel_on_kill=False).on_kill()
+
+    assert requests(emulated_ice, "CancelIProductionJob") == 0
+
+
+async def test_on_kill_of_storyboard_job_only_logs(
+    emulated_ice: IceEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    job_id = submit_storyboard()
+
+    await IceYikeStoryboardJobTrigger(job_id=job_id).on_kill()
+
+    # Airflow's task loggers write to stdout.
+    assert f"job {job_id} keeps running: ICE has no cancel action" in capsys.readouterr().out
+    assert sum(emulated_ice.counters().requests.values()) == 1  # only the submit
+
+
+async def test_cleanup_never_cancels(emulated_ice: IceEmulator) -> None:
+    job_id = submit_cover()
+    trigger = IceIProductionJobTrigger(job_id=job_id, poll_interval=0.1, deadline=time.time() + 0.2)
+    await run_trigger(trigger)
+
+    await trigger.cleanup()
+
+    assert requests(emulated_ice, "CancelIProductionJob") == 0
+
+
+async def test_run_never_blocks_the_event_loop(
+    emulated_ice: IceEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Create the job outside the loop under test, then poll it under asyncio's debug mode, which
+    # logs "Executing <callback> took N seconds" for any step that blocks the loop too long.
+    job_id = await asyncio.to_thread(submit_cover)
+    loop = asyncio.get_running_loop()
+    loop.set_debug(True)
+    loop.slow_callback_duration = 0.05
+    caplog.set_level(logging.WARNING, logger="asyncio")
+    # Debug timing applies from the loop's next step on.
+    await asyncio.sleep(0)
+    try:
+        trigger = IceIProductionJobTrigger(job_id=job_id, poll_interval=0.1, deadline=time.time() + 30)
+        event = only_event(await run_trigger(trigger), job_id)
+    finally:
+        loop.set_debug(False)
+
+    assert event.status is JobEventStatus.SUCCESS
+    slow = [record.getMessage() for record in caplog.records if "took" in record.getMessage()]
+    assert slow == []
