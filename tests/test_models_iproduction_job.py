@@ -38,7 +38,7 @@ def load_fixture(name: str) -> Any:
 
 def sample() -> dict[str, Any]:
     """The normal-response sample of the QueryIProductionJob API page (copied from the seed)."""
-    return load_fixture("query_iproduction_job_sample.json")
+    return load_fixture("query_iproduction_job.json")
 
 
 RESULT_EXAMPLES: dict[str, str] = load_fixture("iproduction_result_examples.json")

@@ -24,7 +24,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 def sample() -> dict[str, Any]:
     """The normal-response sample of the GetYikeStoryboardJob API page (copied from the seed)."""
-    return json.loads((FIXTURES / "get_yike_storyboard_job_sample.json").read_text(encoding="utf-8"))
+    return json.loads((FIXTURES / "get_yike_storyboard_job.json").read_text(encoding="utf-8"))
 
 
 def with_result(**job_result: Any) -> YikeStoryboardJob:
