@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV ?= .venv
 # The Airflow release line to test against; CI also runs the suite on the declared floor, 3.1.0.
 AIRFLOW_SPEC ?= apache-airflow>=3.3,<3.4
+# Optional pip constraints file for that Airflow (the 3.1.0 floor needs a few pins).
+AIRFLOW_CONSTRAINTS ?=
 BIN := $(VENV)/bin
 
 .PHONY: test lint typecheck unit demo bench clean
@@ -11,7 +13,7 @@ BIN := $(VENV)/bin
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]' '$(AIRFLOW_SPEC)'
+	$(BIN)/python -m pip install --quiet -e '.[dev]' '$(AIRFLOW_SPEC)' $(if $(AIRFLOW_CONSTRAINTS),-c $(AIRFLOW_CONSTRAINTS))
 	$(BIN)/python -c "import airflow, sys; print('airflow', airflow.__version__, 'python', sys.version.split()[0])"
 	touch $@
 

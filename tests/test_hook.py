@@ -19,6 +19,7 @@ from airflow_ice.errors import (
     IceInvalidRequestError,
     IceNotFoundError,
     IceOutcomeUnknownError,
+    IceResponseError,
     IceServerError,
     IceThrottlingError,
 )
@@ -435,3 +436,16 @@ def test_transport_errors_surface_as_httpx_errors_for_queries(monkeypatch: pytes
     set_connection(monkeypatch, "http://127.0.0.1:9", max_retries=1)
     with IceHook(retry_wait_initial=0.01) as ice_hook, pytest.raises(httpx.ConnectError):
         ice_hook.call("QueryIProductionJob", {"JobId": "j"})
+
+
+def test_unusable_query_answer_is_a_response_error_keeping_the_raw_body(hook: IceHook, stub: StubIce) -> None:
+    stub.script(Answer(body={"RequestId": "r", "Unexpected": [1, 2]}))
+    with pytest.raises(IceResponseError, match="Unexpected") as info:
+        hook.query_iproduction_job("job-1")
+    assert info.value.action == "QueryIProductionJob"
+
+
+def test_submit_answer_without_job_id_is_a_response_error(hook: IceHook, stub: StubIce) -> None:
+    stub.script(Answer(body={"RequestId": "r"}))
+    with pytest.raises(IceResponseError, match="no JobId"):
+        hook.submit_iproduction_job(COVER_REQUEST)

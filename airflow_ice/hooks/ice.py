@@ -276,12 +276,12 @@ class IceHook(BaseHook):
 
         :param job_id: the job id returned by the submit.
         """
-        return IProductionJob.model_validate(self.call("QueryIProductionJob", {"JobId": _job_id_arg(job_id)}))
+        return IProductionJob.from_response(self.call("QueryIProductionJob", {"JobId": _job_id_arg(job_id)}))
 
     async def aquery_iproduction_job(self, job_id: str) -> IProductionJob:
         """Async :meth:`query_iproduction_job`."""
         data = await self.acall("QueryIProductionJob", {"JobId": _job_id_arg(job_id)})
-        return IProductionJob.model_validate(data)
+        return IProductionJob.from_response(data)
 
     def cancel_iproduction_job(self, job_id: str) -> None:
         """Cancel a queued or running IProduction job.
@@ -317,14 +317,14 @@ class IceHook(BaseHook):
 
         :param job_id: the job id returned by the submit.
         """
-        return YikeStoryboardJob.model_validate(
+        return YikeStoryboardJob.from_response(
             self.call("GetYikeStoryboardJob", {"JobId": _job_id_arg(job_id)})
         )
 
     async def aget_yike_storyboard_job(self, job_id: str) -> YikeStoryboardJob:
         """Async :meth:`get_yike_storyboard_job`."""
         data = await self.acall("GetYikeStoryboardJob", {"JobId": _job_id_arg(job_id)})
-        return YikeStoryboardJob.model_validate(data)
+        return YikeStoryboardJob.from_response(data)
 
     def resume_yike_storyboard_job(self, job_id: str) -> None:
         """Resume a failed storyboard job (ICE has no cancel for storyboard jobs).
