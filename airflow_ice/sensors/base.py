@@ -120,6 +120,8 @@ class IceJobSensor(BaseSensorOperator):
 
     def execute_complete(self, context: Context, event: Any = None, job_id: str = "") -> Any:
         """Resume after the trigger fired: success returns the job, timeout raises AirflowSensorTimeout."""
+        # dag.test() hands over the event without the defer kwargs: the rendered job_id is the same.
+        job_id = job_id or self._checked_job_id()
         checked = JobEvent.from_payload(event, job_id=job_id)
         if checked.status is JobEventStatus.TIMEOUT:
             # An Airflow exception: soft_fail turns it into a skip.

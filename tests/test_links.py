@@ -1,0 +1,95 @@
+"""The "ICE job output" extra link on both operators, evaluated by Airflow at the end of real runs."""
+
+from __future__ import annotations
+
+import pytest
+
+from airflow_ice.emulator import IceEmulator
+from airflow_ice.links.job_output import IceJobOutputLink
+from airflow_ice.operators.iproduction import IceIProductionJobOperator
+from airflow_ice.operators.yike import IceYikeStoryboardJobOperator
+from tests.dag_support import emulated_ice, new_dag, run_dag, task_states, xcom_value
+
+__all__ = ["emulated_ice"]
+
+# Airflow stores each evaluated link as an XCom under the link's xcom_key; the UI shows that.
+LINK_KEY = IceJobOutputLink().xcom_key
+
+
+@pytest.mark.parametrize("operator_cls", [IceIProductionJobOperator, IceYikeStoryboardJobOperator])
+def test_link_is_registered_on_both_operators(operator_cls: type) -> None:
+    names = [link.name for link in operator_cls.operator_extra_links]
+    assert names == ["ICE job output"]
+
+
+def test_iproduction_link_opens_the_first_output_url(emulated_ice: IceEmulator) -> None:
+    dag = new_dag("link_ipr")
+    with dag:
+        IceIProductionJobOperator(
+            task_id="cover",
+            function_name="Cover",
+            input={"Type": "OSS", "Media": "oss://bucket/in/clip.mp4"},
+            output={"Type": "OSS", "Media": "oss://bucket/out/cover/"},
+            poll_interval=0.1,
+            deferrable=True,
+        )
+
+    run = run_dag(dag)
+
+    assert task_states(run) == {"cover": "success"}
+    urls = xcom_value(run, "cover")["output_urls"]
+    assert xcom_value(run, "cover", LINK_KEY) == urls[0]
+    assert urls[0].startswith("https://")
+
+
+def test_iproduction_media_output_link_is_known_before_the_job_finishes(emulated_ice: IceEmulator) -> None:
+    url = "https://bucket.oss-cn-shanghai.aliyuncs.com/out/clip-h2v.mp4"
+    dag = new_dag("link_media")
+    with dag:
+        IceIProductionJobOperator(
+            task_id="h2v",
+            function_name="VideoH2V",
+            input={"Type": "OSS", "Media": "oss://bucket/in/clip.mp4"},
+            output={"Type": "Media", "Media": "media-id-1", "OutputUrl": url},
+            wait_for_completion=False,
+        )
+
+    run = run_dag(dag)
+
+    # Not waited for: the link comes from the request's Output.OutputUrl alone.
+    assert task_states(run) == {"h2v": "success"}
+    assert xcom_value(run, "h2v", LINK_KEY) == url
+
+
+def test_yike_link_opens_the_video(emulated_ice: IceEmulator) -> None:
+    dag = new_dag("link_yike")
+    with dag:
+        IceYikeStoryboardJobOperator(
+            task_id="storyboard",
+            file_url="oss://bucket/novel.txt",
+            source_type="Novel",
+            shot_split_mode="firstPersonNarration",
+            style_id="InkWuxia",
+            poll_interval=0.1,
+        )
+
+    run = run_dag(dag)
+
+    assert xcom_value(run, "storyboard", LINK_KEY) == xcom_value(run, "storyboard")["output_url"]
+
+
+def test_link_is_empty_for_non_web_outputs(emulated_ice: IceEmulator) -> None:
+    dag = new_dag("link_none")
+    with dag:
+        IceIProductionJobOperator(
+            task_id="demix",
+            function_name="MusicDemix",
+            input={"Type": "OSS", "Media": "oss://bucket/in/song.mp3"},
+            output={"Type": "OSS", "Media": "oss://bucket/out/stems/"},
+            wait_for_completion=False,
+        )
+
+    run = run_dag(dag)
+
+    assert xcom_value(run, "demix", "ice_job_output_url") == ""
+    assert xcom_value(run, "demix", LINK_KEY) == ""
