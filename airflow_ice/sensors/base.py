@@ -21,6 +21,7 @@ from airflow_ice.triggers.base import IceJobTrigger
 from airflow_ice.utils.job_errors import IceJobWaitError
 from airflow_ice.utils.job_events import JobEvent, JobEventStatus
 from airflow_ice.utils.job_families import JobFamily
+from airflow_ice.utils.operator_params import is_template, seconds_param
 from airflow_ice.utils.waiting import DEFERRAL_GRACE_SECONDS, TRANSIENT_POLL_ERRORS, job_failed_error
 
 if TYPE_CHECKING:
@@ -37,11 +38,13 @@ class IceJobSensor(BaseSensorOperator):
     :param job_id: the ICE job id (templated).
     :param ice_conn_id: the Airflow connection to ICE.
     :param deferrable: wait in the triggerer instead of a worker.
+    :param poll_interval: seconds between checks, templated (e.g. from a param); when set it
+        replaces ``poke_interval``, which Airflow requires to be a number at parse time.
     """
 
     family: ClassVar[JobFamily]
     trigger_class: ClassVar[type[IceJobTrigger]]
-    template_fields: Sequence[str] = ("job_id", "ice_conn_id")
+    template_fields: Sequence[str] = ("job_id", "ice_conn_id", "poll_interval")
     ui_color = "#ff6a00"
 
     def __init__(
@@ -50,12 +53,16 @@ class IceJobSensor(BaseSensorOperator):
         job_id: str,
         ice_conn_id: str = IceHook.default_conn_name,
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
+        poll_interval: float | str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.job_id = job_id
         self.ice_conn_id = ice_conn_id
         self.deferrable = deferrable
+        self.poll_interval = poll_interval
+        if poll_interval is not None and not is_template(poll_interval):
+            self.poke_interval = seconds_param(poll_interval, "poll_interval")
 
     @cached_property
     def hook(self) -> IceHook:
@@ -99,6 +106,8 @@ class IceJobSensor(BaseSensorOperator):
 
     def execute(self, context: Context) -> Any:
         """Poke (poke/reschedule modes), or poke once and defer (deferrable)."""
+        if self.poll_interval is not None:
+            self.poke_interval = seconds_param(self.poll_interval, "poll_interval")
         if not self.deferrable:
             return super().execute(context)
         done = self.poke(context)

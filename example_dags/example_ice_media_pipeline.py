@@ -1,0 +1,98 @@
+"""Daily media pipeline on Alibaba Cloud ICE.
+
+For each video of the day (mapped with ``expand``), three IProduction jobs run in parallel:
+Cover (candidate cover frames with scores), VideoClip (a clip summary) and CaptionExtraction
+(subtitles into OSS). A Python task then picks each video's best cover by score and builds a
+summary from the parsed results. The jobs wait in the triggerer (``deferrable=True``).
+
+Connection: ``ice_default`` (type ``alibaba_ice``). Params: ``videos`` (OSS paths), ``output_prefix``
+(where results go) and ``poll_interval`` (seconds between status checks).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from airflow.sdk import DAG, Param, task
+
+from airflow_ice.operators.iproduction import IceIProductionJobOperator
+
+POLL = "{{ params.poll_interval }}"
+
+with DAG(
+    dag_id="example_ice_media_pipeline",
+    description="Covers, clip summaries and captions for the day's videos, with ICE",
+    schedule="@daily",
+    start_date=datetime(2025, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    default_args={"retries": 2, "retry_delay": timedelta(minutes=1)},
+    params={
+        "videos": Param(
+            ["oss://my-media-bucket/incoming/interview.mp4", "oss://my-media-bucket/incoming/keynote.mp4"],
+            type="array",
+            description="OSS paths of the videos to process",
+        ),
+        "output_prefix": Param("oss://my-media-bucket/processed", type="string"),
+        "poll_interval": Param(30, type="number", exclusiveMinimum=0),
+    },
+    tags=["example", "ice"],
+) as dag:
+    # Where each function writes its output, under <output_prefix>/<date>/<video name>/.
+    OUTPUTS = {"cover": "cover/", "clip_summary": "summary.mp4", "captions": "captions.srt"}
+
+    @task
+    def job_arguments(kind: str, params: dict[str, Any] | None = None, ds: str | None = None) -> list[dict]:
+        """Input and output of one function's job, per video."""
+        assert params is not None
+        prefix = params["output_prefix"].rstrip("/")
+        arguments = []
+        for video in params["videos"]:
+            stem = video.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            arguments.append(
+                {
+                    "input": {"Type": "OSS", "Media": video},
+                    "output": {"Type": "OSS", "Media": f"{prefix}/{ds}/{stem}/{OUTPUTS[kind]}"},
+                }
+            )
+        return arguments
+
+    covers = IceIProductionJobOperator.partial(
+        task_id="cover", function_name="Cover", poll_interval=POLL, deferrable=True
+    ).expand_kwargs(job_arguments.override(task_id="cover_jobs")("cover"))
+    clips = IceIProductionJobOperator.partial(
+        task_id="clip_summary",
+        function_name="VideoClip",
+        poll_interval=POLL,
+        deferrable=True,
+    ).expand_kwargs(job_arguments.override(task_id="clip_summary_jobs")("clip_summary"))
+    captions = IceIProductionJobOperator.partial(
+        task_id="captions", function_name="CaptionExtraction", poll_interval=POLL, deferrable=True
+    ).expand_kwargs(job_arguments.override(task_id="captions_jobs")("captions"))
+
+    @task
+    def summarize(
+        covers: list[dict], clips: list[dict], captions: list[dict], params: dict[str, Any] | None = None
+    ) -> list[dict]:
+        """Best cover by score, summary length and caption files, per video."""
+        assert params is not None
+        summary = []
+        for video, cover, clip, caption in zip(params["videos"], covers, clips, captions, strict=True):
+            frames = (cover.get("result") or {}).get("covers") or []
+            best = max(frames, key=lambda frame: frame["score"], default=None)
+            segments = (clip.get("result") or {}).get("segments") or []
+            summary.append(
+                {
+                    "video": video,
+                    "best_cover": best and {"url": best["url"], "score": round(best["score"], 2)},
+                    "summary_seconds": round(sum(s["end"] - s["start"] for s in segments), 2),
+                    "summary_segments": len(segments),
+                    "summary_files": clip.get("output_urls") or clip.get("output_files"),
+                    "caption_files": caption.get("output_urls") or caption.get("output_files"),
+                    "jobs": [cover["job_id"], clip["job_id"], caption["job_id"]],
+                }
+            )
+        return summary
+
+    summarize(covers.output, clips.output, captions.output)

@@ -1,0 +1,153 @@
+"""The example DAGs import cleanly and run to success (dag.test) against the ICE emulator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from airflow_ice.emulator import IceEmulator
+from airflow_ice.hooks.ice import IceHook
+from tests.dag_support import emulated_ice, run_dag, task_states, xcom_value
+
+__all__ = ["emulated_ice"]
+
+# Short jobs: the media pipeline alone runs nine of them one after another under dag.test().
+short_jobs = pytest.mark.parametrize("emulated_ice", [{"job_seconds": 0.3}], indirect=True)
+
+EXAMPLE_DAGS = Path(__file__).resolve().parent.parent / "example_dags"
+FAST = {"poll_interval": 0.1}
+
+
+def dag_bag() -> Any:
+    try:
+        from airflow.dag_processing.dagbag import DagBag
+    except ImportError:  # Airflow < 3.2
+        from airflow.models.dagbag import DagBag  # type: ignore[no-redef]
+    # Example DAGs of Airflow itself stay out: conftest sets AIRFLOW__CORE__LOAD_EXAMPLES=False.
+    return DagBag(dag_folder=str(EXAMPLE_DAGS))
+
+
+@pytest.fixture
+def example_dags() -> dict[str, Any]:
+    # Loaded afresh per test: dag.test() leaves a run's conf in the DAG object's params.
+    bag = dag_bag()
+    assert bag.import_errors == {}
+    return bag.dags
+
+
+def test_example_dags_import_cleanly(example_dags: dict[str, Any]) -> None:
+    assert set(example_dags) == {
+        "example_ice_media_pipeline",
+        "example_ice_audio_pipeline",
+        "example_ice_storyboard",
+    }
+    for dag in example_dags.values():
+        assert dag.tags
+        assert "ice" in dag.tags
+
+
+def test_run_demo_is_not_a_dag_file() -> None:
+    ignored = (EXAMPLE_DAGS / ".airflowignore").read_text().split()
+    assert "run_demo.py" in ignored
+
+
+@short_jobs
+def test_media_pipeline_runs_end_to_end(emulated_ice: IceEmulator, example_dags: dict[str, Any]) -> None:
+    videos = ["oss://bucket/in/a.mp4", "oss://bucket/in/b.mp4", "oss://bucket/in/c.mp4"]
+
+    run = run_dag(example_dags["example_ice_media_pipeline"], run_conf={**FAST, "videos": videos})
+
+    states = task_states(run)
+    assert set(states.values()) == {"success"}
+    assert sum(name.startswith("cover[") for name in states) == 3
+    summary = xcom_value(run, "summarize")
+    assert [item["video"] for item in summary] == videos
+    for item in summary:
+        assert item["best_cover"]["score"] > 0
+        assert item["summary_segments"] >= 1
+        assert item["caption_files"]
+    assert emulated_ice.counters().jobs_submitted["SubmitIProductionJob"] == 9
+
+
+@short_jobs
+def test_media_pipeline_picks_the_highest_scoring_cover(
+    emulated_ice: IceEmulator, example_dags: dict[str, Any]
+) -> None:
+    run = run_dag(
+        example_dags["example_ice_media_pipeline"], run_conf={**FAST, "videos": ["oss://b/in/x.mp4"]}
+    )
+
+    frames = xcom_value(run, "cover", map_index=0)["result"]["covers"]
+    best = max(frames, key=lambda frame: frame["score"])
+    assert xcom_value(run, "summarize")[0]["best_cover"] == {
+        "url": best["url"],
+        "score": round(best["score"], 2),
+    }
+
+
+@short_jobs
+def test_audio_pipeline_passes_good_audio(emulated_ice: IceEmulator, example_dags: dict[str, Any]) -> None:
+    run = run_dag(
+        example_dags["example_ice_audio_pipeline"], run_conf={**FAST, "audio": "oss://bucket/rec/take.wav"}
+    )
+
+    assert set(task_states(run).values()) == {"success"}
+    grades = xcom_value(run, "check_quality")["channels"]
+    assert grades
+    assert all(grade["grade"] != "Poor" for grade in grades)
+
+
+@short_jobs
+def test_audio_pipeline_fails_the_run_on_poor_audio(
+    emulated_ice: IceEmulator, example_dags: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = run_dag(
+        example_dags["example_ice_audio_pipeline"],
+        run_conf={**FAST, "audio": "oss://bucket/rec/poor-take.wav"},
+    )
+
+    assert str(run.state) in ("failed", "DagRunState.FAILED")
+    assert task_states(run) == {
+        "demix": "success",
+        "vocals": "success",
+        "assess_quality": "success",
+        "check_quality": "failed",
+    }
+    assert "Vocal quality is poor" in capsys.readouterr().out
+
+
+@short_jobs
+def test_storyboard_dag_runs_and_waits_for_an_external_job(
+    emulated_ice: IceEmulator, example_dags: dict[str, Any]
+) -> None:
+    with IceHook() as hook:
+        external = hook.submit_yike_storyboard_job(
+            {
+                "file_url": "oss://bucket/novels/other.txt",
+                "source_type": "Novel",
+                "shot_split_mode": "firstPersonNarration",
+                "style_id": "Ghibli",
+            }
+        )
+
+    run = run_dag(
+        example_dags["example_ice_storyboard"],
+        run_conf={**FAST, "novel": "oss://bucket/novels/chapter-01.txt", "external_job_id": external},
+    )
+
+    assert set(task_states(run).values()) == {"success"}
+    assert xcom_value(run, "publish")["video"].startswith("https://")
+    assert xcom_value(run, "wait_for_external_job")["job_id"] == external
+
+
+@short_jobs
+def test_storyboard_dag_skips_the_sensor_without_an_external_job(
+    emulated_ice: IceEmulator, example_dags: dict[str, Any]
+) -> None:
+    run = run_dag(example_dags["example_ice_storyboard"], run_conf=FAST)
+
+    states = task_states(run)
+    assert states["storyboard"] == states["publish"] == "success"
+    assert states["wait_for_external_job"] == "skipped"
