@@ -20,7 +20,7 @@ from airflow_ice.signing import (
     sha256_hex,
     v3_authorization,
 )
-from tests.test_emulator_support import (
+from tests.emulator_support import (
     API_VERSION,
     KEY_ID,
     KEY_SECRET,

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from airflow_ice.signing import HMAC_SHA1, Credentials
-from tests.test_emulator_support import (
+from tests.emulator_support import (
     KEY_ID,
     KEY_SECRET,
     STS_TOKEN,

@@ -14,7 +14,7 @@ import pytest
 from airflow_ice.emulator.faults import ScriptedFault
 from airflow_ice.emulator.server import IceEmulator
 from airflow_ice.signing import Credentials
-from tests.test_emulator_support import KEY_ID, KEY_SECRET, call, error_code, iproduction_params, ok
+from tests.emulator_support import KEY_ID, KEY_SECRET, call, error_code, iproduction_params, ok
 
 
 @pytest.fixture(scope="module")

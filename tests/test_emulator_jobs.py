@@ -15,7 +15,7 @@ import pytest
 
 from airflow_ice.emulator.server import IceEmulator
 from airflow_ice.signing import HMAC_SHA1
-from tests.test_emulator_support import (
+from tests.emulator_support import (
     KEY_ID,
     KEY_SECRET,
     ManualClock,

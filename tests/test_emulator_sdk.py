@@ -12,7 +12,7 @@ from alibabacloud_tea_openapi import models as open_api_models
 from Tea.exceptions import TeaException
 
 from airflow_ice.emulator.server import IceEmulator
-from tests.test_emulator_support import KEY_ID, KEY_SECRET, STS_TOKEN, ManualClock
+from tests.emulator_support import KEY_ID, KEY_SECRET, STS_TOKEN, ManualClock
 
 # None: the SDK default (ACS3-HMAC-SHA256, every header signed); "v2": RPC signature 1.0 (HMAC-SHA1).
 SDK_SIGNING = [None, "v2"]

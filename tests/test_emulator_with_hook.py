@@ -19,7 +19,7 @@ from airflow_ice.models import (
     IProductionJobStatus,
     YikeStoryboardJobStatus,
 )
-from tests.test_emulator_support import KEY_ID, KEY_SECRET, STS_TOKEN, ManualClock
+from tests.emulator_support import KEY_ID, KEY_SECRET, STS_TOKEN, ManualClock
 
 JOB_SECONDS = 10.0
 ALGORITHMS = ["ACS3-HMAC-SHA256", "HMAC-SHA1"]
