@@ -78,7 +78,10 @@ with DAG(
         """Best cover by score, summary length and caption files, per video."""
         assert params is not None
         summary = []
-        for video, cover, clip, caption in zip(params["videos"], covers, clips, captions, strict=True):
+        # Mapped results come in map order, one per video (indexing, not zip(strict=True), which
+        # would look past the end of the lazy XCom sequences).
+        for index, video in enumerate(params["videos"]):
+            cover, clip, caption = covers[index], clips[index], captions[index]
             frames = (cover.get("result") or {}).get("covers") or []
             best = max(frames, key=lambda frame: frame["score"], default=None)
             segments = (clip.get("result") or {}).get("segments") or []
