@@ -69,6 +69,62 @@ def get_provider_info() -> dict[str, Any]:
                         "Optional. Only for temporary (STS) credentials.",
                         format="password",
                     ),
+                    "credential_source": _string_field(
+                        "Credential source",
+                        "Where credentials come from. auto: the AccessKey above, else the "
+                        "ALIBABA_CLOUD_ACCESS_KEY_* environment variables (either one with a role ARN: "
+                        "AssumeRole), else RRSA/OIDC, else the ECS RAM role named below.",
+                        "auto",
+                        enum=[
+                            "auto",
+                            "access_key",
+                            "environment",
+                            "ram_role_arn",
+                            "oidc_role_arn",
+                            "ecs_ram_role",
+                        ],
+                    ),
+                    "role_arn": _string_field(
+                        "Role ARN",
+                        "RAM role to assume (AssumeRole with the AccessKey, or AssumeRoleWithOIDC). "
+                        "Default for OIDC: ALIBABA_CLOUD_ROLE_ARN.",
+                    ),
+                    "role_session_name": _string_field(
+                        "Role session name",
+                        "Session name of the assumed role, shown in ActionTrail (2-64 characters: "
+                        "letters, digits, . @ - _).",
+                        "airflow-ice",
+                    ),
+                    "role_session_duration": {
+                        "label": "Role session duration (seconds)",
+                        "description": "Lifetime of the temporary credentials of an assumed role, "
+                        "900 to 43200 (at most the role's maximum session duration).",
+                        "schema": {
+                            "type": ["integer", "null"],
+                            "default": 3600,
+                            "minimum": 900,
+                            "maximum": 43200,
+                        },
+                    },
+                    "oidc_provider_arn": _string_field(
+                        "OIDC provider ARN",
+                        "RRSA/OIDC: the OIDC identity provider. Default: ALIBABA_CLOUD_OIDC_PROVIDER_ARN.",
+                    ),
+                    "oidc_token_file": _string_field(
+                        "OIDC token file",
+                        "RRSA/OIDC: path of the service-account token file (re-read on every refresh). "
+                        "Default: ALIBABA_CLOUD_OIDC_TOKEN_FILE.",
+                    ),
+                    "ecs_role_name": _string_field(
+                        "ECS RAM role name",
+                        "ECS RAM role: the role attached to the instance; empty asks the metadata "
+                        "service. Default: ALIBABA_CLOUD_ECS_METADATA.",
+                    ),
+                    "sts_endpoint": _string_field(
+                        "STS endpoint",
+                        "Optional. Host or URL of STS for AssumeRole/AssumeRoleWithOIDC, e.g. "
+                        "sts-vpc.cn-shanghai.aliyuncs.com. Default: sts.aliyuncs.com.",
+                    ),
                     "signature_algorithm": _string_field(
                         "Signature algorithm",
                         "ACS3-HMAC-SHA256 (default) or the legacy HMAC-SHA1.",
@@ -89,7 +145,15 @@ def get_provider_info() -> dict[str, Any]:
                 "ui-field-behaviour": {
                     "hidden-fields": ["schema", "port", "host", "extra"],
                     "relabeling": {"login": "AccessKey ID", "password": "AccessKey Secret"},
-                    "placeholders": {"login": "LTAI5t...", "password": "AccessKey Secret"},
+                    "placeholders": {
+                        "login": "LTAI5t... (empty for RRSA/OIDC or an ECS RAM role)",
+                        "password": "AccessKey Secret",
+                        "role_arn": "acs:ram::123456789012****:role/ice-runner",
+                        "oidc_provider_arn": "acs:ram::123456789012****:oidc-provider/ack-rrsa-c0123",
+                        "oidc_token_file": "/var/run/secrets/ack.alibabacloud.com/rrsa-tokens/token",
+                        "ecs_role_name": "EcsRamRoleForIce",
+                        "sts_endpoint": "sts.aliyuncs.com",
+                    },
                 },
             }
         ],
