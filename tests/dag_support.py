@@ -101,9 +101,9 @@ def xcom_value(dag_run: Any, task_id: str, key: str = "return_value", map_index:
 
 @pytest.fixture
 def emulated_ice(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[IceEmulator]:
-    """A running ICE emulator with ``ice_default`` pointing at it; jobs last 1 s unless the test is
+    """A running ICE emulator with ``ice_default`` pointing at it; jobs last 0.5 s unless the test is
     marked ``@pytest.mark.parametrize("emulated_ice", [{"job_seconds": ...}], indirect=True)``."""
-    options: dict[str, Any] = {"job_seconds": 1.0}
+    options: dict[str, Any] = {"job_seconds": 0.5}
     options.update(getattr(request, "param", None) or {})
     with IceEmulator(**options) as emulator:
         monkeypatch.setenv("AIRFLOW_CONN_ICE_DEFAULT", emulator.connection_json(max_retries=1, timeout=5))
