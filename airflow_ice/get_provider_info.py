@@ -86,8 +86,8 @@ def get_provider_info() -> dict[str, Any]:
                     ),
                     "role_arn": _string_field(
                         "Role ARN",
-                        "RAM role to assume (AssumeRole with the AccessKey, or AssumeRoleWithOIDC). "
-                        "Default for OIDC: ALIBABA_CLOUD_ROLE_ARN.",
+                        "RAM role to assume (AssumeRole with the AccessKey, or AssumeRoleWithOIDC), e.g. "
+                        "acs:ram::123456789012****:role/ice-runner. Default for OIDC: ALIBABA_CLOUD_ROLE_ARN.",
                     ),
                     "role_session_name": _string_field(
                         "Role session name",
@@ -108,17 +108,20 @@ def get_provider_info() -> dict[str, Any]:
                     },
                     "oidc_provider_arn": _string_field(
                         "OIDC provider ARN",
-                        "RRSA/OIDC: the OIDC identity provider. Default: ALIBABA_CLOUD_OIDC_PROVIDER_ARN.",
+                        "RRSA/OIDC: the OIDC identity provider, e.g. "
+                        "acs:ram::123456789012****:oidc-provider/ack-rrsa-c0123. "
+                        "Default: ALIBABA_CLOUD_OIDC_PROVIDER_ARN.",
                     ),
                     "oidc_token_file": _string_field(
                         "OIDC token file",
-                        "RRSA/OIDC: path of the service-account token file (re-read on every refresh). "
+                        "RRSA/OIDC: path of the service-account token file (re-read on every refresh), e.g. "
+                        "/var/run/secrets/ack.alibabacloud.com/rrsa-tokens/token. "
                         "Default: ALIBABA_CLOUD_OIDC_TOKEN_FILE.",
                     ),
                     "ecs_role_name": _string_field(
                         "ECS RAM role name",
-                        "ECS RAM role: the role attached to the instance; empty asks the metadata "
-                        "service. Default: ALIBABA_CLOUD_ECS_METADATA.",
+                        "ECS RAM role: the role attached to the instance, e.g. EcsRamRoleForIce; empty asks "
+                        "the metadata service. Default: ALIBABA_CLOUD_ECS_METADATA.",
                     ),
                     "sts_endpoint": _string_field(
                         "STS endpoint",
@@ -145,6 +148,8 @@ def get_provider_info() -> dict[str, Any]:
                 "ui-field-behaviour": {
                     "hidden-fields": ["schema", "port", "host", "extra"],
                     "relabeling": {"login": "AccessKey ID", "password": "AccessKey Secret"},
+                    # Airflow 3's form shows placeholders of login and password only; the extra
+                    # fields' examples below are repeated in their descriptions, which it shows.
                     "placeholders": {
                         "login": "LTAI5t... (empty for RRSA/OIDC or an ECS RAM role)",
                         "password": "AccessKey Secret",
