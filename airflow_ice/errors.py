@@ -22,6 +22,32 @@ class IceConfigurationError(IceError, ValueError):
     """The Airflow connection is missing something or holds a value that cannot work."""
 
 
+class IceCredentialsError(IceError):
+    """No usable credentials: the source named in the message failed, and the message says why.
+
+    Never holds a secret (no keys, tokens or credential-bearing response bodies).
+
+    :param source: the credential source that failed (``access_key``, ``environment``,
+        ``ram_role_arn``, ``oidc_role_arn``, ``ecs_ram_role``, or ``auto`` when none applied).
+    :param reason: what went wrong and what to check.
+    :param code: the error code STS or the metadata service answered, if any.
+    """
+
+    def __init__(self, source: str, reason: str, code: str | None = None) -> None:
+        self.source = source
+        self.reason = reason
+        self.code = code
+        super().__init__(f"Credentials from source {source!r} failed: {reason}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.source, self.reason, self.code))
+
+
+class IceCredentialsUnavailableError(IceCredentialsError):
+    """The credential service (STS, the ECS metadata service) could not be reached or failed on its
+    side (network error, 5xx, throttling): transient, unlike a refused or misconfigured source."""
+
+
 class IceResponseError(IceError):
     """ICE answered with something that is not the JSON shape this action returns.
 
@@ -124,7 +150,9 @@ class IceApiError(IceError):
         )
 
 
-def _rebuild_api_error(cls: type[IceApiError], code: str, message: str, kwargs: dict[str, Any]) -> IceApiError:
+def _rebuild_api_error(
+    cls: type[IceApiError], code: str, message: str, kwargs: dict[str, Any]
+) -> IceApiError:
     return cls(code, message, **kwargs)
 
 
@@ -162,9 +190,15 @@ _HINTS: tuple[tuple[str, str], ...] = (
     ("IncompleteSignature", "Check the AccessKey Secret and the signature algorithm of the connection"),
     ("InvalidTimeStamp", "The machine's clock is more than 15 minutes off: check NTP and that it keeps UTC"),
     ("SignatureNonceUsed", "A signature nonce was reused: a request was replayed"),
-    ("InvalidSecurityToken", "The STS security token is invalid or expired: refresh the temporary credentials"),
+    (
+        "InvalidSecurityToken",
+        "The STS security token is invalid or expired: refresh the temporary credentials",
+    ),
     ("Forbidden", "The RAM user or role lacks permission for this action: grant it the ice:<Action> policy"),
-    ("NoPermission", "The RAM user or role lacks permission for this action: grant it the ice:<Action> policy"),
+    (
+        "NoPermission",
+        "The RAM user or role lacks permission for this action: grant it the ice:<Action> policy",
+    ),
 )
 
 

@@ -23,6 +23,8 @@ from airflow_ice.emulator.errors import (
     service_unavailable,
     throttled,
 )
+from airflow_ice.emulator.metadata import PREFIX as METADATA_PREFIX
+from airflow_ice.emulator.metadata import build_metadata_app
 from airflow_ice.emulator.request import IncomingRequest, Receive, Scope, Send, incoming_request, read_body
 from airflow_ice.emulator.state import EmulatorState
 
@@ -54,8 +56,12 @@ class EmulatorApp:
     def __init__(self, state: EmulatorState) -> None:
         self.state = state
         self.admin = build_admin_app(state)
+        self.metadata = build_metadata_app(lambda: state.sts.settings, state.temporary_keys, state.counters)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> str | None:
+        if scope["type"] == "http" and scope["path"].startswith(METADATA_PREFIX):
+            await self.metadata(scope, receive, send)
+            return None
         if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
             await self.admin(scope, receive, send)
             return None
@@ -94,8 +100,12 @@ class EmulatorApp:
         try:
             if not action:
                 raise missing_parameter("Action")
-            state.counters.authenticated(state.authenticator.verify(request))
-            body = state.actions.dispatch(action, request.params())
+            if state.sts.answers(action):
+                # STS has its own API version and an anonymous action: it authenticates itself.
+                body = state.sts.dispatch(action, request)
+            else:
+                state.counters.authenticated(state.authenticator.verify(request))
+                body = state.actions.dispatch(action, request.params())
             return 200, {"RequestId": request_id, **body}, {}
         except EmulatorAuthError as error:
             state.counters.auth_failure(error.code)

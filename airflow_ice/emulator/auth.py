@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 
 from airflow_ice.emulator.errors import EmulatorAuthError, missing_parameter
 from airflow_ice.emulator.request import IncomingRequest
+from airflow_ice.emulator.temporary_keys import IssuedKey, TemporaryKeyStore
 from airflow_ice.signing import (
     ACS3_HMAC_SHA256,
     HMAC_SHA1,
@@ -108,12 +109,23 @@ class EmulatorCredentials:
     security_token: str | None = field(default=None, repr=False)
 
 
+@dataclass(frozen=True)
+class _Key:
+    """The secret and STS token a request's AccessKey ID must be signed with and carry."""
+
+    secret: str = field(repr=False)
+    token: str | None = field(repr=False)
+    issued: IssuedKey | None = None
+
+
 class RequestAuthenticator:
     """Checks signatures, key id, STS token, timestamp skew and nonce reuse like ICE does.
 
-    :param credentials: the accepted key.
+    :param credentials: the accepted permanent key.
     :param nonces: the nonce registry (shared so that :meth:`reset` can clear it).
     :param clock: seconds since the epoch, for the timestamp check.
+    :param temporary_keys: temporary keys issued by the emulated STS and metadata service,
+        accepted too until they expire.
     """
 
     def __init__(
@@ -121,20 +133,26 @@ class RequestAuthenticator:
         credentials: EmulatorCredentials,
         nonces: NonceRegistry | None = None,
         clock: Callable[[], float] = time.time,
+        temporary_keys: TemporaryKeyStore | None = None,
     ) -> None:
         self.credentials = credentials
         self.nonces = nonces or NonceRegistry(clock=clock)
         self._clock = clock
+        self.temporary_keys = temporary_keys
 
-    def verify(self, request: IncomingRequest) -> str:
+    def verify(self, request: IncomingRequest, api_version: str = API_VERSION) -> str:
         """The signature algorithm of an authentic ``request``; else raise :class:`EmulatorAuthError`
-        (or a ``Missing*`` error)."""
+        (or a ``Missing*`` error).
+
+        :param request: what arrived.
+        :param api_version: the API version the action belongs to (ICE's, or STS's ``2015-04-01``).
+        """
         authorization = request.headers.get("authorization")
         if authorization:
-            self._verify_v3(request, authorization)
+            self._verify_v3(request, authorization, api_version)
             return ACS3_HMAC_SHA256
         if "Signature" in request.query:
-            self._verify_v1(request)
+            self._verify_v1(request, api_version)
             return HMAC_SHA1
         raise EmulatorAuthError(
             "IncompleteSignature",
@@ -143,7 +161,7 @@ class RequestAuthenticator:
             400,
         )
 
-    def _verify_v3(self, request: IncomingRequest, authorization: str) -> None:
+    def _verify_v3(self, request: IncomingRequest, authorization: str, api_version: str) -> None:
         credential, signed_names, signature = _parse_authorization(authorization)
         headers = request.headers
         required = set(V3_REQUIRED_SIGNED_HEADERS)
@@ -161,8 +179,8 @@ class RequestAuthenticator:
                 f"Signed headers are missing from the request: {', '.join(absent)}.",
                 400,
             )
-        self._check_access_key_id(credential)
-        self._check_version(headers["x-acs-version"])
+        key = self._key_for(credential)
+        self._check_version(headers["x-acs-version"], api_version)
         self._check_timestamp(headers["x-acs-date"])
         content_sha256 = headers["x-acs-content-sha256"]
         if content_sha256 != sha256_hex(request.body):
@@ -172,13 +190,13 @@ class RequestAuthenticator:
         canonical = v3_canonical_request(
             request.method, request.path, request.query, headers, signed_names, content_sha256
         )
-        expected = v3_signature(self.credentials.access_key_secret, canonical)
+        expected = v3_signature(key.secret, canonical)
         if not hmac.compare_digest(expected, signature):
             raise _signature_mismatch()
-        self._check_security_token(headers.get("x-acs-security-token"))
+        self._check_security_token(headers.get("x-acs-security-token"), key)
         self._check_nonce(headers["x-acs-signature-nonce"])
 
-    def _verify_v1(self, request: IncomingRequest) -> None:
+    def _verify_v1(self, request: IncomingRequest, api_version: str) -> None:
         params = request.params()
         for name in V1_REQUIRED_PARAMETERS:
             if not params.get(name):
@@ -189,24 +207,28 @@ class RequestAuthenticator:
                 f"Unsupported SignatureMethod/SignatureVersion: use {HMAC_SHA1} 1.0 or {ACS3_HMAC_SHA256}.",
                 400,
             )
-        self._check_access_key_id(params["AccessKeyId"])
-        self._check_version(params["Version"])
+        key = self._key_for(params["AccessKeyId"])
+        self._check_version(params["Version"], api_version)
         self._check_timestamp(params["Timestamp"])
-        expected = v1_signature(self.credentials.access_key_secret, request.method, params)
+        expected = v1_signature(key.secret, request.method, params)
         if not hmac.compare_digest(expected, request.query["Signature"]):
             raise _signature_mismatch()
-        self._check_security_token(params.get("SecurityToken"))
+        self._check_security_token(params.get("SecurityToken"), key)
         self._check_nonce(params["SignatureNonce"])
 
-    def _check_access_key_id(self, access_key_id: str) -> None:
-        if access_key_id != self.credentials.access_key_id:
+    def _key_for(self, access_key_id: str) -> _Key:
+        if access_key_id == self.credentials.access_key_id:
+            return _Key(self.credentials.access_key_secret, self.credentials.security_token)
+        issued = self.temporary_keys.lookup(access_key_id) if self.temporary_keys is not None else None
+        if issued is None:
             raise EmulatorAuthError("InvalidAccessKeyId.NotFound", "Specified access key is not found.", 404)
+        return _Key(issued.access_key_secret, issued.security_token, issued)
 
     @staticmethod
-    def _check_version(version: str) -> None:
-        if version != API_VERSION:
+    def _check_version(version: str, expected: str = API_VERSION) -> None:
+        if version != expected:
             raise EmulatorAuthError(
-                "InvalidVersion", f"Specified parameter Version is not valid: use {API_VERSION}.", 400
+                "InvalidVersion", f"Specified parameter Version is not valid: use {expected}.", 400
             )
 
     def _check_timestamp(self, value: str) -> None:
@@ -220,8 +242,8 @@ class RequestAuthenticator:
                 "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.", 400
             )
 
-    def _check_security_token(self, token: str | None) -> None:
-        expected = self.credentials.security_token
+    def _check_security_token(self, token: str | None, key: _Key) -> None:
+        expected = key.token
         if expected is None:
             if token:
                 raise EmulatorAuthError(
@@ -235,6 +257,11 @@ class RequestAuthenticator:
                 "InvalidSecurityToken.Malformed", "Specified SecurityToken is malformed or missing.", 400
             )
         if not hmac.compare_digest(token.encode(), expected.encode()):
+            raise EmulatorAuthError(
+                "InvalidSecurityToken.Expired", "Specified SecurityToken is expired.", 400
+            )
+        issued, keys = key.issued, self.temporary_keys
+        if issued is not None and keys is not None and keys.is_expired(issued):
             raise EmulatorAuthError(
                 "InvalidSecurityToken.Expired", "Specified SecurityToken is expired.", 400
             )

@@ -7,10 +7,12 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from airflow_ice.emulator.actions import ActionEnvironment, ActionTable
+from airflow_ice.emulator.actions.sts import StsActions
 from airflow_ice.emulator.auth import EmulatorCredentials, NonceRegistry, RequestAuthenticator
 from airflow_ice.emulator.counters import EmulatorCounters
 from airflow_ice.emulator.faults import FaultConfig, FaultInjector, ScriptedFault
 from airflow_ice.emulator.jobs import JobTiming
+from airflow_ice.emulator.temporary_keys import StsSettings, TemporaryKeyStore
 
 FaultsArgument = FaultConfig | Mapping[str, Any] | None
 ScriptedArgument = Iterable[ScriptedFault | Mapping[str, Any]] | None
@@ -43,6 +45,8 @@ class EmulatorState:
     :param seed: seed of the fault draws, for reproducible runs.
     :param clock: seconds since the epoch driving job lifecycles (signatures always use real time).
     :param region: the region named in output URLs.
+    :param sts: what the emulated STS and ECS metadata service accept and issue; issued keys
+        expire by ``clock``.
     """
 
     def __init__(
@@ -55,9 +59,14 @@ class EmulatorState:
         seed: int | None = None,
         clock: Callable[[], float] | None = None,
         region: str = "cn-shanghai",
+        sts: StsSettings | None = None,
     ) -> None:
         self.counters = EmulatorCounters()
-        self.authenticator = RequestAuthenticator(credentials, NonceRegistry())
+        self.temporary_keys = TemporaryKeyStore(clock or time.time)
+        self.authenticator = RequestAuthenticator(
+            credentials, NonceRegistry(), temporary_keys=self.temporary_keys
+        )
+        self.sts = StsActions(sts or StsSettings(), self.temporary_keys, self.authenticator, self.counters)
         self._initial_faults = to_fault_config(faults)
         self._initial_scripted = to_scripted_faults(scripted_faults)
         self.faults = FaultInjector(self._initial_faults, seed=seed)

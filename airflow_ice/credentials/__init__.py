@@ -1,0 +1,32 @@
+"""Credentials for ICE calls: static keys, environment, RAM role, RRSA/OIDC and ECS RAM role.
+
+:func:`resolve_credentials_provider` picks the source of a connection (see
+:mod:`airflow_ice.credentials.resolver` for the precedence); the provider it returns gives the
+credentials to sign each attempt with. Temporary credentials are cached per process and
+refreshed by one caller before they expire (:mod:`airflow_ice.credentials.cache`).
+"""
+
+from __future__ import annotations
+
+from airflow_ice.credentials.base import CredentialsFetcher, CredentialsProvider, TemporaryCredentials
+from airflow_ice.credentials.cache import CredentialsCache, clear_shared_caches, shared_cache
+from airflow_ice.credentials.resolver import choose_source, resolve_credentials_provider
+from airflow_ice.credentials.settings import (
+    CredentialSettings,
+    CredentialSource,
+    credential_settings_from_extras,
+)
+
+__all__ = [
+    "CredentialSettings",
+    "CredentialSource",
+    "CredentialsCache",
+    "CredentialsFetcher",
+    "CredentialsProvider",
+    "TemporaryCredentials",
+    "choose_source",
+    "clear_shared_caches",
+    "credential_settings_from_extras",
+    "resolve_credentials_provider",
+    "shared_cache",
+]
