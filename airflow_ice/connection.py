@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from airflow_ice.credentials.settings import CredentialSettings, credential_settings_from_extras
 from airflow_ice.errors import IceConfigurationError
 from airflow_ice.signing import ACS3_HMAC_SHA256, SIGNATURE_ALGORITHMS, Credentials
 
@@ -23,17 +24,25 @@ CONN_TYPE = "alibaba_ice"
 
 _REGION_RE = re.compile(r"^[a-z]{2,}(-[a-z0-9]+)+$")
 
+NO_STORED_KEY = Credentials("", "")
+"""The ``credentials`` of a connection that stores no AccessKey (it is never sent: the hook signs
+with its credentials provider's credentials)."""
+
 
 @dataclass(frozen=True)
 class IceConnectionConfig:
     """Validated settings of one ICE connection.
 
-    :param credentials: the AccessKey pair and optional STS token.
+    :param credentials: the AccessKey pair (and optional STS token) stored in the connection, or
+        :data:`NO_STORED_KEY` when the credentials come from another source (see
+        ``credential_settings``); the hook signs each attempt with what its credentials provider gives.
     :param region: the region id, e.g. ``cn-shanghai``.
     :param base_url: scheme and host the calls go to, e.g. ``https://ice.cn-shanghai.aliyuncs.com``.
     :param signature_algorithm: ``ACS3-HMAC-SHA256`` or ``HMAC-SHA1``.
     :param timeout: seconds allowed for one HTTP request.
     :param max_retries: retries after the first attempt, for the calls that may be retried.
+    :param credential_settings: where credentials come from (environment, RAM role, RRSA/OIDC,
+        ECS RAM role) when not, or not only, from the stored AccessKey.
     """
 
     credentials: Credentials = field(repr=False)
@@ -42,6 +51,12 @@ class IceConnectionConfig:
     signature_algorithm: str = ACS3_HMAC_SHA256
     timeout: float = DEFAULT_TIMEOUT
     max_retries: int = DEFAULT_MAX_RETRIES
+    credential_settings: CredentialSettings = field(default_factory=CredentialSettings)
+
+    @property
+    def stored_credentials(self) -> Credentials | None:
+        """The AccessKey stored in the connection, None if it holds none."""
+        return None if self.credentials is NO_STORED_KEY else self.credentials
 
     @property
     def host(self) -> str:
@@ -94,18 +109,21 @@ def config_from_connection(
     :param login: the AccessKey ID field.
     :param password: the AccessKey Secret field.
     :param extra: the connection's extras (``region``, ``endpoint``, ``security_token``,
-        ``signature_algorithm``, ``timeout``, ``max_retries``; ``alibaba_cloud`` connections
-        give ``access_key_id``, ``access_key_secret`` and ``region`` here).
+        ``signature_algorithm``, ``timeout``, ``max_retries``, the credential-source extras of
+        :func:`~airflow_ice.credentials.settings.credential_settings_from_extras`; ``alibaba_cloud``
+        connections give ``access_key_id``, ``access_key_secret`` and ``region`` here).
     :param host: the connection's host field, used as the endpoint when no ``endpoint`` extra is set.
     :param port: the connection's port field.
     """
     access_key_id = login or _extra_value(extra, "access_key_id")
     access_key_secret = password or _extra_value(extra, "access_key_secret")
-    if not access_key_id or not access_key_secret:
+    if bool(access_key_id) != bool(access_key_secret):
+        # Without any key, credentials come from the credential source; half a key is a mistake.
         missing = "AccessKey ID (login)" if not access_key_id else "AccessKey Secret (password)"
         raise IceConfigurationError(
             f"Connection {conn_id!r} has no {missing}. Set login/password on the connection "
-            "(or access_key_id/access_key_secret in its extras for an alibaba_cloud connection)."
+            "(or access_key_id/access_key_secret in its extras for an alibaba_cloud connection), "
+            "or leave both empty to use another credential source."
         )
     token = _extra_value(extra, "security_token")
 
@@ -130,12 +148,17 @@ def config_from_connection(
         raise IceConfigurationError(f"Connection {conn_id!r}: max_retries must be between 0 and 50.")
 
     return IceConnectionConfig(
-        credentials=Credentials(str(access_key_id).strip(), str(access_key_secret), str(token) if token else None),
+        credentials=Credentials(
+            str(access_key_id).strip(), str(access_key_secret), str(token) if token else None
+        )
+        if access_key_id
+        else NO_STORED_KEY,
         region=region,
         base_url=resolve_endpoint(_extra_value(extra, "endpoint"), region, host, port),
         signature_algorithm=algorithm,
         timeout=timeout,
         max_retries=max_retries,
+        credential_settings=credential_settings_from_extras(conn_id, lambda name: _extra_value(extra, name)),
     )
 
 

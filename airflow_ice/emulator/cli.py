@@ -53,6 +53,7 @@ def add_emulator_options(parser: argparse.ArgumentParser) -> argparse.ArgumentPa
         "--job-seconds-max", type=float, default=None, help="random durations up to this many seconds"
     )
     parser.add_argument("--seed", type=int, default=None, help="seed of random faults and durations")
+    add_sts_options(parser)
     faults = parser.add_argument_group("faults (rates are shares of requests, 0..1)")
     faults.add_argument("--drop-rate", type=float, default=0.0, help="drop the connection before processing")
     faults.add_argument(
@@ -81,6 +82,56 @@ def add_emulator_options(parser: argparse.ArgumentParser) -> argparse.ArgumentPa
     return parser
 
 
+def add_sts_options(parser: argparse.ArgumentParser) -> None:
+    """Options of the emulated STS and ECS metadata service (temporary credentials)."""
+    from airflow_ice.emulator import temporary_keys as sts
+
+    group = parser.add_argument_group("STS and ECS metadata service (temporary credentials)")
+    group.add_argument(
+        "--role-arn",
+        action="append",
+        default=None,
+        metavar="ARN",
+        help=f"a RAM role that AssumeRole/AssumeRoleWithOIDC may assume (repeatable; default {sts.DEFAULT_ROLE_ARN})",
+    )
+    group.add_argument("--oidc-provider-arn", default=sts.DEFAULT_OIDC_PROVIDER_ARN, metavar="ARN")
+    group.add_argument(
+        "--oidc-token",
+        action="append",
+        default=None,
+        help="an OIDC token AssumeRoleWithOIDC accepts (repeatable; env ICE_EMULATOR_OIDC_TOKEN; "
+        f"default {sts.DEFAULT_OIDC_TOKEN!r})",
+    )
+    group.add_argument(
+        "--sts-token-seconds",
+        type=float,
+        default=sts.DEFAULT_TOKEN_SECONDS,
+        help="lifetime of issued temporary credentials (default 3600)",
+    )
+    group.add_argument(
+        "--ecs-role-name", default=sts.DEFAULT_ECS_ROLE_NAME, help="the ECS instance's RAM role"
+    )
+    group.add_argument(
+        "--metadata-token-required",
+        action="store_true",
+        help="the metadata service answers reads only with an IMDSv2 session token",
+    )
+
+
+def sts_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    """``IceEmulator`` keyword arguments of the STS and metadata options."""
+    from airflow_ice.emulator import temporary_keys as sts
+
+    return {
+        "role_arns": args.role_arn or [sts.DEFAULT_ROLE_ARN],
+        "oidc_provider_arn": args.oidc_provider_arn,
+        "oidc_tokens": args.oidc_token or [os.environ.get("ICE_EMULATOR_OIDC_TOKEN", sts.DEFAULT_OIDC_TOKEN)],
+        "sts_token_seconds": args.sts_token_seconds,
+        "ecs_role_name": args.ecs_role_name,
+        "metadata_token_required": args.metadata_token_required,
+    }
+
+
 def emulator_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     """``IceEmulator`` keyword arguments from parsed options."""
     faults: dict[str, Any] = {
@@ -107,6 +158,7 @@ def emulator_kwargs(args: argparse.Namespace) -> dict[str, Any]:
         "faults": faults,
         "seed": args.seed,
         "region": args.region,
+        **sts_kwargs(args),
     }
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import socket
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -18,6 +19,15 @@ from airflow_ice.emulator.auth import EmulatorCredentials
 from airflow_ice.emulator.counters import CounterSnapshot
 from airflow_ice.emulator.jobs import JobTiming
 from airflow_ice.emulator.state import EmulatorState, FaultsArgument, ScriptedArgument
+from airflow_ice.emulator.temporary_keys import (
+    DEFAULT_ECS_ROLE_NAME,
+    DEFAULT_OIDC_PROVIDER_ARN,
+    DEFAULT_OIDC_TOKEN,
+    DEFAULT_ROLE_ARN,
+    DEFAULT_TOKEN_SECONDS,
+    StsSettings,
+    as_tuple,
+)
 
 DEFAULT_ACCESS_KEY_ID = "emulator-access-key-id"
 DEFAULT_ACCESS_KEY_SECRET = "emulator-access-key-secret"
@@ -55,6 +65,13 @@ class IceEmulator:
     :param seed: seed of the random fault draws and durations.
     :param clock: seconds since the epoch driving job lifecycles (tests may step time by hand).
     :param region: the region written in the connection and in output URLs.
+    :param role_arns: the RAM role ARN(s) the emulated STS lets AssumeRole/AssumeRoleWithOIDC assume.
+    :param oidc_provider_arn: the OIDC provider ARN AssumeRoleWithOIDC accepts.
+    :param oidc_tokens: the OIDC token(s) AssumeRoleWithOIDC accepts.
+    :param sts_token_seconds: lifetime of the temporary credentials STS and the metadata service
+        issue (AssumeRole: at most the requested DurationSeconds); they expire by ``clock``.
+    :param ecs_role_name: the RAM role of the emulated ECS instance (metadata service).
+    :param metadata_token_required: the metadata service answers only with an IMDSv2 token.
     """
 
     def __init__(
@@ -71,6 +88,12 @@ class IceEmulator:
         seed: int | None = None,
         clock: Callable[[], float] | None = None,
         region: str = "cn-shanghai",
+        role_arns: str | Sequence[str] = DEFAULT_ROLE_ARN,
+        oidc_provider_arn: str = DEFAULT_OIDC_PROVIDER_ARN,
+        oidc_tokens: str | Sequence[str] = DEFAULT_OIDC_TOKEN,
+        sts_token_seconds: float = DEFAULT_TOKEN_SECONDS,
+        ecs_role_name: str = DEFAULT_ECS_ROLE_NAME,
+        metadata_token_required: bool = False,
     ) -> None:
         self.access_key_id = access_key_id
         self._access_key_secret = access_key_secret
@@ -88,6 +111,14 @@ class IceEmulator:
             seed=seed,
             clock=clock,
             region=region,
+            sts=StsSettings(
+                role_arns=as_tuple(role_arns),
+                oidc_provider_arn=oidc_provider_arn,
+                oidc_tokens=as_tuple(oidc_tokens),
+                token_seconds=sts_token_seconds,
+                ecs_role_name=ecs_role_name,
+                metadata_token_required=metadata_token_required,
+            ),
         )
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -115,24 +146,38 @@ class IceEmulator:
         """``HOST:PORT`` (what the official SDK takes as ``endpoint``)."""
         return self.url.split("://", 1)[1]
 
-    def connection_json(self, **extra: Any) -> str:
+    def connection_json(self, *, with_key: bool = True, **extra: Any) -> str:
         """JSON for an ``AIRFLOW_CONN_<ID>`` variable pointing at this emulator.
 
+        :param with_key: store the emulator's AccessKey (and STS token) in the connection; without
+            it, pass the credential-source extras (``role_arn``, ``sts_endpoint=emulator.url``, ...).
         :param extra: more connection extras (``signature_algorithm``, ``timeout``, ...); they
             override the defaults.
         """
         extras: dict[str, Any] = {"endpoint": self.url, "region": self.region}
-        if self._security_token:
+        if self._security_token and with_key:
             extras["security_token"] = self._security_token
         extras.update(extra)
-        return json.dumps(
-            {
-                "conn_type": "alibaba_ice",
-                "login": self.access_key_id,
-                "password": self._access_key_secret,
-                "extra": extras,
-            }
-        )
+        connection: dict[str, Any] = {"conn_type": "alibaba_ice", "extra": extras}
+        if with_key:
+            connection.update(login=self.access_key_id, password=self._access_key_secret)
+        return json.dumps(connection)
+
+    @property
+    def sts_settings(self) -> StsSettings:
+        """What the emulated STS and metadata service accept and issue now."""
+        return self.state.sts.settings
+
+    def configure_sts(self, **changes: Any) -> None:
+        """Change :class:`~airflow_ice.emulator.temporary_keys.StsSettings` fields while running,
+        e.g. ``configure_sts(oidc_tokens=["rotated"])`` or ``configure_sts(token_seconds=5)``.
+
+        :param changes: the fields to change (``role_arns`` and ``oidc_tokens`` take a string or a list).
+        """
+        for name in ("role_arns", "oidc_tokens"):
+            if name in changes:
+                changes[name] = as_tuple(changes[name])
+        self.state.sts.settings = dataclasses.replace(self.state.sts.settings, **changes)
 
     def counters(self) -> CounterSnapshot:
         """What happened so far: requests per action, jobs submitted, faults, auth failures."""

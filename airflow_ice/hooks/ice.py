@@ -6,6 +6,7 @@ import asyncio
 import functools
 import ssl
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
@@ -14,6 +15,7 @@ from airflow.providers.common.compat.sdk import BaseHook, mask_secret
 from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from airflow_ice.connection import IceConnectionConfig, config_from_connection
+from airflow_ice.credentials import CredentialsProvider, resolve_credentials_provider
 from airflow_ice.errors import (
     IceApiError,
     IceAuthError,
@@ -30,6 +32,7 @@ from airflow_ice.models import (
     validate_request,
 )
 from airflow_ice.retry import BackoffWait, Outcome, classify, describe
+from airflow_ice.signing import Credentials
 from airflow_ice.transport import build_request, install_log_redaction, parse_response, to_wire_params
 
 if TYPE_CHECKING:
@@ -89,6 +92,7 @@ class IceHook(BaseHook):
         self._config: IceConnectionConfig | None = None
         self._client: httpx.Client | None = None
         self._async_client: httpx.AsyncClient | None = None
+        self._credentials: CredentialsProvider | None = None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(ice_conn_id={self.ice_conn_id!r})"
@@ -111,9 +115,8 @@ class IceHook(BaseHook):
         if self._config is None:
             conn = self.get_connection(self.ice_conn_id)
             config = self._config_from(conn, conn.extra_dejson)
-            mask_secret(config.credentials.access_key_secret)
-            if config.credentials.security_token:
-                mask_secret(config.credentials.security_token)
+            if config.stored_credentials is not None:
+                _mask_credentials(config.stored_credentials)
             self._config = config
         return self._config
 
@@ -126,6 +129,29 @@ class IceHook(BaseHook):
             # extras with the masker; calling the sync mask_secret here could block the loop.
             self._config = self._config_from(conn, extra)
         return self._config
+
+    def credentials_provider(self, config: IceConnectionConfig) -> CredentialsProvider:
+        """Where the connection's credentials come from, resolved once per hook (no I/O).
+
+        :param config: the connection's settings.
+        """
+        if self._credentials is None:
+            self._credentials = resolve_credentials_provider(
+                config.stored_credentials,
+                config.credential_settings,
+                ssl_context_factory=default_ssl_context,
+                on_new_credentials=_mask_credentials,
+            )
+        return self._credentials
+
+    def _signing_config(self) -> IceConnectionConfig:
+        """The settings with the credentials to sign with now (cached temporary ones are cheap)."""
+        config = self.get_config()
+        return _with_credentials(config, self.credentials_provider(config).get_credentials())
+
+    async def _asigning_config(self) -> IceConnectionConfig:
+        config = await self.aget_config()
+        return _with_credentials(config, await self.credentials_provider(config).aget_credentials())
 
     def get_conn(self) -> httpx.Client:
         """The hook's pooled sync client, created on first use."""
@@ -192,12 +218,13 @@ class IceHook(BaseHook):
         :raises IceOutcomeUnknownError: a non-idempotent call whose answer was lost.
         """
         query, form, retry_lost, tag = _prepare(action, params, body, idempotent)
-        config = self.get_config()
+        config = self._signing_config()
         client = self.get_conn()
 
         def attempt() -> dict[str, Any]:
+            signing = self._signing_config()  # temporary credentials may have been refreshed
             try:
-                response = client.send(build_request(config, action, query, form))
+                response = client.send(build_request(signing, action, query, form))
             except httpx.TransportError as exc:
                 raise _unless_retryable(exc, action, retry_lost, tag) from exc
             return _parse(action, response, retry_lost, tag)
@@ -215,12 +242,13 @@ class IceHook(BaseHook):
     ) -> dict[str, Any]:
         """Async :meth:`call`: the same signing, retries and errors, never blocking the loop."""
         query, form, retry_lost, tag = _prepare(action, params, body, idempotent)
-        config = await self.aget_config()
+        config = await self._asigning_config()
         client = await self.aget_conn()
 
         async def attempt() -> dict[str, Any]:
+            signing = await self._asigning_config()  # temporary credentials may have been refreshed
             try:
-                response = await client.send(build_request(config, action, query, form))
+                response = await client.send(build_request(signing, action, query, form))
             except httpx.TransportError as exc:
                 raise _unless_retryable(exc, action, retry_lost, tag) from exc
             return _parse(action, response, retry_lost, tag)
@@ -343,17 +371,31 @@ class IceHook(BaseHook):
         """Check the credentials and endpoint with a harmless query of a job that does not exist."""
         try:
             config = self.get_config()
+            source = self.credentials_provider(config).describe()
             self.call("QueryIProductionJob", {"JobId": "airflow-ice-connection-test"})
         except IceAuthError as exc:
             return False, str(exc)
         except IceApiError as exc:
             # Any other answer means ICE verified the signature: the credentials work.
-            return True, f"Connection works: ICE at {config.base_url} accepted the credentials ({exc.code})."
+            return True, (
+                f"Connection works: ICE at {config.base_url} accepted the credentials from {source} ({exc.code})."
+            )
         except (IceError, httpx.HTTPError) as exc:
             return False, f"Cannot use the connection: {describe(exc)}"
         finally:
             self.close()
-        return True, f"Connection works: ICE at {config.base_url} accepted the credentials."
+        return True, f"Connection works: ICE at {config.base_url} accepted the credentials from {source}."
+
+
+def _with_credentials(config: IceConnectionConfig, credentials: Credentials) -> IceConnectionConfig:
+    return config if credentials is config.credentials else replace(config, credentials=credentials)
+
+
+def _mask_credentials(credentials: Credentials) -> None:
+    """Register a secret and STS token with Airflow's log masker."""
+    mask_secret(credentials.access_key_secret)
+    if credentials.security_token:
+        mask_secret(credentials.security_token)
 
 
 def _timeout(config: IceConnectionConfig) -> httpx.Timeout:
