@@ -285,6 +285,13 @@ def test_a_chosen_source_says_what_it_lacks(
     assert raised.value.source == source
 
 
+def test_a_stray_half_key_in_the_environment_only_matters_to_sources_that_read_it() -> None:
+    half = {"ALIBABA_CLOUD_ACCESS_KEY_ID": "only-the-id"}
+    assert resolve_credentials_provider(KEY, settings(), environ=half).get_credentials() == KEY
+    with pytest.raises(IceCredentialsError, match="ALIBABA_CLOUD_ACCESS_KEY_SECRET is not set"):
+        resolve_credentials_provider(None, settings(), environ=half)
+
+
 def test_environment_key_is_read_on_every_call() -> None:
     env = dict(ENV_KEY)
     provider = resolve_credentials_provider(None, settings(), environ=env)

@@ -15,6 +15,7 @@ Any other ``credential_source`` uses that source only, and says what it lacks.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -56,7 +57,6 @@ class _Inputs:
         self.static = static
         self.settings = settings
         self.env = env
-        self.env_key = credentials_from_environment(env)
         self.role_arn = settings.role_arn or _env(env, ENV_ROLE_ARN)
         self.oidc_provider_arn = settings.oidc_provider_arn or _env(env, ENV_OIDC_PROVIDER_ARN)
         self.oidc_token_file = settings.oidc_token_file or _env(env, ENV_OIDC_TOKEN_FILE)
@@ -64,6 +64,11 @@ class _Inputs:
             settings.role_session_name or _env(env, ENV_ROLE_SESSION_NAME) or DEFAULT_SESSION_NAME
         )
         self.ecs_role_name = settings.ecs_role_name or _env(env, ENV_ECS_ROLE_NAME)
+
+    @functools.cached_property
+    def env_key(self) -> Credentials | None:
+        """The environment's key (read only by the sources that use it: half a key is an error)."""
+        return credentials_from_environment(self.env)
 
     def oidc_fields(self) -> tuple[str, str, str] | None:
         """Role ARN, OIDC provider ARN and token file, when all three are set."""
