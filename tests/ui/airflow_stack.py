@@ -80,6 +80,8 @@ class AirflowHome:
                 "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",
                 # Shared by every process of this home; long enough for HS512.
                 "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_hex(64),
+                # Airflow 3.1 leaves the issuer unset, which recent PyJWT refuses to encode.
+                "AIRFLOW__API_AUTH__JWT_ISSUER": "airflow-ice-ui-tests",
                 "PYTHONUNBUFFERED": "1",
             }
         )

@@ -18,11 +18,19 @@ JOB_ID_XCOM_KEY = "ice_job_id"
 
 
 def _dag_bag(folder: str) -> Any:
+    """The folder's DAGs, also written to the metadata DB as the DAG processor would (the UI reads
+    them from there; ``dag.test()`` does this itself only from Airflow 3.2 on)."""
     try:
-        from airflow.dag_processing.dagbag import DagBag
+        from airflow.dag_processing.dagbag import DagBag, sync_bag_to_db
     except ImportError:  # Airflow < 3.2
-        from airflow.models.dagbag import DagBag  # type: ignore[no-redef]
-    return DagBag(dag_folder=folder)
+        from airflow.models.dagbag import DagBag, sync_bag_to_db  # type: ignore[no-redef]
+    from airflow.dag_processing.bundles.manager import DagBundlesManager
+
+    DagBundlesManager().sync_bundles_to_db()
+    bag = DagBag(dag_folder=folder)
+    if not bag.import_errors:
+        sync_bag_to_db(bag, "dags-folder", None)
+    return bag
 
 
 def _tasks(dag_run: Any) -> dict[str, dict[str, Any]]:

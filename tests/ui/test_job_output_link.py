@@ -65,6 +65,7 @@ def test_finished_task_links_to_its_ice_job_output(
     assert run.state == "success", run.tasks
     task = run.tasks[f"{TASK_ID}[{MAP_INDEX}]"]
     assert task["state"] == "success", task
+    assert task["job_id"], task
     expected = _output_url_ice_reports(ui_emulator, task["job_id"])
     assert expected.startswith("https://"), expected
     # The browser may open it, answered by a local stub instead of going out.
