@@ -52,6 +52,9 @@ class FaultConfig(BaseModel):
     :param throttle_status: HTTP status of throttling answers, 400 (as ICE's gateway) or 429.
     :param retry_after_ms: when set, throttling answers carry ``x-acs-retry-after`` (milliseconds).
     :param actions: when set, the random faults and latency hit only these actions.
+    :param drop_actions: when set, ``drop_rate`` hits only these actions (the other random faults
+        still hit every action in ``actions``), e.g. reads only, because a dropped submit is an
+        outcome the client must not retry.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -67,6 +70,7 @@ class FaultConfig(BaseModel):
     throttle_status: Literal[400, 429] = 400
     retry_after_ms: int | None = Field(None, gt=0)
     actions: list[str] | None = None
+    drop_actions: list[str] | None = None
 
     def updated(self, changes: Mapping[str, Any]) -> FaultConfig:
         """A validated copy with ``changes`` applied."""
@@ -197,7 +201,7 @@ class FaultInjector:
                 else:
                     reject = scripted.kind
             elif hit:
-                reject, lose = self._draw(config)
+                reject, lose = self._draw(config, action)
             if reject is None:
                 limit = config.qps_limit_for(action)
                 if limit is not None and not self._limiter.allow(action, limit):
@@ -215,11 +219,12 @@ class FaultInjector:
                 return fault
         return None
 
-    def _draw(self, config: FaultConfig) -> tuple[str | None, bool]:
+    def _draw(self, config: FaultConfig, action: str) -> tuple[str | None, bool]:
         draw = self._random.random()
         threshold = 0.0
+        drops = config.drop_actions is None or action in config.drop_actions
         for kind, rate in (
-            ("drop", config.drop_rate),
+            ("drop", config.drop_rate if drops else 0.0),
             ("unavailable", config.unavailable_rate),
             ("throttling", config.throttle_rate),
             ("internal_error", config.internal_error_rate),

@@ -1,0 +1,901 @@
+"""The real deployment test: Airflow with this provider, on PostgreSQL, against a faulty ICE emulator.
+
+    .venv/bin/python tests/deployment/run_deployment_test.py   # or: make test-deployment
+
+It brings up, on 127.0.0.1 only: PostgreSQL from the OS packages (installed with apt-get when
+missing), Airflow's ``api-server``, ``scheduler`` (LocalExecutor), ``dag-processor`` and two
+``triggerer`` processes, and the ICE emulator (``airflow-ice emulator``) with faults on: 10% of
+requests answer 503, 10% ``Throttling.User``, every request waits 200 ms more, and 2% of the read
+requests (Query/Get/Cancel) lose their connection. Dropped connections hit reads only on purpose:
+a submit whose connection drops is an outcome the client cannot know (ICE may have created the
+job), which the operators rightly refuse to retry (the task fails with IceOutcomeUnknownError).
+503 and throttling hit every action, submits included: ICE surely did not take those, so they are
+retried.
+
+It runs the DAG in ``tests/deployment/dags`` (200 mapped deferrable IProduction tasks, 20
+deferrable storyboard tasks, one IProduction task waiting in its worker, with retries), kills one
+triggerer with SIGKILL while tasks are deferred and restarts it later, and kills the process of the
+in-worker task mid-wait so that its retry must reattach. Then it proves, from the emulator's
+counters and Airflow's own records (REST API, metadata DB, logs):
+
+- every task succeeded;
+- jobs submitted == tasks (no duplicate, retries included);
+- every ``return_value`` XCom equals the emulator's job (queried with the hook);
+- the AccessKey Secret and the STS token appear nowhere: task logs, every process log, XCom, the
+  trigger table (kwargs decrypted) and a dump of the whole metadata DB;
+- the triggerers never logged that their event loop was blocked;
+- the killed triggerer's triggers were taken over, and the killed task reattached to its job;
+- the number of ICE requests stayed within its budget.
+
+Exit code 0 only when every proof holds. Everything runs under a global deadline (``--timeout``,
+default 20 minutes) and is stopped at the end, also on failure or Ctrl-C. Process logs, task logs
+and the summary are kept in ``test-artifacts/deployment/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import traceback
+import uuid
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+if str(REPO_ROOT) not in sys.path:  # run as a script: make `tests.deployment` importable
+    sys.path.insert(0, str(REPO_ROOT))
+
+import httpx  # noqa: E402
+
+from tests.deployment import proofs  # noqa: E402
+from tests.deployment.airflow_api import AirflowApi, TaskInstanceRecord  # noqa: E402
+from tests.deployment.metadata_db import MetadataDb  # noqa: E402
+from tests.deployment.postgres import PostgresServer, ensure_installed  # noqa: E402
+from tests.deployment.processes import (  # noqa: E402
+    RUN_MARKER_VARIABLE,
+    ManagedProcess,
+    ProcessRegistry,
+    become_subreaper,
+    descendants_of,
+    free_port,
+    is_running,
+    process_cmdline,
+    reap_children,
+)
+from tests.deployment.trigger_watch import TriggerWatch  # noqa: E402
+
+DAGS_FOLDER = Path(__file__).resolve().parent / "dags"
+# Names in dags/ice_deployment_dag.py (not imported here: that would import Airflow too early).
+DAG_ID = "ice_deployment_test"
+IN_WORKER_TASK_ID = "iproduction_in_worker"
+STORYBOARD_TASK_ID = "storyboard"
+ARTIFACTS = REPO_ROOT / "test-artifacts" / "deployment"
+CONN_ID = "ice_default"
+RUN_ID = "deployment_test"
+VENV_BIN = Path(sys.executable).parent
+
+# The emulator's faults (see the module docstring for why drops hit reads only).
+UNAVAILABLE_RATE = 0.10
+THROTTLE_RATE = 0.10
+DROP_RATE = 0.02
+DROP_ACTIONS = ["QueryIProductionJob", "GetYikeStoryboardJob", "CancelIProductionJob"]
+LATENCY_MS = 200
+# Jobs run long enough that most tasks are deferred when a triggerer is killed.
+JOB_SECONDS = 60.0
+JOB_SECONDS_MAX = 120.0
+POLL_INTERVAL = 5.0
+# Retries per ICE call: 22% of answers are faults, so 10 retries make a call failing for good
+# vanishingly rare (0.22^11), while the counters still bound the total.
+CONN_MAX_RETRIES = 10
+CONN_TIMEOUT = 15
+# Airflow's default: a triggerer without a heartbeat for this long is dead, and its triggers go
+# to another one (only the restart waits on it; the deployment keeps Airflow's default).
+TRIGGERER_HEALTH_SECONDS = 30
+# Kill a triggerer once it holds at least this many triggers and this many tasks are deferred.
+KILL_MIN_HELD = 10
+KILL_MIN_DEFERRED = 50
+# Restart the killed triggerer this long after the others noticed its death.
+RESTART_AFTER_SECONDS = TRIGGERER_HEALTH_SECONDS + 10
+# ICE requests allowed per task (a task polls about (120 s / 5 s) times, ~25% more for faults;
+# the in-worker task polls every second): beyond it the run is stopped as a failure.
+REQUEST_BUDGET_PER_TASK = 60
+# Everything but the triggerers runs at this lower CPU priority. On a 2-core machine the task
+# processes, scheduler, api-server, PostgreSQL and emulator compete with the triggerers for the
+# same CPUs, which alone can delay the triggerer's watchdog past its 0.2 s threshold; in
+# production the triggerer has CPUs of its own. This keeps the blocked-loop proof about what runs
+# in the triggerer (the triggers), not about CPU contention. The threshold itself is not changed.
+BATCH_NICENESS = 10
+MONITOR_SECONDS = 2.0
+PROGRESS_SECONDS = 15.0
+
+
+class DeadlineExceeded(RuntimeError):
+    """The run took longer than its global deadline."""
+
+
+class Deadline:
+    """A wall-clock limit for the whole run.
+
+    :param seconds: the limit, from now.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.start = time.monotonic()
+        self.end = self.start + seconds
+
+    def elapsed(self) -> float:
+        """Seconds since the start."""
+        return time.monotonic() - self.start
+
+    def remaining(self) -> float:
+        """Seconds left (negative once passed)."""
+        return self.end - time.monotonic()
+
+    def check(self, what: str) -> None:
+        """Raise :class:`DeadlineExceeded` once the deadline passed."""
+        if self.remaining() <= 0:
+            raise DeadlineExceeded(f"the {self.seconds:.0f}s deadline passed while {what}")
+
+    def wait_for(self, what: str, condition: Callable[[], bool], limit: float, interval: float = 1.0) -> None:
+        """Wait until ``condition()`` holds, at most ``limit`` seconds (and never past the deadline)."""
+        until = time.monotonic() + limit
+        while not condition():
+            self.check(what)
+            if time.monotonic() > until:
+                raise TimeoutError(f"timed out after {limit:.0f}s {what}")
+            time.sleep(interval)
+
+
+def log(message: str) -> None:
+    """One progress line, with the time."""
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """The credentials of this run (random each time, so a leak cannot be an old file).
+
+    :param access_key_id: the AccessKey ID (not secret).
+    :param access_key_secret: the AccessKey Secret.
+    :param security_token: the STS security token.
+    """
+
+    access_key_id: str
+    access_key_secret: str = field(repr=False)
+    security_token: str = field(repr=False)
+
+    @classmethod
+    def generate(cls) -> Secrets:
+        """Fresh random credentials."""
+        return cls(
+            access_key_id="LTAIdeploy" + secrets.token_hex(6),
+            access_key_secret="deploy-secret-" + secrets.token_urlsafe(24),
+            security_token="deploy-sts-token-" + secrets.token_urlsafe(48),
+        )
+
+    def to_search(self) -> dict[str, str]:
+        """Name -> value of what must never be written anywhere."""
+        return {"AccessKey Secret": self.access_key_secret, "STS security token": self.security_token}
+
+
+@dataclass
+class Options:
+    """Command-line options.
+
+    :param timeout: the global deadline in seconds.
+    :param iproduction_tasks: mapped deferrable IProduction tasks.
+    :param storyboard_tasks: mapped deferrable storyboard tasks.
+    :param parallelism: LocalExecutor worker processes.
+    :param keep: keep the temporary directory (data dir, home) for inspection.
+    :param seed: the emulator's random seed.
+    :param asyncio_debug: run the triggerers with ``PYTHONASYNCIODEBUG=1`` (asyncio then logs which
+        coroutine step ran too long; slower, for diagnosing a blocked event loop).
+    """
+
+    timeout: float
+    iproduction_tasks: int
+    storyboard_tasks: int
+    parallelism: int
+    keep: bool
+    seed: int
+    asyncio_debug: bool = False
+
+    @property
+    def total_tasks(self) -> int:
+        """Every task instance of the run."""
+        return self.iproduction_tasks + self.storyboard_tasks + 1
+
+
+def parse_options(argv: list[str] | None) -> Options:
+    """Parse the command line."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--timeout", type=float, default=1200.0, help="global deadline in seconds (default 1200)"
+    )
+    parser.add_argument("--iproduction-tasks", type=int, default=200)
+    parser.add_argument("--storyboard-tasks", type=int, default=20)
+    parser.add_argument(
+        "--parallelism",
+        type=int,
+        default=max(4, 2 * (os.cpu_count() or 2)),
+        help="LocalExecutor processes (default: twice the CPUs, at least 4)",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument("--seed", type=int, default=None, help="the emulator's seed (default: random)")
+    parser.add_argument(
+        "--asyncio-debug",
+        action="store_true",
+        help="PYTHONASYNCIODEBUG=1 in the triggerers, to diagnose a blocked loop",
+    )
+    args = parser.parse_args(argv)
+    return Options(
+        timeout=args.timeout,
+        iproduction_tasks=args.iproduction_tasks,
+        storyboard_tasks=args.storyboard_tasks,
+        parallelism=args.parallelism,
+        keep=args.keep,
+        seed=args.seed if args.seed is not None else secrets.randbelow(2**31),
+        asyncio_debug=args.asyncio_debug,
+    )
+
+
+def airflow_environment(
+    base: Mapping[str, str],
+    *,
+    home: Path,
+    database_url: str,
+    api_port: int,
+    fernet_key: str,
+    options: Options,
+) -> dict[str, str]:
+    """The environment of every Airflow process of the deployment (configuration by variables)."""
+    api_url = f"http://127.0.0.1:{api_port}"
+    return {
+        **base,
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_FOLDER),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__PARALLELISM": str(options.parallelism),
+        "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": str(options.parallelism),
+        "AIRFLOW__CORE__FERNET_KEY": fernet_key,
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{api_url}/execution/",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": database_url,
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__API__PORT": str(api_port),
+        "AIRFLOW__API__BASE_URL": api_url,
+        "AIRFLOW__API__WORKERS": "1",
+        "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(32),
+        "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
+        # INFO: the triggerer's blocked-loop warning is logged at INFO level.
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+        "AIRFLOW__LOGGING__COLORED_CONSOLE_LOG": "False",
+        # One parse is enough: the DAG file does not change during the run.
+        "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
+        "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "600",
+        "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
+        "ICE_DEPLOYMENT_IPRODUCTION_TASKS": str(options.iproduction_tasks),
+        "ICE_DEPLOYMENT_STORYBOARD_TASKS": str(options.storyboard_tasks),
+        "ICE_DEPLOYMENT_POLL_INTERVAL": str(POLL_INTERVAL),
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+@dataclass
+class Kills:
+    """What the test killed, and when.
+
+    :param triggerer_job: the killed triggerer's job id.
+    :param triggerer_killed_at: monotonic time of that kill.
+    :param triggerer_restarted: whether it was started again.
+    :param worker_pid: the pid of the in-worker task's process that was killed.
+    :param worker_job_id: the job that task had submitted before the kill.
+    :param worker_try: the try that was killed.
+    """
+
+    triggerer_job: int | None = None
+    triggerer_killed_at: float | None = None
+    triggerer_restarted: bool = False
+    worker_pid: int | None = None
+    worker_job_id: str | None = None
+    worker_try: int | None = None
+
+
+class DeploymentTest:
+    """One run of the deployment test.
+
+    :param options: the command-line options.
+    """
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.deadline = Deadline(options.timeout)
+        self.secrets = Secrets.generate()
+        self.marker = uuid.uuid4().hex
+        self.workdir = Path(tempfile.mkdtemp(prefix="ice-deployment-"))
+        self.logs = self.workdir / "process-logs"
+        self.home = self.workdir / "airflow-home"
+        self.registry = ProcessRegistry(self.marker)
+        self.base_env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "ICE_"))}
+        self.postgres: PostgresServer | None = None
+        self.db: MetadataDb | None = None
+        self.api: AirflowApi | None = None
+        self.env: dict[str, str] = {}
+        self.fernet_key = ""
+        self.emulator_url = ""
+        self.triggerers: dict[str, ManagedProcess] = {}
+        self.triggerer_jobs: dict[int, str] = {}
+        self.watch = TriggerWatch(self.secrets.to_search())
+        self.kills = Kills()
+        self.heartbeat_gaps: dict[int, float] = {}
+        self.proofs: list[proofs.Proof] = []
+        self.facts: list[str] = []
+        self.error: str | None = None
+        self._cleaned = False
+
+    # Bringing things up
+
+    def start_postgres(self) -> None:
+        """Install (if needed) and start PostgreSQL, with an ``airflow`` database."""
+        bin_dir = ensure_installed(log)
+        self.postgres = PostgresServer(
+            root=self.workdir / "postgres",
+            port=free_port(),
+            bin_dir=bin_dir,
+            env={**self.base_env, RUN_MARKER_VARIABLE: self.marker},
+            niceness=BATCH_NICENESS,
+        )
+        self.postgres.start()
+        log(
+            f"PostgreSQL {bin_dir.parent.name} on 127.0.0.1:{self.postgres.port} (socket in {self.postgres.socket_dir})"
+        )
+
+    def start_emulator(self) -> None:
+        """Start the emulator CLI with the faults, then restrict dropped connections to reads."""
+        env = {
+            **self.base_env,
+            "ICE_EMULATOR_ACCESS_KEY_ID": self.secrets.access_key_id,
+            "ICE_EMULATOR_ACCESS_KEY_SECRET": self.secrets.access_key_secret,
+            "ICE_EMULATOR_SECURITY_TOKEN": self.secrets.security_token,
+        }
+        argv = [
+            str(VENV_BIN / "airflow-ice"),
+            "emulator",
+            "--port",
+            "0",
+            "--job-seconds",
+            str(JOB_SECONDS),
+            "--job-seconds-max",
+            str(JOB_SECONDS_MAX),
+            "--unavailable-rate",
+            str(UNAVAILABLE_RATE),
+            "--throttle-rate",
+            str(THROTTLE_RATE),
+            "--latency-ms",
+            str(LATENCY_MS),
+            "--seed",
+            str(self.options.seed),
+        ]
+        process = self.registry.start(
+            "emulator", argv, env=env, log_path=self.logs / "emulator.log", niceness=BATCH_NICENESS
+        )
+
+        def url_printed() -> bool:
+            if not process.alive():
+                raise RuntimeError(f"the emulator exited: see {process.log_path}")
+            first = process.log_path.read_text().split("\n", 1)[0].strip()
+            if first.startswith("http://127.0.0.1:"):
+                self.emulator_url = first
+                return True
+            return False
+
+        self.deadline.wait_for("waiting for the emulator to start", url_printed, 30, 0.1)
+        response = httpx.post(
+            f"{self.emulator_url}/_emulator/faults",
+            json={"drop_rate": DROP_RATE, "drop_actions": DROP_ACTIONS},
+            timeout=10,
+        )
+        response.raise_for_status()
+        log(
+            f"ICE emulator at {self.emulator_url} (seed {self.options.seed}): jobs {JOB_SECONDS:.0f}-"
+            f"{JOB_SECONDS_MAX:.0f}s; faults {response.json()['config']}"
+        )
+
+    def configure_airflow(self) -> None:
+        """Build the Airflow environment and migrate the metadata DB."""
+        from cryptography.fernet import Fernet
+
+        assert self.postgres is not None
+        self.fernet_key = Fernet.generate_key().decode()
+        api_port = free_port()
+        self.env = airflow_environment(
+            self.base_env,
+            home=self.home,
+            database_url=self.postgres.sqlalchemy_url,
+            api_port=api_port,
+            fernet_key=self.fernet_key,
+            options=self.options,
+        )
+        self.home.mkdir(parents=True, exist_ok=True)
+        log(f"airflow db migrate (AIRFLOW_HOME {self.home})")
+        migrate = self.registry.start(
+            "db-migrate",
+            [sys.executable, "-m", "airflow", "db", "migrate"],
+            env=self.env,
+            log_path=self.logs / "db-migrate.log",
+        )
+        self.deadline.wait_for("migrating the metadata DB", lambda: not migrate.alive(), 300, 0.5)
+        if migrate.popen.returncode != 0:
+            raise RuntimeError(f"airflow db migrate failed: see {migrate.log_path}")
+        self.db = MetadataDb(str(self.postgres.socket_dir), self.postgres.port, self.fernet_key)
+        self.api = AirflowApi(f"http://127.0.0.1:{api_port}")
+
+    def start_airflow(self) -> None:
+        """api-server, the connection, dag-processor, scheduler and two triggerers."""
+        assert self.api is not None
+        airflow = [sys.executable, "-m", "airflow"]
+        api_port = self.env["AIRFLOW__API__PORT"]
+        self._start("api-server", [*airflow, "api-server", "--host", "127.0.0.1", "--port", api_port])
+        self.deadline.wait_for("waiting for the api-server", self.api.healthy, 120)
+        self.api.create_connection(
+            CONN_ID,
+            "alibaba_ice",
+            self.secrets.access_key_id,
+            self.secrets.access_key_secret,
+            {
+                "endpoint": self.emulator_url,
+                "region": "cn-shanghai",
+                "security_token": self.secrets.security_token,
+                "max_retries": CONN_MAX_RETRIES,
+                "timeout": CONN_TIMEOUT,
+            },
+        )
+        log(f"api-server at {self.api.base_url}; connection {CONN_ID!r} created through the REST API")
+        self._start("dag-processor", [*airflow, "dag-processor"])
+        self._start("scheduler", [*airflow, "scheduler", "--skip-serve-logs"])
+        for name in ("triggerer-a", "triggerer-b"):
+            self.start_triggerer(name)
+
+    def _start(self, name: str, argv: list[str]) -> ManagedProcess:
+        return self.registry.start(
+            name,
+            argv,
+            env=self.env,
+            log_path=self.logs / f"{name}.log",
+            cwd=self.workdir,
+            niceness=BATCH_NICENESS,
+        )
+
+    def start_triggerer(self, name: str, log_name: str | None = None) -> int:
+        """Start a triggerer and wait for its job row; returns its job id."""
+        assert self.db is not None
+        db = self.db
+        before = set(db.running_triggerer_jobs())
+        env = {**self.env, "PYTHONASYNCIODEBUG": "1"} if self.options.asyncio_debug else self.env
+        process = self.registry.start(
+            name,
+            [sys.executable, "-m", "airflow", "triggerer", "--skip-serve-logs"],
+            env=env,
+            log_path=self.logs / f"{log_name or name}.log",
+            cwd=self.workdir,
+        )
+        self.triggerers[name] = process
+        new: list[int] = []
+
+        def registered() -> bool:
+            if not process.alive():
+                raise RuntimeError(f"{name} exited: see {process.log_path}")
+            new[:] = sorted(set(db.running_triggerer_jobs()) - before)
+            return bool(new)
+
+        self.deadline.wait_for(f"waiting for {name} to register", registered, 120, 0.5)
+        job_id = new[-1]
+        self.triggerer_jobs[job_id] = log_name or name
+        log(f"{log_name or name} running (pid {process.pid}, triggerer job {job_id})")
+        return job_id
+
+    def trigger_dag(self) -> None:
+        """Wait for the DAG to be parsed, then start a run."""
+        assert self.api is not None
+        api = self.api
+
+        def parsed() -> bool:
+            if api.dag_exists(DAG_ID):
+                return True
+            errors = api.import_errors()
+            if errors:
+                raise RuntimeError(f"the DAG did not import: {errors}")
+            return False
+
+        self.deadline.wait_for("waiting for the DAG to be parsed", parsed, 180, 2)
+        api.unpause(DAG_ID)
+        api.trigger(DAG_ID, RUN_ID)
+        log(
+            f"DAG run {DAG_ID}/{RUN_ID} started: {self.options.total_tasks} tasks, "
+            f"parallelism {self.options.parallelism}"
+        )
+
+    # While the run goes on
+
+    def monitor(self) -> None:
+        """Sample, kill and restart until the DAG run ends."""
+        assert self.api is not None
+        assert self.db is not None
+        last_progress = 0.0
+        budget = REQUEST_BUDGET_PER_TASK * self.options.total_tasks
+        while True:
+            self.deadline.check("waiting for the DAG run")
+            self._check_processes()
+            self.watch.observe(self.db.triggers())
+            self._note_heartbeats()
+            states = self.db.task_state_counts(DAG_ID)
+            if self.kills.worker_pid is None:
+                self._maybe_kill_worker()
+            if self.kills.triggerer_job is None:
+                self._maybe_kill_triggerer(states.get("deferred", 0))
+            elif not self.kills.triggerer_restarted:
+                self._maybe_restart_triggerer()
+            if time.monotonic() - last_progress >= PROGRESS_SECONDS:
+                last_progress = time.monotonic()
+                requests = sum(self.emulator_counters()["requests"].values())
+                owners = {
+                    self.triggerer_jobs.get(k, k) if k else "unassigned": v
+                    for k, v in self.watch.per_triggerer().items()
+                }
+                log(f"tasks {dict(sorted(states.items()))}; triggers {owners}; ICE requests {requests}")
+                if requests > budget:
+                    raise RuntimeError(f"{requests} ICE requests exceed the budget of {budget}")
+            run_state = self.api.dag_run_state(DAG_ID, RUN_ID)
+            if run_state in ("success", "failed"):
+                log(f"DAG run finished: {run_state} after {self.deadline.elapsed():.0f}s")
+                break
+            reap_children()
+            time.sleep(MONITOR_SECONDS)
+        # Triggers are deleted shortly after their tasks resume: one last sample to see where they went.
+        time.sleep(MONITOR_SECONDS)
+        self.watch.observe(self.db.triggers())
+        # Their work is done: stop them before the CPU-heavy checks, so their logs end with the run.
+        for process in self.triggerers.values():
+            process.stop()
+
+    def _note_heartbeats(self) -> None:
+        """Keep the longest heartbeat gap seen per live triggerer (a lapse hands its triggers over)."""
+        assert self.db is not None
+        for job_id, age in self.db.triggerer_heartbeat_ages().items():
+            if job_id != self.kills.triggerer_job:
+                self.heartbeat_gaps[job_id] = max(age, self.heartbeat_gaps.get(job_id, 0.0))
+
+    def _check_processes(self) -> None:
+        for process in self.registry.processes:
+            if process.name in ("db-migrate",) or process.alive():
+                continue
+            if process.name.startswith("triggerer") and process.popen.returncode == -signal.SIGKILL:
+                continue
+            raise RuntimeError(
+                f"{process.name} exited with {process.popen.returncode}: see {process.log_path}"
+            )
+
+    def _maybe_kill_worker(self) -> None:
+        """Kill the in-worker task's process once it has submitted its job and is polling."""
+        assert self.api is not None
+        job_id = self.api.xcom(DAG_ID, RUN_ID, IN_WORKER_TASK_ID, "ice_job_id")
+        if not job_id:
+            return
+        ti = self.api.task_instance(DAG_ID, RUN_ID, IN_WORKER_TASK_ID)
+        if ti.state != "running" or not ti.pid or not is_running(ti.pid):
+            return
+        # Only our own processes: the recorded pid must be below this one (the scheduler's worker's child).
+        if ti.pid not in descendants_of(os.getpid()):
+            raise RuntimeError(f"pid {ti.pid} recorded for {IN_WORKER_TASK_ID} is not a process of this run")
+        time.sleep(2.0)  # let it reach its polling loop
+        cmdline = process_cmdline(ti.pid)
+        os.kill(ti.pid, signal.SIGKILL)
+        self.kills.worker_pid, self.kills.worker_job_id, self.kills.worker_try = (
+            ti.pid,
+            str(job_id),
+            ti.try_number,
+        )
+        log(
+            f"killed {IN_WORKER_TASK_ID} try {ti.try_number} (pid {ti.pid}: {cmdline[:90]!r}) while it waited for job {job_id}"
+        )
+
+    def _maybe_kill_triggerer(self, deferred: int) -> None:
+        """SIGKILL triggerer A (its whole process group) once it holds enough deferred tasks."""
+        process = self.triggerers["triggerer-a"]
+        job_id = next(j for j, name in self.triggerer_jobs.items() if name == "triggerer-a")
+        held = self.watch.held_by(job_id)
+        # Smaller runs (--iproduction-tasks) scale the thresholds down.
+        total = self.options.total_tasks
+        if deferred < min(KILL_MIN_DEFERRED, total // 2) or len(held) < min(
+            KILL_MIN_HELD, max(1, total // 8)
+        ):
+            return
+        process.signal_group(signal.SIGKILL)
+        process.popen.wait(timeout=10)
+        killed = self.watch.triggerer_killed(job_id)
+        self.kills.triggerer_job, self.kills.triggerer_killed_at = job_id, time.monotonic()
+        log(
+            f"killed triggerer-a (job {job_id}) with SIGKILL: it held {len(killed.held)} of {deferred} deferred tasks"
+        )
+
+    def _maybe_restart_triggerer(self) -> None:
+        assert self.kills.triggerer_killed_at is not None
+        if time.monotonic() - self.kills.triggerer_killed_at < RESTART_AFTER_SECONDS:
+            return
+        self.kills.triggerer_restarted = True
+        self.start_triggerer("triggerer-a", log_name="triggerer-a-restarted")
+
+    def emulator_counters(self) -> dict[str, Any]:
+        """``GET /_emulator/counters``."""
+        response = httpx.get(f"{self.emulator_url}/_emulator/counters", timeout=10)
+        response.raise_for_status()
+        return dict(response.json())
+
+    # Proofs
+
+    def collect_and_prove(self) -> None:
+        """Read Airflow's records and the emulator's counters, stop everything, and prove."""
+        assert self.api is not None
+        assert self.postgres is not None
+        tis = self.api.task_instances(DAG_ID, RUN_ID)
+        returns = {
+            ti.label: self.api.xcom(DAG_ID, RUN_ID, ti.task_id, "return_value", ti.map_index) for ti in tis
+        }
+        other_xcoms = {
+            f"{ti.label} {key}": self.api.xcom(DAG_ID, RUN_ID, ti.task_id, key, ti.map_index)
+            for ti in tis
+            for key in ("ice_job_id", "ice_output_url")
+        }
+        counters = self.emulator_counters()
+        verified = self.query_jobs(tis, returns)
+
+        self.proofs.append(
+            proofs.prove_all_succeeded({ti.label: ti.state for ti in tis}, self.options.total_tasks)
+        )
+        job_ids = [str(v.get("job_id")) for v in returns.values() if isinstance(v, dict)]
+        self.proofs.append(
+            proofs.prove_one_job_per_task(
+                counters["jobs_submitted"],
+                {
+                    "SubmitIProductionJob": self.options.iproduction_tasks + 1,
+                    "SubmitYikeStoryboardJob": self.options.storyboard_tasks,
+                },
+                job_ids,
+            )
+        )
+        self.proofs.append(
+            proofs.prove_xcoms_match_jobs({label: (returns[label], verified.get(label)) for label in returns})
+        )
+        self.proofs.append(self.prove_worker_reattached(tis, returns))
+        self.proofs.append(self.watch.proof_failover(self.triggerer_jobs))
+        self.proofs.append(self.prove_requests_bounded(counters))
+
+        # Stop Airflow and the emulator first, so every log is complete, then read the DB dump.
+        log("stopping Airflow and the emulator")
+        self.registry.stop_all()
+        dump = self.postgres.dump()
+        search = self.secrets.to_search()
+        task_logs = proofs.files_under([self.home / "logs"])
+        self.proofs.append(proofs.prove_no_secrets_in_files("task logs", task_logs, search))
+        process_logs = proofs.files_under([self.logs])
+        self.proofs.append(
+            proofs.prove_no_secrets_in_files(
+                "process logs (api-server, scheduler, dag-processor, triggerers, emulator)",
+                process_logs,
+                search,
+            )
+        )
+        xcom_texts = {name: json.dumps(value).encode() for name, value in {**returns, **other_xcoms}.items()}
+        self.proofs.append(proofs.prove_no_secrets("XCom", xcom_texts, search))
+        self.proofs.append(self.watch.proof_kwargs())
+        self.proofs.append(
+            proofs.prove_no_secrets("a dump of the whole metadata DB (plain text)", {"pg_dump": dump}, search)
+        )
+        triggerer_logs = sorted(self.logs.glob("triggerer-*.log"))
+        self.proofs.append(proofs.prove_loop_never_blocked(triggerer_logs))
+        self.facts.append(
+            f"emulator: requests {counters['requests']}; faults {counters['faults']}; "
+            f"auth failures {counters['auth_failures']}; errors {counters['errors']}; "
+            f"unexpected {counters['unexpected_errors']}"
+        )
+        gaps = {self.triggerer_jobs.get(job, job): round(gap, 1) for job, gap in self.heartbeat_gaps.items()}
+        self.facts.append(f"longest heartbeat gap seen per live triggerer (s): {gaps}")
+        self.facts.append(
+            f"triggers moved between live triggerers (heartbeat lapsed): {len(self.watch.moves)} "
+            f"{self.watch.moves[:5]}"
+        )
+        retried = sorted(ti.label for ti in tis if ti.try_number > 1)
+        self.facts.append(f"task instances that needed more than one try: {retried or 'none'}")
+
+    def query_jobs(self, tis: list[TaskInstanceRecord], returns: Mapping[str, Any]) -> dict[str, Any]:
+        """label -> the emulator's job (``to_xcom()``), queried with the provider's hook."""
+        # The hook runs in this process: point Airflow at this run's home and give it the connection.
+        os.environ.update({k: v for k, v in self.env.items() if k.startswith("AIRFLOW")})
+        os.environ["AIRFLOW_CONN_ICE_VERIFY"] = json.dumps(
+            {
+                "conn_type": "alibaba_ice",
+                "login": self.secrets.access_key_id,
+                "password": self.secrets.access_key_secret,
+                "extra": {
+                    "endpoint": self.emulator_url,
+                    "security_token": self.secrets.security_token,
+                    "max_retries": CONN_MAX_RETRIES,
+                },
+            }
+        )
+        from airflow_ice.hooks.ice import IceHook
+
+        hook = IceHook(ice_conn_id="ice_verify")
+        storyboard_labels = {ti.label for ti in tis if ti.task_id == STORYBOARD_TASK_ID}
+
+        def fetch(label: str) -> tuple[str, Any]:
+            value = returns.get(label)
+            if not isinstance(value, dict) or not value.get("job_id"):
+                return label, None
+            if label in storyboard_labels:
+                return label, hook.get_yike_storyboard_job(value["job_id"]).to_xcom()
+            return label, hook.query_iproduction_job(value["job_id"]).to_xcom()
+
+        try:
+            with ThreadPoolExecutor(max_workers=16) as pool:
+                return dict(pool.map(fetch, list(returns)))
+        finally:
+            hook.close()
+            os.environ.pop("AIRFLOW_CONN_ICE_VERIFY", None)
+
+    def prove_worker_reattached(
+        self, tis: list[TaskInstanceRecord], returns: Mapping[str, Any]
+    ) -> proofs.Proof:
+        """The killed in-worker task retried, reattached to the job it had submitted, and returned it."""
+        name = "the killed in-worker task's retry reattached to its job"
+        if self.kills.worker_pid is None:
+            return proofs.Proof(name, False, f"{IN_WORKER_TASK_ID} was never killed")
+        ti = next(t for t in tis if t.task_id == IN_WORKER_TASK_ID)
+        returned = returns.get(ti.label) or {}
+        retry_logs = [
+            p
+            for p in proofs.files_under([self.home / "logs"])
+            if f"task_id={IN_WORKER_TASK_ID}" in str(p) and f"attempt={ti.try_number}" in p.name
+        ]
+        text = "\n".join(p.read_text(errors="replace") for p in retry_logs)
+        reattached = "Reattaching to IProduction job" in text or "of an earlier try already succeeded" in text
+        ok = (
+            ti.try_number > (self.kills.worker_try or 0)
+            and returned.get("job_id") == self.kills.worker_job_id
+            and reattached
+        )
+        detail = (
+            f"try {self.kills.worker_try} killed (pid {self.kills.worker_pid}) while waiting for job "
+            f"{self.kills.worker_job_id}; ended on try {ti.try_number} ({ti.state}) returning job "
+            f"{returned.get('job_id')}; retry log says it reattached: {reattached}"
+        )
+        return proofs.Proof(name, ok, detail)
+
+    def prove_requests_bounded(self, counters: Mapping[str, Any]) -> proofs.Proof:
+        """Total ICE requests stayed within the budget, and every kind of fault was really injected."""
+        requests = sum(counters["requests"].values())
+        budget = REQUEST_BUDGET_PER_TASK * self.options.total_tasks
+        faults = counters["faults"]
+        injected = all(faults.get(kind, 0) > 0 for kind in ("unavailable", "throttling", "drop"))
+        ok = requests <= budget and injected and counters["unexpected_errors"] == 0
+        detail = (
+            f"{requests} ICE requests (budget {budget}, {requests / self.options.total_tasks:.1f} per task); "
+            f"faults injected {faults}; emulator bugs {counters['unexpected_errors']}"
+        )
+        return proofs.Proof("ICE requests bounded, with every fault kind injected", ok, detail)
+
+    # Teardown
+
+    def cleanup(self) -> None:
+        """Stop every process and PostgreSQL, keep the logs; safe to call twice."""
+        if self._cleaned:
+            return
+        self._cleaned = True
+        previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            if self.api is not None:
+                self.api.close()
+            self.registry.stop_all()
+            if self.db is not None:
+                with contextlib.suppress(Exception):
+                    self.db.close()
+            if self.postgres is not None:
+                self.postgres.stop()
+            leftovers = self.registry.kill_leftovers()
+            if leftovers:
+                log(f"killed {len(leftovers)} leftover processes: {leftovers}")
+            reap_children()
+            self.save_artifacts()
+            if not self.options.keep:
+                shutil.rmtree(self.workdir, ignore_errors=True)
+            else:
+                log(f"kept {self.workdir}")
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def save_artifacts(self) -> None:
+        """Copy process logs, task logs and the PostgreSQL log to ``test-artifacts/deployment``."""
+        shutil.rmtree(ARTIFACTS, ignore_errors=True)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):
+            shutil.copytree(self.logs, ARTIFACTS / "process-logs")
+        with contextlib.suppress(OSError):
+            shutil.copytree(self.home / "logs", ARTIFACTS / "airflow-logs")
+        if self.postgres is not None:
+            with contextlib.suppress(OSError):
+                shutil.copy(self.postgres.log_path, ARTIFACTS / "process-logs" / "postgres.log")
+        (ARTIFACTS / "summary.txt").write_text(self.summary())
+
+    def summary(self) -> str:
+        """The proofs and facts, one per line."""
+        lines = [f"deployment test: {self.options}", f"wall time {self.deadline.elapsed():.0f}s"]
+        lines += [proof.line() for proof in self.proofs]
+        lines += [f"info  {fact}" for fact in self.facts]
+        if self.error is not None:
+            lines.append(f"FAIL  the run stopped early: {self.error}")
+        passed = sum(proof.ok for proof in self.proofs)
+        verdict = "PASS" if self.error is None and self.proofs and passed == len(self.proofs) else "FAIL"
+        lines.append(f"{verdict}: {passed}/{len(self.proofs)} proofs hold")
+        return "\n".join(lines) + "\n"
+
+    def run(self) -> bool:
+        """Bring everything up, run the DAG, prove; True when every proof holds."""
+        self.start_postgres()
+        self.start_emulator()
+        self.configure_airflow()
+        self.start_airflow()
+        self.trigger_dag()
+        self.monitor()
+        self.collect_and_prove()
+        return bool(self.proofs) and all(proof.ok for proof in self.proofs)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the deployment test; the exit code is 0 only when every proof holds."""
+    options = parse_options(argv)
+    test = DeploymentTest(options)
+    become_subreaper()
+    atexit.register(test.cleanup)
+
+    def stop_on_signal(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, stop_on_signal)
+    signal.signal(signal.SIGHUP, stop_on_signal)
+    # A last resort should anything hang past the deadline (cleanup gets its own minutes).
+    signal.signal(signal.SIGALRM, stop_on_signal)
+    signal.alarm(int(options.timeout) + 60)
+    ok = False
+    try:
+        ok = test.run()
+    except (Exception, KeyboardInterrupt) as exc:
+        test.error = f"{type(exc).__name__}: {exc}"
+        traceback.print_exc()
+    finally:
+        signal.alarm(0)
+        test.cleanup()
+    print()
+    print(test.summary(), end="")
+    print(f"logs and summary in {ARTIFACTS}")
+    return 0 if ok and test.error is None else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,361 @@
+"""The pieces of the deployment test (``tests/deployment``), on their own: the emulator's
+read-only dropped connections, the proofs, the trigger-table watch, process handling, the DAG and
+the Airflow environment. The deployment itself runs with ``make test-deployment``."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import httpx
+import pytest
+from cryptography.fernet import Fernet
+
+from airflow_ice.emulator import IceEmulator
+from airflow_ice.emulator.faults import FaultConfig, FaultInjector
+from airflow_ice.hooks.ice import IceHook
+from tests.deployment import proofs
+from tests.deployment.airflow_api import TaskInstanceRecord
+from tests.deployment.metadata_db import TriggerRow, decrypt_kwargs
+from tests.deployment.processes import (
+    ProcessRegistry,
+    descendants_of,
+    is_running,
+    pids_with_marker,
+    process_cmdline,
+)
+from tests.deployment.run_deployment_test import (
+    DAG_ID,
+    DAGS_FOLDER,
+    IN_WORKER_TASK_ID,
+    STORYBOARD_TASK_ID,
+    Deadline,
+    DeadlineExceeded,
+    Options,
+    Secrets,
+    airflow_environment,
+)
+from tests.deployment.trigger_watch import EXPECTED_KWARGS, TriggerWatch
+
+READS = ["QueryIProductionJob", "GetYikeStoryboardJob", "CancelIProductionJob"]
+COVER_JOB = {
+    "function_name": "Cover",
+    "input": {"Type": "OSS", "Media": "oss://bucket/in.mp4"},
+    "output": {"Type": "OSS", "Media": "oss://bucket/out/"},
+}
+
+
+# Emulator: dropped connections for some actions only
+
+
+def test_drop_actions_limit_dropped_connections_to_those_actions() -> None:
+    injector = FaultInjector(FaultConfig(drop_rate=1.0, drop_actions=READS), seed=1)
+    assert {injector.plan("QueryIProductionJob").reject for _ in range(20)} == {"drop"}
+    assert {injector.plan("SubmitIProductionJob").reject for _ in range(20)} == {None}
+
+
+def test_drop_actions_leave_the_other_faults_on_every_action() -> None:
+    config = FaultConfig(drop_rate=0.5, unavailable_rate=0.5, drop_actions=READS)
+    injector = FaultInjector(config, seed=7)
+    submits = Counter(injector.plan("SubmitIProductionJob").reject for _ in range(2000))
+    reads = Counter(injector.plan("QueryIProductionJob").reject for _ in range(2000))
+    assert "drop" not in submits
+    assert 800 < submits["unavailable"] < 1200  # the submit's draw skips the drop share
+    assert 800 < reads["drop"] < 1200
+    assert 800 < reads["unavailable"] < 1200
+
+
+def test_drop_actions_unset_drops_every_action() -> None:
+    injector = FaultInjector(FaultConfig(drop_rate=1.0), seed=1)
+    assert injector.plan("SubmitIProductionJob").reject == "drop"
+
+
+def test_drop_actions_over_http_submit_succeeds_and_query_is_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    with IceEmulator(job_seconds=30) as ice:
+        response = httpx.post(
+            f"{ice.url}/_emulator/faults", json={"drop_rate": 1.0, "drop_actions": ["QueryIProductionJob"]}
+        )
+        assert response.json()["config"]["drop_actions"] == ["QueryIProductionJob"]
+        monkeypatch.setenv("AIRFLOW_CONN_ICE_DEFAULT", ice.connection_json(max_retries=0))
+        with IceHook() as hook:
+            job_id = hook.submit_iproduction_job(COVER_JOB)
+            with pytest.raises(httpx.TransportError):
+                hook.query_iproduction_job(job_id)
+        counters = ice.counters()
+        assert counters.jobs_submitted["SubmitIProductionJob"] == 1
+        assert counters.faults["drop"] == 1
+
+
+def test_drop_actions_must_be_a_list_of_names() -> None:
+    with IceEmulator() as ice:
+        response = httpx.post(f"{ice.url}/_emulator/faults", json={"drop_actions": 5})
+        assert response.status_code == 422
+
+
+# Proofs
+
+
+SECRETS = {"AccessKey Secret": "deploy-secret-" + "x" * 30, "STS token": "deploy-sts-" + "y" * 40}
+
+
+def test_secret_hits_find_the_secret_and_a_middle_slice_of_it() -> None:
+    secret = SECRETS["AccessKey Secret"]
+    middle = secret[len(secret) // 2 - 8 : len(secret) // 2 + 8]
+    assert proofs.secret_hits(f"password={secret}".encode(), SECRETS) == ["AccessKey Secret"]
+    assert proofs.secret_hits(f"...{middle}...".encode(), SECRETS) == ["AccessKey Secret"]
+    assert proofs.secret_hits(b"password=***", SECRETS) == []
+
+
+def test_prove_no_secrets_in_files(tmp_path: Path) -> None:
+    (tmp_path / "logs" / "a").mkdir(parents=True)
+    (tmp_path / "logs" / "a" / "clean.log").write_text("Submitted job 1 with password ***\n")
+    files = proofs.files_under([tmp_path / "logs"])
+    assert proofs.prove_no_secrets_in_files("task logs", files, SECRETS).ok
+    (tmp_path / "logs" / "a" / "leak.log").write_text(f"token {SECRETS['STS token']}\n")
+    proof = proofs.prove_no_secrets_in_files("task logs", proofs.files_under([tmp_path / "logs"]), SECRETS)
+    assert not proof.ok
+    assert "leak.log: STS token" in proof.detail
+
+
+def test_prove_no_secrets_needs_something_to_search() -> None:
+    assert not proofs.prove_no_secrets("XCom", {}, SECRETS).ok
+    assert not proofs.prove_no_secrets_in_files("task logs", [], SECRETS).ok
+
+
+def test_prove_loop_never_blocked(tmp_path: Path) -> None:
+    quiet = tmp_path / "triggerer-a.log"
+    quiet.write_text("[info] Starting the triggerer\n")
+    assert proofs.prove_loop_never_blocked([quiet]).ok
+    blocked = tmp_path / "triggerer-b.log"
+    blocked.write_text(
+        "[info] Triggerer's async thread was blocked for 0.37 seconds, exceeding the configured "
+        "warning threshold of 0.20 seconds.\n"
+    )
+    proof = proofs.prove_loop_never_blocked([quiet, blocked])
+    assert not proof.ok
+    assert "triggerer-b.log" in proof.detail
+    assert not proofs.prove_loop_never_blocked([]).ok
+
+
+def test_blocked_loop_message_is_the_one_airflow_logs() -> None:
+    import airflow.jobs.triggerer_job_runner as runner
+
+    assert proofs.BLOCKED_LOOP_MESSAGE in Path(runner.__file__).read_text()
+
+
+def test_prove_all_succeeded() -> None:
+    assert proofs.prove_all_succeeded({"a": "success", "b[0]": "success"}, 2).ok
+    failed = proofs.prove_all_succeeded({"a": "success", "b[0]": "failed"}, 2)
+    assert not failed.ok
+    assert "b[0]=failed" in failed.detail
+    assert not proofs.prove_all_succeeded({"a": "success"}, 2).ok
+
+
+def test_prove_one_job_per_task() -> None:
+    expected = {"SubmitIProductionJob": 2, "SubmitYikeStoryboardJob": 1}
+    assert proofs.prove_one_job_per_task(expected, expected, ["j1", "j2", "j3"]).ok
+    twice = {"SubmitIProductionJob": 3, "SubmitYikeStoryboardJob": 1}
+    assert not proofs.prove_one_job_per_task(twice, expected, ["j1", "j2", "j3"]).ok
+    assert not proofs.prove_one_job_per_task(expected, expected, ["j1", "j1", "j3"]).ok
+
+
+def test_prove_xcoms_match_jobs() -> None:
+    job = {"job_id": "j1", "result": {"covers": [{"score": 1.5}]}, "output_files": ("a",)}
+    as_read_back = json.loads(json.dumps(job))
+    assert proofs.prove_xcoms_match_jobs({"t[0]": (as_read_back, job)}).ok
+    other = {**as_read_back, "status": "Fail"}
+    assert not proofs.prove_xcoms_match_jobs({"t[0]": (other, job)}).ok
+    assert not proofs.prove_xcoms_match_jobs({"t[0]": (None, job)}).ok
+
+
+# The trigger table
+
+
+def row(trigger_id: int, owner: int | None, kwargs: dict[str, object] | None = None) -> TriggerRow:
+    data = kwargs or {"job_id": f"job-{trigger_id}", "ice_conn_id": "ice_default", "poll_interval": 5.0}
+    return TriggerRow(
+        trigger_id, "airflow_ice.triggers.iproduction.IceIProductionJobTrigger", owner, json.dumps(data)
+    )
+
+
+def test_decrypt_kwargs_reads_what_airflow_stores(monkeypatch: pytest.MonkeyPatch) -> None:
+    from airflow.models import crypto
+    from airflow.models.trigger import Trigger
+
+    def forget_fernet() -> None:
+        if hasattr(crypto.get_fernet, "cache_clear"):  # Airflow 3.3
+            crypto.get_fernet.cache_clear()
+        else:  # Airflow 3.1
+            monkeypatch.setattr(crypto, "_fernet", None)
+
+    key = Fernet.generate_key().decode()
+    monkeypatch.setenv("AIRFLOW__CORE__FERNET_KEY", key)
+    forget_fernet()
+    try:
+        stored = Trigger.encrypt_kwargs({"job_id": "j1", "poll_interval": 5.0, "deadline": None})
+    finally:
+        monkeypatch.delenv("AIRFLOW__CORE__FERNET_KEY")
+        forget_fernet()
+    assert not stored.startswith("{")  # really encrypted
+    trigger = TriggerRow(
+        1, "airflow_ice.triggers.iproduction.IceIProductionJobTrigger", 2, decrypt_kwargs(stored, key)
+    )
+    assert trigger.kwargs == {"job_id": "j1", "poll_interval": 5.0, "deadline": None}
+
+
+def test_trigger_watch_checks_kwargs() -> None:
+    watch = TriggerWatch(SECRETS)
+    watch.observe([row(1, 2), row(2, None)])
+    assert watch.proof_kwargs().ok
+    watch.observe([row(3, 2, {"job_id": "j3", "password": SECRETS["AccessKey Secret"]})])
+    proof = watch.proof_kwargs()
+    assert not proof.ok
+    assert "trigger 3: AccessKey Secret" in proof.detail
+    assert "password" in proof.detail
+    assert "password" not in EXPECTED_KWARGS
+
+
+def test_trigger_watch_follows_a_killed_triggerers_triggers() -> None:
+    watch = TriggerWatch(SECRETS)
+    watch.observe([row(1, 10), row(2, 10), row(3, 11)])
+    killed = watch.triggerer_killed(10)
+    assert killed.held == {1, 2}
+    watch.observe([row(1, 10), row(2, 11), row(3, 11)])
+    assert not watch.proof_failover({10: "triggerer-a", 11: "triggerer-b"}).ok  # 1 still on the dead one
+    watch.observe([row(2, 11), row(3, 11)])  # 1 fired and left the table
+    proof = watch.proof_failover({10: "triggerer-a", 11: "triggerer-b"})
+    assert proof.ok
+    assert "picked up by {'triggerer-b': 1}" in proof.detail
+    assert "1 fired" in proof.detail
+    assert watch.moves == []
+
+
+def test_trigger_watch_notes_moves_between_live_triggerers() -> None:
+    watch = TriggerWatch(SECRETS)
+    watch.observe([row(1, 10)])
+    watch.observe([row(1, 11)])
+    assert watch.moves == ["trigger 1: 10 -> 11"]
+
+
+def test_trigger_watch_without_a_kill_proves_nothing() -> None:
+    assert not TriggerWatch(SECRETS).proof_failover({}).ok
+
+
+# Processes
+
+
+def test_registry_stops_process_groups_and_kills_leftovers(tmp_path: Path) -> None:
+    marker = uuid.uuid4().hex
+    registry = ProcessRegistry(marker)
+    # A parent that ignores SIGTERM and leaves a child in another session: only the sweep gets it.
+    script = (
+        "import signal, subprocess, sys, time\n"
+        "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+        "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'], start_new_session=True)\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    process = registry.start(
+        "stubborn", [sys.executable, "-c", script], env=dict(os.environ), log_path=tmp_path / "p.log"
+    )
+    deadline = time.monotonic() + 20
+    while "ready" not in (tmp_path / "p.log").read_text():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    children = descendants_of(os.getpid())
+    assert process.pid in children
+    assert len(pids_with_marker(marker)) == 2
+    assert "time.sleep(60)" in process_cmdline(process.pid)
+    registry.stop_all(grace_seconds=0.5)
+    assert not process.alive()
+    leftovers = pids_with_marker(marker)
+    assert len(leftovers) == 1  # the child in its own session
+    # Only the marker here: the sweep of descendants would also reach the test runner's children.
+    assert registry.kill_leftovers(include_descendants=False) == leftovers
+    time.sleep(0.2)
+    assert not any(is_running(pid) for pid in leftovers)
+
+
+def test_registry_niceness(tmp_path: Path) -> None:
+    registry = ProcessRegistry(uuid.uuid4().hex)
+    process = registry.start(
+        "nice",
+        [sys.executable, "-c", "import os; print(os.nice(0))"],
+        env=dict(os.environ),
+        log_path=tmp_path / "n.log",
+        niceness=7,
+    )
+    process.popen.wait(timeout=20)
+    assert (tmp_path / "n.log").read_text().strip() == str(os.nice(0) + 7)
+
+
+def test_deadline() -> None:
+    deadline = Deadline(0.05)
+    deadline.check("starting")
+    with pytest.raises(TimeoutError):
+        deadline.wait_for("waiting", lambda: False, limit=0.01, interval=0.005)
+    time.sleep(0.06)
+    with pytest.raises(DeadlineExceeded):
+        deadline.check("late")
+
+
+# The DAG, the Airflow environment, the API records
+
+
+def test_deployment_dag_has_the_tasks_the_script_expects(monkeypatch: pytest.MonkeyPatch) -> None:
+    try:
+        from airflow.dag_processing.dagbag import DagBag
+    except ImportError:  # Airflow < 3.2
+        from airflow.models.dagbag import DagBag  # type: ignore[no-redef]
+
+    monkeypatch.setenv("ICE_DEPLOYMENT_IPRODUCTION_TASKS", "7")
+    monkeypatch.setenv("ICE_DEPLOYMENT_STORYBOARD_TASKS", "3")
+    bag = DagBag(dag_folder=str(DAGS_FOLDER))  # conftest turns the example DAGs off
+    assert bag.import_errors == {}
+    dag = bag.dags[DAG_ID]
+    assert {task.task_id for task in dag.tasks} == {"iproduction", STORYBOARD_TASK_ID, IN_WORKER_TASK_ID}
+    assert len(dag.get_task("iproduction").expand_input.value) == 7
+    assert len(dag.get_task(STORYBOARD_TASK_ID).expand_input.value["file_url"]) == 3
+    in_worker = dag.get_task(IN_WORKER_TASK_ID)
+    assert (in_worker.deferrable, in_worker.retries) == (False, 2)
+    assert dag.get_task("iproduction").partial_kwargs["deferrable"] is True
+
+
+def test_airflow_environment_is_loopback_local_executor_and_holds_no_ice_secret(tmp_path: Path) -> None:
+    options = Options(
+        timeout=60, iproduction_tasks=200, storyboard_tasks=20, parallelism=4, keep=False, seed=1
+    )
+    env = airflow_environment(
+        {"PATH": "/usr/bin"},
+        home=tmp_path,
+        database_url="postgresql+psycopg2://airflow@127.0.0.1:5/airflow",
+        api_port=8123,
+        fernet_key="k",
+        options=options,
+    )
+    assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
+    assert env["AIRFLOW__API__HOST"] == "127.0.0.1"
+    assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://127.0.0.1:8123/execution/"
+    assert env["AIRFLOW__CORE__DAGS_FOLDER"] == str(DAGS_FOLDER)
+    assert env["AIRFLOW__LOGGING__LOGGING_LEVEL"] == "INFO"
+    assert env["ICE_DEPLOYMENT_IPRODUCTION_TASKS"] == "200"
+    assert options.total_tasks == 221
+    secrets = Secrets.generate()
+    assert not any(value in env.values() for value in secrets.to_search().values())
+    assert secrets.access_key_secret not in repr(secrets)
+
+
+def test_task_instance_record_from_api() -> None:
+    record = TaskInstanceRecord.from_api(
+        {"task_id": "iproduction", "map_index": 4, "state": "deferred", "try_number": 1, "pid": 42}
+    )
+    assert record.label == "iproduction[4]"
+    assert record.pid == 42
+    unmapped = TaskInstanceRecord.from_api({"task_id": "t", "map_index": -1, "state": None, "try_number": 0})
+    assert unmapped.label == "t"
+    assert unmapped.state == ""
