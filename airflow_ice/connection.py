@@ -23,6 +23,8 @@ DEFAULT_MAX_RETRIES = 5
 CONN_TYPE = "alibaba_ice"
 
 _REGION_RE = re.compile(r"^[a-z]{2,}(-[a-z0-9]+)+$")
+_TRUE_WORDS = frozenset({"true", "yes", "1", "on"})
+_FALSE_WORDS = frozenset({"false", "no", "0", "off"})
 
 NO_STORED_KEY = Credentials("", "")
 """The ``credentials`` of a connection that stores no AccessKey (it is never sent: the hook signs
@@ -41,6 +43,11 @@ class IceConnectionConfig:
     :param signature_algorithm: ``ACS3-HMAC-SHA256`` or ``HMAC-SHA1``.
     :param timeout: seconds allowed for one HTTP request.
     :param max_retries: retries after the first attempt, for the calls that may be retried.
+    :param verify: whether to verify the server's TLS certificate (turn off only for tests).
+    :param ca_bundle: CA certificates to trust instead of the system's: a path to a PEM file, or
+        the PEM text itself (for endpoints behind a corporate proxy or a private CA).
+    :param max_requests_per_second: cap on the calls of all hooks of this process that share
+        the endpoint and credentials (a token bucket); None for no cap.
     :param credential_settings: where credentials come from (environment, RAM role, RRSA/OIDC,
         ECS RAM role) when not, or not only, from the stored AccessKey.
     """
@@ -51,6 +58,9 @@ class IceConnectionConfig:
     signature_algorithm: str = ACS3_HMAC_SHA256
     timeout: float = DEFAULT_TIMEOUT
     max_retries: int = DEFAULT_MAX_RETRIES
+    verify: bool = True
+    ca_bundle: str | None = field(default=None, repr=False)
+    max_requests_per_second: float | None = None
     credential_settings: CredentialSettings = field(default_factory=CredentialSettings)
 
     @property
@@ -73,7 +83,9 @@ def _extra_value(extra: Mapping[str, Any], name: str) -> Any:
     return None
 
 
-def resolve_endpoint(endpoint: str | None, region: str, host: str | None = None, port: int | None = None) -> str:
+def resolve_endpoint(
+    endpoint: str | None, region: str, host: str | None = None, port: int | None = None
+) -> str:
     """The base URL: an explicit endpoint (host or URL) wins, then the connection host, then the region's."""
     if endpoint:
         endpoint = endpoint.strip().rstrip("/")
@@ -109,7 +121,8 @@ def config_from_connection(
     :param login: the AccessKey ID field.
     :param password: the AccessKey Secret field.
     :param extra: the connection's extras (``region``, ``endpoint``, ``security_token``,
-        ``signature_algorithm``, ``timeout``, ``max_retries``, the credential-source extras of
+        ``signature_algorithm``, ``timeout``, ``max_retries``, ``verify``, ``ca_bundle``,
+        ``max_requests_per_second``, the credential-source extras of
         :func:`~airflow_ice.credentials.settings.credential_settings_from_extras`; ``alibaba_cloud``
         connections give ``access_key_id``, ``access_key_secret`` and ``region`` here).
     :param host: the connection's host field, used as the endpoint when no ``endpoint`` extra is set.
@@ -143,7 +156,9 @@ def config_from_connection(
     timeout = _number(conn_id, "timeout", _extra_value(extra, "timeout"), DEFAULT_TIMEOUT, float)
     if timeout <= 0:
         raise IceConfigurationError(f"Connection {conn_id!r}: timeout must be a positive number of seconds.")
-    max_retries = _number(conn_id, "max_retries", _extra_value(extra, "max_retries"), DEFAULT_MAX_RETRIES, int)
+    max_retries = _number(
+        conn_id, "max_retries", _extra_value(extra, "max_retries"), DEFAULT_MAX_RETRIES, int
+    )
     if not 0 <= max_retries <= 50:
         raise IceConfigurationError(f"Connection {conn_id!r}: max_retries must be between 0 and 50.")
 
@@ -158,8 +173,40 @@ def config_from_connection(
         signature_algorithm=algorithm,
         timeout=timeout,
         max_retries=max_retries,
+        **tls_and_rate_settings(conn_id, extra),
         credential_settings=credential_settings_from_extras(conn_id, lambda name: _extra_value(extra, name)),
     )
+
+
+def tls_and_rate_settings(conn_id: str, extra: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``verify``, ``ca_bundle`` and ``max_requests_per_second`` extras, validated."""
+    raw_verify = _extra_value(extra, "verify")
+    if raw_verify is None or isinstance(raw_verify, bool):
+        verify = raw_verify is not False
+    elif str(raw_verify).strip().lower() in _TRUE_WORDS | _FALSE_WORDS:
+        verify = str(raw_verify).strip().lower() in _TRUE_WORDS
+    else:
+        raise IceConfigurationError(
+            f"Connection {conn_id!r}: verify must be true or false, got {raw_verify!r}; "
+            "to trust a private CA, give its PEM file in the ca_bundle extra."
+        )
+    ca_bundle = _extra_value(extra, "ca_bundle")
+    if ca_bundle is not None and (not isinstance(ca_bundle, str) or not ca_bundle.strip()):
+        raise IceConfigurationError(
+            f"Connection {conn_id!r}: ca_bundle must be the path of a PEM file or PEM text."
+        )
+    rate = _number(
+        conn_id, "max_requests_per_second", _extra_value(extra, "max_requests_per_second"), None, float
+    )
+    if rate is not None and not 0 < rate < float("inf"):
+        raise IceConfigurationError(
+            f"Connection {conn_id!r}: max_requests_per_second must be a positive number (or unset for no cap)."
+        )
+    return {
+        "verify": verify,
+        "ca_bundle": ca_bundle.strip() if ca_bundle else None,
+        "max_requests_per_second": rate,
+    }
 
 
 def _number(conn_id: str, name: str, raw: Any, default: Any, kind: type) -> Any:

@@ -77,19 +77,34 @@ def parse_response(action: str, response: httpx.Response) -> dict[str, Any]:
     :raises IceApiError: ICE answered with an error status.
     :raises IceResponseError: a 2xx answer that is not a JSON object.
     """
-    text = response.text
-    try:
-        data = json.loads(text) if text else None
-    except ValueError:
-        data = None
+    data = _json_body(response)
     if response.status_code >= 400:
+        text = response.text
         body = data if isinstance(data, dict) else {"Message": text[:500] or response.reason_phrase}
         raise api_error_from_response(
             body, response.status_code, action=action, retry_after=retry_after_seconds(response)
         )
     if not isinstance(data, dict):
-        raise IceResponseError(action, f"expected a JSON object, got HTTP {response.status_code}", text)
+        raise IceResponseError(
+            action, f"expected a JSON object, got HTTP {response.status_code}", response.text
+        )
     return data
+
+
+def _json_body(response: httpx.Response) -> Any:
+    """The decoded JSON body, or None. Straight from the bytes (JSON is UTF-8): decoding the text
+    first costs a charset lookup per call; the declared charset is tried only when that fails."""
+    content = response.content
+    if not content:
+        return None
+    try:
+        return json.loads(content)
+    except ValueError:
+        pass
+    try:
+        return json.loads(response.text)
+    except ValueError:
+        return None
 
 
 class RedactSignedUrls(logging.Filter):

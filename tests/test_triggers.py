@@ -189,7 +189,7 @@ async def test_transient_errors_mean_keep_waiting(emulated_ice: IceEmulator) -> 
 
 async def test_too_many_transient_errors_give_error_event_with_job_id(emulated_ice: IceEmulator) -> None:
     job_id = submit_cover()
-    emulated_ice.set_faults(throttle_rate=1.0, actions=["QueryIProductionJob"])
+    emulated_ice.set_faults(unavailable_rate=1.0, actions=["QueryIProductionJob"])
     trigger = IceIProductionJobTrigger(job_id=job_id, poll_interval=0.05, max_consecutive_failures=2)
 
     event = only_event(await run_trigger(trigger), job_id)
@@ -197,7 +197,7 @@ async def test_too_many_transient_errors_give_error_event_with_job_id(emulated_i
     assert event.status is JobEventStatus.ERROR
     assert job_id in event.message
     assert "3 failed polls" in event.message
-    assert "Throttling" in event.message
+    assert "ServiceUnavailable" in event.message
 
 
 class _GarbageHook(IceHook):

@@ -1,6 +1,8 @@
 """Command line of the emulator: ``airflow-ice emulator ...`` and ``python -m airflow_ice.emulator``.
 
 It prints one line, the URL, once it accepts connections, and serves until SIGINT or SIGTERM.
+With ``--tls`` it serves HTTPS and writes the CA certificate clients must trust to ``--tls-ca-file``
+(or a temporary file whose path it prints on stderr).
 The secret and token may come from ``ICE_EMULATOR_ACCESS_KEY_SECRET`` / ``ICE_EMULATOR_SECURITY_TOKEN``
 instead of the command line (where other users of the machine could read them).
 """
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -53,6 +56,17 @@ def add_emulator_options(parser: argparse.ArgumentParser) -> argparse.ArgumentPa
         "--job-seconds-max", type=float, default=None, help="random durations up to this many seconds"
     )
     parser.add_argument("--seed", type=int, default=None, help="seed of random faults and durations")
+    parser.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve HTTPS with a certificate made at start, signed by a throwaway CA",
+    )
+    parser.add_argument(
+        "--tls-ca-file",
+        default=None,
+        metavar="PATH",
+        help="with --tls, write the CA certificate (PEM) here, for clients' ca_bundle extra",
+    )
     add_sts_options(parser)
     faults = parser.add_argument_group("faults (rates are shares of requests, 0..1)")
     faults.add_argument("--drop-rate", type=float, default=0.0, help="drop the connection before processing")
@@ -158,6 +172,7 @@ def emulator_kwargs(args: argparse.Namespace) -> dict[str, Any]:
         "faults": faults,
         "seed": args.seed,
         "region": args.region,
+        "tls": args.tls,
         **sts_kwargs(args),
     }
 
@@ -178,7 +193,15 @@ def serve(args: argparse.Namespace) -> int:
     except ValueError as error:  # invalid fault settings or durations
         print(f"airflow-ice emulator: {error}", file=sys.stderr)
         return 2
+    if args.tls_ca_file and not args.tls:
+        print("airflow-ice emulator: --tls-ca-file needs --tls", file=sys.stderr)
+        return 2
     with emulator:
+        if args.tls:
+            ca_file = args.tls_ca_file or emulator.ca_bundle_path
+            if args.tls_ca_file:
+                shutil.copyfile(emulator.ca_bundle_path, args.tls_ca_file)
+            print(f"CA certificate: {ca_file}", file=sys.stderr, flush=True)
         print(emulator.url, flush=True)
         while not stop.wait(0.2):
             pass

@@ -28,6 +28,7 @@ from airflow_ice.emulator.temporary_keys import (
     StsSettings,
     as_tuple,
 )
+from airflow_ice.emulator.tls import TlsMaterial, make_tls_material
 
 DEFAULT_ACCESS_KEY_ID = "emulator-access-key-id"
 DEFAULT_ACCESS_KEY_SECRET = "emulator-access-key-secret"
@@ -72,6 +73,8 @@ class IceEmulator:
         issue (AssumeRole: at most the requested DurationSeconds); they expire by ``clock``.
     :param ecs_role_name: the RAM role of the emulated ECS instance (metadata service).
     :param metadata_token_required: the metadata service answers only with an IMDSv2 token.
+    :param tls: serve HTTPS with a certificate made at start, signed by a throwaway CA whose
+        certificate is at :attr:`ca_bundle_path` (and in :meth:`connection_json`).
     """
 
     def __init__(
@@ -94,6 +97,7 @@ class IceEmulator:
         sts_token_seconds: float = DEFAULT_TOKEN_SECONDS,
         ecs_role_name: str = DEFAULT_ECS_ROLE_NAME,
         metadata_token_required: bool = False,
+        tls: bool = False,
     ) -> None:
         self.access_key_id = access_key_id
         self._access_key_secret = access_key_secret
@@ -102,7 +106,8 @@ class IceEmulator:
         self.region = region
         self._requested_port = port
         self._port: int | None = None
-        self._scheme = "http"  # HTTPS: pass ssl_* to the uvicorn config and switch the scheme here.
+        self.tls = tls
+        self._tls_material: TlsMaterial | None = None
         self.state = EmulatorState(
             EmulatorCredentials(access_key_id, access_key_secret, security_token),
             timing=JobTiming(job_seconds, job_seconds_max, seed=seed),
@@ -137,9 +142,28 @@ class IceEmulator:
 
     @property
     def url(self) -> str:
-        """``http://HOST:PORT``, the endpoint to give a client."""
+        """``http://HOST:PORT`` (``https://`` with TLS), the endpoint to give a client."""
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{self._scheme}://{host}:{self.port}"
+        return f"{self.scheme}://{host}:{self.port}"
+
+    @property
+    def scheme(self) -> str:
+        """``https`` when serving TLS, else ``http``."""
+        return "https" if self.tls else "http"
+
+    @property
+    def ca_bundle_path(self) -> str:
+        """With TLS, the PEM file of the CA that signed the server certificate: what clients trust."""
+        if self._tls_material is None:
+            raise RuntimeError("The ICE emulator serves TLS only when made with tls=True and started")
+        return str(self._tls_material.ca_cert_path)
+
+    @property
+    def ca_pem(self) -> str:
+        """With TLS, the CA certificate as PEM text (see :attr:`ca_bundle_path`)."""
+        if self._tls_material is None:
+            raise RuntimeError("The ICE emulator serves TLS only when made with tls=True and started")
+        return self._tls_material.ca_pem
 
     @property
     def endpoint(self) -> str:
@@ -152,9 +176,11 @@ class IceEmulator:
         :param with_key: store the emulator's AccessKey (and STS token) in the connection; without
             it, pass the credential-source extras (``role_arn``, ``sts_endpoint=emulator.url``, ...).
         :param extra: more connection extras (``signature_algorithm``, ``timeout``, ...); they
-            override the defaults.
+            override the defaults. With TLS the ``ca_bundle`` extra names the CA's PEM file.
         """
         extras: dict[str, Any] = {"endpoint": self.url, "region": self.region}
+        if self._tls_material is not None:
+            extras["ca_bundle"] = self.ca_bundle_path
         if self._security_token and with_key:
             extras["security_token"] = self._security_token
         extras.update(extra)
@@ -223,6 +249,8 @@ class IceEmulator:
             raise
         self._socket = sock
         self._port = sock.getsockname()[1]
+        if self.tls:
+            self._tls_material = make_tls_material([self.host, "localhost", "127.0.0.1", "::1"])
         logging.getLogger("uvicorn.error").addFilter(_DROP_FILTER)
         server = uvicorn.Server(self._uvicorn_config())
         self._server = server
@@ -247,6 +275,9 @@ class IceEmulator:
             self._thread.join(timeout=START_TIMEOUT_SECONDS)
         if self._socket is not None:
             self._socket.close()
+        if self._tls_material is not None:
+            self._tls_material.remove()
+        self._tls_material = None
         self._server = None
         self._thread = None
         self._socket = None
@@ -263,6 +294,7 @@ class IceEmulator:
         self.stop()
 
     def _uvicorn_config(self) -> uvicorn.Config:
+        tls = self._tls_material
         return uvicorn.Config(
             EmulatorApp(self.state),
             interface="asgi3",
@@ -274,4 +306,6 @@ class IceEmulator:
             server_header=False,
             date_header=False,
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+            ssl_certfile=None if tls is None else str(tls.cert_path),
+            ssl_keyfile=None if tls is None else str(tls.key_path),
         )

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
-import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -14,6 +12,13 @@ from airflow.providers.common.compat.connection import get_async_connection, get
 from airflow.providers.common.compat.sdk import BaseHook, mask_secret
 from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
+from airflow_ice.client_pool import (
+    SHARED_CLIENTS,
+    ClientLease,
+    EndpointIdentity,
+    TlsSettings,
+    ssl_context_for,
+)
 from airflow_ice.connection import IceConnectionConfig, config_from_connection
 from airflow_ice.credentials import CredentialsProvider, resolve_credentials_provider
 from airflow_ice.errors import (
@@ -31,6 +36,7 @@ from airflow_ice.models import (
     YikeStoryboardJobRequest,
     validate_request,
 )
+from airflow_ice.rate_limit import RATE_LIMITERS, TokenBucket
 from airflow_ice.retry import BackoffWait, Outcome, classify, describe
 from airflow_ice.signing import Credentials
 from airflow_ice.transport import build_request, install_log_redaction, parse_response, to_wire_params
@@ -46,12 +52,6 @@ _IDEMPOTENT_PREFIXES = ("Get", "Query", "List", "Describe", "Search", "BatchGet"
 install_log_redaction()
 
 _POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=30.0)
-
-
-@functools.cache
-def default_ssl_context() -> ssl.SSLContext:
-    """One verifying TLS context per process: loading the CA bundle costs tens of milliseconds."""
-    return httpx.create_ssl_context()
 
 
 def is_idempotent(action: str) -> bool:
@@ -91,7 +91,7 @@ class IceHook(BaseHook):
         self._backoff = BackoffWait(retry_wait_initial, retry_wait_max)
         self._config: IceConnectionConfig | None = None
         self._client: httpx.Client | None = None
-        self._async_client: httpx.AsyncClient | None = None
+        self._lease: ClientLease | None = None
         self._credentials: CredentialsProvider | None = None
 
     def __repr__(self) -> str:
@@ -139,7 +139,7 @@ class IceHook(BaseHook):
             self._credentials = resolve_credentials_provider(
                 config.stored_credentials,
                 config.credential_settings,
-                ssl_context_factory=default_ssl_context,
+                ssl_context_factory=functools.partial(ssl_context_for, TlsSettings.of(config)),
                 on_new_credentials=_mask_credentials,
             )
         return self._credentials
@@ -158,20 +158,22 @@ class IceHook(BaseHook):
         if self._client is None:
             config = self.get_config()
             self._client = httpx.Client(
-                timeout=_timeout(config), limits=_POOL_LIMITS, verify=default_ssl_context()
+                timeout=_timeout(config), limits=_POOL_LIMITS, verify=ssl_context_for(TlsSettings.of(config))
             )
         return self._client
 
     async def aget_conn(self) -> httpx.AsyncClient:
-        """The hook's pooled async client, created on first use."""
-        if self._async_client is None:
-            config = await self.aget_config()
-            # Reading the CA bundle is blocking file I/O: do it off the event loop, once.
-            ssl_context = await asyncio.to_thread(default_ssl_context)
-            self._async_client = httpx.AsyncClient(
-                timeout=_timeout(config), limits=_POOL_LIMITS, verify=ssl_context
-            )
-        return self._async_client
+        """The async client: shared by every hook of the process with the same endpoint, credentials
+        and TLS settings (see :mod:`airflow_ice.client_pool`). Do not close it; :meth:`aclose` the hook.
+        """
+        return (await self._alease()).client
+
+    async def _alease(self) -> ClientLease:
+        if self._lease is None:
+            # The connection's own settings (not this moment's temporary credentials): the shared
+            # client's key stays the same when temporary credentials are refreshed.
+            self._lease = await SHARED_CLIENTS.acquire(await self.aget_config())
+        return self._lease
 
     def close(self) -> None:
         """Close the sync client's connections."""
@@ -180,10 +182,10 @@ class IceHook(BaseHook):
             self._client = None
 
     async def aclose(self) -> None:
-        """Close the async client's connections."""
-        if self._async_client is not None:
-            await self._async_client.aclose()
-            self._async_client = None
+        """Let go of the shared async client (the last hook using it closes its connections)."""
+        lease, self._lease = self._lease, None
+        if lease is not None:
+            await lease.release()
 
     def __enter__(self) -> IceHook:
         return self
@@ -220,8 +222,11 @@ class IceHook(BaseHook):
         query, form, retry_lost, tag = _prepare(action, params, body, idempotent)
         config = self._signing_config()
         client = self.get_conn()
+        limiter = _rate_limiter(config)
 
         def attempt() -> dict[str, Any]:
+            if limiter is not None:
+                limiter.acquire_blocking()
             signing = self._signing_config()  # temporary credentials may have been refreshed
             try:
                 response = client.send(build_request(signing, action, query, form))
@@ -243,12 +248,15 @@ class IceHook(BaseHook):
         """Async :meth:`call`: the same signing, retries and errors, never blocking the loop."""
         query, form, retry_lost, tag = _prepare(action, params, body, idempotent)
         config = await self._asigning_config()
-        client = await self.aget_conn()
+        lease = await self._alease()
+        limiter = _rate_limiter(config)
 
         async def attempt() -> dict[str, Any]:
+            if limiter is not None:
+                await limiter.acquire()
             signing = await self._asigning_config()  # temporary credentials may have been refreshed
             try:
-                response = await client.send(build_request(signing, action, query, form))
+                response = await lease.send(build_request(signing, action, query, form))
             except httpx.TransportError as exc:
                 raise _unless_retryable(exc, action, retry_lost, tag) from exc
             return _parse(action, response, retry_lost, tag)
@@ -396,6 +404,12 @@ def _mask_credentials(credentials: Credentials) -> None:
     mask_secret(credentials.access_key_secret)
     if credentials.security_token:
         mask_secret(credentials.security_token)
+
+
+def _rate_limiter(config: IceConnectionConfig) -> TokenBucket | None:
+    if config.max_requests_per_second is None:
+        return None
+    return RATE_LIMITERS.limiter_for(EndpointIdentity.of(config), config.max_requests_per_second)
 
 
 def _timeout(config: IceConnectionConfig) -> httpx.Timeout:

@@ -10,13 +10,14 @@ from typing import Any, ClassVar
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from airflow_ice.errors import IceApiError, IceResponseError
+from airflow_ice.errors import IceApiError, IceResponseError, IceThrottlingError
 from airflow_ice.hooks.ice import IceHook
 from airflow_ice.utils.job_events import JobEvent, JobEventStatus
 from airflow_ice.utils.job_families import IceJob, JobFamily
 from airflow_ice.utils.waiting import TRANSIENT_POLL_ERRORS
 
-# Fraction of the poll interval added at random, so many triggers do not poll in lock-step.
+# Width of the random spread of the poll interval (±5%), so many triggers do not poll in lock-step;
+# centred on the interval so that a job's end is seen at most 5% later than without jitter.
 POLL_JITTER = 0.1
 # Time allowed for a cancel when the deferred task is killed.
 CANCEL_TIMEOUT_SECONDS = 30.0
@@ -32,12 +33,13 @@ class IceJobTrigger(BaseTrigger):
 
     :param job_id: the ICE job id.
     :param ice_conn_id: the Airflow connection to ICE.
-    :param poll_interval: seconds between polls (a random jitter of up to 10% is added).
+    :param poll_interval: seconds between polls (spread at random by ±5%).
     :param deadline: absolute wall-clock deadline (epoch seconds) after which a ``timeout`` event is
         sent, or None to wait without limit.
     :param cancel_on_kill: cancel the job when a user kills the deferred task (when the family can).
-    :param max_consecutive_failures: transient polling failures in a row (throttling, 5xx, network)
-        tolerated before giving up with an ``error`` event.
+    :param max_consecutive_failures: transient polling failures in a row (5xx, network) tolerated
+        before giving up with an ``error`` event. Throttling never counts: the trigger keeps
+        waiting (until the deadline), as the job is unaffected.
     """
 
     family: ClassVar[JobFamily]
@@ -93,10 +95,19 @@ class IceJobTrigger(BaseTrigger):
         """Poll until the job is terminal or the deadline passes."""
         hook = IceHook(ice_conn_id=self.ice_conn_id)
         failures = 0
+        last_status: str | None = None
         try:
             while True:
                 try:
                     job = await self.family.aquery(hook, self.job_id)
+                except IceThrottlingError as exc:
+                    # The hook already retried with backoff; ICE is busy, the job is not failing.
+                    self.log.warning(
+                        "Polling %s job %s was throttled; still waiting: %s",
+                        self.family.name,
+                        self.job_id,
+                        exc,
+                    )
                 except TRANSIENT_POLL_ERRORS as exc:
                     failures += 1
                     self.log.warning(
@@ -142,7 +153,10 @@ class IceJobTrigger(BaseTrigger):
                     if job.is_terminal:
                         yield self._finished_event(job)
                         return
-                    self.log.info("%s job %s is %s", self.family.name, self.job_id, job.status_text)
+                    if job.status_text != last_status:
+                        # Only changes: thousands of triggers logging every poll would flood the log.
+                        self.log.info("%s job %s is %s", self.family.name, self.job_id, job.status_text)
+                        last_status = job.status_text
                 remaining = None if self.deadline is None else self.deadline - time.time()
                 if remaining is not None and remaining <= 0:
                     yield self._event(
@@ -152,7 +166,7 @@ class IceJobTrigger(BaseTrigger):
                         f"({time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(self.deadline or 0))}).",
                     )
                     return
-                wait = self.poll_interval * (1 + random.uniform(0, POLL_JITTER))
+                wait = self.poll_interval * (1 + random.uniform(-POLL_JITTER / 2, POLL_JITTER / 2))
                 await asyncio.sleep(wait if remaining is None else min(wait, remaining))
         finally:
             await hook.aclose()
