@@ -14,7 +14,7 @@ import random
 import httpx
 from tenacity import RetryCallState
 
-from airflow_ice.errors import IceServerError, IceThrottlingError
+from airflow_ice.errors import IceCredentialsUnavailableError, IceServerError, IceThrottlingError
 
 
 class Outcome(enum.Enum):
@@ -30,7 +30,8 @@ class Outcome(enum.Enum):
 
 def classify(exc: BaseException) -> Outcome:
     """Classify a failed attempt."""
-    if isinstance(exc, IceThrottlingError):
+    if isinstance(exc, (IceThrottlingError, IceCredentialsUnavailableError)):
+        # STS or the metadata service was unreachable: the ICE request was never sent.
         return Outcome.NOT_TAKEN
     if isinstance(exc, IceServerError):
         return Outcome.NOT_TAKEN if exc.http_status == 503 else Outcome.UNKNOWN

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from airflow_ice.errors import IceServerError, IceThrottlingError
+from airflow_ice.errors import IceCredentialsUnavailableError, IceServerError, IceThrottlingError
 from airflow_ice.models.json_text import compact_json
 from airflow_ice.utils.job_errors import IceJobFailedError
 
@@ -16,6 +16,7 @@ from airflow_ice.utils.job_errors import IceJobFailedError
 TRANSIENT_POLL_ERRORS: tuple[type[BaseException], ...] = (
     IceThrottlingError,
     IceServerError,
+    IceCredentialsUnavailableError,
     httpx.TransportError,
     asyncio.TimeoutError,
 )
