@@ -75,11 +75,14 @@ def ui_emulator() -> Iterator[IceEmulator]:
 
 
 @pytest.fixture(scope="session")
-def airflow_home() -> AirflowHome:
-    """A temporary AIRFLOW_HOME with a migrated sqlite DB."""
+def airflow_home() -> Iterator[AirflowHome]:
+    """A temporary AIRFLOW_HOME with a migrated sqlite DB, removed at the end."""
     home = AirflowHome.create()
-    home.migrate()
-    return home
+    try:
+        home.migrate()
+        yield home
+    finally:
+        shutil.rmtree(home.path, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
