@@ -82,6 +82,9 @@ def _check_extra_field(
     elif "enum" in schema:
         expect(group.get_by_role("combobox")).to_be_visible()
         expect(group).to_contain_text(str(schema["default"]))
+    elif "boolean" in schema.get("type", []):
+        switch = group.locator("input[type=checkbox]")
+        expect(switch).to_be_checked(checked=bool(schema.get("default")))
     elif schema.get("default") is not None:
         expect(group.locator("input")).to_have_value(str(schema["default"]))
     if example is not None:
