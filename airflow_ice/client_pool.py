@@ -40,6 +40,8 @@ POOL_LIMITS = httpx.Limits(
 )
 # Builds a client's transport from its TLS context and limits (tests and benchmarks swap it).
 TransportFactory = Callable[[ssl.SSLContext, httpx.Limits], httpx.AsyncBaseTransport]
+# A request, or a function making it when it can be sent.
+RequestOrFactory = httpx.Request | Callable[[], httpx.Request]
 # Seconds allowed for opening a connection (the request timeout may be longer).
 MAX_CONNECT_TIMEOUT = 10.0
 PEM_MARKER = "-----BEGIN"
@@ -182,8 +184,10 @@ class _SharedClient:
         # thousands of queued requests cost quadratic time; queue them here instead, in O(1).
         self.gate = asyncio.Semaphore(max_in_flight)
 
-    async def send(self, request: httpx.Request) -> httpx.Response:
+    async def send(self, request: RequestOrFactory) -> httpx.Response:
         async with self.gate:
+            if not isinstance(request, httpx.Request):
+                request = request()
             if self.transport is None:
                 return await self.client.send(request)
             if "timeout" not in request.extensions:
@@ -222,8 +226,13 @@ class ClientLease:
         """Whether :meth:`release` was called."""
         return self._shared is None
 
-    async def send(self, request: httpx.Request) -> httpx.Response:
-        """Send ``request`` and read the whole answer, waiting for a free slot first."""
+    async def send(self, request: RequestOrFactory) -> httpx.Response:
+        """Send ``request`` and read the whole answer, waiting for a free slot first.
+
+        :param request: the request, or a function making it, called once a slot is free: with
+            thousands of callers waiting, requests built (and signed) early would hold memory and
+            age their signature timestamps.
+        """
         shared = self._shared
         if shared is None:
             raise RuntimeError("The client lease was released")

@@ -144,6 +144,23 @@ def get_provider_info() -> dict[str, Any]:
                         "description": "Retries of a failed call (throttling, 5xx, network errors).",
                         "schema": {"type": ["integer", "null"], "default": 5, "minimum": 0, "maximum": 50},
                     },
+                    "verify": {
+                        "label": "Verify TLS certificate",
+                        "description": "Check the endpoint's certificate (turn off only for tests).",
+                        "schema": {"type": ["boolean", "null"], "default": True},
+                    },
+                    "ca_bundle": {
+                        "label": "CA bundle",
+                        "description": "Optional. CA certificates to trust instead of the system's (a "
+                        "corporate proxy or private CA): the path of a PEM file, or the PEM text.",
+                        "schema": {"type": ["string", "null"]},
+                    },
+                    "max_requests_per_second": {
+                        "label": "Max requests per second",
+                        "description": "Optional. Caps the calls that all tasks and triggers of one "
+                        "process make together to this endpoint with these credentials. Empty: no cap.",
+                        "schema": {"type": ["number", "null"], "exclusiveMinimum": 0},
+                    },
                 },
                 "ui-field-behaviour": {
                     "hidden-fields": ["schema", "port", "host", "extra"],

@@ -256,7 +256,7 @@ class IceHook(BaseHook):
                 await limiter.acquire()
             signing = await self._asigning_config()  # temporary credentials may have been refreshed
             try:
-                response = await lease.send(build_request(signing, action, query, form))
+                response = await lease.send(lambda: build_request(signing, action, query, form))
             except httpx.TransportError as exc:
                 raise _unless_retryable(exc, action, retry_lost, tag) from exc
             return _parse(action, response, retry_lost, tag)

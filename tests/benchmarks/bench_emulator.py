@@ -1,0 +1,58 @@
+"""Benchmark helper: one ICE emulator process over HTTPS that can report when each job finished.
+
+Run by ``triggerer_benchmark.py``, not by hand. It prints one JSON line ``{"url", "ca_bundle"}``
+once serving, then reads commands on stdin, one per line:
+
+* ``finish-times IN OUT``: read job ids (one per line) from IN and write ``{job_id: finished_at}``
+  (epoch seconds, full precision) to OUT as JSON, then print ``done``. The API's ``FinishTime``
+  has one-second resolution, too coarse to measure event latency.
+
+It stops when stdin closes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from airflow_ice.emulator import IceEmulator
+from airflow_ice.emulator.actions.iproduction import IProductionActions
+
+
+def finish_times(emulator: IceEmulator, job_ids: list[str]) -> dict[str, float]:
+    """When each job finished (or will), by the emulator's own record."""
+    group = next(g for g in emulator.state.actions.groups if isinstance(g, IProductionActions))
+    return {job_id: group.jobs.get(job_id).finished_at() for job_id in job_ids}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--job-seconds", type=float, required=True)
+    parser.add_argument("--job-seconds-max", type=float, required=True)
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--plain-http", action="store_true", help="serve HTTP instead of HTTPS")
+    args = parser.parse_args()
+    emulator = IceEmulator(
+        job_seconds=args.job_seconds,
+        job_seconds_max=args.job_seconds_max,
+        seed=args.seed,
+        tls=not args.plain_http,
+    )
+    with emulator:
+        ca_bundle = None if args.plain_http else emulator.ca_bundle_path
+        print(json.dumps({"url": emulator.url, "ca_bundle": ca_bundle}), flush=True)
+        for line in sys.stdin:
+            command, *rest = line.split()
+            if command == "finish-times":
+                source, target = rest
+                with open(source) as ids:
+                    job_ids = [job_id.strip() for job_id in ids if job_id.strip()]
+                with open(target, "w") as out:
+                    json.dump(finish_times(emulator, job_ids), out)
+                print("done", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
