@@ -91,9 +91,15 @@ def canonical_query_string(params: Mapping[str, str]) -> str:
 
 
 def canonical_headers(headers: Mapping[str, str], signed_names: list[str]) -> str:
-    """V3 canonical headers for ``signed_names`` (already lower-case and sorted)."""
-    lowered = {name.lower(): value for name, value in headers.items()}
-    return "".join(f"{name}:{lowered[name].strip()}\n" for name in signed_names)
+    """V3 canonical headers for ``signed_names`` (already lower-case and sorted).
+
+    Names differing only in case are one header: like the official signer, their stripped values
+    are sorted and joined with commas.
+    """
+    lowered: dict[str, list[str]] = {}
+    for name, value in headers.items():
+        lowered.setdefault(name.lower(), []).append(value.strip())
+    return "".join(f"{name}:{','.join(sorted(lowered[name]))}\n" for name in signed_names)
 
 
 def v3_canonical_request(
