@@ -8,7 +8,7 @@ AIRFLOW_SPEC ?= apache-airflow>=3.3,<3.4
 AIRFLOW_CONSTRAINTS ?=
 BIN := $(VENV)/bin
 
-.PHONY: test lint typecheck unit demo bench clean
+.PHONY: test lint typecheck unit demo bench test-ui test-deployment clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ typecheck: $(BIN)/.installed
 
 unit: $(BIN)/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The connection form and the extra link in a real browser (installs Debian's chromium if missing).
+test-ui: $(BIN)/.installed
+	$(BIN)/python -m pytest tests/ui -q $(PYTEST_ARGS)
 
 demo: $(BIN)/.installed
 	$(BIN)/python example_dags/run_demo.py
