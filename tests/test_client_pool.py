@@ -337,3 +337,45 @@ def test_trigger_outcome_with_shared_pool_is_documented(emulator: IceEmulator) -
     (event,) = asyncio.run(run())
     assert event.payload["status"] == JobEventStatus.SUCCESS.value
     assert event.payload["job_id"] == job_id
+
+
+async def test_concurrent_connection_reads_share_one_lookup(
+    monkeypatch: pytest.MonkeyPatch, emulator: IceEmulator
+) -> None:
+    reads: list[str] = []
+    real_read = IceHook._aread_config
+
+    async def counting_read(self: IceHook) -> Any:
+        reads.append(self.ice_conn_id)
+        await asyncio.sleep(0.05)  # a secrets backend or API server round trip
+        return await real_read(self)
+
+    monkeypatch.setattr(IceHook, "_aread_config", counting_read)
+    hooks = [IceHook() for _ in range(30)]
+    configs = await asyncio.gather(*(hook.aget_config() for hook in hooks))
+    assert reads == ["ice_default"]
+    assert len({id(config) for config in configs}) == 1
+
+    # A read after the first finished fetches again: an edited connection is seen.
+    monkeypatch.setenv("AIRFLOW_CONN_ICE_DEFAULT", emulator.connection_json(timeout=7))
+    assert (await IceHook().aget_config()).timeout == 7
+    assert reads == ["ice_default", "ice_default"]
+
+
+async def test_a_cancelled_reader_does_not_cancel_the_shared_read(
+    monkeypatch: pytest.MonkeyPatch, emulator: IceEmulator
+) -> None:
+    real_read = IceHook._aread_config
+
+    async def slow_read(self: IceHook) -> Any:
+        await asyncio.sleep(0.1)
+        return await real_read(self)
+
+    monkeypatch.setattr(IceHook, "_aread_config", slow_read)
+    first = asyncio.create_task(IceHook().aget_config())
+    second = asyncio.create_task(IceHook().aget_config())
+    await asyncio.sleep(0.01)
+    first.cancel()
+    assert (await second).base_url == emulator.url
+    with pytest.raises(asyncio.CancelledError):
+        await first

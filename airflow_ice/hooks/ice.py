@@ -13,6 +13,7 @@ from airflow.providers.common.compat.sdk import BaseHook, mask_secret
 from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from airflow_ice.client_pool import (
+    CONNECTION_READS,
     SHARED_CLIENTS,
     ClientLease,
     EndpointIdentity,
@@ -123,12 +124,17 @@ class IceHook(BaseHook):
     async def aget_config(self) -> IceConnectionConfig:
         """The validated connection settings, read once per hook without blocking the event loop."""
         if self._config is None:
-            conn = await get_async_connection(self.ice_conn_id, hook=self)
-            extra = await get_async_extra_dejson(conn)
-            # Airflow's async connection API already registers the password and secret-named
-            # extras with the masker; calling the sync mask_secret here could block the loop.
-            self._config = self._config_from(conn, extra)
+            # Hooks reading the same connection at the same moment (a triggerer starting many
+            # triggers) share one lookup.
+            self._config = await CONNECTION_READS.read(self.ice_conn_id, self._aread_config)
         return self._config
+
+    async def _aread_config(self) -> IceConnectionConfig:
+        conn = await get_async_connection(self.ice_conn_id, hook=self)
+        extra = await get_async_extra_dejson(conn)
+        # Airflow's async connection API already registers the password and secret-named
+        # extras with the masker; calling the sync mask_secret here could block the loop.
+        return self._config_from(conn, extra)
 
     def credentials_provider(self, config: IceConnectionConfig) -> CredentialsProvider:
         """Where the connection's credentials come from, resolved once per hook (no I/O).

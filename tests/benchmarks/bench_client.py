@@ -94,7 +94,10 @@ class Emulators:
 
     def open_admin(self) -> None:
         """Admin clients made before the measurement (their TLS set-up is not counted)."""
-        self._admin = [httpx.AsyncClient(verify=spec["ca_bundle"] or False) for spec in self.specs]
+        # Generous timeout: at the start the emulators are busy with N first polls.
+        self._admin = [
+            httpx.AsyncClient(verify=spec["ca_bundle"] or False, timeout=120) for spec in self.specs
+        ]
 
     async def close_admin(self) -> None:
         for client in self._admin:
@@ -103,7 +106,13 @@ class Emulators:
     async def aqueries(self) -> int:
         total = 0
         for spec, client in zip(self.specs, self._admin, strict=True):
-            response = await client.get(f"{spec['url']}/_emulator/counters")
+            for attempt in range(3):
+                try:
+                    response = await client.get(f"{spec['url']}/_emulator/counters")
+                    break
+                except httpx.TransportError:  # e.g. an idle connection the server just closed
+                    if attempt == 2:
+                        raise
             total += response.json()["requests"].get("QueryIProductionJob", 0)
         return total
 
