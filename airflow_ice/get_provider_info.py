@@ -34,19 +34,31 @@ def get_provider_info() -> dict[str, Any]:
         "operators": [
             {
                 "integration-name": INTEGRATION,
-                "python-modules": ["airflow_ice.operators.iproduction", "airflow_ice.operators.yike"],
+                "python-modules": [
+                    "airflow_ice.operators.iproduction",
+                    "airflow_ice.operators.yike",
+                    "airflow_ice.operators.yike_ai_app",
+                ],
             }
         ],
         "sensors": [
             {
                 "integration-name": INTEGRATION,
-                "python-modules": ["airflow_ice.sensors.iproduction", "airflow_ice.sensors.yike"],
+                "python-modules": [
+                    "airflow_ice.sensors.iproduction",
+                    "airflow_ice.sensors.yike",
+                    "airflow_ice.sensors.yike_ai_app",
+                ],
             }
         ],
         "triggers": [
             {
                 "integration-name": INTEGRATION,
-                "python-modules": ["airflow_ice.triggers.iproduction", "airflow_ice.triggers.yike"],
+                "python-modules": [
+                    "airflow_ice.triggers.iproduction",
+                    "airflow_ice.triggers.yike",
+                    "airflow_ice.triggers.yike_ai_app",
+                ],
             }
         ],
         "extra-links": ["airflow_ice.links.job_output.IceJobOutputLink"],

@@ -3,10 +3,14 @@
 For each video of the day (mapped with ``expand``), three IProduction jobs run in parallel:
 Cover (candidate cover frames with scores), VideoClip (a clip summary) and CaptionExtraction
 (subtitles into OSS). A Python task then picks each video's best cover by score and builds a
-summary from the parsed results. The jobs wait in the triggerer (``deferrable=True``).
+summary from the parsed results. Finally a Yike AI application turns each video's summary clip,
+best cover and captions into a highlight reel (one AI-app job per video, parameters prechecked
+before paying). The jobs wait in the triggerer (``deferrable=True``), where the AI-app jobs are
+checked together in batch calls.
 
 Connection: ``ice_default`` (type ``alibaba_ice``). Params: ``videos`` (OSS paths), ``output_prefix``
-(where results go) and ``poll_interval`` (seconds between status checks).
+(where results go), ``poll_interval`` (seconds between status checks) and ``ai_app_id`` (the Yike
+AI application making the highlight reels).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 from airflow.sdk import DAG, Param, task
 
 from airflow_ice.operators.iproduction import IceIProductionJobOperator
+from airflow_ice.operators.yike_ai_app import IceYikeAIAppJobOperator
 
 POLL = "{{ params.poll_interval }}"
 
@@ -36,6 +41,7 @@ with DAG(
         ),
         "output_prefix": Param("oss://my-media-bucket/processed", type="string"),
         "poll_interval": Param(30, type="number", exclusiveMinimum=0),
+        "ai_app_id": Param("highlight-reel", type="string", description="Yike AI application id"),
     },
     tags=["example", "ice"],
 ) as dag:
@@ -98,4 +104,26 @@ with DAG(
             )
         return summary
 
-    summarize(covers.output, clips.output, captions.output)
+    @task
+    def highlight_reel_jobs(summary: list[dict]) -> list[dict]:
+        """The AI app's parameters per video, from the pipeline's outputs."""
+        return [
+            {
+                "app_params": {
+                    "Title": item["video"].rsplit("/", 1)[-1].rsplit(".", 1)[0],
+                    "SummaryVideos": item["summary_files"] or [],
+                    "Cover": (item["best_cover"] or {}).get("url"),
+                    "Subtitles": item["caption_files"] or [],
+                }
+            }
+            for item in summary
+        ]
+
+    summary = summarize(covers.output, clips.output, captions.output)
+    IceYikeAIAppJobOperator.partial(
+        task_id="highlight_reel",
+        app_id="{{ params.ai_app_id }}",
+        precheck=True,
+        poll_interval=POLL,
+        deferrable=True,
+    ).expand_kwargs(highlight_reel_jobs(summary))

@@ -57,6 +57,12 @@ def add_emulator_options(parser: argparse.ArgumentParser) -> argparse.ArgumentPa
     )
     parser.add_argument("--seed", type=int, default=None, help="seed of random faults and durations")
     parser.add_argument(
+        "--ai-app-batch-limit",
+        type=int,
+        default=20,
+        help="most job ids per BatchGetYikeAIAppJob call; more answer InvalidParameter (default 20)",
+    )
+    parser.add_argument(
         "--tls",
         action="store_true",
         help="serve HTTPS with a certificate made at start, signed by a throwaway CA",
@@ -172,6 +178,7 @@ def emulator_kwargs(args: argparse.Namespace) -> dict[str, Any]:
         "faults": faults,
         "seed": args.seed,
         "region": args.region,
+        "ai_app_batch_limit": args.ai_app_batch_limit,
         "tls": args.tls,
         **sts_kwargs(args),
     }

@@ -75,6 +75,8 @@ class IceEmulator:
     :param metadata_token_required: the metadata service answers only with an IMDSv2 token.
     :param tls: serve HTTPS with a certificate made at start, signed by a throwaway CA whose
         certificate is at :attr:`ca_bundle_path` (and in :meth:`connection_json`).
+    :param ai_app_batch_limit: the most job ids one BatchGetYikeAIAppJob call may ask about; more
+        answer ``InvalidParameter`` (ICE publishes no limit).
     """
 
     def __init__(
@@ -98,6 +100,7 @@ class IceEmulator:
         ecs_role_name: str = DEFAULT_ECS_ROLE_NAME,
         metadata_token_required: bool = False,
         tls: bool = False,
+        ai_app_batch_limit: int = 20,
     ) -> None:
         self.access_key_id = access_key_id
         self._access_key_secret = access_key_secret
@@ -124,6 +127,7 @@ class IceEmulator:
                 ecs_role_name=ecs_role_name,
                 metadata_token_required=metadata_token_required,
             ),
+            ai_app_batch_limit=ai_app_batch_limit,
         )
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None

@@ -47,6 +47,7 @@ class EmulatorState:
     :param region: the region named in output URLs.
     :param sts: what the emulated STS and ECS metadata service accept and issue; issued keys
         expire by ``clock``.
+    :param ai_app_batch_limit: the most job ids one BatchGetYikeAIAppJob call may ask about.
     """
 
     def __init__(
@@ -60,7 +61,10 @@ class EmulatorState:
         clock: Callable[[], float] | None = None,
         region: str = "cn-shanghai",
         sts: StsSettings | None = None,
+        ai_app_batch_limit: int = 20,
     ) -> None:
+        if ai_app_batch_limit < 1:
+            raise ValueError("ai_app_batch_limit must be at least 1")
         self.counters = EmulatorCounters()
         self.temporary_keys = TemporaryKeyStore(clock or time.time)
         self.authenticator = RequestAuthenticator(
@@ -77,6 +81,7 @@ class EmulatorState:
                 timing=timing or JobTiming(),
                 counters=self.counters,
                 region=region,
+                ai_app_batch_limit=ai_app_batch_limit,
             )
         )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -33,6 +33,10 @@ from airflow_ice.models import (
     IProductionJob,
     IProductionJobRequest,
     SubmitJobResponse,
+    YikeAIAppJob,
+    YikeAIAppJobList,
+    YikeAIAppJobRequest,
+    YikeAIAppPrecheck,
     YikeStoryboardJob,
     YikeStoryboardJobRequest,
     validate_request,
@@ -45,7 +49,7 @@ from airflow_ice.transport import build_request, install_log_redaction, parse_re
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Connection
 
-RequestT = TypeVar("RequestT", IProductionJobRequest, YikeStoryboardJobRequest)
+RequestT = TypeVar("RequestT", IProductionJobRequest, YikeStoryboardJobRequest, YikeAIAppJobRequest)
 
 # Actions whose repetition cannot create or change anything: safe to retry after a lost answer.
 _IDEMPOTENT_PREFIXES = ("Get", "Query", "List", "Describe", "Search", "BatchGet", "Cancel", "Precheck")
@@ -379,6 +383,65 @@ class IceHook(BaseHook):
         """Async :meth:`resume_yike_storyboard_job`."""
         await self.acall("ResumeYikeStoryboardJob", {"JobId": _job_id_arg(job_id)})
 
+    # Yike AI application jobs
+
+    def submit_yike_ai_app_job(self, request: YikeAIAppJobRequest | Mapping[str, Any]) -> str:
+        """Submit a Yike AI application job (parameters in the body) and return its id.
+
+        :param request: the job, as a :class:`YikeAIAppJobRequest` or a dict of its fields;
+            validated before anything is sent.
+        """
+        job = _as_request(YikeAIAppJobRequest, request)
+        return _job_id("SubmitYikeAIAppJob", self.call("SubmitYikeAIAppJob", body=job.to_body()))
+
+    async def asubmit_yike_ai_app_job(self, request: YikeAIAppJobRequest | Mapping[str, Any]) -> str:
+        """Async :meth:`submit_yike_ai_app_job`."""
+        job = _as_request(YikeAIAppJobRequest, request)
+        return _job_id("SubmitYikeAIAppJob", await self.acall("SubmitYikeAIAppJob", body=job.to_body()))
+
+    def get_yike_ai_app_job(self, job_id: str) -> YikeAIAppJob:
+        """The AI application job's status, parameters and outputs.
+
+        :param job_id: the job id returned by the submit.
+        """
+        return YikeAIAppJob.from_response(self.call("GetYikeAIAppJob", {"JobId": _job_id_arg(job_id)}))
+
+    async def aget_yike_ai_app_job(self, job_id: str) -> YikeAIAppJob:
+        """Async :meth:`get_yike_ai_app_job`."""
+        return YikeAIAppJob.from_response(await self.acall("GetYikeAIAppJob", {"JobId": _job_id_arg(job_id)}))
+
+    def batch_get_yike_ai_app_jobs(self, job_ids: Sequence[str]) -> list[YikeAIAppJob]:
+        """Several AI application jobs in one call (BatchGetYikeAIAppJob), in ICE's order.
+
+        ICE may leave ids out (unknown jobs); items it sends that cannot be read are left out too.
+        ICE publishes no maximum number of ids: keep batches small.
+
+        :param job_ids: the job ids (duplicates are sent once).
+        """
+        data = self.call("BatchGetYikeAIAppJob", {"JobIds": _job_ids_arg(job_ids)})
+        return YikeAIAppJobList.from_response(data).jobs
+
+    async def abatch_get_yike_ai_app_jobs(self, job_ids: Sequence[str]) -> list[YikeAIAppJob]:
+        """Async :meth:`batch_get_yike_ai_app_jobs`."""
+        data = await self.acall("BatchGetYikeAIAppJob", {"JobIds": _job_ids_arg(job_ids)})
+        return YikeAIAppJobList.from_response(data).jobs
+
+    def precheck_yike_ai_app_job(self, request: YikeAIAppJobRequest | Mapping[str, Any]) -> YikeAIAppPrecheck:
+        """Ask ICE whether it accepts the application parameters, without running (or paying for) a job.
+
+        :param request: the job as for :meth:`submit_yike_ai_app_job` (only AppId and AppParams are checked).
+        """
+        job = _as_request(YikeAIAppJobRequest, request)
+        return YikeAIAppPrecheck.from_response(self.call("PrecheckYikeAIAppJob", job.to_precheck_query()))
+
+    async def aprecheck_yike_ai_app_job(
+        self, request: YikeAIAppJobRequest | Mapping[str, Any]
+    ) -> YikeAIAppPrecheck:
+        """Async :meth:`precheck_yike_ai_app_job`."""
+        job = _as_request(YikeAIAppJobRequest, request)
+        data = await self.acall("PrecheckYikeAIAppJob", job.to_precheck_query())
+        return YikeAIAppPrecheck.from_response(data)
+
     # Airflow UI
 
     def test_connection(self) -> tuple[bool, str]:
@@ -466,6 +529,17 @@ def _job_id_arg(job_id: str) -> str:
     if not isinstance(job_id, str) or not job_id.strip():
         raise ValueError(f"job_id must be a non-empty string, got {job_id!r}.")
     return job_id.strip()
+
+
+def _job_ids_arg(job_ids: Sequence[str]) -> str:
+    if isinstance(job_ids, str) or not isinstance(job_ids, Sequence):
+        raise ValueError(f"job_ids must be a list of job ids, got {job_ids!r:.100}.")
+    unique = dict.fromkeys(_job_id_arg(job_id) for job_id in job_ids)
+    if not unique:
+        raise ValueError("job_ids must name at least one job.")
+    if any("," in job_id for job_id in unique):
+        raise ValueError("a job id must not contain a comma (JobIds is a comma-separated list).")
+    return ",".join(unique)
 
 
 def _job_id(action: str, data: Mapping[str, Any]) -> str:

@@ -16,7 +16,8 @@ OUTPUT_URL_XCOM_KEY = "ice_job_output_url"
 
 class IceJobOutputLink(BaseOperatorLink):
     """Opens the job's output once ICE has reported it (IProduction: the first ``OutputUrls`` entry,
-    or the request's ``Output.OutputUrl``; Yike: ``JobResult.OutputUrl``).
+    or the request's ``Output.OutputUrl``; Yike storyboard: ``JobResult.OutputUrl``; Yike AI app: the
+    first video output, else image, else audio).
 
     Empty (no link) until the URL is known, and for outputs that are not web addresses (``oss://``).
     """

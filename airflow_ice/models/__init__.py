@@ -1,9 +1,10 @@
 """Pydantic models of ICE requests and responses.
 
-Responses (``IProductionJob``, ``YikeStoryboardJob``) are parsed leniently: a body with a JobId
-never fails to parse, and what could not be read is listed in ``parse_warnings``. Requests
-(``IProductionJobRequest``, ``YikeStoryboardJobRequest``) are strict and are built with
-:func:`validate_request`, which raises ``IceInvalidRequestError`` naming each bad field.
+Responses (``IProductionJob``, ``YikeStoryboardJob``, ``YikeAIAppJob``) are parsed leniently: a
+body with a JobId never fails to parse, and what could not be read is listed in
+``parse_warnings``. Requests (``IProductionJobRequest``, ``YikeStoryboardJobRequest``,
+``YikeAIAppJobRequest``) are strict and are built with :func:`validate_request`, which raises
+``IceInvalidRequestError`` naming each bad field.
 """
 
 from __future__ import annotations
@@ -39,6 +40,16 @@ from airflow_ice.models.json_text import compact_json, decode_json_text
 from airflow_ice.models.responses import CancelJobResponse, IceErrorBody, SubmitJobResponse
 from airflow_ice.models.status import IProductionJobStatus, YikeStoryboardJobStatus
 from airflow_ice.models.validation import describe_request_errors, validate_request
+from airflow_ice.models.yike_ai_app_job import (
+    PrecheckProblem,
+    YikeAIAppJob,
+    YikeAIAppJobList,
+    YikeAIAppJobResult,
+    YikeAIAppJobStatus,
+    YikeAIAppMediaOutput,
+    YikeAIAppPrecheck,
+)
+from airflow_ice.models.yike_ai_app_request import YikeAIAppJobRequest
 from airflow_ice.models.yike_storyboard_job import (
     FailureShot,
     StoryboardInfo,
@@ -71,10 +82,18 @@ __all__ = [
     "MusicSegment",
     "MusicSegmentDetectResult",
     "OtherResult",
+    "PrecheckProblem",
     "StoryboardInfo",
     "SubmitJobResponse",
     "VideoClipResult",
     "VideoSegment",
+    "YikeAIAppJob",
+    "YikeAIAppJobList",
+    "YikeAIAppJobRequest",
+    "YikeAIAppJobResult",
+    "YikeAIAppJobStatus",
+    "YikeAIAppMediaOutput",
+    "YikeAIAppPrecheck",
     "YikeStoryboardJob",
     "YikeStoryboardJobParams",
     "YikeStoryboardJobRequest",

@@ -91,6 +91,23 @@ class IceJobTrigger(BaseTrigger):
             + (f"; {detail}" if detail else ""),
         )
 
+    def _remaining(self) -> float | None:
+        return None if self.deadline is None else self.deadline - time.time()
+
+    async def poll_job(self, hook: IceHook, remaining: float | None) -> IceJob | None:
+        """One status check; a subclass may get it another way (e.g. from a batched poller).
+
+        :param hook: the trigger's hook.
+        :param remaining: seconds left before the deadline (None: no deadline).
+        :returns: the job, or None when no answer came before the deadline.
+        """
+        return await self.family.aquery(hook, self.job_id)
+
+    async def pause_between_polls(self, remaining: float | None) -> None:
+        """Sleep ``poll_interval`` (with jitter, at most ``remaining``) before the next check."""
+        wait = self.poll_interval * (1 + random.uniform(-POLL_JITTER / 2, POLL_JITTER / 2))
+        await asyncio.sleep(wait if remaining is None else min(wait, remaining))
+
     async def run(self) -> AsyncIterator[TriggerEvent]:
         """Poll until the job is terminal or the deadline passes."""
         hook = IceHook(ice_conn_id=self.ice_conn_id)
@@ -99,7 +116,7 @@ class IceJobTrigger(BaseTrigger):
         try:
             while True:
                 try:
-                    job = await self.family.aquery(hook, self.job_id)
+                    job = await self.poll_job(hook, self._remaining())
                 except IceThrottlingError as exc:
                     # The hook already retried with backoff; ICE is busy, the job is not failing.
                     self.log.warning(
@@ -149,15 +166,16 @@ class IceJobTrigger(BaseTrigger):
                     )
                     return
                 else:
-                    failures = 0
-                    if job.is_terminal:
-                        yield self._finished_event(job)
-                        return
-                    if job.status_text != last_status:
-                        # Only changes: thousands of triggers logging every poll would flood the log.
-                        self.log.info("%s job %s is %s", self.family.name, self.job_id, job.status_text)
-                        last_status = job.status_text
-                remaining = None if self.deadline is None else self.deadline - time.time()
+                    if job is not None:
+                        failures = 0
+                        if job.is_terminal:
+                            yield self._finished_event(job)
+                            return
+                        if job.status_text != last_status:
+                            # Only changes: thousands of triggers logging every poll would flood the log.
+                            self.log.info("%s job %s is %s", self.family.name, self.job_id, job.status_text)
+                            last_status = job.status_text
+                remaining = self._remaining()
                 if remaining is not None and remaining <= 0:
                     yield self._event(
                         JobEventStatus.TIMEOUT,
@@ -166,8 +184,7 @@ class IceJobTrigger(BaseTrigger):
                         f"({time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(self.deadline or 0))}).",
                     )
                     return
-                wait = self.poll_interval * (1 + random.uniform(-POLL_JITTER / 2, POLL_JITTER / 2))
-                await asyncio.sleep(wait if remaining is None else min(wait, remaining))
+                await self.pause_between_polls(remaining)
         finally:
             await hook.aclose()
 

@@ -102,3 +102,14 @@ YIKE_STORYBOARD = JobFamily(
     output_url_of=_storyboard_output_url,
 )
 """Yike storyboard jobs (Submit/GetYikeStoryboardJob). ICE has no cancel action for them."""
+
+
+YIKE_AI_APP = JobFamily(
+    name="Yike AI app",
+    query=lambda hook, job_id: hook.get_yike_ai_app_job(job_id),
+    aquery=lambda hook, job_id: hook.aget_yike_ai_app_job(job_id),
+    # to_xcom() lists video outputs first, then images, then audio.
+    output_url_of=_first_output_url,
+    failure_detail_of=lambda job: getattr(job, "failure_detail", ""),
+)
+"""Yike AI application jobs (Submit/Get/BatchGet/PrecheckYikeAIAppJob). ICE has no cancel action for them."""

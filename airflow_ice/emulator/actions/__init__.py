@@ -11,12 +11,14 @@ from typing import Any
 
 from airflow_ice.emulator.actions.base import ActionEnvironment, ActionGroup, ActionHandler
 from airflow_ice.emulator.actions.iproduction import IProductionActions
+from airflow_ice.emulator.actions.yike_ai_app import YikeAIAppActions
 from airflow_ice.emulator.actions.yike_storyboard import YikeStoryboardActions
 from airflow_ice.emulator.errors import unknown_api
 
 ACTION_GROUPS: tuple[Callable[[ActionEnvironment], ActionGroup], ...] = (
     IProductionActions,
     YikeStoryboardActions,
+    YikeAIAppActions,
 )
 
 

@@ -26,12 +26,14 @@ class ActionEnvironment:
     :param timing: job durations.
     :param counters: where submits are counted.
     :param region: the region named in output URLs.
+    :param ai_app_batch_limit: the most job ids one BatchGetYikeAIAppJob call may ask about.
     """
 
     clock: Callable[[], float]
     timing: JobTiming
     counters: EmulatorCounters
     region: str = "cn-shanghai"
+    ai_app_batch_limit: int = 20
 
 
 class ActionGroup(Protocol):

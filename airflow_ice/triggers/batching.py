@@ -1,0 +1,424 @@
+"""One poller per connection and event loop that checks many waiting jobs with one batch call.
+
+ICE can describe many jobs in one call (e.g. ``BatchGetYikeAIAppJob``). A triggerer waiting for a
+thousand such jobs would otherwise make a thousand calls per poll interval. Instead, every trigger
+of a kind that shares a connection joins the :class:`BatchedJobPoller` of that connection on its
+own event loop: the poller collects the jobs due for a check, asks ICE for up to ``batch_size`` of
+them per call, and wakes each trigger with its own job (or with the error that concerns it).
+
+- The poller is a task on the triggerer's loop, started by the first trigger that joins and
+  stopped when the last one leaves (done, cancelled or timed out). Nothing in it blocks the loop.
+- Each trigger keeps its own poll interval. A round takes every job due within half its interval,
+  so triggers deferred at different moments soon share rounds (a job may be checked up to half an
+  interval early; checks only read).
+- A job missing from a batch answer is read with a single call. A batch that ICE refuses with a
+  request error (e.g. too many ids, or no batch action in that region) is read with single calls,
+  and later batches are made smaller. Throttling, 5xx and network errors reach every job of the
+  batch as they would reach a lone poll: keep waiting. So do authentication errors: each trigger
+  ends with its own error event.
+- The batch size is the smallest ``batch_size`` of the waiting triggers, else the connection extra
+  named by the kind (``ai_app_batch_size`` for AI-app jobs), else :data:`DEFAULT_BATCH_SIZE`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import threading
+import weakref
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from airflow.providers.common.compat.connection import get_async_connection, get_async_extra_dejson
+
+from airflow_ice.errors import IceApiError, IceAuthError, IceResponseError
+from airflow_ice.hooks.ice import IceHook
+from airflow_ice.utils.waiting import TRANSIENT_POLL_ERRORS
+
+if TYPE_CHECKING:
+    from airflow_ice.utils.job_families import IceJob
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BATCH_SIZE = 20
+MAX_BATCH_SIZE = 1000
+# A round also takes the jobs due within this share of their interval, so that rounds merge.
+COALESCE_SHARE = 0.5
+# A trigger that joins is checked this soon at most, so that triggers joining together share a round.
+JOIN_WINDOW_SECONDS = 0.05
+# Width of the random spread of a round's next due time (±5%), so that triggerers do not poll in lock-step.
+ROUND_JITTER = 0.1
+
+BatchQuery = Callable[[IceHook, list[str]], Awaitable[Sequence["IceJob"]]]
+SingleQuery = Callable[[IceHook, str], Awaitable["IceJob"]]
+
+
+@dataclass(frozen=True)
+class BatchedJobKind:
+    """How to read jobs of one family in batches.
+
+    :param name: display name used in logs, e.g. ``Yike AI app``.
+    :param batch_query: reads several jobs in one call (async); may leave ids out.
+    :param single_query: reads one job (async); used for a job missing from a batch answer.
+    :param batch_size_extra: the connection extra that sets the batch size.
+    """
+
+    name: str
+    batch_query: BatchQuery
+    single_query: SingleQuery
+    batch_size_extra: str
+
+
+def checked_batch_size(value: object, source: str) -> int:
+    """A batch size: a whole number from 1 to :data:`MAX_BATCH_SIZE` (numeric text is accepted).
+
+    :param value: the value given.
+    :param source: where it came from, for the error message.
+    :raises ValueError: it is not such a number.
+    """
+    number: object = value
+    if isinstance(value, str) and value.strip().isdigit():
+        number = int(value.strip())
+    if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= MAX_BATCH_SIZE:
+        raise ValueError(f"{source} must be a whole number from 1 to {MAX_BATCH_SIZE}, got {value!r:.50}.")
+    return number
+
+
+@dataclass
+class PollerStats:
+    """What one poller did, for logs, tests and benchmarks.
+
+    :param rounds: polling rounds.
+    :param batch_calls: batch calls made.
+    :param single_calls: single-job calls made (lone jobs, jobs missing from an answer, fallbacks).
+    :param checks: job results (or errors) handed to triggers.
+    """
+
+    rounds: int = 0
+    batch_calls: int = 0
+    single_calls: int = 0
+    checks: int = 0
+
+
+class BatchMember:
+    """One waiting trigger's place in a poller: where its results arrive.
+
+    :param poller: the poller it joined.
+    :param job_id: the job it waits for.
+    :param poll_interval: seconds between its checks.
+    :param batch_size: the largest batch it accepts, or None for the poller's default.
+    :param due: loop time of its next check.
+    """
+
+    def __init__(
+        self, poller: BatchedJobPoller, job_id: str, poll_interval: float, batch_size: int | None, due: float
+    ) -> None:
+        self.poller = poller
+        self.job_id = job_id
+        self.poll_interval = poll_interval
+        self.batch_size = batch_size
+        self.due = due
+        self._arrived = asyncio.Event()
+        self._outcome: IceJob | BaseException | None = None
+
+    def deliver(self, outcome: IceJob | BaseException) -> None:
+        """Hand over the result of a check (the latest one wins if the trigger has not taken it yet)."""
+        self._outcome = outcome
+        self._arrived.set()
+
+    async def next_job(self, timeout: float | None) -> IceJob | None:
+        """The next check's job; None if none came within ``timeout`` seconds.
+
+        :raises Exception: the error the check ran into (as a lone poll would raise it).
+        """
+        if not self._arrived.is_set():
+            if timeout is not None and timeout <= 0:
+                return None
+            try:
+                await asyncio.wait_for(self._arrived.wait(), timeout)
+            except asyncio.TimeoutError:
+                return None
+        outcome, self._outcome = self._outcome, None
+        self._arrived.clear()
+        if isinstance(outcome, BaseException):
+            # Several triggers may raise the same error object: start each from a fresh traceback.
+            raise outcome.with_traceback(None)
+        return outcome
+
+    def leave(self) -> None:
+        """Stop being checked; the last member to leave stops the poller."""
+        self.poller.remove(self)
+
+
+@dataclass
+class _Round:
+    """The members checked together, grouped by job id (two triggers may wait for one job)."""
+
+    by_job: dict[str, list[BatchMember]] = field(default_factory=dict)
+
+    def deliver(self, job_id: str, outcome: IceJob | BaseException) -> None:
+        for member in self.by_job.get(job_id, ()):
+            member.deliver(outcome)
+
+
+class BatchedJobPoller:
+    """Checks the jobs of every member in batches, on one event loop, for one connection.
+
+    Get it through :data:`BATCHED_POLLERS` (:meth:`BatchedPollerRegistry.join`), not directly.
+
+    :param kind: how to read the jobs.
+    :param conn_id: the Airflow connection.
+    :param loop: the event loop it runs on.
+    :param on_empty: called when the last member leaves (the registry forgets the poller).
+    """
+
+    def __init__(
+        self,
+        kind: BatchedJobKind,
+        conn_id: str,
+        loop: asyncio.AbstractEventLoop,
+        on_empty: Callable[[BatchedJobPoller], None],
+    ) -> None:
+        self.kind = kind
+        self.conn_id = conn_id
+        self.loop = loop
+        self.stats = PollerStats()
+        self._on_empty = on_empty
+        self._members: dict[int, BatchMember] = {}
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._connection_batch_size: int | None = None
+        self._connection_read = False
+        # Learnt when ICE refuses a batch: later batches stay below it.
+        self._refused_size: int | None = None
+
+    def __repr__(self) -> str:
+        return f"BatchedJobPoller({self.kind.name!r}, conn_id={self.conn_id!r}, members={len(self._members)})"
+
+    @property
+    def job_ids(self) -> set[str]:
+        """The jobs currently waited for."""
+        return {member.job_id for member in self._members.values()}
+
+    @property
+    def running(self) -> bool:
+        """Whether its task is running."""
+        return self._task is not None and not self._task.done()
+
+    def add(self, job_id: str, poll_interval: float, batch_size: int | None) -> BatchMember:
+        """Add a member (checked soon) and start the poller's task if needed."""
+        due = self.loop.time() + min(JOIN_WINDOW_SECONDS, poll_interval * COALESCE_SHARE)
+        member = BatchMember(self, job_id, poll_interval, batch_size, due)
+        self._members[id(member)] = member
+        if self._task is None:
+            self._task = self.loop.create_task(self._run(), name=f"ice-batched-poller-{self.kind.name}")
+            self._task.add_done_callback(self._task_done)
+        self._wake.set()
+        return member
+
+    def remove(self, member: BatchMember) -> None:
+        """Remove a member; stop when none is left."""
+        if self._members.pop(id(member), None) is None or self._members:
+            return
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+        self._on_empty(self)
+
+    def batch_size(self) -> int:
+        """The batch size now: the smallest a member asks for, else the connection's, else the default;
+        below the size ICE refused, if it refused one."""
+        asked = [m.batch_size for m in self._members.values() if m.batch_size is not None]
+        size = min(asked) if asked else self._connection_batch_size or DEFAULT_BATCH_SIZE
+        if self._refused_size is not None:
+            size = min(size, self._refused_size)
+        return max(1, size)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        if task.cancelled():
+            return
+        error = task.exception()
+        if error is None:
+            return
+        # A bug must not leave triggers waiting forever: each gets the error and ends.
+        log.error("The batched %s poller for %r failed: %r", self.kind.name, self.conn_id, error)
+        members = list(self._members.values())
+        self._members.clear()
+        self._on_empty(self)
+        for member in members:
+            member.deliver(error)
+
+    async def _run(self) -> None:
+        hook = IceHook(ice_conn_id=self.conn_id)
+        try:
+            while self._members:
+                now = self.loop.time()
+                delay = min(member.due for member in self._members.values()) - now
+                if delay > 0:
+                    self._wake.clear()
+                    with contextlib.suppress(asyncio.TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), delay)
+                    continue
+                await self._poll_round(hook, now)
+        finally:
+            await hook.aclose()
+
+    def _round_members(self, now: float) -> _Round:
+        chosen = _Round()
+        ordered = sorted(self._members.values(), key=lambda member: member.due)
+        for member in ordered:
+            if member.due <= now + member.poll_interval * COALESCE_SHARE:
+                chosen.by_job.setdefault(member.job_id, []).append(member)
+        return chosen
+
+    async def _poll_round(self, hook: IceHook, now: float) -> None:
+        if not self._connection_read:
+            self._connection_read = True
+            self._connection_batch_size = await self._read_connection_batch_size()
+        chosen = self._round_members(now)
+        # A comma would split the id in the batch call's list: such an id is read alone.
+        job_ids = [job_id for job_id in chosen.by_job if "," not in job_id]
+        size = self.batch_size()
+        chunks = [job_ids[i : i + size] for i in range(0, len(job_ids), size)]
+        chunks += [[job_id] for job_id in chosen.by_job if "," in job_id]
+        self.stats.rounds += 1
+        await asyncio.gather(*(self._poll_chunk(hook, chunk, chosen) for chunk in chunks))
+        # One spread for the whole round keeps its members together in later rounds.
+        spread = 1 + random.uniform(-ROUND_JITTER / 2, ROUND_JITTER / 2)
+        finished = self.loop.time()
+        for members in chosen.by_job.values():
+            for member in members:
+                member.due = finished + member.poll_interval * spread
+
+    async def _poll_chunk(self, hook: IceHook, job_ids: list[str], chosen: _Round) -> None:
+        """Check some jobs with one call and hand each member its result; never raises (but cancels)."""
+        if len(job_ids) == 1:
+            await self._poll_alone(hook, job_ids, chosen)
+            return
+        self.stats.batch_calls += 1
+        try:
+            jobs = await self.kind.batch_query(hook, job_ids)
+        except IceAuthError as exc:
+            self._deliver_to_all(job_ids, exc, chosen)
+            return
+        except TRANSIENT_POLL_ERRORS as exc:
+            self._deliver_to_all(job_ids, exc, chosen)
+            return
+        except (IceApiError, IceResponseError) as exc:
+            # ICE refused or garbled the batch itself; each job may still be readable alone.
+            self._refused_size = max(1, min(self._refused_size or len(job_ids), len(job_ids) // 2))
+            log.warning(
+                "ICE refused a batch of %d %s jobs (%s); reading them one by one and using batches of "
+                "at most %d from now on.",
+                len(job_ids),
+                self.kind.name,
+                exc,
+                self._refused_size,
+            )
+            await self._poll_alone(hook, job_ids, chosen)
+            return
+        except Exception as exc:
+            self._deliver_to_all(job_ids, exc, chosen)
+            return
+        listed = {job.job_id: job for job in jobs if job.job_id in chosen.by_job}
+        for job_id, job in listed.items():
+            self.stats.checks += 1
+            chosen.deliver(job_id, job)
+        missing = [job_id for job_id in job_ids if job_id not in listed]
+        if missing:
+            await self._poll_alone(hook, missing, chosen)
+
+    async def _poll_alone(self, hook: IceHook, job_ids: Iterable[str], chosen: _Round) -> None:
+        async def one(job_id: str) -> None:
+            self.stats.single_calls += 1
+            try:
+                outcome: IceJob | BaseException = await self.kind.single_query(hook, job_id)
+            except Exception as exc:
+                outcome = exc
+            self.stats.checks += 1
+            chosen.deliver(job_id, outcome)
+
+        await asyncio.gather(*(one(job_id) for job_id in job_ids))
+
+    def _deliver_to_all(self, job_ids: list[str], error: BaseException, chosen: _Round) -> None:
+        for job_id in job_ids:
+            self.stats.checks += 1
+            chosen.deliver(job_id, error)
+
+    async def _read_connection_batch_size(self) -> int | None:
+        """The connection extra setting the batch size, or None (unset, unreadable or invalid)."""
+        try:
+            conn = await get_async_connection(self.conn_id)
+            value = (await get_async_extra_dejson(conn)).get(self.kind.batch_size_extra)
+        except Exception as exc:
+            # The polls will say what is wrong with the connection; here it only means "no setting".
+            log.debug("Could not read extra %s of %r: %s", self.kind.batch_size_extra, self.conn_id, exc)
+            return None
+        if value in (None, ""):
+            return None
+        try:
+            return checked_batch_size(
+                value, f"Connection {self.conn_id!r} extra {self.kind.batch_size_extra}"
+            )
+        except ValueError as exc:
+            log.warning("%s Using batches of %d.", exc, DEFAULT_BATCH_SIZE)
+            return None
+
+
+class BatchedPollerRegistry:
+    """The process's pollers, one per (kind, connection, event loop)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pollers: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, dict[tuple[str, str], BatchedJobPoller]
+        ] = weakref.WeakKeyDictionary()
+
+    def join(
+        self, kind: BatchedJobKind, conn_id: str, job_id: str, poll_interval: float, batch_size: int | None
+    ) -> BatchMember:
+        """Join (or start) the poller of ``kind`` for ``conn_id`` on the running loop.
+
+        :param kind: how to read the jobs.
+        :param conn_id: the Airflow connection.
+        :param job_id: the job to wait for.
+        :param poll_interval: seconds between its checks.
+        :param batch_size: the largest batch it accepts, or None.
+        :returns: where its results arrive; call :meth:`BatchMember.leave` when done.
+        """
+        loop = asyncio.get_running_loop()
+        key = (kind.name, conn_id)
+        with self._lock:
+            pollers = self._pollers.setdefault(loop, {})
+            poller = pollers.get(key)
+            if poller is None:
+                poller = pollers[key] = BatchedJobPoller(kind, conn_id, loop, self._forget)
+        return poller.add(job_id, poll_interval, batch_size)
+
+    def _forget(self, poller: BatchedJobPoller) -> None:
+        with self._lock:
+            pollers = self._pollers.get(poller.loop, {})
+            if pollers.get((poller.kind.name, poller.conn_id)) is poller:
+                del pollers[(poller.kind.name, poller.conn_id)]
+
+    def active(self) -> list[BatchedJobPoller]:
+        """The pollers with members, on any loop."""
+        with self._lock:
+            return [poller for pollers in self._pollers.values() for poller in pollers.values()]
+
+
+BATCHED_POLLERS = BatchedPollerRegistry()
+"""The process-wide registry every batched trigger joins."""
+
+__all__ = [
+    "BATCHED_POLLERS",
+    "DEFAULT_BATCH_SIZE",
+    "BatchMember",
+    "BatchedJobKind",
+    "BatchedJobPoller",
+    "BatchedPollerRegistry",
+    "PollerStats",
+    "checked_batch_size",
+]

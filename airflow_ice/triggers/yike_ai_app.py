@@ -1,0 +1,93 @@
+"""Trigger waiting for a Yike AI application job, checked in batches with the other AI-app triggers."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import Any, cast
+
+from airflow.triggers.base import TriggerEvent
+
+from airflow_ice.hooks.ice import IceHook
+from airflow_ice.triggers.base import IceJobTrigger
+from airflow_ice.triggers.batching import BATCHED_POLLERS, BatchedJobKind, BatchMember, checked_batch_size
+from airflow_ice.utils.job_families import YIKE_AI_APP, IceJob
+
+BATCH_SIZE_EXTRA = "ai_app_batch_size"
+"""The connection extra that sets how many AI-app jobs one BatchGetYikeAIAppJob call asks about."""
+
+AI_APP_BATCHES = BatchedJobKind(
+    name=YIKE_AI_APP.name,
+    batch_query=lambda hook, job_ids: hook.abatch_get_yike_ai_app_jobs(job_ids),
+    single_query=YIKE_AI_APP.aquery,
+    batch_size_extra=BATCH_SIZE_EXTRA,
+)
+"""How the batched poller reads AI-app jobs: BatchGetYikeAIAppJob, and GetYikeAIAppJob for one job."""
+
+
+class IceYikeAIAppJobTrigger(IceJobTrigger):
+    """Wait for a Yike AI application job until Finished, Failed or the deadline.
+
+    Unlike the other triggers it does not poll on its own: it joins the process's batched poller
+    for its connection (:mod:`airflow_ice.triggers.batching`), which asks ``BatchGetYikeAIAppJob``
+    about many waiting jobs at once and wakes each trigger with its own job. Events, deadlines and
+    error handling are those of :class:`~airflow_ice.triggers.base.IceJobTrigger`; only the
+    number of calls changes. ICE cannot cancel AI-app jobs: killing the deferred task leaves the
+    job running (logged).
+
+    :param batch_size: the most job ids per batch call this trigger accepts (the poller uses the
+        smallest any waiting trigger asks for); None uses the connection extra
+        ``ai_app_batch_size``, else 20.
+    """
+
+    family = YIKE_AI_APP
+
+    def __init__(
+        self,
+        job_id: str,
+        ice_conn_id: str = IceHook.default_conn_name,
+        poll_interval: float = 30.0,
+        deadline: float | None = None,
+        cancel_on_kill: bool = True,
+        max_consecutive_failures: int = 5,
+        batch_size: int | None = None,
+    ) -> None:
+        super().__init__(
+            job_id=job_id,
+            ice_conn_id=ice_conn_id,
+            poll_interval=poll_interval,
+            deadline=deadline,
+            cancel_on_kill=cancel_on_kill,
+            max_consecutive_failures=max_consecutive_failures,
+        )
+        self.batch_size = None if batch_size is None else checked_batch_size(batch_size, "batch_size")
+        self._member: BatchMember | None = None
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        """Class path and JSON-primitive kwargs (the base ones plus ``batch_size``)."""
+        classpath, kwargs = super().serialize()
+        return classpath, {**kwargs, "batch_size": self.batch_size}
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        """Join the batched poller, wait as the base trigger does, and leave the batch on any exit."""
+        self._member = BATCHED_POLLERS.join(
+            AI_APP_BATCHES, self.ice_conn_id, self.job_id, self.poll_interval, self.batch_size
+        )
+        try:
+            # Closed on exit so that the base's own clean-up runs now, not when it is collected.
+            base_events = cast(AsyncGenerator[TriggerEvent, None], super().run())
+            async with contextlib.aclosing(base_events) as events:
+                async for event in events:
+                    yield event
+        finally:
+            self._member.leave()
+            self._member = None
+
+    async def poll_job(self, hook: IceHook, remaining: float | None) -> IceJob | None:
+        """The job as the poller's next round saw it; None if the deadline comes first."""
+        if self._member is None:
+            raise RuntimeError("poll_job() is called by run(), which joins the batched poller first")
+        return await self._member.next_job(remaining)
+
+    async def pause_between_polls(self, remaining: float | None) -> None:
+        """Nothing: the poller paces the checks (``poll_interval`` per trigger)."""
