@@ -8,6 +8,7 @@ by the triggers themselves (how many checks each one received), so neither side 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import logging
 import math
@@ -361,13 +362,14 @@ async def test_batched_waiting_never_blocks_the_event_loop(
 
     def forbidden_on_the_loop(owner: Any, name: str) -> None:
         original = getattr(owner, name)
+        is_classmethod = isinstance(inspect.getattr_static(owner, name), classmethod)
 
         def guarded(*args: Any, **kwargs: Any) -> Any:
             # Off the loop (e.g. Airflow 3.1 reading a connection in a worker thread) is fine.
             assert threading.current_thread() is not loop_thread, f"{name} blocked the event loop"
-            return original(*args, **kwargs)
+            return original(*args[1:] if is_classmethod else args, **kwargs)
 
-        monkeypatch.setattr(owner, name, guarded)
+        monkeypatch.setattr(owner, name, classmethod(guarded) if is_classmethod else guarded)
 
     # The ways a poller could block the loop: sync HTTP, a sync connection read, sleeping.
     forbidden_on_the_loop(httpx.Client, "send")
