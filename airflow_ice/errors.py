@@ -78,10 +78,15 @@ class IceOutcomeUnknownError(IceError):
         self.action = action
         self.tag = tag
         self.cause = cause
+        find = (
+            f"Look for a job with UserData {tag!r} in the ICE console"
+            if tag
+            else "Look for the job in the ICE console (it carries no tag)"
+        )
         super().__init__(
             f"{action}: outcome unknown after {cause}. ICE may have created the job, so it was NOT "
-            f"resubmitted (a second submit could pay twice). Look for a job with UserData {tag!r} "
-            "in the ICE console, or wait for it to finish, before submitting again."
+            f"resubmitted (a second submit could pay twice). {find}, or wait for it to finish, "
+            "before submitting again."
         )
 
 
