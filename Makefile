@@ -26,8 +26,11 @@ lint: $(BIN)/.installed
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
 
+# Tests mostly wait on emulated jobs, so more workers than cores pay off.
+PYTEST_WORKERS ?= 4
+
 unit: $(BIN)/.installed
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # The connection form and the extra link in a real browser (installs Debian's chromium if missing).
 test-ui: $(BIN)/.installed

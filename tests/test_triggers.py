@@ -285,12 +285,14 @@ async def test_run_never_blocks_the_event_loop(
     job_id = await asyncio.to_thread(submit_cover)
     loop = asyncio.get_running_loop()
     loop.set_debug(True)
-    loop.slow_callback_duration = 0.05
+    # Generous for a loaded CI machine (several test workers on 2 cores), yet shorter than the poll
+    # interval below, so a sleep instead of an await between polls still shows.
+    loop.slow_callback_duration = 0.25
     caplog.set_level(logging.WARNING, logger="asyncio")
     # Debug timing applies from the loop's next step on.
     await asyncio.sleep(0)
     try:
-        trigger = IceIProductionJobTrigger(job_id=job_id, poll_interval=0.1, deadline=time.time() + 30)
+        trigger = IceIProductionJobTrigger(job_id=job_id, poll_interval=0.4, deadline=time.time() + 30)
         event = only_event(await run_trigger(trigger), job_id)
     finally:
         loop.set_debug(False)
