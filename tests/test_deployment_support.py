@@ -11,6 +11,7 @@ import time
 import uuid
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -29,7 +30,7 @@ from tests.deployment.processes import (
     pids_with_marker,
     process_cmdline,
 )
-from tests.deployment.run_deployment_test import (
+from tests.deployment.settings import (
     DAG_ID,
     DAGS_FOLDER,
     IN_WORKER_TASK_ID,
@@ -319,11 +320,13 @@ def test_deployment_dag_has_the_tasks_the_script_expects(monkeypatch: pytest.Mon
     assert bag.import_errors == {}
     dag = bag.dags[DAG_ID]
     assert {task.task_id for task in dag.tasks} == {"iproduction", STORYBOARD_TASK_ID, IN_WORKER_TASK_ID}
-    assert len(dag.get_task("iproduction").expand_input.value) == 7
-    assert len(dag.get_task(STORYBOARD_TASK_ID).expand_input.value["file_url"]) == 3
-    in_worker = dag.get_task(IN_WORKER_TASK_ID)
+    iproduction: Any = dag.get_task("iproduction")
+    storyboard: Any = dag.get_task(STORYBOARD_TASK_ID)
+    in_worker: Any = dag.get_task(IN_WORKER_TASK_ID)
+    assert len(iproduction.expand_input.value) == 7
+    assert len(storyboard.expand_input.value["file_url"]) == 3
+    assert iproduction.partial_kwargs["deferrable"] is True
     assert (in_worker.deferrable, in_worker.retries) == (False, 2)
-    assert dag.get_task("iproduction").partial_kwargs["deferrable"] is True
 
 
 def test_airflow_environment_is_loopback_local_executor_and_holds_no_ice_secret(tmp_path: Path) -> None:

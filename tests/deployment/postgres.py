@@ -81,14 +81,12 @@ class PostgresServer:
     :param port: the TCP port on 127.0.0.1 (also names the unix socket).
     :param bin_dir: where ``initdb``, ``pg_ctl`` and ``pg_dump`` are.
     :param env: the environment for its processes (e.g. with the run marker).
-    :param niceness: run the server at this lower CPU priority.
     """
 
     root: Path
     port: int
     bin_dir: Path
     env: Mapping[str, str]
-    niceness: int = 0
 
     @property
     def data_dir(self) -> Path:
@@ -152,9 +150,7 @@ class PostgresServer:
         options = " ".join(
             [f"-p {self.port}", f"-k {self.socket_dir}"] + [f"-c {k}={v}" for k, v in SERVER_SETTINGS.items()]
         )
-        nice = ["nice", "-n", str(self.niceness)] if self.niceness else []
         self._run(
-            *nice,
             str(self.bin_dir / "pg_ctl"),
             "-D",
             str(self.data_dir),

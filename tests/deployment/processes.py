@@ -161,9 +161,12 @@ class ProcessRegistry:
     """Starts processes for one run and stops all of them, whatever happens.
 
     :param marker: the run marker put in every process's environment.
+    :param reap_orphans: collect the exit status of any finished child of this process (right for
+        a child subreaper that adopts orphans; wrong inside a test runner with children of its own).
     """
 
     marker: str
+    reap_orphans: bool = False
     processes: list[ManagedProcess] = field(default_factory=list)
 
     def start(
@@ -206,8 +209,9 @@ class ProcessRegistry:
         process below this one (a subreaper adopts orphans, so that is all of them); returns their pids."""
         killed = []
         for _ in range(3):  # a dying parent may fork once more; look again
+            self._reap()  # zombies need reaping, not killing
             below = descendants_of(os.getpid()) if include_descendants else []
-            pids = sorted(set(below) | set(pids_with_marker(self.marker)))
+            pids = sorted(pid for pid in set(below) | set(pids_with_marker(self.marker)) if is_running(pid))
             if not pids:
                 break
             for pid in pids:
@@ -215,5 +219,9 @@ class ProcessRegistry:
                     os.kill(pid, signal.SIGKILL)
                     killed.append(pid)
             time.sleep(0.2)
-            reap_children()
+            self._reap()
         return killed
+
+    def _reap(self) -> None:
+        if self.reap_orphans:
+            reap_children()

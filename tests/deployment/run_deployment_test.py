@@ -47,9 +47,9 @@ import tempfile
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -75,149 +75,41 @@ from tests.deployment.processes import (  # noqa: E402
     process_cmdline,
     reap_children,
 )
+from tests.deployment.settings import (  # noqa: E402
+    ARTIFACTS,
+    BATCH_NICENESS,
+    CONN_ID,
+    CONN_MAX_RETRIES,
+    CONN_TIMEOUT,
+    DAG_ID,
+    DROP_ACTIONS,
+    DROP_RATE,
+    IN_WORKER_TASK_ID,
+    JOB_SECONDS,
+    JOB_SECONDS_MAX,
+    KILL_MIN_DEFERRED,
+    KILL_MIN_HELD,
+    LATENCY_MS,
+    MONITOR_SECONDS,
+    PROGRESS_SECONDS,
+    REQUEST_BUDGET_PER_TASK,
+    RESTART_AFTER_SECONDS,
+    RUN_ID,
+    STORYBOARD_TASK_ID,
+    THROTTLE_RATE,
+    UNAVAILABLE_RATE,
+    VENV_BIN,
+    Deadline,
+    Options,
+    Secrets,
+    airflow_environment,
+)
 from tests.deployment.trigger_watch import TriggerWatch  # noqa: E402
-
-DAGS_FOLDER = Path(__file__).resolve().parent / "dags"
-# Names in dags/ice_deployment_dag.py (not imported here: that would import Airflow too early).
-DAG_ID = "ice_deployment_test"
-IN_WORKER_TASK_ID = "iproduction_in_worker"
-STORYBOARD_TASK_ID = "storyboard"
-ARTIFACTS = REPO_ROOT / "test-artifacts" / "deployment"
-CONN_ID = "ice_default"
-RUN_ID = "deployment_test"
-VENV_BIN = Path(sys.executable).parent
-
-# The emulator's faults (see the module docstring for why drops hit reads only).
-UNAVAILABLE_RATE = 0.10
-THROTTLE_RATE = 0.10
-DROP_RATE = 0.02
-DROP_ACTIONS = ["QueryIProductionJob", "GetYikeStoryboardJob", "CancelIProductionJob"]
-LATENCY_MS = 200
-# Jobs run long enough that most tasks are deferred when a triggerer is killed.
-JOB_SECONDS = 60.0
-JOB_SECONDS_MAX = 120.0
-POLL_INTERVAL = 5.0
-# Retries per ICE call: 22% of answers are faults, so 10 retries make a call failing for good
-# vanishingly rare (0.22^11), while the counters still bound the total.
-CONN_MAX_RETRIES = 10
-CONN_TIMEOUT = 15
-# Airflow's default: a triggerer without a heartbeat for this long is dead, and its triggers go
-# to another one (only the restart waits on it; the deployment keeps Airflow's default).
-TRIGGERER_HEALTH_SECONDS = 30
-# Kill a triggerer once it holds at least this many triggers and this many tasks are deferred.
-KILL_MIN_HELD = 10
-KILL_MIN_DEFERRED = 50
-# Restart the killed triggerer this long after the others noticed its death.
-RESTART_AFTER_SECONDS = TRIGGERER_HEALTH_SECONDS + 10
-# ICE requests allowed per task (a task polls about (120 s / 5 s) times, ~25% more for faults;
-# the in-worker task polls every second): beyond it the run is stopped as a failure.
-REQUEST_BUDGET_PER_TASK = 60
-# Everything but the triggerers runs at this lower CPU priority. On a 2-core machine the task
-# processes, scheduler, api-server, PostgreSQL and emulator compete with the triggerers for the
-# same CPUs, which alone can delay the triggerer's watchdog past its 0.2 s threshold; in
-# production the triggerer has CPUs of its own. This keeps the blocked-loop proof about what runs
-# in the triggerer (the triggers), not about CPU contention. The threshold itself is not changed.
-BATCH_NICENESS = 10
-MONITOR_SECONDS = 2.0
-PROGRESS_SECONDS = 15.0
-
-
-class DeadlineExceeded(RuntimeError):
-    """The run took longer than its global deadline."""
-
-
-class Deadline:
-    """A wall-clock limit for the whole run.
-
-    :param seconds: the limit, from now.
-    """
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.start = time.monotonic()
-        self.end = self.start + seconds
-
-    def elapsed(self) -> float:
-        """Seconds since the start."""
-        return time.monotonic() - self.start
-
-    def remaining(self) -> float:
-        """Seconds left (negative once passed)."""
-        return self.end - time.monotonic()
-
-    def check(self, what: str) -> None:
-        """Raise :class:`DeadlineExceeded` once the deadline passed."""
-        if self.remaining() <= 0:
-            raise DeadlineExceeded(f"the {self.seconds:.0f}s deadline passed while {what}")
-
-    def wait_for(self, what: str, condition: Callable[[], bool], limit: float, interval: float = 1.0) -> None:
-        """Wait until ``condition()`` holds, at most ``limit`` seconds (and never past the deadline)."""
-        until = time.monotonic() + limit
-        while not condition():
-            self.check(what)
-            if time.monotonic() > until:
-                raise TimeoutError(f"timed out after {limit:.0f}s {what}")
-            time.sleep(interval)
 
 
 def log(message: str) -> None:
     """One progress line, with the time."""
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-@dataclass(frozen=True)
-class Secrets:
-    """The credentials of this run (random each time, so a leak cannot be an old file).
-
-    :param access_key_id: the AccessKey ID (not secret).
-    :param access_key_secret: the AccessKey Secret.
-    :param security_token: the STS security token.
-    """
-
-    access_key_id: str
-    access_key_secret: str = field(repr=False)
-    security_token: str = field(repr=False)
-
-    @classmethod
-    def generate(cls) -> Secrets:
-        """Fresh random credentials."""
-        return cls(
-            access_key_id="LTAIdeploy" + secrets.token_hex(6),
-            access_key_secret="deploy-secret-" + secrets.token_urlsafe(24),
-            security_token="deploy-sts-token-" + secrets.token_urlsafe(48),
-        )
-
-    def to_search(self) -> dict[str, str]:
-        """Name -> value of what must never be written anywhere."""
-        return {"AccessKey Secret": self.access_key_secret, "STS security token": self.security_token}
-
-
-@dataclass
-class Options:
-    """Command-line options.
-
-    :param timeout: the global deadline in seconds.
-    :param iproduction_tasks: mapped deferrable IProduction tasks.
-    :param storyboard_tasks: mapped deferrable storyboard tasks.
-    :param parallelism: LocalExecutor worker processes.
-    :param keep: keep the temporary directory (data dir, home) for inspection.
-    :param seed: the emulator's random seed.
-    :param asyncio_debug: run the triggerers with ``PYTHONASYNCIODEBUG=1`` (asyncio then logs which
-        coroutine step ran too long; slower, for diagnosing a blocked event loop).
-    """
-
-    timeout: float
-    iproduction_tasks: int
-    storyboard_tasks: int
-    parallelism: int
-    keep: bool
-    seed: int
-    asyncio_debug: bool = False
-
-    @property
-    def total_tasks(self) -> int:
-        """Every task instance of the run."""
-        return self.iproduction_tasks + self.storyboard_tasks + 1
 
 
 def parse_options(argv: list[str] | None) -> Options:
@@ -231,8 +123,8 @@ def parse_options(argv: list[str] | None) -> Options:
     parser.add_argument(
         "--parallelism",
         type=int,
-        default=max(4, 2 * (os.cpu_count() or 2)),
-        help="LocalExecutor processes (default: twice the CPUs, at least 4)",
+        default=max(6, 3 * (os.cpu_count() or 2)),
+        help="LocalExecutor processes (default: three per CPU, at least 6)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument("--seed", type=int, default=None, help="the emulator's seed (default: random)")
@@ -251,50 +143,6 @@ def parse_options(argv: list[str] | None) -> Options:
         seed=args.seed if args.seed is not None else secrets.randbelow(2**31),
         asyncio_debug=args.asyncio_debug,
     )
-
-
-def airflow_environment(
-    base: Mapping[str, str],
-    *,
-    home: Path,
-    database_url: str,
-    api_port: int,
-    fernet_key: str,
-    options: Options,
-) -> dict[str, str]:
-    """The environment of every Airflow process of the deployment (configuration by variables)."""
-    api_url = f"http://127.0.0.1:{api_port}"
-    return {
-        **base,
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_FOLDER),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-        "AIRFLOW__CORE__PARALLELISM": str(options.parallelism),
-        "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": str(options.parallelism),
-        "AIRFLOW__CORE__FERNET_KEY": fernet_key,
-        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
-        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{api_url}/execution/",
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": database_url,
-        "AIRFLOW__API__HOST": "127.0.0.1",
-        "AIRFLOW__API__PORT": str(api_port),
-        "AIRFLOW__API__BASE_URL": api_url,
-        "AIRFLOW__API__WORKERS": "1",
-        "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(32),
-        "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
-        # INFO: the triggerer's blocked-loop warning is logged at INFO level.
-        "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
-        "AIRFLOW__LOGGING__COLORED_CONSOLE_LOG": "False",
-        # One parse is enough: the DAG file does not change during the run.
-        "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
-        "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "600",
-        "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
-        "ICE_DEPLOYMENT_IPRODUCTION_TASKS": str(options.iproduction_tasks),
-        "ICE_DEPLOYMENT_STORYBOARD_TASKS": str(options.storyboard_tasks),
-        "ICE_DEPLOYMENT_POLL_INTERVAL": str(POLL_INTERVAL),
-        "PYTHONUNBUFFERED": "1",
-    }
 
 
 @dataclass
@@ -331,7 +179,7 @@ class DeploymentTest:
         self.workdir = Path(tempfile.mkdtemp(prefix="ice-deployment-"))
         self.logs = self.workdir / "process-logs"
         self.home = self.workdir / "airflow-home"
-        self.registry = ProcessRegistry(self.marker)
+        self.registry = ProcessRegistry(self.marker, reap_orphans=True)
         self.base_env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "ICE_"))}
         self.postgres: PostgresServer | None = None
         self.db: MetadataDb | None = None
@@ -343,7 +191,7 @@ class DeploymentTest:
         self.triggerer_jobs: dict[int, str] = {}
         self.watch = TriggerWatch(self.secrets.to_search())
         self.kills = Kills()
-        self.heartbeat_gaps: dict[int, float] = {}
+        self.heartbeat_gaps: dict[int, tuple[float, str]] = {}
         self.proofs: list[proofs.Proof] = []
         self.facts: list[str] = []
         self.error: str | None = None
@@ -359,7 +207,6 @@ class DeploymentTest:
             port=free_port(),
             bin_dir=bin_dir,
             env={**self.base_env, RUN_MARKER_VARIABLE: self.marker},
-            niceness=BATCH_NICENESS,
         )
         self.postgres.start()
         log(
@@ -392,9 +239,7 @@ class DeploymentTest:
             "--seed",
             str(self.options.seed),
         ]
-        process = self.registry.start(
-            "emulator", argv, env=env, log_path=self.logs / "emulator.log", niceness=BATCH_NICENESS
-        )
+        process = self.registry.start("emulator", argv, env=env, log_path=self.logs / "emulator.log")
 
         def url_printed() -> bool:
             if not process.alive():
@@ -467,19 +312,14 @@ class DeploymentTest:
             },
         )
         log(f"api-server at {self.api.base_url}; connection {CONN_ID!r} created through the REST API")
-        self._start("dag-processor", [*airflow, "dag-processor"])
-        self._start("scheduler", [*airflow, "scheduler", "--skip-serve-logs"])
+        self._start("dag-processor", [*airflow, "dag-processor"], niceness=BATCH_NICENESS)
+        self._start("scheduler", [*airflow, "scheduler", "--skip-serve-logs"], niceness=BATCH_NICENESS)
         for name in ("triggerer-a", "triggerer-b"):
             self.start_triggerer(name)
 
-    def _start(self, name: str, argv: list[str]) -> ManagedProcess:
+    def _start(self, name: str, argv: list[str], niceness: int = 0) -> ManagedProcess:
         return self.registry.start(
-            name,
-            argv,
-            env=self.env,
-            log_path=self.logs / f"{name}.log",
-            cwd=self.workdir,
-            niceness=BATCH_NICENESS,
+            name, argv, env=self.env, log_path=self.logs / f"{name}.log", cwd=self.workdir, niceness=niceness
         )
 
     def start_triggerer(self, name: str, log_name: str | None = None) -> int:
@@ -578,8 +418,8 @@ class DeploymentTest:
         """Keep the longest heartbeat gap seen per live triggerer (a lapse hands its triggers over)."""
         assert self.db is not None
         for job_id, age in self.db.triggerer_heartbeat_ages().items():
-            if job_id != self.kills.triggerer_job:
-                self.heartbeat_gaps[job_id] = max(age, self.heartbeat_gaps.get(job_id, 0.0))
+            if job_id != self.kills.triggerer_job and age > self.heartbeat_gaps.get(job_id, (0.0, ""))[0]:
+                self.heartbeat_gaps[job_id] = (age, time.strftime("%H:%M:%S"))
 
     def _check_processes(self) -> None:
         for process in self.registry.processes:
@@ -653,14 +493,22 @@ class DeploymentTest:
         """Read Airflow's records and the emulator's counters, stop everything, and prove."""
         assert self.api is not None
         assert self.postgres is not None
-        tis = self.api.task_instances(DAG_ID, RUN_ID)
+        api = self.api
+        tis = api.task_instances(DAG_ID, RUN_ID)
+        wanted = [(ti, key) for ti in tis for key in ("return_value", "ice_job_id", "ice_output_url")]
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            values = list(
+                pool.map(
+                    lambda item: api.xcom(DAG_ID, RUN_ID, item[0].task_id, item[1], item[0].map_index), wanted
+                )
+            )
         returns = {
-            ti.label: self.api.xcom(DAG_ID, RUN_ID, ti.task_id, "return_value", ti.map_index) for ti in tis
+            ti.label: value for (ti, key), value in zip(wanted, values, strict=True) if key == "return_value"
         }
         other_xcoms = {
-            f"{ti.label} {key}": self.api.xcom(DAG_ID, RUN_ID, ti.task_id, key, ti.map_index)
-            for ti in tis
-            for key in ("ice_job_id", "ice_output_url")
+            f"{ti.label} {key}": value
+            for (ti, key), value in zip(wanted, values, strict=True)
+            if key != "return_value"
         }
         counters = self.emulator_counters()
         verified = self.query_jobs(tis, returns)
@@ -714,8 +562,11 @@ class DeploymentTest:
             f"auth failures {counters['auth_failures']}; errors {counters['errors']}; "
             f"unexpected {counters['unexpected_errors']}"
         )
-        gaps = {self.triggerer_jobs.get(job, job): round(gap, 1) for job, gap in self.heartbeat_gaps.items()}
-        self.facts.append(f"longest heartbeat gap seen per live triggerer (s): {gaps}")
+        gaps = {
+            self.triggerer_jobs.get(job, job): f"{gap:.1f}s at {when}"
+            for job, (gap, when) in self.heartbeat_gaps.items()
+        }
+        self.facts.append(f"longest heartbeat gap seen per live triggerer: {gaps}")
         self.facts.append(
             f"triggers moved between live triggerers (heartbeat lapsed): {len(self.watch.moves)} "
             f"{self.watch.moves[:5]}"
@@ -817,9 +668,12 @@ class DeploymentTest:
                     self.db.close()
             if self.postgres is not None:
                 self.postgres.stop()
+            names = {pid: process_cmdline(pid)[:80] for pid in descendants_of(os.getpid())}
             leftovers = self.registry.kill_leftovers()
             if leftovers:
-                log(f"killed {len(leftovers)} leftover processes: {leftovers}")
+                log(
+                    f"killed {len(leftovers)} leftover processes: {[names.get(pid, pid) for pid in leftovers]}"
+                )
             reap_children()
             self.save_artifacts()
             if not self.options.keep:

@@ -1,0 +1,1 @@
+"""The deployment test: see run_deployment_test.py."""

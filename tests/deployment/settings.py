@@ -1,0 +1,200 @@
+"""What the deployment test deploys: names, fault rates, durations, thresholds, the credentials
+of a run, the command-line options, the Airflow configuration (environment variables) and the
+global deadline. ``run_deployment_test.py`` uses these to bring the deployment up and judge it.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DAGS_FOLDER = Path(__file__).resolve().parent / "dags"
+# Names in dags/ice_deployment_dag.py (not imported here: that would import Airflow too early).
+DAG_ID = "ice_deployment_test"
+IN_WORKER_TASK_ID = "iproduction_in_worker"
+STORYBOARD_TASK_ID = "storyboard"
+ARTIFACTS = REPO_ROOT / "test-artifacts" / "deployment"
+CONN_ID = "ice_default"
+RUN_ID = "deployment_test"
+VENV_BIN = Path(sys.executable).parent
+
+# The emulator's faults. Dropped connections hit reads only: a submit whose connection drops is
+# an outcome nobody can know (ICE may have created the job), which the operators rightly refuse to
+# retry (IceOutcomeUnknownError). 503 and throttling hit every action: ICE surely did not take those.
+UNAVAILABLE_RATE = 0.10
+THROTTLE_RATE = 0.10
+DROP_RATE = 0.02
+DROP_ACTIONS = ["QueryIProductionJob", "GetYikeStoryboardJob", "CancelIProductionJob"]
+LATENCY_MS = 200
+# Jobs run long enough that most tasks are deferred when a triggerer is killed.
+JOB_SECONDS = 45.0
+JOB_SECONDS_MAX = 90.0
+POLL_INTERVAL = 5.0
+# Retries per ICE call: 22% of answers are faults, so 10 retries make a call failing for good
+# vanishingly rare (0.22^11), while the counters still bound the total.
+CONN_MAX_RETRIES = 10
+CONN_TIMEOUT = 15
+# Airflow's default: a triggerer without a heartbeat for this long is dead, and its triggers go
+# to another one (only the restart waits on it; the deployment keeps Airflow's default).
+TRIGGERER_HEALTH_SECONDS = 30
+# Kill a triggerer once it holds at least this many triggers and this many tasks are deferred.
+KILL_MIN_HELD = 10
+KILL_MIN_DEFERRED = 50
+# Restart the killed triggerer this long after the others noticed its death.
+RESTART_AFTER_SECONDS = TRIGGERER_HEALTH_SECONDS + 10
+# ICE requests allowed per task, on average: a job runs at most 90 s and is polled every 5 s, plus
+# ~25% retried faults and a triggerer's takeover; the in-worker task polls every second. Beyond it
+# the run stops as a failure (measured: about 20 per task).
+REQUEST_BUDGET_PER_TASK = 60
+# The scheduler (and so the LocalExecutor's task processes it forks) and the dag-processor run at
+# this lower CPU priority. On a 2-core machine the task processes compete with the triggerers for
+# the same CPUs, which alone can delay a triggerer's watchdog past its 0.2 s threshold; in
+# production the triggerer has CPUs of its own. This keeps the blocked-loop proof about what runs
+# in the triggerer (the triggers), not about CPU contention; the threshold itself is Airflow's
+# default. PostgreSQL, the api-server and the emulator keep normal priority: the triggerers wait
+# on them (their heartbeat is a DB write).
+BATCH_NICENESS = 10
+MONITOR_SECONDS = 2.0
+PROGRESS_SECONDS = 15.0
+
+
+class DeadlineExceeded(RuntimeError):
+    """The run took longer than its global deadline."""
+
+
+class Deadline:
+    """A wall-clock limit for the whole run.
+
+    :param seconds: the limit, from now.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.start = time.monotonic()
+        self.end = self.start + seconds
+
+    def elapsed(self) -> float:
+        """Seconds since the start."""
+        return time.monotonic() - self.start
+
+    def remaining(self) -> float:
+        """Seconds left (negative once passed)."""
+        return self.end - time.monotonic()
+
+    def check(self, what: str) -> None:
+        """Raise :class:`DeadlineExceeded` once the deadline passed."""
+        if self.remaining() <= 0:
+            raise DeadlineExceeded(f"the {self.seconds:.0f}s deadline passed while {what}")
+
+    def wait_for(self, what: str, condition: Callable[[], bool], limit: float, interval: float = 1.0) -> None:
+        """Wait until ``condition()`` holds, at most ``limit`` seconds (and never past the deadline)."""
+        until = time.monotonic() + limit
+        while not condition():
+            self.check(what)
+            if time.monotonic() > until:
+                raise TimeoutError(f"timed out after {limit:.0f}s {what}")
+            time.sleep(interval)
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """The credentials of this run (random each time, so a leak cannot be an old file).
+
+    :param access_key_id: the AccessKey ID (not secret).
+    :param access_key_secret: the AccessKey Secret.
+    :param security_token: the STS security token.
+    """
+
+    access_key_id: str
+    access_key_secret: str = field(repr=False)
+    security_token: str = field(repr=False)
+
+    @classmethod
+    def generate(cls) -> Secrets:
+        """Fresh random credentials."""
+        return cls(
+            access_key_id="LTAIdeploy" + secrets.token_hex(6),
+            access_key_secret="deploy-secret-" + secrets.token_urlsafe(24),
+            security_token="deploy-sts-token-" + secrets.token_urlsafe(48),
+        )
+
+    def to_search(self) -> dict[str, str]:
+        """Name -> value of what must never be written anywhere."""
+        return {"AccessKey Secret": self.access_key_secret, "STS security token": self.security_token}
+
+
+@dataclass
+class Options:
+    """Command-line options.
+
+    :param timeout: the global deadline in seconds.
+    :param iproduction_tasks: mapped deferrable IProduction tasks.
+    :param storyboard_tasks: mapped deferrable storyboard tasks.
+    :param parallelism: LocalExecutor worker processes.
+    :param keep: keep the temporary directory (data dir, home) for inspection.
+    :param seed: the emulator's random seed.
+    :param asyncio_debug: run the triggerers with ``PYTHONASYNCIODEBUG=1`` (asyncio then logs which
+        coroutine step ran too long; slower, for diagnosing a blocked event loop).
+    """
+
+    timeout: float
+    iproduction_tasks: int
+    storyboard_tasks: int
+    parallelism: int
+    keep: bool
+    seed: int
+    asyncio_debug: bool = False
+
+    @property
+    def total_tasks(self) -> int:
+        """Every task instance of the run."""
+        return self.iproduction_tasks + self.storyboard_tasks + 1
+
+
+def airflow_environment(
+    base: Mapping[str, str],
+    *,
+    home: Path,
+    database_url: str,
+    api_port: int,
+    fernet_key: str,
+    options: Options,
+) -> dict[str, str]:
+    """The environment of every Airflow process of the deployment (configuration by variables)."""
+    api_url = f"http://127.0.0.1:{api_port}"
+    return {
+        **base,
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_FOLDER),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__PARALLELISM": str(options.parallelism),
+        "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": str(options.parallelism),
+        "AIRFLOW__CORE__FERNET_KEY": fernet_key,
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{api_url}/execution/",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": database_url,
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__API__PORT": str(api_port),
+        "AIRFLOW__API__BASE_URL": api_url,
+        "AIRFLOW__API__WORKERS": "1",
+        "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(32),
+        "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
+        # INFO: the triggerer's blocked-loop warning is logged at INFO level.
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+        "AIRFLOW__LOGGING__COLORED_CONSOLE_LOG": "False",
+        # One parse is enough: the DAG file does not change during the run.
+        "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
+        "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "600",
+        "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
+        "ICE_DEPLOYMENT_IPRODUCTION_TASKS": str(options.iproduction_tasks),
+        "ICE_DEPLOYMENT_STORYBOARD_TASKS": str(options.storyboard_tasks),
+        "ICE_DEPLOYMENT_POLL_INTERVAL": str(POLL_INTERVAL),
+        "PYTHONUNBUFFERED": "1",
+    }
