@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import subprocess
+import sys
 import time
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -208,7 +211,10 @@ class _GarbageHook(IceHook):
 async def test_unexpected_failure_never_crashes_the_trigger(
     emulated_ice: IceEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("airflow_ice.triggers.base.IceHook", _GarbageHook)
+    async def garbage_hook_class() -> type[_GarbageHook]:
+        return _GarbageHook
+
+    monkeypatch.setattr("airflow_ice.triggers.base.load_hook_class", garbage_hook_class)
     trigger = IceIProductionJobTrigger(job_id="job-1", poll_interval=0.1)
 
     event = only_event(await run_trigger(trigger), "job-1")
@@ -234,16 +240,82 @@ async def test_unusable_answer_gives_error_event_with_raw_body(
     assert "Weird" in event.message  # the raw detail is kept
 
 
+class TaskStatesSupervisor:
+    """Stands in for the triggerer's supervisor link (only a real triggerer has one): answers
+    ``GetTaskStates`` as the API server would, with the given state for the trigger's task."""
+
+    def __init__(self, state: str | None) -> None:
+        self.state = state
+        self.asked: list[object] = []
+
+    async def asend(self, message: object) -> object:
+        from airflow.sdk.execution_time.comms import GetTaskStates, TaskStatesResult
+
+        assert isinstance(message, GetTaskStates)
+        self.asked.append(message)
+        return TaskStatesResult(task_states={"run-1": {"cover_3": self.state}})
+
+
+def deferred_task(trigger: IceIProductionJobTrigger) -> IceIProductionJobTrigger:
+    trigger.task_instance = SimpleNamespace(dag_id="media", task_id="cover", run_id="run-1", map_index=3)  # type: ignore[assignment]
+    return trigger
+
+
 @pytest.mark.parametrize("emulated_ice", [{"job_seconds": 30}], indirect=True)
-async def test_on_kill_cancels_iproduction_job(emulated_ice: IceEmulator) -> None:
+@pytest.mark.parametrize("state", ["failed", "success", None])
+async def test_on_kill_cancels_when_a_user_took_the_task_out_of_deferral(
+    emulated_ice: IceEmulator, monkeypatch: pytest.MonkeyPatch, state: str | None
+) -> None:
+    from airflow.sdk.execution_time import task_runner
+
+    supervisor = TaskStatesSupervisor(state)
+    monkeypatch.setattr(task_runner, "SUPERVISOR_COMMS", supervisor, raising=False)
     job_id = submit_cover()
-    trigger = IceIProductionJobTrigger(job_id=job_id, poll_interval=0.1)
 
-    await trigger.on_kill()
+    await deferred_task(IceIProductionJobTrigger(job_id=job_id, poll_interval=0.1)).on_kill()
 
+    assert len(supervisor.asked) == 1
     assert requests(emulated_ice, "CancelIProductionJob") == 1
     with IceHook() as hook:
         assert hook.query_iproduction_job(job_id).status_text == "Fail"
+
+
+@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 30}], indirect=True)
+async def test_on_kill_never_cancels_when_the_trigger_only_moved(
+    emulated_ice: IceEmulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Airflow 3.3.2 calls on_kill when a trigger moves to another triggerer (apache/airflow#73454).
+    from airflow.sdk.execution_time import task_runner
+
+    monkeypatch.setattr(task_runner, "SUPERVISOR_COMMS", TaskStatesSupervisor("deferred"), raising=False)
+    job_id = submit_cover()
+
+    await deferred_task(IceIProductionJobTrigger(job_id=job_id, poll_interval=0.1)).on_kill()
+
+    assert requests(emulated_ice, "CancelIProductionJob") == 0
+    assert "still deferred (the trigger moved)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 30}], indirect=True)
+async def test_on_kill_does_not_cancel_when_the_task_state_is_unknown(emulated_ice: IceEmulator) -> None:
+    job_id = submit_cover()  # no supervisor link here: the state cannot be read
+
+    await deferred_task(IceIProductionJobTrigger(job_id=job_id, poll_interval=0.1)).on_kill()
+
+    assert requests(emulated_ice, "CancelIProductionJob") == 0
+
+
+def test_trigger_modules_import_without_the_hook_or_models() -> None:
+    # Airflow imports trigger classes on the triggerer's event loop: they must import light.
+    code = (
+        "import sys, airflow.triggers.base;"
+        "import airflow_ice.triggers.iproduction, airflow_ice.triggers.yike, airflow_ice.triggers.yike_ai_app;"
+        "heavy = [m for m in ('airflow_ice.hooks.ice', 'airflow_ice.models', 'airflow_ice.client_pool', 'aiohttp')"
+        " if m in sys.modules];"
+        "print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
 
 
 @pytest.mark.parametrize("emulated_ice", [{"job_seconds": 30}], indirect=True)

@@ -6,15 +6,19 @@ import asyncio
 import random
 import time
 from collections.abc import AsyncIterator
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from airflow_ice.errors import IceApiError, IceResponseError, IceThrottlingError
-from airflow_ice.hooks.ice import IceHook
+from airflow_ice.triggers.hook_loader import DEFAULT_CONN_ID, load_hook_class
+from airflow_ice.triggers.task_state import task_left_deferral
 from airflow_ice.utils.job_events import JobEvent, JobEventStatus
 from airflow_ice.utils.job_families import IceJob, JobFamily
 from airflow_ice.utils.waiting import TRANSIENT_POLL_ERRORS
+
+if TYPE_CHECKING:
+    from airflow_ice.hooks.ice import IceHook
 
 # Width of the random spread of the poll interval (±5%), so many triggers do not poll in lock-step;
 # centred on the interval so that a job's end is seen at most 5% later than without jitter.
@@ -47,7 +51,7 @@ class IceJobTrigger(BaseTrigger):
     def __init__(
         self,
         job_id: str,
-        ice_conn_id: str = IceHook.default_conn_name,
+        ice_conn_id: str = DEFAULT_CONN_ID,
         poll_interval: float = 30.0,
         deadline: float | None = None,
         cancel_on_kill: bool = True,
@@ -110,7 +114,7 @@ class IceJobTrigger(BaseTrigger):
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         """Poll until the job is terminal or the deadline passes."""
-        hook = IceHook(ice_conn_id=self.ice_conn_id)
+        hook = (await load_hook_class())(ice_conn_id=self.ice_conn_id)
         failures = 0
         last_status: str | None = None
         try:
@@ -200,7 +204,22 @@ class IceJobTrigger(BaseTrigger):
                 self.family.name,
             )
             return
-        hook = IceHook(ice_conn_id=self.ice_conn_id)
+        try:
+            left = await task_left_deferral(getattr(self, "task_instance", None))
+        except Exception as exc:
+            left = None
+            self.log.warning("Could not read the task's state: %s", exc)
+        if not left:
+            # Airflow 3.3.2 also calls on_kill when the trigger moves to another triggerer; a move
+            # must never cancel a paid job, so cancel only when the task surely left deferral.
+            self.log.warning(
+                "Not cancelling %s job %s: the task is %s.",
+                self.family.name,
+                self.job_id,
+                "still deferred (the trigger moved)" if left is False else "in an unknown state",
+            )
+            return
+        hook = (await load_hook_class())(ice_conn_id=self.ice_conn_id)
         try:
             await asyncio.wait_for(self.family.acancel(hook, self.job_id), CANCEL_TIMEOUT_SECONDS)
             self.log.info("Cancelled %s job %s because the task was killed.", self.family.name, self.job_id)

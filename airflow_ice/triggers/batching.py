@@ -35,10 +35,11 @@ from typing import TYPE_CHECKING
 from airflow.providers.common.compat.connection import get_async_connection, get_async_extra_dejson
 
 from airflow_ice.errors import IceApiError, IceAuthError, IceResponseError
-from airflow_ice.hooks.ice import IceHook
+from airflow_ice.triggers.hook_loader import load_hook_class
 from airflow_ice.utils.waiting import TRANSIENT_POLL_ERRORS
 
 if TYPE_CHECKING:
+    from airflow_ice.hooks.ice import IceHook
     from airflow_ice.utils.job_families import IceJob
 
 log = logging.getLogger(__name__)
@@ -52,8 +53,8 @@ JOIN_WINDOW_SECONDS = 0.05
 # Width of the random spread of a round's next due time (±5%), so that triggerers do not poll in lock-step.
 ROUND_JITTER = 0.1
 
-BatchQuery = Callable[[IceHook, list[str]], Awaitable[Sequence["IceJob"]]]
-SingleQuery = Callable[[IceHook, str], Awaitable["IceJob"]]
+BatchQuery = Callable[["IceHook", list[str]], Awaitable[Sequence["IceJob"]]]
+SingleQuery = Callable[["IceHook", str], Awaitable["IceJob"]]
 
 
 @dataclass(frozen=True)
@@ -251,7 +252,7 @@ class BatchedJobPoller:
             member.deliver(error)
 
     async def _run(self) -> None:
-        hook = IceHook(ice_conn_id=self.conn_id)
+        hook = (await load_hook_class())(ice_conn_id=self.conn_id)
         try:
             while self._members:
                 now = self.loop.time()

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from airflow.triggers.base import TriggerEvent
 
-from airflow_ice.hooks.ice import IceHook
 from airflow_ice.triggers.base import IceJobTrigger
 from airflow_ice.triggers.batching import BATCHED_POLLERS, BatchedJobKind, BatchMember, checked_batch_size
+from airflow_ice.triggers.hook_loader import DEFAULT_CONN_ID
 from airflow_ice.utils.job_families import YIKE_AI_APP, IceJob
+
+if TYPE_CHECKING:
+    from airflow_ice.hooks.ice import IceHook
 
 BATCH_SIZE_EXTRA = "ai_app_batch_size"
 """The connection extra that sets how many AI-app jobs one BatchGetYikeAIAppJob call asks about."""
@@ -45,7 +48,7 @@ class IceYikeAIAppJobTrigger(IceJobTrigger):
     def __init__(
         self,
         job_id: str,
-        ice_conn_id: str = IceHook.default_conn_name,
+        ice_conn_id: str = DEFAULT_CONN_ID,
         poll_interval: float = 30.0,
         deadline: float | None = None,
         cancel_on_kill: bool = True,

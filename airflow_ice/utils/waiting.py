@@ -9,7 +9,6 @@ from typing import Any
 import httpx
 
 from airflow_ice.errors import IceCredentialsUnavailableError, IceServerError, IceThrottlingError
-from airflow_ice.models.json_text import compact_json
 from airflow_ice.utils.job_errors import IceJobFailedError
 
 # Polling errors after which the job may still be fine: keep waiting (the hook retried them already).
@@ -38,6 +37,10 @@ def job_failed_error(
     :param who: the task that waited, for the message.
     :param message: what the trigger said, if anything.
     """
+    # Imported here: trigger modules import this one on the triggerer's loop, and the models
+    # package is slow to import.
+    from airflow_ice.models.json_text import compact_json
+
     detail = message or f"status {job.get('status')!r}"
     return IceJobFailedError(
         job_id,
