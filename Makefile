@@ -44,5 +44,11 @@ test-deployment: $(BIN)/.installed
 demo: $(BIN)/.installed
 	$(BIN)/python example_dags/run_demo.py
 
+# Figures, not a timed test (about 12 minutes): the triggerer benchmark (N = 1,000 and 10,000
+# IProduction triggers over HTTPS against the official SDK's async client) and AI-app batching.
+bench: $(BIN)/.installed
+	$(BIN)/python tests/benchmarks/triggerer_benchmark.py $(BENCH_ARGS)
+	$(BIN)/python tests/benchmarks/bench_ai_app_batching.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
