@@ -187,7 +187,8 @@ def summarize(scenario: Scenario, report: dict[str, Any], poll_interval: float) 
         "rss_peak_mb": round(report["rss_peak"] / 2**20, 1),
         "kb_per_waiting_trigger": None
         if waiting is None
-        else round((waiting - report["rss_before"]) / n / 1024, 1),
+        else round((waiting - report["rss_before"]) / max(1, report["waiting_when_sampled"]) / 1024, 1),
+        "waiting_when_sampled": report["waiting_when_sampled"],
         "kb_per_trigger_at_peak": round((report["rss_peak"] - report["rss_before"]) / n / 1024, 1),
         "latency_p50_s": round(statistics.median(latencies), 2) if latencies else None,
         "latency_p99_s": round(percentile(latencies, 0.99), 2) if latencies else None,
@@ -246,8 +247,12 @@ def print_goals(rows: list[dict[str, Any]], poll_interval: float) -> None:
             f"(SDK {sdk[0]['cpu_per_poll_us']:.0f}µs, ratio {ratio:.1f}x)"
         )
     kb = largest["kb_per_waiting_trigger"]
+    how = f"{kb} KB while all waited"
+    if kb is None:  # not sampled: the peak is an upper bound
+        kb = largest["kb_per_trigger_at_peak"]
+        how = f"{kb} KB at peak RSS, an upper bound"
     print(
-        f"  memory per waiting trigger <= {GOAL_KB_PER_TRIGGER:.0f} KB: {verdict[kb is not None and kb <= GOAL_KB_PER_TRIGGER]} ({kb} KB)"
+        f"  memory per waiting trigger <= {GOAL_KB_PER_TRIGGER:.0f} KB: {verdict[kb <= GOAL_KB_PER_TRIGGER]} ({how})"
     )
 
 
