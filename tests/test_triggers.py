@@ -372,3 +372,18 @@ async def test_run_never_blocks_the_event_loop(
     assert event.status is JobEventStatus.SUCCESS
     slow = [record.getMessage() for record in caplog.records if "took" in record.getMessage()]
     assert slow == []
+
+
+def test_many_first_triggers_load_the_hook_class_together() -> None:
+    # In a fresh process, hundreds of triggers start at once and all ask for the hook class while
+    # it is still being imported: each must get the finished class, never a half-imported module.
+    code = (
+        "import asyncio\n"
+        "from airflow_ice.triggers.hook_loader import load_hook_class\n"
+        "async def main():\n"
+        "    classes = await asyncio.gather(*(load_hook_class() for _ in range(300)))\n"
+        "    print(len({cls.__name__ for cls in classes}), classes[0].__name__)\n"
+        "asyncio.run(main())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "1 IceHook"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -20,10 +19,18 @@ HOOK_MODULE = "airflow_ice.hooks.ice"
 DEFAULT_CONN_ID = "ice_default"
 
 
-async def load_hook_class() -> type[IceHook]:
-    """``IceHook``, imported in a worker thread unless it is imported already."""
-    module = sys.modules.get(HOOK_MODULE)
-    if module is None:
-        module = await asyncio.to_thread(importlib.import_module, HOOK_MODULE)
-    hook_class: type[IceHook] = module.IceHook
+_loaded: list[type[IceHook]] = []
+
+
+def _import_hook_class() -> type[IceHook]:
+    # import_module waits for another thread's import of the same module to finish; a plain
+    # sys.modules lookup could hand out a half-initialised module to concurrent first triggers.
+    hook_class: type[IceHook] = importlib.import_module(HOOK_MODULE).IceHook
     return hook_class
+
+
+async def load_hook_class() -> type[IceHook]:
+    """``IceHook``, imported in a worker thread the first time."""
+    if not _loaded:
+        _loaded.append(await asyncio.to_thread(_import_hook_class))
+    return _loaded[0]
