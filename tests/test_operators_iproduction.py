@@ -112,6 +112,7 @@ def test_templated_json_text_parameters(emulated_ice: IceEmulator) -> None:
     assert job.job_params_decoded == {"Model": "gif"}
 
 
+@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 60}], indirect=True)
 def test_wait_for_completion_false_returns_job_id_at_once(emulated_ice: IceEmulator) -> None:
     run = run_one("ipr_nowait", wait_for_completion=False)
 
