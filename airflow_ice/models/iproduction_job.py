@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
-from airflow_ice.errors import IceResponseError
 from airflow_ice.models.iproduction_results import IProductionResult, decode_result
-from airflow_ice.models.json_text import body_text, decode_json_text
+from airflow_ice.models.json_text import decode_json_text
 from airflow_ice.models.lenient import (
     MISSING,
     UNPARSED_FIELD,
     WARNINGS_FIELD,
+    JobResponseModel,
     LenientReader,
     ParseReport,
     job_id_value,
-    response_problem,
 )
 from airflow_ice.models.status import IProductionJobStatus, parse_status
 from airflow_ice.models.xcom_values import iso_utc
@@ -68,7 +67,7 @@ class IProductionScheduleInfo(_JobPart):
 _TERMINAL = frozenset({IProductionJobStatus.SUCCESS, IProductionJobStatus.FAIL})
 
 
-class IProductionJob(BaseModel):
+class IProductionJob(JobResponseModel):
     """An IProduction job (QueryIProductionJob), parsed leniently.
 
     Validating a JSON object that has a ``JobId`` never raises: what cannot be read (an unknown
@@ -100,6 +99,8 @@ class IProductionJob(BaseModel):
     :param parse_warnings: what could not be read, one sentence each.
     :param unparsed_fields: the values that could not be read, by API path (``Input.Foo``).
     """
+
+    RESPONSE_ACTION: ClassVar[str] = "QueryIProductionJob"
 
     model_config = ConfigDict(populate_by_name=True, frozen=True)
 
@@ -165,18 +166,6 @@ class IProductionJob(BaseModel):
         values[WARNINGS_FIELD] = report.warnings
         values[UNPARSED_FIELD] = report.unparsed
         return values
-
-    @classmethod
-    def from_response(cls, body: object, action: str = "QueryIProductionJob") -> IProductionJob:
-        """Parse a response body; raise :class:`~airflow_ice.errors.IceResponseError` if it is unusable.
-
-        :param body: the decoded JSON body.
-        :param action: the action that returned it, for the error message.
-        """
-        try:
-            return cls.model_validate(body)
-        except ValidationError as exc:
-            raise IceResponseError(action, response_problem(exc), body_text(body)) from None
 
     @property
     def status_text(self) -> str | None:

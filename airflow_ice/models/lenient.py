@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Any, Final
+from typing import Any, ClassVar, Final, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from airflow_ice.models.json_text import json_safe, short_repr
+from airflow_ice.errors import IceResponseError
+from airflow_ice.models.json_text import body_text, json_safe, short_repr
 
 
 class _Missing:
@@ -191,3 +192,26 @@ def response_problem(error: ValidationError) -> str:
         return "the body is not a JSON object"
     where = ".".join(str(part) for part in first["loc"]) or "body"
     return f"{where}: {first['msg']}"
+
+
+JobModelT = TypeVar("JobModelT", bound="JobResponseModel")
+
+
+class JobResponseModel(BaseModel):
+    """A job as its status call returns it: parsed leniently, raising only for an unusable body."""
+
+    RESPONSE_ACTION: ClassVar[str] = ""
+
+    @classmethod
+    def from_response(cls: type[JobModelT], body: object, action: str | None = None) -> JobModelT:
+        """Parse a response body; raise :class:`~airflow_ice.errors.IceResponseError` if it is unusable.
+
+        :param body: the decoded JSON body.
+        :param action: the action that returned it, for the error message (default: the class's).
+        """
+        try:
+            return cls.model_validate(body)
+        except ValidationError as exc:
+            raise IceResponseError(
+                action or cls.RESPONSE_ACTION, response_problem(exc), body_text(body)
+            ) from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, TypeAdapter, ValidationError, model_validator
 
@@ -22,6 +22,7 @@ from airflow_ice.models.lenient import (
     MISSING,
     UNPARSED_FIELD,
     WARNINGS_FIELD,
+    JobResponseModel,
     LenientReader,
     ParseReport,
     job_id_value,
@@ -87,7 +88,7 @@ class YikeAIAppJobResult(BaseModel):
         return [item.output_url for item in outputs if item.output_url]
 
 
-class YikeAIAppJob(BaseModel):
+class YikeAIAppJob(JobResponseModel):
     """A Yike AI application job (GetYikeAIAppJob, or one item of BatchGetYikeAIAppJob), parsed leniently.
 
     Same rule as the other job models: validating a JSON object with a ``JobId`` never raises; what
@@ -110,6 +111,8 @@ class YikeAIAppJob(BaseModel):
     :param parse_warnings: what could not be read, one sentence each.
     :param unparsed_fields: the values that could not be read, by API path.
     """
+
+    RESPONSE_ACTION: ClassVar[str] = "GetYikeAIAppJob"
 
     model_config = ConfigDict(populate_by_name=True, frozen=True)
 
@@ -156,18 +159,6 @@ class YikeAIAppJob(BaseModel):
         values[WARNINGS_FIELD] = report.warnings
         values[UNPARSED_FIELD] = report.unparsed
         return values
-
-    @classmethod
-    def from_response(cls, body: object, action: str = "GetYikeAIAppJob") -> YikeAIAppJob:
-        """Parse a response body; raise :class:`~airflow_ice.errors.IceResponseError` if it is unusable.
-
-        :param body: the decoded JSON body.
-        :param action: the action that returned it, for the error message.
-        """
-        try:
-            return cls.model_validate(body)
-        except ValidationError as exc:
-            raise IceResponseError(action, response_problem(exc), body_text(body)) from None
 
     @property
     def status_text(self) -> str | None:

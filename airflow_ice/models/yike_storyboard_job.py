@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
-from airflow_ice.errors import IceResponseError
-from airflow_ice.models.json_text import body_text, decode_json_text, is_json_safe, json_safe, short_repr
+from airflow_ice.models.json_text import decode_json_text, is_json_safe, json_safe, short_repr
 from airflow_ice.models.lenient import (
     MISSING,
     UNPARSED_FIELD,
     WARNINGS_FIELD,
+    JobResponseModel,
     LenientReader,
     ParseReport,
     job_id_value,
-    response_problem,
 )
 from airflow_ice.models.status import YikeStoryboardJobStatus, parse_status
 
@@ -102,7 +101,7 @@ class YikeStoryboardJobResult(_Part):
 _TERMINAL = frozenset({YikeStoryboardJobStatus.SUCCEEDED, YikeStoryboardJobStatus.FAILED})
 
 
-class YikeStoryboardJob(BaseModel):
+class YikeStoryboardJob(JobResponseModel):
     """A Yike storyboard job (GetYikeStoryboardJob), parsed leniently.
 
     Same rule as :class:`~airflow_ice.models.iproduction_job.IProductionJob`: validating a JSON
@@ -119,6 +118,8 @@ class YikeStoryboardJob(BaseModel):
     :param parse_warnings: what could not be read, one sentence each.
     :param unparsed_fields: the values that could not be read, by API path.
     """
+
+    RESPONSE_ACTION: ClassVar[str] = "GetYikeStoryboardJob"
 
     model_config = ConfigDict(populate_by_name=True, frozen=True)
 
@@ -155,18 +156,6 @@ class YikeStoryboardJob(BaseModel):
         values[WARNINGS_FIELD] = report.warnings
         values[UNPARSED_FIELD] = report.unparsed
         return values
-
-    @classmethod
-    def from_response(cls, body: object, action: str = "GetYikeStoryboardJob") -> YikeStoryboardJob:
-        """Parse a response body; raise :class:`~airflow_ice.errors.IceResponseError` if it is unusable.
-
-        :param body: the decoded JSON body.
-        :param action: the action that returned it, for the error message.
-        """
-        try:
-            return cls.model_validate(body)
-        except ValidationError as exc:
-            raise IceResponseError(action, response_problem(exc), body_text(body)) from None
 
     @property
     def status(self) -> YikeStoryboardJobStatus | str | None:
