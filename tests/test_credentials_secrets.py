@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from tests.credentials_support import (
     write_token,
 )
 from tests.dag_support import new_dag, run_dag, task_states
+from tests.emulator_support import ManualClock
 
 __all__ = ["clean_credentials"]
 
@@ -40,8 +42,17 @@ COVER = {
 
 
 @pytest.fixture
-def ice() -> Any:
-    with IceEmulator(access_key_secret=BASE_SECRET, oidc_tokens=[OIDC_TOKEN], job_seconds=0.3) as emulator:
+def job_clock() -> ManualClock:
+    return ManualClock(time.time())
+
+
+@pytest.fixture
+def ice(job_clock: ManualClock) -> Any:
+    # Jobs (and issued STS tokens) age only when a test moves the clock, so a slow machine cannot
+    # finish a job before the task gets to defer.
+    with IceEmulator(
+        access_key_secret=BASE_SECRET, oidc_tokens=[OIDC_TOKEN], job_seconds=0.3, clock=job_clock
+    ) as emulator:
         yield emulator
 
 
@@ -141,6 +152,7 @@ def test_error_messages_hold_no_secret(ice: IceEmulator, tmp_path: Path) -> None
 
 def test_deferred_task_keeps_secrets_out_of_trigger_kwargs_xcom_and_logs(
     ice: IceEmulator,
+    job_clock: ManualClock,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
     capsys: pytest.CaptureFixture[str],
@@ -154,6 +166,7 @@ def test_deferred_task_keeps_secrets_out_of_trigger_kwargs_xcom_and_logs(
 
     def recording(trigger: Any, ti: Any) -> Any:
         deferred.append(trigger.serialize())
+        job_clock.advance(1)  # the job finishes only once the task has deferred
         return run_inline(trigger, ti)
 
     monkeypatch.setattr(dag_module, "_run_inline_trigger", recording)
