@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import httpx
 
 from airflow_ice.errors import IceConfigurationError
+from airflow_ice.transport import Answer, SigningTransport, WireRequest
 
 if TYPE_CHECKING:
     from airflow_ice.connection import IceConnectionConfig
@@ -38,10 +39,12 @@ MAX_CONNECTIONS = 64
 POOL_LIMITS = httpx.Limits(
     max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS, keepalive_expiry=30.0
 )
+
+
 # Builds a client's transport from its TLS context and limits (tests and benchmarks swap it).
-TransportFactory = Callable[[ssl.SSLContext, httpx.Limits], httpx.AsyncBaseTransport]
+TransportFactory = Callable[[ssl.SSLContext, httpx.Limits], SigningTransport]
 # A request, or a function making it when it can be sent.
-RequestOrFactory = httpx.Request | Callable[[], httpx.Request]
+RequestOrFactory = WireRequest | Callable[[], WireRequest]
 # Seconds allowed for opening a connection (the request timeout may be longer).
 MAX_CONNECT_TIMEOUT = 10.0
 PEM_MARKER = "-----BEGIN"
@@ -163,8 +166,9 @@ class _SharedClient:
     """One shared client, its lease count, and the gate bounding its requests in flight.
 
     :param client: the httpx client (what :meth:`IceHook.aget_conn` hands out).
-    :param transport: when set, requests go straight to it, skipping the client's cookie, auth,
-        redirect and proxy-mount handling, which ICE calls do not use (the transport handles proxies).
+    :param transport: when set, signed requests go straight to it, skipping httpx's request,
+        URL and response objects and the client's cookie, auth, redirect and proxy-mount
+        handling, which ICE calls do not use (the transport handles proxies).
     :param timeout: the client's timeout, applied to requests sent straight to the transport.
     :param max_in_flight: requests allowed on the wire at once.
     """
@@ -172,29 +176,26 @@ class _SharedClient:
     def __init__(
         self,
         client: httpx.AsyncClient,
-        transport: httpx.AsyncBaseTransport | None,
+        transport: SigningTransport | None,
         timeout: httpx.Timeout,
         max_in_flight: int,
     ) -> None:
         self.client = client
         self.transport = transport
-        self.timeout = timeout.as_dict()
+        self.timeout = timeout
         self.leases = 0
         # httpcore scans its whole queue of waiting requests on every request and response, so
         # thousands of queued requests cost quadratic time; queue them here instead, in O(1).
         self.gate = asyncio.Semaphore(max_in_flight)
 
-    async def send(self, request: RequestOrFactory) -> httpx.Response:
+    async def send(self, request: RequestOrFactory) -> Answer:
         async with self.gate:
-            if not isinstance(request, httpx.Request):
+            if not isinstance(request, WireRequest):
                 request = request()
             if self.transport is None:
-                return await self.client.send(request)
-            if "timeout" not in request.extensions:
-                request.extensions["timeout"] = self.timeout
-            response = await self.transport.handle_async_request(request)
-            await response.aread()
-            return response
+                response = await self.client.send(request.to_httpx())
+                return response
+            return await self.transport.send(request, self.timeout)
 
 
 class ClientLease:
@@ -226,7 +227,7 @@ class ClientLease:
         """Whether :meth:`release` was called."""
         return self._shared is None
 
-    async def send(self, request: RequestOrFactory) -> httpx.Response:
+    async def send(self, request: RequestOrFactory) -> Answer:
         """Send ``request`` and read the whole answer, waiting for a free slot first.
 
         :param request: the request, or a function making it, called once a slot is free: with

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import enum
 import random
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import httpx
-from tenacity import RetryCallState
+from tenacity import AsyncRetrying, RetryCallState, Retrying
 
 from airflow_ice.errors import IceCredentialsUnavailableError, IceServerError, IceThrottlingError
+
+T = TypeVar("T")
 
 
 class Outcome(enum.Enum):
@@ -73,3 +77,65 @@ class BackoffWait:
         exponential = self.initial * 2 ** (retry_state.attempt_number - 1)
         # Full jitter keeps thousands of waiting triggers from retrying in lock step.
         return min(self.maximum, exponential) * random.uniform(0.5, 1.0)
+
+
+def _replaying(first: BaseException, attempt: Callable[[], T]) -> Callable[[], T]:
+    """``attempt``, except that its first call raises ``first`` again (the failure already seen)."""
+    pending = [first]
+
+    def again() -> T:
+        if pending:
+            raise pending.pop()
+        return attempt()
+
+    return again
+
+
+def call_with_retries(
+    attempt: Callable[[], T], retryable: Callable[[BaseException], bool], retrying: Callable[[], Retrying]
+) -> T:
+    """Run ``attempt``; only if it fails in a ``retryable`` way, let tenacity retry it.
+
+    Most calls succeed at once, and building tenacity's retry state costs more CPU than a poll's
+    own bookkeeping; so the first attempt runs bare. Its failure is replayed as tenacity's first
+    attempt, so attempt numbers, waits, retry logs and the stop rule are exactly tenacity's.
+
+    :param attempt: one attempt of the call.
+    :param retryable: whether a failure may be retried (tenacity's ``retry`` predicate).
+    :param retrying: makes the ``Retrying`` to continue with (``reraise=True``).
+    """
+    try:
+        return attempt()
+    except BaseException as exc:
+        if not retryable(exc):
+            raise
+        first = exc
+    return retrying()(_replaying(first, attempt))
+
+
+async def acall_with_retries(
+    attempt: Callable[[], Awaitable[T]],
+    retryable: Callable[[BaseException], bool],
+    retrying: Callable[[], AsyncRetrying],
+) -> T:
+    """Async :func:`call_with_retries`.
+
+    :param attempt: one attempt of the call.
+    :param retryable: whether a failure may be retried (tenacity's ``retry`` predicate).
+    :param retrying: makes the ``AsyncRetrying`` to continue with (``reraise=True``).
+    """
+    try:
+        return await attempt()
+    except BaseException as exc:
+        if not retryable(exc):
+            raise
+        first = exc
+    pending = [first]
+
+    async def again() -> T:
+        if pending:
+            raise pending.pop()
+        return await attempt()
+
+    result: T = await retrying()(again)
+    return result

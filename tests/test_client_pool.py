@@ -20,6 +20,7 @@ from airflow_ice.connection import config_from_connection
 from airflow_ice.emulator import IceEmulator, ScriptedFault
 from airflow_ice.errors import IceOutcomeUnknownError
 from airflow_ice.hooks.ice import IceHook
+from airflow_ice.transport import WireRequest
 from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
 from airflow_ice.utils.job_events import JobEventStatus
 from tests.stub_ice import Answer, StubIce
@@ -139,7 +140,7 @@ async def test_a_released_lease_cannot_send(pool: AsyncClientPool) -> None:
     await lease.release()
     assert lease.released
     with pytest.raises(RuntimeError, match="released"):
-        await lease.send(httpx.Request("POST", "http://127.0.0.1:9/"))
+        await lease.send(WireRequest("POST", "http://127.0.0.1:9/", {}, b""))
     with pytest.raises(RuntimeError, match="released"):
         _ = lease.client
 

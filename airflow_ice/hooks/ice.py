@@ -42,9 +42,23 @@ from airflow_ice.models import (
     validate_request,
 )
 from airflow_ice.rate_limit import RATE_LIMITERS, TokenBucket
-from airflow_ice.retry import BackoffWait, Outcome, classify, describe
+from airflow_ice.retry import (
+    BackoffWait,
+    Outcome,
+    acall_with_retries,
+    call_with_retries,
+    classify,
+    describe,
+)
 from airflow_ice.signing import Credentials
-from airflow_ice.transport import build_request, install_log_redaction, parse_response, to_wire_params
+from airflow_ice.transport import (
+    Answer,
+    build_request,
+    install_log_redaction,
+    parse_response,
+    signed_request,
+    to_wire_params,
+)
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Connection
@@ -244,8 +258,10 @@ class IceHook(BaseHook):
                 raise _unless_retryable(exc, action, retry_lost, tag) from exc
             return _parse(action, response, retry_lost, tag)
 
-        retrying = Retrying(**self._retry_kwargs(config, action, retry_lost))
-        return retrying(attempt)
+        retryable = _retryable(retry_lost)
+        return call_with_retries(
+            attempt, retryable, lambda: Retrying(**self._retry_kwargs(config, action, retryable))
+        )
 
     async def acall(
         self,
@@ -266,23 +282,24 @@ class IceHook(BaseHook):
                 await limiter.acquire()
             signing = await self._asigning_config()  # temporary credentials may have been refreshed
             try:
-                response = await lease.send(lambda: build_request(signing, action, query, form))
+                # Signed only once a slot is free: the signature's timestamp stays fresh.
+                response = await lease.send(lambda: signed_request(signing, action, query, form))
             except httpx.TransportError as exc:
                 raise _unless_retryable(exc, action, retry_lost, tag) from exc
             return _parse(action, response, retry_lost, tag)
 
-        retrying = AsyncRetrying(**self._retry_kwargs(config, action, retry_lost))
-        return await retrying(attempt)
+        retryable = _retryable(retry_lost)
+        return await acall_with_retries(
+            attempt, retryable, lambda: AsyncRetrying(**self._retry_kwargs(config, action, retryable))
+        )
 
-    def _retry_kwargs(self, config: IceConnectionConfig, action: str, retry_lost: bool) -> dict[str, Any]:
-        def should_retry(exc: BaseException) -> bool:
-            outcome = classify(exc)
-            return outcome is Outcome.NOT_TAKEN or (retry_lost and outcome is Outcome.UNKNOWN)
-
+    def _retry_kwargs(
+        self, config: IceConnectionConfig, action: str, retryable: Callable[[BaseException], bool]
+    ) -> dict[str, Any]:
         return {
             "stop": stop_after_attempt(config.max_retries + 1),
             "wait": self._backoff,
-            "retry": retry_if_exception(should_retry),
+            "retry": retry_if_exception(retryable),
             "reraise": True,
             "before_sleep": self._log_retry(action),
         }
@@ -498,6 +515,16 @@ def _prepare(
     return query, form, retry_lost, query.get("UserData") or form.get("UserData")
 
 
+def _retryable(retry_lost: bool) -> Callable[[BaseException], bool]:
+    """Whether a failed attempt may be retried: surely not taken, or lost and safe to repeat."""
+
+    def should_retry(exc: BaseException) -> bool:
+        outcome = classify(exc)
+        return outcome is Outcome.NOT_TAKEN or (retry_lost and outcome is Outcome.UNKNOWN)
+
+    return should_retry
+
+
 def _unless_retryable(exc: BaseException, action: str, retry_lost: bool, tag: str | None) -> BaseException:
     """Turn a lost answer to a non-idempotent call into an outcome-unknown error (never retried)."""
     if not retry_lost and classify(exc) is Outcome.UNKNOWN:
@@ -505,7 +532,7 @@ def _unless_retryable(exc: BaseException, action: str, retry_lost: bool, tag: st
     return exc
 
 
-def _parse(action: str, response: httpx.Response, retry_lost: bool, tag: str | None) -> dict[str, Any]:
+def _parse(action: str, response: Answer, retry_lost: bool, tag: str | None) -> dict[str, Any]:
     try:
         return parse_response(action, response)
     except IceApiError as exc:
