@@ -28,6 +28,19 @@ MISSING: Final = _Missing()
 
 _DATETIME = TypeAdapter(datetime)
 
+
+def _is_ice_time(value: str) -> bool:
+    """Whether ``value`` has exactly the form ``2024-01-01T00:00:00Z`` (digits unchecked)."""
+    return (
+        len(value) == 20
+        and value.isascii()
+        and value[4] == value[7] == "-"
+        and value[10] == "T"
+        and value[13] == value[16] == ":"
+        and value[19] == "Z"
+    )
+
+
 # Names of the two bookkeeping fields, also read back when a model's own dump is validated again.
 WARNINGS_FIELD = "parse_warnings"
 UNPARSED_FIELD = "unparsed_fields"
@@ -63,9 +76,18 @@ class ParseReport:
                 self.unparsed[str(key)] = json_safe(value)
 
 
-def field_aliases(model_cls: type[BaseModel]) -> dict[str, str]:
+def field_aliases(model_cls: type[BaseModel]) -> Mapping[str, str]:
     """Map each field's Python name to its API name (its alias, else the name itself)."""
-    return {name: field.alias or name for name, field in model_cls.model_fields.items()}
+    # Read for every object of every response (every poll): worked out once per model class.
+    aliases = _ALIASES.get(model_cls)
+    if aliases is None:
+        aliases = _ALIASES[model_cls] = {
+            name: field.alias or name for name, field in model_cls.model_fields.items()
+        }
+    return aliases
+
+
+_ALIASES: dict[type[BaseModel], dict[str, str]] = {}
 
 
 class LenientReader:
@@ -93,10 +115,14 @@ class LenientReader:
     def take(self, name: str) -> Any:
         """The raw value of a field (by API name, else Python name), or :data:`MISSING`."""
         api_name = self._aliases.get(name, name)
-        self._used.update((api_name, name))
-        for key in (api_name, name):
-            if key in self.data:
-                return self.data[key]
+        used = self._used
+        used.add(api_name)
+        used.add(name)
+        data = self.data
+        if api_name in data:
+            return data[api_name]
+        if name in data:
+            return data[name]
         return MISSING
 
     def skip(self, *names: str) -> None:
@@ -144,6 +170,12 @@ class LenientReader:
         value = self.take(name)
         if value is MISSING or value is None or value == "":
             return None
+        if isinstance(value, str) and _is_ice_time(value):
+            # ICE's own form, read without pydantic's general parser (which reads it the same).
+            try:
+                return datetime.fromisoformat(value[:-1]).replace(tzinfo=timezone.utc)
+            except ValueError:
+                pass
         if isinstance(value, (str, datetime)):
             try:
                 parsed = _DATETIME.validate_python(value)
