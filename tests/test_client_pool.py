@@ -380,3 +380,24 @@ async def test_a_cancelled_reader_does_not_cancel_the_shared_read(
     assert (await second).base_url == emulator.url
     with pytest.raises(asyncio.CancelledError):
         await first
+
+
+@pytest.mark.parametrize("transport", sorted(TRANSPORTS))
+async def test_no_compressed_answer_is_asked_for(transport: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Answers are read undecoded: a request must not invite gzip (aiohttp would by default)."""
+    fresh = AsyncClientPool(transport_factory=TRANSPORTS[transport])
+    monkeypatch.setattr("airflow_ice.hooks.ice.SHARED_CLIENTS", fresh)
+    stub = StubIce(default=Answer(body={"RequestId": "r", "JobId": "j", "Status": "Queuing"}))
+    with stub:
+        monkeypatch.setenv(
+            "AIRFLOW_CONN_ICE_DEFAULT",
+            json.dumps(
+                {"conn_type": "alibaba_ice", "login": "id", "password": "pw", "extra": {"endpoint": stub.url}}
+            ),
+        )
+        async with IceHook() as hook:
+            await hook.acall("QueryIProductionJob", {"JobId": "j"})
+        (recorded,) = stub.requests
+    headers = {name.lower(): value for name, value in recorded.headers.items()}
+    assert "gzip" not in headers.get("accept-encoding", "")
+    assert "content-type" not in headers  # an empty POST, sent without one

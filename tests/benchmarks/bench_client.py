@@ -77,6 +77,28 @@ def rss() -> int:
     return psutil.Process().memory_info().rss
 
 
+class ConnectionCounter:
+    """Counts the TCP (and TLS) connections aiohttp opens: each costs a handshake, far more than a poll."""
+
+    def __init__(self) -> None:
+        self.opened = 0
+
+    def install(self) -> None:
+        import aiohttp
+
+        real = aiohttp.TCPConnector._create_connection
+        counter = self
+
+        async def counting(self: Any, *args: Any, **kwargs: Any) -> Any:
+            counter.opened += 1
+            return await real(self, *args, **kwargs)
+
+        aiohttp.TCPConnector._create_connection = counting  # type: ignore[method-assign]
+
+
+CONNECTIONS = ConnectionCounter()
+
+
 class Emulators:
     """The emulator processes' URLs and CA files, and admin reads of their counters."""
 
@@ -257,6 +279,78 @@ def sdk_waiters(
     return [waiter(job_id, index) for job_id, index in jobs]
 
 
+class BareClient:
+    """The least a Python asyncio client can do per poll: sign, one aiohttp POST over TLS, decode JSON.
+
+    A reference floor, not a client: no retries, errors, models or trigger; one shared
+    ``aiohttp.ClientSession`` per emulator, the same pool size and keep-alive as the hook's.
+    """
+
+    def __init__(self, emulators: Emulators) -> None:
+        self.specs = emulators.specs
+        self.sessions: list[Any] = []
+
+    async def open(self) -> None:
+        import ssl
+
+        import aiohttp
+
+        from airflow_ice.client_pool import MAX_CONNECTIONS
+
+        for spec in self.specs:
+            context = ssl.create_default_context(cafile=spec["ca_bundle"]) if spec["ca_bundle"] else None
+            connector = aiohttp.TCPConnector(
+                ssl=context or False, limit=MAX_CONNECTIONS, keepalive_timeout=30.0
+            )
+            self.sessions.append(aiohttp.ClientSession(connector=connector, auto_decompress=False))
+
+    async def close(self) -> None:
+        for session in self.sessions:
+            await session.close()
+
+    async def status(self, job_id: str, index: int) -> str | None:
+        from yarl import URL
+
+        from airflow_ice.connection import ICE_API_VERSION
+        from airflow_ice.emulator.server import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
+        from airflow_ice.signing import Credentials, sign_request
+
+        url = self.specs[index]["url"]
+        signed = sign_request(
+            action="QueryIProductionJob",
+            version=ICE_API_VERSION,
+            host=url.partition("://")[2],
+            credentials=Credentials(DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET),
+            query={"JobId": job_id},
+        )
+        async with self.sessions[index].post(
+            URL(f"{url}/?{signed.query_string}", encoded=True), headers=signed.headers
+        ) as response:
+            body = json.loads(await response.read())
+        status: str | None = body.get("Status")
+        return status
+
+
+def bare_waiters(
+    jobs: list[tuple[str, int]], poll_interval: float, deadline: float, client: BareClient
+) -> list[Callable[[], Awaitable[tuple[str, str]]]]:
+    """The triggers' polling (interval, jitter, first poll at once) with :class:`BareClient`."""
+
+    def waiter(job_id: str, index: int) -> Callable[[], Awaitable[tuple[str, str]]]:
+        async def wait() -> tuple[str, str]:
+            while True:
+                status = await client.status(job_id, index)
+                if status in TERMINAL:
+                    return ("success" if status == "Success" else "failed"), ""
+                if time.time() > deadline:
+                    return "timeout", ""
+                await asyncio.sleep(poll_interval * (1 + random.uniform(-0.05, 0.05)))
+
+        return wait
+
+    return [waiter(job_id, index) for job_id, index in jobs]
+
+
 async def warm_up(impl: str, jobs: list[tuple[str, int]], emulators: Emulators) -> list[Any]:
     """Hooks that polled once and stay open during the measurement (none for the SDK)."""
     if impl != "ours":
@@ -275,8 +369,16 @@ async def warm_up(impl: str, jobs: list[tuple[str, int]], emulators: Emulators) 
 async def wait_all(args: argparse.Namespace, emulators: Emulators, profiler: Any = None) -> dict[str, Any]:
     jobs = await submit_jobs(args.n, emulators)
     deadline = time.time() + args.wait_timeout
+    bare = None
     if args.impl == "sdk":
         waiters = sdk_waiters(jobs, args.poll_interval, deadline, emulators)
+    elif args.impl == "bare":
+        bare = BareClient(emulators)
+        await bare.open()
+        first = {index: job_id for job_id, index in jobs}
+        for index, job_id in first.items():  # connect and warm up before the baseline
+            await bare.status(job_id, index)
+        waiters = bare_waiters(jobs, args.poll_interval, deadline, bare)
     else:
         waiters = our_waiters(jobs, args.poll_interval, deadline)
     events: dict[str, list[Any]] = {}
@@ -293,6 +395,7 @@ async def wait_all(args: argparse.Namespace, emulators: Emulators, profiler: Any
     sampler = RssSampler()
     sampler.start()
     cpu_before = time.process_time()
+    connections_before = CONNECTIONS.opened
     started = time.time()
 
     async def run(job_id: str, wait: Callable[[], Awaitable[tuple[str, str]]]) -> None:
@@ -323,6 +426,9 @@ async def wait_all(args: argparse.Namespace, emulators: Emulators, profiler: Any
     if profiler is not None:
         profiler.disable()
     cpu = time.process_time() - cpu_before
+    connections_opened = CONNECTIONS.opened - connections_before
+    if bare is not None:
+        await bare.close()
     elapsed = time.time() - started
     rss_peak = sampler.stop()
     polls = emulators.queries() - queries_before
@@ -341,12 +447,13 @@ async def wait_all(args: argparse.Namespace, emulators: Emulators, profiler: Any
         "jobs": {job_id: index for job_id, index in jobs},
         "events": events,
         "exceptions": dict(exceptions),
+        "connections_opened": connections_opened,
     }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--impl", choices=("ours", "sdk"), required=True)
+    parser.add_argument("--impl", choices=("ours", "sdk", "bare"), required=True)
     parser.add_argument("--transport", choices=("default", "httpx", "httpx-aiohttp"), default="default")
     parser.add_argument("--n", type=int, required=True)
     parser.add_argument("--poll-interval", type=float, required=True)
@@ -356,6 +463,7 @@ def main() -> int:
     parser.add_argument("--profile", help="write a cProfile of the wait (after all polled once) here")
     args = parser.parse_args()
 
+    CONNECTIONS.install()
     emulators = Emulators(json.loads(args.emulators))
     set_connections(emulators)
     warnings = WarningCounter()
@@ -363,7 +471,9 @@ def main() -> int:
     # Imported before the baseline so that module code is not counted as per-trigger memory.
     import airflow_ice.triggers.iproduction  # noqa: F401
 
-    transport = use_transport(args.transport) if args.impl == "ours" else "aiohttp (the SDK's own)"
+    transport = {"ours": None, "sdk": "aiohttp (the SDK's own)", "bare": "aiohttp"}[
+        args.impl
+    ] or use_transport(args.transport)
     if args.impl == "sdk":
         import alibabacloud_ice20201109.client  # noqa: F401
 

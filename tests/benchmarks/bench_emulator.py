@@ -32,12 +32,14 @@ def main() -> int:
     parser.add_argument("--job-seconds-max", type=float, required=True)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--plain-http", action="store_true", help="serve HTTP instead of HTTPS")
+    parser.add_argument("--keep-alive", type=float, default=5.0, help="idle keep-alive seconds")
     args = parser.parse_args()
     emulator = IceEmulator(
         job_seconds=args.job_seconds,
         job_seconds_max=args.job_seconds_max,
         seed=args.seed,
         tls=not args.plain_http,
+        keep_alive_seconds=args.keep_alive,
     )
     with emulator:
         ca_bundle = None if args.plain_http else emulator.ca_bundle_path

@@ -51,6 +51,8 @@ class Scenario:
     def label(self) -> str:
         if self.impl == "sdk":
             return f"official SDK, N={self.n}"
+        if self.impl == "bare":
+            return f"bare aiohttp (floor), N={self.n}"
         if self.transport == "default":
             return f"airflow_ice, N={self.n}"
         return f"airflow_ice ({self.transport}), N={self.n}"
@@ -72,6 +74,7 @@ class EmulatorProcess:
         ]
         if args.plain_http:
             command.append("--plain-http")
+        command += ["--keep-alive", str(args.keep_alive)]
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert self.process.stdout is not None
         line = self.process.stdout.readline()
@@ -199,6 +202,8 @@ def summarize(scenario: Scenario, report: dict[str, Any], poll_interval: float) 
         "exceptions": report["exceptions"],
         "warnings": report["warnings"],
         "transport": report["transport_used"],
+        # TCP+TLS connections opened while waiting (each a handshake): keep-alive at work when few.
+        "connections_opened": report.get("connections_opened"),
         # Submitting and waiting both: a share near 1 per emulator process means it was the bottleneck.
         "emulator_cpu_s": round(report["emulator_cpu_seconds"], 1),
         "machine_load_1min": round(report["load_average"], 1),
@@ -279,6 +284,18 @@ def main() -> int:
         metavar="N",
         help="also run the hook at this N over httpx's own transport and over httpx-aiohttp's",
     )
+    parser.add_argument(
+        "--bare-n",
+        type=int,
+        default=1000,
+        help="N of the bare-aiohttp floor (sign, POST, decode JSON; 0 to skip; default 1000)",
+    )
+    parser.add_argument(
+        "--keep-alive",
+        type=float,
+        default=75.0,
+        help="seconds the emulators keep an idle connection open (default 75, nginx's default; uvicorn's is 5)",
+    )
     parser.add_argument("--emulators", type=int, default=2, help="emulator processes (default 2)")
     parser.add_argument("--plain-http", action="store_true", help="HTTP instead of HTTPS (for comparison)")
     parser.add_argument("--json", help="also write the figures to this file")
@@ -287,6 +304,7 @@ def main() -> int:
     if args.quick:
         args.n = args.n or [200, 1000]
         args.sdk_n = min(args.sdk_n, 50)
+        args.bare_n = min(args.bare_n, 1000)
         args.poll_interval = min(args.poll_interval, 5.0)
         args.job_seconds, args.job_seconds_max = 8.0, 16.0
     sizes = args.n or [1000, 10000]
@@ -295,12 +313,15 @@ def main() -> int:
     if args.compare_transports:
         scenarios.append(Scenario("ours", args.compare_transports, "httpx"))
         scenarios.append(Scenario("ours", args.compare_transports, "httpx-aiohttp"))
+    if args.bare_n:
+        scenarios.append(Scenario("bare", args.bare_n))
     if args.sdk_n:
         scenarios.append(Scenario("sdk", args.sdk_n))
 
     print(
         f"{'HTTP' if args.plain_http else 'HTTPS'} emulator x{args.emulators} (separate processes), "
-        f"poll interval {args.poll_interval:g}s + jitter, jobs of {args.job_seconds:g}-{args.job_seconds_max:g}s, "
+        f"keep-alive {args.keep_alive:g}s, poll interval {args.poll_interval:g}s + jitter, "
+        f"jobs of {args.job_seconds:g}-{args.job_seconds_max:g}s, "
         f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}",
         flush=True,
     )
