@@ -37,7 +37,7 @@ test-ui: $(BIN)/.installed
 	$(BIN)/python -m pytest tests/ui -q $(PYTEST_ARGS)
 
 # A real Airflow deployment (PostgreSQL, api-server, scheduler, dag-processor, two triggerers)
-# running 221 ICE tasks against the emulator under faults and kills; about 10 minutes.
+# running 221 ICE tasks against the emulator under faults and kills; about 7 minutes (in CI).
 test-deployment: $(BIN)/.installed
 	$(BIN)/python tests/deployment/run_deployment_test.py
 

@@ -14,12 +14,13 @@ import pwd
 import shutil
 import signal
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 PG_BIN_GLOB = "/usr/lib/postgresql/*/bin"
+POLICY_RC_D = Path("/usr/sbin/policy-rc.d")
 SERVER_USER = "postgres"
 DATABASE = "airflow"
 ROLE = "airflow"
@@ -61,16 +62,39 @@ def ensure_installed(log: Any = print) -> Path:
     log("PostgreSQL is missing: apt-get install postgresql")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-q"], check=True, env=env, stdout=subprocess.DEVNULL)
-    subprocess.run(
-        ["apt-get", "install", "-y", "-q", "--no-install-recommends", "postgresql"],
-        check=True,
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
+    with _services_not_started():
+        subprocess.run(
+            ["apt-get", "install", "-y", "-q", "--no-install-recommends", "postgresql"],
+            check=True,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
     found = find_bin_dir()
     if found is None:
         raise RuntimeError("apt-get installed postgresql but no initdb was found under /usr/lib/postgresql")
     return found
+
+
+@contextlib.contextmanager
+def _services_not_started() -> Iterator[None]:
+    """Keep the package's own cluster (``main``, port 5432) from being started by the install.
+
+    Debian's ``postgresql`` package creates and starts a system-wide cluster unless
+    ``/usr/sbin/policy-rc.d`` forbids starting services (Docker images ship one that does). The test
+    runs its own server, and must leave no process behind: without such a file, one that answers
+    101 ("action forbidden") is in place for the install only.
+    """
+    if POLICY_RC_D.exists():
+        yield
+        return
+    POLICY_RC_D.write_text(
+        "#!/bin/sh\n# deployment test: no service starts during its apt-get install\nexit 101\n"
+    )
+    POLICY_RC_D.chmod(0o755)
+    try:
+        yield
+    finally:
+        POLICY_RC_D.unlink(missing_ok=True)
 
 
 @dataclass

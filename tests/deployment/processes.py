@@ -181,7 +181,8 @@ class ProcessRegistry:
     ) -> ManagedProcess:
         """Start ``argv`` in a new session, output appended to ``log_path``.
 
-        :param niceness: run it (and what it forks) at this lower CPU priority (``nice -n``).
+        :param niceness: run it (and what it forks) at this CPU priority (``nice -n``: positive is
+            lower, negative higher and only for root).
         """
         log_path.parent.mkdir(parents=True, exist_ok=True)
         command = ["nice", "-n", str(niceness), *argv] if niceness else list(argv)

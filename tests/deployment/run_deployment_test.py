@@ -90,6 +90,7 @@ from tests.deployment.settings import (  # noqa: E402
     KILL_MIN_DEFERRED,
     KILL_MIN_HELD,
     LATENCY_MS,
+    LOOP_WATCH_DIR,
     MONITOR_SECONDS,
     PROGRESS_SECONDS,
     REQUEST_BUDGET_PER_TASK,
@@ -97,6 +98,8 @@ from tests.deployment.settings import (  # noqa: E402
     RUN_ID,
     STORYBOARD_TASK_ID,
     THROTTLE_RATE,
+    TRIGGER_RUNNER_GC_FREEZE,
+    TRIGGERER_NICENESS,
     UNAVAILABLE_RATE,
     VENV_BIN,
     Deadline,
@@ -133,6 +136,18 @@ def parse_options(argv: list[str] | None) -> Options:
         action="store_true",
         help="PYTHONASYNCIODEBUG=1 in the triggerers, to diagnose a blocked loop",
     )
+    parser.add_argument(
+        "--loop-diagnostics",
+        action="store_true",
+        help="record every stall of the triggerers' event loops (stack, CPU vs run-queue time, GC, "
+        "machine load) in test-artifacts/deployment/process-logs/loop-watch-*.jsonl",
+    )
+    parser.add_argument(
+        "--stock-gc",
+        action="store_true",
+        help="do not freeze the collector in the triggerers' trigger runners (Airflow's own behaviour: "
+        "a full collection walks the inherited Airflow heap on the event loop; see settings.py)",
+    )
     args = parser.parse_args(argv)
     return Options(
         timeout=args.timeout,
@@ -142,6 +157,8 @@ def parse_options(argv: list[str] | None) -> Options:
         keep=args.keep,
         seed=args.seed if args.seed is not None else secrets.randbelow(2**31),
         asyncio_debug=args.asyncio_debug,
+        loop_diagnostics=args.loop_diagnostics,
+        stock_gc=args.stock_gc,
     )
 
 
@@ -327,13 +344,24 @@ class DeploymentTest:
         assert self.db is not None
         db = self.db
         before = set(db.running_triggerer_jobs())
-        env = {**self.env, "PYTHONASYNCIODEBUG": "1"} if self.options.asyncio_debug else self.env
+        env = dict(self.env)
+        if self.options.asyncio_debug:
+            env["PYTHONASYNCIODEBUG"] = "1"
+        freeze = TRIGGER_RUNNER_GC_FREEZE and not self.options.stock_gc
+        if self.options.loop_diagnostics or freeze:
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(LOOP_WATCH_DIR), env.get("PYTHONPATH")]))
+        if freeze:
+            env["ICE_TRIGGER_RUNNER_GC_FREEZE"] = "1"
+        if self.options.loop_diagnostics:
+            env["ICE_LOOP_WATCH_DIR"] = str(self.logs)
+            env["ICE_LOOP_WATCH_NAME"] = log_name or name
         process = self.registry.start(
             name,
             [sys.executable, "-m", "airflow", "triggerer", "--skip-serve-logs"],
             env=env,
             log_path=self.logs / f"{log_name or name}.log",
             cwd=self.workdir,
+            niceness=TRIGGERER_NICENESS,
         )
         self.triggerers[name] = process
         new: list[int] = []
@@ -573,6 +601,37 @@ class DeploymentTest:
         )
         retried = sorted(ti.label for ti in tis if ti.try_number > 1)
         self.facts.append(f"task instances that needed more than one try: {retried or 'none'}")
+        if self.options.loop_diagnostics:
+            self.facts.extend(self.loop_watch_facts())
+
+    def loop_watch_facts(self) -> list[str]:
+        """One line per event-loop stall that ``--loop-diagnostics`` recorded (details in the files)."""
+        files = sorted(self.logs.glob("loop-watch-*.jsonl"))
+        facts = [f"loop diagnostics: {len(files)} trigger runners watched"]
+        for path in files:
+            records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+            summaries = [r for r in records if r["kind"] == "summary"]
+            start = next((r for r in records if r["kind"] == "start"), None)
+            if start:
+                facts.append(
+                    f"{path.name}: at start {start['gc_tracked_per_generation']} objects tracked per "
+                    f"generation, {start['gc_frozen']} frozen"
+                )
+            if summaries:
+                facts.append(f"{path.name}: garbage collections {summaries[-1]['gc']}")
+            for full in (r for r in records if r["kind"] == "full_collection"):
+                facts.append(
+                    f"{path.name} full collection at {full['time']}: {full['seconds']}s wall, "
+                    f"{full['cpu_seconds']}s CPU, {full['collected']} objects collected"
+                )
+            for stall in (r for r in records if r["kind"] == "stall"):
+                top = stall["stacks"][0][1][-3:] if stall["stacks"] else []
+                facts.append(
+                    f"{path.name} stall at {stall['time']}: {stall['wall_seconds']}s late; loop thread on "
+                    f"CPU {stall['loop_cpu_seconds']}s, on a run queue {stall['loop_runqueue_seconds']}s; "
+                    f"GC {stall['gc']['per_generation']}; load {stall['loadavg']}; top stack {top}"
+                )
+        return facts
 
     def query_jobs(self, tis: list[TaskInstanceRecord], returns: Mapping[str, Any]) -> dict[str, Any]:
         """label -> the emulator's job (``to_xcom()``), queried with the provider's hook."""
