@@ -183,7 +183,9 @@ def format_timestamp(moment: datetime) -> str:
 
 def _timestamp_now() -> str:
     # The same text as format_timestamp(datetime.now(timezone.utc)), without making datetimes.
-    return time.strftime(TIMESTAMP_FORMAT, time.gmtime())
+    # time.gmtime() without an argument reads C's time(), which glibc serves from a coarse clock
+    # that can still show the previous second a few ms after it ended; time.time() is exact.
+    return time.strftime(TIMESTAMP_FORMAT, time.gmtime(time.time()))
 
 
 def encode_form(params: Mapping[str, str]) -> bytes:
