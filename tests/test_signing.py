@@ -365,6 +365,25 @@ def test_each_call_gets_a_fresh_nonce_and_current_timestamp(algorithm: str) -> N
     assert len({signed.query_string + str(signed.headers) for signed in calls}) == len(calls)
 
 
+@pytest.mark.parametrize("algorithm", ["ACS3-HMAC-SHA256", "HMAC-SHA1"])
+def test_the_timestamp_is_the_exact_clock_at_a_second_boundary(
+    algorithm: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 1 ms into a second: a coarse clock (C's time(), behind time.gmtime() with no argument) may
+    # still show the second before, dating the signature before the call.
+    moment = datetime(2026, 11, 21, 9, 36, 59, tzinfo=timezone.utc)
+    monkeypatch.setattr("airflow_ice.signing.time.time", lambda: moment.timestamp() + 0.001)
+    signed = sign_request(
+        action="QueryIProductionJob",
+        version=VERSION,
+        host=HOST,
+        credentials=Credentials(ACCESS_KEY_ID, SECRET),
+        query={"JobId": "j"},
+        algorithm=algorithm,
+    )
+    assert sent_nonce_and_time(signed)[1] == "2026-11-21T09:36:59Z"
+
+
 @pytest.mark.parametrize("algorithm", ["HMAC-SHA256", "ACS3-RSA-SHA256", "", "hmac-sha1 "])
 def test_unknown_algorithm_is_a_clear_value_error(algorithm: str) -> None:
     with pytest.raises(ValueError, match=r"Unknown signature algorithm") as raised:
