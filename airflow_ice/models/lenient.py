@@ -15,7 +15,9 @@ from typing import Any, ClassVar, Final, TypeVar
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from airflow_ice.errors import IceResponseError
-from airflow_ice.models.json_text import body_text, json_safe, short_repr
+from airflow_ice.models.json_text import body_text, decode_json_text, is_json_safe, json_safe, short_repr
+
+ItemT = TypeVar("ItemT")
 
 
 class _Missing:
@@ -164,6 +166,38 @@ class LenientReader:
             return list(value)
         self.keep(name, value, "a list of strings")
         return []
+
+    def json_list(
+        self, name: str, adapter: TypeAdapter[list[ItemT]], *, shape: str, kept_in: str
+    ) -> list[ItemT]:
+        """A list sent as JSON text (ICE nests some lists in strings) or as a list; absent, null or
+        blank gives an empty list. A value that does not read is reported and left to the caller's
+        copy of the object as received.
+
+        :param name: the field.
+        :param adapter: validates the decoded list.
+        :param shape: the documented shape, for the warning, e.g. ``"a list of {MediaId, OutputUrl}"``.
+        :param kept_in: where the value as received stays, for the warning, e.g. ``"result.raw"``.
+        """
+        value = self.take(name)
+        if value is MISSING or value is None or (isinstance(value, str) and not value.strip()):
+            return []
+        where = self.path(name)
+        if isinstance(value, str):
+            try:
+                value = decode_json_text(value)
+            except ValueError:
+                self.report.warn(f"{where}: not JSON; kept as received in {kept_in}")
+                return []
+        if not is_json_safe(value):
+            # Items keep unknown keys, so they must be plain JSON (no NaN) to stay serialisable.
+            self.report.warn(f"{where}: not plain JSON; kept as received in {kept_in}")
+            return []
+        try:
+            return adapter.validate_python(value)
+        except ValidationError:
+            self.report.warn(f"{where}: not {shape} ({short_repr(value)}); kept as received in {kept_in}")
+            return []
 
     def utc_datetime(self, name: str) -> datetime | None:
         """An ISO 8601 time as an aware UTC datetime (a time without offset is taken as UTC)."""

@@ -397,24 +397,4 @@ def _read_result(reader: LenientReader) -> YikeAIAppJobResult | None:
 
 
 def _output_list(child: LenientReader, name: str) -> list[YikeAIAppMediaOutput]:
-    value = child.take(name)
-    if value is MISSING or value is None or (isinstance(value, str) and not value.strip()):
-        return []
-    if isinstance(value, str):
-        try:
-            value = decode_json_text(value)
-        except ValueError:
-            child.report.warn(f"{child.path(name)}: not JSON; kept as received in result.raw")
-            return []
-    if not is_json_safe(value):
-        # Items keep unknown keys, so they must be plain JSON (no NaN) to stay serialisable.
-        child.report.warn(f"{child.path(name)}: not plain JSON; kept as received in result.raw")
-        return []
-    try:
-        return _OUTPUTS.validate_python(value)
-    except ValidationError:
-        child.report.warn(
-            f"{child.path(name)}: not a list of {{MediaId, OutputUrl}} ({short_repr(value)}); "
-            "kept as received in result.raw"
-        )
-        return []
+    return child.json_list(name, _OUTPUTS, shape="a list of {MediaId, OutputUrl}", kept_in="result.raw")

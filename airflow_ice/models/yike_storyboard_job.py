@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
-from airflow_ice.models.json_text import decode_json_text, is_json_safe, json_safe, short_repr
+from airflow_ice.models.json_text import json_safe
 from airflow_ice.models.lenient import (
     MISSING,
     UNPARSED_FIELD,
@@ -250,27 +250,7 @@ def _read_result(reader: LenientReader) -> YikeStoryboardJobResult | None:
 
 
 def _decoded_list(child: LenientReader, name: str, adapter: TypeAdapter[list[_ItemT]]) -> list[_ItemT]:
-    value = child.take(name)
-    if value is MISSING or value is None or (isinstance(value, str) and not value.strip()):
-        return []
-    if isinstance(value, str):
-        try:
-            value = decode_json_text(value)
-        except ValueError:
-            child.report.warn(f"{child.path(name)}: not JSON; kept as received in job_result.raw")
-            return []
-    elif not is_json_safe(value):
-        # Items keep unknown keys, so they must be plain JSON (no NaN) to stay serialisable.
-        child.report.warn(f"{child.path(name)}: not plain JSON; kept as received in job_result.raw")
-        return []
-    try:
-        return adapter.validate_python(value)
-    except ValidationError:
-        child.report.warn(
-            f"{child.path(name)}: not the documented list shape ({short_repr(value)}); "
-            "kept as received in job_result.raw"
-        )
-        return []
+    return child.json_list(name, adapter, shape="the documented list shape", kept_in="job_result.raw")
 
 
 def _comma_separated(child: LenientReader, name: str) -> list[str]:
