@@ -340,20 +340,22 @@ def test_sign_request_with_fixed_time_and_nonce_is_reproducible() -> None:
 # --- Freshness, errors and secrecy ----------------------------------------------------------------
 
 
+def sign_job_query(algorithm: str) -> SignedRequest:
+    """A QueryIProductionJob request signed now, with a fresh nonce."""
+    return sign_request(
+        action="QueryIProductionJob",
+        version=VERSION,
+        host=HOST,
+        credentials=Credentials(ACCESS_KEY_ID, SECRET),
+        query={"JobId": "j"},
+        algorithm=algorithm,
+    )
+
+
 @pytest.mark.parametrize("algorithm", [ACS3_HMAC_SHA256, HMAC_SHA1])
 def test_each_call_gets_a_fresh_nonce_and_current_timestamp(algorithm: str) -> None:
     before = datetime.now(timezone.utc).replace(microsecond=0)
-    calls = [
-        sign_request(
-            action="QueryIProductionJob",
-            version=VERSION,
-            host=HOST,
-            credentials=Credentials(ACCESS_KEY_ID, SECRET),
-            query={"JobId": "j"},
-            algorithm=algorithm,
-        )
-        for _ in range(50)
-    ]
+    calls = [sign_job_query(algorithm) for _ in range(50)]
     after = datetime.now(timezone.utc)
     nonces, times = zip(*(sent_nonce_and_time(signed) for signed in calls), strict=True)
     assert len(set(nonces)) == len(calls)
@@ -365,7 +367,7 @@ def test_each_call_gets_a_fresh_nonce_and_current_timestamp(algorithm: str) -> N
     assert len({signed.query_string + str(signed.headers) for signed in calls}) == len(calls)
 
 
-@pytest.mark.parametrize("algorithm", ["ACS3-HMAC-SHA256", "HMAC-SHA1"])
+@pytest.mark.parametrize("algorithm", [ACS3_HMAC_SHA256, HMAC_SHA1])
 def test_the_timestamp_is_the_exact_clock_at_a_second_boundary(
     algorithm: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -373,15 +375,7 @@ def test_the_timestamp_is_the_exact_clock_at_a_second_boundary(
     # still show the second before, dating the signature before the call.
     moment = datetime(2026, 11, 21, 9, 36, 59, tzinfo=timezone.utc)
     monkeypatch.setattr("airflow_ice.signing.time.time", lambda: moment.timestamp() + 0.001)
-    signed = sign_request(
-        action="QueryIProductionJob",
-        version=VERSION,
-        host=HOST,
-        credentials=Credentials(ACCESS_KEY_ID, SECRET),
-        query={"JobId": "j"},
-        algorithm=algorithm,
-    )
-    assert sent_nonce_and_time(signed)[1] == "2026-11-21T09:36:59Z"
+    assert sent_nonce_and_time(sign_job_query(algorithm))[1] == "2026-11-21T09:36:59Z"
 
 
 @pytest.mark.parametrize("algorithm", ["HMAC-SHA256", "ACS3-RSA-SHA256", "", "hmac-sha1 "])

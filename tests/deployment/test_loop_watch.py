@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import importlib
 import json
 import sys
 import time
 import types
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,17 @@ def _records(path: Path, kind: str) -> list[dict[str, Any]]:
     return [r for r in map(json.loads, path.read_text().splitlines()) if r["kind"] == kind]
 
 
+@contextlib.contextmanager
+def _watching(loop_watch: types.ModuleType, output: Path) -> Iterator[None]:
+    """Watch the running loop (writing to ``output``) for the duration of the block."""
+    watch = loop_watch.LoopWatch(output)
+    watch.start()
+    try:
+        yield
+    finally:
+        watch.stop()
+
+
 def _sleeping_block() -> None:
     time.sleep(0.3)
 
@@ -41,16 +54,12 @@ async def test_a_stall_is_recorded_with_its_stack_and_whether_the_loop_thread_wa
     loop_watch: types.ModuleType, tmp_path: Path
 ) -> None:
     output = tmp_path / "watch.jsonl"
-    watch = loop_watch.LoopWatch(output)
-    watch.start()
-    try:
+    with _watching(loop_watch, output):
         await asyncio.sleep(0.2)
         _sleeping_block()
         await asyncio.sleep(0.2)
         _busy_block()
         await asyncio.sleep(0.2)
-    finally:
-        watch.stop()
     assert _records(output, "start")[0]["loop_tid"] > 0
     stalls = _records(output, "stall")
 
@@ -70,13 +79,9 @@ async def test_a_full_collection_is_recorded_with_its_cpu_time(
     loop_watch: types.ModuleType, tmp_path: Path
 ) -> None:
     output = tmp_path / "watch.jsonl"
-    watch = loop_watch.LoopWatch(output)
-    watch.start()
-    try:
+    with _watching(loop_watch, output):
         gc.collect()
         await asyncio.sleep(0.1)
-    finally:
-        watch.stop()
     full = _records(output, "full_collection")
     assert full
     assert full[0]["cpu_seconds"] >= 0
