@@ -64,9 +64,6 @@ class IProductionScheduleInfo(_JobPart):
     priority: int | None = Field(None, alias="Priority")
 
 
-_TERMINAL = frozenset({IProductionJobStatus.SUCCESS, IProductionJobStatus.FAIL})
-
-
 class IProductionJob(JobResponseModel):
     """An IProduction job (QueryIProductionJob), parsed leniently.
 
@@ -101,6 +98,8 @@ class IProductionJob(JobResponseModel):
     """
 
     RESPONSE_ACTION: ClassVar[str] = "QueryIProductionJob"
+    SUCCESS_STATUS: ClassVar[IProductionJobStatus] = IProductionJobStatus.SUCCESS
+    FAILURE_STATUS: ClassVar[IProductionJobStatus] = IProductionJobStatus.FAIL
 
     model_config = ConfigDict(populate_by_name=True, frozen=True)
 
@@ -166,26 +165,6 @@ class IProductionJob(JobResponseModel):
         values[WARNINGS_FIELD] = report.warnings
         values[UNPARSED_FIELD] = report.unparsed
         return values
-
-    @property
-    def status_text(self) -> str | None:
-        """The status as a string (the enum's value, or the raw unknown status)."""
-        return self.status.value if isinstance(self.status, IProductionJobStatus) else self.status
-
-    @property
-    def is_terminal(self) -> bool:
-        """Whether the job has finished (Success or Fail). An unknown status counts as running."""
-        return self.status in _TERMINAL
-
-    @property
-    def succeeded(self) -> bool:
-        """Whether the job finished successfully."""
-        return self.status is IProductionJobStatus.SUCCESS
-
-    @property
-    def failed(self) -> bool:
-        """Whether the job finished with a failure."""
-        return self.status is IProductionJobStatus.FAIL
 
     def to_xcom(self) -> dict[str, Any]:
         """A small JSON-safe summary for XCom: ids, status, parsed result, outputs, times."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timezone
+from enum import Enum
 from typing import Any, ClassVar, Final, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -267,6 +268,9 @@ class JobResponseModel(BaseModel):
     """A job as its status call returns it: parsed leniently, raising only for an unusable body."""
 
     RESPONSE_ACTION: ClassVar[str] = ""
+    # Each job model names its family's two end states.
+    SUCCESS_STATUS: ClassVar[Enum]
+    FAILURE_STATUS: ClassVar[Enum]
 
     @classmethod
     def from_response(cls: type[JobModelT], body: object, action: str | None = None) -> JobModelT:
@@ -281,3 +285,30 @@ class JobResponseModel(BaseModel):
             raise IceResponseError(
                 action or cls.RESPONSE_ACTION, response_problem(exc), body_text(body)
             ) from None
+
+    @property
+    def _current_status(self) -> Enum | str | None:
+        # ``status`` is a field (a property over ``job_status`` for storyboards).
+        status: Enum | str | None = getattr(self, "status", None)
+        return status
+
+    @property
+    def status_text(self) -> str | None:
+        """The status as a string (the enum's value, or the raw unknown status)."""
+        status = self._current_status
+        return status.value if isinstance(status, Enum) else status
+
+    @property
+    def is_terminal(self) -> bool:
+        """Whether the job has finished (succeeded or failed). An unknown status counts as running."""
+        return self._current_status in (self.SUCCESS_STATUS, self.FAILURE_STATUS)
+
+    @property
+    def succeeded(self) -> bool:
+        """Whether the job finished successfully."""
+        return self._current_status is self.SUCCESS_STATUS
+
+    @property
+    def failed(self) -> bool:
+        """Whether the job finished with a failure."""
+        return self._current_status is self.FAILURE_STATUS

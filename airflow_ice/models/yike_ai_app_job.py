@@ -48,9 +48,6 @@ class YikeAIAppJobStatus(_TolerantStatus):
     FAILED = "Failed"
 
 
-_TERMINAL = frozenset({YikeAIAppJobStatus.FINISHED, YikeAIAppJobStatus.FAILED})
-
-
 class YikeAIAppMediaOutput(BaseModel):
     """One output of the job (an item of ``AudioResult``, ``ImageResult`` or ``VideoResult``).
 
@@ -113,6 +110,8 @@ class YikeAIAppJob(JobResponseModel):
     """
 
     RESPONSE_ACTION: ClassVar[str] = "GetYikeAIAppJob"
+    SUCCESS_STATUS: ClassVar[YikeAIAppJobStatus] = YikeAIAppJobStatus.FINISHED
+    FAILURE_STATUS: ClassVar[YikeAIAppJobStatus] = YikeAIAppJobStatus.FAILED
 
     model_config = ConfigDict(populate_by_name=True, frozen=True)
 
@@ -159,26 +158,6 @@ class YikeAIAppJob(JobResponseModel):
         values[WARNINGS_FIELD] = report.warnings
         values[UNPARSED_FIELD] = report.unparsed
         return values
-
-    @property
-    def status_text(self) -> str | None:
-        """The status as a string (the enum's value, or the raw unknown status)."""
-        return self.status.value if isinstance(self.status, YikeAIAppJobStatus) else self.status
-
-    @property
-    def is_terminal(self) -> bool:
-        """Whether the job has finished (Finished or Failed). An unknown status counts as running."""
-        return self.status in _TERMINAL
-
-    @property
-    def succeeded(self) -> bool:
-        """Whether the job finished successfully (``Finished``)."""
-        return self.status is YikeAIAppJobStatus.FINISHED
-
-    @property
-    def failed(self) -> bool:
-        """Whether the job finished with a failure."""
-        return self.status is YikeAIAppJobStatus.FAILED
 
     @property
     def output_urls(self) -> list[str]:

@@ -98,9 +98,6 @@ class YikeStoryboardJobResult(_Part):
     raw: dict[str, Any] = Field(default_factory=dict)
 
 
-_TERMINAL = frozenset({YikeStoryboardJobStatus.SUCCEEDED, YikeStoryboardJobStatus.FAILED})
-
-
 class YikeStoryboardJob(JobResponseModel):
     """A Yike storyboard job (GetYikeStoryboardJob), parsed leniently.
 
@@ -120,6 +117,8 @@ class YikeStoryboardJob(JobResponseModel):
     """
 
     RESPONSE_ACTION: ClassVar[str] = "GetYikeStoryboardJob"
+    SUCCESS_STATUS: ClassVar[YikeStoryboardJobStatus] = YikeStoryboardJobStatus.SUCCEEDED
+    FAILURE_STATUS: ClassVar[YikeStoryboardJobStatus] = YikeStoryboardJobStatus.FAILED
 
     model_config = ConfigDict(populate_by_name=True, frozen=True)
 
@@ -161,27 +160,6 @@ class YikeStoryboardJob(JobResponseModel):
     def status(self) -> YikeStoryboardJobStatus | str | None:
         """Same as ``job_status`` (so code can treat both job kinds alike)."""
         return self.job_status
-
-    @property
-    def status_text(self) -> str | None:
-        """The status as a string (the enum's value, or the raw unknown status)."""
-        status = self.job_status
-        return status.value if isinstance(status, YikeStoryboardJobStatus) else status
-
-    @property
-    def is_terminal(self) -> bool:
-        """Whether the job has finished (Succeeded or Failed). An unknown status counts as running."""
-        return self.job_status in _TERMINAL
-
-    @property
-    def succeeded(self) -> bool:
-        """Whether the job finished successfully."""
-        return self.job_status is YikeStoryboardJobStatus.SUCCEEDED
-
-    @property
-    def failed(self) -> bool:
-        """Whether the job finished with a failure."""
-        return self.job_status is YikeStoryboardJobStatus.FAILED
 
     def to_xcom(self) -> dict[str, Any]:
         """A small JSON-safe summary for XCom: id, status, output URL and the storyboard lists."""
