@@ -23,6 +23,7 @@ from airflow_ice.hooks.ice import IceHook
 from airflow_ice.transport import WireRequest
 from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
 from airflow_ice.utils.job_events import JobEventStatus
+from tests.emulator_support import ManualClock
 from tests.stub_ice import Answer, StubIce
 
 COVER = {
@@ -60,8 +61,14 @@ def pool(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Asy
 
 
 @pytest.fixture
-def emulator(monkeypatch: pytest.MonkeyPatch) -> Iterator[IceEmulator]:
-    with IceEmulator(job_seconds=0.3) as ice:
+def job_clock() -> ManualClock:
+    """The emulator's job clock: jobs finish only when a test moves it, never because the machine is slow."""
+    return ManualClock(time.time())
+
+
+@pytest.fixture
+def emulator(monkeypatch: pytest.MonkeyPatch, job_clock: ManualClock) -> Iterator[IceEmulator]:
+    with IceEmulator(job_seconds=0.3, clock=job_clock) as ice:
         monkeypatch.setenv("AIRFLOW_CONN_ICE_DEFAULT", ice.connection_json(max_retries=2))
         yield ice
 
@@ -146,7 +153,7 @@ async def test_a_released_lease_cannot_send(pool: AsyncClientPool) -> None:
 
 
 async def test_many_triggers_share_one_client_and_release_it(
-    pool: AsyncClientPool, emulator: IceEmulator
+    pool: AsyncClientPool, emulator: IceEmulator, job_clock: ManualClock
 ) -> None:
     with IceHook() as hook:
         job_ids = [hook.submit_iproduction_job(COVER) for _ in range(20)]
@@ -159,6 +166,7 @@ async def test_many_triggers_share_one_client_and_release_it(
     tasks = [asyncio.create_task(wait(job_id)) for job_id in job_ids]
     await until(lambda: emulator.counters().requests["QueryIProductionJob"] >= len(job_ids))
     assert pool.open_clients() == 1
+    job_clock.advance(1)  # now every job finishes
     payloads = await asyncio.gather(*tasks)
     assert [payload["status"] for payload in payloads] == ["success"] * len(job_ids)
     assert [payload["job_id"] for payload in payloads] == job_ids
@@ -333,9 +341,10 @@ async def test_throttled_submit_retried_through_shared_client(
     assert emulator.counters().jobs_submitted["SubmitIProductionJob"] == 1
 
 
-def test_trigger_outcome_with_shared_pool_is_documented(emulator: IceEmulator) -> None:
+def test_trigger_outcome_with_shared_pool_is_documented(emulator: IceEmulator, job_clock: ManualClock) -> None:
     with IceHook() as hook:
         job_id = hook.submit_iproduction_job(COVER)
+    job_clock.advance(1)
     trigger = IceIProductionJobTrigger(job_id=job_id, poll_interval=0.05, deadline=time.time() + 30)
 
     async def run() -> list[Any]:
