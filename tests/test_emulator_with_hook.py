@@ -4,12 +4,12 @@ an STS token, and each fault as the hook sees it (retries, and no double submits
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from airflow_ice.emulator.faults import ScriptedFault
+from airflow_ice.emulator.faults import QpsLimiter, ScriptedFault
 from airflow_ice.emulator.server import IceEmulator
 from airflow_ice.errors import IceAuthError, IceNotFoundError, IceOutcomeUnknownError
 from airflow_ice.hooks.ice import IceHook
@@ -23,6 +23,34 @@ from tests.emulator_support import KEY_ID, KEY_SECRET, STS_TOKEN, ManualClock
 
 JOB_SECONDS = 10.0
 ALGORITHMS = ["ACS3-HMAC-SHA256", "HMAC-SHA1"]
+# The hook's timeout for one request: long enough that a busy machine never turns a normal answer
+# into a retry (which would change the exact request counts the tests check).
+TIMEOUT = 5.0
+# The read-timeout tests: the hook gives up after SHORT_TIMEOUT, the emulator answers only after
+# SLOW_MS: only a hook running 2 s late would see the answer instead of the timeout.
+SHORT_TIMEOUT = 2.0
+SLOW_MS = 4000
+
+
+class SteppingClock:
+    """A clock that moves ``step`` seconds each time it is read. The QPS limiter reads it once per
+    limited request, so its buckets refill by request count, whatever the wall time in between."""
+
+    def __init__(self, step: float) -> None:
+        self.now = 0.0
+        self.step = step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Wait for ``condition`` (``timeout`` only guards against a hang)."""
+    give_up = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < give_up, "condition not met in time"
+        time.sleep(0.01)
 
 
 def cover_request(src: str = "oss://bucket/in/clip.mp4", tag: str = "run-1") -> dict[str, Any]:
@@ -68,8 +96,16 @@ def start(
 
 
 @pytest.fixture
-def emulator(monkeypatch: pytest.MonkeyPatch, clock: ManualClock) -> Iterator[IceEmulator]:
-    running = start(monkeypatch, clock, timeout=1, max_retries=4)
+def client_timeout() -> float:
+    """The hook's timeout; the read-timeout tests parametrize it to SHORT_TIMEOUT."""
+    return TIMEOUT
+
+
+@pytest.fixture
+def emulator(
+    monkeypatch: pytest.MonkeyPatch, clock: ManualClock, client_timeout: float
+) -> Iterator[IceEmulator]:
+    running = start(monkeypatch, clock, timeout=client_timeout, max_retries=4)
     yield running
     running.stop()
 
@@ -171,10 +207,11 @@ def test_queries_are_retried_through_faults(hook: IceHook, emulator: IceEmulator
     assert counters.faults[kind] == 2
 
 
+@pytest.mark.parametrize("client_timeout", [SHORT_TIMEOUT])
 def test_query_retried_after_read_timeout(hook: IceHook, emulator: IceEmulator) -> None:
     job_id = hook.submit_iproduction_job(cover_request())
     emulator.set_faults(
-        scripted=[ScriptedFault(kind="latency", action="QueryIProductionJob", latency_ms=1500)]
+        scripted=[ScriptedFault(kind="latency", action="QueryIProductionJob", latency_ms=SLOW_MS)]
     )
     assert hook.query_iproduction_job(job_id).job_id == job_id
     assert emulator.counters().requests["QueryIProductionJob"] == 2
@@ -206,16 +243,16 @@ def test_submit_with_unknown_outcome_is_not_retried(hook: IceHook, emulator: Ice
     assert KEY_SECRET not in str(unknown.value)
 
 
+@pytest.mark.parametrize("client_timeout", [SHORT_TIMEOUT])
 def test_submit_read_timeout_is_outcome_unknown(hook: IceHook, emulator: IceEmulator) -> None:
     emulator.set_faults(
-        scripted=[ScriptedFault(kind="latency", action="SubmitIProductionJob", latency_ms=1500)]
+        scripted=[ScriptedFault(kind="latency", action="SubmitIProductionJob", latency_ms=SLOW_MS)]
     )
     with pytest.raises(IceOutcomeUnknownError):
         hook.submit_iproduction_job(cover_request())
-    time.sleep(0.6)  # the emulator finishes the slow request and creates the job
-    counters = emulator.counters()
-    assert counters.requests["SubmitIProductionJob"] == 1
-    assert counters.jobs_submitted["SubmitIProductionJob"] == 1
+    # The emulator finishes the slow request after the hook gave up, and creates the job.
+    until(lambda: emulator.counters().jobs_submitted["SubmitIProductionJob"] == 1)
+    assert emulator.counters().requests["SubmitIProductionJob"] == 1  # not retried
 
 
 @pytest.mark.parametrize("kind", ["unavailable", "throttling"])
@@ -233,14 +270,21 @@ def test_submit_not_taken_is_retried_once_created(
     assert counters.jobs_submitted[action] == 1
 
 
-def test_submits_under_a_qps_limit_all_land_once(hook: IceHook, emulator: IceEmulator) -> None:
+def test_submits_under_a_qps_limit_all_land_once(
+    hook: IceHook, emulator: IceEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 4 tokens, 4 per second, and 1/16 s between requests (a limiter clock that steps per request,
+    # so the machine's speed cannot refill the bucket): each request adds 0.25 token. Submits 1-5
+    # find 4, 3.25, 2.5, 1.75 and 1.0 tokens and take one each; the 6th is refused at 0.25, 0.5 and
+    # 0.75 tokens and goes through at 1.0.
+    monkeypatch.setattr(emulator.state.faults, "_limiter", QpsLimiter(clock=SteppingClock(1 / 16)))
     emulator.set_faults(qps_limits={"SubmitIProductionJob": 4}, retry_after_ms=300)
     job_ids = {hook.submit_iproduction_job(cover_request(tag=f"t{i}")) for i in range(6)}
     counters = emulator.counters()
     assert len(job_ids) == 6
     assert counters.jobs_submitted["SubmitIProductionJob"] == 6
-    assert counters.faults["qps_limited"] >= 1
-    assert counters.requests["SubmitIProductionJob"] == 6 + counters.faults["qps_limited"]
+    assert counters.faults["qps_limited"] == 3
+    assert counters.requests["SubmitIProductionJob"] == 6 + 3
 
 
 def test_auth_and_not_found_fail_at_once(monkeypatch: pytest.MonkeyPatch, emulator: IceEmulator) -> None:
