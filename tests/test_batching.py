@@ -3,21 +3,19 @@
 Jobs run on a hand-moved emulator clock, so they stay running while the triggers poll for a few
 rounds and all end the moment the test says. Calls are counted by the emulator; rounds are counted
 by the triggers themselves (how many checks each one received), so neither side grades itself.
+Tests wait for rounds to happen (not for a fixed time), so a slow machine only makes them slower.
 """
 
 from __future__ import annotations
 
 import asyncio
-import inspect
 import json
 import logging
 import math
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 from airflow.triggers.base import TriggerEvent
 
@@ -28,6 +26,7 @@ from airflow_ice.triggers.yike_ai_app import IceYikeAIAppJobTrigger
 from airflow_ice.utils.job_events import JobEvent, JobEventStatus
 from airflow_ice.utils.job_families import IceJob
 from tests.emulator_support import ManualClock
+from tests.loop_checks import forbid_blocking_calls, until, watch_loop_cpu
 
 POLL = 0.1
 JOB_SECONDS = 3600.0
@@ -85,13 +84,17 @@ def event_of(events: list[TriggerEvent], job_id: str) -> JobEvent:
 
 
 async def wait_then_finish(
-    triggers: list[CountingTrigger], clock: ManualClock, seconds: float
+    triggers: list[CountingTrigger], clock: ManualClock, rounds: int
 ) -> list[list[TriggerEvent]]:
-    """Let the triggers poll for ``seconds``, end every job, and return each trigger's events."""
+    """Let every trigger get ``rounds`` checks of its running job, end every job, and return each
+    trigger's events (they then get one more check: the finished job)."""
     tasks = [asyncio.create_task(collect(trigger)) for trigger in triggers]
-    await asyncio.sleep(seconds)
+    done = asyncio.gather(*tasks)
+    # Fails fast (in the assertion) if a trigger ended while its job was still running.
+    await until(lambda: done.done() or min(trigger.checks for trigger in triggers) >= rounds)
+    assert not done.done(), [task.result() for task in tasks if task.done()]
     clock.advance(JOB_SECONDS)
-    return await asyncio.gather(*tasks)
+    return await done
 
 
 def calls(emulator: IceEmulator, action: str) -> int:
@@ -120,7 +123,7 @@ async def test_n_triggers_make_about_n_over_batch_size_calls_per_round(
     job_ids = submit_jobs(45)
     triggers = [CountingTrigger(job_id=job_id, poll_interval=POLL) for job_id in job_ids]
 
-    results = await wait_then_finish(triggers, clock, 0.55)
+    results = await wait_then_finish(triggers, clock, 3)
 
     assert rounds_of(triggers) >= 4
     # ceil(45 / 20) = 3 calls per round, where polling alone makes one call per job (45).
@@ -136,7 +139,7 @@ async def test_each_trigger_gets_its_own_job_and_a_failing_job_disturbs_no_other
     job_ids = submit_jobs(12, lambda n: {"n": n, "mood": "fail" if n == 5 else "fine"})
     triggers = [CountingTrigger(job_id=job_id, poll_interval=POLL) for job_id in job_ids]
 
-    results = await wait_then_finish(triggers, clock, 0.25)
+    results = await wait_then_finish(triggers, clock, 1)
 
     for n, (events, job_id) in enumerate(zip(results, job_ids, strict=True)):
         event = event_of(events, job_id)
@@ -157,7 +160,7 @@ async def test_a_job_missing_from_the_batch_answer_is_read_alone(
     job_ids = submit_jobs(6, lambda n: {"n": n, "note": "unlisted" if n == 2 else ""})
     triggers = [CountingTrigger(job_id=job_id, poll_interval=POLL) for job_id in job_ids]
 
-    results = await wait_then_finish(triggers, clock, 0.35)
+    results = await wait_then_finish(triggers, clock, 2)
 
     assert all(event_of(events, job_id).succeeded for events, job_id in zip(results, job_ids, strict=True))
     listed = [trigger for n, trigger in enumerate(triggers) if n != 2]
@@ -172,7 +175,7 @@ async def test_two_triggers_waiting_for_one_job_share_its_place_in_the_batch(
     job_ids = submit_jobs(3)
     triggers = [CountingTrigger(job_id=job_id, poll_interval=POLL) for job_id in [*job_ids, job_ids[0]]]
 
-    results = await wait_then_finish(triggers, clock, 0.25)
+    results = await wait_then_finish(triggers, clock, 2)
 
     jobs = [event_of(events, trigger.job_id).job for events, trigger in zip(results, triggers, strict=True)]
     assert [job and job["job_id"] for job in jobs] == [*job_ids, job_ids[0]]
@@ -183,32 +186,33 @@ async def test_leaving_triggers_leave_the_batch_and_the_last_stops_the_poller(
     ice: IceEmulator, clock: ManualClock
 ) -> None:
     short, long = submit_jobs(2)
-    leaving = asyncio.create_task(
-        collect(IceYikeAIAppJobTrigger(job_id=short, poll_interval=POLL, deadline=time.time() + 0.3))
-    )
-    staying = asyncio.create_task(collect(IceYikeAIAppJobTrigger(job_id=long, poll_interval=POLL)))
-    await asyncio.sleep(0.1)
+    # The deadline only has to come after the first shared check, which takes milliseconds.
+    deadline = time.time() + 3
+    leaving_trigger = CountingTrigger(job_id=short, poll_interval=POLL, deadline=deadline)
+    staying_trigger = CountingTrigger(job_id=long, poll_interval=POLL)
+    leaving = asyncio.create_task(collect(leaving_trigger))
+    staying = asyncio.create_task(collect(staying_trigger))
+    await until(lambda: leaving_trigger.checks >= 1 and staying_trigger.checks >= 1)
     (poller,) = BATCHED_POLLERS.active()
     assert poller.job_ids == {short, long}
+    assert poller.stats.single_calls == 0  # both are read in every round's batch
 
     timed_out = event_of(await leaving, short)
-    batches_when_left = calls(ice, BATCH)
-    await asyncio.sleep(0.35)
+    # Counted by the poller before it sends, so a batch still on the wire is in this figure.
+    batches_when_left = poller.stats.batch_calls
+    await until(lambda: calls(ice, SINGLE) >= 2)
 
     assert timed_out.status is JobEventStatus.TIMEOUT
+    assert time.time() >= deadline
     assert poller.job_ids == {long}
-    # The one job left is read alone: no batch call after the other left.
-    assert calls(ice, BATCH) == batches_when_left
-    assert calls(ice, SINGLE) >= 2
+    # The one job left is read alone: no batch call after the other left. Every round is over
+    # before the next starts, so the emulator has seen each batch call the poller made.
+    assert poller.stats.batch_calls == batches_when_left == calls(ice, BATCH)
     staying.cancel()
     with pytest.raises(asyncio.CancelledError):
         await staying
     assert BATCHED_POLLERS.active() == []
-    for _ in range(100):  # the poller's task ends once its cancellation has run
-        if not poller.running:
-            break
-        await asyncio.sleep(0.01)
-    assert not poller.running
+    await until(lambda: not poller.running)  # the poller's task ends once its cancellation has run
 
 
 async def test_transient_batch_failures_mean_keep_waiting_for_every_member(
@@ -226,7 +230,8 @@ async def test_transient_batch_failures_mean_keep_waiting_for_every_member(
         CountingTrigger(job_id=job_id, poll_interval=POLL, max_consecutive_failures=1) for job_id in job_ids
     ]
 
-    results = await wait_then_finish(triggers, clock, 2.5)
+    # The faults come first: a check that arrives means the failed and throttled polls are over.
+    results = await wait_then_finish(triggers, clock, 1)
 
     assert all(event_of(events, job_id).succeeded for events, job_id in zip(results, job_ids, strict=True))
     assert ice.counters().faults == {"unavailable": 2, "throttling": 2}
@@ -286,7 +291,7 @@ async def test_a_refused_batch_is_read_alone_then_batches_shrink(
     triggers = [CountingTrigger(job_id=job_id, poll_interval=POLL, batch_size=10) for job_id in job_ids]
     caplog.set_level(logging.WARNING, logger="airflow_ice.triggers.batching")
 
-    results = await wait_then_finish(triggers, clock, 0.45)
+    results = await wait_then_finish(triggers, clock, 2)
 
     assert all(event_of(events, job_id).succeeded for events, job_id in zip(results, job_ids, strict=True))
     assert ice.counters().errors["InvalidParameter"] == 1  # only the first batch of 10 was refused
@@ -303,7 +308,7 @@ async def test_batch_size_from_the_connection_extra(ice: IceEmulator, clock: Man
     job_ids = submit_jobs(12)
     triggers = [CountingTrigger(job_id=job_id, poll_interval=POLL) for job_id in job_ids]
 
-    await wait_then_finish(triggers, clock, 0.35)
+    await wait_then_finish(triggers, clock, 2)
 
     assert_calls_per_round(ice, triggers, 3)  # 5 + 5 + 2
 
@@ -316,7 +321,7 @@ async def test_the_smallest_batch_size_a_trigger_asks_for_wins(ice: IceEmulator,
         for job_id, size in zip(job_ids, sizes, strict=True)
     ]
 
-    await wait_then_finish(triggers, clock, 0.25)
+    await wait_then_finish(triggers, clock, 2)
 
     assert_calls_per_round(ice, triggers, 2)  # 4 + 4
 
@@ -354,38 +359,17 @@ async def _pollers_seen_on_a_new_loop(job_id: str) -> BatchedJobPoller:
 
 
 async def test_batched_waiting_never_blocks_the_event_loop(
-    ice: IceEmulator, clock: ManualClock, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+    ice: IceEmulator, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     job_ids = await asyncio.to_thread(submit_jobs, 30)
+    # Waiting calls (sleeping, sync HTTP or connection reads) fail on the loop's thread; heavy
+    # computation shows as a callback's CPU time, which a loaded machine does not change.
+    forbid_blocking_calls(monkeypatch)
 
-    loop_thread = threading.current_thread()
-
-    def forbidden_on_the_loop(owner: Any, name: str) -> None:
-        original = getattr(owner, name)
-        is_classmethod = isinstance(inspect.getattr_static(owner, name), classmethod)
-
-        def guarded(*args: Any, **kwargs: Any) -> Any:
-            # Off the loop (e.g. Airflow 3.1 reading a connection in a worker thread) is fine.
-            assert threading.current_thread() is not loop_thread, f"{name} blocked the event loop"
-            return original(*args[1:] if is_classmethod else args, **kwargs)
-
-        monkeypatch.setattr(owner, name, classmethod(guarded) if is_classmethod else guarded)
-
-    # The ways a poller could block the loop: sync HTTP, a sync connection read, sleeping.
-    forbidden_on_the_loop(httpx.Client, "send")
-    forbidden_on_the_loop(IceHook, "get_connection")
-    forbidden_on_the_loop(time, "sleep")
-    loop = asyncio.get_running_loop()
-    loop.set_debug(True)
-    # Generous: a loaded test machine makes any step slow now and then; blocking I/O is caught above.
-    loop.slow_callback_duration = 0.5
-    caplog.set_level(logging.WARNING, logger="asyncio")
-    await asyncio.sleep(0)
-    try:
+    with watch_loop_cpu() as watch:
         triggers = [CountingTrigger(job_id=job_id, poll_interval=POLL) for job_id in job_ids]
-        results = await wait_then_finish(triggers, clock, 0.3)
-    finally:
-        loop.set_debug(False)
+        results = await wait_then_finish(triggers, clock, 2)
 
     assert all(event_of(events, job_id).succeeded for events, job_id in zip(results, job_ids, strict=True))
-    assert [record.getMessage() for record in caplog.records if "took" in record.getMessage()] == []
+    assert watch.heavy == []
+    assert watch.callbacks > 0
