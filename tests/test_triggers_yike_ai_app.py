@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Iterator
 
 import pytest
 from airflow.triggers.base import TriggerEvent
@@ -13,8 +15,24 @@ from airflow_ice.triggers.batching import BATCHED_POLLERS
 from airflow_ice.triggers.yike_ai_app import IceYikeAIAppJobTrigger
 from airflow_ice.utils.job_events import JobEvent, JobEventStatus
 from tests.dag_support import emulated_ice, requests
+from tests.emulator_support import ManualClock
+from tests.loop_checks import until
 
 __all__ = ["emulated_ice"]
+
+
+@pytest.fixture
+def job_clock() -> ManualClock:
+    return ManualClock(time.time())
+
+
+@pytest.fixture
+def held_ice(job_clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> Iterator[IceEmulator]:
+    """Like ``emulated_ice``, but its jobs run until the test moves ``job_clock``, never because the
+    machine is slow."""
+    with IceEmulator(job_seconds=0.5, clock=job_clock) as emulator:
+        monkeypatch.setenv("AIRFLOW_CONN_ICE_DEFAULT", emulator.connection_json(max_retries=1, timeout=5))
+        yield emulator
 
 
 def submit(app_params: dict[str, str] | None = None) -> str:
@@ -28,19 +46,26 @@ async def only_event(trigger: IceYikeAIAppJobTrigger) -> JobEvent:
     return JobEvent.from_payload(events[0].payload, job_id=trigger.job_id)
 
 
-async def test_success_event_carries_the_parsed_job(emulated_ice: IceEmulator) -> None:
+async def test_success_event_carries_the_parsed_job(held_ice: IceEmulator, job_clock: ManualClock) -> None:
     job_id = submit()
-
-    event = await only_event(
-        IceYikeAIAppJobTrigger(job_id=job_id, poll_interval=0.1, deadline=time.time() + 30)
+    waiting = asyncio.create_task(
+        only_event(IceYikeAIAppJobTrigger(job_id=job_id, poll_interval=0.1, deadline=time.time() + 60))
     )
+
+    # Polled while the job ran (the loop stops early, and the assertion fails, if the trigger ended).
+    await until(lambda: waiting.done() or requests(held_ice, "GetYikeAIAppJob") >= 2)
+    assert not waiting.done()
+    job_clock.advance(1)
+    event = await waiting
 
     assert event.status is JobEventStatus.SUCCESS
     assert event.job is not None
     assert event.job["status"] == "Finished"
     assert event.job["app_params"] == {"Prompt": "sea"}
     assert event.job["output_urls"][0] == event.job["video_outputs"][0]["output_url"]
-    assert requests(emulated_ice, "GetYikeAIAppJob") >= 2  # a lone job is read with single gets
+    # A lone job is read with single gets.
+    assert requests(held_ice, "GetYikeAIAppJob") >= 3
+    assert requests(held_ice, "BatchGetYikeAIAppJob") == 0
     assert BATCHED_POLLERS.active() == []
 
 
@@ -55,32 +80,32 @@ async def test_failed_job_gives_failed_event(emulated_ice: IceEmulator) -> None:
     assert f"Yike AI app job {job_id} ended with status Failed" in event.message
 
 
-@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 30}], indirect=True)
-async def test_deadline_gives_timeout_event(emulated_ice: IceEmulator) -> None:
-    job_id = submit()
+async def test_deadline_gives_timeout_event(held_ice: IceEmulator) -> None:
+    job_id = submit()  # runs until the test ends: only the deadline can end the wait
     started = time.monotonic()
+    deadline = time.time() + 0.5
 
-    event = await only_event(
-        IceYikeAIAppJobTrigger(job_id=job_id, poll_interval=0.1, deadline=time.time() + 0.5)
-    )
+    event = await only_event(IceYikeAIAppJobTrigger(job_id=job_id, poll_interval=0.1, deadline=deadline))
 
     assert event.status is JobEventStatus.TIMEOUT
-    assert 0.4 < time.monotonic() - started < 5
+    assert time.time() >= deadline
+    assert time.monotonic() - started < 10  # at the deadline, not much later
     assert BATCHED_POLLERS.active() == []
 
 
-@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 30}], indirect=True)
-async def test_a_long_poll_interval_still_ends_at_the_deadline(emulated_ice: IceEmulator) -> None:
-    job_id = submit()
+async def test_a_long_poll_interval_still_ends_at_the_deadline(held_ice: IceEmulator) -> None:
+    job_id = submit()  # runs until the test ends: only the deadline can end the wait
     started = time.monotonic()
+    # The first check comes within milliseconds of joining; the deadline is far enough that even a
+    # slow machine has counted it by then, and far before the next check (poll interval 60 s).
+    deadline = time.time() + 3
 
-    event = await only_event(
-        IceYikeAIAppJobTrigger(job_id=job_id, poll_interval=60, deadline=time.time() + 0.5)
-    )
+    event = await only_event(IceYikeAIAppJobTrigger(job_id=job_id, poll_interval=60, deadline=deadline))
 
     assert event.status is JobEventStatus.TIMEOUT
-    assert time.monotonic() - started < 5
-    assert requests(emulated_ice, "GetYikeAIAppJob") == 1  # the first check, then the deadline
+    assert time.time() >= deadline
+    assert time.monotonic() - started < 30  # at the deadline, not at the next poll (60 s)
+    assert requests(held_ice, "GetYikeAIAppJob") == 1  # the first check, then the deadline
 
 
 async def test_unknown_job_gives_error_event(emulated_ice: IceEmulator) -> None:
