@@ -23,14 +23,22 @@ from tests.dag_support import (
     task_try_numbers,
     xcom_value,
 )
+from tests.emulator_support import ManualClock
+from tests.worker_kill_support import HANG_GUARD, HeldJobWaits, held_ice, job_clock
 
-__all__ = ["emulated_ice"]
+__all__ = ["emulated_ice", "held_ice", "job_clock"]
 
 INPUT = {"Type": "OSS", "Media": "oss://bucket/in/clip.mp4"}
 OUTPUT = {"Type": "OSS", "Media": "oss://bucket/out/cover/"}
 
 
-def cover_operator(**kwargs: Any) -> IceIProductionJobOperator:
+class HeldCover(HeldJobWaits, IceIProductionJobOperator):
+    """Killed while it waits in the worker, or waits for its job to finish: see HeldJobWaits."""
+
+
+def cover_operator(
+    operator_class: type[IceIProductionJobOperator] = IceIProductionJobOperator, **kwargs: Any
+) -> IceIProductionJobOperator:
     options: dict[str, Any] = {
         "task_id": "cover",
         "function_name": "Cover",
@@ -39,7 +47,7 @@ def cover_operator(**kwargs: Any) -> IceIProductionJobOperator:
         "poll_interval": 0.1,
     }
     options.update(kwargs)
-    return IceIProductionJobOperator(**options)
+    return operator_class(**options)
 
 
 def run_one(dag_name: str, **kwargs: Any) -> Any:
@@ -47,6 +55,18 @@ def run_one(dag_name: str, **kwargs: Any) -> Any:
     with dag:
         cover_operator(**kwargs)
     return run_dag(dag)
+
+
+def run_held(dag_name: str, job_clock: ManualClock, **kwargs: Any) -> Any:
+    """Run HeldCover in the worker against ``held_ice``: try 1 is killed once it waits for its job."""
+    return run_one(
+        dag_name,
+        operator_class=HeldCover,
+        job_clock=job_clock,
+        deferrable=False,
+        execution_timeout=HANG_GUARD,
+        **kwargs,
+    )
 
 
 @pytest.mark.parametrize("deferrable", [True, False], ids=["deferrable", "worker"])
@@ -112,15 +132,14 @@ def test_templated_json_text_parameters(emulated_ice: IceEmulator) -> None:
     assert job.job_params_decoded == {"Model": "gif"}
 
 
-@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 60}], indirect=True)
-def test_wait_for_completion_false_returns_job_id_at_once(emulated_ice: IceEmulator) -> None:
+def test_wait_for_completion_false_returns_job_id_at_once(held_ice: IceEmulator) -> None:
     run = run_one("ipr_nowait", wait_for_completion=False)
 
     assert task_states(run) == {"cover": "success"}
     job_id = xcom_value(run, "cover")
     assert isinstance(job_id, str)
     assert job_id == xcom_value(run, "cover", "ice_job_id")
-    assert requests(emulated_ice, "QueryIProductionJob") == 0
+    assert requests(held_ice, "QueryIProductionJob") == 0
     with IceHook() as hook:
         assert not hook.query_iproduction_job(job_id).is_terminal  # still running: nobody waited
 
@@ -170,85 +189,80 @@ def test_non_templated_values_are_checked_when_the_dag_is_parsed(
         cover_operator(**kwargs)
 
 
-@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 30}], indirect=True)
 @pytest.mark.parametrize("deferrable", [True, False], ids=["deferrable", "worker"])
-def test_timeout_cancels_the_job_and_fails(emulated_ice: IceEmulator, deferrable: bool) -> None:
+def test_timeout_cancels_the_job_and_fails(held_ice: IceEmulator, deferrable: bool) -> None:
+    # The job runs until cancelled (held_ice), however slowly the task gets to wait for it.
     run = run_one("ipr_timeout", deferrable=deferrable, timeout=0.5)
 
     assert task_states(run) == {"cover": "failed"}
-    assert requests(emulated_ice, "CancelIProductionJob") == 1
+    assert requests(held_ice, "CancelIProductionJob") == 1
     with IceHook() as hook:
         assert hook.query_iproduction_job(xcom_value(run, "cover", "ice_job_id")).status_text == "Fail"
 
 
-@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 30}], indirect=True)
-def test_kill_in_worker_cancels_the_job(emulated_ice: IceEmulator) -> None:
-    # execution_timeout makes Airflow kill the task and call on_kill(), as for a user's kill.
-    run = run_one("ipr_kill", deferrable=False, execution_timeout=timedelta(seconds=1))
+def test_kill_in_worker_cancels_the_job(held_ice: IceEmulator, job_clock: ManualClock) -> None:
+    # The kill (execution_timeout expiring) makes Airflow call on_kill(), as for a user's kill.
+    run = run_held("ipr_kill", job_clock)
 
     assert task_states(run) == {"cover": "failed"}
-    assert requests(emulated_ice, "CancelIProductionJob") == 1
+    assert requests(held_ice, "CancelIProductionJob") == 1
     with IceHook() as hook:
         assert hook.query_iproduction_job(xcom_value(run, "cover", "ice_job_id")).status_text == "Fail"
 
 
-@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 30}], indirect=True)
-def test_kill_without_cancel_on_kill_leaves_the_job_running(emulated_ice: IceEmulator) -> None:
-    run = run_one(
-        "ipr_kill_keep", deferrable=False, execution_timeout=timedelta(seconds=1), cancel_on_kill=False
+def test_kill_without_cancel_on_kill_leaves_the_job_running(
+    held_ice: IceEmulator, job_clock: ManualClock
+) -> None:
+    run = run_held("ipr_kill_keep", job_clock, cancel_on_kill=False)
+
+    assert task_states(run) == {"cover": "failed"}
+    assert requests(held_ice, "CancelIProductionJob") == 0
+    with IceHook() as hook:
+        assert not hook.query_iproduction_job(xcom_value(run, "cover", "ice_job_id")).is_terminal
+
+
+def test_retry_reattaches_to_the_running_job(
+    held_ice: IceEmulator, job_clock: ManualClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Try 1 is killed while the job runs (and does not cancel it); try 2 reattaches to the job, still
+    # running, and waits for it to finish. It must not pay twice.
+    run = run_held("ipr_reattach", job_clock, cancel_on_kill=False, finish_on_try=2, **FAST_RETRY)
+
+    assert task_states(run) == {"cover": "success"}
+    assert task_try_numbers(run) == {"cover": 2}
+    assert submits(held_ice) == 1
+    job = xcom_value(run, "cover")
+    assert job["status"] == "Success"
+    assert (
+        f"Reattaching to IProduction job {job['job_id']} submitted by an earlier try"
+        in capsys.readouterr().out
     )
 
-    assert task_states(run) == {"cover": "failed"}
-    assert requests(emulated_ice, "CancelIProductionJob") == 0
 
-
-@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 1.6}], indirect=True)
-def test_retry_reattaches_to_the_running_job(emulated_ice: IceEmulator) -> None:
-    # Try 1 is killed after 1 s while the job runs (and does not cancel it); try 2 reattaches and
-    # sees the job finish within its own 1 s. It must not pay twice.
-    run = run_one(
-        "ipr_reattach",
-        deferrable=False,
+def test_retry_with_reattach_off_submits_again(held_ice: IceEmulator, job_clock: ManualClock) -> None:
+    # Try 1's job keeps running (not cancelled), yet try 2 submits its own and waits for that one.
+    run = run_held(
+        "ipr_no_reattach",
+        job_clock,
         cancel_on_kill=False,
-        execution_timeout=timedelta(seconds=1),
+        reattach_on_retry=False,
+        finish_on_try=2,
         **FAST_RETRY,
     )
 
     assert task_states(run) == {"cover": "success"}
     assert task_try_numbers(run) == {"cover": 2}
-    assert submits(emulated_ice) == 1
-    assert xcom_value(run, "cover")["status"] == "Success"
+    assert submits(held_ice) == 2
 
 
-@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 3}], indirect=True)
-def test_retry_with_reattach_off_submits_again(emulated_ice: IceEmulator) -> None:
-    run = run_one(
-        "ipr_no_reattach",
-        deferrable=False,
-        cancel_on_kill=False,
-        reattach_on_retry=False,
-        execution_timeout=timedelta(seconds=1),
-        retries=1,
-        retry_delay=timedelta(seconds=0),
-    )
-
-    assert task_try_numbers(run) == {"cover": 2}
-    assert submits(emulated_ice) == 2
-
-
-@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 30}], indirect=True)
-def test_retry_after_a_cancelled_job_submits_a_new_one(emulated_ice: IceEmulator) -> None:
+def test_retry_after_a_cancelled_job_submits_a_new_one(held_ice: IceEmulator, job_clock: ManualClock) -> None:
     # Try 1 is killed and cancels its job; the cancelled job is not reattached to.
-    run = run_one(
-        "ipr_resubmit",
-        deferrable=False,
-        execution_timeout=timedelta(seconds=1),
-        **FAST_RETRY,
-    )
+    run = run_held("ipr_resubmit", job_clock, finish_on_try=2, **FAST_RETRY)
 
+    assert task_states(run) == {"cover": "success"}
     assert task_try_numbers(run) == {"cover": 2}
-    assert submits(emulated_ice) == 2
-    assert requests(emulated_ice, "CancelIProductionJob") == 2
+    assert submits(held_ice) == 2
+    assert requests(held_ice, "CancelIProductionJob") == 1
 
 
 def test_lost_submit_answer_fails_without_retry(
@@ -308,9 +322,10 @@ def test_stored_job_id_is_dropped_once_the_job_succeeded(emulated_ice: IceEmulat
     assert stored_reattach_job_id(run, "cover") is None
 
 
-@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 30}], indirect=True)
-def test_stored_job_id_is_kept_while_the_job_may_still_run(emulated_ice: IceEmulator) -> None:
-    run = run_one("ipr_keep", deferrable=False, execution_timeout=timedelta(seconds=1), cancel_on_kill=False)
+def test_stored_job_id_is_kept_while_the_job_may_still_run(
+    held_ice: IceEmulator, job_clock: ManualClock
+) -> None:
+    run = run_held("ipr_keep", job_clock, cancel_on_kill=False)
 
     assert task_states(run) == {"cover": "failed"}
     assert stored_reattach_job_id(run, "cover") == xcom_value(run, "cover", "ice_job_id")

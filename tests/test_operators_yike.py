@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -23,13 +22,31 @@ from tests.dag_support import (
     task_try_numbers,
     xcom_value,
 )
+from tests.emulator_support import ManualClock
+from tests.worker_kill_support import HANG_GUARD, HeldJobWaits, held_ice, job_clock
 
-__all__ = ["emulated_ice"]
+__all__ = ["emulated_ice", "held_ice", "job_clock"]
 
 SUBMIT = "SubmitYikeStoryboardJob"
 
 
+class HeldStoryboard(HeldJobWaits, IceYikeStoryboardJobOperator):
+    """Killed while it waits in the worker, or waits for its job to finish: see HeldJobWaits."""
+
+
 def run_storyboard(dag_name: str, **kwargs: Any) -> Any:
+    return run_operator(IceYikeStoryboardJobOperator, dag_name, kwargs)
+
+
+def run_held(dag_name: str, job_clock: ManualClock, **kwargs: Any) -> Any:
+    """Run HeldStoryboard in the worker against ``held_ice``: try 1 is killed once it waits for its job."""
+    held = {"job_clock": job_clock, "deferrable": False, "execution_timeout": HANG_GUARD}
+    return run_operator(HeldStoryboard, dag_name, {**held, **kwargs})
+
+
+def run_operator(
+    operator_class: type[IceYikeStoryboardJobOperator], dag_name: str, kwargs: dict[str, Any]
+) -> Any:
     options: dict[str, Any] = {
         "task_id": "storyboard",
         "file_url": "oss://bucket/novels/chapter-1.txt",
@@ -46,7 +63,7 @@ def run_storyboard(dag_name: str, **kwargs: Any) -> Any:
     options.update(kwargs)
     dag = new_dag(dag_name)
     with dag:
-        IceYikeStoryboardJobOperator(**options)
+        operator_class(**options)
     return run_dag(dag)
 
 
@@ -111,10 +128,10 @@ def test_partial_success_fails_with_fail_on_failed_shots_and_retry_does_not_pay_
     assert "failing because fail_on_failed_shots=True" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 30}], indirect=True)
 def test_timeout_fails_and_says_the_job_keeps_running(
-    emulated_ice: IceEmulator, capsys: pytest.CaptureFixture[str]
+    held_ice: IceEmulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # The job runs on held_ice's clock: it cannot finish first, however slowly the task gets to wait.
     run = run_storyboard("yike_timeout", deferrable=True, timeout=0.5)
 
     assert task_states(run) == {"storyboard": "failed"}
@@ -125,26 +142,29 @@ def test_timeout_fails_and_says_the_job_keeps_running(
     assert stored_reattach_job_id(run, "storyboard") == xcom_value(run, "storyboard", "ice_job_id")
 
 
-@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 30}], indirect=True)
 def test_kill_logs_that_the_job_cannot_be_cancelled(
-    emulated_ice: IceEmulator, capsys: pytest.CaptureFixture[str]
+    held_ice: IceEmulator, job_clock: ManualClock, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run = run_storyboard("yike_kill", deferrable=False, execution_timeout=timedelta(seconds=1))
+    run = run_held("yike_kill", job_clock)
 
     assert task_states(run) == {"storyboard": "failed"}
     assert "keeps running: ICE has no cancel action" in capsys.readouterr().out
-    assert set(emulated_ice.counters().requests) == {SUBMIT, "GetYikeStoryboardJob"}
+    assert set(held_ice.counters().requests) == {SUBMIT, "GetYikeStoryboardJob"}
 
 
-@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 1.6}], indirect=True)
-def test_retry_reattaches_to_the_running_job(emulated_ice: IceEmulator) -> None:
-    run = run_storyboard(
-        "yike_reattach", deferrable=False, execution_timeout=timedelta(seconds=1), **FAST_RETRY
-    )
+def test_retry_reattaches_to_the_running_job(
+    held_ice: IceEmulator, job_clock: ManualClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Try 1 is killed while the job runs; try 2 reattaches to the job, still running, and waits for it.
+    run = run_held("yike_reattach", job_clock, finish_on_try=2, **FAST_RETRY)
 
     assert task_states(run) == {"storyboard": "success"}
     assert task_try_numbers(run) == {"storyboard": 2}
-    assert submits(emulated_ice, SUBMIT) == 1
+    assert submits(held_ice, SUBMIT) == 1
+    job_id = xcom_value(run, "storyboard")["job_id"]
+    assert (
+        f"Reattaching to Yike storyboard job {job_id} submitted by an earlier try" in capsys.readouterr().out
+    )
 
 
 def test_wait_for_completion_false(emulated_ice: IceEmulator) -> None:

@@ -3,7 +3,6 @@ AI-app step on the media pipeline's outputs."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,15 +23,31 @@ from tests.dag_support import (
     task_try_numbers,
     xcom_value,
 )
+from tests.emulator_support import ManualClock
+from tests.worker_kill_support import HANG_GUARD, HeldJobWaits, held_ice, job_clock
 
-__all__ = ["emulated_ice"]
+__all__ = ["emulated_ice", "held_ice", "job_clock"]
 
 SUBMIT = "SubmitYikeAIAppJob"
 PRECHECK = "PrecheckYikeAIAppJob"
 APP_PARAMS = {"LoadImage.1.TargetImage": "oss://media-bucket/in/face.png", "Prompt": "sunset"}
 
 
+class HeldAIApp(HeldJobWaits, IceYikeAIAppJobOperator):
+    """Killed while it waits in the worker, or waits for its job to finish: see HeldJobWaits."""
+
+
 def run_ai_app(dag_name: str, **kwargs: Any) -> Any:
+    return run_operator(IceYikeAIAppJobOperator, dag_name, kwargs)
+
+
+def run_held(dag_name: str, job_clock: ManualClock, **kwargs: Any) -> Any:
+    """Run HeldAIApp in the worker against ``held_ice``: try 1 is killed once it waits for its job."""
+    held = {"job_clock": job_clock, "deferrable": False, "execution_timeout": HANG_GUARD}
+    return run_operator(HeldAIApp, dag_name, {**held, **kwargs})
+
+
+def run_operator(operator_class: type[IceYikeAIAppJobOperator], dag_name: str, kwargs: dict[str, Any]) -> Any:
     options: dict[str, Any] = {
         "task_id": "ai_app",
         "app_id": "app-highlights",
@@ -42,7 +57,7 @@ def run_ai_app(dag_name: str, **kwargs: Any) -> Any:
     options.update(kwargs)
     dag = new_dag(dag_name, params={"prompt": "sunset"})
     with dag:
-        IceYikeAIAppJobOperator(**options)
+        operator_class(**options)
     return run_dag(dag)
 
 
@@ -119,10 +134,10 @@ def test_rejected_precheck_fails_at_once_and_pays_nothing(
     assert "Nothing was submitted" in out
 
 
-@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 30}], indirect=True)
 def test_timeout_fails_and_says_the_job_keeps_running(
-    emulated_ice: IceEmulator, capsys: pytest.CaptureFixture[str]
+    held_ice: IceEmulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # The job runs on held_ice's clock: it cannot finish first, however slowly the task gets to wait.
     run = run_ai_app("ai_app_timeout", deferrable=True, timeout=0.5)
 
     assert task_states(run) == {"ai_app": "failed"}
@@ -133,31 +148,28 @@ def test_timeout_fails_and_says_the_job_keeps_running(
     assert stored_reattach_job_id(run, "ai_app") == xcom_value(run, "ai_app", "ice_job_id")
 
 
-@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 30}], indirect=True)
 def test_kill_logs_that_the_job_cannot_be_cancelled(
-    emulated_ice: IceEmulator, capsys: pytest.CaptureFixture[str]
+    held_ice: IceEmulator, job_clock: ManualClock, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run = run_ai_app("ai_app_kill", deferrable=False, execution_timeout=timedelta(seconds=1))
+    run = run_held("ai_app_kill", job_clock)
 
     assert task_states(run) == {"ai_app": "failed"}
     assert "keeps running: ICE has no cancel action" in capsys.readouterr().out
-    assert set(emulated_ice.counters().requests) == {SUBMIT, "GetYikeAIAppJob"}
+    assert set(held_ice.counters().requests) == {SUBMIT, "GetYikeAIAppJob"}
 
 
-@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 1.6}], indirect=True)
-def test_retry_reattaches_to_the_running_job_without_a_new_precheck(emulated_ice: IceEmulator) -> None:
-    run = run_ai_app(
-        "ai_app_reattach",
-        precheck=True,
-        deferrable=False,
-        execution_timeout=timedelta(seconds=1),
-        **FAST_RETRY,
-    )
+def test_retry_reattaches_to_the_running_job_without_a_new_precheck(
+    held_ice: IceEmulator, job_clock: ManualClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Try 1 is killed while the job runs; try 2 reattaches to the job, still running, and waits for it.
+    run = run_held("ai_app_reattach", job_clock, precheck=True, finish_on_try=2, **FAST_RETRY)
 
     assert task_states(run) == {"ai_app": "success"}
     assert task_try_numbers(run) == {"ai_app": 2}
-    counters = emulated_ice.counters()
+    counters = held_ice.counters()
     assert (counters.jobs_submitted[SUBMIT], counters.requests[PRECHECK]) == (1, 1)
+    job_id = xcom_value(run, "ai_app")["job_id"]
+    assert f"Reattaching to Yike AI app job {job_id} submitted by an earlier try" in capsys.readouterr().out
 
 
 def test_lost_submit_answer_fails_without_retry_and_says_what_to_look_for(
