@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
@@ -21,6 +21,8 @@ from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
 from airflow_ice.triggers.yike import IceYikeStoryboardJobTrigger
 from airflow_ice.utils.job_events import JobEvent, JobEventStatus
 from tests.dag_support import emulated_ice, requests
+from tests.emulator_support import ManualClock
+from tests.loop_checks import forbid_blocking_calls, until, watch_loop_cpu
 
 __all__ = ["emulated_ice"]
 
@@ -51,16 +53,37 @@ async def run_trigger(trigger: IceJobTrigger) -> list[TriggerEvent]:
     return [event async for event in trigger.run()]
 
 
+@pytest.fixture
+def job_clock() -> ManualClock:
+    """The held emulator's job clock: its jobs finish only when the test moves it."""
+    return ManualClock(time.time())
+
+
+@pytest.fixture
+def held_ice(job_clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> Iterator[IceEmulator]:
+    """Like ``emulated_ice``, but its 1 s jobs run until the test advances ``job_clock``, never
+    because the machine was slow (or fast)."""
+    with IceEmulator(job_seconds=1, clock=job_clock) as emulator:
+        monkeypatch.setenv("AIRFLOW_CONN_ICE_DEFAULT", emulator.connection_json(max_retries=1, timeout=5))
+        yield emulator
+
+
 def only_event(events: list[TriggerEvent], job_id: str) -> JobEvent:
     assert len(events) == 1
     return JobEvent.from_payload(events[0].payload, job_id=job_id)
 
 
-async def test_iproduction_success_event_carries_parsed_job(emulated_ice: IceEmulator) -> None:
+async def test_iproduction_success_event_carries_parsed_job(
+    held_ice: IceEmulator, job_clock: ManualClock
+) -> None:
     job_id = submit_cover()
-    trigger = IceIProductionJobTrigger(job_id=job_id, poll_interval=0.1, deadline=time.time() + 30)
+    trigger = IceIProductionJobTrigger(job_id=job_id, poll_interval=0.1, deadline=time.time() + 60)
 
-    event = only_event(await run_trigger(trigger), job_id)
+    waiting = asyncio.create_task(run_trigger(trigger))
+    await until(lambda: waiting.done() or requests(held_ice, "QueryIProductionJob") >= 2)
+    assert not waiting.done()  # it polled while the job ran, and kept waiting
+    job_clock.advance(1)
+    event = only_event(await asyncio.wait_for(waiting, 30), job_id)
 
     assert event.status is JobEventStatus.SUCCESS
     assert event.job is not None
@@ -68,7 +91,6 @@ async def test_iproduction_success_event_carries_parsed_job(emulated_ice: IceEmu
     assert event.job["status"] == "Success"
     assert event.job["result"]["kind"] == "Cover"
     assert event.job["output_urls"]
-    assert requests(emulated_ice, "QueryIProductionJob") >= 2  # it polled while the job ran
 
 
 async def test_iproduction_failed_job_gives_failed_event(emulated_ice: IceEmulator) -> None:
@@ -102,18 +124,17 @@ async def test_yike_events_success_and_failure(emulated_ice: IceEmulator) -> Non
     assert bad_event.job["status"] == "Failed"
 
 
-@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 30}], indirect=True)
-async def test_deadline_gives_timeout_event_without_cancelling(emulated_ice: IceEmulator) -> None:
-    job_id = submit_cover()
+async def test_deadline_gives_timeout_event_without_cancelling(held_ice: IceEmulator) -> None:
+    job_id = submit_cover()  # runs until the test ends: only the deadline can end the wait
     trigger = IceIProductionJobTrigger(job_id=job_id, poll_interval=0.1, deadline=time.time() + 0.5)
 
     started = time.monotonic()
-    event = only_event(await run_trigger(trigger), job_id)
+    event = only_event(await asyncio.wait_for(run_trigger(trigger), 30), job_id)
 
     assert event.status is JobEventStatus.TIMEOUT
-    assert 0.4 < time.monotonic() - started < 5
+    assert time.monotonic() - started > 0.4  # not before the deadline (a slow machine only adds)
     # The trigger only reads: cancelling on timeout is the operator's decision.
-    assert requests(emulated_ice, "CancelIProductionJob") == 0
+    assert requests(held_ice, "CancelIProductionJob") == 0
 
 
 async def test_serialize_is_json_primitives_and_rebuilt_trigger_finishes(emulated_ice: IceEmulator) -> None:
@@ -261,10 +282,9 @@ def deferred_task(trigger: IceIProductionJobTrigger) -> IceIProductionJobTrigger
     return trigger
 
 
-@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 30}], indirect=True)
 @pytest.mark.parametrize("state", ["failed", "success", None])
 async def test_on_kill_cancels_when_a_user_took_the_task_out_of_deferral(
-    emulated_ice: IceEmulator, monkeypatch: pytest.MonkeyPatch, state: str | None
+    held_ice: IceEmulator, monkeypatch: pytest.MonkeyPatch, state: str | None
 ) -> None:
     from airflow.sdk.execution_time import task_runner
 
@@ -275,14 +295,13 @@ async def test_on_kill_cancels_when_a_user_took_the_task_out_of_deferral(
     await deferred_task(IceIProductionJobTrigger(job_id=job_id, poll_interval=0.1)).on_kill()
 
     assert len(supervisor.asked) == 1
-    assert requests(emulated_ice, "CancelIProductionJob") == 1
+    assert requests(held_ice, "CancelIProductionJob") == 1
     with IceHook() as hook:
         assert hook.query_iproduction_job(job_id).status_text == "Fail"
 
 
-@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 30}], indirect=True)
 async def test_on_kill_never_cancels_when_the_trigger_only_moved(
-    emulated_ice: IceEmulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    held_ice: IceEmulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Airflow 3.3.2 calls on_kill when a trigger moves to another triggerer (apache/airflow#73454).
     from airflow.sdk.execution_time import task_runner
@@ -292,17 +311,16 @@ async def test_on_kill_never_cancels_when_the_trigger_only_moved(
 
     await deferred_task(IceIProductionJobTrigger(job_id=job_id, poll_interval=0.1)).on_kill()
 
-    assert requests(emulated_ice, "CancelIProductionJob") == 0
+    assert requests(held_ice, "CancelIProductionJob") == 0
     assert "still deferred (the trigger moved)" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 30}], indirect=True)
-async def test_on_kill_does_not_cancel_when_the_task_state_is_unknown(emulated_ice: IceEmulator) -> None:
+async def test_on_kill_does_not_cancel_when_the_task_state_is_unknown(held_ice: IceEmulator) -> None:
     job_id = submit_cover()  # no supervisor link here: the state cannot be read
 
     await deferred_task(IceIProductionJobTrigger(job_id=job_id, poll_interval=0.1)).on_kill()
 
-    assert requests(emulated_ice, "CancelIProductionJob") == 0
+    assert requests(held_ice, "CancelIProductionJob") == 0
 
 
 def test_trigger_modules_import_without_the_hook_or_models() -> None:
@@ -318,13 +336,12 @@ def test_trigger_modules_import_without_the_hook_or_models() -> None:
     assert out.strip().splitlines()[-1] == "[]"
 
 
-@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 30}], indirect=True)
-async def test_on_kill_respects_cancel_on_kill_false(emulated_ice: IceEmulator) -> None:
+async def test_on_kill_respects_cancel_on_kill_false(held_ice: IceEmulator) -> None:
     job_id = submit_cover()
 
     await IceIProductionJobTrigger(job_id=job_id, cancel_on_kill=False).on_kill()
 
-    assert requests(emulated_ice, "CancelIProductionJob") == 0
+    assert requests(held_ice, "CancelIProductionJob") == 0
 
 
 async def test_on_kill_of_storyboard_job_only_logs(
@@ -350,28 +367,24 @@ async def test_cleanup_never_cancels(emulated_ice: IceEmulator) -> None:
 
 
 async def test_run_never_blocks_the_event_loop(
-    emulated_ice: IceEmulator, caplog: pytest.LogCaptureFixture
+    held_ice: IceEmulator, job_clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Create the job outside the loop under test, then poll it under asyncio's debug mode, which
-    # logs "Executing <callback> took N seconds" for any step that blocks the loop too long.
+    # Create the job off the loop under test, then poll it with the blocking calls forbidden on the
+    # loop's thread (a blocking wait uses no CPU) and every loop callback's CPU time measured (CPU
+    # work is the other way to stall the loop). Neither depends on how loaded the machine is.
     job_id = await asyncio.to_thread(submit_cover)
-    loop = asyncio.get_running_loop()
-    loop.set_debug(True)
-    # Generous for a loaded CI machine (several test workers on 2 cores), yet shorter than the poll
-    # interval below, so a sleep instead of an await between polls still shows.
-    loop.slow_callback_duration = 0.25
-    caplog.set_level(logging.WARNING, logger="asyncio")
-    # Debug timing applies from the loop's next step on.
-    await asyncio.sleep(0)
-    try:
-        trigger = IceIProductionJobTrigger(job_id=job_id, poll_interval=0.4, deadline=time.time() + 30)
-        event = only_event(await run_trigger(trigger), job_id)
-    finally:
-        loop.set_debug(False)
+    forbid_blocking_calls(monkeypatch)
+    trigger = IceIProductionJobTrigger(job_id=job_id, poll_interval=0.1, deadline=time.time() + 60)
+
+    with watch_loop_cpu() as watch:
+        waiting = asyncio.create_task(run_trigger(trigger))
+        await until(lambda: waiting.done() or requests(held_ice, "QueryIProductionJob") >= 3)
+        job_clock.advance(1)
+        event = only_event(await asyncio.wait_for(waiting, 30), job_id)
 
     assert event.status is JobEventStatus.SUCCESS
-    slow = [record.getMessage() for record in caplog.records if "took" in record.getMessage()]
-    assert slow == []
+    assert watch.heavy == []
+    assert watch.callbacks > 0
 
 
 def test_many_first_triggers_load_the_hook_class_together() -> None:
