@@ -6,6 +6,7 @@ import asyncio
 import json
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -17,6 +18,8 @@ from airflow_ice.hooks.ice import IceHook
 from airflow_ice.rate_limit import RATE_LIMITERS, RateLimiterRegistry, TokenBucket
 from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
 from airflow_ice.utils.job_events import JobEvent, JobEventStatus
+from tests.emulator_support import ManualClock
+from tests.loop_checks import until
 from tests.stub_ice import Answer, StubIce
 
 COVER = {
@@ -112,7 +115,48 @@ def test_connections_of_one_account_share_a_bucket() -> None:
     assert identity() != identity(endpoint="ice.cn-beijing.aliyuncs.com")
 
 
-async def test_hooks_sharing_a_connection_are_capped_together(monkeypatch: pytest.MonkeyPatch) -> None:
+@dataclass
+class Reservations:
+    """What the process's token buckets were asked for: when the first reservation was made
+    (``time.monotonic()``, the buckets' and the stub's clock), by how many calls, on which buckets."""
+
+    first: float | None = None
+    count: int = 0
+    buckets: set[int] = field(default_factory=set)
+
+
+@pytest.fixture
+def reservations(monkeypatch: pytest.MonkeyPatch) -> Reservations:
+    seen = Reservations()
+    reserve = TokenBucket.reserve
+
+    def recording(bucket: TokenBucket) -> float:
+        if seen.first is None:
+            seen.first = time.monotonic()  # read before the bucket reads its clock
+        seen.count += 1
+        seen.buckets.add(id(bucket))
+        return reserve(bucket)
+
+    monkeypatch.setattr(TokenBucket, "reserve", recording)
+    return seen
+
+
+def assert_never_ahead_of_the_bucket(arrivals: list[float], first: float, rate: float, burst: float) -> None:
+    """The k-th request to reach the server came no sooner than a bucket full at ``first`` allows:
+    ``first + (k - burst) / rate``.
+
+    Measured from the first reservation, not from the first arrival: a slow machine only delays a
+    request past its slot, so it can make these gaps longer, never shorter (whereas a late first
+    arrival followed by on-time ones would shrink the gap between arrivals).
+    """
+    for k, arrived in enumerate(sorted(arrivals), start=1):
+        earliest = first + max(0.0, k - burst) / rate
+        assert arrived >= earliest - 1e-3, f"request {k} arrived {earliest - arrived:.3f} s before its slot"
+
+
+async def test_hooks_sharing_a_connection_are_capped_together(
+    monkeypatch: pytest.MonkeyPatch, reservations: Reservations
+) -> None:
     answer = Answer(body={"RequestId": "r", "JobId": "j", "Status": "Queuing"})
     with StubIce(default=answer) as stub:
         monkeypatch.setenv(
@@ -122,25 +166,28 @@ async def test_hooks_sharing_a_connection_are_capped_together(monkeypatch: pytes
                     "conn_type": "alibaba_ice",
                     "login": "id",
                     "password": "pw",
-                    "extra": {"endpoint": stub.url, "max_requests_per_second": 20},
+                    "extra": {"endpoint": stub.url, "max_requests_per_second": 4},
                 }
             ),
         )
         hooks = [IceHook() for _ in range(5)]
         await asyncio.gather(
-            *(hook.acall("QueryIProductionJob", {"JobId": "j"}) for hook in hooks for _ in range(8))
+            *(hook.acall("QueryIProductionJob", {"JobId": "j"}) for hook in hooks for _ in range(2))
         )
         for hook in hooks:
             await hook.aclose()
-        times = sorted(recorded.time for recorded in stub.requests)
-    assert len(times) == 40
-    # 20 at once (the burst), then 20 per second: the last 20 need at least ~1 second.
-    assert times[-1] - times[0] >= 0.9
-    # Any one-second window holds at most the burst plus one second's refill.
-    assert max(sum(1 for t in times if start <= t < start + 1.0) for start in times) <= 41
+        times = [recorded.time for recorded in stub.requests]
+    assert len(times) == 10
+    # One bucket for the five hooks (each of its own would let both of its calls through at once)...
+    assert (len(reservations.buckets), reservations.count) == (1, 10)
+    assert reservations.first is not None
+    # ...so 4 at once (the burst), then 4 per second: the last no sooner than 1.5 s after the first.
+    # (Few calls at a low rate: the uncapped calls' own pace, or the stub's listen backlog making
+    # some connections retry after 1 s, stays well short of these slots.)
+    assert_never_ahead_of_the_bucket(times, reservations.first, rate=4, burst=4)
 
 
-def test_sync_calls_honour_the_cap_too(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sync_calls_honour_the_cap_too(monkeypatch: pytest.MonkeyPatch, reservations: Reservations) -> None:
     answer = Answer(body={"RequestId": "r", "JobId": "j", "Status": "Queuing"})
     with StubIce(default=answer) as stub:
         monkeypatch.setenv(
@@ -150,7 +197,7 @@ def test_sync_calls_honour_the_cap_too(monkeypatch: pytest.MonkeyPatch) -> None:
                     "conn_type": "alibaba_ice",
                     "login": "id",
                     "password": "pw",
-                    "extra": {"endpoint": stub.url, "max_requests_per_second": 10},
+                    "extra": {"endpoint": stub.url, "max_requests_per_second": 5},
                 }
             ),
         )
@@ -158,7 +205,12 @@ def test_sync_calls_honour_the_cap_too(monkeypatch: pytest.MonkeyPatch) -> None:
             for _ in range(15):
                 hook.call("QueryIProductionJob", {"JobId": "j"})
         times = [recorded.time for recorded in stub.requests]
-    assert times[-1] - times[0] >= 0.4  # 10 at once, then 5 more at 10 per second
+    assert len(times) == 15
+    assert (len(reservations.buckets), reservations.count) == (1, 15)
+    assert reservations.first is not None
+    # 5 at once, then 10 more at 5 per second: the last no sooner than 2 s after the first (uncapped,
+    # 15 calls in a row take well under a second here).
+    assert_never_ahead_of_the_bucket(times, reservations.first, rate=5, burst=5)
 
 
 def test_no_cap_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -193,22 +245,40 @@ async def _wait_all(job_ids: list[str], deadline: float) -> list[JobEvent]:
 async def test_the_cap_keeps_many_triggers_under_the_account_limit(
     capped: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """20 triggers polling every 50 ms against a 30-per-second API: capped at 25/s they are never throttled."""
-    with IceEmulator(job_seconds=1.0, faults={"qps_limits": {"QueryIProductionJob": 30}}) as ice:
+    """20 triggers polling every 50 ms (400 a second) against a 30-per-second API: uncapped they are
+    throttled; capped at 10/s they never are."""
+    job_clock = ManualClock(time.time())  # the jobs run until the test has seen enough polls
+    faults = {"qps_limits": {"QueryIProductionJob": 30}}
+    with IceEmulator(job_seconds=1.0, clock=job_clock, faults=faults) as ice:
         extra: dict[str, Any] = {"max_retries": 1}
         if capped:
-            extra["max_requests_per_second"] = 25
+            # The emulator's limiter runs on the real clock, so a test process frozen for a while
+            # sends its overdue polls in a clump. In any stretch of time the emulator then gets at
+            # most the 20 polls in flight (one per trigger) plus the cap's burst of 10 and 10/s:
+            # never more than its own burst of 30 plus 30/s, however the machine stalls.
+            extra["max_requests_per_second"] = 10
         monkeypatch.setenv("AIRFLOW_CONN_ICE_DEFAULT", ice.connection_json(**extra))
         job_ids = _submit_jobs(20)
-        events = await _wait_all(job_ids, time.time() + 60)
-        throttled = ice.counters().faults.get("qps_limited", 0)
+        waiting = asyncio.create_task(_wait_all(job_ids, time.time() + 120))
+
+        def throttled() -> int:
+            return ice.counters().faults.get("qps_limited", 0)
+
+        if capped:
+            # 10 at once, then 2 s of polls at the cap while the triggers want 400 a second.
+            await until(lambda: waiting.done() or ice.counters().requests["QueryIProductionJob"] >= 30, 60)
+        else:
+            await until(lambda: waiting.done() or throttled() > 0, 60)
+        assert not waiting.done()  # every job still runs: nothing ended the waits early
+        job_clock.advance(1)
+        events = await asyncio.wait_for(waiting, 60)
     # Throttling while waiting never fails the wait, capped or not.
     assert [event.status for event in events] == [JobEventStatus.SUCCESS] * 20
     assert [event.job_id for event in events] == job_ids
     if capped:
-        assert throttled == 0
+        assert throttled() == 0
     else:
-        assert throttled > 0
+        assert throttled() > 0
 
 
 async def test_throttling_while_waiting_is_absorbed_until_the_deadline(
@@ -219,12 +289,22 @@ async def test_throttling_while_waiting_is_absorbed_until_the_deadline(
         (job_id,) = _submit_jobs(1)
         ice.set_faults(throttle_rate=1.0, actions=["QueryIProductionJob"])
         trigger = IceIProductionJobTrigger(
-            job_id=job_id, poll_interval=0.02, deadline=time.time() + 1.0, max_consecutive_failures=1
+            job_id=job_id, poll_interval=0.02, deadline=time.time() + 120, max_consecutive_failures=1
         )
-        events = [event async for event in trigger.run()]
-        polls = ice.counters().requests["QueryIProductionJob"]
+
+        async def run() -> list[Any]:
+            return [event async for event in trigger.run()]
+
+        def polls() -> int:
+            return ice.counters().requests["QueryIProductionJob"]
+
+        waiting = asyncio.create_task(run())
+        await until(lambda: waiting.done() or polls() >= 5, 60)
+        # Far beyond max_consecutive_failures, every poll throttled (no retries), and still waiting.
+        assert not waiting.done()
+        trigger.deadline = time.time()  # now the deadline passes (it is read before every pause)
+        events = await asyncio.wait_for(waiting, 30)
     event = JobEvent.from_payload(events[0].payload, job_id=job_id)
     assert len(events) == 1
-    assert polls > 2  # far beyond max_consecutive_failures, and still waiting
     assert event.status is JobEventStatus.TIMEOUT
     assert event.job_id == job_id
