@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -84,21 +85,23 @@ def code(answer: httpx.Response) -> tuple[int, str]:
 
 
 @pytest.mark.parametrize("algorithm", [HMAC_SHA1, ACS3_HMAC_SHA256])
-def test_assume_role_answer_shape(ice_emulator: IceEmulator, algorithm: str) -> None:
-    answer = assume_role(ice_emulator, algorithm=algorithm, DurationSeconds="900")
-    assert answer.status_code == 200
-    body = answer.json()
-    assert set(body) == {"RequestId", "AssumedRoleUser", "Credentials"}
-    assert body["AssumedRoleUser"]["Arn"] == "acs:ram::1234567890123456:role/ice-runner/tests"
-    assert body["AssumedRoleUser"]["AssumedRoleId"].endswith(":tests")
-    credentials = body["Credentials"]
-    assert set(credentials) == {"AccessKeyId", "AccessKeySecret", "SecurityToken", "Expiration"}
-    assert credentials["AccessKeyId"].startswith("STS.")
-    assert credentials["Expiration"].endswith("Z")
-    (key,) = ice_emulator.state.temporary_keys.issued()
-    assert key.expiration - ice_emulator.state.temporary_keys.clock() == pytest.approx(900, abs=1)
-    # ICE accepts the issued key, with its token.
-    assert code(query_job(ice_emulator, issued(answer))) == (404, "JobNotFound")
+def test_assume_role_answer_shape(algorithm: str) -> None:
+    clock = FakeClock()  # stands still: the issued lifetime is exact, however long the call took
+    with IceEmulator(clock=clock) as ice:
+        answer = assume_role(ice, algorithm=algorithm, DurationSeconds="900")
+        assert answer.status_code == 200
+        body = answer.json()
+        assert set(body) == {"RequestId", "AssumedRoleUser", "Credentials"}
+        assert body["AssumedRoleUser"]["Arn"] == "acs:ram::1234567890123456:role/ice-runner/tests"
+        assert body["AssumedRoleUser"]["AssumedRoleId"].endswith(":tests")
+        credentials = body["Credentials"]
+        assert set(credentials) == {"AccessKeyId", "AccessKeySecret", "SecurityToken", "Expiration"}
+        assert credentials["AccessKeyId"].startswith("STS.")
+        assert credentials["Expiration"] == time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(clock() + 900))
+        (key,) = ice.state.temporary_keys.issued()
+        assert key.expiration - clock() == pytest.approx(900, abs=1e-6)
+        # ICE accepts the issued key, with its token.
+        assert code(query_job(ice, issued(answer))) == (404, "JobNotFound")
 
 
 @pytest.mark.parametrize(
@@ -307,9 +310,13 @@ def test_official_oidc_provider_accepts_the_emulator(ice_emulator: IceEmulator, 
 
 
 def test_official_ecs_provider_accepts_the_emulator(ice_emulator: IceEmulator) -> None:
+    from alibabacloud_credentials.http import HttpOptions
     from alibabacloud_credentials.provider import EcsRamRoleCredentialsProvider
 
-    provider = EcsRamRoleCredentialsProvider(async_update_enabled=False)
+    # Its 1 s default timeouts are for a link-local service: a slow answer on a loaded test machine
+    # would make it ask again (falling back to IMDSv1), and the count below would be one higher.
+    patient = HttpOptions(connect_timeout=30_000, read_timeout=30_000)
+    provider = EcsRamRoleCredentialsProvider(async_update_enabled=False, http_options=patient)
     # The library has no option for the metadata address (100.100.100.200): point it at the emulator.
     provider._EcsRamRoleCredentialsProvider__metadata_service_host = ice_emulator.url  # type: ignore[attr-defined]
     assert provider.get_credentials().get_access_key_id().startswith("STS.")
@@ -425,7 +432,8 @@ def test_cli_serves_sts_with_a_token_from_the_environment() -> None:
             target=lambda: lines.append(process.stdout.readline() if process.stdout else "")
         )
         reader.start()
-        reader.join(20)
+        reader.join(120)  # a hang guard: the emulator prints its URL once it listens
+        assert lines, "the emulator printed no URL"
         url = lines[0].strip()
         answer = httpx.post(
             f"{url}/",

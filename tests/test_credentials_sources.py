@@ -4,6 +4,7 @@ refresh before expiry, expiry, one refresh shared by thousands of callers, and t
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import socket
@@ -16,7 +17,8 @@ import httpx
 import pytest
 
 from airflow_ice.connection import config_from_connection
-from airflow_ice.credentials import CredentialsProvider, resolve_credentials_provider
+from airflow_ice.credentials import CredentialsProvider, resolve_credentials_provider, resolver
+from airflow_ice.credentials.refreshing import RefreshingCredentialsProvider
 from airflow_ice.emulator import IceEmulator, ScriptedFault
 from airflow_ice.errors import IceAuthError, IceCredentialsError, IceCredentialsUnavailableError
 from airflow_ice.hooks.ice import IceHook
@@ -176,11 +178,21 @@ def test_hook_refreshes_short_lived_credentials_by_the_real_clock(
     use_connection(monkeypatch, "ice_ram", ram_role_connection(ice_emulator))
     with IceHook("ice_ram") as hook:
         job_id = hook.submit_iproduction_job(COVER)
-        (issued,) = ice_emulator.state.temporary_keys.issued()
-        # Sleep into the refresh window (the last third of the lifetime, at most 3 s here).
-        time.sleep(max(0.0, issued.expiration - time.time() - 0.9))
+        provider = hook.credentials_provider(hook.get_config())
+        assert isinstance(provider, RefreshingCredentialsProvider)
+        signed_with = provider.cache.current
+        assert signed_with is not None
+        assume_roles = requests_of(ice_emulator, "AssumeRole")
+        # Wait by the real clock (the cache's) until those credentials are due: their refresh point
+        # follows from the Expiration STS sent and when the answer came (the last third of the
+        # lifetime, about 1 s here). Past it, the next call must refresh first, however slow the machine.
+        while time.time() <= signed_with.refresh_at:
+            time.sleep(0.02)
         hook.query_iproduction_job(job_id)
-    assert requests_of(ice_emulator, "AssumeRole") == 2
+        refreshed = provider.cache.current
+    assert requests_of(ice_emulator, "AssumeRole") == assume_roles + 1
+    assert refreshed is not None
+    assert refreshed.credentials.access_key_id != signed_with.credentials.access_key_id
     assert not ice_emulator.counters().auth_failures
 
 
@@ -323,6 +335,16 @@ async def test_oidc_token_is_read_off_the_event_loop(ice_emulator: IceEmulator, 
 # ECS RAM role (metadata service)
 
 
+@pytest.fixture
+def patient_metadata_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The metadata client's 1 s timeout, with a second attempt, is meant for a real link-local
+    service; on a loaded test machine a slow first answer would be asked again and the request
+    counts below would be one higher. Here attempts wait long enough to be answered."""
+    patient = dataclasses.replace(resolver.METADATA_HTTP, timeout=httpx.Timeout(30.0))
+    monkeypatch.setattr(resolver, "METADATA_HTTP", patient)
+
+
+@pytest.mark.usefixtures("patient_metadata_client")
 @pytest.mark.parametrize("role_name", [None, "EcsRamRoleForIce"], ids=["discovered", "named"])
 def test_ecs_role(ice_emulator: IceEmulator, monkeypatch: pytest.MonkeyPatch, role_name: str | None) -> None:
     extra = {"ecs_role_name": role_name} if role_name else {}
@@ -336,6 +358,7 @@ def test_ecs_role(ice_emulator: IceEmulator, monkeypatch: pytest.MonkeyPatch, ro
     assert counters["MetadataCredentials"] == 1
 
 
+@pytest.mark.usefixtures("patient_metadata_client")
 @pytest.mark.ice_emulator(metadata_token_required=True)
 async def test_ecs_role_in_hardened_mode_auto_detected_by_role_name(
     ice_emulator: IceEmulator, monkeypatch: pytest.MonkeyPatch
@@ -351,6 +374,7 @@ async def test_ecs_role_in_hardened_mode_auto_detected_by_role_name(
     assert ice_emulator.counters().requests["MetadataCredentials"] == 1
 
 
+@pytest.mark.usefixtures("patient_metadata_client")
 async def test_ecs_thousands_of_users_share_one_read() -> None:
     clock = FakeClock()
     with IceEmulator(clock=clock, sts_token_seconds=21600) as ice:
