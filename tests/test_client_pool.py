@@ -341,7 +341,9 @@ async def test_throttled_submit_retried_through_shared_client(
     assert emulator.counters().jobs_submitted["SubmitIProductionJob"] == 1
 
 
-def test_trigger_outcome_with_shared_pool_is_documented(emulator: IceEmulator, job_clock: ManualClock) -> None:
+def test_trigger_outcome_with_shared_pool_is_documented(
+    emulator: IceEmulator, job_clock: ManualClock
+) -> None:
     with IceHook() as hook:
         job_id = hook.submit_iproduction_job(COVER)
     job_clock.advance(1)
