@@ -12,6 +12,7 @@ import functools
 import itertools
 import json
 import os
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 import pytest
 
 from airflow_ice.emulator import IceEmulator
+from tests.emulator_support import ManualClock
 
 START_DATE = datetime(2024, 1, 1, tzinfo=timezone.utc)
 _dag_numbers = itertools.count()
@@ -106,6 +108,25 @@ def emulated_ice(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
     options: dict[str, Any] = {"job_seconds": 0.5}
     options.update(getattr(request, "param", None) or {})
     with IceEmulator(**options) as emulator:
+        monkeypatch.setenv("AIRFLOW_CONN_ICE_DEFAULT", emulator.connection_json(max_retries=1, timeout=5))
+        yield emulator
+
+
+HELD_JOB_SECONDS = 30.0
+"""How long a ``held_ice`` job runs on ``job_clock``: ``job_clock.advance(HELD_JOB_SECONDS)`` ends it."""
+
+
+@pytest.fixture
+def job_clock() -> ManualClock:
+    """The job clock of ``held_ice``: it moves only when the test moves it."""
+    return ManualClock(time.time())
+
+
+@pytest.fixture
+def held_ice(job_clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> Iterator[IceEmulator]:
+    """Like ``emulated_ice``, but its jobs keep running until the test moves ``job_clock`` on, never
+    finishing early because the machine was slow: for tests that must see a job still running."""
+    with IceEmulator(job_seconds=HELD_JOB_SECONDS, clock=job_clock) as emulator:
         monkeypatch.setenv("AIRFLOW_CONN_ICE_DEFAULT", emulator.connection_json(max_retries=1, timeout=5))
         yield emulator
 

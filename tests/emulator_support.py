@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -37,6 +38,14 @@ class ServedEndpoint:
     @property
     def endpoint(self) -> str:
         return self.url.split("://", 1)[1]
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Wait (blocking, polling every 10 ms) for ``condition``; ``timeout`` only guards against a hang."""
+    give_up = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < give_up, "condition not met in time"
+        time.sleep(0.01)
 
 
 class ManualClock:

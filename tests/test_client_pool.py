@@ -7,7 +7,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -23,8 +23,12 @@ from airflow_ice.hooks.ice import IceHook
 from airflow_ice.transport import WireRequest
 from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
 from airflow_ice.utils.job_events import JobEventStatus
+from tests.dag_support import job_clock
 from tests.emulator_support import ManualClock
+from tests.loop_checks import until
 from tests.stub_ice import Answer, StubIce
+
+__all__ = ["job_clock"]
 
 COVER = {
     "function_name": "Cover",
@@ -34,16 +38,6 @@ COVER = {
 
 
 TRANSPORTS = {"aiohttp": AiohttpTransport, "httpx": None}
-
-
-async def until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
-    """Wait for ``condition`` (checked every 10 ms), failing after ``timeout`` seconds."""
-
-    async def poll() -> None:
-        while not condition():  # noqa: ASYNC110 - the condition is set by another thread
-            await asyncio.sleep(0.01)
-
-    await asyncio.wait_for(poll(), timeout)
 
 
 def config(**extra: Any) -> Any:
@@ -58,12 +52,6 @@ def pool(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Asy
     fresh = AsyncClientPool(transport_factory=TRANSPORTS[request.param])
     monkeypatch.setattr("airflow_ice.hooks.ice.SHARED_CLIENTS", fresh)
     return fresh
-
-
-@pytest.fixture
-def job_clock() -> ManualClock:
-    """The emulator's job clock: jobs finish only when a test moves it, never because the machine is slow."""
-    return ManualClock(time.time())
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +24,10 @@ from tests.credentials_support import (
     ram_role_connection,
     write_token,
 )
-from tests.dag_support import new_dag, run_dag, task_states
+from tests.dag_support import job_clock, new_dag, run_dag, task_states
 from tests.emulator_support import ManualClock
 
-__all__ = ["clean_credentials"]
+__all__ = ["clean_credentials", "job_clock"]
 
 pytestmark = pytest.mark.usefixtures("clean_credentials")
 
@@ -39,11 +38,6 @@ COVER = {
     "input": {"Type": "OSS", "Media": "oss://bucket/in/clip.mp4"},
     "output": {"Type": "OSS", "Media": "oss://bucket/out/cover/"},
 }
-
-
-@pytest.fixture
-def job_clock() -> ManualClock:
-    return ManualClock(time.time())
 
 
 @pytest.fixture

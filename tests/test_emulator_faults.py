@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -22,6 +22,7 @@ from tests.emulator_support import (
     error_code,
     iproduction_params,
     ok,
+    wait_until,
 )
 
 
@@ -45,14 +46,6 @@ def limiter_clock(emulator: IceEmulator, monkeypatch: pytest.MonkeyPatch) -> Man
     clock = ManualClock(0.0)
     monkeypatch.setattr(emulator.state.faults, "_limiter", QpsLimiter(clock=clock))
     return clock
-
-
-def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    """Wait for ``condition`` (``timeout`` only guards against a hang)."""
-    give_up = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < give_up, "condition not met in time"
-        time.sleep(0.01)
 
 
 def submit(client: httpx.Client, emulator: IceEmulator) -> httpx.Response:
@@ -134,7 +127,7 @@ def test_standing_latency_and_read_timeout(client: httpx.Client, emulator: IceEm
         submit(impatient, emulator)
     # The emulator still serves the abandoned submit; wait for it (it counts the latency when the
     # request arrives, and creates the job after it) so that its job lands in this test.
-    until(
+    wait_until(
         lambda: (
             emulator.counters().faults["latency"] == 2
             and emulator.counters().jobs_submitted["SubmitIProductionJob"] == 2

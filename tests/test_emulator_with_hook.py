@@ -4,7 +4,7 @@ an STS token, and each fault as the hook sees it (retries, and no double submits
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,7 +19,7 @@ from airflow_ice.models import (
     IProductionJobStatus,
     YikeStoryboardJobStatus,
 )
-from tests.emulator_support import KEY_ID, KEY_SECRET, STS_TOKEN, ManualClock
+from tests.emulator_support import KEY_ID, KEY_SECRET, STS_TOKEN, ManualClock, wait_until
 
 JOB_SECONDS = 10.0
 ALGORITHMS = ["ACS3-HMAC-SHA256", "HMAC-SHA1"]
@@ -43,14 +43,6 @@ class SteppingClock:
     def __call__(self) -> float:
         self.now += self.step
         return self.now
-
-
-def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    """Wait for ``condition`` (``timeout`` only guards against a hang)."""
-    give_up = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < give_up, "condition not met in time"
-        time.sleep(0.01)
 
 
 def cover_request(src: str = "oss://bucket/in/clip.mp4", tag: str = "run-1") -> dict[str, Any]:
@@ -251,7 +243,7 @@ def test_submit_read_timeout_is_outcome_unknown(hook: IceHook, emulator: IceEmul
     with pytest.raises(IceOutcomeUnknownError):
         hook.submit_iproduction_job(cover_request())
     # The emulator finishes the slow request after the hook gave up, and creates the job.
-    until(lambda: emulator.counters().jobs_submitted["SubmitIProductionJob"] == 1)
+    wait_until(lambda: emulator.counters().jobs_submitted["SubmitIProductionJob"] == 1)
     assert emulator.counters().requests["SubmitIProductionJob"] == 1  # not retried
 
 

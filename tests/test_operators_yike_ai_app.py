@@ -14,6 +14,8 @@ from tests.dag_support import (
     FAST_RETRY,
     emulated_ice,
     emulator_record,
+    held_ice,
+    job_clock,
     new_dag,
     requests,
     run_dag,
@@ -24,7 +26,7 @@ from tests.dag_support import (
     xcom_value,
 )
 from tests.emulator_support import ManualClock
-from tests.worker_kill_support import HANG_GUARD, HeldJobWaits, held_ice, job_clock
+from tests.worker_kill_support import HANG_GUARD, HeldJobWaits
 
 __all__ = ["emulated_ice", "held_ice", "job_clock"]
 

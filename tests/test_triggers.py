@@ -7,7 +7,6 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
@@ -20,11 +19,11 @@ from airflow_ice.triggers.base import IceJobTrigger
 from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
 from airflow_ice.triggers.yike import IceYikeStoryboardJobTrigger
 from airflow_ice.utils.job_events import JobEvent, JobEventStatus
-from tests.dag_support import emulated_ice, requests
+from tests.dag_support import HELD_JOB_SECONDS, emulated_ice, held_ice, job_clock, requests
 from tests.emulator_support import ManualClock
 from tests.loop_checks import forbid_blocking_calls, until, watch_loop_cpu
 
-__all__ = ["emulated_ice"]
+__all__ = ["emulated_ice", "held_ice", "job_clock"]
 
 COVER = {
     "function_name": "Cover",
@@ -53,21 +52,6 @@ async def run_trigger(trigger: IceJobTrigger) -> list[TriggerEvent]:
     return [event async for event in trigger.run()]
 
 
-@pytest.fixture
-def job_clock() -> ManualClock:
-    """The held emulator's job clock: its jobs finish only when the test moves it."""
-    return ManualClock(time.time())
-
-
-@pytest.fixture
-def held_ice(job_clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> Iterator[IceEmulator]:
-    """Like ``emulated_ice``, but its 1 s jobs run until the test advances ``job_clock``, never
-    because the machine was slow (or fast)."""
-    with IceEmulator(job_seconds=1, clock=job_clock) as emulator:
-        monkeypatch.setenv("AIRFLOW_CONN_ICE_DEFAULT", emulator.connection_json(max_retries=1, timeout=5))
-        yield emulator
-
-
 def only_event(events: list[TriggerEvent], job_id: str) -> JobEvent:
     assert len(events) == 1
     return JobEvent.from_payload(events[0].payload, job_id=job_id)
@@ -82,7 +66,7 @@ async def test_iproduction_success_event_carries_parsed_job(
     waiting = asyncio.create_task(run_trigger(trigger))
     await until(lambda: waiting.done() or requests(held_ice, "QueryIProductionJob") >= 2)
     assert not waiting.done()  # it polled while the job ran, and kept waiting
-    job_clock.advance(1)
+    job_clock.advance(HELD_JOB_SECONDS)
     event = only_event(await asyncio.wait_for(waiting, 30), job_id)
 
     assert event.status is JobEventStatus.SUCCESS
@@ -379,7 +363,7 @@ async def test_run_never_blocks_the_event_loop(
     with watch_loop_cpu() as watch:
         waiting = asyncio.create_task(run_trigger(trigger))
         await until(lambda: waiting.done() or requests(held_ice, "QueryIProductionJob") >= 3)
-        job_clock.advance(1)
+        job_clock.advance(HELD_JOB_SECONDS)
         event = only_event(await asyncio.wait_for(waiting, 30), job_id)
 
     assert event.status is JobEventStatus.SUCCESS

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 
 import pytest
 from airflow.triggers.base import TriggerEvent
@@ -14,25 +13,11 @@ from airflow_ice.hooks.ice import IceHook
 from airflow_ice.triggers.batching import BATCHED_POLLERS
 from airflow_ice.triggers.yike_ai_app import IceYikeAIAppJobTrigger
 from airflow_ice.utils.job_events import JobEvent, JobEventStatus
-from tests.dag_support import emulated_ice, requests
+from tests.dag_support import HELD_JOB_SECONDS, emulated_ice, held_ice, job_clock, requests
 from tests.emulator_support import ManualClock
 from tests.loop_checks import until
 
-__all__ = ["emulated_ice"]
-
-
-@pytest.fixture
-def job_clock() -> ManualClock:
-    return ManualClock(time.time())
-
-
-@pytest.fixture
-def held_ice(job_clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> Iterator[IceEmulator]:
-    """Like ``emulated_ice``, but its jobs run until the test moves ``job_clock``, never because the
-    machine is slow."""
-    with IceEmulator(job_seconds=0.5, clock=job_clock) as emulator:
-        monkeypatch.setenv("AIRFLOW_CONN_ICE_DEFAULT", emulator.connection_json(max_retries=1, timeout=5))
-        yield emulator
+__all__ = ["emulated_ice", "held_ice", "job_clock"]
 
 
 def submit(app_params: dict[str, str] | None = None) -> str:
@@ -55,7 +40,7 @@ async def test_success_event_carries_the_parsed_job(held_ice: IceEmulator, job_c
     # Polled while the job ran (the loop stops early, and the assertion fails, if the trigger ended).
     await until(lambda: waiting.done() or requests(held_ice, "GetYikeAIAppJob") >= 2)
     assert not waiting.done()
-    job_clock.advance(1)
+    job_clock.advance(HELD_JOB_SECONDS)
     event = await waiting
 
     assert event.status is JobEventStatus.SUCCESS

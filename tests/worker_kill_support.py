@@ -11,15 +11,11 @@ against a hang.
 from __future__ import annotations
 
 import signal
-import time
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-import pytest
-
-from airflow_ice.emulator import IceEmulator
 from airflow_ice.operators.base import IceJobOperator
+from tests.dag_support import HELD_JOB_SECONDS
 from tests.emulator_support import ManualClock
 
 if TYPE_CHECKING:
@@ -27,25 +23,9 @@ if TYPE_CHECKING:
 
     from airflow_ice.utils.reattach_store import ReattachStore
 
-# How long a job runs on the job clock: held jobs finish only when the test moves the clock on.
-JOB_SECONDS = 30.0
 # The execution_timeout of tests that kill their task with expire_execution_timeout(); reached
 # only if that kill never comes.
 HANG_GUARD = timedelta(seconds=60)
-
-
-@pytest.fixture
-def job_clock() -> ManualClock:
-    return ManualClock(time.time())
-
-
-@pytest.fixture
-def held_ice(job_clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> Iterator[IceEmulator]:
-    """A running ICE emulator with ``ice_default`` pointing at it (as ``emulated_ice``), whose jobs
-    last :data:`JOB_SECONDS` of ``job_clock``: they keep running until the test moves the clock."""
-    with IceEmulator(job_seconds=JOB_SECONDS, clock=job_clock) as emulator:
-        monkeypatch.setenv("AIRFLOW_CONN_ICE_DEFAULT", emulator.connection_json(max_retries=1, timeout=5))
-        yield emulator
 
 
 def expire_execution_timeout() -> None:
@@ -80,7 +60,7 @@ class HeldJobWaits(IceJobOperator):
         self, context: Context, job_id: str, deadline: float, store: ReattachStore | None
     ) -> Any:
         if context["ti"].try_number == self.finish_on_try:
-            self.job_clock.advance(JOB_SECONDS)
+            self.job_clock.advance(HELD_JOB_SECONDS)
         else:
             expire_execution_timeout()
         return super()._poll_until_done(context, job_id, deadline, store)
