@@ -161,6 +161,17 @@ async def test_many_triggers_share_one_client_and_release_it(
     assert pool.open_clients() == 0
 
 
+async def test_concurrent_first_calls_of_one_hook_hold_one_lease(
+    pool: AsyncClientPool, emulator: IceEmulator
+) -> None:
+    hook = IceHook()
+    job_ids = await asyncio.gather(*(hook.asubmit_iproduction_job(COVER) for _ in range(10)))
+    assert len(set(job_ids)) == 10
+    assert pool.open_clients() == 1
+    await hook.aclose()
+    assert pool.open_clients() == 0
+
+
 async def test_a_cancelled_trigger_releases_its_lease(pool: AsyncClientPool, emulator: IceEmulator) -> None:
     with IceHook() as hook:
         job_id = hook.submit_iproduction_job(COVER)

@@ -193,10 +193,17 @@ class IceHook(BaseHook):
         return (await self._alease()).client
 
     async def _alease(self) -> ClientLease:
+        if self._lease is not None:
+            return self._lease
+        # The connection's own settings (not this moment's temporary credentials): the shared
+        # client's key stays the same when temporary credentials are refreshed.
+        acquired = await SHARED_CLIENTS.acquire(await self.aget_config())
         if self._lease is None:
-            # The connection's own settings (not this moment's temporary credentials): the shared
-            # client's key stays the same when temporary credentials are refreshed.
-            self._lease = await SHARED_CLIENTS.acquire(await self.aget_config())
+            self._lease = acquired
+            return acquired
+        # Concurrent first calls of this hook (asyncio.gather) each acquired one; a hook holds one
+        # lease, or aclose() would leave the others holding the shared client open for good.
+        await acquired.release()
         return self._lease
 
     def close(self) -> None:
