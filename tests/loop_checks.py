@@ -52,6 +52,19 @@ async def until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
     await asyncio.wait_for(poll(), timeout)
 
 
+async def until_while_running(
+    task: asyncio.Future[Any], condition: Callable[[], bool], timeout: float = 20.0
+) -> None:
+    """Wait for ``condition`` while ``task`` keeps running; fail if the task ended first (too early).
+
+    :param task: what must still be running (a trigger's wait, say).
+    :param condition: checked on the loop; may read state that other threads change.
+    :param timeout: a hang guard, far above what any machine needs.
+    """
+    await until(lambda: task.done() or condition(), timeout)
+    assert not task.done(), f"ended before the condition held: {task.result()!r}"
+
+
 def forbid_on_loop_thread(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> None:
     """Make ``owner.name`` fail when called on the current thread (the loop's); elsewhere it works.
 

@@ -27,6 +27,7 @@ from tests.dag_support import job_clock
 from tests.emulator_support import ManualClock
 from tests.loop_checks import until
 from tests.stub_ice import Answer, StubIce
+from tests.test_hook import set_connection
 
 __all__ = ["job_clock"]
 
@@ -219,17 +220,6 @@ async def test_a_failed_tls_build_reaches_every_waiter(monkeypatch: pytest.Monke
     assert pool.open_clients() == 0
 
 
-def use_stub_connection(monkeypatch: pytest.MonkeyPatch, stub: StubIce) -> None:
-    """Point ``ice_default`` at the stub ICE."""
-    connection = {
-        "conn_type": "alibaba_ice",
-        "login": "id",
-        "password": "pw",
-        "extra": {"endpoint": stub.url},
-    }
-    monkeypatch.setenv("AIRFLOW_CONN_ICE_DEFAULT", json.dumps(connection))
-
-
 def max_overlap(times: list[float], delay: float) -> int:
     events = sorted([(t, 1) for t in times] + [(t + delay, -1) for t in times])
     best = current = 0
@@ -251,7 +241,7 @@ async def test_requests_in_flight_are_bounded_by_the_pool_size(
     delay = 0.1
     stub = StubIce(default=Answer(body={"RequestId": "r", "JobId": "j", "Status": "Queuing"}, delay=delay))
     with stub:
-        use_stub_connection(monkeypatch, stub)
+        set_connection(monkeypatch, stub.url)
         async with IceHook() as hook:
             await asyncio.gather(*(hook.acall("QueryIProductionJob", {"JobId": "j"}) for _ in range(12)))
         times = [recorded.time for recorded in stub.requests]
@@ -405,7 +395,7 @@ async def test_no_compressed_answer_is_asked_for(transport: str, monkeypatch: py
     monkeypatch.setattr("airflow_ice.hooks.ice.SHARED_CLIENTS", fresh)
     stub = StubIce(default=Answer(body={"RequestId": "r", "JobId": "j", "Status": "Queuing"}))
     with stub:
-        use_stub_connection(monkeypatch, stub)
+        set_connection(monkeypatch, stub.url)
         async with IceHook() as hook:
             await hook.acall("QueryIProductionJob", {"JobId": "j"})
         (recorded,) = stub.requests

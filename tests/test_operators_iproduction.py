@@ -26,7 +26,7 @@ from tests.dag_support import (
     xcom_value,
 )
 from tests.emulator_support import ManualClock
-from tests.worker_kill_support import HANG_GUARD, HeldJobWaits
+from tests.worker_kill_support import HeldJobWaits, held_task
 
 __all__ = ["emulated_ice", "held_ice", "job_clock"]
 
@@ -61,14 +61,7 @@ def run_one(dag_name: str, **kwargs: Any) -> Any:
 
 def run_held(dag_name: str, job_clock: ManualClock, **kwargs: Any) -> Any:
     """Run HeldCover in the worker against ``held_ice``: try 1 is killed once it waits for its job."""
-    return run_one(
-        dag_name,
-        operator_class=HeldCover,
-        job_clock=job_clock,
-        deferrable=False,
-        execution_timeout=HANG_GUARD,
-        **kwargs,
-    )
+    return run_one(dag_name, operator_class=HeldCover, **held_task(job_clock), **kwargs)
 
 
 @pytest.mark.parametrize("deferrable", [True, False], ids=["deferrable", "worker"])

@@ -25,7 +25,7 @@ from tests.dag_support import (
     xcom_value,
 )
 from tests.emulator_support import ManualClock
-from tests.worker_kill_support import HANG_GUARD, HeldJobWaits
+from tests.worker_kill_support import HeldJobWaits, held_task
 
 __all__ = ["emulated_ice", "held_ice", "job_clock"]
 
@@ -42,8 +42,7 @@ def run_storyboard(dag_name: str, **kwargs: Any) -> Any:
 
 def run_held(dag_name: str, job_clock: ManualClock, **kwargs: Any) -> Any:
     """Run HeldStoryboard in the worker against ``held_ice``: try 1 is killed once it waits for its job."""
-    held = {"job_clock": job_clock, "deferrable": False, "execution_timeout": HANG_GUARD}
-    return run_operator(HeldStoryboard, dag_name, {**held, **kwargs})
+    return run_operator(HeldStoryboard, dag_name, {**held_task(job_clock), **kwargs})
 
 
 def run_operator(

@@ -19,7 +19,7 @@ from airflow_ice.rate_limit import RATE_LIMITERS, RateLimiterRegistry, TokenBuck
 from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
 from airflow_ice.utils.job_events import JobEvent, JobEventStatus
 from tests.emulator_support import ManualClock
-from tests.loop_checks import until
+from tests.loop_checks import until_while_running
 from tests.stub_ice import Answer, StubIce
 
 COVER = {
@@ -264,12 +264,14 @@ async def test_the_cap_keeps_many_triggers_under_the_account_limit(
         def throttled() -> int:
             return ice.counters().faults.get("qps_limited", 0)
 
+        # Every job still runs meanwhile: nothing may end the waits early.
         if capped:
             # 10 at once, then 2 s of polls at the cap while the triggers want 400 a second.
-            await until(lambda: waiting.done() or ice.counters().requests["QueryIProductionJob"] >= 30, 60)
+            await until_while_running(
+                waiting, lambda: ice.counters().requests["QueryIProductionJob"] >= 30, 60
+            )
         else:
-            await until(lambda: waiting.done() or throttled() > 0, 60)
-        assert not waiting.done()  # every job still runs: nothing ended the waits early
+            await until_while_running(waiting, lambda: throttled() > 0, 60)
         job_clock.advance(1)
         events = await asyncio.wait_for(waiting, 60)
     # Throttling while waiting never fails the wait, capped or not.
@@ -299,9 +301,8 @@ async def test_throttling_while_waiting_is_absorbed_until_the_deadline(
             return ice.counters().requests["QueryIProductionJob"]
 
         waiting = asyncio.create_task(run())
-        await until(lambda: waiting.done() or polls() >= 5, 60)
         # Far beyond max_consecutive_failures, every poll throttled (no retries), and still waiting.
-        assert not waiting.done()
+        await until_while_running(waiting, lambda: polls() >= 5, 60)
         trigger.deadline = time.time()  # now the deadline passes (it is read before every pause)
         events = await asyncio.wait_for(waiting, 30)
     event = JobEvent.from_payload(events[0].payload, job_id=job_id)

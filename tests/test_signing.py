@@ -321,13 +321,9 @@ def test_sign_request_v1_is_what_the_oracle_signs_and_the_server_reads(
 def test_sign_request_with_fixed_time_and_nonce_is_reproducible() -> None:
     for algorithm in (ACS3_HMAC_SHA256, HMAC_SHA1):
         first, second = (
-            sign_request(
-                action="QueryIProductionJob",
-                version=VERSION,
-                host=HOST,
-                credentials=Credentials(ACCESS_KEY_ID, SECRET),
-                query={"JobId": "job-1 2*~"},
-                algorithm=algorithm,
+            sign_job_query(
+                algorithm,
+                job_id="job-1 2*~",
                 now=SIGNING_TIME.astimezone(timezone(timedelta(hours=8))),  # signed in UTC whatever the zone
                 nonce=NONCE,
             )
@@ -340,15 +336,19 @@ def test_sign_request_with_fixed_time_and_nonce_is_reproducible() -> None:
 # --- Freshness, errors and secrecy ----------------------------------------------------------------
 
 
-def sign_job_query(algorithm: str) -> SignedRequest:
-    """A QueryIProductionJob request signed now, with a fresh nonce."""
+def sign_job_query(
+    algorithm: str, job_id: str = "j", now: datetime | None = None, nonce: str | None = None
+) -> SignedRequest:
+    """A QueryIProductionJob request, signed now with a fresh nonce unless ``now``/``nonce`` are given."""
     return sign_request(
         action="QueryIProductionJob",
         version=VERSION,
         host=HOST,
         credentials=Credentials(ACCESS_KEY_ID, SECRET),
-        query={"JobId": "j"},
+        query={"JobId": job_id},
         algorithm=algorithm,
+        now=now,
+        nonce=nonce,
     )
 
 

@@ -21,7 +21,7 @@ from airflow_ice.triggers.yike import IceYikeStoryboardJobTrigger
 from airflow_ice.utils.job_events import JobEvent, JobEventStatus
 from tests.dag_support import HELD_JOB_SECONDS, emulated_ice, held_ice, job_clock, requests
 from tests.emulator_support import ManualClock
-from tests.loop_checks import forbid_blocking_calls, until, watch_loop_cpu
+from tests.loop_checks import forbid_blocking_calls, until, until_while_running, watch_loop_cpu
 
 __all__ = ["emulated_ice", "held_ice", "job_clock"]
 
@@ -64,8 +64,8 @@ async def test_iproduction_success_event_carries_parsed_job(
     trigger = IceIProductionJobTrigger(job_id=job_id, poll_interval=0.1, deadline=time.time() + 60)
 
     waiting = asyncio.create_task(run_trigger(trigger))
-    await until(lambda: waiting.done() or requests(held_ice, "QueryIProductionJob") >= 2)
-    assert not waiting.done()  # it polled while the job ran, and kept waiting
+    # It polled while the job ran, and kept waiting.
+    await until_while_running(waiting, lambda: requests(held_ice, "QueryIProductionJob") >= 2)
     job_clock.advance(HELD_JOB_SECONDS)
     event = only_event(await asyncio.wait_for(waiting, 30), job_id)
 

@@ -15,7 +15,7 @@ from airflow_ice.triggers.yike_ai_app import IceYikeAIAppJobTrigger
 from airflow_ice.utils.job_events import JobEvent, JobEventStatus
 from tests.dag_support import HELD_JOB_SECONDS, emulated_ice, held_ice, job_clock, requests
 from tests.emulator_support import ManualClock
-from tests.loop_checks import until
+from tests.loop_checks import until_while_running
 
 __all__ = ["emulated_ice", "held_ice", "job_clock"]
 
@@ -38,8 +38,7 @@ async def test_success_event_carries_the_parsed_job(held_ice: IceEmulator, job_c
     )
 
     # Polled while the job ran (the loop stops early, and the assertion fails, if the trigger ended).
-    await until(lambda: waiting.done() or requests(held_ice, "GetYikeAIAppJob") >= 2)
-    assert not waiting.done()
+    await until_while_running(waiting, lambda: requests(held_ice, "GetYikeAIAppJob") >= 2)
     job_clock.advance(HELD_JOB_SECONDS)
     event = await waiting
 

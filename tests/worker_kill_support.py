@@ -28,6 +28,15 @@ if TYPE_CHECKING:
 HANG_GUARD = timedelta(seconds=60)
 
 
+def held_task(job_clock: ManualClock) -> dict[str, Any]:
+    """The arguments that make a :class:`HeldJobWaits` operator wait in the worker, on the clock of
+    ``held_ice``, with :data:`HANG_GUARD` as its ``execution_timeout``.
+
+    :param job_clock: the clock of ``held_ice``.
+    """
+    return {"job_clock": job_clock, "deferrable": False, "execution_timeout": HANG_GUARD}
+
+
 def expire_execution_timeout() -> None:
     """Make the running task's ``execution_timeout`` expire now.
 
