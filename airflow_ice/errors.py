@@ -63,6 +63,63 @@ class IceResponseError(IceError):
         super().__init__(f"{action}: unexpected response from ICE: {detail}. Raw body: {self.raw!r}")
 
 
+class IceResponseTooLargeError(IceResponseError):
+    """The answer is larger than the connection's ``max_response_bytes``; it was not read whole."""
+
+
+class IceNetworkError(IceError):
+    """No usable answer from ICE's endpoint: names the endpoint, the connection and what to check.
+
+    :param endpoint: the base URL called.
+    :param conn_id: the Airflow connection.
+    :param cause: what happened, e.g. ``ConnectError: [Errno 111] Connection refused``.
+    :param hint: what to check.
+    """
+
+    def __init__(self, endpoint: str, conn_id: str, cause: str, hint: str = "") -> None:
+        self.endpoint = endpoint
+        self.conn_id = conn_id
+        self.cause = cause
+        self.hint = hint
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        return f"{self.summary} ICE at {self.endpoint} (connection {self.conn_id!r}): {self.cause}." + (
+            f" {self.hint}" if self.hint else ""
+        )
+
+    summary = "No answer from"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.endpoint, self.conn_id, self.cause, self.hint))
+
+
+class IceConnectError(IceNetworkError):
+    """No connection to ICE's endpoint could be made, so nothing was sent (safe to retry)."""
+
+    summary = "Cannot connect to"
+
+
+class IceAnswerLostError(IceNetworkError):
+    """The request was sent (or may have been) and no whole answer came back in time."""
+
+    summary = "Lost the answer of"
+
+
+class IceCallDeadlineError(IceError):
+    """The deadline the call ran under (a trigger's) passed before ICE answered.
+
+    :param action: the API action called.
+    """
+
+    def __init__(self, action: str) -> None:
+        self.action = action
+        super().__init__(f"{action}: the caller's deadline passed before ICE answered.")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.action,))
+
+
 class IceOutcomeUnknownError(IceError):
     """A submit may or may not have created a (paid) job: the response was lost.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_ice import __version__
+from airflow_ice.client.config import CONN_TYPE
 
 INTEGRATION = "Alibaba Cloud Intelligent Media Services (ICE)"
 
@@ -66,7 +67,7 @@ def get_provider_info() -> dict[str, Any]:
             {
                 "hook-class-name": "airflow_ice.hooks.ice.IceHook",
                 "hook-name": "Alibaba Cloud ICE",
-                "connection-type": "alibaba_ice",
+                "connection-type": CONN_TYPE,
                 "conn-fields": {
                     "region": _string_field(
                         "Region", "ICE region id, e.g. cn-shanghai or ap-southeast-1.", "cn-shanghai"

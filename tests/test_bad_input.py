@@ -7,7 +7,7 @@ bodies, with any HTTP status. They go through
 * the models (``from_response``: a parsed job or ``IceResponseError``),
 * the hook, sync and async, served by a real loopback HTTP server that answers what was generated
   (the documented errors: ``IceApiError`` and subclasses, ``IceResponseError``,
-  ``IceOutcomeUnknownError``, ``httpx.TransportError``),
+  ``IceOutcomeUnknownError``, ``IceNetworkError``),
 * the triggers, run against such a server: one documented event (success, failed, error, timeout)
   carrying the job id, whose payload is strict JSON (it is stored in the metadata database).
 """
@@ -25,12 +25,17 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import httpx
 import pytest
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from airflow_ice.errors import IceApiError, IceOutcomeUnknownError, IceResponseError
+from airflow_ice.errors import (
+    IceApiError,
+    IceNetworkError,
+    IceOutcomeUnknownError,
+    IceResponseError,
+    IceResponseTooLargeError,
+)
 from airflow_ice.hooks.ice import IceHook
 from airflow_ice.models import IProductionJob, YikeStoryboardJob
 from airflow_ice.triggers.base import IceJobTrigger
@@ -38,7 +43,7 @@ from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
 from airflow_ice.triggers.yike import IceYikeStoryboardJobTrigger
 from airflow_ice.utils.job_events import JobEvent, JobEventStatus
 
-DOCUMENTED_ERRORS = (IceApiError, IceResponseError, IceOutcomeUnknownError, httpx.TransportError)
+DOCUMENTED_ERRORS = (IceApiError, IceResponseError, IceOutcomeUnknownError, IceNetworkError)
 JOB_ID = "job-under-test"
 FAST = settings(
     max_examples=60,
@@ -412,9 +417,9 @@ def test_huge_bodies_are_parsed_or_refused_cleanly(connection: RawServer) -> Non
         job = hook.query_iproduction_job(JOB_ID)
     assert job.succeeded
     connection.serve(RawAnswer(500, b"<html>" + b"x" * 5_000_000 + b"</html>", "text/html"))
-    with IceHook() as hook, pytest.raises(IceApiError) as raised:
+    with IceHook() as hook, pytest.raises(IceResponseTooLargeError, match="max_response_bytes") as raised:
         hook.query_iproduction_job(JOB_ID)
-    assert len(str(raised.value)) < 5000  # the body is quoted, not dumped whole
+    assert len(str(raised.value)) < 5000  # refused by its Content-Length, nothing of it quoted
 
 
 # Triggers against such a server

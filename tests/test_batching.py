@@ -275,7 +275,7 @@ async def test_an_auth_error_reaches_each_member(
 
     for events, job_id in zip(results, job_ids, strict=True):
         event = event_of(events, job_id)
-        assert event.status is JobEventStatus.ERROR
+        assert event.status is JobEventStatus.DENIED
         assert "SignatureDoesNotMatch" in event.message
         assert "wrong-secret" not in event.message
     assert calls(ice, BATCH) == 2  # one round: ceil(25 / 20) calls, never retried

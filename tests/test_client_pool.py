@@ -10,17 +10,23 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 
-from airflow_ice import client_pool
-from airflow_ice.aiohttp_transport import AiohttpTransport
-from airflow_ice.client_pool import AsyncClientPool, ClientKey, EndpointIdentity, TlsSettings
-from airflow_ice.connection import config_from_connection
+from airflow_ice.client import tls
+from airflow_ice.client.config import config_from_connection
+from airflow_ice.client.pool import (
+    AsyncClientPool,
+    ClientKey,
+    EndpointIdentity,
+    default_transport_factory,
+    httpx_transport_factory,
+)
+from airflow_ice.client.tls import TlsSettings
+from airflow_ice.client.transport import AnswerLimits
+from airflow_ice.client.wire import WireRequest
 from airflow_ice.emulator import IceEmulator, ScriptedFault
-from airflow_ice.errors import IceOutcomeUnknownError
+from airflow_ice.errors import IceAnswerLostError, IceConnectError, IceOutcomeUnknownError
 from airflow_ice.hooks.ice import IceHook
-from airflow_ice.transport import WireRequest
 from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
 from airflow_ice.utils.job_events import JobEventStatus
 from tests.dag_support import job_clock
@@ -38,7 +44,9 @@ COVER = {
 }
 
 
-TRANSPORTS = {"aiohttp": AiohttpTransport, "httpx": None}
+TRANSPORTS = {"aiohttp": default_transport_factory(), "httpx": httpx_transport_factory()}
+# Where every hook's engine takes its shared transport from.
+SHARED = "airflow_ice.client.engine.SHARED_CLIENTS"
 
 
 def config(**extra: Any) -> Any:
@@ -51,7 +59,7 @@ def config(**extra: Any) -> Any:
 def pool(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> AsyncClientPool:
     """A fresh process-wide pool for the test, with each transport in turn."""
     fresh = AsyncClientPool(transport_factory=TRANSPORTS[request.param])
-    monkeypatch.setattr("airflow_ice.hooks.ice.SHARED_CLIENTS", fresh)
+    monkeypatch.setattr(SHARED, fresh)
     return fresh
 
 
@@ -70,8 +78,9 @@ def test_keys_share_endpoint_credentials_and_tls_and_never_hold_the_secret() -> 
     assert ClientKey.of(config()) != ClientKey.of(config(endpoint="https://ice-vpc.cn-shanghai.aliyuncs.com"))
     assert ClientKey.of(config()) != ClientKey.of(config(verify=False))
     assert ClientKey.of(config()) != ClientKey.of(config(ca_bundle="/etc/ca.pem"))
-    assert ClientKey.of(config()) != ClientKey.of(config(timeout=5))
-    # The rate limit is no client setting.
+    # Timeouts and size caps travel with each request; the rate limit is no client setting.
+    assert ClientKey.of(config()) == ClientKey.of(config(timeout=5))
+    assert ClientKey.of(config()) == ClientKey.of(config(max_response_bytes=2048))
     assert ClientKey.of(config()) == ClientKey.of(config(max_requests_per_second=3))
     key = ClientKey.of(config(password="s3cr3t-value", security_token="t0ken-value", ca_bundle="/x/ca.pem"))
     for text in (repr(key), str(key)):
@@ -136,7 +145,7 @@ async def test_a_released_lease_cannot_send(pool: AsyncClientPool) -> None:
     await lease.release()
     assert lease.released
     with pytest.raises(RuntimeError, match="released"):
-        await lease.send(WireRequest("POST", "http://127.0.0.1:9/", {}, b""))
+        await lease.send(lambda: WireRequest("POST", "http://127.0.0.1:9/", {}, b""), AnswerLimits(1.0, 1024))
     with pytest.raises(RuntimeError, match="released"):
         _ = lease.client
 
@@ -191,15 +200,15 @@ async def test_tls_context_is_built_once_off_the_event_loop(
 ) -> None:
     loop_thread = threading.get_ident()
     builds: list[int] = []
-    real_build = client_pool._build_ssl_context
+    real_build = tls.build_ssl_context
 
     def recording_build(tls: TlsSettings) -> Any:
         builds.append(threading.get_ident())
         time.sleep(0.05)  # loading certificates is slow; others must wait for this one build
         return real_build(tls)
 
-    monkeypatch.setattr(client_pool, "_build_ssl_context", recording_build)
-    monkeypatch.setattr(client_pool, "_contexts", {})
+    monkeypatch.setattr(tls, "build_ssl_context", recording_build)
+    tls.forget_ssl_contexts()
     pool = AsyncClientPool()
     cfg = config(endpoint="https://127.0.0.1:9", verify=False, timeout=7)
     leases = await asyncio.gather(*(pool.acquire(cfg) for _ in range(50)))
@@ -212,7 +221,7 @@ async def test_tls_context_is_built_once_off_the_event_loop(
 
 
 async def test_a_failed_tls_build_reaches_every_waiter(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(client_pool, "_contexts", {})
+    tls.forget_ssl_contexts()
     pool = AsyncClientPool()
     cfg = config(endpoint="https://127.0.0.1:9", ca_bundle="/nonexistent/ca.pem")
     results = await asyncio.gather(*(pool.acquire(cfg) for _ in range(5)), return_exceptions=True)
@@ -233,11 +242,8 @@ def max_overlap(times: list[float], delay: float) -> int:
 async def test_requests_in_flight_are_bounded_by_the_pool_size(
     transport: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    small = AsyncClientPool(
-        limits=httpx.Limits(max_connections=3, max_keepalive_connections=3),
-        transport_factory=TRANSPORTS[transport],
-    )
-    monkeypatch.setattr("airflow_ice.hooks.ice.SHARED_CLIENTS", small)
+    small = AsyncClientPool(max_connections=3, transport_factory=TRANSPORTS[transport])
+    monkeypatch.setattr(SHARED, small)
     delay = 0.1
     stub = StubIce(default=Answer(body={"RequestId": "r", "JobId": "j", "Status": "Queuing"}, delay=delay))
     with stub:
@@ -257,9 +263,9 @@ def _refused_port() -> int:
 
 @pytest.mark.parametrize("transport", sorted(TRANSPORTS))
 async def test_transports_map_failures_the_same_way(transport: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Retry rules depend on the error type: both transports must say the same thing."""
+    """Retry rules depend on how a send failed: both transports must say the same thing."""
     fresh = AsyncClientPool(transport_factory=TRANSPORTS[transport])
-    monkeypatch.setattr("airflow_ice.hooks.ice.SHARED_CLIENTS", fresh)
+    monkeypatch.setattr(SHARED, fresh)
 
     def use(endpoint: str, **extra: Any) -> None:
         monkeypatch.setenv(
@@ -276,13 +282,13 @@ async def test_transports_map_failures_the_same_way(transport: str, monkeypatch:
 
     use(f"http://127.0.0.1:{_refused_port()}")
     async with IceHook() as hook:
-        with pytest.raises(httpx.ConnectError):
+        with pytest.raises(IceConnectError):
             await hook.acall("QueryIProductionJob", {"JobId": "j"})
 
     with StubIce(default=Answer(drop=True)) as stub:
         use(stub.url)
         async with IceHook() as hook:
-            with pytest.raises(httpx.RemoteProtocolError):
+            with pytest.raises(IceAnswerLostError):
                 await hook.acall("QueryIProductionJob", {"JobId": "j"})
             with pytest.raises(IceOutcomeUnknownError):  # a lost submit answer is never retried
                 await hook.acall("SubmitIProductionJob", {"FunctionName": "Cover"})
@@ -291,7 +297,7 @@ async def test_transports_map_failures_the_same_way(transport: str, monkeypatch:
     with StubIce(default=Answer(delay=1.5)) as stub:
         use(stub.url, timeout=0.3)
         async with IceHook() as hook:
-            with pytest.raises(httpx.ReadTimeout):
+            with pytest.raises(IceAnswerLostError, match=r"timed out|timeout"):
                 await hook.acall("QueryIProductionJob", {"JobId": "j"})
 
 
@@ -299,7 +305,7 @@ async def test_transports_map_failures_the_same_way(transport: str, monkeypatch:
 async def test_transports_send_what_was_signed(transport: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Form bodies, V1 query signatures and odd characters reach the emulator as signed."""
     fresh = AsyncClientPool(transport_factory=TRANSPORTS[transport])
-    monkeypatch.setattr("airflow_ice.hooks.ice.SHARED_CLIENTS", fresh)
+    monkeypatch.setattr(SHARED, fresh)
     with IceEmulator(job_seconds=0.1) as ice:
         for algorithm in ("ACS3-HMAC-SHA256", "HMAC-SHA1"):
             monkeypatch.setenv("AIRFLOW_CONN_ICE_DEFAULT", ice.connection_json(signature_algorithm=algorithm))
@@ -392,7 +398,7 @@ async def test_a_cancelled_reader_does_not_cancel_the_shared_read(
 async def test_no_compressed_answer_is_asked_for(transport: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Answers are read undecoded: a request must not invite gzip (aiohttp would by default)."""
     fresh = AsyncClientPool(transport_factory=TRANSPORTS[transport])
-    monkeypatch.setattr("airflow_ice.hooks.ice.SHARED_CLIENTS", fresh)
+    monkeypatch.setattr(SHARED, fresh)
     stub = StubIce(default=Answer(body={"RequestId": "r", "JobId": "j", "Status": "Queuing"}))
     with stub:
         set_connection(monkeypatch, stub.url)

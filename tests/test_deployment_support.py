@@ -19,6 +19,7 @@ from cryptography.fernet import Fernet
 
 from airflow_ice.emulator import IceEmulator
 from airflow_ice.emulator.faults import FaultConfig, FaultInjector
+from airflow_ice.errors import IceAnswerLostError
 from airflow_ice.hooks.ice import IceHook
 from tests.deployment import proofs
 from tests.deployment.airflow_api import TaskInstanceRecord
@@ -85,7 +86,7 @@ def test_drop_actions_over_http_submit_succeeds_and_query_is_dropped(monkeypatch
         monkeypatch.setenv("AIRFLOW_CONN_ICE_DEFAULT", ice.connection_json(max_retries=0))
         with IceHook() as hook:
             job_id = hook.submit_iproduction_job(COVER_JOB)
-            with pytest.raises(httpx.TransportError):
+            with pytest.raises(IceAnswerLostError):
                 hook.query_iproduction_job(job_id)
         counters = ice.counters()
         assert counters.jobs_submitted["SubmitIProductionJob"] == 1

@@ -9,12 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl, quote
 
-import httpx
 import pytest
 
 from airflow_ice.errors import (
     IceAuthError,
     IceConfigurationError,
+    IceConnectError,
     IceInvalidParameterError,
     IceInvalidRequestError,
     IceNotFoundError,
@@ -424,18 +424,24 @@ def test_secrets_never_in_logs_errors_or_reprs(
         repr(pickle.loads(pickle.dumps(info.value))),
     ]
     assert "retrying" in logs
-    assert "HTTP Request: POST" in logs  # httpx logged the request, redacted
     for text in texts:
         for secret in (SECRET, TOKEN, signature, quote(signature, safe="")):
             assert secret not in text
     ice_hook.close()
 
 
-def test_transport_errors_surface_as_httpx_errors_for_queries(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Nothing listens on this port: connection refused on every attempt, then the httpx error.
+def test_unreachable_endpoint_is_a_connect_error_naming_endpoint_and_connection(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Nothing listens on this port: connection refused on every attempt, then one typed error.
     set_connection(monkeypatch, "http://127.0.0.1:9", max_retries=1)
-    with IceHook(retry_wait_initial=0.01) as ice_hook, pytest.raises(httpx.ConnectError):
+    with IceHook(retry_wait_initial=0.01) as ice_hook, pytest.raises(IceConnectError) as raised:
         ice_hook.call("QueryIProductionJob", {"JobId": "j"})
+    message = str(raised.value)
+    assert "http://127.0.0.1:9" in message
+    assert "'ice_default'" in message
+    assert "Connection refused" in message
+    assert "for a local emulator that it is running" in message
 
 
 def test_unusable_query_answer_is_a_response_error_keeping_the_raw_body(hook: IceHook, stub: StubIce) -> None:
@@ -445,7 +451,9 @@ def test_unusable_query_answer_is_a_response_error_keeping_the_raw_body(hook: Ic
     assert info.value.action == "QueryIProductionJob"
 
 
-def test_submit_answer_without_job_id_is_a_response_error(hook: IceHook, stub: StubIce) -> None:
-    stub.script(Answer(body={"RequestId": "r"}))
-    with pytest.raises(IceResponseError, match="no JobId"):
+def test_submit_answer_without_job_id_is_outcome_unknown_and_sent_once(hook: IceHook, stub: StubIce) -> None:
+    # ICE may have created the job: only a well-formed answer says it did not.
+    stub.script(Answer(body={"RequestId": "r"}), Answer(body={"RequestId": "r", "JobId": "second"}))
+    with pytest.raises(IceOutcomeUnknownError, match="no JobId"):
         hook.submit_iproduction_job(COVER_REQUEST)
+    assert len(stub.requests) == 1

@@ -374,7 +374,7 @@ def test_the_timestamp_is_the_exact_clock_at_a_second_boundary(
     # 1 ms into a second: a coarse clock (C's time(), behind time.gmtime() with no argument) may
     # still show the second before, dating the signature before the call.
     moment = datetime(2026, 11, 21, 9, 36, 59, tzinfo=timezone.utc)
-    monkeypatch.setattr("airflow_ice.signing.time.time", lambda: moment.timestamp() + 0.001)
+    monkeypatch.setattr("airflow_ice.client.signing.time.time", lambda: moment.timestamp() + 0.001)
     assert sent_nonce_and_time(sign_job_query(algorithm))[1] == "2026-11-21T09:36:59Z"
 
 

@@ -22,7 +22,7 @@ from airflow_ice.client_pool import TlsSettings, ssl_context_for
 from airflow_ice.connection import config_from_connection
 from airflow_ice.emulator import IceEmulator
 from airflow_ice.emulator.tls import make_tls_material
-from airflow_ice.errors import IceConfigurationError
+from airflow_ice.errors import IceConfigurationError, IceConnectError
 from airflow_ice.hooks.ice import IceHook
 from tests.test_emulator_cli import read_line
 
@@ -125,7 +125,7 @@ def test_untrusted_certificate_fails_without_ca_bundle_and_works_with_verify_fal
     conn = json.loads(tls_emulator.connection_json(max_retries=0))
     del conn["extra"]["ca_bundle"]
     monkeypatch.setenv("AIRFLOW_CONN_ICE_DEFAULT", json.dumps(conn))
-    with IceHook() as hook, pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+    with IceHook() as hook, pytest.raises(IceConnectError, match="CERTIFICATE_VERIFY_FAILED"):
         hook.query_iproduction_job("job-1")
     assert tls_emulator.counters().requests["QueryIProductionJob"] == 0
 
@@ -142,7 +142,7 @@ async def test_async_hook_rejects_untrusted_certificate_before_sending(
     del conn["extra"]["ca_bundle"]
     monkeypatch.setenv("AIRFLOW_CONN_ICE_DEFAULT", json.dumps(conn))
     async with IceHook() as hook:
-        with pytest.raises(httpx.ConnectError):
+        with pytest.raises(IceConnectError, match="ca_bundle"):
             await hook.aquery_iproduction_job("job-1")
     assert tls_emulator.counters().requests["QueryIProductionJob"] == 0
 

@@ -176,7 +176,7 @@ async def test_auth_error_gives_error_event(
 
     event = only_event(await run_trigger(trigger), job_id)
 
-    assert event.status is JobEventStatus.ERROR
+    assert event.status is JobEventStatus.DENIED  # no retry of the task can mend it
     assert "SignatureDoesNotMatch" in event.message
     assert "wrong-secret" not in event.message
 

@@ -8,14 +8,42 @@ refreshed by one caller before they expire (:mod:`airflow_ice.credentials.cache`
 
 from __future__ import annotations
 
-from airflow_ice.credentials.base import CredentialsFetcher, CredentialsProvider, TemporaryCredentials
-from airflow_ice.credentials.cache import CredentialsCache, clear_shared_caches, shared_cache
-from airflow_ice.credentials.resolver import choose_source, resolve_credentials_provider
-from airflow_ice.credentials.settings import (
-    CredentialSettings,
-    CredentialSource,
-    credential_settings_from_extras,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from airflow_ice.credentials.base import CredentialsFetcher, CredentialsProvider, TemporaryCredentials
+    from airflow_ice.credentials.cache import CredentialsCache, clear_shared_caches, shared_cache
+    from airflow_ice.credentials.resolver import choose_source, resolve_credentials_provider
+    from airflow_ice.credentials.settings import (
+        CredentialSettings,
+        CredentialSource,
+        credential_settings_from_extras,
+    )
+
+# Where each public name lives. Loaded on first use: the connection settings import this package,
+# and the sources' HTTP clients (httpx) are not for a DAG file that only imports an operator.
+_HOMES = {
+    "CredentialsFetcher": "base",
+    "CredentialsProvider": "base",
+    "TemporaryCredentials": "base",
+    "CredentialsCache": "cache",
+    "clear_shared_caches": "cache",
+    "shared_cache": "cache",
+    "choose_source": "resolver",
+    "resolve_credentials_provider": "resolver",
+    "CredentialSettings": "settings",
+    "CredentialSource": "settings",
+    "credential_settings_from_extras": "settings",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+
 
 __all__ = [
     "CredentialSettings",

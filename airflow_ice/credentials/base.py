@@ -6,7 +6,7 @@ import abc
 from collections.abc import Hashable
 from dataclasses import dataclass
 
-from airflow_ice.signing import Credentials
+from airflow_ice.client.signing import Credentials
 
 # Refresh when this share of the lifetime is left (at most REFRESH_MARGIN_MAX seconds before expiry).
 REFRESH_SHARE = 1 / 3

@@ -27,9 +27,9 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Hashable
 
+from airflow_ice.client.signing import Credentials
 from airflow_ice.credentials.base import TemporaryCredentials
 from airflow_ice.errors import IceCredentialsError
-from airflow_ice.signing import Credentials
 
 logger = logging.getLogger(__name__)
 

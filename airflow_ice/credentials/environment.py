@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from airflow_ice.client.signing import Credentials
 from airflow_ice.credentials.base import CredentialsProvider
 from airflow_ice.credentials.settings import (
     ENV_ACCESS_KEY_ID,
@@ -13,7 +14,6 @@ from airflow_ice.credentials.settings import (
     CredentialSource,
 )
 from airflow_ice.errors import IceCredentialsError
-from airflow_ice.signing import Credentials
 
 
 def credentials_from_environment(environ: Mapping[str, str]) -> Credentials | None:

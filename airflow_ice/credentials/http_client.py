@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from airflow_ice.client.redaction import install_log_redaction
 from airflow_ice.errors import IceCredentialsUnavailableError
 
 SslContextFactory = Callable[[], ssl.SSLContext]
@@ -72,9 +73,6 @@ class ServiceCaller:
     """
 
     def __init__(self, settings: HttpSettings, source: str, service: str) -> None:
-        # Imported here: transport imports the connection module, which imports this package.
-        from airflow_ice.transport import install_log_redaction
-
         # httpx logs every URL; AssumeRole's carries a V1 Signature (and SecurityToken).
         install_log_redaction()
         self.settings = settings

@@ -10,11 +10,11 @@ from collections.abc import Callable, Hashable
 
 import httpx
 
+from airflow_ice.client.signing import Credentials
 from airflow_ice.credentials.base import CredentialsFetcher, CredentialsProvider, TemporaryCredentials
 from airflow_ice.credentials.http_client import HttpSettings, ServiceCaller
 from airflow_ice.credentials.settings import CredentialSource
 from airflow_ice.credentials.sts import ASSUME_ROLE, assume_role_request, parse_sts_answer, sts_host
-from airflow_ice.signing import Credentials
 
 # Salt of key fingerprints: random per process, so a fingerprint means nothing outside it.
 _FINGERPRINT_SALT = os.urandom(16)

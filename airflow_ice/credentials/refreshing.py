@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+from airflow_ice.client.signing import Credentials
 from airflow_ice.credentials.base import CredentialsFetcher, CredentialsProvider, TemporaryCredentials
 from airflow_ice.credentials.cache import CredentialsCache, shared_cache
-from airflow_ice.signing import Credentials
 
 NewCredentialsCallback = Callable[[Credentials], None]
 """Called once per refresh with the new credentials (e.g. to register them with a log masker);

@@ -20,6 +20,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 
+from airflow_ice.client.signing import Credentials
 from airflow_ice.credentials.base import CredentialsProvider
 from airflow_ice.credentials.cache import shared_cache
 from airflow_ice.credentials.ecs import METADATA_HTTP, EcsRamRoleFetcher
@@ -43,7 +44,6 @@ from airflow_ice.credentials.settings import (
 )
 from airflow_ice.credentials.static import StaticCredentialsProvider
 from airflow_ice.errors import IceCredentialsError
-from airflow_ice.signing import Credentials
 
 Source = CredentialSource
 

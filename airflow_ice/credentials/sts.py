@@ -20,9 +20,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from airflow_ice.credentials.base import TemporaryCredentials
-from airflow_ice.errors import IceCredentialsError, IceCredentialsUnavailableError
-from airflow_ice.signing import (
+from airflow_ice.client.signing import (
     FORM_CONTENT_TYPE,
     HMAC_SHA1,
     TIMESTAMP_FORMAT,
@@ -32,6 +30,8 @@ from airflow_ice.signing import (
     format_timestamp,
     sign_request,
 )
+from airflow_ice.credentials.base import TemporaryCredentials
+from airflow_ice.errors import IceCredentialsError, IceCredentialsUnavailableError
 
 STS_API_VERSION = "2015-04-01"
 ASSUME_ROLE = "AssumeRole"

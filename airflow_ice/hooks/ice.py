@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import httpx
 from airflow.providers.common.compat.connection import get_async_connection, get_async_extra_dejson
 from airflow.providers.common.compat.sdk import BaseHook, mask_secret
-from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
-from airflow_ice.client_pool import (
-    CONNECTION_READS,
-    SHARED_CLIENTS,
-    ClientLease,
-    EndpointIdentity,
-    TlsSettings,
-    ssl_context_for,
-)
-from airflow_ice.connection import IceConnectionConfig, config_from_connection
-from airflow_ice.credentials import CredentialsProvider, resolve_credentials_provider
-from airflow_ice.errors import (
-    IceApiError,
-    IceAuthError,
-    IceError,
-    IceOutcomeUnknownError,
-    IceResponseError,
-)
+from airflow_ice.client.config import CONN_TYPE, DEFAULT_CONN_ID, IceConnectionConfig, config_from_connection
+from airflow_ice.errors import IceApiError, IceAuthError, IceError
+from airflow_ice.hooks.connection_reads import CONNECTION_READS
 from airflow_ice.models import (
     IProductionJob,
     IProductionJobRequest,
@@ -41,51 +23,43 @@ from airflow_ice.models import (
     YikeStoryboardJobRequest,
     validate_request,
 )
-from airflow_ice.rate_limit import RATE_LIMITERS, TokenBucket
-from airflow_ice.retry import (
-    BackoffWait,
-    Outcome,
-    acall_with_retries,
-    call_with_retries,
-    classify,
-    describe,
-)
-from airflow_ice.signing import Credentials
-from airflow_ice.transport import (
-    Answer,
-    build_request,
-    install_log_redaction,
-    parse_response,
-    signed_request,
-    to_wire_params,
-)
 
 if TYPE_CHECKING:
+    import httpx
     from airflow.providers.common.compat.sdk import Connection
 
+    from airflow_ice.client.engine import IceClient
+    from airflow_ice.client.signing import Credentials
+    from airflow_ice.credentials import CredentialsProvider
+
 RequestT = TypeVar("RequestT", IProductionJobRequest, YikeStoryboardJobRequest, YikeAIAppJobRequest)
-
-# Actions whose repetition cannot create or change anything: safe to retry after a lost answer.
-_IDEMPOTENT_PREFIXES = ("Get", "Query", "List", "Describe", "Search", "BatchGet", "Cancel", "Precheck")
-
-install_log_redaction()
-
-_POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=30.0)
 
 
 def is_idempotent(action: str) -> bool:
     """Whether repeating ``action`` is harmless (reads and cancels), judged from its name."""
-    return action.startswith(_IDEMPOTENT_PREFIXES)
+    from airflow_ice.client.engine import is_idempotent as judged
+
+    return judged(action)
+
+
+def has_job_id(answer: Mapping[str, Any]) -> str | None:
+    """A submit's answer is done only with a ``JobId`` string (else ICE may still have made the job)."""
+    job_id = answer.get("JobId")
+    if not isinstance(job_id, str) or not job_id.strip():
+        return f"the answer has no JobId string (JobId: {job_id!r:.100})"
+    return None
 
 
 class IceHook(BaseHook):
-    """Signed calls to Alibaba Cloud ICE, sync and async, over pooled httpx clients.
+    """Signed calls to Alibaba Cloud ICE, sync and async, over pooled connections.
 
-    Every call is signed afresh per attempt (nonce, timestamp) and retried with exponential
-    backoff and jitter on throttling, 5xx, timeouts and connection errors, up to the
-    connection's ``max_retries``. Submits, which ICE cannot deduplicate, are retried only when
-    ICE surely did not take them (connection refused, throttling, 503); when the answer is lost
-    they raise :class:`~airflow_ice.errors.IceOutcomeUnknownError` instead.
+    The Airflow face of :class:`~airflow_ice.client.engine.IceClient`: it reads the connection,
+    registers its secrets with Airflow's masker and hands the engine the credentials to sign with.
+    Every call is signed afresh per attempt and retried with exponential backoff and jitter, up to
+    the connection's ``max_retries``, when its outcome allows (:mod:`airflow_ice.client.outcome`):
+    throttling, 503 and failed connections always; lost or unreadable answers only for reads and
+    cancels. A submit whose outcome is unknown raises
+    :class:`~airflow_ice.errors.IceOutcomeUnknownError` and is never sent again.
 
     :param ice_conn_id: the Airflow connection (type ``alibaba_ice`` or ``alibaba_cloud``).
     :param retry_wait_initial: first backoff wait in seconds (doubles per retry, with jitter).
@@ -93,8 +67,8 @@ class IceHook(BaseHook):
     """
 
     conn_name_attr = "ice_conn_id"
-    default_conn_name = "ice_default"
-    conn_type = "alibaba_ice"
+    default_conn_name = DEFAULT_CONN_ID
+    conn_type = CONN_TYPE
     hook_name = "Alibaba Cloud ICE"
 
     def __init__(
@@ -107,10 +81,10 @@ class IceHook(BaseHook):
     ) -> None:
         super().__init__(**kwargs)
         self.ice_conn_id = ice_conn_id
-        self._backoff = BackoffWait(retry_wait_initial, retry_wait_max)
+        self._retry_wait = (retry_wait_initial, retry_wait_max)
         self._config: IceConnectionConfig | None = None
+        self._engine: IceClient | None = None
         self._client: httpx.Client | None = None
-        self._lease: ClientLease | None = None
         self._credentials: CredentialsProvider | None = None
 
     def __repr__(self) -> str:
@@ -160,6 +134,11 @@ class IceHook(BaseHook):
         :param config: the connection's settings.
         """
         if self._credentials is None:
+            import functools
+
+            from airflow_ice.client.tls import TlsSettings, ssl_context_for
+            from airflow_ice.credentials import resolve_credentials_provider
+
             self._credentials = resolve_credentials_provider(
                 config.stored_credentials,
                 config.credential_settings,
@@ -168,55 +147,65 @@ class IceHook(BaseHook):
             )
         return self._credentials
 
-    def _signing_config(self) -> IceConnectionConfig:
-        """The settings with the credentials to sign with now (cached temporary ones are cheap)."""
-        config = self.get_config()
-        return _with_credentials(config, self.credentials_provider(config).get_credentials())
+    def _engine_for(self, config: IceConnectionConfig) -> IceClient:
+        if self._engine is None:
+            from airflow_ice.client.engine import IceClient
+            from airflow_ice.client.retry import BackoffWait
 
-    async def _asigning_config(self) -> IceConnectionConfig:
-        config = await self.aget_config()
-        return _with_credentials(config, await self.credentials_provider(config).aget_credentials())
+            self._engine = IceClient(
+                config,
+                self.credentials_provider(config),
+                backoff=BackoffWait(*self._retry_wait),
+                on_retry=self._log_retry,
+            )
+        return self._engine
+
+    def engine(self) -> IceClient:
+        """The ICE engine for this hook's connection (sync: reads the connection if needed)."""
+        return self._engine_for(self.get_config())
+
+    async def aengine(self) -> IceClient:
+        """The ICE engine for this hook's connection, without blocking the event loop."""
+        return self._engine if self._engine is not None else self._engine_for(await self.aget_config())
+
+    def _log_retry(self, action: str, attempt: int, what: str, wait: float) -> None:
+        self.log.warning("ICE %s attempt %d failed (%s); retrying in %.1fs", action, attempt, what, wait)
 
     def get_conn(self) -> httpx.Client:
-        """The hook's pooled sync client, created on first use."""
+        """A plain ``httpx.Client`` for this connection's endpoint and TLS settings, made on first use
+        (the hook's own calls go through :meth:`engine`)."""
         if self._client is None:
+            import httpx
+
+            from airflow_ice.client.tls import TlsSettings, ssl_context_for
+            from airflow_ice.client.transport import MAX_CONNECT_TIMEOUT
+
             config = self.get_config()
             self._client = httpx.Client(
-                timeout=_timeout(config), limits=_POOL_LIMITS, verify=ssl_context_for(TlsSettings.of(config))
+                base_url=config.base_url,
+                timeout=httpx.Timeout(config.timeout, connect=min(config.timeout, MAX_CONNECT_TIMEOUT)),
+                verify=ssl_context_for(TlsSettings.of(config)),
             )
         return self._client
 
     async def aget_conn(self) -> httpx.AsyncClient:
-        """The async client: shared by every hook of the process with the same endpoint, credentials
-        and TLS settings (see :mod:`airflow_ice.client_pool`). Do not close it; :meth:`aclose` the hook.
-        """
-        return (await self._alease()).client
-
-    async def _alease(self) -> ClientLease:
-        if self._lease is not None:
-            return self._lease
-        # The connection's own settings (not this moment's temporary credentials): the shared
-        # client's key stays the same when temporary credentials are refreshed.
-        acquired = await SHARED_CLIENTS.acquire(await self.aget_config())
-        if self._lease is None:
-            self._lease = acquired
-            return acquired
-        # Concurrent first calls of this hook (asyncio.gather) each acquired one; a hook holds one
-        # lease, or aclose() would leave the others holding the shared client open for good.
-        await acquired.release()
-        return self._lease
+        """An ``httpx.AsyncClient`` over the shared connections of every hook of the process with the
+        same endpoint, credentials and TLS settings. Do not close it; :meth:`aclose` the hook."""
+        engine = await self.aengine()
+        return (await engine.alease()).client
 
     def close(self) -> None:
-        """Close the sync client's connections."""
+        """Close the sync connections."""
+        if self._engine is not None:
+            self._engine.close()
         if self._client is not None:
             self._client.close()
             self._client = None
 
     async def aclose(self) -> None:
-        """Let go of the shared async client (the last hook using it closes its connections)."""
-        lease, self._lease = self._lease, None
-        if lease is not None:
-            await lease.release()
+        """Let go of the shared async connections (the last hook using them closes them)."""
+        if self._engine is not None:
+            await self._engine.aclose()
 
     def __enter__(self) -> IceHook:
         return self
@@ -248,27 +237,11 @@ class IceHook(BaseHook):
         :param idempotent: whether a lost answer may be retried; by default true for reads and
             cancels (``Get*``, ``Query*``, ``List*``, ...), false otherwise.
         :raises IceApiError: ICE answered with an error (typed by code).
-        :raises IceOutcomeUnknownError: a non-idempotent call whose answer was lost.
+        :raises IceNetworkError: no connection could be made, or no answer came (names the endpoint).
+        :raises IceResponseError: the answer could not be read (after retries, for reads).
+        :raises IceOutcomeUnknownError: a non-idempotent call whose outcome is unknown.
         """
-        query, form, retry_lost, tag = _prepare(action, params, body, idempotent)
-        config = self._signing_config()
-        client = self.get_conn()
-        limiter = _rate_limiter(config)
-
-        def attempt() -> dict[str, Any]:
-            if limiter is not None:
-                limiter.acquire_blocking()
-            signing = self._signing_config()  # temporary credentials may have been refreshed
-            try:
-                response = client.send(build_request(signing, action, query, form))
-            except httpx.TransportError as exc:
-                raise _unless_retryable(exc, action, retry_lost, tag) from exc
-            return _parse(action, response, retry_lost, tag)
-
-        retryable = _retryable(retry_lost)
-        return call_with_retries(
-            attempt, retryable, lambda: Retrying(**self._retry_kwargs(config, action, retryable))
-        )
+        return self.engine().call(action, params, body, idempotent=idempotent)
 
     async def acall(
         self,
@@ -279,51 +252,18 @@ class IceHook(BaseHook):
         idempotent: bool | None = None,
     ) -> dict[str, Any]:
         """Async :meth:`call`: the same signing, retries and errors, never blocking the loop."""
-        query, form, retry_lost, tag = _prepare(action, params, body, idempotent)
-        config = await self._asigning_config()
-        lease = await self._alease()
-        limiter = _rate_limiter(config)
+        return await (await self.aengine()).acall(action, params, body, idempotent=idempotent)
 
-        async def attempt() -> dict[str, Any]:
-            if limiter is not None:
-                await limiter.acquire()
-            signing = await self._asigning_config()  # temporary credentials may have been refreshed
-            try:
-                # Signed only once a slot is free: the signature's timestamp stays fresh.
-                response = await lease.send(lambda: signed_request(signing, action, query, form))
-            except httpx.TransportError as exc:
-                raise _unless_retryable(exc, action, retry_lost, tag) from exc
-            return _parse(action, response, retry_lost, tag)
+    def _submit(self, action: str, params: Mapping[str, Any] | None, body: Mapping[str, Any] | None) -> str:
+        data = self.engine().call(action, params, body, idempotent=False, check=has_job_id)
+        return SubmitJobResponse.model_validate(data).job_id
 
-        retryable = _retryable(retry_lost)
-        return await acall_with_retries(
-            attempt, retryable, lambda: AsyncRetrying(**self._retry_kwargs(config, action, retryable))
-        )
-
-    def _retry_kwargs(
-        self, config: IceConnectionConfig, action: str, retryable: Callable[[BaseException], bool]
-    ) -> dict[str, Any]:
-        return {
-            "stop": stop_after_attempt(config.max_retries + 1),
-            "wait": self._backoff,
-            "retry": retry_if_exception(retryable),
-            "reraise": True,
-            "before_sleep": self._log_retry(action),
-        }
-
-    def _log_retry(self, action: str) -> Callable[[RetryCallState], None]:
-        def log(state: RetryCallState) -> None:
-            exc = state.outcome.exception() if state.outcome else None
-            wait = state.next_action.sleep if state.next_action else 0.0
-            self.log.warning(
-                "ICE %s attempt %d failed (%s); retrying in %.1fs",
-                action,
-                state.attempt_number,
-                describe(exc) if exc else "no result",
-                wait,
-            )
-
-        return log
+    async def _asubmit(
+        self, action: str, params: Mapping[str, Any] | None, body: Mapping[str, Any] | None
+    ) -> str:
+        engine = await self.aengine()
+        data = await engine.acall(action, params, body, idempotent=False, check=has_job_id)
+        return SubmitJobResponse.model_validate(data).job_id
 
     # IProduction jobs
 
@@ -334,12 +274,12 @@ class IceHook(BaseHook):
             validated before anything is sent.
         """
         job = _as_request(IProductionJobRequest, request)
-        return _job_id("SubmitIProductionJob", self.call("SubmitIProductionJob", job.to_query()))
+        return self._submit("SubmitIProductionJob", job.to_query(), None)
 
     async def asubmit_iproduction_job(self, request: IProductionJobRequest | Mapping[str, Any]) -> str:
         """Async :meth:`submit_iproduction_job`."""
         job = _as_request(IProductionJobRequest, request)
-        return _job_id("SubmitIProductionJob", await self.acall("SubmitIProductionJob", job.to_query()))
+        return await self._asubmit("SubmitIProductionJob", job.to_query(), None)
 
     def query_iproduction_job(self, job_id: str) -> IProductionJob:
         """The IProduction job's status and parsed result.
@@ -373,14 +313,12 @@ class IceHook(BaseHook):
             validated before anything is sent.
         """
         job = _as_request(YikeStoryboardJobRequest, request)
-        data = self.call("SubmitYikeStoryboardJob", job.to_query(), job.to_body())
-        return _job_id("SubmitYikeStoryboardJob", data)
+        return self._submit("SubmitYikeStoryboardJob", job.to_query(), job.to_body())
 
     async def asubmit_yike_storyboard_job(self, request: YikeStoryboardJobRequest | Mapping[str, Any]) -> str:
         """Async :meth:`submit_yike_storyboard_job`."""
         job = _as_request(YikeStoryboardJobRequest, request)
-        data = await self.acall("SubmitYikeStoryboardJob", job.to_query(), job.to_body())
-        return _job_id("SubmitYikeStoryboardJob", data)
+        return await self._asubmit("SubmitYikeStoryboardJob", job.to_query(), job.to_body())
 
     def get_yike_storyboard_job(self, job_id: str) -> YikeStoryboardJob:
         """The storyboard job's status, parameters and decoded result.
@@ -416,12 +354,12 @@ class IceHook(BaseHook):
             validated before anything is sent.
         """
         job = _as_request(YikeAIAppJobRequest, request)
-        return _job_id("SubmitYikeAIAppJob", self.call("SubmitYikeAIAppJob", body=job.to_body()))
+        return self._submit("SubmitYikeAIAppJob", None, job.to_body())
 
     async def asubmit_yike_ai_app_job(self, request: YikeAIAppJobRequest | Mapping[str, Any]) -> str:
         """Async :meth:`submit_yike_ai_app_job`."""
         job = _as_request(YikeAIAppJobRequest, request)
-        return _job_id("SubmitYikeAIAppJob", await self.acall("SubmitYikeAIAppJob", body=job.to_body()))
+        return await self._asubmit("SubmitYikeAIAppJob", None, job.to_body())
 
     def get_yike_ai_app_job(self, job_id: str) -> YikeAIAppJob:
         """The AI application job's status, parameters and outputs.
@@ -481,15 +419,11 @@ class IceHook(BaseHook):
             return True, (
                 f"Connection works: ICE at {config.base_url} accepted the credentials from {source} ({exc.code})."
             )
-        except (IceError, httpx.HTTPError) as exc:
-            return False, f"Cannot use the connection: {describe(exc)}"
+        except IceError as exc:
+            return False, f"Cannot use the connection: {exc}"
         finally:
             self.close()
         return True, f"Connection works: ICE at {config.base_url} accepted the credentials from {source}."
-
-
-def _with_credentials(config: IceConnectionConfig, credentials: Credentials) -> IceConnectionConfig:
-    return config if credentials is config.credentials else replace(config, credentials=credentials)
 
 
 def _mask_credentials(credentials: Credentials) -> None:
@@ -497,56 +431,6 @@ def _mask_credentials(credentials: Credentials) -> None:
     mask_secret(credentials.access_key_secret)
     if credentials.security_token:
         mask_secret(credentials.security_token)
-
-
-def _rate_limiter(config: IceConnectionConfig) -> TokenBucket | None:
-    if config.max_requests_per_second is None:
-        return None
-    return RATE_LIMITERS.limiter_for(EndpointIdentity.of(config), config.max_requests_per_second)
-
-
-def _timeout(config: IceConnectionConfig) -> httpx.Timeout:
-    return httpx.Timeout(config.timeout, connect=min(config.timeout, 10.0))
-
-
-def _prepare(
-    action: str,
-    params: Mapping[str, Any] | None,
-    body: Mapping[str, Any] | None,
-    idempotent: bool | None,
-) -> tuple[dict[str, str], dict[str, str], bool, str | None]:
-    if not action or not action.isalnum():
-        raise ValueError(f"action {action!r} is not an ICE API action name such as 'QueryIProductionJob'.")
-    query, form = to_wire_params(params), to_wire_params(body)
-    retry_lost = is_idempotent(action) if idempotent is None else idempotent
-    return query, form, retry_lost, query.get("UserData") or form.get("UserData")
-
-
-def _retryable(retry_lost: bool) -> Callable[[BaseException], bool]:
-    """Whether a failed attempt may be retried: surely not taken, or lost and safe to repeat."""
-
-    def should_retry(exc: BaseException) -> bool:
-        outcome = classify(exc)
-        return outcome is Outcome.NOT_TAKEN or (retry_lost and outcome is Outcome.UNKNOWN)
-
-    return should_retry
-
-
-def _unless_retryable(exc: BaseException, action: str, retry_lost: bool, tag: str | None) -> BaseException:
-    """Turn a lost answer to a non-idempotent call into an outcome-unknown error (never retried)."""
-    if not retry_lost and classify(exc) is Outcome.UNKNOWN:
-        return IceOutcomeUnknownError(action, tag, describe(exc))
-    return exc
-
-
-def _parse(action: str, response: Answer, retry_lost: bool, tag: str | None) -> dict[str, Any]:
-    try:
-        return parse_response(action, response)
-    except IceApiError as exc:
-        raised = _unless_retryable(exc, action, retry_lost, tag)
-        if raised is exc:
-            raise
-        raise raised from exc
 
 
 def _as_request(model: type[RequestT], request: RequestT | Mapping[str, Any]) -> RequestT:
@@ -576,11 +460,4 @@ def _job_ids_arg(job_ids: Sequence[str]) -> str:
     return ",".join(unique)
 
 
-def _job_id(action: str, data: Mapping[str, Any]) -> str:
-    try:
-        return SubmitJobResponse.model_validate(data).job_id
-    except ValueError:
-        raise IceResponseError(action, "the answer has no JobId", repr(dict(data))) from None
-
-
-__all__ = ["IceHook", "is_idempotent"]
+__all__ = ["IceHook", "has_job_id", "is_idempotent"]

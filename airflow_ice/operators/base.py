@@ -12,8 +12,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.providers.common.compat.sdk import AirflowFailException, BaseOperator, conf
 
+from airflow_ice.client.deadline import calls_bounded_by
 from airflow_ice.errors import (
     IceApiError,
+    IceAuthError,
+    IceCallDeadlineError,
     IceInvalidRequestError,
     IceOutcomeUnknownError,
     IceResponseError,
@@ -22,13 +25,19 @@ from airflow_ice.hooks.ice import IceHook
 from airflow_ice.links.job_output import JOB_ID_XCOM_KEY, OUTPUT_URL_XCOM_KEY, IceJobOutputLink
 from airflow_ice.models.json_text import compact_json
 from airflow_ice.triggers.base import IceJobTrigger
+from airflow_ice.utils.cancellation import Cancellation, CancelOutcome
 from airflow_ice.utils.job_errors import IceJobTimeoutError, IceJobWaitError
 from airflow_ice.utils.job_events import JobEvent, JobEventStatus
 from airflow_ice.utils.job_families import IceJob, JobFamily
 from airflow_ice.utils.job_tag import TaskIdentity
 from airflow_ice.utils.operator_params import bool_param, is_template, seconds_param
 from airflow_ice.utils.reattach_store import ReattachStore, StoredJob, reattach_store_for
-from airflow_ice.utils.waiting import DEFERRAL_GRACE_SECONDS, TRANSIENT_POLL_ERRORS, job_failed_error
+from airflow_ice.utils.waiting import (
+    DEFERRAL_GRACE_SECONDS,
+    TRANSIENT_POLL_ERRORS,
+    denied_failure,
+    job_failed_error,
+)
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
@@ -185,50 +194,56 @@ class IceJobOperator(BaseOperator):
         fingerprint = request_fingerprint(request)
         store = reattach_store_for(context, identity) if self.settings.reattach_on_retry else None
         try:
-            job = self._reattach(store, fingerprint)
-            if job is None:
-                job_id = self._submit(request)
-                self._remember(store, StoredJob(job_id, fingerprint))
-            else:
-                job_id = job.job_id
-            self.job_id = job_id
-            ti = context["ti"]
-            ti.xcom_push(key=JOB_ID_XCOM_KEY, value=job_id)
-            # Pushed even when empty: the link reads it while the task waits (a missing key logs an error).
-            ti.xcom_push(key=OUTPUT_URL_XCOM_KEY, value=self.request_output_url(request) or "")
-            if not self.settings.wait_for_completion:
-                self.log.info("%s job %s submitted; not waiting for it.", self.family.name, job_id)
-                self._forget(store)
-                return job_id
-            if job is None or not job.is_terminal:
-                job = self.family.query(self.hook, job_id)
-            if job.is_terminal:
-                return self._finish_job(context, job, store)
-            deadline = time.time() + self.settings.timeout
-            if self.deferrable:
-                self.log.info(
-                    "%s job %s is %s; deferring (polling every %gs).",
-                    self.family.name,
-                    job_id,
-                    job.status_text,
-                    self.settings.poll_interval,
-                )
-                self.defer(
-                    trigger=self.trigger_class(
-                        job_id=job_id,
-                        ice_conn_id=self.ice_conn_id,
-                        poll_interval=self.settings.poll_interval,
-                        deadline=deadline,
-                        cancel_on_kill=self.settings.cancel_on_kill,
-                        max_consecutive_failures=self.settings.max_consecutive_poll_failures,
-                    ),
-                    method_name="execute_complete",
-                    kwargs={"job_id": job_id},
-                    timeout=timedelta(seconds=self.settings.timeout + DEFERRAL_GRACE_SECONDS),
-                )
-            return self._poll_until_done(context, job_id, deadline, store)
+            return self._run(context, request, fingerprint, store)
+        except IceAuthError as exc:
+            raise denied_failure(self._task_label(), str(exc)) from exc
         finally:
             self.hook.close()
+
+    def _run(self, context: Context, request: Any, fingerprint: str, store: ReattachStore | None) -> Any:
+        """Reattach or submit, push the job id, then wait (or defer)."""
+        job = self._reattach(store, fingerprint)
+        if job is None:
+            job_id = self._submit(request)
+            self._remember(store, StoredJob(job_id, fingerprint))
+        else:
+            job_id = job.job_id
+        self.job_id = job_id
+        ti = context["ti"]
+        ti.xcom_push(key=JOB_ID_XCOM_KEY, value=job_id)
+        # Pushed even when empty: the link reads it while the task waits (a missing key logs an error).
+        ti.xcom_push(key=OUTPUT_URL_XCOM_KEY, value=self.request_output_url(request) or "")
+        if not self.settings.wait_for_completion:
+            self.log.info("%s job %s submitted; not waiting for it.", self.family.name, job_id)
+            self._forget(store)
+            return job_id
+        if job is None or not job.is_terminal:
+            job = self.family.query(self.hook, job_id)
+        if job.is_terminal:
+            return self._finish_job(context, job, store)
+        deadline = time.time() + self.settings.timeout
+        if self.deferrable:
+            self.log.info(
+                "%s job %s is %s; deferring (polling every %gs).",
+                self.family.name,
+                job_id,
+                job.status_text,
+                self.settings.poll_interval,
+            )
+            self.defer(
+                trigger=self.trigger_class(
+                    job_id=job_id,
+                    ice_conn_id=self.ice_conn_id,
+                    poll_interval=self.settings.poll_interval,
+                    deadline=deadline,
+                    cancel_on_kill=self.settings.cancel_on_kill,
+                    max_consecutive_failures=self.settings.max_consecutive_poll_failures,
+                ),
+                method_name="execute_complete",
+                kwargs={"job_id": job_id},
+                timeout=timedelta(seconds=self.settings.timeout + DEFERRAL_GRACE_SECONDS),
+            )
+        return self._poll_until_done(context, job_id, deadline, store)
 
     def execute_complete(self, context: Context, event: Any = None, job_id: str = "") -> Any:
         """Resume after the trigger fired: only an explicit ``success`` event succeeds."""
@@ -240,6 +255,8 @@ class IceJobOperator(BaseOperator):
             store = self._store(context)
             if checked.status is JobEventStatus.TIMEOUT:
                 self._on_timeout(job_id, store)
+            if checked.status is JobEventStatus.DENIED:
+                raise denied_failure(self._task_label(), checked.message)
             if checked.status is JobEventStatus.ERROR:
                 raise IceJobWaitError(job_id, f"{self._task_label()}: {checked.message}")
             assert checked.job is not None  # success and failed events carry the job
@@ -345,7 +362,10 @@ class IceJobOperator(BaseOperator):
                 self._on_timeout(job_id, store)
             time.sleep(min(self.settings.poll_interval, remaining))
             try:
-                job = self.family.query(self.hook, job_id)
+                with calls_bounded_by(deadline):
+                    job = self.family.query(self.hook, job_id)
+            except IceCallDeadlineError:
+                continue  # the deadline passed during the poll: time out at the top of the loop
             except TRANSIENT_POLL_ERRORS as exc:
                 failures += 1
                 self.log.warning(
@@ -358,6 +378,8 @@ class IceJobOperator(BaseOperator):
                         f"{failures} failed polls in a row; the job may still be running. Last error: {exc}",
                     ) from exc
                 continue
+            except IceAuthError:
+                raise  # failed without retry by execute()
             except (IceApiError, IceResponseError) as exc:
                 raise IceJobWaitError(
                     job_id, f"{self._task_label()}: cannot read {self.family.name} job {job_id}: {exc}"
@@ -396,17 +418,18 @@ class IceJobOperator(BaseOperator):
 
     def _on_timeout(self, job_id: str, store: ReattachStore | None) -> None:
         """Cancel the job (where ICE can) and fail: the wait exceeded ``timeout``."""
-        outcome = self._cancel(job_id, reason="it did not finish within the timeout")
-        if outcome == "cancelled":
+        cancellation = self._cancel(job_id, reason="it did not finish within the timeout")
+        if cancellation.outcome is CancelOutcome.CANCELLED:
+            # A cancelled job is never reattached to: a retry submits a new one.
             self._forget(store)
         raise IceJobTimeoutError(
             job_id,
             f"{self._task_label()}: {self.family.name} job {job_id} did not finish within "
-            f"timeout={self.settings.timeout:.0f}s; {outcome}.",
+            f"timeout={self.settings.timeout:.0f}s; {cancellation}.",
         )
 
-    def _cancel(self, job_id: str, *, reason: str) -> str:
-        """Best-effort cancel; returns what happened, for messages."""
+    def _cancel(self, job_id: str, *, reason: str) -> Cancellation:
+        """Best-effort cancel; says how it ended."""
         if self.family.cancel is None:
             self.log.warning(
                 "%s job %s keeps running: ICE has no cancel action for %s jobs (%s).",
@@ -415,14 +438,14 @@ class IceJobOperator(BaseOperator):
                 self.family.name,
                 reason,
             )
-            return "the job keeps running (ICE cannot cancel it)"
+            return Cancellation(CancelOutcome.NOT_CANCELLABLE)
         try:
             self.family.cancel(self.hook, job_id)
         except Exception as exc:
             self.log.warning("Could not cancel %s job %s: %s", self.family.name, job_id, exc)
-            return f"cancelling it failed: {exc}"
+            return Cancellation(CancelOutcome.FAILED, str(exc))
         self.log.info("Cancelled %s job %s because %s.", self.family.name, job_id, reason)
-        return "the job was cancelled"
+        return Cancellation(CancelOutcome.CANCELLED)
 
     def on_kill(self) -> None:
         """Cancel the job being waited for in this worker when ``cancel_on_kill`` (where ICE can)."""

@@ -15,14 +15,19 @@ from airflow.providers.common.compat.sdk import (
     conf,
 )
 
-from airflow_ice.errors import IceApiError, IceResponseError
+from airflow_ice.errors import IceApiError, IceAuthError, IceResponseError
 from airflow_ice.hooks.ice import IceHook
 from airflow_ice.triggers.base import IceJobTrigger
 from airflow_ice.utils.job_errors import IceJobWaitError
 from airflow_ice.utils.job_events import JobEvent, JobEventStatus
 from airflow_ice.utils.job_families import JobFamily
 from airflow_ice.utils.operator_params import is_template, seconds_param
-from airflow_ice.utils.waiting import DEFERRAL_GRACE_SECONDS, TRANSIENT_POLL_ERRORS, job_failed_error
+from airflow_ice.utils.waiting import (
+    DEFERRAL_GRACE_SECONDS,
+    TRANSIENT_POLL_ERRORS,
+    denied_failure,
+    job_failed_error,
+)
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
@@ -85,6 +90,8 @@ class IceJobSensor(BaseSensorOperator):
             # The hook already retried; the job may be fine, so check again at the next poke.
             self.log.warning("Could not read %s job %s this time: %s", self.family.name, job_id, exc)
             return False
+        except IceAuthError as exc:
+            raise denied_failure(self.task_id, str(exc)) from exc
         except (IceApiError, IceResponseError) as exc:
             raise IceJobWaitError(
                 job_id, f"{self.task_id}: cannot read {self.family.name} job {job_id}: {exc}"
@@ -135,6 +142,8 @@ class IceJobSensor(BaseSensorOperator):
         if checked.status is JobEventStatus.TIMEOUT:
             # An Airflow exception: soft_fail turns it into a skip.
             raise AirflowSensorTimeout(f"{self.task_id}: {checked.message}")
+        if checked.status is JobEventStatus.DENIED:
+            raise denied_failure(self.task_id, checked.message)
         if checked.status is JobEventStatus.ERROR:
             raise IceJobWaitError(job_id, f"{self.task_id}: {checked.message}")
         assert checked.job is not None  # success and failed events carry the job

@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from airflow_ice.errors import IceApiError, IceResponseError, IceThrottlingError
+from airflow_ice.client.deadline import calls_bounded_by
+from airflow_ice.errors import (
+    IceApiError,
+    IceAuthError,
+    IceCallDeadlineError,
+    IceResponseError,
+    IceThrottlingError,
+)
 from airflow_ice.triggers.hook_loader import DEFAULT_CONN_ID, load_hook_class
 from airflow_ice.triggers.task_state import task_left_deferral
 from airflow_ice.utils.job_events import JobEvent, JobEventStatus
@@ -30,8 +37,11 @@ CANCEL_TIMEOUT_SECONDS = 30.0
 class IceJobTrigger(BaseTrigger):
     """Poll an ICE job until it finishes, fails, or the deadline passes; yield one event.
 
-    The event is ``{"status": "success" | "failed" | "timeout" | "error", "job_id", "job",
-    "message"}``, with ``job`` the parsed job (``to_xcom()``) or None. ``run()`` only reads: a
+    The event is ``{"status": "success" | "failed" | "timeout" | "error" | "denied", "job_id",
+    "job", "message"}``, with ``job`` the parsed job (``to_xcom()``) or None (``denied``: ICE
+    refused the credentials or permission, which no retry mends). Every poll runs under the
+    deadline (:func:`~airflow_ice.client.deadline.calls_bounded_by`): no request, retry or
+    backoff outlives it. ``run()`` only reads: a
     trigger rebuilt after a triggerer restart (or running briefly in two triggerers) has no side
     effects. The job is cancelled only in :meth:`on_kill` (Airflow 3.3+), never in ``cleanup()``.
 
@@ -120,7 +130,10 @@ class IceJobTrigger(BaseTrigger):
         try:
             while True:
                 try:
-                    job = await self.poll_job(hook, self._remaining())
+                    with calls_bounded_by(self.deadline):
+                        job = await self.poll_job(hook, self._remaining())
+                except IceCallDeadlineError:
+                    job = None  # the deadline passed during the poll: the timeout event follows
                 except IceThrottlingError as exc:
                     # The hook already retried with backoff; ICE is busy, the job is not failing.
                     self.log.warning(
@@ -146,8 +159,15 @@ class IceJobTrigger(BaseTrigger):
                             f"polls in a row; the job may still be running. Last error: {exc}",
                         )
                         return
+                except IceAuthError as exc:
+                    yield self._event(
+                        JobEventStatus.DENIED,
+                        None,
+                        f"Cannot read {self.family.name} job {self.job_id}: {exc}",
+                    )
+                    return
                 except IceApiError as exc:
-                    # Auth, permission, not found, bad parameter: waiting longer will not help.
+                    # Not found, bad parameter: waiting longer will not help.
                     yield self._event(
                         JobEventStatus.ERROR, None, f"Cannot read {self.family.name} job {self.job_id}: {exc}"
                     )

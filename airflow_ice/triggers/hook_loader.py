@@ -12,11 +12,12 @@ import asyncio
 import importlib
 from typing import TYPE_CHECKING
 
+from airflow_ice.client.config import DEFAULT_CONN_ID
+
 if TYPE_CHECKING:
     from airflow_ice.hooks.ice import IceHook
 
 HOOK_MODULE = "airflow_ice.hooks.ice"
-DEFAULT_CONN_ID = "ice_default"
 
 
 _loaded: list[type[IceHook]] = []
@@ -34,3 +35,6 @@ async def load_hook_class() -> type[IceHook]:
     if not _loaded:
         _loaded.append(await asyncio.to_thread(_import_hook_class))
     return _loaded[0]
+
+
+__all__ = ["DEFAULT_CONN_ID", "HOOK_MODULE", "load_hook_class"]

@@ -20,6 +20,8 @@ class JobEventStatus(str, Enum):
     FAILED = "failed"
     TIMEOUT = "timeout"
     ERROR = "error"
+    DENIED = "denied"
+    """ICE refused the credentials or the permission: waiting or retrying cannot help."""
 
 
 EVENT_KEYS = frozenset({"status", "job_id", "job", "message"})
@@ -29,7 +31,7 @@ EVENT_KEYS = frozenset({"status", "job_id", "job", "message"})
 class JobEvent:
     """One trigger event: ``{"status", "job_id", "job", "message"}``.
 
-    :param status: ``success``, ``failed``, ``timeout`` or ``error``.
+    :param status: ``success``, ``failed``, ``timeout``, ``error`` or ``denied``.
     :param job_id: the ICE job id.
     :param job: the parsed job (the model's ``to_xcom()``), or None when it could not be read.
     :param message: a human-readable summary (what ICE said, or why waiting stopped).

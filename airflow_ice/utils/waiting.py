@@ -6,9 +6,12 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
-
-from airflow_ice.errors import IceCredentialsUnavailableError, IceServerError, IceThrottlingError
+from airflow_ice.errors import (
+    IceCredentialsUnavailableError,
+    IceNetworkError,
+    IceServerError,
+    IceThrottlingError,
+)
 from airflow_ice.utils.job_errors import IceJobFailedError
 
 # Polling errors after which the job may still be fine: keep waiting (the hook retried them already).
@@ -16,7 +19,7 @@ TRANSIENT_POLL_ERRORS: tuple[type[BaseException], ...] = (
     IceThrottlingError,
     IceServerError,
     IceCredentialsUnavailableError,
-    httpx.TransportError,
+    IceNetworkError,
     asyncio.TimeoutError,
 )
 # Extra time given to Airflow's own deferral timeout so that the trigger's deadline, after which the
@@ -45,4 +48,20 @@ def job_failed_error(
     return IceJobFailedError(
         job_id,
         f"{who}: {family_name} job {job_id} failed ({detail}). Job: {compact_json(job)[:JOB_QUOTE_CHARS]}",
+    )
+
+
+def denied_failure(who: str, message: str) -> Exception:
+    """The failure for credentials or permissions ICE refused: Airflow does not retry it, since a
+    retry with the same connection is refused again.
+
+    :param who: the task, for the message.
+    :param message: what ICE said.
+    """
+    # Imported here: trigger modules import this one, and the task SDK is not theirs to load.
+    from airflow.providers.common.compat.sdk import AirflowFailException
+
+    return AirflowFailException(
+        f"{who}: {message} The task is failed without retry: fix the connection's credentials or "
+        "the RAM permissions, then clear the task."
     )

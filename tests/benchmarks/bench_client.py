@@ -4,7 +4,7 @@ Run by ``triggerer_benchmark.py``, not by hand. It submits N jobs (not measured)
 all of them in one event loop and measures only the wait:
 
 * ``--impl ours``: N :class:`IceIProductionJobTrigger` s run as tasks, as the triggerer runs them
-  (optionally with ``--transport aiohttp``: httpx-aiohttp's transport under the same hook);
+  (optionally with ``--transport httpx``: httpx's own async client under the same hook);
 * ``--impl sdk``: the same polling loop (interval, jitter) with the official SDK's async client,
   ``Client.query_iproduction_job_async``.
 
@@ -180,34 +180,17 @@ async def submit_jobs(count: int, emulators: Emulators) -> list[tuple[str, int]]
 
 
 def use_transport(name: str) -> str:
-    """Put the named transport under the hook's shared clients (same hook, same signing); its label.
+    """Put the named transport under every hook's engine (same hook, same signing); its label.
 
-    ``default``: what the hook picks (aiohttp's when installed); ``httpx``: httpx's own;
-    ``httpx-aiohttp``: the httpx-aiohttp package's transport.
+    ``default``: aiohttp's (what the engine uses); ``httpx``: httpx's own async client.
     """
-    import airflow_ice.hooks.ice as hook_module
-    from airflow_ice import client_pool
+    from airflow_ice.client import engine, pool
 
     if name == "default":
-        factory = client_pool.default_transport_factory()
-        return (
-            "httpx's own" if factory is None else f"{factory.__module__}.{getattr(factory, '__name__', '')}"
-        )
-    if name == "httpx":
-        hook_module.SHARED_CLIENTS = client_pool.AsyncClientPool(transport_factory=None)
-        return "httpx's own"
-    import aiohttp
-    from httpx_aiohttp import AiohttpTransport
-
-    def factory(context: Any, limits: httpx.Limits) -> httpx.AsyncBaseTransport:
-        return AiohttpTransport(
-            client=lambda: aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(ssl=context, limit=limits.max_connections or 0)
-            )
-        )
-
-    hook_module.SHARED_CLIENTS = client_pool.AsyncClientPool(transport_factory=factory)
-    return "httpx_aiohttp.AiohttpTransport"
+        factory = pool.default_transport_factory()
+        return f"{factory.__module__}.{getattr(factory, '__name__', '')}"
+    engine.SHARED_CLIENTS = pool.AsyncClientPool(transport_factory=pool.httpx_transport_factory())
+    return "httpx's own"
 
 
 def our_waiters(
@@ -295,7 +278,7 @@ class BareClient:
 
         import aiohttp
 
-        from airflow_ice.client_pool import MAX_CONNECTIONS
+        from airflow_ice.client.pool import MAX_CONNECTIONS
 
         for spec in self.specs:
             context = ssl.create_default_context(cafile=spec["ca_bundle"]) if spec["ca_bundle"] else None
@@ -311,9 +294,9 @@ class BareClient:
     async def status(self, job_id: str, index: int) -> str | None:
         from yarl import URL
 
-        from airflow_ice.connection import ICE_API_VERSION
+        from airflow_ice.client.config import ICE_API_VERSION
+        from airflow_ice.client.signing import Credentials, sign_request
         from airflow_ice.emulator.server import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
-        from airflow_ice.signing import Credentials, sign_request
 
         url = self.specs[index]["url"]
         signed = sign_request(
@@ -454,7 +437,7 @@ async def wait_all(args: argparse.Namespace, emulators: Emulators, profiler: Any
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--impl", choices=("ours", "sdk", "bare"), required=True)
-    parser.add_argument("--transport", choices=("default", "httpx", "httpx-aiohttp"), default="default")
+    parser.add_argument("--transport", choices=("default", "httpx"), default="default")
     parser.add_argument("--n", type=int, required=True)
     parser.add_argument("--poll-interval", type=float, required=True)
     parser.add_argument("--wait-timeout", type=float, default=600.0)

@@ -282,7 +282,7 @@ def main() -> int:
         type=int,
         default=0,
         metavar="N",
-        help="also run the hook at this N over httpx's own transport and over httpx-aiohttp's",
+        help="also run the hook at this N over httpx's own transport",
     )
     parser.add_argument(
         "--bare-n",
@@ -312,7 +312,6 @@ def main() -> int:
     scenarios = [Scenario("ours", n) for n in sizes]
     if args.compare_transports:
         scenarios.append(Scenario("ours", args.compare_transports, "httpx"))
-        scenarios.append(Scenario("ours", args.compare_transports, "httpx-aiohttp"))
     if args.bare_n:
         scenarios.append(Scenario("bare", args.bare_n))
     if args.sdk_n:

@@ -1,0 +1,205 @@
+"""What an attempt's answer (or its failure) means: the one place every call's outcome is decided.
+
+Every attempt ends in one of three outcomes:
+
+- **refused**: ICE surely did not act. A well-formed ICE error answer (a JSON object with a
+  ``Code``; a 5xx one also with a ``RequestId``), any 4xx, or a failure before a byte was sent
+  (no connection, credentials unavailable). Retried when asking again can succeed: throttling,
+  ``ServiceUnavailable`` (503), no connection.
+- **done**: a 2xx JSON object that passes the action's check (a submit's ``JobId``).
+- **unknown**: anything else once the request may have reached ICE: read timeout, dropped
+  connection, an answer over the size cap, a 5xx without a well-formed ICE body (or any 5xx but
+  503: ICE failed while handling it), a 2xx that is unreadable or fails the check. Retried only
+  for idempotent actions; for the others it becomes :class:`~airflow_ice.errors.IceOutcomeUnknownError`,
+  which nothing retries.
+
+Text kept from an answer (messages, raw bodies) is scrubbed of the request's secrets first.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from airflow_ice.client.redaction import Scrubber
+from airflow_ice.client.transport import FailureKind, TransportFailure
+from airflow_ice.client.wire import (
+    BodyTooLarge,
+    UnreadableBody,
+    WireResponse,
+    body_text,
+    decoded_content,
+    json_body,
+    retry_after_seconds,
+)
+from airflow_ice.errors import (
+    IceAnswerLostError,
+    IceConnectError,
+    IceError,
+    IceOutcomeUnknownError,
+    IceResponseError,
+    IceResponseTooLargeError,
+    IceThrottlingError,
+    api_error_from_response,
+)
+
+AnswerCheck = Callable[[Mapping[str, Any]], "str | None"]
+"""What is wrong with a 2xx JSON answer for its action (e.g. ``the answer has no JobId``), or None."""
+
+# Characters of an unusable body kept in an error.
+RAW_CHARS = 500
+_DNS_FAILURES = ("name or service not known", "nodename nor servname", "getaddrinfo", "name resolution")
+
+
+class Outcome(enum.Enum):
+    """What an attempt says about the request."""
+
+    REFUSED = "refused"
+    """ICE surely did not act on it."""
+    DONE = "done"
+    """ICE acted on it and its answer validates."""
+    UNKNOWN = "unknown"
+    """ICE may have acted on it; the answer is lost or unusable."""
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """Where a call goes, for messages.
+
+    :param base_url: the endpoint.
+    :param conn_id: the Airflow connection.
+    :param region: the connection's region.
+    :param explicit: whether the endpoint was set explicitly (else it comes from the region).
+    """
+
+    base_url: str
+    conn_id: str
+    region: str
+    explicit: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """One attempt's outcome.
+
+    :param outcome: refused, done or unknown.
+    :param answer: the JSON answer (done only).
+    :param error: what went wrong (refused and unknown).
+    :param retryable: for refused: whether asking again can succeed.
+    """
+
+    outcome: Outcome
+    answer: dict[str, Any] | None = None
+    error: IceError | None = None
+    retryable: bool = False
+
+    def may_retry(self, idempotent: bool) -> bool:
+        """Whether another attempt is allowed: a retryable refusal, or an unknown idempotent call."""
+        if self.outcome is Outcome.REFUSED:
+            return self.retryable
+        return self.outcome is Outcome.UNKNOWN and idempotent
+
+    def error_for(self, action: str, idempotent: bool, tag: str | None) -> IceError:
+        """The error the caller gets once no attempt is left (outcome unknown for a submit)."""
+        assert self.error is not None, "a done verdict has no error"
+        if self.outcome is Outcome.UNKNOWN and not idempotent:
+            return IceOutcomeUnknownError(action, tag, str(self.error))
+        return self.error
+
+
+def refused(error: IceError, *, retryable: bool) -> Verdict:
+    """A refusal (e.g. credentials unavailable before anything was sent)."""
+    return Verdict(Outcome.REFUSED, error=error, retryable=retryable)
+
+
+def judge_answer(
+    action: str, response: WireResponse, scrub: Scrubber, max_bytes: int, check: AnswerCheck | None
+) -> Verdict:
+    """The outcome of an attempt that got a whole HTTP answer."""
+    try:
+        content = decoded_content(response, max_bytes)
+    except BodyTooLarge as exc:
+        return Verdict(Outcome.UNKNOWN, error=IceResponseTooLargeError(action, str(exc)))
+    except UnreadableBody as exc:
+        return Verdict(Outcome.UNKNOWN, error=IceResponseError(action, str(exc)))
+    content_type = response.headers.get("content-type")
+    data = json_body(content, content_type)
+    status = response.status_code
+    if status >= 400:
+        return _judge_error_answer(action, response, data, scrub(body_text(content, content_type)), scrub)
+    if not 200 <= status < 300:
+        detail = f"HTTP {status} {response.reason_phrase} is not an ICE answer; check the endpoint"
+        return _unusable(action, detail, scrub(body_text(content, content_type)))
+    if not isinstance(data, dict):
+        what = "an empty body" if not content else f"{type(data).__name__ if data is not None else 'no JSON'}"
+        detail = f"expected a JSON object, got {what} (HTTP {status})"
+        return _unusable(action, detail, scrub(body_text(content, content_type)))
+    problem = check(data) if check is not None else None
+    if problem is not None:
+        return _unusable(action, problem, scrub(json.dumps(data, ensure_ascii=False)))
+    return Verdict(Outcome.DONE, answer=data)
+
+
+def _unusable(action: str, detail: str, raw: str) -> Verdict:
+    return Verdict(Outcome.UNKNOWN, error=IceResponseError(action, detail, raw[:RAW_CHARS]))
+
+
+def _judge_error_answer(
+    action: str, response: WireResponse, data: Any, text: str, scrub: Scrubber
+) -> Verdict:
+    status = response.status_code
+    retry_after = retry_after_seconds(response.headers)
+    is_ice_error = isinstance(data, dict) and isinstance(data.get("Code") or data.get("code"), str)
+    if is_ice_error:
+        # Scrubbed in its JSON text, where a secret echoed in any field is found in one pass.
+        body = json.loads(scrub(json.dumps(data, ensure_ascii=False)))
+    else:
+        body = {"Message": text[:RAW_CHARS] or response.reason_phrase}
+    error = api_error_from_response(body, status, action=action, retry_after=retry_after)
+    if status < 500:
+        # The server (ICE or a gateway in front of it) refused the request.
+        return refused(error, retryable=isinstance(error, IceThrottlingError))
+    well_formed = is_ice_error and bool(body.get("RequestId") or body.get("requestId"))
+    if status == 503 and well_formed:
+        return refused(error, retryable=True)
+    # ICE failed while handling it, or something else answered: it may have acted.
+    return Verdict(Outcome.UNKNOWN, error=error)
+
+
+def judge_failure(action: str, failure: TransportFailure, endpoint: Endpoint) -> Verdict:
+    """The outcome of an attempt that got no whole answer."""
+    if failure.kind is FailureKind.NOT_SENT:
+        error = IceConnectError(
+            endpoint.base_url, endpoint.conn_id, failure.detail, _connect_hint(failure, endpoint)
+        )
+        return refused(error, retryable=True)
+    if failure.kind is FailureKind.TOO_LARGE:
+        return Verdict(Outcome.UNKNOWN, error=IceResponseTooLargeError(action, failure.detail))
+    hint = f"The connection's timeout bounds each attempt's whole answer; ICE may have received {action}."
+    return Verdict(
+        Outcome.UNKNOWN, error=IceAnswerLostError(endpoint.base_url, endpoint.conn_id, failure.detail, hint)
+    )
+
+
+def _connect_hint(failure: TransportFailure, endpoint: Endpoint) -> str:
+    where = "the endpoint extra" if endpoint.explicit else f"the region ({endpoint.region!r})"
+    if "certificate" in failure.detail.lower():
+        return (
+            "The server's TLS certificate is not trusted: give the CA that signed it in the connection's "
+            "ca_bundle extra (verify=false only for a local test emulator)."
+        )
+    if any(marker in failure.detail.lower() for marker in _DNS_FAILURES):
+        return (
+            f"The host name does not resolve: check {where} of the connection, and this machine's DNS "
+            "(a VPC endpoint 'ice-vpc.<region>.aliyuncs.com' resolves only inside Alibaba Cloud)."
+        )
+    return (
+        f"Check {where} of the connection, that this machine can reach it (proxy variables, firewall), "
+        "and for a local emulator that it is running on that port."
+    )
+
+
+__all__ = ["AnswerCheck", "Endpoint", "Outcome", "Verdict", "judge_answer", "judge_failure", "refused"]

@@ -1,0 +1,131 @@
+"""What a task does with each outcome of its calls: unknown submits and refused credentials fail
+without Airflow retries, and a job cancelled on timeout is forgotten (dag.test, real HTTP)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from airflow_ice.emulator import IceEmulator
+from airflow_ice.sensors.iproduction import IceIProductionJobSensor
+from tests.dag_support import (
+    emulated_ice,
+    held_ice,
+    job_clock,
+    new_dag,
+    requests,
+    run_dag,
+    stored_reattach_job_id,
+    submits,
+    task_states,
+    task_try_numbers,
+    xcom_value,
+)
+from tests.misbehaving_ice import MisbehavingIce, answer, misbehaving_ice
+from tests.test_operators_iproduction import run_one
+
+__all__ = ["emulated_ice", "held_ice", "job_clock", "misbehaving_ice"]
+
+RETRIES = {"retries": 3, "retry_delay": timedelta(seconds=0)}
+
+
+def wrong_secret(monkeypatch: pytest.MonkeyPatch, emulator: IceEmulator) -> None:
+    conn = json.loads(emulator.connection_json(max_retries=1))
+    conn["password"] = "not-the-secret"
+    monkeypatch.setenv("AIRFLOW_CONN_ICE_DEFAULT", json.dumps(conn))
+
+
+@pytest.mark.parametrize("deferrable", [True, False], ids=["deferrable", "worker"])
+def test_an_unreadable_submit_answer_fails_the_task_once_naming_its_tag(
+    misbehaving_ice: MisbehavingIce,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    deferrable: bool,
+) -> None:
+    # A 200 whose body was cut: ICE may well have created the job.
+    misbehaving_ice.serve(answer(200, b'{"RequestId": "r", "JobId": '))
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_ICE_DEFAULT",
+        json.dumps(
+            {
+                "conn_type": "alibaba_ice",
+                "login": "id",
+                "password": "pw",
+                "extra": {"endpoint": misbehaving_ice.url, "max_retries": 3},
+            }
+        ),
+    )
+    run = run_one("lifecycle_unreadable", deferrable=deferrable, **RETRIES)
+
+    assert task_states(run) == {"cover": "failed"}
+    assert task_try_numbers(run) == {"cover": 1}  # Airflow did not retry it
+    assert len(misbehaving_ice.received) == 1  # and the hook did not resend it
+    out = capsys.readouterr().out
+    assert "outcome unknown" in out
+    assert run.run_id in out  # the UserData tag names the task instance
+
+
+@pytest.mark.parametrize("deferrable", [True, False], ids=["deferrable", "worker"])
+def test_refused_credentials_fail_the_task_without_retry(
+    emulated_ice: IceEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    deferrable: bool,
+) -> None:
+    wrong_secret(monkeypatch, emulated_ice)
+    run = run_one("lifecycle_auth", deferrable=deferrable, **RETRIES)
+
+    assert task_states(run) == {"cover": "failed"}
+    assert task_try_numbers(run) == {"cover": 1}
+    assert submits(emulated_ice) == 0
+    assert "failed without retry" in capsys.readouterr().out
+
+
+def test_refused_credentials_while_deferred_fail_without_retry(
+    emulated_ice: IceEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The job exists; the credentials stop working while the trigger waits (a rotated key).
+    from airflow_ice.hooks.ice import IceHook
+
+    with IceHook() as hook:
+        job_id = hook.submit_iproduction_job(
+            {
+                "function_name": "Cover",
+                "input": {"Type": "OSS", "Media": "oss://bucket/in/clip.mp4"},
+                "output": {"Type": "OSS", "Media": "oss://bucket/out/"},
+            }
+        )
+    wrong_secret(monkeypatch, emulated_ice)
+    dag = new_dag("lifecycle_auth_sensor")
+    with dag:
+        IceIProductionJobSensor(task_id="wait", job_id=job_id, deferrable=True, poke_interval=0.1, **RETRIES)
+    run = run_dag(dag)
+
+    assert task_states(run) == {"wait": "failed"}
+    assert task_try_numbers(run) == {"wait": 1}
+
+
+@pytest.mark.parametrize("deferrable", [True, False], ids=["deferrable", "worker"])
+def test_a_job_cancelled_on_timeout_is_forgotten(held_ice: IceEmulator, deferrable: bool) -> None:
+    # The job runs until cancelled (held_ice); once cancelled, a retry must not reattach to it.
+    run = run_one("lifecycle_timeout", deferrable=deferrable, timeout=0.5)
+
+    assert task_states(run) == {"cover": "failed"}
+    assert requests(held_ice, "CancelIProductionJob") == 1
+    assert xcom_value(run, "cover", "ice_job_id")
+    assert stored_reattach_job_id(run, "cover") is None
+
+
+def test_a_timeout_whose_cancel_failed_keeps_the_job_for_the_retry(
+    held_ice: IceEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Cancels fail: the job may still run, so the retry reattaches instead of paying again.
+    held_ice.set_faults(drop_actions=["CancelIProductionJob"], drop_rate=1.0)
+    run = run_one("lifecycle_cancel_failed", deferrable=False, timeout=0.5)
+
+    assert task_states(run) == {"cover": "failed"}
+    stored: Any = stored_reattach_job_id(run, "cover")
+    assert stored == xcom_value(run, "cover", "ice_job_id")
