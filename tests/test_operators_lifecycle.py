@@ -25,6 +25,7 @@ from tests.dag_support import (
     xcom_value,
 )
 from tests.misbehaving_ice import MisbehavingIce, answer, misbehaving_ice
+from tests.test_hook import set_connection
 from tests.test_operators_iproduction import run_one
 
 __all__ = ["emulated_ice", "held_ice", "job_clock", "misbehaving_ice"]
@@ -47,17 +48,7 @@ def test_an_unreadable_submit_answer_fails_the_task_once_naming_its_tag(
 ) -> None:
     # A 200 whose body was cut: ICE may well have created the job.
     misbehaving_ice.serve(answer(200, b'{"RequestId": "r", "JobId": '))
-    monkeypatch.setenv(
-        "AIRFLOW_CONN_ICE_DEFAULT",
-        json.dumps(
-            {
-                "conn_type": "alibaba_ice",
-                "login": "id",
-                "password": "pw",
-                "extra": {"endpoint": misbehaving_ice.url, "max_retries": 3},
-            }
-        ),
-    )
+    set_connection(monkeypatch, misbehaving_ice.url, max_retries=3)
     run = run_one("lifecycle_unreadable", deferrable=deferrable, **RETRIES)
 
     assert task_states(run) == {"cover": "failed"}

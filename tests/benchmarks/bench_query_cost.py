@@ -25,7 +25,6 @@ import asyncio
 import json
 import os
 import random
-import ssl
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,8 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
+
+from bench_client import BareClient, Emulators  # the triggerer benchmark's floor, beside this file
 
 HERE = Path(__file__).parent
 Query = Callable[[str], Awaitable[Any]]
@@ -66,48 +67,6 @@ def connect(spec: dict[str, Any]) -> None:
             "extra": {"endpoint": spec["url"], "ca_bundle": spec["ca_bundle"]},
         }
     )
-
-
-class Bare:
-    """The floor: sign, POST with aiohttp, decode JSON (no retries, outcomes, limits or models)."""
-
-    def __init__(self, spec: dict[str, Any]) -> None:
-        self.spec = spec
-        self.session: Any = None
-
-    async def open(self) -> None:
-        import aiohttp
-
-        from airflow_ice.client.pool import KEEPALIVE_EXPIRY, MAX_CONNECTIONS
-
-        context = ssl.create_default_context(cafile=self.spec["ca_bundle"])
-        connector = aiohttp.TCPConnector(
-            ssl=context, limit=MAX_CONNECTIONS, keepalive_timeout=KEEPALIVE_EXPIRY
-        )
-        self.session = aiohttp.ClientSession(connector=connector, auto_decompress=False)
-
-    async def query(self, job_id: str) -> Any:
-        from yarl import URL
-
-        from airflow_ice.client.config import ICE_API_VERSION
-        from airflow_ice.client.signing import Credentials, sign_request
-        from airflow_ice.emulator.server import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
-
-        url = self.spec["url"]
-        signed = sign_request(
-            action="QueryIProductionJob",
-            version=ICE_API_VERSION,
-            host=url.partition("://")[2],
-            credentials=Credentials(DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET),
-            query={"JobId": job_id},
-        )
-        async with self.session.post(
-            URL(f"{url}/?{signed.query_string}", encoded=True), headers=signed.headers
-        ) as r:
-            return json.loads(await r.read())
-
-    async def close(self) -> None:
-        await self.session.close()
 
 
 async def back_to_back(query: Query, job_ids: list[str], loops: int, per_loop: int) -> tuple[float, int]:
@@ -149,10 +108,10 @@ async def main_async(args: argparse.Namespace, spec: dict[str, Any]) -> list[dic
         "output": {"Type": "OSS", "Media": "oss://bench/out/"},
     }
     job_ids = [await hook.asubmit_iproduction_job(job) for _ in range(args.jobs)]
-    bare = Bare(spec)
+    bare = BareClient(Emulators([spec]))
     await bare.open()
     contenders: dict[str, Query] = {
-        "bare aiohttp": bare.query,
+        "bare aiohttp": lambda job_id: bare.status(job_id, 0),
         "hook.acall": lambda job_id: hook.acall("QueryIProductionJob", {"JobId": job_id}),
         "hook.aquery_iproduction_job": hook.aquery_iproduction_job,
     }
