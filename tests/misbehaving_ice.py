@@ -7,6 +7,7 @@ what the client does with what it gets.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import socket
@@ -177,6 +178,7 @@ class MisbehavingIce:
         self._stopping = threading.Event()
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._threads: list[threading.Thread] = []
+        self._conns: list[socket.socket] = []
         accept = threading.Thread(target=self._accept, daemon=True)
         accept.start()
         self._threads.append(accept)
@@ -194,15 +196,24 @@ class MisbehavingIce:
     def close(self) -> None:
         self._stopping.set()
         self._listener.close()
+        for conn in self._conns:  # wakes handlers waiting for a client's next request
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
         for thread in self._threads:
             thread.join(timeout=5)
 
     def _accept(self) -> None:
+        # Accept with a short timeout: closing a listening socket does not wake a blocked accept().
+        self._listener.settimeout(0.1)
         while not self._stopping.is_set():
             try:
                 conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
             except OSError:
                 return
+            conn.settimeout(None)
+            self._conns.append(conn)
             thread = threading.Thread(target=self._handle, args=(conn,), daemon=True)
             thread.start()
             self._threads.append(thread)
