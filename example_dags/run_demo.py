@@ -87,6 +87,25 @@ def short(value: Any) -> str:
     return text if len(text) <= 160 else text[:157] + "..."
 
 
+def example_dag_bag(*, serialize: bool = False) -> Any:
+    """The example DAGs, parsed as Airflow's DAG processor parses them.
+
+    :param serialize: also write them to the metadata DB, as the DAG processor does (Airflow 3.1's
+        ``dag.test()`` runs only a serialized DAG).
+    """
+    try:
+        from airflow.dag_processing.dagbag import DagBag, sync_bag_to_db
+    except ImportError:  # Airflow 3.1 keeps them in airflow.models
+        from airflow.models.dagbag import DagBag, sync_bag_to_db  # type: ignore[no-redef]
+    bag = DagBag(dag_folder=str(EXAMPLE_DAGS))
+    if serialize and not bag.import_errors:
+        from airflow.dag_processing.bundles.manager import DagBundlesManager
+
+        DagBundlesManager().sync_bundles_to_db()
+        sync_bag_to_db(bag, "dags-folder", None)
+    return bag
+
+
 def main() -> int:
     started = time.monotonic()
     # Deprecation notices from Airflow's own dependencies would drown the demo's output.
@@ -99,9 +118,7 @@ def main() -> int:
         os.environ["AIRFLOW_CONN_ICE_DEFAULT"] = emulator.connection_json()
         print(f"ICE emulator at {emulator.url}; AIRFLOW_HOME={home}")
 
-        from airflow.dag_processing.dagbag import DagBag
-
-        bag = DagBag(dag_folder=str(EXAMPLE_DAGS))
+        bag = example_dag_bag(serialize=True)
         if bag.import_errors:
             print(f"DAG import errors: {bag.import_errors}", file=sys.stderr)
             return 1
