@@ -214,7 +214,14 @@ def test_admin_endpoint_changes_faults_at_run_time(client: httpx.Client, emulato
     )
     assert answer.status_code == 200
     assert answer.json()["scripted"] == [
-        {"kind": "throttling", "action": "SubmitIProductionJob", "count": 2, "latency_ms": 0.0}
+        {
+            "kind": "throttling",
+            "action": "SubmitIProductionJob",
+            "count": 2,
+            "latency_ms": 0.0,
+            "variant": "not_json",
+            "when_param_contains": None,
+        }
     ]
     assert error_code(submit(client, emulator)) == (429, "Throttling.User")
     assert client.get(f"{admin}/faults").json()["scripted"][0]["count"] == 1

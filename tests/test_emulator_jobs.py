@@ -461,7 +461,8 @@ def test_submit_iproduction_parameter_errors(
 @pytest.mark.parametrize(
     ("query_params", "body", "code"),
     [
-        ({}, {"SourceType": "Novel"}, "MissingFileURL"),
+        # FileURL belongs in the body (strict placement is on in our tests).
+        ({"FileURL": "oss://bucket/novel.txt"}, {"SourceType": "Novel"}, "InvalidParameter"),
         ({"AspectRatio": "21:9"}, storyboard_body(), "InvalidParameter"),
         ({"Resolution": "8K"}, storyboard_body(), "InvalidParameter"),
         ({"ExecMode": "Everything"}, storyboard_body(), "InvalidParameter"),

@@ -13,6 +13,7 @@ from typing import Any
 from airflow_ice.emulator.actions.base import (
     ActionEnvironment,
     ActionHandler,
+    JobRecord,
     format_time,
     json_object,
     json_text,
@@ -87,6 +88,14 @@ class IProductionActions:
     def reset(self) -> None:
         """Forget every job."""
         self.jobs.clear()
+
+    def records(self) -> list[JobRecord]:
+        """Every job with its QueryIProductionJob answer now."""
+        now = self.env.clock()
+        return [
+            JobRecord("SubmitIProductionJob", job.job_id, self.describe(job, now))
+            for job in self.jobs.values()
+        ]
 
     def submit(self, params: Mapping[str, str]) -> dict[str, Any]:
         """Validate like ICE, then create the job."""
