@@ -161,20 +161,53 @@ def test_prove_no_secrets_needs_something_to_search() -> None:
     assert not proofs.prove_no_secrets_in_files("task logs", [], SEARCH).passed
 
 
+WARNING_LINE = (
+    "2026-12-01T22:52:00.015282Z [info     ] Triggerer's async thread was blocked for 0.37 seconds, "
+    "exceeding the configured warning threshold of 0.20 seconds.\n"
+)
+WARNED_AT = 1796165520.0  # 2026-12-01T22:52:00Z
+
+
 def test_prove_loop_never_blocked(tmp_path: Path) -> None:
     quiet = tmp_path / "triggerer-a.log"
-    quiet.write_text("[info] Starting the triggerer\n")
-    assert proofs.prove_loop_never_blocked([quiet], 10).passed
-    blocked = tmp_path / "triggerer-b.log"
-    blocked.write_text(
-        "[info] Triggerer's async thread was blocked for 0.37 seconds, exceeding the configured "
-        "warning threshold of 0.20 seconds.\n"
-    )
-    proof = proofs.prove_loop_never_blocked([quiet, blocked], 10)
+    quiet.write_text("2026-12-01T22:51:55.305041Z [info     ] Starting the triggerer\n")
+    assert proofs.prove_loop_never_blocked([quiet], [], ["triggerer-a"], 10).passed
+    warned = tmp_path / "triggerer-b.log"
+    warned.write_text(WARNING_LINE)
+    logs, watched = [quiet, warned], ["triggerer-a", "triggerer-b"]
+    # The loop thread waited 0.3 s of the 0.37 s for a CPU: the machine was starved, no code held it.
+    starved = [proofs.LoopStall("triggerer-b", WARNED_AT + 1, 0.37, 0.30)]
+    proof = proofs.prove_loop_never_blocked(logs, starved, watched, 10)
+    assert proof.passed, proof.line()
+    assert "explained by CPU starvation" in proof.detail
+    # On CPU (or holding the GIL, a lock) for 0.3 s: blocked.
+    held = [proofs.LoopStall("triggerer-b", WARNED_AT, 0.37, 0.07)]
+    proof = proofs.prove_loop_never_blocked(logs, held, watched, 10)
     assert not proof.passed
-    assert "triggerer-b.log" in proof.detail
-    assert not proofs.prove_loop_never_blocked([], 10).passed
-    assert not proofs.prove_loop_never_blocked([quiet], 0).passed  # no trigger ran: proves nothing
+    assert "BLOCKED: triggerer-b 0.37s" in proof.detail
+    # A warning that no measured stall explains fails too.
+    proof = proofs.prove_loop_never_blocked(
+        logs, [proofs.LoopStall("triggerer-a", WARNED_AT, 0.37, 0.3)], watched, 10
+    )
+    assert not proof.passed
+    assert "no measured stall explains" in proof.detail
+    # Preconditions: every runner watched, triggers ran.
+    assert not proofs.prove_loop_never_blocked(logs, starved, ["triggerer-a"], 10).passed
+    assert not proofs.prove_loop_never_blocked([quiet], [], ["triggerer-a"], 0).passed
+    assert not proofs.prove_loop_never_blocked([], [], [], 10).passed
+
+
+def test_read_loop_watch(tmp_path: Path) -> None:
+    path = tmp_path / "loop-watch-triggerer-a-restarted-4242.jsonl"
+    records = [
+        {"time": "2026-12-01T22:52:00", "kind": "start", "pid": 4242},
+        {"time": "2026-12-01T22:52:00", "kind": "stall", "wall_seconds": 0.37, "loop_runqueue_seconds": 0.3},
+        {"time": "2026-12-01T22:52:30", "kind": "summary"},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    watched, stalls = proofs.read_loop_watch([path])
+    assert watched == ["triggerer-a-restarted"]
+    assert stalls == [proofs.LoopStall("triggerer-a-restarted", WARNED_AT, 0.37, 0.3)]
 
 
 def test_blocked_loop_message_is_the_one_airflow_logs() -> None:

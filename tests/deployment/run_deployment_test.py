@@ -144,8 +144,8 @@ def parse_options(argv: list[str] | None) -> Options:
     parser.add_argument(
         "--loop-diagnostics",
         action="store_true",
-        help="record every stall of the triggerers' event loops (stack, CPU vs run-queue time, GC, "
-        "machine load) in test-artifacts/deployment/process-logs/loop-watch-*.jsonl",
+        help="list every stall of the triggerers' event loops (stack, CPU vs run-queue time, GC, machine "
+        "load) in the summary; they are always recorded in test-artifacts/deployment/process-logs/loop-watch-*.jsonl",
     )
     parser.add_argument(
         "--stock-gc",
@@ -385,13 +385,13 @@ class DeploymentTest:
         if self.options.asyncio_debug:
             env["PYTHONASYNCIODEBUG"] = "1"
         freeze = TRIGGER_RUNNER_GC_FREEZE and not self.options.stock_gc
-        if self.options.loop_diagnostics or freeze:
-            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(LOOP_WATCH_DIR), env.get("PYTHONPATH")]))
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(LOOP_WATCH_DIR), env.get("PYTHONPATH")]))
         if freeze:
             env["ICE_TRIGGER_RUNNER_GC_FREEZE"] = "1"
-        if self.options.loop_diagnostics:
-            env["ICE_LOOP_WATCH_DIR"] = str(self.logs)
-            env["ICE_LOOP_WATCH_NAME"] = log_name or name
+        # Always watched: the blocked-loop proof tells code holding the loop from CPU starvation
+        # with the loop watch's run-queue times (--loop-diagnostics adds every stall to the summary).
+        env["ICE_LOOP_WATCH_DIR"] = str(self.logs)
+        env["ICE_LOOP_WATCH_NAME"] = log_name or name
         process = self.registry.start(
             name,
             [sys.executable, "-m", "airflow", "triggerer", "--skip-serve-logs"],
@@ -647,7 +647,11 @@ class DeploymentTest:
         self.proofs.append(proofs.prove_other_tasks_unaffected(outcomes, faulted, [IN_WORKER_TASK_ID]))
         self.proofs.append(
             proofs.prove_one_job_per_task(
-                outcomes, unmatched, sum(counters["jobs_submitted"].values()), self.options.total_tasks
+                outcomes,
+                unmatched,
+                sum(counters["jobs_submitted"].values()),
+                self.options.total_tasks,
+                faulted,
             )
         )
         pairs = {
@@ -695,7 +699,10 @@ class DeploymentTest:
             proofs.prove_no_secrets("a dump of the whole metadata DB (plain text)", {"pg_dump": dump}, search)
         )
         triggerer_logs = sorted(self.logs.glob("triggerer-*.log"))
-        self.proofs.append(proofs.prove_loop_never_blocked(triggerer_logs, len(self.watch.seen)))
+        watched, stalls = proofs.read_loop_watch(sorted(self.logs.glob("loop-watch-*.jsonl")))
+        self.proofs.append(
+            proofs.prove_loop_never_blocked(triggerer_logs, stalls, watched, len(self.watch.seen))
+        )
         self.facts.append(
             f"emulator: requests {counters['requests']}; faults {counters['faults']}; "
             f"auth failures {counters['auth_failures']}; errors {counters['errors']}; "

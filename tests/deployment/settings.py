@@ -17,7 +17,7 @@ from tests.deployment import tasks
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # On the triggerers' PYTHONPATH (only theirs): its sitecustomize.py freezes the collector in the
-# trigger runner (see TRIGGER_RUNNER_GC_FREEZE) and, with --loop-diagnostics, watches its loop.
+# trigger runner (see TRIGGER_RUNNER_GC_FREEZE) and watches its loop (the blocked-loop proof).
 LOOP_WATCH_DIR = Path(__file__).resolve().parent / "loop_watch"
 DAGS_FOLDER = Path(__file__).resolve().parent / "dags"
 # The DAG id in dags/ice_deployment_dag.py (not imported here: that would import Airflow too early);
@@ -172,9 +172,9 @@ class Options:
     :param seed: the emulator's random seed.
     :param asyncio_debug: run the triggerers with ``PYTHONASYNCIODEBUG=1`` (asyncio then logs which
         coroutine step ran too long; slower, for diagnosing a blocked event loop).
-    :param loop_diagnostics: watch each triggerer's event loop from a helper thread and record every
-        stall (stacks, CPU and run-queue time, garbage collections, machine load): see
-        ``loop_watch/ice_loop_watch.py``.
+    :param loop_diagnostics: list in the summary every stall the loop watch recorded (it always
+        watches each triggerer's event loop from a helper thread: stacks, CPU and run-queue time,
+        garbage collections, machine load; see ``loop_watch/ice_loop_watch.py``).
     :param stock_gc: leave the trigger runner's collector as Airflow sets it (no
         :data:`TRIGGER_RUNNER_GC_FREEZE`).
     """

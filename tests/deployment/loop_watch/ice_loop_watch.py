@@ -1,7 +1,7 @@
-"""Opt-in diagnostic of a triggerer's event loop (``run_deployment_test.py --loop-diagnostics``).
+"""The watch of a triggerer's event loop that the deployment test's blocked-loop proof reads.
 
 Loaded by ``sitecustomize.py`` of this folder, which the deployment test puts on ``PYTHONPATH``
-of the triggerer processes only, and only with the flag. Airflow 3 runs the triggers in a child
+of the triggerer processes only. Airflow 3 runs the triggers in a child
 of ``airflow triggerer`` (``TriggerRunner``, started with ``os.fork()``), so this module wraps
 ``TriggerRunner.arun`` in the forked child: the process and the thread that run the event loop.
 
