@@ -37,6 +37,7 @@ from tests.deployment.settings import (
     DAG_ID,
     DAGS_FOLDER,
     IN_WORKER_TASK_ID,
+    REPO_ROOT,
     STORYBOARD_TASK_ID,
     Deadline,
     DeadlineExceeded,
@@ -571,6 +572,8 @@ def test_airflow_environment_is_loopback_local_executor_and_holds_no_ice_secret(
     assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://127.0.0.1:8123/execution/"
     assert env["AIRFLOW__CORE__DAGS_FOLDER"] == str(DAGS_FOLDER)
     assert env["AIRFLOW__LOGGING__LOGGING_LEVEL"] == "INFO"
+    assert env["AIRFLOW__LOGGING__NAMESPACE_LEVELS"] == "airflow_ice=DEBUG"  # the secret search reads it all
+    assert str(REPO_ROOT) in env["PYTHONPATH"].split(os.pathsep)  # the DAG imports tests/deployment/tasks.py
     assert env["ICE_DEPLOYMENT_IPRODUCTION_TASKS"] == "200"
     assert options.total_tasks == 221
     secrets = Secrets.generate()
