@@ -127,11 +127,12 @@ class LoopWatch:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        """Start the heartbeat (call on the loop) and the helper thread."""
-        self._beat_task = asyncio.get_running_loop().create_task(self._beat(), name="ice-loop-watch")
-        gc.callbacks.append(self._on_gc)
-        self._thread = threading.Thread(target=self._watch, name="ice-loop-watch", daemon=True)
-        self._thread.start()
+        """Write the start record, then start the heartbeat (call on the loop) and the helper thread.
+
+        The start record counts the objects the collector tracks, which takes a while on a big
+        heap: it is written before the watch starts, so that its own cost is not measured as a
+        stall of the loop (no trigger runs yet; Airflow's watchdog starts after it).
+        """
         self._write(
             {
                 "kind": "start",
@@ -145,6 +146,11 @@ class LoopWatch:
                 "niceness": os.nice(0),
             }
         )
+        self.last_beat = time.monotonic()
+        self._beat_task = asyncio.get_running_loop().create_task(self._beat(), name="ice-loop-watch")
+        gc.callbacks.append(self._on_gc)
+        self._thread = threading.Thread(target=self._watch, name="ice-loop-watch", daemon=True)
+        self._thread.start()
 
     def stop(self) -> None:
         """Stop the helper thread and the heartbeat."""
