@@ -226,7 +226,8 @@ def airflow_environment(
         "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(32),
         "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
         # INFO: the triggerer's blocked-loop warning is logged at INFO level; the provider's own
-        # loggers at DEBUG, so that the secret search covers everything they say.
+        # loggers at DEBUG (namespace_levels: Airflow 3.2+), so that the secret search covers
+        # everything they say.
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
         "AIRFLOW__LOGGING__NAMESPACE_LEVELS": "airflow_ice=DEBUG",
         # The DAG imports tests/deployment/tasks.py.
