@@ -434,6 +434,7 @@ GOOD = iproduction_params()
         ({**GOOD, "Input": '{"Type":"OSS"}'}, "InvalidParameter"),
         ({**GOOD, "Output": '{"Type":"OSS","Media":""}'}, "InvalidParameter"),
         ({**GOOD, "Input": '{"Type":"FTP","Media":"x"}'}, "InvalidParameter"),
+        ({**GOOD, "Output": '{"Media":"oss://bucket/out/"}'}, "InvalidParameter"),  # Type is required
         ({**GOOD, "ScheduleConfig": '{"Priority":11}'}, "InvalidParameter"),
         ({**GOOD, "ScheduleConfig": "fast"}, "InvalidParameter"),
         ({**GOOD, "Name": "n" * 101}, "InvalidParameter"),
