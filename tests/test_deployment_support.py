@@ -204,11 +204,32 @@ def test_read_loop_watch(tmp_path: Path) -> None:
         {"time": "2026-12-01T22:52:00", "kind": "start", "pid": 4242},
         {"time": "2026-12-01T22:52:00", "kind": "stall", "wall_seconds": 0.37, "loop_runqueue_seconds": 0.3},
         {"time": "2026-12-01T22:52:30", "kind": "summary"},
+        # The whole process paused: the helper thread woke 0.12 s late, 0.11 s of it on a run queue.
+        {
+            "time": "2026-12-01T22:52:40",
+            "kind": "pause",
+            "wall_seconds": 0.12,
+            "helper_runqueue_seconds": 0.11,
+        }
+        | {"helper_cpu_seconds": 0.0, "loop_runqueue_seconds": 0.1, "loop_cpu_seconds": 0.0},
     ]
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
     watched, stalls = proofs.read_loop_watch([path])
     assert watched == ["triggerer-a-restarted"]
-    assert stalls == [proofs.LoopStall("triggerer-a-restarted", WARNED_AT, 0.37, 0.3)]
+    assert stalls == [
+        proofs.LoopStall("triggerer-a-restarted", WARNED_AT, 0.37, 0.3),
+        proofs.LoopStall("triggerer-a-restarted", WARNED_AT + 40, 0.12, 0.11),
+    ]
+
+
+def test_a_stall_just_long_enough_for_airflows_watchdog_counts_as_blocked(tmp_path: Path) -> None:
+    """Airflow warns when its 0.1 s sleep takes over 0.2 s: a loop held 0.12 s is blocked."""
+    quiet = tmp_path / "triggerer-a.log"
+    quiet.write_text("")
+    held = [proofs.LoopStall("triggerer-a", WARNED_AT, 0.12, 0.0)]
+    assert not proofs.prove_loop_never_blocked([quiet], held, ["triggerer-a"], 10).passed
+    short = [proofs.LoopStall("triggerer-a", WARNED_AT, 0.09, 0.0)]
+    assert proofs.prove_loop_never_blocked([quiet], short, ["triggerer-a"], 10).passed
 
 
 def test_blocked_loop_message_is_the_one_airflow_logs() -> None:

@@ -24,6 +24,12 @@ loop was late by at least :data:`REPORT_LATENESS`, it writes one JSON line with:
   ``helper_late_max_seconds`` is about as long as the stall; the collections and the CPU times
   are still exact.
 
+When the helper thread itself wakes more than :data:`CAPTURE_LATENESS` late while the loop
+seems on time, the whole process was paused (both threads off CPU: the loop then catches up
+before the helper looks, so no stall is seen, although Airflow's watchdog may have noticed): it
+writes a ``pause`` line with the pause and how much of it the helper and the loop thread spent
+waiting on a run queue, and their time on CPU.
+
 Every 30 s it also writes a summary line (collections per generation and their total time). Only
 code locations are recorded, never variables, so nothing secret can be written. Standard library
 only: it must load in any Python before anything else.
@@ -241,12 +247,30 @@ class LoopWatch:
         next_summary = time.monotonic() + SUMMARY_SECONDS
         expected = time.monotonic() + SAMPLE_SECONDS
         stall: dict[str, Any] | None = None
+        helper_tid = threading.get_native_id()
+        helper_before = _schedstat(helper_tid)
+        loop_before = _schedstat(self.loop_tid)
         while not self.stopped.is_set():
             time.sleep(SAMPLE_SECONDS)
             now = time.monotonic()
             helper_late = now - expected
             expected = now + SAMPLE_SECONDS
             late = now - self.last_beat - BEAT_SECONDS
+            helper_now, loop_now = _schedstat(helper_tid), _schedstat(self.loop_tid)
+            if helper_late > CAPTURE_LATENESS and stall is None:
+                self._write(
+                    {
+                        "kind": "pause",
+                        "wall_seconds": round(helper_late, 3),
+                        "helper_runqueue_seconds": round((helper_now[1] - helper_before[1]) / 1e9, 3),
+                        "helper_cpu_seconds": round((helper_now[0] - helper_before[0]) / 1e9, 3),
+                        "loop_runqueue_seconds": round((loop_now[1] - loop_before[1]) / 1e9, 3),
+                        "loop_cpu_seconds": round((loop_now[0] - loop_before[0]) / 1e9, 3),
+                        "loop_late_seconds": round(max(late, 0.0), 3),
+                        "loadavg": _read("/proc/loadavg").strip(),
+                    }
+                )
+            helper_before, loop_before = helper_now, loop_now
             if late > CAPTURE_LATENESS:
                 # The stack first: each file read below releases the GIL, and a loop thread that
                 # runs Python code takes it back for a switch interval (5 ms) every time.
