@@ -22,6 +22,10 @@ def _private_airflow_home() -> str:
 os.environ["AIRFLOW_HOME"] = _private_airflow_home()
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "True")
+# Every emulator our tests start reads each parameter only from where the official SDK sends it
+# (query or body), so a placement regression in our client fails a test (see
+# airflow_ice/emulator/placement.py); users' emulators merge query and body unless they ask.
+os.environ["ICE_EMULATOR_STRICT_PLACEMENT"] = "1"
 
 # Property tests draw the same examples on every run (each test's seed comes from its own code), so a
 # rare input cannot fail one CI run and pass the next, and no example database carries failures from

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 import pytest
@@ -106,6 +108,132 @@ def test_lost_response_creates_the_job(client: httpx.Client, emulator: IceEmulat
     assert counters.requests["SubmitIProductionJob"] == 1
     assert counters.jobs_submitted["SubmitIProductionJob"] == 1
     assert counters.faults["lose_response"] == 1
+    (record,) = emulator.jobs()
+    assert record["SubmitAnswerFault"] == "lose_response"
+
+
+@pytest.mark.parametrize(
+    ("variant", "readable"),
+    [
+        ("not_json", lambda r: r.headers["content-type"].startswith("text/html")),
+        ("truncated", lambda r: r.text.startswith("{") and not r.text.endswith("}")),
+        ("empty", lambda r: r.content == b""),
+        ("no_job_id", lambda r: "JobId" not in r.json() and r.json()["RequestId"]),
+        ("non_string_job_id", lambda r: r.json()["JobId"] == 12345),
+    ],
+)
+def test_unreadable_answer_after_the_job_was_created(
+    client: httpx.Client, emulator: IceEmulator, variant: str, readable: Any
+) -> None:
+    """The submit is processed (its job exists), then answered 200 with a body the client cannot use."""
+    emulator.set_faults(
+        scripted=[{"kind": "unreadable_answer", "action": "SubmitIProductionJob", "variant": variant}]
+    )
+    response = submit(client, emulator)
+    assert response.status_code == 200
+    assert response.headers["x-acs-request-id"]
+    assert readable(response)
+    counters = emulator.counters()
+    assert counters.jobs_submitted["SubmitIProductionJob"] == 1
+    assert counters.faults["unreadable_answer"] == 1
+    (record,) = emulator.jobs()
+    assert record["SubmitAnswerFault"] == f"unreadable_answer:{variant}"
+    # The job is real: it can be queried by the id the client never read.
+    assert (
+        ok(call(client, emulator, "QueryIProductionJob", {"JobId": record["JobId"]}))["Status"] == "Queuing"
+    )
+    assert ok(submit(client, emulator))["JobId"]  # one-shot: the next answer is readable
+
+
+def test_scripted_fault_hits_only_the_request_carrying_a_value(
+    client: httpx.Client, emulator: IceEmulator
+) -> None:
+    """``when_param_contains`` picks one job's submit, whatever the order of the others."""
+    emulator.set_faults(
+        scripted=[
+            {"kind": "lose_response", "action": "SubmitIProductionJob", "when_param_contains": "target-7"}
+        ]
+    )
+    for name in ("other-1", "other-2"):
+        ok(
+            call(
+                client,
+                emulator,
+                "SubmitIProductionJob",
+                iproduction_params(input_media=f"oss://b/{name}.mp4"),
+            )
+        )
+    with pytest.raises(httpx.RemoteProtocolError):
+        call(client, emulator, "SubmitIProductionJob", iproduction_params(input_media="oss://b/target-7.mp4"))
+    ok(call(client, emulator, "SubmitIProductionJob", iproduction_params(input_media="oss://b/target-7.mp4")))
+    faults = [(r["Answer"]["Input"]["Media"], r["SubmitAnswerFault"]) for r in emulator.jobs()]
+    assert faults == [
+        ("oss://b/other-1.mp4", None),
+        ("oss://b/other-2.mp4", None),
+        ("oss://b/target-7.mp4", "lose_response"),
+        ("oss://b/target-7.mp4", None),
+    ]
+
+
+def test_admin_jobs_are_the_emulators_own_answers(client: httpx.Client, emulator: IceEmulator) -> None:
+    job_id = new_job(client, emulator)
+    listed = client.get(f"{emulator.url}/_emulator/jobs").json()
+    assert listed == [
+        {
+            "Action": "SubmitIProductionJob",
+            "JobId": job_id,
+            "Answer": {
+                k: v
+                for k, v in ok(call(client, emulator, "QueryIProductionJob", {"JobId": job_id})).items()
+                if k != "RequestId"
+            },
+            "SubmitAnswerFault": None,
+        }
+    ]
+
+
+def test_held_job_clock_keeps_jobs_running(client: httpx.Client) -> None:
+    clock = ManualClock(time.time())
+    with IceEmulator(
+        access_key_id=KEY_ID, access_key_secret=KEY_SECRET, job_seconds=10, clock=clock
+    ) as emulator:
+        admin = f"{emulator.url}/_emulator/clock"
+        assert client.post(admin, json={"hold": True}).json() == {"held": True}
+        job_id = new_job(client, emulator)
+        clock.advance(60)
+        status = ok(call(client, emulator, "QueryIProductionJob", {"JobId": job_id}))["Status"]
+        assert status == "Queuing"
+        assert client.post(admin, json={"hold": False}).json() == {"held": False}
+        clock.advance(9)
+        assert ok(call(client, emulator, "QueryIProductionJob", {"JobId": job_id}))["Status"] == "Analysing"
+        clock.advance(1)
+        assert ok(call(client, emulator, "QueryIProductionJob", {"JobId": job_id}))["Status"] == "Success"
+        assert client.post(admin, json={"hold": "yes"}).status_code == 422
+        assert client.get(admin).json() == {"held": False}
+
+
+def test_seen_secrets_are_the_signatures_and_tokens_received(client: httpx.Client) -> None:
+    with IceEmulator(access_key_id=KEY_ID, access_key_secret=KEY_SECRET, security_token="tok-1") as emulator:
+        credentials = Credentials(KEY_ID, KEY_SECRET, "tok-1")
+        response = call(
+            client, emulator, "SubmitIProductionJob", iproduction_params(), credentials=credentials
+        )
+        ok(response)
+        v1 = call(
+            client,
+            emulator,
+            "SubmitIProductionJob",
+            iproduction_params(),
+            credentials=credentials,
+            algorithm="HMAC-SHA1",
+        )
+        ok(v1)
+        seen = client.get(f"{emulator.url}/_emulator/seen-secrets").json()
+        assert seen["security_tokens"] == ["tok-1"]
+        assert len(seen["signatures"]) == 2
+        assert any(len(s) == 64 for s in seen["signatures"])  # ACS3: hex
+        v1_signature = urllib.parse.parse_qs(str(v1.request.url.query, "ascii"))["Signature"][0]
+        assert v1_signature in seen["signatures"]
 
 
 def test_internal_error_fault(client: httpx.Client, emulator: IceEmulator) -> None:
@@ -214,7 +342,14 @@ def test_admin_endpoint_changes_faults_at_run_time(client: httpx.Client, emulato
     )
     assert answer.status_code == 200
     assert answer.json()["scripted"] == [
-        {"kind": "throttling", "action": "SubmitIProductionJob", "count": 2, "latency_ms": 0.0}
+        {
+            "kind": "throttling",
+            "action": "SubmitIProductionJob",
+            "count": 2,
+            "latency_ms": 0.0,
+            "variant": "not_json",
+            "when_param_contains": None,
+        }
     ]
     assert error_code(submit(client, emulator)) == (429, "Throttling.User")
     assert client.get(f"{admin}/faults").json()["scripted"][0]["count"] == 1

@@ -434,6 +434,7 @@ GOOD = iproduction_params()
         ({**GOOD, "Input": '{"Type":"OSS"}'}, "InvalidParameter"),
         ({**GOOD, "Output": '{"Type":"OSS","Media":""}'}, "InvalidParameter"),
         ({**GOOD, "Input": '{"Type":"FTP","Media":"x"}'}, "InvalidParameter"),
+        ({**GOOD, "Output": '{"Media":"oss://bucket/out/"}'}, "InvalidParameter"),  # Type is required
         ({**GOOD, "ScheduleConfig": '{"Priority":11}'}, "InvalidParameter"),
         ({**GOOD, "ScheduleConfig": "fast"}, "InvalidParameter"),
         ({**GOOD, "Name": "n" * 101}, "InvalidParameter"),
@@ -461,7 +462,8 @@ def test_submit_iproduction_parameter_errors(
 @pytest.mark.parametrize(
     ("query_params", "body", "code"),
     [
-        ({}, {"SourceType": "Novel"}, "MissingFileURL"),
+        # FileURL belongs in the body (strict placement is on in our tests).
+        ({"FileURL": "oss://bucket/novel.txt"}, {"SourceType": "Novel"}, "InvalidParameter"),
         ({"AspectRatio": "21:9"}, storyboard_body(), "InvalidParameter"),
         ({"Resolution": "8K"}, storyboard_body(), "InvalidParameter"),
         ({"ExecMode": "Everything"}, storyboard_body(), "InvalidParameter"),

@@ -42,8 +42,9 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def emulator(clock: ManualClock) -> Iterator[IceEmulator]:
+    # Strict placement: each parameter is read only from where the SDK put it (query or body).
     with IceEmulator(
-        access_key_id=KEY_ID, access_key_secret=KEY_SECRET, job_seconds=10, clock=clock
+        access_key_id=KEY_ID, access_key_secret=KEY_SECRET, job_seconds=10, clock=clock, strict_placement=True
     ) as running:
         yield running
 

@@ -183,7 +183,6 @@ def test_wait_for_completion_false(emulated_ice: IceEmulator) -> None:
         ({"resolution": "8K"}, "resolution"),
         ({"title": "題" * 50}, "title"),
         ({"model_params": "{not json"}, "model_params"),
-        ({"file_url": ""}, "file_url"),
         ({"fail_on_failed_shots": "{{ 'perhaps' }}"}, "fail_on_failed_shots"),
         ({"user_data": {"NotifyAddress": "https://example.com/" + "x" * 200}}, "user_data"),
     ],

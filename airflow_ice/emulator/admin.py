@@ -1,6 +1,13 @@
 """The unsigned admin API under ``/_emulator`` (a path ICE never uses).
 
-* ``GET /_emulator/health``: ``{"status": "ok", "actions": [...]}``.
+* ``GET /_emulator/health``: ``{"status": "ok", "actions": [...], "strict_placement": bool}``.
+* ``GET /_emulator/jobs``: every job as the emulator holds it: ``[{"Action", "JobId", "Answer"
+  (what its Get/Query answers now), "SubmitAnswerFault" (None, ``lose_response`` or
+  ``unreadable_answer:<variant>``)}]``.
+* ``GET /_emulator/clock``, ``POST /_emulator/clock`` with ``{"hold": true|false}``: hold the job
+  clock (no job moves on) or let it go on; answers ``{"held": bool}``.
+* ``GET /_emulator/seen-secrets``: ``{"signatures": [...], "security_tokens": [...]}`` of the
+  authentic requests, for a test to search its logs for.
 * ``GET /_emulator/counters``: requests per action, jobs submitted, faults, auth failures, errors.
 * ``GET /_emulator/faults``: ``{"config": {...}, "scripted": [...]}``.
 * ``POST /_emulator/faults``: JSON ``{<FaultConfig fields to change>, "scripted": [...],
@@ -28,7 +35,37 @@ def build_admin_app(state: EmulatorState) -> Starlette:
     """The Starlette app serving the admin routes for ``state``."""
 
     async def health(request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok", "actions": list(state.actions.actions)})
+        return JSONResponse(
+            {
+                "status": "ok",
+                "actions": list(state.actions.actions),
+                "strict_placement": state.strict_placement,
+            }
+        )
+
+    async def jobs(request: Request) -> JSONResponse:
+        return JSONResponse(state.job_report())
+
+    async def get_clock(request: Request) -> JSONResponse:
+        return JSONResponse({"held": state.job_clock.held})
+
+    async def post_clock(request: Request) -> JSONResponse:
+        try:
+            update = json.loads(await request.body() or b"{}")
+        except ValueError:
+            update = None
+        if not isinstance(update, dict) or not isinstance(update.get("hold"), bool):
+            return JSONResponse(
+                {"error": 'the body must be {"hold": true} or {"hold": false}'}, status_code=422
+            )
+        if update["hold"]:
+            state.job_clock.hold()
+        else:
+            state.job_clock.release()
+        return JSONResponse({"held": state.job_clock.held})
+
+    async def seen_secrets(request: Request) -> JSONResponse:
+        return JSONResponse(state.seen_secrets.snapshot())
 
     async def counters(request: Request) -> JSONResponse:
         return JSONResponse(state.counters.snapshot().to_dict())
@@ -66,5 +103,9 @@ def build_admin_app(state: EmulatorState) -> Starlette:
             Route("/_emulator/faults", get_faults, methods=["GET"]),
             Route("/_emulator/faults", post_faults, methods=["POST"]),
             Route("/_emulator/reset", reset, methods=["POST"]),
+            Route("/_emulator/jobs", jobs, methods=["GET"]),
+            Route("/_emulator/clock", get_clock, methods=["GET"]),
+            Route("/_emulator/clock", post_clock, methods=["POST"]),
+            Route("/_emulator/seen-secrets", seen_secrets, methods=["GET"]),
         ]
     )

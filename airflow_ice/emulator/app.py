@@ -25,6 +25,7 @@ from airflow_ice.emulator.errors import (
 )
 from airflow_ice.emulator.metadata import PREFIX as METADATA_PREFIX
 from airflow_ice.emulator.metadata import build_metadata_app
+from airflow_ice.emulator.placement import check_placement
 from airflow_ice.emulator.request import IncomingRequest, Receive, Scope, Send, incoming_request, read_body
 from airflow_ice.emulator.state import EmulatorState
 
@@ -37,14 +38,40 @@ logger = logging.getLogger(__name__)
 
 async def send_json(send: Send, status: int, payload: dict[str, Any], headers: dict[str, str]) -> None:
     """Send one complete JSON response."""
-    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    await send_bytes(send, status, json.dumps(payload, ensure_ascii=False).encode("utf-8"), headers)
+
+
+async def send_bytes(
+    send: Send,
+    status: int,
+    body: bytes,
+    headers: dict[str, str],
+    content_type: bytes = b"application/json;charset=utf-8",
+) -> None:
+    """Send one complete response with ``body`` as it is."""
     raw_headers = [
-        (b"content-type", b"application/json;charset=utf-8"),
+        (b"content-type", content_type),
         (b"content-length", str(len(body)).encode("ascii")),
     ]
     raw_headers.extend((name.encode("latin-1"), value.encode("latin-1")) for name, value in headers.items())
     await send({"type": "http.response.start", "status": status, "headers": raw_headers})
     await send({"type": "http.response.body", "body": body})
+
+
+def unreadable_body(variant: str, payload: dict[str, Any]) -> tuple[bytes, bytes]:
+    """``(body, content type)`` of a 200 answer the client cannot read, for ``payload``."""
+    json_type = b"application/json;charset=utf-8"
+    if variant == "not_json":
+        return b"<html><body>Service is busy</body></html>", b"text/html;charset=utf-8"
+    if variant == "empty":
+        return b"", json_type
+    text = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    if variant == "truncated":
+        return text[: len(text) // 2], json_type
+    readable = {key: value for key, value in payload.items() if key != "JobId"}
+    if variant == "non_string_job_id":
+        readable["JobId"] = 12345
+    return json.dumps(readable).encode("utf-8"), json_type
 
 
 class EmulatorApp:
@@ -73,7 +100,7 @@ class EmulatorApp:
         request = incoming_request(scope, await read_body(receive))
         action = request.action
         state.counters.request(action)
-        plan = state.faults.plan(action)
+        plan = state.faults.plan(action, request.params())
         if plan.delay_seconds:
             state.counters.fault("latency")
             await asyncio.sleep(plan.delay_seconds)
@@ -82,10 +109,20 @@ class EmulatorApp:
             return DROP_CONNECTION
         request_id = new_request_id()
         status, payload, headers = self._answer(request, action, plan.reject, request_id)
+        job_id = payload.get("JobId") if status == 200 else None
         if plan.lose_response:
             state.counters.fault("lose_response")
+            if isinstance(job_id, str):
+                state.answer_fault(job_id, "lose_response")
             return DROP_CONNECTION
         headers["x-acs-request-id"] = request_id
+        if plan.unreadable is not None and status == 200:
+            state.counters.fault("unreadable_answer")
+            if isinstance(job_id, str):
+                state.answer_fault(job_id, f"unreadable_answer:{plan.unreadable}")
+            body, content_type = unreadable_body(plan.unreadable, payload)
+            await send_bytes(send, status, body, headers, content_type)
+            return None
         await send_json(send, status, payload, headers)
         return None
 
@@ -105,6 +142,9 @@ class EmulatorApp:
                 body = state.sts.dispatch(action, request)
             else:
                 state.counters.authenticated(state.authenticator.verify(request))
+                state.seen_secrets.add(request)
+                if state.strict_placement:
+                    check_placement(action, request)
                 body = state.actions.dispatch(action, request.params())
             return 200, {"RequestId": request_id, **body}, {}
         except EmulatorAuthError as error:

@@ -73,6 +73,13 @@ def add_emulator_options(parser: argparse.ArgumentParser) -> argparse.ArgumentPa
         metavar="PATH",
         help="with --tls, write the CA certificate (PEM) here, for clients' ca_bundle extra",
     )
+    parser.add_argument(
+        "--strict-placement",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="reject a parameter sent in the query when the official SDK sends it in the body, or the "
+        "reverse (default: ICE_EMULATOR_STRICT_PLACEMENT, else off: query and body merged)",
+    )
     add_sts_options(parser)
     faults = parser.add_argument_group("faults (rates are shares of requests, 0..1)")
     faults.add_argument("--drop-rate", type=float, default=0.0, help="drop the connection before processing")
@@ -180,6 +187,7 @@ def emulator_kwargs(args: argparse.Namespace) -> dict[str, Any]:
         "region": args.region,
         "ai_app_batch_limit": args.ai_app_batch_limit,
         "tls": args.tls,
+        "strict_placement": args.strict_placement,
         **sts_kwargs(args),
     }
 

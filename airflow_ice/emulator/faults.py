@@ -6,6 +6,8 @@ Fault kinds:
 * ``drop``: the connection is closed before the request is processed (no job is created).
 * ``lose_response``: the request IS processed (a submit creates its job), then the connection is
   closed without an answer.
+* ``unreadable_answer`` (scripted only): the request IS processed (a submit creates its job), then
+  it is answered HTTP 200 with a body the client cannot read: see :data:`UNREADABLE_VARIANTS`.
 * ``unavailable``: HTTP 503 ``ServiceUnavailable`` (not processed).
 * ``throttling``: ``Throttling.User`` (HTTP 400 by default, or 429), optionally with
   ``x-acs-retry-after`` (not processed).
@@ -25,16 +27,25 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-FaultKind = Literal["drop", "lose_response", "unavailable", "throttling", "internal_error", "latency"]
+FaultKind = Literal[
+    "drop", "lose_response", "unreadable_answer", "unavailable", "throttling", "internal_error", "latency"
+]
 FAULT_KINDS: tuple[str, ...] = (
     "drop",
     "lose_response",
+    "unreadable_answer",
     "unavailable",
     "throttling",
     "internal_error",
     "latency",
     "qps_limited",
 )
+
+
+# How an ``unreadable_answer`` 200 reads: not JSON at all, JSON cut short, no body, a JSON object
+# without JobId, a JobId that is not a string.
+UnreadableVariant = Literal["not_json", "truncated", "empty", "no_job_id", "non_string_job_id"]
+UNREADABLE_VARIANTS: tuple[str, ...] = ("not_json", "truncated", "empty", "no_job_id", "non_string_job_id")
 
 
 class FaultConfig(BaseModel):
@@ -88,6 +99,9 @@ class ScriptedFault(BaseModel):
     :param action: the action it hits; None for any.
     :param count: how many requests it hits.
     :param latency_ms: the delay, for ``kind="latency"``.
+    :param variant: how the body of an ``unreadable_answer`` reads (default ``not_json``).
+    :param when_param_contains: hit only requests one of whose parameter values (query or body)
+        contains this text, e.g. one task's input file, so a test picks which job's answer is lost.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -96,6 +110,15 @@ class ScriptedFault(BaseModel):
     action: str | None = None
     count: int = Field(1, ge=1)
     latency_ms: float = Field(0.0, ge=0.0)
+    variant: UnreadableVariant = "not_json"
+    when_param_contains: str | None = Field(None, min_length=1)
+
+    def matches(self, action: str, params: Mapping[str, str]) -> bool:
+        """Whether this fault hits a request of ``action`` with ``params``."""
+        if self.action is not None and self.action != action:
+            return False
+        needle = self.when_param_contains
+        return needle is None or any(needle in value for value in params.values())
 
 
 @dataclass(frozen=True)
@@ -105,11 +128,13 @@ class FaultPlan:
     :param reject: a fault answered instead of processing (``drop``, ``unavailable``,
         ``throttling``, ``internal_error``, ``qps_limited``), or None.
     :param lose_response: process, then close the connection without answering.
+    :param unreadable: process, then answer 200 with a body of this :data:`UNREADABLE_VARIANTS` kind.
     :param delay_seconds: wait this long first.
     """
 
     reject: str | None = None
     lose_response: bool = False
+    unreadable: str | None = None
     delay_seconds: float = 0.0
 
 
@@ -181,11 +206,11 @@ class FaultInjector:
         with self._lock:
             self._scripted.clear()
 
-    def plan(self, action: str) -> FaultPlan:
-        """Decide what goes wrong for one request of ``action``."""
+    def plan(self, action: str, params: Mapping[str, str] | None = None) -> FaultPlan:
+        """Decide what goes wrong for one request of ``action`` carrying ``params``."""
         with self._lock:
             config = self._config
-            scripted = self._take_scripted(action)
+            scripted = self._take_scripted(action, params or {})
             limited = config.qps_limit is not None or bool(config.qps_limits)
             if scripted is None and not limited and not _has_random_faults(config):
                 return NO_FAULT
@@ -193,11 +218,14 @@ class FaultInjector:
             delay = config.latency_ms / 1000.0 if hit else 0.0
             reject: str | None = None
             lose = False
+            unreadable: str | None = None
             if scripted is not None:
                 if scripted.kind == "latency":
                     delay += scripted.latency_ms / 1000.0
                 elif scripted.kind == "lose_response":
                     lose = True
+                elif scripted.kind == "unreadable_answer":
+                    unreadable = scripted.variant
                 else:
                     reject = scripted.kind
             elif hit:
@@ -207,11 +235,12 @@ class FaultInjector:
                 if limit is not None and not self._limiter.allow(action, limit):
                     reject = "qps_limited"
                     lose = False
-            return FaultPlan(reject=reject, lose_response=lose, delay_seconds=delay)
+                    unreadable = None
+            return FaultPlan(reject=reject, lose_response=lose, unreadable=unreadable, delay_seconds=delay)
 
-    def _take_scripted(self, action: str) -> ScriptedFault | None:
+    def _take_scripted(self, action: str, params: Mapping[str, str]) -> ScriptedFault | None:
         for index, fault in enumerate(self._scripted):
-            if fault.action is None or fault.action == action:
+            if fault.matches(action, params):
                 if fault.count <= 1:
                     del self._scripted[index]
                 else:

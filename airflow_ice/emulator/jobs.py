@@ -148,6 +148,11 @@ class JobStore(Generic[JobT]):
             raise job_not_found(job_id)
         return job
 
+    def values(self) -> list[JobT]:
+        """Every job, in the order they were created."""
+        with self._lock:
+            return list(self._jobs.values())
+
     def __len__(self) -> int:
         with self._lock:
             return len(self._jobs)

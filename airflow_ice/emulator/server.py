@@ -82,6 +82,10 @@ class IceEmulator:
     :param keep_alive_seconds: how long an idle keep-alive connection stays open before the
         emulator closes it (uvicorn's 5 s by default; benchmarks of clients polling every 30 s
         use longer, as a production endpoint keeps connections longer).
+    :param strict_placement: read each action's parameters only from where the official SDK sends
+        them (query string or form body) and answer ``InvalidParameter`` for one sent in the other
+        place. None (default): on when ``ICE_EMULATOR_STRICT_PLACEMENT=1``, else off (query and
+        body merged): ICE's documentation does not establish what its gateway does.
     """
 
     def __init__(
@@ -107,6 +111,7 @@ class IceEmulator:
         tls: bool = False,
         ai_app_batch_limit: int = 20,
         keep_alive_seconds: float = DEFAULT_KEEP_ALIVE_SECONDS,
+        strict_placement: bool | None = None,
     ) -> None:
         self.access_key_id = access_key_id
         self._access_key_secret = access_key_secret
@@ -135,6 +140,7 @@ class IceEmulator:
                 metadata_token_required=metadata_token_required,
             ),
             ai_app_batch_limit=ai_app_batch_limit,
+            strict_placement=strict_placement,
         )
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -215,6 +221,18 @@ class IceEmulator:
             if name in changes:
                 changes[name] = as_tuple(changes[name])
         self.state.sts.settings = dataclasses.replace(self.state.sts.settings, **changes)
+
+    def jobs(self) -> list[dict[str, Any]]:
+        """Every job as the emulator holds it (what ``GET /_emulator/jobs`` answers)."""
+        return self.state.job_report()
+
+    def hold_jobs(self) -> None:
+        """Hold the job clock: no job moves on until :meth:`release_jobs`."""
+        self.state.job_clock.hold()
+
+    def release_jobs(self) -> None:
+        """Let the job clock go on from where it was held."""
+        self.state.job_clock.release()
 
     def counters(self) -> CounterSnapshot:
         """What happened so far: requests per action, jobs submitted, faults, auth failures."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -9,9 +10,12 @@ from typing import Any
 from airflow_ice.emulator.actions import ActionEnvironment, ActionTable
 from airflow_ice.emulator.actions.sts import StsActions
 from airflow_ice.emulator.auth import EmulatorCredentials, NonceRegistry, RequestAuthenticator
+from airflow_ice.emulator.clock import HoldableClock
 from airflow_ice.emulator.counters import EmulatorCounters
 from airflow_ice.emulator.faults import FaultConfig, FaultInjector, ScriptedFault
 from airflow_ice.emulator.jobs import JobTiming
+from airflow_ice.emulator.placement import strict_placement_default
+from airflow_ice.emulator.seen_secrets import SeenSecrets
 from airflow_ice.emulator.temporary_keys import StsSettings, TemporaryKeyStore
 
 FaultsArgument = FaultConfig | Mapping[str, Any] | None
@@ -48,6 +52,9 @@ class EmulatorState:
     :param sts: what the emulated STS and ECS metadata service accept and issue; issued keys
         expire by ``clock``.
     :param ai_app_batch_limit: the most job ids one BatchGetYikeAIAppJob call may ask about.
+    :param strict_placement: read each parameter only from where the official SDK sends it (query
+        or body) and reject one sent in the other place; None: ``ICE_EMULATOR_STRICT_PLACEMENT``
+        decides (off when unset), see :mod:`airflow_ice.emulator.placement`.
     """
 
     def __init__(
@@ -62,6 +69,7 @@ class EmulatorState:
         region: str = "cn-shanghai",
         sts: StsSettings | None = None,
         ai_app_batch_limit: int = 20,
+        strict_placement: bool | None = None,
     ) -> None:
         if ai_app_batch_limit < 1:
             raise ValueError("ai_app_batch_limit must be at least 1")
@@ -75,9 +83,15 @@ class EmulatorState:
         self._initial_scripted = to_scripted_faults(scripted_faults)
         self.faults = FaultInjector(self._initial_faults, seed=seed)
         self.faults.script(self._initial_scripted)
+        self.strict_placement = strict_placement_default() if strict_placement is None else strict_placement
+        self.seen_secrets = SeenSecrets()
+        # Job ids whose submit was processed but whose answer a fault lost or garbled: kind by id.
+        self._answer_faults: dict[str, str] = {}
+        self._answer_faults_lock = threading.Lock()
+        self.job_clock = HoldableClock(clock or time.time)
         self.actions = ActionTable(
             ActionEnvironment(
-                clock=clock or time.time,
+                clock=self.job_clock,
                 timing=timing or JobTiming(),
                 counters=self.counters,
                 region=region,
@@ -108,6 +122,20 @@ class EmulatorState:
             self.faults.clear_scripted()
         self.faults.script(new_scripted)
 
+    def answer_fault(self, job_id: str, kind: str) -> None:
+        """Note that the answer of the submit that created ``job_id`` was lost or garbled (``kind``)."""
+        with self._answer_faults_lock:
+            self._answer_faults[job_id] = kind
+
+    def job_report(self) -> list[dict[str, Any]]:
+        """Every job as the emulator holds it, JSON-ready: what ``GET /_emulator/jobs`` answers."""
+        with self._answer_faults_lock:
+            faults = dict(self._answer_faults)
+        return [
+            {**record.to_dict(), "SubmitAnswerFault": faults.get(record.job_id)}
+            for record in self.actions.records()
+        ]
+
     def fault_report(self) -> dict[str, Any]:
         """Current fault settings and pending one-shot faults, JSON-ready."""
         return {
@@ -119,6 +147,10 @@ class EmulatorState:
         """Forget jobs, counters and nonces; faults go back to their start settings."""
         self.actions.reset()
         self.counters.clear()
+        self.seen_secrets.clear()
+        self.job_clock.release()
+        with self._answer_faults_lock:
+            self._answer_faults.clear()
         self.authenticator.nonces.clear()
         self.faults.configure(self._initial_faults)
         self.faults.clear_scripted()

@@ -16,6 +16,8 @@ class YikeStoryboardJobRequest(RequestModel):
 
     Build it with :func:`airflow_ice.models.validate_request` to get an ``IceInvalidRequestError``
     that names each bad field; constructing it directly raises ``pydantic.ValidationError``.
+    Every parameter is optional, as in ICE's API reference and the official SDK (neither marks one
+    required); one that is given must not be empty.
 
     :param file_url: OSS URL of the source text (.txt or .doc). Sent in the body.
     :param source_type: kind of source, e.g. ``Novel``. Sent in the body.
@@ -33,10 +35,10 @@ class YikeStoryboardJobRequest(RequestModel):
     :param user_data: a dict or JSON text, e.g. ``{"NotifyAddress": "https://..."}``.
     """
 
-    file_url: str = Field(alias="FileURL", min_length=1)
-    source_type: str = Field(alias="SourceType", min_length=1)
-    shot_split_mode: str = Field(alias="ShotSplitMode", min_length=1)
-    style_id: str = Field(alias="StyleId", min_length=1)
+    file_url: str | None = Field(None, alias="FileURL", min_length=1)
+    source_type: str | None = Field(None, alias="SourceType", min_length=1)
+    shot_split_mode: str | None = Field(None, alias="ShotSplitMode", min_length=1)
+    style_id: str | None = Field(None, alias="StyleId", min_length=1)
     title: Annotated[str | None, AfterValidator(max_utf8_bytes(TITLE_MAX_BYTES))] = Field(None, alias="Title")
     aspect_ratio: Literal["16:9", "9:16", "4:3", "3:4"] | None = Field(None, alias="AspectRatio")
     resolution: Literal["720P", "1080P", "2K", "4K"] | None = Field(None, alias="Resolution")
@@ -49,13 +51,14 @@ class YikeStoryboardJobRequest(RequestModel):
     user_data: Annotated[str | None, BeforeValidator(json_text)] = Field(None, alias="UserData")
 
     def to_body(self) -> dict[str, str]:
-        """The form-encoded body parameters: FileURL, SourceType, ShotSplitMode, StyleId."""
-        return {
+        """The form-encoded body parameters given: FileURL, SourceType, ShotSplitMode, StyleId."""
+        body: dict[str, str | None] = {
             "FileURL": self.file_url,
             "SourceType": self.source_type,
             "ShotSplitMode": self.shot_split_mode,
             "StyleId": self.style_id,
         }
+        return {key: value for key, value in body.items() if value is not None}
 
     def to_query(self) -> dict[str, str]:
         """The query parameters (everything but the body ones), None left out, booleans as True/False."""

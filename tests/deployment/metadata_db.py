@@ -99,6 +99,20 @@ class MetadataDb:
         )
         return {int(job_id): float(age or 0.0) for job_id, age in rows}
 
+    def serialized_dags(self) -> dict[str, bytes]:
+        """``dag_id`` -> the stored serialized DAG (JSON text, decompressed when Airflow compressed it)."""
+        import zlib
+
+        found = {}
+        for dag_id, data, compressed in self._rows(
+            "SELECT dag_id, data::text, data_compressed FROM serialized_dag ORDER BY dag_id"
+        ):
+            text = data.encode() if data else b""
+            if compressed:
+                text += zlib.decompress(bytes(compressed))
+            found[str(dag_id)] = text
+        return found
+
     def task_state_counts(self, dag_id: str) -> dict[str, int]:
         """Task instances of the DAG per state (``none`` for no state yet)."""
         rows = self._rows(

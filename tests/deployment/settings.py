@@ -13,23 +13,28 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.deployment import tasks
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # On the triggerers' PYTHONPATH (only theirs): its sitecustomize.py freezes the collector in the
-# trigger runner (see TRIGGER_RUNNER_GC_FREEZE) and, with --loop-diagnostics, watches its loop.
+# trigger runner (see TRIGGER_RUNNER_GC_FREEZE) and watches its loop (the blocked-loop proof).
 LOOP_WATCH_DIR = Path(__file__).resolve().parent / "loop_watch"
 DAGS_FOLDER = Path(__file__).resolve().parent / "dags"
-# Names in dags/ice_deployment_dag.py (not imported here: that would import Airflow too early).
+# The DAG id in dags/ice_deployment_dag.py (not imported here: that would import Airflow too early);
+# the task ids come from tasks.py, which the DAG imports too.
 DAG_ID = "ice_deployment_test"
-IN_WORKER_TASK_ID = "iproduction_in_worker"
-STORYBOARD_TASK_ID = "storyboard"
+IN_WORKER_TASK_ID = tasks.IN_WORKER_TASK_ID
+STORYBOARD_TASK_ID = tasks.STORYBOARD_TASK_ID
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "deployment"
 CONN_ID = "ice_default"
 RUN_ID = "deployment_test"
 VENV_BIN = Path(sys.executable).parent
 
-# The emulator's faults. Dropped connections hit reads only: a submit whose connection drops is
-# an outcome nobody can know (ICE may have created the job), which the operators rightly refuse to
-# retry (IceOutcomeUnknownError). 503 and throttling hit every action: ICE surely did not take those.
+# The emulator's random faults. Dropped connections (before processing) hit reads only, so that the
+# outcome of a submit is lost only where the test plans it: the scripted submit-answer faults of
+# tasks.planned_answer_faults (the answer lost after the job was created, or a 200 with an
+# unreadable body), each on one chosen deferrable task. 503 and throttling hit every action: ICE
+# surely did not take those, so they are retried.
 UNAVAILABLE_RATE = 0.10
 THROTTLE_RATE = 0.10
 DROP_RATE = 0.02
@@ -46,9 +51,13 @@ CONN_TIMEOUT = 15
 # Airflow's default: a triggerer without a heartbeat for this long is dead, and its triggers go
 # to another one (only the restart waits on it; the deployment keeps Airflow's default).
 TRIGGERER_HEALTH_SECONDS = 30
-# Kill a triggerer once it holds at least this many triggers and this many tasks are deferred.
+# Kill a triggerer once it holds at least this many triggers and this many tasks are deferred. The
+# emulator's job clock is held from the start until both kills are done, so no job finishes
+# before enough tasks are deferred, however slow the machine; after HOLD_LIMIT_SECONDS the test
+# kills anyway and says how many were deferred (the failover proof then needs KILL_MIN_HELD).
 KILL_MIN_HELD = 10
 KILL_MIN_DEFERRED = 50
+HOLD_LIMIT_SECONDS = 420.0
 # Restart the killed triggerer this long after the others noticed its death.
 RESTART_AFTER_SECONDS = TRIGGERER_HEALTH_SECONDS + 10
 # ICE requests allowed per task, on average: a job runs at most 90 s and is polled every 5 s, plus
@@ -138,11 +147,12 @@ class Secrets:
 
     @classmethod
     def generate(cls) -> Secrets:
-        """Fresh random credentials."""
+        """Fresh random credentials. They hold ``/`` and ``+`` (as STS tokens do), so that their
+        URL-encoded and JSON-escaped forms differ from the raw text and are searched for too."""
         return cls(
             access_key_id="LTAIdeploy" + secrets.token_hex(6),
-            access_key_secret="deploy-secret-" + secrets.token_urlsafe(24),
-            security_token="deploy-sts-token-" + secrets.token_urlsafe(48),
+            access_key_secret="deploy/secret+" + secrets.token_urlsafe(24),
+            security_token="deploy+sts/token=" + secrets.token_urlsafe(48),
         )
 
     def to_search(self) -> dict[str, str]:
@@ -162,9 +172,9 @@ class Options:
     :param seed: the emulator's random seed.
     :param asyncio_debug: run the triggerers with ``PYTHONASYNCIODEBUG=1`` (asyncio then logs which
         coroutine step ran too long; slower, for diagnosing a blocked event loop).
-    :param loop_diagnostics: watch each triggerer's event loop from a helper thread and record every
-        stall (stacks, CPU and run-queue time, garbage collections, machine load): see
-        ``loop_watch/ice_loop_watch.py``.
+    :param loop_diagnostics: list in the summary every stall the loop watch recorded (it always
+        watches each triggerer's event loop from a helper thread: stacks, CPU and run-queue time,
+        garbage collections, machine load; see ``loop_watch/ice_loop_watch.py``).
     :param stock_gc: leave the trigger runner's collector as Airflow sets it (no
         :data:`TRIGGER_RUNNER_GC_FREEZE`).
     """
@@ -215,8 +225,13 @@ def airflow_environment(
         "AIRFLOW__API__WORKERS": "1",
         "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(32),
         "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
-        # INFO: the triggerer's blocked-loop warning is logged at INFO level.
+        # INFO: the triggerer's blocked-loop warning is logged at INFO level; the provider's own
+        # loggers at DEBUG (namespace_levels: Airflow 3.2+), so that the secret search covers
+        # everything they say.
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+        "AIRFLOW__LOGGING__NAMESPACE_LEVELS": "airflow_ice=DEBUG",
+        # The DAG imports tests/deployment/tasks.py.
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), base.get("PYTHONPATH")])),
         "AIRFLOW__LOGGING__COLORED_CONSOLE_LOG": "False",
         # One parse is enough: the DAG file does not change during the run.
         "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from tests.deployment.metadata_db import TriggerRow
-from tests.deployment.proofs import Proof, secret_hits
+from tests.deployment.proofs import Proof
+from tests.deployment.secret_forms import SecretSearch
 
 # What IceJobTrigger.serialize() stores: ids, intervals, a deadline; nothing else may be there.
 EXPECTED_KWARGS = frozenset(
@@ -43,10 +44,10 @@ class KilledTriggerer:
 class TriggerWatch:
     """Accumulates trigger-table samples.
 
-    :param secrets: name -> value of every secret that must not be stored.
+    :param search: every secret that must not be stored, in every form.
     """
 
-    secrets: Mapping[str, str]
+    search: SecretSearch
     samples: int = 0
     seen: set[int] = field(default_factory=set)
     most_at_once: int = 0
@@ -83,7 +84,7 @@ class TriggerWatch:
                 self.moves.append(f"trigger {trigger_id}: {before} -> {owner}")
 
     def _check_kwargs(self, row: TriggerRow) -> None:
-        for name in secret_hits(row.kwargs_json.encode(), self.secrets):
+        for name in self.search.hits(row.kwargs_json.encode()):
             self.leaks.append(f"trigger {row.trigger_id}: {name}")
         if not row.classpath.startswith("airflow_ice."):
             return
@@ -126,16 +127,26 @@ class TriggerWatch:
             detail += "; SECRETS FOUND: " + ", ".join(self.leaks[:10])
         if self.unexpected:
             detail += "; unexpected kwargs: " + ", ".join(self.unexpected[:5])
-        return Proof("no secret in the trigger table (trigger.kwargs)", ok, detail)
+        return Proof(
+            "no secret in the trigger table (trigger.kwargs)",
+            ok,
+            detail,
+            precondition="the trigger table was sampled while triggers were stored",
+            precondition_met=self.samples > 0 and bool(self.seen),
+        )
 
-    def proof_failover(self, names: Mapping[int, str]) -> Proof:
+    def proof_failover(self, names: Mapping[int, str], precondition: tuple[str, bool] = ("", True)) -> Proof:
         """Every trigger the killed triggerer held was picked up by another triggerer or fired.
 
         :param names: triggerer job id -> a readable name for the summary.
+        :param precondition: what the kill needed (text, whether it occurred).
         """
         killed = self.killed
+        text = precondition[0] or "a triggerer holding triggers was killed"
         if killed is None:
-            return Proof("a killed triggerer's triggers were taken over", False, "no triggerer was killed")
+            return Proof(
+                "a killed triggerer's triggers were taken over", False, "no triggerer was killed", text, False
+            )
         by_owner = Counter(names.get(owner, f"job {owner}") for owner in killed.picked_up_by.values())
         unresolved = killed.unresolved()
         ok = bool(killed.held) and not unresolved
@@ -145,4 +156,10 @@ class TriggerWatch:
         )
         if unresolved:
             detail += f"; {len(unresolved)} never seen again with a live triggerer"
-        return Proof("a killed triggerer's triggers were taken over", ok, detail)
+        return Proof(
+            "a killed triggerer's triggers were taken over",
+            ok,
+            detail,
+            text,
+            precondition[1] and bool(killed.held),
+        )

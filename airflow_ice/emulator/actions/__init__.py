@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from airflow_ice.emulator.actions.base import ActionEnvironment, ActionGroup, ActionHandler
+from airflow_ice.emulator.actions.base import ActionEnvironment, ActionGroup, ActionHandler, JobRecord
 from airflow_ice.emulator.actions.iproduction import IProductionActions
 from airflow_ice.emulator.actions.yike_ai_app import YikeAIAppActions
 from airflow_ice.emulator.actions.yike_storyboard import YikeStoryboardActions
@@ -54,10 +54,14 @@ class ActionTable:
             raise unknown_api(action)
         return handler(params)
 
+    def records(self) -> list[JobRecord]:
+        """Every job of every group."""
+        return [record for group in self.groups for record in group.records()]
+
     def reset(self) -> None:
         """Forget every job of every group."""
         for group in self.groups:
             group.reset()
 
 
-__all__ = ["ACTION_GROUPS", "ActionEnvironment", "ActionGroup", "ActionHandler", "ActionTable"]
+__all__ = ["ACTION_GROUPS", "ActionEnvironment", "ActionGroup", "ActionHandler", "ActionTable", "JobRecord"]

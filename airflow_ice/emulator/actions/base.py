@@ -47,6 +47,29 @@ class ActionGroup(Protocol):
         """Forget all state (jobs)."""
         ...
 
+    def records(self) -> list[JobRecord]:
+        """Every job of the group as the emulator holds it now."""
+        ...
+
+
+@dataclass(frozen=True)
+class JobRecord:
+    """The emulator's own record of one job, for the admin endpoint (``GET /_emulator/jobs``).
+
+    :param action: the submit action that created it.
+    :param job_id: its id.
+    :param answer: what its Get/Query action answers now (without RequestId): the truth a test
+        compares a client's result with, field by field.
+    """
+
+    action: str
+    job_id: str
+    answer: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"Action": self.action, "JobId": self.job_id, "Answer": self.answer}
+
 
 def format_time(moment: float) -> str:
     """UTC time as ICE writes it: ``2022-07-07T07:16:11Z``."""

@@ -13,6 +13,7 @@ from typing import Any
 from airflow_ice.emulator.actions.base import (
     ActionEnvironment,
     ActionHandler,
+    JobRecord,
     format_time,
     json_object,
     json_text,
@@ -38,7 +39,8 @@ TERMINAL = ("Success", "Fail")
 
 
 def media_parameter(params: Mapping[str, str], name: str) -> dict[str, Any]:
-    """``Input``/``Output``: a JSON object with a non-empty string ``Media``."""
+    """``Input``/``Output``: a JSON object with a non-empty string ``Media`` and a ``Type`` (both
+    required in ICE's API reference and the official SDK)."""
     value = json_object(params, name)
     if value is None:
         raise missing_parameter(name)
@@ -46,7 +48,9 @@ def media_parameter(params: Mapping[str, str], name: str) -> dict[str, Any]:
     if not isinstance(media, str) or not media:
         raise invalid_parameter(name, "it must have a non-empty Media.")
     media_type = value.get("Type")
-    one_of(f"{name}.Type", media_type if media_type is None else str(media_type), MEDIA_TYPES)
+    if media_type is None or media_type == "":
+        raise invalid_parameter(f"{name}.Type", f"it is required ({' or '.join(MEDIA_TYPES)}).")
+    one_of(f"{name}.Type", str(media_type), MEDIA_TYPES)
     return value
 
 
@@ -87,6 +91,14 @@ class IProductionActions:
     def reset(self) -> None:
         """Forget every job."""
         self.jobs.clear()
+
+    def records(self) -> list[JobRecord]:
+        """Every job with its QueryIProductionJob answer now."""
+        now = self.env.clock()
+        return [
+            JobRecord("SubmitIProductionJob", job.job_id, self.describe(job, now))
+            for job in self.jobs.values()
+        ]
 
     def submit(self, params: Mapping[str, str]) -> dict[str, Any]:
         """Validate like ICE, then create the job."""

@@ -25,6 +25,7 @@ from typing import Any
 from airflow_ice.emulator.actions.base import (
     ActionEnvironment,
     ActionHandler,
+    JobRecord,
     format_time,
     json_object,
     required,
@@ -135,6 +136,13 @@ class YikeAIAppActions:
     def reset(self) -> None:
         """Forget every job."""
         self.jobs.clear()
+
+    def records(self) -> list[JobRecord]:
+        """Every job with its GetYikeAIAppJob answer now."""
+        now = self.env.clock()
+        return [
+            JobRecord("SubmitYikeAIAppJob", job.job_id, self.describe(job, now)) for job in self.jobs.values()
+        ]
 
     @property
     def batch_limit(self) -> int:

@@ -15,6 +15,7 @@ from typing import Any
 from airflow_ice.emulator.actions.base import (
     ActionEnvironment,
     ActionHandler,
+    JobRecord,
     json_text,
     max_length,
     one_of,
@@ -79,7 +80,8 @@ class YikeStoryboardActions:
 
     def submit(self, params: Mapping[str, str]) -> dict[str, Any]:
         """Validate like ICE, then create the job."""
-        file_url = required(params, "FileURL")
+        # Every parameter is optional in ICE's API reference, FileURL included.
+        file_url = params.get("FileURL") or ""
         max_length("Title", params.get("Title"), 128, in_bytes=True)
         one_of("AspectRatio", params.get("AspectRatio"), ASPECT_RATIOS)
         one_of("Resolution", params.get("Resolution"), RESOLUTIONS)
@@ -104,10 +106,21 @@ class YikeStoryboardActions:
         self.env.counters.job_submitted("SubmitYikeStoryboardJob")
         return {"JobId": job_id}
 
+    def records(self) -> list[JobRecord]:
+        """Every job with its GetYikeStoryboardJob answer now."""
+        now = self.env.clock()
+        return [
+            JobRecord("SubmitYikeStoryboardJob", job.job_id, self.describe(job, now))
+            for job in self.jobs.values()
+        ]
+
     def get(self, params: Mapping[str, str]) -> dict[str, Any]:
         """The job as ICE describes it now; ``JobResult`` once it has finished."""
-        job = self.jobs.get(required(params, "JobId"))
-        status = job.status(self.env.clock())
+        return self.describe(self.jobs.get(required(params, "JobId")), self.env.clock())
+
+    def describe(self, job: YikeStoryboardJobRecord, now: float) -> dict[str, Any]:
+        """The GetYikeStoryboardJob body (without RequestId)."""
+        status = job.status(now)
         body: dict[str, Any] = {"JobId": job.job_id, "JobParams": dict(job.job_params), "JobStatus": status}
         if status != "Running":
             body["JobResult"] = yike_storyboard_result(

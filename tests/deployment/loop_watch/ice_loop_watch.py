@@ -1,7 +1,7 @@
-"""Opt-in diagnostic of a triggerer's event loop (``run_deployment_test.py --loop-diagnostics``).
+"""The watch of a triggerer's event loop that the deployment test's blocked-loop proof reads.
 
 Loaded by ``sitecustomize.py`` of this folder, which the deployment test puts on ``PYTHONPATH``
-of the triggerer processes only, and only with the flag. Airflow 3 runs the triggers in a child
+of the triggerer processes only. Airflow 3 runs the triggers in a child
 of ``airflow triggerer`` (``TriggerRunner``, started with ``os.fork()``), so this module wraps
 ``TriggerRunner.arun`` in the forked child: the process and the thread that run the event loop.
 
@@ -23,6 +23,12 @@ loop was late by at least :data:`REPORT_LATENESS`, it writes one JSON line with:
   long C code) is seen only when it ends, so its stack is where the loop resumed and
   ``helper_late_max_seconds`` is about as long as the stall; the collections and the CPU times
   are still exact.
+
+When the helper thread itself wakes more than :data:`CAPTURE_LATENESS` late while the loop
+seems on time, the whole process was paused (both threads off CPU: the loop then catches up
+before the helper looks, so no stall is seen, although Airflow's watchdog may have noticed): it
+writes a ``pause`` line with the pause and how much of it the helper and the loop thread spent
+waiting on a run queue, and their time on CPU.
 
 Every 30 s it also writes a summary line (collections per generation and their total time). Only
 code locations are recorded, never variables, so nothing secret can be written. Standard library
@@ -127,11 +133,12 @@ class LoopWatch:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        """Start the heartbeat (call on the loop) and the helper thread."""
-        self._beat_task = asyncio.get_running_loop().create_task(self._beat(), name="ice-loop-watch")
-        gc.callbacks.append(self._on_gc)
-        self._thread = threading.Thread(target=self._watch, name="ice-loop-watch", daemon=True)
-        self._thread.start()
+        """Write the start record, then start the heartbeat (call on the loop) and the helper thread.
+
+        The start record counts the objects the collector tracks, which takes a while on a big
+        heap: it is written before the watch starts, so that its own cost is not measured as a
+        stall of the loop (no trigger runs yet; Airflow's watchdog starts after it).
+        """
         self._write(
             {
                 "kind": "start",
@@ -145,6 +152,11 @@ class LoopWatch:
                 "niceness": os.nice(0),
             }
         )
+        self.last_beat = time.monotonic()
+        self._beat_task = asyncio.get_running_loop().create_task(self._beat(), name="ice-loop-watch")
+        gc.callbacks.append(self._on_gc)
+        self._thread = threading.Thread(target=self._watch, name="ice-loop-watch", daemon=True)
+        self._thread.start()
 
     def stop(self) -> None:
         """Stop the helper thread and the heartbeat."""
@@ -235,12 +247,30 @@ class LoopWatch:
         next_summary = time.monotonic() + SUMMARY_SECONDS
         expected = time.monotonic() + SAMPLE_SECONDS
         stall: dict[str, Any] | None = None
+        helper_tid = threading.get_native_id()
+        helper_before = _schedstat(helper_tid)
+        loop_before = _schedstat(self.loop_tid)
         while not self.stopped.is_set():
             time.sleep(SAMPLE_SECONDS)
             now = time.monotonic()
             helper_late = now - expected
             expected = now + SAMPLE_SECONDS
             late = now - self.last_beat - BEAT_SECONDS
+            helper_now, loop_now = _schedstat(helper_tid), _schedstat(self.loop_tid)
+            if helper_late > CAPTURE_LATENESS and stall is None:
+                self._write(
+                    {
+                        "kind": "pause",
+                        "wall_seconds": round(helper_late, 3),
+                        "helper_runqueue_seconds": round((helper_now[1] - helper_before[1]) / 1e9, 3),
+                        "helper_cpu_seconds": round((helper_now[0] - helper_before[0]) / 1e9, 3),
+                        "loop_runqueue_seconds": round((loop_now[1] - loop_before[1]) / 1e9, 3),
+                        "loop_cpu_seconds": round((loop_now[0] - loop_before[0]) / 1e9, 3),
+                        "loop_late_seconds": round(max(late, 0.0), 3),
+                        "loadavg": _read("/proc/loadavg").strip(),
+                    }
+                )
+            helper_before, loop_before = helper_now, loop_now
             if late > CAPTURE_LATENESS:
                 # The stack first: each file read below releases the GIL, and a loop thread that
                 # runs Python code takes it back for a switch interval (5 ms) every time.
