@@ -30,11 +30,13 @@ from airflow_ice.utils.job_errors import IceJobTimeoutError, IceJobWaitError
 from airflow_ice.utils.job_events import JobEvent, JobEventStatus
 from airflow_ice.utils.job_families import IceJob, JobFamily
 from airflow_ice.utils.job_tag import TaskIdentity
-from airflow_ice.utils.operator_params import bool_param, is_template, seconds_param
+from airflow_ice.utils.operator_params import bool_param, count_param, is_template, seconds_param
 from airflow_ice.utils.reattach_store import ReattachStore, StoredJob, reattach_store_for
 from airflow_ice.utils.waiting import (
     DEFERRAL_GRACE_SECONDS,
     TRANSIENT_POLL_ERRORS,
+    PollFailurePolicy,
+    PollVerdict,
     denied_failure,
     job_failed_error,
 )
@@ -138,18 +140,15 @@ class IceJobOperator(BaseOperator):
             value = getattr(self, name)
             return default if allow_templates and is_template(value) else reader(value, name)
 
-        failures = self.max_consecutive_poll_failures
-        if isinstance(failures, bool) or not isinstance(failures, int) or failures < 0:
-            raise IceInvalidRequestError(
-                f"max_consecutive_poll_failures must be an integer >= 0, got {failures!r}."
-            )
         return WaitSettings(
             poll_interval=read("poll_interval", seconds_param, 30.0),
             timeout=read("timeout", seconds_param, DEFAULT_TIMEOUT_SECONDS),
             wait_for_completion=read("wait_for_completion", bool_param, True),
             cancel_on_kill=read("cancel_on_kill", bool_param, True),
             reattach_on_retry=read("reattach_on_retry", bool_param, True),
-            max_consecutive_poll_failures=failures,
+            max_consecutive_poll_failures=count_param(
+                self.max_consecutive_poll_failures, "max_consecutive_poll_failures"
+            ),
         )
 
     # What each family provides
@@ -355,7 +354,7 @@ class IceJobOperator(BaseOperator):
     def _poll_until_done(
         self, context: Context, job_id: str, deadline: float, store: ReattachStore | None
     ) -> Any:
-        failures = 0
+        failures = PollFailurePolicy(self.settings.max_consecutive_poll_failures)
         while True:
             remaining = deadline - time.time()
             if remaining <= 0:
@@ -367,15 +366,14 @@ class IceJobOperator(BaseOperator):
             except IceCallDeadlineError:
                 continue  # the deadline passed during the poll: time out at the top of the loop
             except TRANSIENT_POLL_ERRORS as exc:
-                failures += 1
+                verdict = failures.failed(exc)
                 self.log.warning(
-                    "Polling %s job %s failed (%d in a row): %s", self.family.name, job_id, failures, exc
+                    "Polling %s job %s failed (%s): %s", self.family.name, job_id, failures.counted(exc), exc
                 )
-                if failures > self.settings.max_consecutive_poll_failures:
+                if verdict is PollVerdict.GIVE_UP:
                     raise IceJobWaitError(
                         job_id,
-                        f"{self._task_label()}: gave up polling {self.family.name} job {job_id} after "
-                        f"{failures} failed polls in a row; the job may still be running. Last error: {exc}",
+                        f"{self._task_label()}: {failures.gave_up_message(self.family.name, job_id, exc)}",
                     ) from exc
                 continue
             except IceAuthError:
@@ -384,7 +382,7 @@ class IceJobOperator(BaseOperator):
                 raise IceJobWaitError(
                     job_id, f"{self._task_label()}: cannot read {self.family.name} job {job_id}: {exc}"
                 ) from exc
-            failures = 0
+            failures.succeeded()
             if job.is_terminal:
                 return self._finish_job(context, job, store)
             self.log.info("%s job %s is %s", self.family.name, job_id, job.status_text)

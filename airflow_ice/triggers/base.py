@@ -16,13 +16,12 @@ from airflow_ice.errors import (
     IceAuthError,
     IceCallDeadlineError,
     IceResponseError,
-    IceThrottlingError,
 )
 from airflow_ice.triggers.hook_loader import DEFAULT_CONN_ID, load_hook_class
 from airflow_ice.triggers.task_state import task_left_deferral
 from airflow_ice.utils.job_events import JobEvent, JobEventStatus
 from airflow_ice.utils.job_families import IceJob, JobFamily
-from airflow_ice.utils.waiting import TRANSIENT_POLL_ERRORS
+from airflow_ice.utils.waiting import TRANSIENT_POLL_ERRORS, PollFailurePolicy, PollVerdict
 
 if TYPE_CHECKING:
     from airflow_ice.hooks.ice import IceHook
@@ -125,7 +124,7 @@ class IceJobTrigger(BaseTrigger):
     async def run(self) -> AsyncIterator[TriggerEvent]:
         """Poll until the job is terminal or the deadline passes."""
         hook = (await load_hook_class())(ice_conn_id=self.ice_conn_id)
-        failures = 0
+        failures = PollFailurePolicy(self.max_consecutive_failures)
         last_status: str | None = None
         try:
             while True:
@@ -134,30 +133,19 @@ class IceJobTrigger(BaseTrigger):
                         job = await self.poll_job(hook, self._remaining())
                 except IceCallDeadlineError:
                     job = None  # the deadline passed during the poll: the timeout event follows
-                except IceThrottlingError as exc:
-                    # The hook already retried with backoff; ICE is busy, the job is not failing.
-                    self.log.warning(
-                        "Polling %s job %s was throttled; still waiting: %s",
-                        self.family.name,
-                        self.job_id,
-                        exc,
-                    )
                 except TRANSIENT_POLL_ERRORS as exc:
-                    failures += 1
+                    # The hook already retried (throttling with backoff); the job may well be fine.
+                    verdict = failures.failed(exc)
                     self.log.warning(
-                        "Polling %s job %s failed (%d in a row): %s",
+                        "Polling %s job %s failed (%s): %s",
                         self.family.name,
                         self.job_id,
-                        failures,
+                        failures.counted(exc),
                         exc,
                     )
-                    if failures > self.max_consecutive_failures:
-                        yield self._event(
-                            JobEventStatus.ERROR,
-                            None,
-                            f"Gave up polling {self.family.name} job {self.job_id} after {failures} failed "
-                            f"polls in a row; the job may still be running. Last error: {exc}",
-                        )
+                    if verdict is PollVerdict.GIVE_UP:
+                        message = failures.gave_up_message(self.family.name, self.job_id, exc)
+                        yield self._event(JobEventStatus.ERROR, None, message)
                         return
                 except IceAuthError as exc:
                     yield self._event(
@@ -191,7 +179,7 @@ class IceJobTrigger(BaseTrigger):
                     return
                 else:
                     if job is not None:
-                        failures = 0
+                        failures.succeeded()
                         if job.is_terminal:
                             yield self._finished_event(job)
                             return

@@ -64,6 +64,16 @@ def seconds_param(value: object, param: str) -> float:
     return float(seconds)
 
 
+def count_param(value: object, param: str) -> int:
+    """A whole number >= 0 (e.g. how many failures in a row are tolerated).
+
+    :raises IceInvalidRequestError: the value is not such a number.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise IceInvalidRequestError(f"{param} must be an integer >= 0, got {value!r:.100}.")
+    return value
+
+
 _TRUE_TEXT = frozenset({"true", "1", "yes", "on"})
 _FALSE_TEXT = frozenset({"false", "0", "no", "off", ""})
 
