@@ -160,6 +160,8 @@ class IceJobSensor(BaseSensorOperator):
                 # The sensor did not submit the job: never cancel it.
                 cancel_on_kill=False,
                 max_consecutive_failures=self.max_consecutive_poll_failures,
+                # It just checked: the next check is one interval away (the job's start is unknown).
+                first_poll_at=time.time() + self.poke_interval,
             ),
             method_name="execute_complete",
             kwargs={"job_id": self._checked_job_id()},

@@ -53,6 +53,11 @@ class IceJobTrigger(BaseTrigger):
     :param max_consecutive_failures: transient polling failures in a row (5xx, network) tolerated
         before giving up with an ``error`` event. Throttling never counts: the trigger keeps
         waiting (until the deadline), as the job is unaffected.
+    :param first_poll_at: epoch seconds of the first poll (the operator checked the job at once
+        and sets it to the job's expected earliest end, see
+        :func:`~airflow_ice.utils.waiting.first_poll_time`), or None to poll as soon as the
+        trigger runs (also what a trigger serialised by an earlier version does). A trigger rebuilt
+        after the time has passed polls at once.
     """
 
     family: ClassVar[JobFamily]
@@ -65,6 +70,7 @@ class IceJobTrigger(BaseTrigger):
         deadline: float | None = None,
         cancel_on_kill: bool = True,
         max_consecutive_failures: int = 5,
+        first_poll_at: float | None = None,
     ) -> None:
         super().__init__()
         self.job_id = job_id
@@ -73,6 +79,7 @@ class IceJobTrigger(BaseTrigger):
         self.deadline = None if deadline is None else float(deadline)
         self.cancel_on_kill = cancel_on_kill
         self.max_consecutive_failures = int(max_consecutive_failures)
+        self.first_poll_at = None if first_poll_at is None else float(first_poll_at)
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         """Class path and JSON-primitive kwargs to rebuild the trigger."""
@@ -85,6 +92,7 @@ class IceJobTrigger(BaseTrigger):
                 "deadline": self.deadline,
                 "cancel_on_kill": self.cancel_on_kill,
                 "max_consecutive_failures": self.max_consecutive_failures,
+                "first_poll_at": self.first_poll_at,
             },
         )
 
@@ -116,6 +124,17 @@ class IceJobTrigger(BaseTrigger):
         """
         return await self.family.aquery(hook, self.job_id)
 
+    async def pause_before_first_poll(self) -> None:
+        """Sleep until ``first_poll_at`` (at most until the deadline); nothing when it has passed."""
+        if self.first_poll_at is None:
+            return
+        wait = self.first_poll_at - time.time()
+        remaining = self._remaining()
+        if remaining is not None:
+            wait = min(wait, remaining)
+        if wait > 0:
+            await asyncio.sleep(wait)
+
     async def pause_between_polls(self, remaining: float | None) -> None:
         """Sleep ``poll_interval`` (with jitter, at most ``remaining``) before the next check."""
         wait = self.poll_interval * (1 + random.uniform(-POLL_JITTER / 2, POLL_JITTER / 2))
@@ -127,6 +146,7 @@ class IceJobTrigger(BaseTrigger):
         failures = PollFailurePolicy(self.max_consecutive_failures)
         last_status: str | None = None
         try:
+            await self.pause_before_first_poll()
             while True:
                 try:
                     with calls_bounded_by(self.deadline):

@@ -209,9 +209,12 @@ class BatchedJobPoller:
         """Whether its task is running."""
         return self._task is not None and not self._task.done()
 
-    def add(self, job_id: str, poll_interval: float, batch_size: int | None) -> BatchMember:
-        """Add a member (checked soon) and start the poller's task if needed."""
-        due = self.loop.time() + min(JOIN_WINDOW_SECONDS, poll_interval * COALESCE_SHARE)
+    def add(
+        self, job_id: str, poll_interval: float, batch_size: int | None, first_wait: float | None = None
+    ) -> BatchMember:
+        """Add a member (checked soon, or in ``first_wait`` seconds) and start the poller's task if needed."""
+        soon = min(JOIN_WINDOW_SECONDS, poll_interval * COALESCE_SHARE)
+        due = self.loop.time() + max(soon, first_wait or 0.0)
         member = BatchMember(self, job_id, poll_interval, batch_size, due)
         self._members[id(member)] = member
         if self._task is None:
@@ -378,7 +381,13 @@ class BatchedPollerRegistry:
         ] = weakref.WeakKeyDictionary()
 
     def join(
-        self, kind: BatchedJobKind, conn_id: str, job_id: str, poll_interval: float, batch_size: int | None
+        self,
+        kind: BatchedJobKind,
+        conn_id: str,
+        job_id: str,
+        poll_interval: float,
+        batch_size: int | None,
+        first_wait: float | None = None,
     ) -> BatchMember:
         """Join (or start) the poller of ``kind`` for ``conn_id`` on the running loop.
 
@@ -387,6 +396,8 @@ class BatchedPollerRegistry:
         :param job_id: the job to wait for.
         :param poll_interval: seconds between its checks.
         :param batch_size: the largest batch it accepts, or None.
+        :param first_wait: seconds before its first check (the job's expected earliest end), or
+            None to check it soon.
         :returns: where its results arrive; call :meth:`BatchMember.leave` when done.
         """
         loop = asyncio.get_running_loop()
@@ -396,7 +407,7 @@ class BatchedPollerRegistry:
             poller = pollers.get(key)
             if poller is None:
                 poller = pollers[key] = BatchedJobPoller(kind, conn_id, loop, self._forget)
-        return poller.add(job_id, poll_interval, batch_size)
+        return poller.add(job_id, poll_interval, batch_size, first_wait)
 
     def _forget(self, poller: BatchedJobPoller) -> None:
         with self._lock:

@@ -77,6 +77,23 @@ class PollFailurePolicy:
         )
 
 
+def first_poll_time(
+    *, submitted_at: float | None, expected_seconds: float, checked_at: float, poll_interval: float
+) -> float:
+    """When to poll after the check made at once (epoch seconds): at the job's expected earliest
+    end if that is still ahead, else one ``poll_interval`` after the check. Later polls follow
+    every ``poll_interval``.
+
+    :param submitted_at: when the job was submitted, or None when unknown (a reattached job).
+    :param expected_seconds: the job's expected minimum duration.
+    :param checked_at: when the check at once was made.
+    :param poll_interval: seconds between polls.
+    """
+    if submitted_at is not None and submitted_at + expected_seconds > checked_at:
+        return submitted_at + expected_seconds
+    return checked_at + poll_interval
+
+
 # Extra time given to Airflow's own deferral timeout so that the trigger's deadline, after which the
 # task can cancel the job and fail clearly, normally fires first.
 DEFERRAL_GRACE_SECONDS = 300.0
