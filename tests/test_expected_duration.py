@@ -188,17 +188,27 @@ def _identity() -> Any:
     return TaskIdentity("dag", "run", "cover", -1)
 
 
-async def test_the_trigger_never_polls_before_first_poll_at(held_ice: IceEmulator) -> None:
-    job_id = submit_cover()
+@pytest.mark.parametrize("family", ["IProduction", "AI app (batched)"])
+async def test_the_trigger_never_polls_before_first_poll_at(held_ice: IceEmulator, family: str) -> None:
+    from airflow_ice.triggers.yike_ai_app import IceYikeAIAppJobTrigger
+    from tests.test_triggers_yike_ai_app import submit as submit_ai_app
+
+    trigger_class, submit, reads = (
+        (IceIProductionJobTrigger, submit_cover, [QUERY])
+        if family == "IProduction"
+        # It joins the batched poller with its first check at first_poll_at.
+        else (IceYikeAIAppJobTrigger, submit_ai_app, ["GetYikeAIAppJob", "BatchGetYikeAIAppJob"])
+    )
+    job_id = submit()
     # The deadline comes long before first_poll_at: the trigger times out without one poll.
-    trigger = IceIProductionJobTrigger(
+    trigger = trigger_class(
         job_id=job_id, poll_interval=0.05, deadline=time.time() + 0.5, first_poll_at=time.time() + 3600
     )
 
     events = [event async for event in trigger.run()]
 
     assert JobEvent.from_payload(events[0].payload, job_id=job_id).status is JobEventStatus.TIMEOUT
-    assert requests(held_ice, QUERY) == 0
+    assert sum(requests(held_ice, action) for action in reads) == 0
 
 
 async def test_a_trigger_serialised_by_the_previous_version_polls_at_once(held_ice: IceEmulator) -> None:
@@ -239,19 +249,3 @@ def test_the_deferrable_sensor_waits_one_interval_after_its_poke(held_ice: IceEm
     assert requests(held_ice, QUERY) == 1  # the poke
     # Not at once again when the trigger starts: one poke_interval after the poke.
     assert seen["trigger"].first_poll_at >= before + 40
-
-
-async def test_the_batched_ai_app_trigger_never_polls_before_first_poll_at(held_ice: IceEmulator) -> None:
-    from airflow_ice.triggers.yike_ai_app import IceYikeAIAppJobTrigger
-    from tests.test_triggers_yike_ai_app import submit as submit_ai_app
-
-    job_id = submit_ai_app()
-    # It joins the batched poller with its first check at first_poll_at: the deadline comes first.
-    trigger = IceYikeAIAppJobTrigger(
-        job_id=job_id, poll_interval=0.05, deadline=time.time() + 0.5, first_poll_at=time.time() + 3600
-    )
-
-    events = [event async for event in trigger.run()]
-
-    assert JobEvent.from_payload(events[0].payload, job_id=job_id).status is JobEventStatus.TIMEOUT
-    assert requests(held_ice, "GetYikeAIAppJob") + requests(held_ice, "BatchGetYikeAIAppJob") == 0

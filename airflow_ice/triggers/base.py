@@ -18,6 +18,7 @@ from airflow_ice.errors import (
     IceResponseError,
 )
 from airflow_ice.triggers.hook_loader import DEFAULT_CONN_ID, load_hook_class
+from airflow_ice.triggers.poll_scheduler import POLL_SCHEDULERS
 from airflow_ice.triggers.task_state import task_left_deferral
 from airflow_ice.utils.job_events import JobEvent, JobEventStatus
 from airflow_ice.utils.job_families import IceJob, JobFamily
@@ -46,7 +47,9 @@ class IceJobTrigger(BaseTrigger):
 
     :param job_id: the ICE job id.
     :param ice_conn_id: the Airflow connection to ICE.
-    :param poll_interval: seconds between polls (spread at random by ±5%).
+    :param poll_interval: seconds between polls (spread at random by ±5%). Waits end on the ticks
+        the loop's triggers share (:mod:`~airflow_ice.triggers.poll_scheduler`), at most one tick
+        (default 1 s, at most a tenth of the interval) late.
     :param deadline: absolute wall-clock deadline (epoch seconds) after which a ``timeout`` event is
         sent, or None to wait without limit.
     :param cancel_on_kill: cancel the job when a user kills the deferred task (when the family can).
@@ -133,12 +136,17 @@ class IceJobTrigger(BaseTrigger):
         if remaining is not None:
             wait = min(wait, remaining)
         if wait > 0:
-            await asyncio.sleep(wait)
+            await self._sleep(wait)
 
     async def pause_between_polls(self, remaining: float | None) -> None:
         """Sleep ``poll_interval`` (with jitter, at most ``remaining``) before the next check."""
         wait = self.poll_interval * (1 + random.uniform(-POLL_JITTER / 2, POLL_JITTER / 2))
-        await asyncio.sleep(wait if remaining is None else min(wait, remaining))
+        await self._sleep(wait if remaining is None else min(wait, remaining))
+
+    async def _sleep(self, seconds: float) -> None:
+        """Sleep on the loop's shared poll ticks, so that one wake-up serves many triggers."""
+        scheduler = POLL_SCHEDULERS.for_running_loop()
+        await scheduler.sleep(seconds, scheduler.tick_for(self.poll_interval))
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         """Poll until the job is terminal or the deadline passes."""
