@@ -7,6 +7,7 @@ import os
 import shutil
 import tempfile
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 
@@ -41,3 +42,24 @@ settings.register_profile(
     print_blob=True,
 )
 settings.load_profile("airflow_ice")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "real_expected_durations: keep the job families' expected minimum durations"
+    )
+
+
+@pytest.fixture(autouse=True)
+def _no_expected_durations(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Emulated jobs last a second, not a real job's minutes: without this, every operator test
+    would wait a family's expected minimum (15 s for Cover) before its first poll. Tests of that
+    wait are marked ``real_expected_durations`` or set ``expected_duration`` themselves."""
+    if request.node.get_closest_marker("real_expected_durations"):
+        return
+    from airflow_ice.utils import job_families
+
+    for function_name in job_families.IPRODUCTION_EXPECTED_SECONDS:
+        monkeypatch.setitem(job_families.IPRODUCTION_EXPECTED_SECONDS, function_name, 0.0)  # type: ignore[arg-type]
+    monkeypatch.setattr(job_families, "YIKE_STORYBOARD_EXPECTED_SECONDS", 0.0)
+    monkeypatch.setattr(job_families, "YIKE_AI_APP_EXPECTED_SECONDS", 0.0)

@@ -138,8 +138,9 @@ async def test_serialize_is_json_primitives_and_rebuilt_trigger_finishes(emulate
         "deadline": deadline,
         "cancel_on_kill": False,
         "max_consecutive_failures": 3,
+        "first_poll_at": None,
     }
-    assert all(isinstance(value, (str, int, float, bool)) for value in kwargs.values())
+    assert all(value is None or isinstance(value, (str, int, float, bool)) for value in kwargs.values())
     # What the triggerer does after a restart: import the class path and rebuild from the kwargs.
     module_name, class_name = classpath.rsplit(".", 1)
     module = __import__(module_name, fromlist=[class_name])

@@ -21,7 +21,6 @@ from tests.emulator_support import ManualClock
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
 
-    from airflow_ice.utils.reattach_store import ReattachStore
 
 # The execution_timeout of tests that kill their task with expire_execution_timeout(); reached
 # only if that kill never comes.
@@ -65,11 +64,9 @@ class HeldJobWaits(IceJobOperator):
         self.job_clock = job_clock
         self.finish_on_try = finish_on_try
 
-    def _poll_until_done(
-        self, context: Context, job_id: str, deadline: float, store: ReattachStore | None
-    ) -> Any:
+    def _poll_until_done(self, context: Context, *args: Any, **kwargs: Any) -> Any:
         if context["ti"].try_number == self.finish_on_try:
             self.job_clock.advance(HELD_JOB_SECONDS)
         else:
             expire_execution_timeout()
-        return super()._poll_until_done(context, job_id, deadline, store)
+        return super()._poll_until_done(context, *args, **kwargs)

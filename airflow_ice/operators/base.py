@@ -30,12 +30,15 @@ from airflow_ice.utils.job_errors import IceJobTimeoutError, IceJobWaitError
 from airflow_ice.utils.job_events import JobEvent, JobEventStatus
 from airflow_ice.utils.job_families import IceJob, JobFamily
 from airflow_ice.utils.job_tag import TaskIdentity
-from airflow_ice.utils.operator_params import bool_param, is_template, seconds_param
+from airflow_ice.utils.operator_params import bool_param, count_param, is_template, seconds_param
 from airflow_ice.utils.reattach_store import ReattachStore, StoredJob, reattach_store_for
 from airflow_ice.utils.waiting import (
     DEFERRAL_GRACE_SECONDS,
     TRANSIENT_POLL_ERRORS,
+    PollFailurePolicy,
+    PollVerdict,
     denied_failure,
+    first_poll_time,
     job_failed_error,
 )
 
@@ -55,6 +58,8 @@ class WaitSettings:
     :param cancel_on_kill: whether to cancel the job when the task is killed.
     :param reattach_on_retry: whether to reattach to an earlier try's job.
     :param max_consecutive_poll_failures: transient polling failures in a row tolerated.
+    :param expected_duration: the job's expected minimum duration in seconds, or None for the
+        family's figure for the request.
     """
 
     poll_interval: float
@@ -63,6 +68,7 @@ class WaitSettings:
     cancel_on_kill: bool
     reattach_on_retry: bool
     max_consecutive_poll_failures: int
+    expected_duration: float | None = None
 
 
 class IceJobOperator(BaseOperator):
@@ -90,6 +96,11 @@ class IceJobOperator(BaseOperator):
     :param cancel_on_kill: cancel the job when the task is killed (where ICE can cancel).
     :param reattach_on_retry: reattach to the job of an earlier try instead of submitting again.
     :param max_consecutive_poll_failures: transient polling failures in a row tolerated while waiting.
+    :param expected_duration: the least time the job is expected to run (seconds or timedelta,
+        templated; 0 for none). After the check at once, the job is not polled again before this
+        much time has passed since the submit; then every ``poll_interval``. Default: the family's
+        figure for the request (per IProduction ``FunctionName``, see
+        :data:`~airflow_ice.utils.job_families.IPRODUCTION_EXPECTED_SECONDS`).
     """
 
     family: ClassVar[JobFamily]
@@ -108,6 +119,7 @@ class IceJobOperator(BaseOperator):
         cancel_on_kill: bool = True,
         reattach_on_retry: bool = True,
         max_consecutive_poll_failures: int = 5,
+        expected_duration: float | timedelta | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -119,6 +131,7 @@ class IceJobOperator(BaseOperator):
         self.cancel_on_kill = cancel_on_kill
         self.reattach_on_retry = reattach_on_retry
         self.max_consecutive_poll_failures = max_consecutive_poll_failures
+        self.expected_duration = expected_duration
         # Cheap checks now; templated values are checked again once rendered.
         try:
             self.settings = self.resolve_settings(allow_templates=True)
@@ -138,18 +151,16 @@ class IceJobOperator(BaseOperator):
             value = getattr(self, name)
             return default if allow_templates and is_template(value) else reader(value, name)
 
-        failures = self.max_consecutive_poll_failures
-        if isinstance(failures, bool) or not isinstance(failures, int) or failures < 0:
-            raise IceInvalidRequestError(
-                f"max_consecutive_poll_failures must be an integer >= 0, got {failures!r}."
-            )
         return WaitSettings(
             poll_interval=read("poll_interval", seconds_param, 30.0),
             timeout=read("timeout", seconds_param, DEFAULT_TIMEOUT_SECONDS),
             wait_for_completion=read("wait_for_completion", bool_param, True),
             cancel_on_kill=read("cancel_on_kill", bool_param, True),
             reattach_on_retry=read("reattach_on_retry", bool_param, True),
-            max_consecutive_poll_failures=failures,
+            max_consecutive_poll_failures=count_param(
+                self.max_consecutive_poll_failures, "max_consecutive_poll_failures"
+            ),
+            expected_duration=read("expected_duration", _expected_duration_param, None),
         )
 
     # What each family provides
@@ -203,7 +214,10 @@ class IceJobOperator(BaseOperator):
     def _run(self, context: Context, request: Any, fingerprint: str, store: ReattachStore | None) -> Any:
         """Reattach or submit, push the job id, then wait (or defer)."""
         job = self._reattach(store, fingerprint)
+        # Unknown for a reattached job: its first wait is then one poll_interval.
+        submitted_at: float | None = None
         if job is None:
+            submitted_at = time.time()
             job_id = self._submit(request)
             self._remember(store, StoredJob(job_id, fingerprint))
         else:
@@ -221,6 +235,13 @@ class IceJobOperator(BaseOperator):
             job = self.family.query(self.hook, job_id)
         if job.is_terminal:
             return self._finish_job(context, job, store)
+        expected = self.settings.expected_duration
+        first_poll_at = first_poll_time(
+            submitted_at=submitted_at,
+            expected_seconds=self.family.expected_seconds_of(request) if expected is None else expected,
+            checked_at=time.time(),
+            poll_interval=self.settings.poll_interval,
+        )
         deadline = time.time() + self.settings.timeout
         if self.deferrable:
             self.log.info(
@@ -238,12 +259,13 @@ class IceJobOperator(BaseOperator):
                     deadline=deadline,
                     cancel_on_kill=self.settings.cancel_on_kill,
                     max_consecutive_failures=self.settings.max_consecutive_poll_failures,
+                    first_poll_at=first_poll_at,
                 ),
                 method_name="execute_complete",
                 kwargs={"job_id": job_id},
                 timeout=timedelta(seconds=self.settings.timeout + DEFERRAL_GRACE_SECONDS),
             )
-        return self._poll_until_done(context, job_id, deadline, store)
+        return self._poll_until_done(context, job_id, deadline, first_poll_at, store)
 
     def execute_complete(self, context: Context, event: Any = None, job_id: str = "") -> Any:
         """Resume after the trigger fired: only an explicit ``success`` event succeeds."""
@@ -353,29 +375,36 @@ class IceJobOperator(BaseOperator):
             self.log.warning("Could not clear the stored job id in the %s: %s", store.description, exc)
 
     def _poll_until_done(
-        self, context: Context, job_id: str, deadline: float, store: ReattachStore | None
+        self,
+        context: Context,
+        job_id: str,
+        deadline: float,
+        first_poll_at: float,
+        store: ReattachStore | None,
     ) -> Any:
-        failures = 0
+        failures = PollFailurePolicy(self.settings.max_consecutive_poll_failures)
+        next_poll_at = first_poll_at
         while True:
-            remaining = deadline - time.time()
+            now = time.time()
+            remaining = deadline - now
             if remaining <= 0:
                 self._on_timeout(job_id, store)
-            time.sleep(min(self.settings.poll_interval, remaining))
+            time.sleep(max(0.0, min(next_poll_at - now, remaining)))
+            next_poll_at = time.time() + self.settings.poll_interval
             try:
                 with calls_bounded_by(deadline):
                     job = self.family.query(self.hook, job_id)
             except IceCallDeadlineError:
                 continue  # the deadline passed during the poll: time out at the top of the loop
             except TRANSIENT_POLL_ERRORS as exc:
-                failures += 1
+                verdict = failures.failed(exc)
                 self.log.warning(
-                    "Polling %s job %s failed (%d in a row): %s", self.family.name, job_id, failures, exc
+                    "Polling %s job %s failed (%s): %s", self.family.name, job_id, failures.counted(exc), exc
                 )
-                if failures > self.settings.max_consecutive_poll_failures:
+                if verdict is PollVerdict.GIVE_UP:
                     raise IceJobWaitError(
                         job_id,
-                        f"{self._task_label()}: gave up polling {self.family.name} job {job_id} after "
-                        f"{failures} failed polls in a row; the job may still be running. Last error: {exc}",
+                        f"{self._task_label()}: {failures.gave_up_message(self.family.name, job_id, exc)}",
                     ) from exc
                 continue
             except IceAuthError:
@@ -384,7 +413,7 @@ class IceJobOperator(BaseOperator):
                 raise IceJobWaitError(
                     job_id, f"{self._task_label()}: cannot read {self.family.name} job {job_id}: {exc}"
                 ) from exc
-            failures = 0
+            failures.succeeded()
             if job.is_terminal:
                 return self._finish_job(context, job, store)
             self.log.info("%s job %s is %s", self.family.name, job_id, job.status_text)
@@ -455,6 +484,11 @@ class IceJobOperator(BaseOperator):
             self._cancel(self.job_id, reason="the task was killed")
         finally:
             self.hook.close()
+
+
+def _expected_duration_param(value: object, param: str) -> float | None:
+    """``expected_duration``: None (the family's figure) or seconds >= 0 (a number, text or timedelta)."""
+    return None if value is None or value == "" else seconds_param(value, param, allow_zero=True)
 
 
 def request_fingerprint(request: Any) -> str:

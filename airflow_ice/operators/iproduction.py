@@ -57,6 +57,7 @@ class IceIProductionJobOperator(IceJobOperator):
         "user_data",
         "ice_conn_id",
         "poll_interval",
+        "expected_duration",
         "timeout",
         "wait_for_completion",
         "cancel_on_kill",

@@ -71,6 +71,7 @@ class IceYikeStoryboardJobOperator(IceJobOperator):
         "fail_on_failed_shots",
         "ice_conn_id",
         "poll_interval",
+        "expected_duration",
         "timeout",
         "wait_for_completion",
         "cancel_on_kill",

@@ -60,6 +60,7 @@ class IceYikeAIAppJobOperator(IceJobOperator):
         "precheck",
         "ice_conn_id",
         "poll_interval",
+        "expected_duration",
         "timeout",
         "wait_for_completion",
         "cancel_on_kill",

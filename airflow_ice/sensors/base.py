@@ -15,16 +15,18 @@ from airflow.providers.common.compat.sdk import (
     conf,
 )
 
-from airflow_ice.errors import IceApiError, IceAuthError, IceResponseError
+from airflow_ice.errors import IceApiError, IceAuthError, IceInvalidRequestError, IceResponseError
 from airflow_ice.hooks.ice import IceHook
 from airflow_ice.triggers.base import IceJobTrigger
 from airflow_ice.utils.job_errors import IceJobWaitError
 from airflow_ice.utils.job_events import JobEvent, JobEventStatus
 from airflow_ice.utils.job_families import JobFamily
-from airflow_ice.utils.operator_params import is_template, seconds_param
+from airflow_ice.utils.operator_params import count_param, is_template, seconds_param
 from airflow_ice.utils.waiting import (
     DEFERRAL_GRACE_SECONDS,
     TRANSIENT_POLL_ERRORS,
+    PollFailurePolicy,
+    PollVerdict,
     denied_failure,
     job_failed_error,
 )
@@ -40,11 +42,20 @@ class IceJobSensor(BaseSensorOperator):
     same trigger the operators use). A failed job fails the sensor, even with ``soft_fail`` (which
     skips only on timeout). The sensor never cancels the job: it did not submit it.
 
+    Failed checks follow the operators' rule (:class:`~airflow_ice.utils.waiting.PollFailurePolicy`):
+    throttling never counts, a check that gets an answer resets the count, and more than
+    ``max_consecutive_poll_failures`` transient failures (5xx, network) in a row fail the sensor
+    with :class:`~airflow_ice.utils.job_errors.IceJobWaitError`. In ``poke`` mode the count runs
+    across the pokes of one run. In ``reschedule`` mode every poke is a new run of the task with a
+    fresh count, so a transient failure there only means "check again at the next poke" and the
+    sensor's ``timeout`` bounds the wait. Deferrable, the trigger applies the rule.
+
     :param job_id: the ICE job id (templated).
     :param ice_conn_id: the Airflow connection to ICE.
     :param deferrable: wait in the triggerer instead of a worker.
     :param poll_interval: seconds between checks, templated (e.g. from a param); when set it
         replaces ``poke_interval``, which Airflow requires to be a number at parse time.
+    :param max_consecutive_poll_failures: transient failed checks in a row tolerated (see above).
     """
 
     family: ClassVar[JobFamily]
@@ -59,6 +70,7 @@ class IceJobSensor(BaseSensorOperator):
         ice_conn_id: str = IceHook.default_conn_name,
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
         poll_interval: float | str | None = None,
+        max_consecutive_poll_failures: int = 5,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -68,6 +80,14 @@ class IceJobSensor(BaseSensorOperator):
         self.poll_interval = poll_interval
         if poll_interval is not None and not is_template(poll_interval):
             self.poke_interval = seconds_param(poll_interval, "poll_interval")
+        try:
+            self.max_consecutive_poll_failures = count_param(
+                max_consecutive_poll_failures, "max_consecutive_poll_failures"
+            )
+        except IceInvalidRequestError as exc:
+            raise ValueError(f"{type(self).__name__} {self.task_id!r}: {exc}") from None
+        # Lives as long as this instance: across the pokes of one run (poke mode), not reschedules.
+        self._poll_failures = PollFailurePolicy(self.max_consecutive_poll_failures)
 
     @cached_property
     def hook(self) -> IceHook:
@@ -88,7 +108,17 @@ class IceJobSensor(BaseSensorOperator):
             job = self.family.query(self.hook, job_id)
         except TRANSIENT_POLL_ERRORS as exc:
             # The hook already retried; the job may be fine, so check again at the next poke.
-            self.log.warning("Could not read %s job %s this time: %s", self.family.name, job_id, exc)
+            verdict = self._poll_failures.failed(exc)
+            self.log.warning(
+                "Could not read %s job %s this time (%s): %s",
+                self.family.name,
+                job_id,
+                self._poll_failures.counted(exc),
+                exc,
+            )
+            if verdict is PollVerdict.GIVE_UP:
+                message = self._poll_failures.gave_up_message(self.family.name, job_id, exc)
+                raise IceJobWaitError(job_id, f"{self.task_id}: {message}") from exc
             return False
         except IceAuthError as exc:
             raise denied_failure(self.task_id, str(exc)) from exc
@@ -98,6 +128,7 @@ class IceJobSensor(BaseSensorOperator):
             ) from exc
         finally:
             self.hook.close()
+        self._poll_failures.succeeded()
         if not job.is_terminal:
             self.log.info("%s job %s is %s", self.family.name, job_id, job.status_text)
             return False
@@ -128,6 +159,9 @@ class IceJobSensor(BaseSensorOperator):
                 deadline=time.time() + self.timeout,
                 # The sensor did not submit the job: never cancel it.
                 cancel_on_kill=False,
+                max_consecutive_failures=self.max_consecutive_poll_failures,
+                # It just checked: the next check is one interval away (the job's start is unknown).
+                first_poll_at=time.time() + self.poke_interval,
             ),
             method_name="execute_complete",
             kwargs={"job_id": self._checked_job_id()},

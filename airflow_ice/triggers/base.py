@@ -16,13 +16,13 @@ from airflow_ice.errors import (
     IceAuthError,
     IceCallDeadlineError,
     IceResponseError,
-    IceThrottlingError,
 )
 from airflow_ice.triggers.hook_loader import DEFAULT_CONN_ID, load_hook_class
+from airflow_ice.triggers.poll_scheduler import POLL_SCHEDULERS
 from airflow_ice.triggers.task_state import task_left_deferral
 from airflow_ice.utils.job_events import JobEvent, JobEventStatus
 from airflow_ice.utils.job_families import IceJob, JobFamily
-from airflow_ice.utils.waiting import TRANSIENT_POLL_ERRORS
+from airflow_ice.utils.waiting import TRANSIENT_POLL_ERRORS, PollFailurePolicy, PollVerdict
 
 if TYPE_CHECKING:
     from airflow_ice.hooks.ice import IceHook
@@ -47,13 +47,20 @@ class IceJobTrigger(BaseTrigger):
 
     :param job_id: the ICE job id.
     :param ice_conn_id: the Airflow connection to ICE.
-    :param poll_interval: seconds between polls (spread at random by ±5%).
+    :param poll_interval: seconds between polls (spread at random by ±5%). Waits end on the ticks
+        the loop's triggers share (:mod:`~airflow_ice.triggers.poll_scheduler`), at most one tick
+        (default 1 s, at most a tenth of the interval) late.
     :param deadline: absolute wall-clock deadline (epoch seconds) after which a ``timeout`` event is
         sent, or None to wait without limit.
     :param cancel_on_kill: cancel the job when a user kills the deferred task (when the family can).
     :param max_consecutive_failures: transient polling failures in a row (5xx, network) tolerated
         before giving up with an ``error`` event. Throttling never counts: the trigger keeps
         waiting (until the deadline), as the job is unaffected.
+    :param first_poll_at: epoch seconds of the first poll (the operator checked the job at once
+        and sets it to the job's expected earliest end, see
+        :func:`~airflow_ice.utils.waiting.first_poll_time`), or None to poll as soon as the
+        trigger runs (also what a trigger serialised by an earlier version does). A trigger rebuilt
+        after the time has passed polls at once.
     """
 
     family: ClassVar[JobFamily]
@@ -66,6 +73,7 @@ class IceJobTrigger(BaseTrigger):
         deadline: float | None = None,
         cancel_on_kill: bool = True,
         max_consecutive_failures: int = 5,
+        first_poll_at: float | None = None,
     ) -> None:
         super().__init__()
         self.job_id = job_id
@@ -74,6 +82,7 @@ class IceJobTrigger(BaseTrigger):
         self.deadline = None if deadline is None else float(deadline)
         self.cancel_on_kill = cancel_on_kill
         self.max_consecutive_failures = int(max_consecutive_failures)
+        self.first_poll_at = None if first_poll_at is None else float(first_poll_at)
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         """Class path and JSON-primitive kwargs to rebuild the trigger."""
@@ -86,6 +95,7 @@ class IceJobTrigger(BaseTrigger):
                 "deadline": self.deadline,
                 "cancel_on_kill": self.cancel_on_kill,
                 "max_consecutive_failures": self.max_consecutive_failures,
+                "first_poll_at": self.first_poll_at,
             },
         )
 
@@ -117,47 +127,53 @@ class IceJobTrigger(BaseTrigger):
         """
         return await self.family.aquery(hook, self.job_id)
 
+    async def pause_before_first_poll(self) -> None:
+        """Sleep until ``first_poll_at`` (at most until the deadline); nothing when it has passed."""
+        if self.first_poll_at is None:
+            return
+        wait = self.first_poll_at - time.time()
+        remaining = self._remaining()
+        if remaining is not None:
+            wait = min(wait, remaining)
+        if wait > 0:
+            await self._sleep(wait)
+
     async def pause_between_polls(self, remaining: float | None) -> None:
         """Sleep ``poll_interval`` (with jitter, at most ``remaining``) before the next check."""
         wait = self.poll_interval * (1 + random.uniform(-POLL_JITTER / 2, POLL_JITTER / 2))
-        await asyncio.sleep(wait if remaining is None else min(wait, remaining))
+        await self._sleep(wait if remaining is None else min(wait, remaining))
+
+    async def _sleep(self, seconds: float) -> None:
+        """Sleep on the loop's shared poll ticks, so that one wake-up serves many triggers."""
+        scheduler = POLL_SCHEDULERS.for_running_loop()
+        await scheduler.sleep(seconds, scheduler.tick_for(self.poll_interval))
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         """Poll until the job is terminal or the deadline passes."""
         hook = (await load_hook_class())(ice_conn_id=self.ice_conn_id)
-        failures = 0
+        failures = PollFailurePolicy(self.max_consecutive_failures)
         last_status: str | None = None
         try:
+            await self.pause_before_first_poll()
             while True:
                 try:
                     with calls_bounded_by(self.deadline):
                         job = await self.poll_job(hook, self._remaining())
                 except IceCallDeadlineError:
                     job = None  # the deadline passed during the poll: the timeout event follows
-                except IceThrottlingError as exc:
-                    # The hook already retried with backoff; ICE is busy, the job is not failing.
-                    self.log.warning(
-                        "Polling %s job %s was throttled; still waiting: %s",
-                        self.family.name,
-                        self.job_id,
-                        exc,
-                    )
                 except TRANSIENT_POLL_ERRORS as exc:
-                    failures += 1
+                    # The hook already retried (throttling with backoff); the job may well be fine.
+                    verdict = failures.failed(exc)
                     self.log.warning(
-                        "Polling %s job %s failed (%d in a row): %s",
+                        "Polling %s job %s failed (%s): %s",
                         self.family.name,
                         self.job_id,
-                        failures,
+                        failures.counted(exc),
                         exc,
                     )
-                    if failures > self.max_consecutive_failures:
-                        yield self._event(
-                            JobEventStatus.ERROR,
-                            None,
-                            f"Gave up polling {self.family.name} job {self.job_id} after {failures} failed "
-                            f"polls in a row; the job may still be running. Last error: {exc}",
-                        )
+                    if verdict is PollVerdict.GIVE_UP:
+                        message = failures.gave_up_message(self.family.name, self.job_id, exc)
+                        yield self._event(JobEventStatus.ERROR, None, message)
                         return
                 except IceAuthError as exc:
                     yield self._event(
@@ -191,7 +207,7 @@ class IceJobTrigger(BaseTrigger):
                     return
                 else:
                     if job is not None:
-                        failures = 0
+                        failures.succeeded()
                         if job.is_terminal:
                             yield self._finished_event(job)
                             return

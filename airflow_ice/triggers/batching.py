@@ -8,6 +8,8 @@ them per call, and wakes each trigger with its own job (or with the error that c
 
 - The poller is a task on the triggerer's loop, started by the first trigger that joins and
   stopped when the last one leaves (done, cancelled or timed out). Nothing in it blocks the loop.
+- Its waits between rounds end on the loop's shared poll ticks
+  (:mod:`airflow_ice.triggers.poll_scheduler`), like the lone triggers' polls.
 - Each trigger keeps its own poll interval. A round takes every job due within half its interval,
   so triggers deferred at different moments soon share rounds (a job may be checked up to half an
   interval early; checks only read).
@@ -23,7 +25,6 @@ them per call, and wakes each trigger with its own job (or with the error that c
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import threading
@@ -36,6 +37,7 @@ from airflow.providers.common.compat.connection import get_async_connection, get
 
 from airflow_ice.errors import IceApiError, IceAuthError, IceResponseError
 from airflow_ice.triggers.hook_loader import load_hook_class
+from airflow_ice.triggers.poll_scheduler import POLL_SCHEDULERS
 from airflow_ice.utils.waiting import TRANSIENT_POLL_ERRORS
 
 if TYPE_CHECKING:
@@ -188,6 +190,8 @@ class BatchedJobPoller:
         self.loop = loop
         self.stats = PollerStats()
         self._on_empty = on_empty
+        # Its clock and the waits between rounds: the loop's shared poll ticks.
+        self._scheduler = POLL_SCHEDULERS.for_running_loop()
         self._members: dict[int, BatchMember] = {}
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -209,9 +213,12 @@ class BatchedJobPoller:
         """Whether its task is running."""
         return self._task is not None and not self._task.done()
 
-    def add(self, job_id: str, poll_interval: float, batch_size: int | None) -> BatchMember:
-        """Add a member (checked soon) and start the poller's task if needed."""
-        due = self.loop.time() + min(JOIN_WINDOW_SECONDS, poll_interval * COALESCE_SHARE)
+    def add(
+        self, job_id: str, poll_interval: float, batch_size: int | None, first_wait: float | None = None
+    ) -> BatchMember:
+        """Add a member (checked soon, or in ``first_wait`` seconds) and start the poller's task if needed."""
+        soon = min(JOIN_WINDOW_SECONDS, poll_interval * COALESCE_SHARE)
+        due = self._scheduler.time() + max(soon, first_wait or 0.0)
         member = BatchMember(self, job_id, poll_interval, batch_size, due)
         self._members[id(member)] = member
         if self._task is None:
@@ -255,16 +262,32 @@ class BatchedJobPoller:
         hook = (await load_hook_class())(ice_conn_id=self.conn_id)
         try:
             while self._members:
-                now = self.loop.time()
+                now = self._scheduler.time()
                 delay = min(member.due for member in self._members.values()) - now
                 if delay > 0:
                     self._wake.clear()
-                    with contextlib.suppress(asyncio.TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), delay)
+                    await self._sleep_or_wake(delay)
                     continue
                 await self._poll_round(hook, now)
         finally:
             await hook.aclose()
+
+    async def _sleep_or_wake(self, delay: float) -> None:
+        """Sleep until the next round, on the loop's shared poll ticks, or until a trigger joins.
+
+        The rounds stay the poller's own (it picks the jobs due within half their interval and
+        batches them; a tick could not do that), but their waits end on the same ticks as the
+        lone triggers' polls (:mod:`~airflow_ice.triggers.poll_scheduler`), so one wake-up of the
+        loop serves a round and the other families' polls due then.
+        """
+        shortest = min(member.poll_interval for member in self._members.values())
+        sleeping = asyncio.ensure_future(self._scheduler.sleep(delay, self._scheduler.tick_for(shortest)))
+        joined = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait((sleeping, joined), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeping.cancel()
+            joined.cancel()
 
     def _round_members(self, now: float) -> _Round:
         chosen = _Round()
@@ -288,7 +311,7 @@ class BatchedJobPoller:
         await asyncio.gather(*(self._poll_chunk(hook, chunk, chosen) for chunk in chunks))
         # One spread for the whole round keeps its members together in later rounds.
         spread = 1 + random.uniform(-ROUND_JITTER / 2, ROUND_JITTER / 2)
-        finished = self.loop.time()
+        finished = self._scheduler.time()
         for members in chosen.by_job.values():
             for member in members:
                 member.due = finished + member.poll_interval * spread
@@ -378,7 +401,13 @@ class BatchedPollerRegistry:
         ] = weakref.WeakKeyDictionary()
 
     def join(
-        self, kind: BatchedJobKind, conn_id: str, job_id: str, poll_interval: float, batch_size: int | None
+        self,
+        kind: BatchedJobKind,
+        conn_id: str,
+        job_id: str,
+        poll_interval: float,
+        batch_size: int | None,
+        first_wait: float | None = None,
     ) -> BatchMember:
         """Join (or start) the poller of ``kind`` for ``conn_id`` on the running loop.
 
@@ -387,6 +416,8 @@ class BatchedPollerRegistry:
         :param job_id: the job to wait for.
         :param poll_interval: seconds between its checks.
         :param batch_size: the largest batch it accepts, or None.
+        :param first_wait: seconds before its first check (the job's expected earliest end), or
+            None to check it soon.
         :returns: where its results arrive; call :meth:`BatchMember.leave` when done.
         """
         loop = asyncio.get_running_loop()
@@ -396,7 +427,7 @@ class BatchedPollerRegistry:
             poller = pollers.get(key)
             if poller is None:
                 poller = pollers[key] = BatchedJobPoller(kind, conn_id, loop, self._forget)
-        return poller.add(job_id, poll_interval, batch_size)
+        return poller.add(job_id, poll_interval, batch_size, first_wait)
 
     def _forget(self, poller: BatchedJobPoller) -> None:
         with self._lock:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import TYPE_CHECKING, Any, cast
 
@@ -54,6 +55,7 @@ class IceYikeAIAppJobTrigger(IceJobTrigger):
         cancel_on_kill: bool = True,
         max_consecutive_failures: int = 5,
         batch_size: int | None = None,
+        first_poll_at: float | None = None,
     ) -> None:
         super().__init__(
             job_id=job_id,
@@ -62,6 +64,7 @@ class IceYikeAIAppJobTrigger(IceJobTrigger):
             deadline=deadline,
             cancel_on_kill=cancel_on_kill,
             max_consecutive_failures=max_consecutive_failures,
+            first_poll_at=first_poll_at,
         )
         self.batch_size = None if batch_size is None else checked_batch_size(batch_size, "batch_size")
         self._member: BatchMember | None = None
@@ -73,8 +76,9 @@ class IceYikeAIAppJobTrigger(IceJobTrigger):
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         """Join the batched poller, wait as the base trigger does, and leave the batch on any exit."""
+        first_wait = None if self.first_poll_at is None else self.first_poll_at - time.time()
         self._member = BATCHED_POLLERS.join(
-            AI_APP_BATCHES, self.ice_conn_id, self.job_id, self.poll_interval, self.batch_size
+            AI_APP_BATCHES, self.ice_conn_id, self.job_id, self.poll_interval, self.batch_size, first_wait
         )
         try:
             # Closed on exit so that the base's own clean-up runs now, not when it is collected.
@@ -91,6 +95,9 @@ class IceYikeAIAppJobTrigger(IceJobTrigger):
         if self._member is None:
             raise RuntimeError("poll_job() is called by run(), which joins the batched poller first")
         return await self._member.next_job(remaining)
+
+    async def pause_before_first_poll(self) -> None:
+        """Nothing: the poller makes the first check at ``first_poll_at`` (given when joining)."""
 
     async def pause_between_polls(self, remaining: float | None) -> None:
         """Nothing: the poller paces the checks (``poll_interval`` per trigger)."""

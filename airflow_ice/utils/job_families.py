@@ -52,6 +52,9 @@ class JobFamily:
     :param failure_detail_of: what ICE said about a failed job (parsed model), beyond its status.
     :param cancel: cancels a job (sync), or None when ICE cannot cancel this family.
     :param acancel: cancels a job (async), or None when ICE cannot cancel this family.
+    :param expected_seconds_of: the least time a job of this family is expected to run, from its
+        validated request model (see :data:`IPRODUCTION_EXPECTED_SECONDS`): after the check at
+        once the waiters do not poll again before it (``expected_duration`` overrides it).
     """
 
     name: str
@@ -61,6 +64,7 @@ class JobFamily:
     failure_detail_of: Callable[[Any], str] = lambda job: ""
     cancel: Callable[[IceHook, str], None] | None = None
     acancel: Callable[[IceHook, str], Awaitable[None]] | None = None
+    expected_seconds_of: Callable[[Any], float] = lambda request: 0.0
 
     @property
     def can_cancel(self) -> bool:
@@ -84,6 +88,39 @@ def _iproduction_failure_detail(job: Any) -> str:
     return f"Result: {raw[:500]}" if raw else ""
 
 
+# Expected minimum durations. ICE publishes no job durations and no measurements of real jobs were
+# available to this project, so each figure is a conservative floor judged from the work a job
+# must do after it is accepted: wait in ICE's queue, fetch its input from OSS, process it, write
+# its output. Audio analysis reads a short stream; video analysis decodes the whole video; video
+# rewriting decodes and re-encodes it. A job that ends earlier than its figure is only seen that
+# much later (at most the figure); set ``expected_duration`` from your own jobs' history.
+_AUDIO_ANALYSIS_SECONDS = 10.0
+_AUDIO_PROCESSING_SECONDS = 15.0
+_VIDEO_ANALYSIS_SECONDS = 15.0
+_VIDEO_REWRITE_SECONDS = 30.0
+IPRODUCTION_EXPECTED_SECONDS: Mapping[str, float] = {
+    "AudioBeatDetection": _AUDIO_ANALYSIS_SECONDS,
+    "AudioQualityAssessment": _AUDIO_ANALYSIS_SECONDS,
+    "MusicSegmentDetect": _AUDIO_ANALYSIS_SECONDS,
+    "SpeechDenoise": _AUDIO_PROCESSING_SECONDS,
+    "AudioMixing": _AUDIO_PROCESSING_SECONDS,
+    "MusicDemix": _AUDIO_PROCESSING_SECONDS,
+    "Cover": _VIDEO_ANALYSIS_SECONDS,
+    "VideoClip": _VIDEO_ANALYSIS_SECONDS,
+    "CaptionExtraction": _VIDEO_ANALYSIS_SECONDS,
+    "VideoDelogo": _VIDEO_REWRITE_SECONDS,
+    "VideoDetext": _VIDEO_REWRITE_SECONDS,
+    "VideoGreenScreenMatting": _VIDEO_REWRITE_SECONDS,
+    "FaceBeauty": _VIDEO_REWRITE_SECONDS,
+    "VideoH2V": _VIDEO_REWRITE_SECONDS,
+}
+"""Expected minimum seconds per IProduction ``FunctionName`` (a function not listed: 0)."""
+# A storyboard job writes a script from a novel, then generates and narrates every shot.
+YIKE_STORYBOARD_EXPECTED_SECONDS = 120.0
+# An AI-app job runs a generative application (image or video) on its inputs.
+YIKE_AI_APP_EXPECTED_SECONDS = 30.0
+
+
 IPRODUCTION = JobFamily(
     name="IProduction",
     query=lambda hook, job_id: hook.query_iproduction_job(job_id),
@@ -92,6 +129,7 @@ IPRODUCTION = JobFamily(
     failure_detail_of=_iproduction_failure_detail,
     cancel=lambda hook, job_id: hook.cancel_iproduction_job(job_id),
     acancel=lambda hook, job_id: hook.acancel_iproduction_job(job_id),
+    expected_seconds_of=lambda request: IPRODUCTION_EXPECTED_SECONDS.get(request.function_name, 0.0),
 )
 """IProduction jobs (Submit/Query/CancelIProductionJob)."""
 
@@ -100,6 +138,7 @@ YIKE_STORYBOARD = JobFamily(
     query=lambda hook, job_id: hook.get_yike_storyboard_job(job_id),
     aquery=lambda hook, job_id: hook.aget_yike_storyboard_job(job_id),
     output_url_of=_storyboard_output_url,
+    expected_seconds_of=lambda request: YIKE_STORYBOARD_EXPECTED_SECONDS,
 )
 """Yike storyboard jobs (Submit/GetYikeStoryboardJob). ICE has no cancel action for them."""
 
@@ -111,5 +150,6 @@ YIKE_AI_APP = JobFamily(
     # to_xcom() lists video outputs first, then images, then audio.
     output_url_of=_first_output_url,
     failure_detail_of=lambda job: getattr(job, "failure_detail", ""),
+    expected_seconds_of=lambda request: YIKE_AI_APP_EXPECTED_SECONDS,
 )
 """Yike AI application jobs (Submit/Get/BatchGet/PrecheckYikeAIAppJob). ICE has no cancel action for them."""

@@ -48,20 +48,35 @@ def is_template(value: object) -> bool:
     return isinstance(value, str) and ("{{" in value or "{%" in value)
 
 
-def seconds_param(value: object, param: str) -> float:
+def seconds_param(value: object, param: str, *, allow_zero: bool = False) -> float:
     """A positive duration in seconds, given as a number, numeric text or a timedelta.
 
-    :raises IceInvalidRequestError: the value is not a positive duration.
+    :param allow_zero: accept 0 as well.
+    :raises IceInvalidRequestError: the value is not a positive (or, with ``allow_zero``, zero) duration.
     """
     seconds: object = value.total_seconds() if isinstance(value, timedelta) else value
     if isinstance(seconds, str):
         with contextlib.suppress(ValueError):
             seconds = float(seconds.strip())
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 < seconds < float("inf"):
-        raise IceInvalidRequestError(
-            f"{param} must be a positive number of seconds or a timedelta, got {value!r:.100}."
-        )
+    lowest_ok = (lambda number: number >= 0) if allow_zero else (lambda number: number > 0)
+    if (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, (int, float))
+        or not (lowest_ok(seconds) and seconds < float("inf"))
+    ):
+        kind = "a number of seconds >= 0" if allow_zero else "a positive number of seconds"
+        raise IceInvalidRequestError(f"{param} must be {kind} or a timedelta, got {value!r:.100}.")
     return float(seconds)
+
+
+def count_param(value: object, param: str) -> int:
+    """A whole number >= 0 (e.g. how many failures in a row are tolerated).
+
+    :raises IceInvalidRequestError: the value is not such a number.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise IceInvalidRequestError(f"{param} must be an integer >= 0, got {value!r:.100}.")
+    return value
 
 
 _TRUE_TEXT = frozenset({"true", "1", "yes", "on"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import enum
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,6 +23,77 @@ TRANSIENT_POLL_ERRORS: tuple[type[BaseException], ...] = (
     IceNetworkError,
     asyncio.TimeoutError,
 )
+
+
+class PollVerdict(enum.Enum):
+    """What a waiter does after a poll failed."""
+
+    KEEP_WAITING = "keep_waiting"
+    """Poll again at the next check."""
+    GIVE_UP = "give_up"
+    """Stop waiting and fail: too many transient failures in a row."""
+
+
+class PollFailurePolicy:
+    """The one rule for failed polls, shared by the operator's worker loop, the sensor and the trigger.
+
+    A transient failure (:data:`TRANSIENT_POLL_ERRORS`: 5xx, network, credentials briefly
+    unavailable) counts; after more than ``limit`` of them in a row the waiter gives up. Throttling
+    never counts (ICE is busy, the job is unaffected): the waiter keeps waiting until its deadline.
+    A successful poll resets the count.
+
+    :param limit: transient failures in a row tolerated (``max_consecutive_poll_failures``).
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.in_a_row = 0
+
+    def succeeded(self) -> None:
+        """A poll got an answer: the count starts again."""
+        self.in_a_row = 0
+
+    def failed(self, error: BaseException) -> PollVerdict:
+        """A poll raised one of :data:`TRANSIENT_POLL_ERRORS`: keep waiting, or give up.
+
+        :param error: what the poll raised.
+        """
+        if isinstance(error, IceThrottlingError):
+            return PollVerdict.KEEP_WAITING
+        self.in_a_row += 1
+        return PollVerdict.GIVE_UP if self.in_a_row > self.limit else PollVerdict.KEEP_WAITING
+
+    def counted(self, error: BaseException) -> str:
+        """How the failure is counted, for the log line, e.g. ``3 in a row`` or ``throttled, not counted``."""
+        return (
+            "throttled, not counted" if isinstance(error, IceThrottlingError) else f"{self.in_a_row} in a row"
+        )
+
+    def gave_up_message(self, family_name: str, job_id: str, error: BaseException) -> str:
+        """What a waiter says when it gives up (the job may still be running)."""
+        return (
+            f"gave up polling {family_name} job {job_id} after {self.in_a_row} failed polls in a row; "
+            f"the job may still be running. Last error: {error}"
+        )
+
+
+def first_poll_time(
+    *, submitted_at: float | None, expected_seconds: float, checked_at: float, poll_interval: float
+) -> float:
+    """When to poll after the check made at once (epoch seconds): at the job's expected earliest
+    end if that is still ahead, else one ``poll_interval`` after the check. Later polls follow
+    every ``poll_interval``.
+
+    :param submitted_at: when the job was submitted, or None when unknown (a reattached job).
+    :param expected_seconds: the job's expected minimum duration.
+    :param checked_at: when the check at once was made.
+    :param poll_interval: seconds between polls.
+    """
+    if submitted_at is not None and submitted_at + expected_seconds > checked_at:
+        return submitted_at + expected_seconds
+    return checked_at + poll_interval
+
+
 # Extra time given to Airflow's own deferral timeout so that the trigger's deadline, after which the
 # task can cancel the job and fail clearly, normally fires first.
 DEFERRAL_GRACE_SECONDS = 300.0

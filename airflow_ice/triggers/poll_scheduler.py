@@ -1,0 +1,246 @@
+"""One wake-up for many polls: the waits of the triggers of one event loop end together on ticks.
+
+A triggerer waiting for thousands of jobs would otherwise wake its event loop once per poll, and
+on a virtual machine a wake-up that does nothing else already costs about 150 µs of CPU. Instead,
+each trigger's pause between polls ends at the first tick at or after its due time (ticks are
+multiples of ``tick`` seconds of the loop's clock), and one timer of the loop wakes every wait due
+by then at once. So:
+
+- a wait ends at most one tick after its due time, never before it;
+- the triggers' own jitter is kept (it only moves a wait to another tick);
+- a wait that is cancelled (the trigger finished, timed out or was cancelled) leaves the schedule
+  at once; with no wait left the timer is cancelled too;
+- a wait shorter than a tick of its own is not slowed: a trigger asks for a finer tick (a tenth of
+  its poll interval, see :data:`TICK_SHARE`), which then only serves waits of that precision.
+
+The tick is ``[alibaba_ice] poll_tick_seconds`` (default :data:`DEFAULT_TICK_SECONDS`), read when
+a loop's scheduler is made. The scheduler is per process and per event loop, like the batched
+poller (:mod:`airflow_ice.triggers.batching`), and never blocks its loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import logging
+import math
+import threading
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TICK_SECONDS = 1.0
+"""Default tick: a poll is at most this late (polls are 30 s apart by default)."""
+TICK_SHARE = 0.1
+"""A trigger's tick is at most this share of its poll interval (about the width of its jitter)."""
+
+
+class Cancellable(Protocol):
+    """A pending timer call (what :meth:`asyncio.loop.call_at` returns)."""
+
+    def cancel(self) -> None:
+        """Do not run it."""
+
+
+class TickTimer(Protocol):
+    """The clock and timer the scheduler runs on: the event loop itself, or a test's clock."""
+
+    def time(self) -> float:
+        """Now, in the timer's seconds."""
+
+    def call_at(self, when: float, callback: Callable[[], object]) -> Cancellable:
+        """Run ``callback`` at ``when``."""
+
+
+@dataclass
+class SchedulerStats:
+    """What one scheduler did, for tests and benchmarks.
+
+    :param ticks: wake-ups of its timer.
+    :param woken: waits ended by them.
+    """
+
+    ticks: int = 0
+    woken: int = 0
+
+
+class PollScheduler:
+    """Ends the waits of many triggers together, on shared ticks of one event loop.
+
+    Get it through :data:`POLL_SCHEDULERS` (:meth:`PollSchedulerRegistry.for_running_loop`).
+
+    :param tick: seconds between ticks.
+    :param timer: the clock and timer (the event loop; a test passes its own clock).
+    """
+
+    def __init__(self, tick: float, timer: TickTimer) -> None:
+        if not 0 < tick < math.inf:
+            raise ValueError(f"tick must be a positive number of seconds, got {tick!r}")
+        self.tick = tick
+        self.stats = SchedulerStats()
+        self._timer = timer
+        # Tick time -> the waits that end then; a heap of those times (emptied buckets are skipped).
+        self._buckets: dict[float, set[asyncio.Future[None]]] = {}
+        self._times: list[float] = []
+        self._waiting = 0
+        self._armed: Cancellable | None = None
+        self._armed_at = math.inf
+
+    def __repr__(self) -> str:
+        return f"PollScheduler(tick={self.tick}, waiting={self._waiting})"
+
+    def time(self) -> float:
+        """Now on the scheduler's clock (the loop's, unless a test's)."""
+        return self._timer.time()
+
+    @property
+    def waiting(self) -> int:
+        """Waits not ended yet."""
+        return self._waiting
+
+    def tick_for(self, poll_interval: float) -> float:
+        """The tick a trigger polling every ``poll_interval`` seconds uses: this scheduler's, or finer."""
+        return min(self.tick, poll_interval * TICK_SHARE) if poll_interval > 0 else self.tick
+
+    async def sleep(self, delay: float, tick: float | None = None) -> None:
+        """Wait ``delay`` seconds, ending on the first tick at or after then.
+
+        :param delay: seconds to wait at least; nothing (but a yield) when not positive.
+        :param tick: a finer tick for this wait (see :meth:`tick_for`); at most :attr:`tick`.
+        """
+        if delay <= 0:
+            await asyncio.sleep(0)
+            return
+        step = self.tick if tick is None else min(self.tick, tick)
+        due = self._timer.time() + delay
+        # Ticks are multiples of the step, so that waits of different triggers share them.
+        ends = math.ceil(due / step) * step
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        bucket = self._buckets.get(ends)
+        if bucket is None:
+            bucket = self._buckets[ends] = set()
+            heapq.heappush(self._times, ends)
+        bucket.add(future)
+        self._waiting += 1
+        self._arm()
+        try:
+            await future
+        finally:
+            if not future.done() or future.cancelled():
+                self._leave(ends, future)
+
+    def _leave(self, ends: float, future: asyncio.Future[None]) -> None:
+        """A wait was cancelled before its tick: take it out (and the timer, when none is left)."""
+        bucket = self._buckets.get(ends)
+        if bucket is None or future not in bucket:
+            return
+        bucket.discard(future)
+        self._waiting -= 1
+        if not bucket:
+            del self._buckets[ends]
+            self._arm()
+
+    def _next_tick(self) -> float:
+        while self._times and self._times[0] not in self._buckets:
+            heapq.heappop(self._times)
+        return self._times[0] if self._times else math.inf
+
+    def _arm(self) -> None:
+        """Set the one timer to the earliest tick with waits (or none)."""
+        first = self._next_tick()
+        if first == self._armed_at:
+            return
+        if self._armed is not None:
+            self._armed.cancel()
+            self._armed = None
+        self._armed_at = first
+        if first < math.inf:
+            self._armed = self._timer.call_at(first, self._on_tick)
+
+    def _on_tick(self) -> None:
+        # The loop may run a timer up to its clock resolution early: the armed tick counts as now.
+        now = max(self._timer.time(), self._armed_at)
+        self._armed, self._armed_at = None, math.inf
+        self.stats.ticks += 1
+        while self._times and self._times[0] <= now:
+            for future in self._buckets.pop(heapq.heappop(self._times), ()):
+                self._waiting -= 1
+                if not future.done():
+                    future.set_result(None)
+                    self.stats.woken += 1
+        self._arm()
+
+
+def configured_tick() -> float:
+    """``[alibaba_ice] poll_tick_seconds``, else :data:`DEFAULT_TICK_SECONDS` (also when invalid)."""
+    from airflow.configuration import conf
+
+    try:
+        tick = conf.getfloat("alibaba_ice", "poll_tick_seconds", fallback=DEFAULT_TICK_SECONDS)
+    except Exception as exc:
+        log.warning(
+            "[alibaba_ice] poll_tick_seconds is not a number (%s); using %s", exc, DEFAULT_TICK_SECONDS
+        )
+        return DEFAULT_TICK_SECONDS
+    if not 0 < tick < math.inf:
+        log.warning(
+            "[alibaba_ice] poll_tick_seconds must be positive, got %s; using %s", tick, DEFAULT_TICK_SECONDS
+        )
+        return DEFAULT_TICK_SECONDS
+    return tick
+
+
+class PollSchedulerRegistry:
+    """The process's schedulers, one per event loop (made on first use)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._schedulers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, PollScheduler] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def for_running_loop(self) -> PollScheduler:
+        """The running loop's scheduler (the loop's own timer, the configured tick)."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            scheduler = self._schedulers.get(loop)
+            if scheduler is None:
+                scheduler = self._schedulers[loop] = PollScheduler(configured_tick(), _LoopTimer(loop))
+            return scheduler
+
+    def install(self, loop: asyncio.AbstractEventLoop, scheduler: PollScheduler | None) -> None:
+        """Use ``scheduler`` on ``loop`` (e.g. one on a test's clock); None forgets the loop's."""
+        with self._lock:
+            if scheduler is None:
+                self._schedulers.pop(loop, None)
+            else:
+                self._schedulers[loop] = scheduler
+
+
+class _LoopTimer:
+    """An event loop as a :class:`TickTimer`."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.time = loop.time
+        self._loop = loop
+
+    def call_at(self, when: float, callback: Callable[[], object]) -> Cancellable:
+        return self._loop.call_at(when, callback)
+
+
+POLL_SCHEDULERS = PollSchedulerRegistry()
+"""The process-wide registry every polling trigger uses."""
+
+__all__ = [
+    "DEFAULT_TICK_SECONDS",
+    "POLL_SCHEDULERS",
+    "TICK_SHARE",
+    "PollScheduler",
+    "PollSchedulerRegistry",
+    "SchedulerStats",
+    "TickTimer",
+    "configured_tick",
+]

@@ -1,0 +1,285 @@
+"""The shared poll ticks: many waits end on few wake-ups, none more than a tick late, never early,
+and a wait that leaves leaves the schedule. Driven by a test clock (tests/tick_clock.py): time
+moves only when the test runs the next tick, so nothing here races the wall clock. The trigger
+tests run real triggers against the emulator on that clock, with held jobs that end at set
+virtual times, and count calls per job on the emulator's counters."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from airflow_ice.emulator import IceEmulator
+from airflow_ice.triggers.base import IceJobTrigger
+from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
+from airflow_ice.triggers.poll_scheduler import (
+    DEFAULT_TICK_SECONDS,
+    POLL_SCHEDULERS,
+    PollScheduler,
+    configured_tick,
+)
+from airflow_ice.utils.job_events import JobEvent, JobEventStatus
+from tests.dag_support import HELD_JOB_SECONDS, held_ice, job_clock, requests
+from tests.emulator_support import ManualClock
+from tests.loop_checks import until
+from tests.test_triggers import submit_cover
+from tests.tick_clock import TestClock
+
+__all__ = ["held_ice", "job_clock"]
+
+QUERY = "QueryIProductionJob"
+TICK = 1.0
+
+
+async def settle() -> None:
+    """Let the tasks a tick woke run up to their next wait (they need no I/O here)."""
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+async def test_many_waits_end_on_few_ticks_none_late_by_more_than_a_tick() -> None:
+    clock = TestClock(start=1000.0)
+    scheduler = PollScheduler(TICK, clock)
+    draw = random.Random(7)
+    delays = [draw.uniform(0.01, 30.0) for _ in range(1000)]
+    woken: list[tuple[float, float]] = []
+
+    async def wait(delay: float) -> None:
+        due = clock.now + delay
+        await scheduler.sleep(delay)
+        woken.append((due, clock.now))
+
+    tasks = [asyncio.ensure_future(wait(delay)) for delay in delays]
+    await settle()
+    assert scheduler.waiting == 1000
+    while scheduler.waiting:
+        clock.run_next()
+        await settle()
+
+    assert all(task.done() for task in tasks)
+    assert len(woken) == 1000
+    assert scheduler.stats.woken == 1000
+    assert scheduler.stats.ticks <= 31  # 30 s of waits on 1 s ticks, not 1000 wake-ups
+    lateness = [ended - due for due, ended in woken]
+    assert min(lateness) >= -1e-9  # never early
+    assert max(lateness) <= TICK + 1e-9  # at most one tick late
+    assert clock.pending == 0  # nothing left armed
+
+
+async def test_waits_that_leave_leave_the_schedule() -> None:
+    clock = TestClock()
+    scheduler = PollScheduler(TICK, clock)
+    tasks = [asyncio.ensure_future(scheduler.sleep(5.0 + index)) for index in range(10)]
+    await settle()
+    for task in tasks[:4]:
+        task.cancel()
+    await settle()
+    assert scheduler.waiting == 6
+
+    for task in tasks[4:]:
+        task.cancel()
+    await settle()
+
+    assert scheduler.waiting == 0
+    assert clock.pending == 0  # the timer went with the last wait
+    assert scheduler.stats.ticks == 0
+
+
+async def test_an_earlier_wait_brings_the_timer_forward() -> None:
+    clock = TestClock()
+    scheduler = PollScheduler(TICK, clock)
+    long = asyncio.ensure_future(scheduler.sleep(100.0))
+    await settle()
+    short = asyncio.ensure_future(scheduler.sleep(1.5))
+    await settle()
+
+    assert clock.run_next() == 2.0  # the first tick after 1.5 s, not the long wait's
+    await settle()
+    assert short.done()
+    assert not long.done()
+    assert scheduler.waiting == 1
+    long.cancel()
+
+
+async def test_a_short_poll_interval_gets_a_finer_tick() -> None:
+    clock = TestClock()
+    scheduler = PollScheduler(TICK, clock)
+    assert scheduler.tick_for(30.0) == TICK
+    assert scheduler.tick_for(0.05) == pytest.approx(0.005)
+    task = asyncio.ensure_future(scheduler.sleep(0.012, scheduler.tick_for(0.05)))
+    await settle()
+
+    assert clock.run_next() == pytest.approx(0.015)
+    await settle()
+    assert task.done()
+
+
+def test_the_tick_is_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AIRFLOW__ALIBABA_ICE__POLL_TICK_SECONDS", "0.25")
+    assert configured_tick() == 0.25
+    monkeypatch.setenv("AIRFLOW__ALIBABA_ICE__POLL_TICK_SECONDS", "-1")
+    assert configured_tick() == DEFAULT_TICK_SECONDS
+    monkeypatch.delenv("AIRFLOW__ALIBABA_ICE__POLL_TICK_SECONDS")
+    assert configured_tick() == DEFAULT_TICK_SECONDS
+
+
+# Real triggers on the test clock
+
+
+@pytest.fixture
+async def tick_clock() -> AsyncIterator[tuple[TestClock, PollScheduler]]:
+    """The running loop's poll scheduler, on a test clock."""
+    loop = asyncio.get_running_loop()
+    clock = TestClock()
+    scheduler = PollScheduler(TICK, clock)
+    POLL_SCHEDULERS.install(loop, scheduler)
+    yield clock, scheduler
+    POLL_SCHEDULERS.install(loop, None)
+
+
+def submit_ending_at(job_clock: ManualClock, base: float, ends: float) -> str:
+    """A held job (HELD_JOB_SECONDS long) that ends at virtual time ``ends`` after ``base``."""
+    job_clock.now = base + ends - HELD_JOB_SECONDS
+    try:
+        return submit_cover()
+    finally:
+        job_clock.now = base
+
+
+async def run_on_test_clock(
+    triggers: list[IceJobTrigger],
+    clock: TestClock,
+    scheduler: PollScheduler,
+    job_clock: ManualClock,
+    base: float,
+    batched: bool = False,
+) -> list[tuple[JobEvent, float]]:
+    """Run the triggers, moving the test clock (and the job clock with it) tick by tick whenever
+    every trigger still running waits on the scheduler (``batched``: their one poller does).
+    Returns each event and its virtual time."""
+    ended: dict[int, float] = {}
+
+    async def run(index: int, trigger: IceJobTrigger) -> JobEvent:
+        events = [event async for event in trigger.run()]
+        ended[index] = clock.now
+        assert len(events) == 1
+        return JobEvent.from_payload(events[0].payload, job_id=trigger.job_id)
+
+    tasks = [asyncio.ensure_future(run(index, trigger)) for index, trigger in enumerate(triggers)]
+
+    def all_waiting() -> bool:
+        running = sum(not task.done() for task in tasks)
+        return scheduler.waiting == (min(running, 1) if batched else running)
+
+    while True:
+        await until(all_waiting, timeout=60)
+        await settle()  # batched: the triggers take what the round delivered
+        if all(task.done() for task in tasks):
+            break
+        job_clock.now = base + clock.run_next()
+    return [(task.result(), ended[index]) for index, task in enumerate(tasks)]
+
+
+async def test_the_polls_of_many_triggers_share_ticks(
+    held_ice: IceEmulator, job_clock: ManualClock, tick_clock: tuple[TestClock, PollScheduler]
+) -> None:
+    clock, scheduler = tick_clock
+    base = job_clock.now
+    # 100 triggers whose jobs end after 100 s: each polls at once, then every 30 s (±5% jitter).
+    job_ids = [submit_ending_at(job_clock, base, 100.0) for _ in range(100)]
+    triggers = [IceIProductionJobTrigger(job_id=job_id, poll_interval=30.0) for job_id in job_ids]
+
+    results = await run_on_test_clock(triggers, clock, scheduler, job_clock, base)
+
+    assert all(event.status is JobEventStatus.SUCCESS for event, _ in results)
+    # Polls at 0, ~30, ~60, ~90 and ~120 s: 4 waits each. A wait starts on a tick and lasts
+    # 30 s ± 1.5 s, so it ends on one of 4 ticks: round r's 100 polls share at most 3r + 1 ticks
+    # (4 + 7 + 10 + 13 = 34 wake-ups for 400 waits, where each wait used to wake the loop).
+    assert requests(held_ice, QUERY) == 100 * 5
+    assert scheduler.stats.woken == 100 * 4
+    assert scheduler.stats.ticks <= 34
+    # Seen done at most one poll interval (with jitter) and a tick after it ended.
+    assert all(100.0 < seen <= 100.0 + 30.0 * 1.05 * 2 + TICK for _, seen in results)
+
+
+DURATIONS = [65.0, 80.0, 100.0, 115.0]
+
+
+def schedule_triggers(job_ids: list[str], duration_aware: bool) -> list[IceIProductionJobTrigger]:
+    if duration_aware:
+        # What the operator passes: the job's expected minimum (60 s here) after the submit.
+        first = time.time() + 60.0
+        return [
+            IceIProductionJobTrigger(job_id=job_id, poll_interval=30.0, first_poll_at=first)
+            for job_id in job_ids
+        ]
+    # Fixed 30 s polling: a trigger as the previous version serialised it (no first_poll_at).
+    previous: list[dict[str, Any]] = [
+        {"job_id": job_id, "ice_conn_id": "ice_default", "poll_interval": 30.0, "deadline": None}
+        for job_id in job_ids
+    ]
+    return [IceIProductionJobTrigger(**kwargs) for kwargs in previous]
+
+
+@pytest.mark.parametrize(
+    ("duration_aware", "polls_per_job"),
+    [
+        # First poll at 60 s, then ~90, ~120: jobs ending at 65/80 s are seen at ~90, 100/115 at ~120.
+        pytest.param(True, [2, 2, 3, 3], id="duration-aware"),
+        # At once, then ~30, ~60, ~90, ~120.
+        pytest.param(False, [4, 4, 5, 5], id="fixed-30s"),
+    ],
+)
+async def test_calls_per_job_of_the_duration_aware_schedule(
+    held_ice: IceEmulator,
+    job_clock: ManualClock,
+    tick_clock: tuple[TestClock, PollScheduler],
+    duration_aware: bool,
+    polls_per_job: list[int],
+) -> None:
+    clock, scheduler = tick_clock
+    base = job_clock.now
+    job_ids = [submit_ending_at(job_clock, base, duration) for duration in DURATIONS]
+
+    results = await run_on_test_clock(
+        schedule_triggers(job_ids, duration_aware), clock, scheduler, job_clock, base
+    )
+
+    assert all(event.status is JobEventStatus.SUCCESS for event, _ in results)
+    # The emulator's count (the operator's check at once comes on top in both schedules).
+    assert requests(held_ice, QUERY) == sum(polls_per_job)
+    latency = [seen - duration for (_, seen), duration in zip(results, DURATIONS, strict=True)]
+    # Detection latency after the job ended: under one poll interval (with jitter) and a tick.
+    assert all(0 < late <= 30.0 * 1.05 + TICK for late in latency)
+    print(f"calls per job {sum(polls_per_job) / len(DURATIONS) + 1:.2f}, detection latency {latency}")
+
+
+async def test_the_batched_ai_app_poller_waits_on_the_same_ticks(
+    held_ice: IceEmulator, job_clock: ManualClock, tick_clock: tuple[TestClock, PollScheduler]
+) -> None:
+    from airflow_ice.triggers.yike_ai_app import IceYikeAIAppJobTrigger
+    from tests.test_triggers_yike_ai_app import submit as submit_ai_app
+
+    clock, scheduler = tick_clock
+    base = job_clock.now
+    job_clock.now = base + 100.0 - HELD_JOB_SECONDS  # they end 100 s after the start
+    job_ids = [submit_ai_app() for _ in range(40)]
+    job_clock.now = base
+    triggers: list[IceJobTrigger] = [
+        IceYikeAIAppJobTrigger(job_id=job_id, poll_interval=30.0, batch_size=20) for job_id in job_ids
+    ]
+
+    results = await run_on_test_clock(triggers, clock, scheduler, job_clock, base, batched=True)
+
+    assert all(event.status is JobEventStatus.SUCCESS for event, _ in results)
+    # One round soon after joining, then one every ~30 s on the test clock's ticks: rounds at
+    # ~0, 30, 60, 90 and 120 s, two batch calls of 20 each, one wake-up each.
+    assert requests(held_ice, "BatchGetYikeAIAppJob") == 5 * 2
+    assert requests(held_ice, "GetYikeAIAppJob") == 0
+    assert scheduler.stats.ticks == 5
+    assert all(100.0 < seen <= 100.0 + 30.0 * 1.05 + TICK for _, seen in results)
