@@ -19,7 +19,7 @@ LINK_KEY = IceJobOutputLink().xcom_key
 @pytest.mark.parametrize("operator_cls", [IceIProductionJobOperator, IceYikeStoryboardJobOperator])
 def test_link_is_registered_on_both_operators(operator_cls: type) -> None:
     names = [link.name for link in operator_cls.operator_extra_links]
-    assert names == ["ICE job output"]
+    assert names == ["ICE job output", "ICE console"]
 
 
 def test_iproduction_link_opens_the_first_output_url(emulated_ice: IceEmulator) -> None:

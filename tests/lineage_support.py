@@ -1,0 +1,264 @@
+"""Real runs for the lineage tests (no tests here): one-task DAGs run with ``dag.test()`` in a fresh
+Airflow process whose OpenLineage provider writes every event it emits to a file (its own file
+transport), against an ICE emulator of the calling test.
+
+A fresh process because the OpenLineage provider reads its configuration once per process; the tests'
+own processes run without it. The child is this file run as a script:
+
+    python tests/lineage_support.py [--without-openlineage] SCENARIO...
+
+and prints one ``RESULT {...}`` line per scenario. ``--without-openlineage`` makes the OpenLineage
+packages unimportable in the child before anything else is imported.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+if TYPE_CHECKING:
+    from airflow_ice.emulator import IceEmulator
+
+RESULT_PREFIX = "RESULT "
+OPENLINEAGE_NAMESPACE = "airflow-ice-tests"
+BLOCKED_PACKAGES = ("openlineage", "airflow.providers.openlineage")
+FAST = {"poll_interval": 0.1, "retries": 0}
+
+# Inputs and outputs of the scenarios, in a bucket whose name is valid for OSS.
+BUCKET = "media-bucket"
+VIDEO = f"oss://{BUCKET}/incoming/interview.mp4"
+CAPTIONS = f"oss://{BUCKET}/processed/interview/captions.srt"
+NOVEL = f"oss://{BUCKET}/novels/chapter-01.txt"
+
+
+@dataclass(frozen=True)
+class ScenarioRun:
+    """One scenario's run, as the child reported it.
+
+    :param dag_id: the DAG.
+    :param task_id: its one task.
+    :param state: the task's final state.
+    :param job_id: the ICE job id the task pushed (None if none).
+    :param asset_events: the asset events the run wrote (``uri``, ``extra``), in order.
+    :param loaded_modules: the ``openlineage`` and ``airflow_ice.lineage`` modules loaded in the child.
+    """
+
+    dag_id: str
+    task_id: str
+    state: str
+    job_id: str | None
+    asset_events: list[dict[str, Any]]
+    loaded_modules: list[str]
+
+    @property
+    def job_name(self) -> str:
+        """The OpenLineage job name of the task."""
+        return f"{self.dag_id}.{self.task_id}"
+
+
+@dataclass(frozen=True)
+class LineageRuns:
+    """What :func:`run_scenarios` observed.
+
+    :param runs: scenario name -> its run.
+    :param events: every OpenLineage event the child emitted (decoded JSON), in order.
+    :param output: the child's output, for failure messages.
+    """
+
+    runs: dict[str, ScenarioRun]
+    events: list[dict[str, Any]]
+    output: str
+
+    def task_events(self, scenario: str) -> dict[str, list[dict[str, Any]]]:
+        """The scenario's task events by type (``START``, ``COMPLETE``, ``FAIL``)."""
+        name = self.runs[scenario].job_name
+        by_type: dict[str, list[dict[str, Any]]] = {}
+        for event in self.events:
+            if event["job"]["name"] == name:
+                by_type.setdefault(event["eventType"], []).append(event)
+        return by_type
+
+
+def run_scenarios(
+    emulator: IceEmulator, scenarios: Sequence[str], work_dir: Path, *, with_openlineage: bool = True
+) -> LineageRuns:
+    """Run the scenarios in a child Airflow process and collect their runs and OpenLineage events."""
+    from tests.ui.airflow_stack import AirflowHome
+
+    home = AirflowHome.create()
+    events_file = work_dir / "openlineage-events.jsonl"
+    extra_env = {"AIRFLOW_CONN_ICE_DEFAULT": emulator.connection_json(max_retries=1, timeout=5)}
+    if with_openlineage:
+        extra_env.update(
+            {
+                # The provider's own file transport: one JSON event per line.
+                "AIRFLOW__OPENLINEAGE__TRANSPORT": json.dumps(
+                    {"type": "file", "log_file_path": str(events_file), "append": True}
+                ),
+                "AIRFLOW__OPENLINEAGE__NAMESPACE": OPENLINEAGE_NAMESPACE,
+                # Emit in a thread of the task process, waited for (no fork of a process with threads).
+                "AIRFLOW__OPENLINEAGE__EXECUTE_IN_THREAD": "True",
+                "AIRFLOW__OPENLINEAGE__EXECUTION_TIMEOUT": "300",
+            }
+        )
+    args = [__file__, *([] if with_openlineage else ["--without-openlineage"]), *scenarios]
+    try:
+        result = home.run_python(args, timeout=600, extra_env=extra_env)
+    finally:
+        shutil.rmtree(home.path, ignore_errors=True)
+    lines = [line for line in result.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
+    if result.returncode != 0 or len(lines) != len(scenarios):
+        raise AssertionError(f"the lineage runs failed (exit {result.returncode}):\n{result.stdout[-6000:]}")
+    runs = {}
+    for line in lines:
+        data = json.loads(line[len(RESULT_PREFIX) :])
+        scenario = data.pop("scenario")
+        runs[scenario] = ScenarioRun(**data)
+    events = []
+    if events_file.exists():
+        events = [json.loads(line) for line in events_file.read_text().splitlines() if line.strip()]
+    return LineageRuns(runs=runs, events=events, output=result.stdout)
+
+
+# The child
+
+
+def _block_openlineage() -> None:
+    """Make the OpenLineage packages unimportable, as if they were not installed."""
+    import importlib.abc
+
+    class Blocker(importlib.abc.MetaPathFinder):
+        def find_spec(self, fullname: str, path: Any, target: Any = None) -> None:
+            if any(fullname == name or fullname.startswith(name + ".") for name in BLOCKED_PACKAGES):
+                raise ModuleNotFoundError(f"No module named {fullname!r} (blocked by the test)")
+
+    sys.meta_path.insert(0, Blocker())
+
+
+def _iproduction(media: str, outlets: Sequence[Any] = ()) -> Any:
+    from airflow_ice.operators.iproduction import IceIProductionJobOperator
+
+    return IceIProductionJobOperator(
+        task_id="captions",
+        function_name="CaptionExtraction",
+        input={"Type": "OSS", "Media": media},
+        output={"Type": "OSS", "Media": CAPTIONS},
+        deferrable=True,
+        outlets=list(outlets),
+        **FAST,
+    )
+
+
+def _storyboard(file_url: str) -> Any:
+    from airflow_ice.operators.yike import IceYikeStoryboardJobOperator
+
+    return IceYikeStoryboardJobOperator(
+        task_id="storyboard",
+        file_url=file_url,
+        source_type="Novel",
+        shot_split_mode="firstPersonNarration",
+        style_id="Ghibli",
+        **FAST,
+    )
+
+
+def _ai_app(title: str) -> Any:
+    from airflow_ice.operators.yike_ai_app import IceYikeAIAppJobOperator
+
+    return IceYikeAIAppJobOperator(
+        task_id="highlight_reel",
+        app_id="highlight-reel",
+        app_params={"Title": title, "Videos": [VIDEO], "Cover": {"Url": f"oss://{BUCKET}/covers/best.jpg"}},
+        deferrable=True,
+        **FAST,
+    )
+
+
+def _sensor() -> Any:
+    from airflow_ice.hooks.ice import IceHook
+    from airflow_ice.sensors.iproduction import IceIProductionJobSensor
+
+    with IceHook() as hook:
+        job_id = hook.submit_iproduction_job(
+            {
+                "function_name": "CaptionExtraction",
+                "input": {"Type": "OSS", "Media": VIDEO},
+                "output": {"Type": "OSS", "Media": CAPTIONS},
+            }
+        )
+    return IceIProductionJobSensor(task_id="wait_for_captions", job_id=job_id, poke_interval=0.1)
+
+
+def _with_outlets() -> Any:
+    from airflow.sdk import Asset, AssetAlias
+
+    return _iproduction(VIDEO, outlets=[Asset(CAPTIONS), AssetAlias("ice-captions")])
+
+
+SCENARIOS: dict[str, Callable[[], Any]] = {
+    "iproduction_success": lambda: _iproduction(VIDEO),
+    "iproduction_failure": lambda: _iproduction(f"oss://{BUCKET}/incoming/fail-interview.mp4"),
+    "storyboard_success": lambda: _storyboard(NOVEL),
+    "storyboard_failure": lambda: _storyboard(f"oss://{BUCKET}/novels/fail-chapter.txt"),
+    "ai_app_success": lambda: _ai_app("Interview highlights"),
+    "ai_app_failure": lambda: _ai_app("fail: highlights"),
+    "sensor_success": _sensor,
+    "iproduction_with_outlets": _with_outlets,
+}
+
+
+def _asset_events(dag_run: Any) -> list[dict[str, Any]]:
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        rows = session.execute(
+            select(AssetModel.uri, AssetEvent.extra)
+            .join(AssetModel, AssetModel.id == AssetEvent.asset_id)
+            .where(AssetEvent.source_dag_id == dag_run.dag_id, AssetEvent.source_run_id == dag_run.run_id)
+            .order_by(AssetEvent.id)
+        ).all()
+    return [{"uri": uri, "extra": extra} for uri, extra in rows]
+
+
+def _run(scenario: str) -> dict[str, Any]:
+    from tests.dag_support import new_dag, run_dag, task_states, xcom_value
+
+    dag = new_dag(f"lineage_{scenario}")
+    with dag:
+        task = SCENARIOS[scenario]()
+    dag_run = run_dag(dag)
+    return {
+        "scenario": scenario,
+        "dag_id": dag.dag_id,
+        "task_id": task.task_id,
+        "state": task_states(dag_run)[task.task_id],
+        # Operators push the id; a sensor is given it.
+        "job_id": xcom_value(dag_run, task.task_id, "ice_job_id") or task.job_id,
+        "asset_events": _asset_events(dag_run),
+        "loaded_modules": sorted(
+            name for name in sys.modules if name.startswith(BLOCKED_PACKAGES + ("airflow_ice.lineage",))
+        ),
+    }
+
+
+def _main(argv: list[str]) -> Iterator[str]:
+    if "--without-openlineage" in argv:
+        argv.remove("--without-openlineage")
+        _block_openlineage()
+    for scenario in argv:
+        yield RESULT_PREFIX + json.dumps(_run(scenario))
+
+
+if __name__ == "__main__":
+    for line in _main(sys.argv[1:]):
+        print(line, flush=True)
