@@ -47,7 +47,7 @@ def new_dag(name: str, **kwargs: Any) -> Any:
     return DAG(unique_dag_id(name), schedule=None, start_date=START_DATE, catchup=False, **kwargs)
 
 
-def _register(dag: Any) -> None:
+def register_dag(dag: Any) -> None:
     """Write the in-memory DAG to the metadata DB, as the DAG processor would for a file."""
     try:
         from airflow.dag_processing.dagbag import DagBag, sync_bag_to_db
@@ -64,7 +64,7 @@ def _register(dag: Any) -> None:
 def run_dag(dag: Any, **kwargs: Any) -> Any:
     """Run the DAG with ``dag.test()`` (deferred tasks included) and return the DagRun."""
     ensure_airflow_db()
-    _register(dag)
+    register_dag(dag)
     return dag.test(**kwargs)
 
 

@@ -246,7 +246,7 @@ def _run(scenario: str) -> dict[str, Any]:
         "job_id": xcom_value(dag_run, task.task_id, "ice_job_id") or task.job_id,
         "asset_events": _asset_events(dag_run),
         "loaded_modules": sorted(
-            name for name in sys.modules if name.startswith(BLOCKED_PACKAGES + ("airflow_ice.lineage",))
+            name for name in sys.modules if name.startswith((*BLOCKED_PACKAGES, "airflow_ice.lineage"))
         ),
     }
 

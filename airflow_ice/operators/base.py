@@ -37,7 +37,12 @@ from airflow_ice.utils.job_families import IceJob, JobFamily
 from airflow_ice.utils.job_tag import TaskIdentity
 from airflow_ice.utils.operator_params import bool_param, is_template, seconds_param
 from airflow_ice.utils.reattach_store import ReattachStore, StoredJob, reattach_store_for
-from airflow_ice.utils.waiting import DEFERRAL_GRACE_SECONDS, TRANSIENT_POLL_ERRORS, job_failed_error
+from airflow_ice.utils.waiting import (
+    DEFERRAL_GRACE_SECONDS,
+    TRANSIENT_POLL_ERRORS,
+    failure_message,
+    job_failed_error,
+)
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
@@ -379,8 +384,13 @@ class IceJobOperator(BaseOperator):
             self.log.info("%s job %s is %s", self.family.name, job_id, job.status_text)
 
     def _finish_job(self, context: Context, job: IceJob, store: ReattachStore | None) -> dict[str, Any]:
-        detail = "" if job.succeeded else self.family.failure_detail_of(job)
-        message = f"status {job.status_text}" + (f"; {detail}" if detail else "")
+        message = (
+            f"status {job.status_text}"
+            if job.succeeded
+            else failure_message(
+                self.family.name, job.job_id, job.status_text, self.family.failure_detail_of(job)
+            )
+        )
         return self._finish(context, job.job_id, job.to_xcom(), job.succeeded, store, message)
 
     def _finish(

@@ -23,7 +23,12 @@ from airflow_ice.utils.job_errors import IceJobWaitError
 from airflow_ice.utils.job_events import JobEvent, JobEventStatus
 from airflow_ice.utils.job_families import JobFamily
 from airflow_ice.utils.operator_params import is_template, seconds_param
-from airflow_ice.utils.waiting import DEFERRAL_GRACE_SECONDS, TRANSIENT_POLL_ERRORS, job_failed_error
+from airflow_ice.utils.waiting import (
+    DEFERRAL_GRACE_SECONDS,
+    TRANSIENT_POLL_ERRORS,
+    failure_message,
+    job_failed_error,
+)
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
@@ -96,7 +101,16 @@ class IceJobSensor(BaseSensorOperator):
         if not job.is_terminal:
             self.log.info("%s job %s is %s", self.family.name, job_id, job.status_text)
             return False
-        return PokeReturnValue(is_done=True, xcom_value=self._finished(job_id, job.to_xcom(), job.succeeded))
+        message = (
+            ""
+            if job.succeeded
+            else failure_message(
+                self.family.name, job_id, job.status_text, self.family.failure_detail_of(job)
+            )
+        )
+        return PokeReturnValue(
+            is_done=True, xcom_value=self._finished(job_id, job.to_xcom(), job.succeeded, message)
+        )
 
     def _finished(
         self, job_id: str, job: dict[str, Any], succeeded: bool, message: str = ""

@@ -9,13 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-import httpx
 from playwright.sync_api import Page, expect
 
-from airflow_ice.emulator.server import DEFAULT_ACCESS_KEY_SECRET
 from airflow_ice.links.job_output import IceJobOutputLink
-from airflow_ice.signing import Credentials
-from tests.emulator_support import call, ok
+from tests.emulator_support import job_answer
 from tests.ui.airflow_stack import run_example_dag
 
 if TYPE_CHECKING:
@@ -37,9 +34,7 @@ RUN_CONF = {
 
 def _output_url_ice_reports(emulator: IceEmulator, job_id: str) -> str:
     """``OutputUrls[0]`` of the job, asked of the emulator directly (not through the provider)."""
-    credentials = Credentials(emulator.access_key_id, DEFAULT_ACCESS_KEY_SECRET)
-    with httpx.Client(timeout=10) as client:
-        job = ok(call(client, emulator, "QueryIProductionJob", {"JobId": job_id}, credentials=credentials))
+    job = job_answer(emulator, "QueryIProductionJob", job_id)
     urls = job.get("OutputUrls") or []
     assert urls, job
     url: str = urls[0]
