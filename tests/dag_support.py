@@ -101,6 +101,22 @@ def xcom_value(dag_run: Any, task_id: str, key: str = "return_value", map_index:
         return None if row is None else XComModel.deserialize_value(row)
 
 
+def asset_events(dag_run: Any) -> list[dict[str, Any]]:
+    """The asset events the run's tasks wrote (``uri``, ``extra``), in the order they were written."""
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        rows = session.execute(
+            select(AssetModel.uri, AssetEvent.extra)
+            .join(AssetModel, AssetModel.id == AssetEvent.asset_id)
+            .where(AssetEvent.source_dag_id == dag_run.dag_id, AssetEvent.source_run_id == dag_run.run_id)
+            .order_by(AssetEvent.id)
+        ).all()
+    return [{"uri": uri, "extra": extra} for uri, extra in rows]
+
+
 @pytest.fixture
 def emulated_ice(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[IceEmulator]:
     """A running ICE emulator with ``ice_default`` pointing at it; jobs last 0.5 s unless the test is

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 RESULT_PREFIX = "RESULT "
 OPENLINEAGE_NAMESPACE = "airflow-ice-tests"
 BLOCKED_PACKAGES = ("openlineage", "airflow.providers.openlineage")
+BLOCKED_DISTRIBUTIONS = ("openlineage-", "apache-airflow-providers-openlineage")
 FAST = {"poll_interval": 0.1, "retries": 0}
 
 # Inputs and outputs of the scenarios, in a bucket whose name is valid for OSS.
@@ -132,15 +133,33 @@ def run_scenarios(
 
 
 def _block_openlineage() -> None:
-    """Make the OpenLineage packages unimportable, as if they were not installed."""
+    """Act as if the OpenLineage packages were not installed: they cannot be imported, and their
+    distributions (whose entry points Airflow reads to find providers) are not listed."""
+    import contextlib
+    import importlib
     import importlib.abc
+    import importlib.metadata
 
     class Blocker(importlib.abc.MetaPathFinder):
         def find_spec(self, fullname: str, path: Any, target: Any = None) -> None:
             if any(fullname == name or fullname.startswith(name + ".") for name in BLOCKED_PACKAGES):
                 raise ModuleNotFoundError(f"No module named {fullname!r} (blocked by the test)")
 
+    def without_openlineage(listed: Callable[..., Iterable[Any]]) -> Callable[..., Iterator[Any]]:
+        def distributions(**kwargs: Any) -> Iterator[Any]:
+            for dist in listed(**kwargs):
+                name = (dist.metadata["Name"] or "").lower().replace("_", "-")
+                if not name.startswith(BLOCKED_DISTRIBUTIONS):
+                    yield dist
+
+        return distributions
+
     sys.meta_path.insert(0, Blocker())
+    listings: list[Any] = [importlib.metadata]
+    with contextlib.suppress(ImportError):  # Airflow lists them with this backport before Python 3.12
+        listings.append(importlib.import_module("importlib_metadata"))
+    for metadata in listings:
+        metadata.distributions = without_openlineage(metadata.distributions)
 
 
 def _iproduction(media: str, outlets: Sequence[Any] = ()) -> Any:
@@ -215,23 +234,8 @@ SCENARIOS: dict[str, Callable[[], Any]] = {
 }
 
 
-def _asset_events(dag_run: Any) -> list[dict[str, Any]]:
-    from airflow.models.asset import AssetEvent, AssetModel
-    from airflow.utils.session import create_session
-    from sqlalchemy import select
-
-    with create_session() as session:
-        rows = session.execute(
-            select(AssetModel.uri, AssetEvent.extra)
-            .join(AssetModel, AssetModel.id == AssetEvent.asset_id)
-            .where(AssetEvent.source_dag_id == dag_run.dag_id, AssetEvent.source_run_id == dag_run.run_id)
-            .order_by(AssetEvent.id)
-        ).all()
-    return [{"uri": uri, "extra": extra} for uri, extra in rows]
-
-
 def _run(scenario: str) -> dict[str, Any]:
-    from tests.dag_support import new_dag, run_dag, task_states, xcom_value
+    from tests.dag_support import asset_events, new_dag, run_dag, task_states, xcom_value
 
     dag = new_dag(f"lineage_{scenario}")
     with dag:
@@ -244,7 +248,7 @@ def _run(scenario: str) -> dict[str, Any]:
         "state": task_states(dag_run)[task.task_id],
         # Operators push the id; a sensor is given it.
         "job_id": xcom_value(dag_run, task.task_id, "ice_job_id") or task.job_id,
-        "asset_events": _asset_events(dag_run),
+        "asset_events": asset_events(dag_run),
         "loaded_modules": sorted(
             name for name in sys.modules if name.startswith((*BLOCKED_PACKAGES, "airflow_ice.lineage"))
         ),
