@@ -1,13 +1,16 @@
-"""The "ICE job output" extra link on both operators, evaluated by Airflow at the end of real runs."""
+"""The "ICE job output" and "ICE console" extra links of the operators, evaluated by Airflow at the end
+of real runs."""
 
 from __future__ import annotations
 
 import pytest
 
 from airflow_ice.emulator import IceEmulator
+from airflow_ice.links.console import CONSOLE_URL_XCOM_KEY, IceConsoleJobLink, console_job_url
 from airflow_ice.links.job_output import IceJobOutputLink
 from airflow_ice.operators.iproduction import IceIProductionJobOperator
 from airflow_ice.operators.yike import IceYikeStoryboardJobOperator
+from airflow_ice.operators.yike_ai_app import IceYikeAIAppJobOperator
 from tests.dag_support import emulated_ice, new_dag, run_dag, task_states, xcom_value
 
 __all__ = ["emulated_ice"]
@@ -16,8 +19,10 @@ __all__ = ["emulated_ice"]
 LINK_KEY = IceJobOutputLink().xcom_key
 
 
-@pytest.mark.parametrize("operator_cls", [IceIProductionJobOperator, IceYikeStoryboardJobOperator])
-def test_link_is_registered_on_both_operators(operator_cls: type) -> None:
+@pytest.mark.parametrize(
+    "operator_cls", [IceIProductionJobOperator, IceYikeStoryboardJobOperator, IceYikeAIAppJobOperator]
+)
+def test_links_are_registered_on_the_operators(operator_cls: type) -> None:
     names = [link.name for link in operator_cls.operator_extra_links]
     assert names == ["ICE job output", "ICE console"]
 
@@ -93,3 +98,86 @@ def test_link_is_empty_for_non_web_outputs(emulated_ice: IceEmulator) -> None:
 
     assert xcom_value(run, "demix", "ice_job_output_url") == ""
     assert xcom_value(run, "demix", LINK_KEY) == ""
+
+
+CONSOLE_KEY = IceConsoleJobLink().xcom_key
+
+
+def _captions(media: str = "oss://bucket/in/clip.mp4") -> IceIProductionJobOperator:
+    return IceIProductionJobOperator(
+        task_id="captions",
+        function_name="CaptionExtraction",
+        input={"Type": "OSS", "Media": media},
+        output={"Type": "OSS", "Media": "oss://bucket/out/clip.srt"},
+        poll_interval=0.1,
+        deferrable=True,
+        retries=0,
+    )
+
+
+def test_console_link_opens_the_job_in_its_region(emulated_ice: IceEmulator) -> None:
+    dag = new_dag("link_console")
+    with dag:
+        _captions()
+
+    run = run_dag(dag)
+
+    job_id = xcom_value(run, "captions", "ice_job_id")
+    expected = f"https://ims.console.aliyun.com/summary?regionId={emulated_ice.region}&jobId={job_id}"
+    assert xcom_value(run, "captions", CONSOLE_URL_XCOM_KEY) == expected
+    assert xcom_value(run, "captions", CONSOLE_KEY) == expected
+
+
+def test_console_link_is_there_when_the_job_failed(emulated_ice: IceEmulator) -> None:
+    dag = new_dag("link_console_failed")
+    with dag:
+        _captions("oss://bucket/in/fail.mp4")
+
+    run = run_dag(dag)
+
+    assert task_states(run) == {"captions": "failed"}
+    job_id = xcom_value(run, "captions", "ice_job_id")
+    assert job_id
+    assert xcom_value(run, "captions", CONSOLE_KEY).endswith(f"&jobId={job_id}")
+
+
+def test_console_link_address_can_be_configured(
+    emulated_ice: IceEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(
+        "AIRFLOW__ICE__CONSOLE_JOB_URL",
+        "https://ims.console.alibabacloud.com/{family}/{job_id}?region={region}",
+    )
+    dag = new_dag("link_console_configured")
+    with dag:
+        _captions()
+
+    run = run_dag(dag)
+
+    job_id = xcom_value(run, "captions", "ice_job_id")
+    expected = f"https://ims.console.alibabacloud.com/iproduction/{job_id}?region={emulated_ice.region}"
+    assert xcom_value(run, "captions", CONSOLE_KEY) == expected
+
+
+@pytest.mark.parametrize(
+    ("template", "problem"),
+    [
+        ("https://console.example/{job}", "use only the placeholders"),
+        ("http://console.example/{job_id}", "must be an https:// address"),
+    ],
+)
+def test_a_bad_console_address_costs_only_the_link(
+    emulated_ice: IceEmulator, monkeypatch: pytest.MonkeyPatch, template: str, problem: str
+) -> None:
+    with pytest.raises(ValueError, match=problem):
+        console_job_url(template, region="cn-shanghai", job_id="j", family="IProduction")
+    monkeypatch.setenv("AIRFLOW__ICE__CONSOLE_JOB_URL", template)
+    dag = new_dag("link_console_bad")
+    with dag:
+        _captions()
+
+    run = run_dag(dag)
+
+    # The job ran (and was paid for): the task succeeds, without the link.
+    assert task_states(run) == {"captions": "success"}
+    assert xcom_value(run, "captions", CONSOLE_KEY) == ""
