@@ -3,6 +3,8 @@ normaliser), the registered factory and the OpenLineage converter."""
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 from airflow.sdk import Asset
 
@@ -50,7 +52,6 @@ def test_good_uris_are_accepted(uri: str, normalised: str) -> None:
         ("oss://bucket-/key", "bucket 'bucket-' is not a valid OSS bucket name"),
         ("oss://" + "b" * 64 + "/key", "is not a valid OSS bucket name"),
         ("oss://bucket/key?versionId=1", "an OSS object URI has no query"),
-        ("oss://user@bucket/key", "no user, no port"),
         ("oss://bucket:8080/key", "no user, no port"),
         ("oss://bucket/" + "k" * 1024, "longer than 1023 bytes"),
     ],
@@ -59,6 +60,20 @@ def test_bad_uris_are_rejected_naming_the_problem(uri: str, message: str) -> Non
     with pytest.raises(ValueError, match="OSS URI") as raised:
         Asset(uri)
     assert message in str(raised.value)
+
+
+def test_user_info_is_dropped_or_rejected() -> None:
+    # Airflow 3.1 drops user info from every asset URI (with a warning) before a scheme's check sees
+    # it; later releases hand it over, and the check rejects it. Which one this Airflow does:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        core_drops_user_info = Asset("probe://user@host/p").uri == "probe://host/p"
+    if core_drops_user_info:
+        with pytest.warns(UserWarning, match="auth info"):
+            assert Asset("oss://user@bucket/key").uri == "oss://bucket/key"
+    else:
+        with pytest.raises(ValueError, match="no user, no port"):
+            Asset("oss://user@bucket/key")
 
 
 def test_factory_builds_a_checked_asset() -> None:

@@ -28,6 +28,11 @@ def job_extra(job: dict[str, Any], region: str, function: str, family: str = "IP
     }
 
 
+def object_extra(extra: dict[str, Any], url: str) -> dict[str, Any]:
+    """The extra of an alias event: the job's, with the one object's URL instead of the list."""
+    return {**{key: value for key, value in extra.items() if key != "output_urls"}, "output_url": url}
+
+
 def by_uri(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Events in URI order (Airflow does not keep the order of a task's outlets)."""
     return sorted(events, key=lambda event: event["uri"])
@@ -62,7 +67,7 @@ def test_oss_outlets_carry_the_job_and_the_alias_gets_each_cover(emulated_ice: I
         [
             {"uri": "oss://out-bucket/covers/interview", "extra": extra},
             {"uri": "s3://other/x", "extra": {}},  # not an OSS asset: left as it was
-            *({"uri": oss_uri(url), "extra": {**extra, "output_url": url}} for url in job["output_urls"]),
+            *({"uri": oss_uri(url), "extra": object_extra(extra, url)} for url in job["output_urls"]),
         ]
     )
 
@@ -80,13 +85,14 @@ def test_ai_app_alias_gets_every_output(emulated_ice: IceEmulator) -> None:
 
     run = run_dag(dag)
 
+    assert task_states(run) == {"reel": "success"}
     job = xcom_value(run, "reel")
     extra = job_extra(job, emulated_ice.region, "highlight-reel", family="Yike AI app")
     urls = [item["output_url"] for kind in ("video", "image", "audio") for item in job[f"{kind}_outputs"]]
     assert urls == job["output_urls"]
     assert len(urls) >= 2
     assert by_uri(asset_events(run)) == by_uri(
-        [{"uri": oss_uri(url), "extra": {**extra, "output_url": url}} for url in urls]
+        [{"uri": oss_uri(url), "extra": object_extra(extra, url)} for url in urls]
     )
 
 

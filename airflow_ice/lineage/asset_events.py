@@ -20,13 +20,16 @@ def record_asset_events(outlets: Iterable[Any], outlet_events: Any, run: IceJobR
     from airflow.sdk import Asset, AssetAlias
 
     extra = run.event_extra()
+    # One object per alias event: its own URL instead of the list (Airflow 3.1 also needs every value
+    # of an alias event's extra to be hashable).
+    object_extra = {key: value for key, value in extra.items() if key != "output_urls"}
     added = 0
     for outlet in outlets:
         if isinstance(outlet, AssetAlias):
             for url in run.outputs.urls:
                 target = OssObject.from_location(url)
                 if target is not None:
-                    outlet_events[outlet].add(Asset(uri=target.uri), extra={**extra, "output_url": url})
+                    outlet_events[outlet].add(Asset(uri=target.uri), extra={**object_extra, "output_url": url})
                     added += 1
         elif isinstance(outlet, Asset) and outlet.uri.startswith(f"{SCHEME}://"):
             outlet_events[outlet].extra.update(extra)
