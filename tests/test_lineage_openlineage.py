@@ -38,9 +38,14 @@ def oss_dataset(url: str) -> tuple[str, str]:
     return f"oss://{parts.hostname.split('.')[0]}", parts.path[1:]
 
 
-def seconds_between(start: str, finish: str) -> float:
+def times(ice: dict[str, Any], start: str, finish: str) -> dict[str, Any]:
+    """The facet's times: ICE's START and FINISH fields, and the seconds between them."""
     parse = lambda text: datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
-    return (parse(finish) - parse(start)).total_seconds()
+    return {
+        "startTime": ice[start],
+        "finishTime": ice[finish],
+        "durationSeconds": (parse(ice[finish]) - parse(ice[start])).total_seconds(),
+    }
 
 
 def facet(event: dict[str, Any], name: str) -> dict[str, Any]:
@@ -100,9 +105,7 @@ def test_iproduction_success_and_failure(emulator: IceEmulator, tmp_path: Path) 
         **requested,
         "jobId": ice["JobId"],
         "status": ice["Status"],
-        "startTime": ice["CreateTime"],
-        "finishTime": ice["FinishTime"],
-        "durationSeconds": seconds_between(ice["CreateTime"], ice["FinishTime"]),
+        **times(ice, "CreateTime", "FinishTime"),
     }
     assert ice["Status"] == "Success"
     check_job_id(complete, good.job_id)
@@ -124,9 +127,7 @@ def test_iproduction_success_and_failure(emulator: IceEmulator, tmp_path: Path) 
         **requested,
         "jobId": ice["JobId"],
         "status": "Fail",
-        "startTime": ice["CreateTime"],
-        "finishTime": ice["FinishTime"],
-        "durationSeconds": seconds_between(ice["CreateTime"], ice["FinishTime"]),
+        **times(ice, "CreateTime", "FinishTime"),
     }
     # ICE's own error (in the failed job's Result) is reported as it was sent.
     assert json.loads(ice["Result"])["ErrorCode"] == "InputMediaInvalid"
@@ -202,9 +203,7 @@ def test_ai_app_success_and_failure(emulator: IceEmulator, tmp_path: Path) -> No
         **requested,
         "jobId": ice["JobId"],
         "status": "Finished",
-        "startTime": ice["ExecutionStartTime"],
-        "finishTime": ice["ExecutionFinishTime"],
-        "durationSeconds": seconds_between(ice["ExecutionStartTime"], ice["ExecutionFinishTime"]),
+        **times(ice, "ExecutionStartTime", "ExecutionFinishTime"),
     }
     check_job_id(complete, good.job_id)
 
@@ -221,9 +220,7 @@ def test_ai_app_success_and_failure(emulator: IceEmulator, tmp_path: Path) -> No
         **requested,
         "jobId": bad.job_id,
         "status": ice["Status"],
-        "startTime": ice["ExecutionStartTime"],
-        "finishTime": ice["ExecutionFinishTime"],
-        "durationSeconds": seconds_between(ice["ExecutionStartTime"], ice["ExecutionFinishTime"]),
+        **times(ice, "ExecutionStartTime", "ExecutionFinishTime"),
         "errorMessage": f"Yike AI app job {bad.job_id} ended with status Failed",
     }
     assert ice["Status"] == "Failed"
@@ -252,8 +249,6 @@ def test_sensor_reports_the_job_it_waited_for(emulator: IceEmulator, tmp_path: P
         "region": emulator.region,
         "jobId": sensed.job_id,
         "status": "Success",
-        "startTime": ice["CreateTime"],
-        "finishTime": ice["FinishTime"],
-        "durationSeconds": seconds_between(ice["CreateTime"], ice["FinishTime"]),
+        **times(ice, "CreateTime", "FinishTime"),
     }
     check_job_id(complete, sensed.job_id)

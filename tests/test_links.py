@@ -3,6 +3,8 @@ of real runs."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from airflow_ice.emulator import IceEmulator
@@ -103,24 +105,24 @@ def test_link_is_empty_for_non_web_outputs(emulated_ice: IceEmulator) -> None:
 CONSOLE_KEY = IceConsoleJobLink().xcom_key
 
 
-def _captions(media: str = "oss://bucket/in/clip.mp4") -> IceIProductionJobOperator:
-    return IceIProductionJobOperator(
-        task_id="captions",
-        function_name="CaptionExtraction",
-        input={"Type": "OSS", "Media": media},
-        output={"Type": "OSS", "Media": "oss://bucket/out/clip.srt"},
-        poll_interval=0.1,
-        deferrable=True,
-        retries=0,
-    )
+def _run_captions(name: str, media: str = "oss://bucket/in/clip.mp4") -> Any:
+    """Run a one-task DAG extracting captions (deferred) and return the DagRun."""
+    dag = new_dag(name)
+    with dag:
+        IceIProductionJobOperator(
+            task_id="captions",
+            function_name="CaptionExtraction",
+            input={"Type": "OSS", "Media": media},
+            output={"Type": "OSS", "Media": "oss://bucket/out/clip.srt"},
+            poll_interval=0.1,
+            deferrable=True,
+            retries=0,
+        )
+    return run_dag(dag)
 
 
 def test_console_link_opens_the_job_in_its_region(emulated_ice: IceEmulator) -> None:
-    dag = new_dag("link_console")
-    with dag:
-        _captions()
-
-    run = run_dag(dag)
+    run = _run_captions("link_console")
 
     job_id = xcom_value(run, "captions", "ice_job_id")
     expected = f"https://ims.console.aliyun.com/summary?regionId={emulated_ice.region}&jobId={job_id}"
@@ -129,11 +131,7 @@ def test_console_link_opens_the_job_in_its_region(emulated_ice: IceEmulator) -> 
 
 
 def test_console_link_is_there_when_the_job_failed(emulated_ice: IceEmulator) -> None:
-    dag = new_dag("link_console_failed")
-    with dag:
-        _captions("oss://bucket/in/fail.mp4")
-
-    run = run_dag(dag)
+    run = _run_captions("link_console_failed", "oss://bucket/in/fail.mp4")
 
     assert task_states(run) == {"captions": "failed"}
     job_id = xcom_value(run, "captions", "ice_job_id")
@@ -148,11 +146,7 @@ def test_console_link_address_can_be_configured(
         "AIRFLOW__ICE__CONSOLE_JOB_URL",
         "https://ims.console.alibabacloud.com/{family}/{job_id}?region={region}",
     )
-    dag = new_dag("link_console_configured")
-    with dag:
-        _captions()
-
-    run = run_dag(dag)
+    run = _run_captions("link_console_configured")
 
     job_id = xcom_value(run, "captions", "ice_job_id")
     expected = f"https://ims.console.alibabacloud.com/iproduction/{job_id}?region={emulated_ice.region}"
@@ -172,11 +166,7 @@ def test_a_bad_console_address_costs_only_the_link(
     with pytest.raises(ValueError, match=problem):
         console_job_url(template, region="cn-shanghai", job_id="j", family="IProduction")
     monkeypatch.setenv("AIRFLOW__ICE__CONSOLE_JOB_URL", template)
-    dag = new_dag("link_console_bad")
-    with dag:
-        _captions()
-
-    run = run_dag(dag)
+    run = _run_captions("link_console_bad")
 
     # The job ran (and was paid for): the task succeeds, without the link.
     assert task_states(run) == {"captions": "success"}

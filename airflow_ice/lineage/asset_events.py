@@ -29,7 +29,9 @@ def record_asset_events(outlets: Iterable[Any], outlet_events: Any, run: IceJobR
             for url in run.outputs.urls:
                 target = OssObject.from_location(url)
                 if target is not None:
-                    outlet_events[outlet].add(Asset(uri=target.uri), extra={**object_extra, "output_url": url})
+                    outlet_events[outlet].add(
+                        Asset(uri=target.uri), extra={**object_extra, "output_url": url}
+                    )
                     added += 1
         elif isinstance(outlet, Asset) and outlet.uri.startswith(f"{SCHEME}://"):
             outlet_events[outlet].extra.update(extra)

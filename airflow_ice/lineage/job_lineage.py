@@ -28,6 +28,15 @@ class DatasetName:
     name: str
 
 
+def connection_region(hook: Any) -> str | None:
+    """The region of a hook's connection, or None when it cannot be read (lineage never fails a task)."""
+    try:
+        region: str = hook.get_config().region
+    except Exception:
+        return None
+    return region
+
+
 def dataset_of_location(location: str) -> DatasetName | None:
     """The dataset at an address: OSS (``oss://`` or an OSS HTTPS URL) as ``oss://bucket`` + key, another
     URL as ``scheme://host`` + path; None for what is not an address.

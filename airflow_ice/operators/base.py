@@ -19,7 +19,7 @@ from airflow_ice.errors import (
     IceResponseError,
 )
 from airflow_ice.hooks.ice import IceHook
-from airflow_ice.lineage.job_lineage import DatasetName, IceJobRun
+from airflow_ice.lineage.job_lineage import DatasetName, IceJobRun, connection_region
 from airflow_ice.links.console import (
     CONFIG_KEY,
     CONFIG_SECTION,
@@ -475,11 +475,7 @@ class IceJobOperator(BaseOperator):
         return []
 
     def _lineage_region(self) -> str | None:
-        try:
-            return self.hook.get_config().region
-        except Exception as exc:
-            self.log.debug("No region for lineage: %s", exc)
-            return None
+        return connection_region(self.hook)
 
     def console_url(self, job_id: str) -> str:
         """The job's page in the ICE console (``[ice] console_job_url``), or "" if it cannot be built."""

@@ -17,7 +17,7 @@ from airflow.providers.common.compat.sdk import (
 
 from airflow_ice.errors import IceApiError, IceResponseError
 from airflow_ice.hooks.ice import IceHook
-from airflow_ice.lineage.job_lineage import IceJobRun
+from airflow_ice.lineage.job_lineage import IceJobRun, connection_region
 from airflow_ice.triggers.base import IceJobTrigger
 from airflow_ice.utils.job_errors import IceJobWaitError
 from airflow_ice.utils.job_events import JobEvent, JobEventStatus
@@ -166,11 +166,7 @@ class IceJobSensor(BaseSensorOperator):
     _lineage_run: IceJobRun | None = None
 
     def _lineage_region(self) -> str | None:
-        try:
-            return self.hook.get_config().region
-        except Exception as exc:
-            self.log.debug("No region for lineage: %s", exc)
-            return None
+        return connection_region(self.hook)
 
     def _lineage_so_far(self) -> IceJobRun:
         if self._lineage_run is not None:
