@@ -17,7 +17,7 @@ import json
 import shutil
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +50,7 @@ class ScenarioRun:
     :param job_id: the ICE job id the task pushed (None if none).
     :param asset_events: the asset events the run wrote (``uri``, ``extra``), in order.
     :param loaded_modules: the ``openlineage`` and ``airflow_ice.lineage`` modules loaded in the child.
+    :param details: what else the scenario reports.
     """
 
     dag_id: str
@@ -58,6 +59,7 @@ class ScenarioRun:
     job_id: str | None
     asset_events: list[dict[str, Any]]
     loaded_modules: list[str]
+    details: dict[str, Any] = field(default_factory=dict)
 
     @property
     def job_name(self) -> str:
@@ -96,7 +98,11 @@ def run_scenarios(
 
     home = AirflowHome.create()
     events_file = work_dir / "openlineage-events.jsonl"
-    extra_env = {"AIRFLOW_CONN_ICE_DEFAULT": emulator.connection_json(max_retries=1, timeout=5)}
+    extra_env = {
+        "AIRFLOW_CONN_ICE_DEFAULT": emulator.connection_json(max_retries=1, timeout=5),
+        # As in the tests' own processes: a paused DAG is never scheduled, even on its assets.
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+    }
     if with_openlineage:
         extra_env.update(
             {
@@ -234,7 +240,90 @@ SCENARIOS: dict[str, Callable[[], Any]] = {
 }
 
 
+def _caption_events(dag_run: Any) -> list[dict[str, Any]]:
+    """The asset events of the run's captions tasks, with the aliases they came through."""
+    from airflow.models.asset import AssetEvent
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    with create_session() as session:
+        events = session.scalars(
+            select(AssetEvent)
+            .options(selectinload(AssetEvent.asset), selectinload(AssetEvent.source_aliases))
+            .where(AssetEvent.source_run_id == dag_run.run_id, AssetEvent.source_task_id == "captions")
+            .order_by(AssetEvent.source_map_index)
+        ).all()
+        return [
+            {
+                "id": event.id,
+                "uri": event.asset.uri,
+                "extra": event.extra,
+                "map_index": event.source_map_index,
+                "aliases": sorted(alias.name for alias in event.source_aliases),
+            }
+            for event in events
+        ]
+
+
+def _asset_triggered_runs(dag_id: str) -> list[dict[str, Any]]:
+    """What Airflow's scheduler does next: create the runs of DAGs whose assets got events."""
+    from airflow.jobs.job import Job
+    from airflow.jobs.scheduler_job_runner import SchedulerJobRunner
+    from airflow.models.dagrun import DagRun
+    from airflow.utils.session import create_session
+    from airflow.utils.sqlalchemy import prohibit_commit
+    from sqlalchemy import select
+
+    runner = SchedulerJobRunner(job=Job())
+    with create_session() as session, prohibit_commit(session) as guard:
+        runner._create_dagruns_for_dags(guard, session)
+    with create_session() as session:
+        runs = session.scalars(select(DagRun).where(DagRun.dag_id == dag_id)).all()
+        return [
+            {
+                "run_type": str(run.run_type),
+                "consumed": sorted(event.id for event in run.consumed_asset_events),
+            }
+            for run in runs
+        ]
+
+
+def _run_captions_example() -> dict[str, Any]:
+    """The example media pipeline, then the scheduler's next step for the captions DAG on its alias."""
+    try:
+        from airflow.dag_processing.dagbag import DagBag
+    except ImportError:  # Airflow < 3.2
+        from airflow.models.dagbag import DagBag  # type: ignore[no-redef]
+
+    from tests.dag_support import ensure_airflow_db, register_dag, run_dag, task_states, xcom_value
+
+    bag = DagBag(dag_folder=str(Path(__file__).resolve().parents[1] / "example_dags"))
+    ensure_airflow_db()
+    register_dag(bag.dags["example_ice_captions"])  # the DAG processor's part
+    videos = ["oss://ui-bucket/in/interview.mp4", "oss://ui-bucket/in/keynote.mp4"]
+    conf = {"poll_interval": 0.1, "videos": videos, "output_prefix": "oss://out-bucket/processed"}
+    dag_run = run_dag(bag.dags["example_ice_media_pipeline"], run_conf=conf)
+    states = set(task_states(dag_run).values())
+    return {
+        "scenario": "captions_example",
+        "dag_id": dag_run.dag_id,
+        "task_id": "captions",
+        "state": "success" if states == {"success"} else ",".join(sorted(states)),
+        "job_id": None,
+        "asset_events": _caption_events(dag_run),
+        "loaded_modules": [],
+        "details": {
+            "ds": f"{dag_run.logical_date:%Y-%m-%d}",
+            "captions_jobs": [xcom_value(dag_run, "captions", map_index=i) for i in range(len(videos))],
+            "captions_dag_runs": _asset_triggered_runs("example_ice_captions"),
+        },
+    }
+
+
 def _run(scenario: str) -> dict[str, Any]:
+    if scenario == "captions_example":
+        return _run_captions_example()
     from tests.dag_support import asset_events, new_dag, run_dag, task_states, xcom_value
 
     dag = new_dag(f"lineage_{scenario}")

@@ -9,7 +9,8 @@ import pytest
 
 from airflow_ice.emulator import IceEmulator
 from airflow_ice.hooks.ice import IceHook
-from tests.dag_support import emulated_ice, ensure_airflow_db, register_dag, run_dag, task_states, xcom_value
+from tests.dag_support import emulated_ice, run_dag, task_states, xcom_value
+from tests.lineage_support import run_scenarios
 
 __all__ = ["emulated_ice"]
 
@@ -154,65 +155,26 @@ def test_storyboard_dag_skips_the_sensor_without_an_external_job(
     assert states["wait_for_external_job"] == "skipped"
 
 
-def _caption_events(dag_run: Any) -> list[Any]:
-    """The asset events the run's captions tasks added through the pipeline's alias."""
-    from airflow.models.asset import AssetAliasModel, AssetEvent
-    from airflow.utils.session import create_session
-    from sqlalchemy import select
-    from sqlalchemy.orm import joinedload
-
-    with create_session() as session:
-        events = session.scalars(
-            select(AssetEvent)
-            .options(joinedload(AssetEvent.asset))
-            .where(
-                AssetEvent.source_run_id == dag_run.run_id,
-                AssetEvent.source_task_id == "captions",
-                AssetEvent.source_aliases.any(AssetAliasModel.name == "ice_media_pipeline_captions"),
-            )
-            .order_by(AssetEvent.source_map_index)
-        ).all()
-        return [(event.asset.uri, event.extra, event.source_map_index, event.id) for event in events]
-
-
-def _asset_triggered_runs(dag_id: str) -> list[Any]:
-    """What Airflow's scheduler does next: create the runs of DAGs whose assets got events."""
-    from airflow.jobs.job import Job
-    from airflow.jobs.scheduler_job_runner import SchedulerJobRunner
-    from airflow.models.dagrun import DagRun
-    from airflow.utils.session import create_session
-    from airflow.utils.sqlalchemy import prohibit_commit
-    from sqlalchemy import select
-
-    runner = SchedulerJobRunner(job=Job())
-    with create_session() as session, prohibit_commit(session) as guard:
-        runner._create_dagruns_for_dags(guard, session)
-    with create_session() as session:
-        runs = session.scalars(select(DagRun).where(DagRun.dag_id == dag_id)).all()
-        return [(str(run.run_type), sorted(event.id for event in run.consumed_asset_events)) for run in runs]
-
-
 @short_jobs
 def test_captions_dag_is_triggered_by_the_caption_files_the_pipeline_wrote(
-    emulated_ice: IceEmulator, example_dags: dict[str, Any]
+    emulated_ice: IceEmulator, tmp_path: Path
 ) -> None:
-    ensure_airflow_db()
-    register_dag(example_dags["example_ice_captions"])  # the DAG processor's part
+    # In a fresh Airflow (its own metadata DB): which runs the scheduler creates depends on every
+    # asset event in the DB, and other tests here write some.
     videos = ["oss://ui-bucket/in/interview.mp4", "oss://ui-bucket/in/keynote.mp4"]
-    run = run_dag(
-        example_dags["example_ice_media_pipeline"],
-        run_conf={**FAST, "videos": videos, "output_prefix": "oss://out-bucket/processed"},
-    )
-    assert set(task_states(run).values()) == {"success"}
+    runs = run_scenarios(emulated_ice, ["captions_example"], tmp_path, with_openlineage=False)
+    run = runs.runs["captions_example"]
+    assert run.state == "success", runs.output[-3000:]
 
     # One event per caption file ICE reported, carrying the job that wrote it.
-    events = _caption_events(run)
-    assert len(events) == len(videos)
-    for index, (uri, extra, map_index, _) in enumerate(events):
-        job = xcom_value(run, "captions", map_index=index)
-        assert map_index == index
+    events = run.asset_events
+    jobs = run.details["captions_jobs"]
+    assert len(events) == len(jobs) == len(videos)
+    for index, (event, job) in enumerate(zip(events, jobs, strict=True)):
+        assert event["map_index"] == index
+        assert event["aliases"] == ["ice_media_pipeline_captions"]
         assert len(job["output_urls"]) == 1
-        assert extra == {
+        assert event["extra"] == {
             "job_id": job["job_id"],
             "family": "IProduction",
             "function": "CaptionExtraction",
@@ -220,8 +182,9 @@ def test_captions_dag_is_triggered_by_the_caption_files_the_pipeline_wrote(
             "output_url": job["output_urls"][0],
         }
         stem = videos[index].rsplit("/", 1)[-1].removesuffix(".mp4")
-        assert uri == f"oss://out-bucket/processed/{run.logical_date:%Y-%m-%d}/{stem}/captions.srt"
+        assert event["uri"] == f"oss://out-bucket/processed/{run.details['ds']}/{stem}/captions.srt"
 
     # The scheduler creates one asset-triggered run of the captions DAG consuming exactly those events.
-    triggered = _asset_triggered_runs("example_ice_captions")
-    assert triggered == [("asset_triggered", sorted(event_id for *_, event_id in events))]
+    assert run.details["captions_dag_runs"] == [
+        {"run_type": "asset_triggered", "consumed": sorted(event["id"] for event in events)}
+    ]
