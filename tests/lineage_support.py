@@ -5,10 +5,11 @@ transport), against an ICE emulator of the calling test.
 A fresh process because the OpenLineage provider reads its configuration once per process; the tests'
 own processes run without it. The child is this file run as a script:
 
-    python tests/lineage_support.py [--without-openlineage] SCENARIO...
+    python tests/lineage_support.py RESULTS_FILE [--without-openlineage] SCENARIO...
 
-and prints one ``RESULT {...}`` line per scenario. ``--without-openlineage`` makes the OpenLineage
-packages unimportable in the child before anything else is imported.
+and writes one JSON line per scenario to RESULTS_FILE (not to its output, where log lines of other
+threads can land in the middle of a line). ``--without-openlineage`` makes the OpenLineage packages
+unimportable in the child before anything else is imported.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ if __name__ == "__main__":
 if TYPE_CHECKING:
     from airflow_ice.emulator import IceEmulator
 
-RESULT_PREFIX = "RESULT "
 OPENLINEAGE_NAMESPACE = "airflow-ice-tests"
 BLOCKED_PACKAGES = ("openlineage", "airflow.providers.openlineage")
 BLOCKED_DISTRIBUTIONS = ("openlineage-", "apache-airflow-providers-openlineage")
@@ -72,7 +72,7 @@ class LineageRuns:
     """What :func:`run_scenarios` observed.
 
     :param runs: scenario name -> its run.
-    :param events: every OpenLineage event the child emitted (decoded JSON), in order.
+    :param events: every OpenLineage event the child emitted (decoded JSON), in the order written.
     :param output: the child's output, for failure messages.
     """
 
@@ -97,7 +97,8 @@ def run_scenarios(
     from tests.ui.airflow_stack import AirflowHome
 
     home = AirflowHome.create()
-    events_file = work_dir / "openlineage-events.jsonl"
+    events_dir = work_dir / "openlineage-events"
+    events_dir.mkdir()
     extra_env = {
         "AIRFLOW_CONN_ICE_DEFAULT": emulator.connection_json(max_retries=1, timeout=5),
         # As in the tests' own processes: a paused DAG is never scheduled, even on its assets.
@@ -106,9 +107,10 @@ def run_scenarios(
     if with_openlineage:
         extra_env.update(
             {
-                # The provider's own file transport: one JSON event per line.
+                # The provider's own file transport, one file per event (the task process and the
+                # provider's DAG-event process write at once: one appended file interleaves them).
                 "AIRFLOW__OPENLINEAGE__TRANSPORT": json.dumps(
-                    {"type": "file", "log_file_path": str(events_file), "append": True}
+                    {"type": "file", "log_file_path": str(events_dir / "event"), "append": False}
                 ),
                 "AIRFLOW__OPENLINEAGE__NAMESPACE": OPENLINEAGE_NAMESPACE,
                 # Emit in a thread of the task process, waited for (no fork of a process with threads).
@@ -116,22 +118,22 @@ def run_scenarios(
                 "AIRFLOW__OPENLINEAGE__EXECUTION_TIMEOUT": "300",
             }
         )
-    args = [__file__, *([] if with_openlineage else ["--without-openlineage"]), *scenarios]
+    results_file = work_dir / "scenario-runs.jsonl"
+    args = [__file__, str(results_file), *([] if with_openlineage else ["--without-openlineage"]), *scenarios]
     try:
         result = home.run_python(args, timeout=600, extra_env=extra_env)
     finally:
         shutil.rmtree(home.path, ignore_errors=True)
-    lines = [line for line in result.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
+    lines = results_file.read_text().splitlines() if results_file.exists() else []
     if result.returncode != 0 or len(lines) != len(scenarios):
         raise AssertionError(f"the lineage runs failed (exit {result.returncode}):\n{result.stdout[-6000:]}")
     runs = {}
     for line in lines:
-        data = json.loads(line[len(RESULT_PREFIX) :])
+        data = json.loads(line)
         scenario = data.pop("scenario")
         runs[scenario] = ScenarioRun(**data)
-    events = []
-    if events_file.exists():
-        events = [json.loads(line) for line in events_file.read_text().splitlines() if line.strip()]
+    # Named event-<time>.json: in the order they were written.
+    events = [json.loads(path.read_text()) for path in sorted(events_dir.glob("event-*.json"))]
     return LineageRuns(runs=runs, events=events, output=result.stdout)
 
 
@@ -344,14 +346,16 @@ def _run(scenario: str) -> dict[str, Any]:
     }
 
 
-def _main(argv: list[str]) -> Iterator[str]:
+def _main(argv: list[str]) -> None:
+    results = Path(argv.pop(0))
     if "--without-openlineage" in argv:
         argv.remove("--without-openlineage")
         _block_openlineage()
     for scenario in argv:
-        yield RESULT_PREFIX + json.dumps(_run(scenario))
+        line = json.dumps(_run(scenario))
+        with results.open("a") as out:
+            out.write(line + "\n")
 
 
 if __name__ == "__main__":
-    for line in _main(sys.argv[1:]):
-        print(line, flush=True)
+    _main(sys.argv[1:])
