@@ -18,7 +18,7 @@ def _string_field(label: str, description: str, default: str | None = None, **sc
 
 
 def get_provider_info() -> dict[str, Any]:
-    """The provider's description: hooks, connection type and form, operators, triggers, links."""
+    """The provider's description: hooks, connection type and form, operators, triggers, links, assets."""
     return {
         "package-name": "airflow-ice",
         "name": "Alibaba Cloud ICE",
@@ -62,7 +62,19 @@ def get_provider_info() -> dict[str, Any]:
                 ],
             }
         ],
-        "extra-links": ["airflow_ice.links.job_output.IceJobOutputLink"],
+        "extra-links": [
+            "airflow_ice.links.job_output.IceJobOutputLink",
+            "airflow_ice.links.console.IceConsoleJobLink",
+        ],
+        # Asset("oss://bucket/key"): checked on parse, and an OpenLineage dataset (docs/lineage.md).
+        "asset-uris": [
+            {
+                "schemes": ["oss"],
+                "handler": "airflow_ice.assets.oss.sanitize_uri",
+                "factory": "airflow_ice.assets.oss.create_asset",
+                "to_openlineage_converter": "airflow_ice.assets.oss.convert_asset_to_openlineage",
+            }
+        ],
         "connection-types": [
             {
                 "hook-class-name": "airflow_ice.hooks.ice.IceHook",

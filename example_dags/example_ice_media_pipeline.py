@@ -11,6 +11,9 @@ checked together in batch calls.
 Connection: ``ice_default`` (type ``alibaba_ice``). Params: ``videos`` (OSS paths), ``output_prefix``
 (where results go), ``poll_interval`` (seconds between status checks) and ``ai_app_id`` (the Yike
 AI application making the highlight reels).
+
+Each caption file a CaptionExtraction job really wrote becomes an ``oss://`` asset event through the
+``ice_media_pipeline_captions`` asset alias (``example_ice_captions`` is scheduled on it).
 """
 
 from __future__ import annotations
@@ -18,12 +21,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from airflow.sdk import DAG, Param, task
+from airflow.sdk import DAG, AssetAlias, Param, task
 
 from airflow_ice.operators.iproduction import IceIProductionJobOperator
 from airflow_ice.operators.yike_ai_app import IceYikeAIAppJobOperator
 
 POLL = "{{ params.poll_interval }}"
+# One asset event per caption file ICE reports, whatever the (templated) output paths were.
+CAPTION_FILES = AssetAlias("ice_media_pipeline_captions")
 
 with DAG(
     dag_id="example_ice_media_pipeline",
@@ -74,7 +79,11 @@ with DAG(
         deferrable=True,
     ).expand_kwargs(job_arguments.override(task_id="clip_summary_jobs")("clip_summary"))
     captions = IceIProductionJobOperator.partial(
-        task_id="captions", function_name="CaptionExtraction", poll_interval=POLL, deferrable=True
+        task_id="captions",
+        function_name="CaptionExtraction",
+        poll_interval=POLL,
+        deferrable=True,
+        outlets=[CAPTION_FILES],
     ).expand_kwargs(job_arguments.override(task_id="captions_jobs")("captions"))
 
     @task

@@ -47,7 +47,7 @@ def new_dag(name: str, **kwargs: Any) -> Any:
     return DAG(unique_dag_id(name), schedule=None, start_date=START_DATE, catchup=False, **kwargs)
 
 
-def _register(dag: Any) -> None:
+def register_dag(dag: Any) -> None:
     """Write the in-memory DAG to the metadata DB, as the DAG processor would for a file."""
     try:
         from airflow.dag_processing.dagbag import DagBag, sync_bag_to_db
@@ -64,7 +64,7 @@ def _register(dag: Any) -> None:
 def run_dag(dag: Any, **kwargs: Any) -> Any:
     """Run the DAG with ``dag.test()`` (deferred tasks included) and return the DagRun."""
     ensure_airflow_db()
-    _register(dag)
+    register_dag(dag)
     return dag.test(**kwargs)
 
 
@@ -99,6 +99,22 @@ def xcom_value(dag_run: Any, task_id: str, key: str = "return_value", map_index:
             )
         ).one_or_none()
         return None if row is None else XComModel.deserialize_value(row)
+
+
+def asset_events(dag_run: Any) -> list[dict[str, Any]]:
+    """The asset events the run's tasks wrote (``uri``, ``extra``), in the order they were written."""
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        rows = session.execute(
+            select(AssetModel.uri, AssetEvent.extra)
+            .join(AssetModel, AssetModel.id == AssetEvent.asset_id)
+            .where(AssetEvent.source_dag_id == dag_run.dag_id, AssetEvent.source_run_id == dag_run.run_id)
+            .order_by(AssetEvent.id)
+        ).all()
+    return [{"uri": uri, "extra": extra} for uri, extra in rows]
 
 
 @pytest.fixture

@@ -7,11 +7,14 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
 from airflow_ice.signing import ACS3_HMAC_SHA256, Credentials, sign_request
+
+if TYPE_CHECKING:
+    from airflow_ice.emulator import IceEmulator
 
 API_VERSION = "2020-11-09"
 KEY_ID = "test-key-id"
@@ -121,6 +124,15 @@ def ok(response: httpx.Response) -> dict[str, Any]:
     body: dict[str, Any] = response.json()
     assert body["RequestId"]
     return body
+
+
+def job_answer(emulator: IceEmulator, action: str, job_id: str) -> dict[str, Any]:
+    """What ICE answers about a job (``action`` with ``JobId``), asked directly, not through the provider."""
+    from airflow_ice.emulator.server import DEFAULT_ACCESS_KEY_SECRET
+
+    credentials = Credentials(emulator.access_key_id, DEFAULT_ACCESS_KEY_SECRET)
+    with httpx.Client(timeout=10) as client:
+        return ok(call(client, emulator, action, {"JobId": job_id}, credentials=credentials))
 
 
 def error_code(response: httpx.Response) -> tuple[int, str]:

@@ -10,6 +10,7 @@ import pytest
 from airflow_ice.emulator import IceEmulator
 from airflow_ice.hooks.ice import IceHook
 from tests.dag_support import emulated_ice, run_dag, task_states, xcom_value
+from tests.lineage_support import run_scenarios
 
 __all__ = ["emulated_ice"]
 
@@ -42,6 +43,7 @@ def test_example_dags_import_cleanly(example_dags: dict[str, Any]) -> None:
         "example_ice_media_pipeline",
         "example_ice_audio_pipeline",
         "example_ice_storyboard",
+        "example_ice_captions",
     }
     for dag in example_dags.values():
         assert dag.tags
@@ -151,3 +153,38 @@ def test_storyboard_dag_skips_the_sensor_without_an_external_job(
     states = task_states(run)
     assert states["storyboard"] == states["publish"] == "success"
     assert states["wait_for_external_job"] == "skipped"
+
+
+@short_jobs
+def test_captions_dag_is_triggered_by_the_caption_files_the_pipeline_wrote(
+    emulated_ice: IceEmulator, tmp_path: Path
+) -> None:
+    # In a fresh Airflow (its own metadata DB): which runs the scheduler creates depends on every
+    # asset event in the DB, and other tests here write some.
+    videos = ["oss://ui-bucket/in/interview.mp4", "oss://ui-bucket/in/keynote.mp4"]
+    runs = run_scenarios(emulated_ice, ["captions_example"], tmp_path, with_openlineage=False)
+    run = runs.runs["captions_example"]
+    assert run.state == "success", runs.output[-3000:]
+
+    # One event per caption file ICE reported, carrying the job that wrote it.
+    events = run.asset_events
+    jobs = run.details["captions_jobs"]
+    assert len(events) == len(jobs) == len(videos)
+    for index, (event, job) in enumerate(zip(events, jobs, strict=True)):
+        assert event["map_index"] == index
+        assert event["aliases"] == ["ice_media_pipeline_captions"]
+        assert len(job["output_urls"]) == 1
+        assert event["extra"] == {
+            "job_id": job["job_id"],
+            "family": "IProduction",
+            "function": "CaptionExtraction",
+            "region": emulated_ice.region,
+            "output_url": job["output_urls"][0],
+        }
+        stem = videos[index].rsplit("/", 1)[-1].removesuffix(".mp4")
+        assert event["uri"] == f"oss://out-bucket/processed/{run.details['ds']}/{stem}/captions.srt"
+
+    # The scheduler creates one asset-triggered run of the captions DAG consuming exactly those events.
+    assert run.details["captions_dag_runs"] == [
+        {"run_type": "asset_triggered", "consumed": sorted(event["id"] for event in events)}
+    ]

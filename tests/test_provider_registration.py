@@ -68,3 +68,21 @@ def test_airflow_cli_lists_the_provider_and_hook(tmp_path: Path) -> None:
     assert rows["alibaba_ice"]["class"] == "airflow_ice.hooks.ice.IceHook"
     assert rows["alibaba_ice"]["hook_name"] == "Alibaba Cloud ICE"
     assert rows["alibaba_ice"]["conn_id_attribute_name"] == "ice_conn_id"
+
+
+def test_airflow_cli_lists_both_extra_links(tmp_path: Path) -> None:
+    # A link whose module fails to import would be dropped from this list without an error.
+    env = {key: value for key, value in os.environ.items() if key != "AIRFLOW__CORE__UNIT_TEST_MODE"}
+    env["AIRFLOW_HOME"] = str(tmp_path)
+    links = subprocess.run(
+        [sys.executable, "-m", "airflow", "providers", "links", "-o", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    names = {row["extra_link_class_name"] for row in json.loads(links.stdout)}
+    assert names >= {
+        "airflow_ice.links.job_output.IceJobOutputLink",
+        "airflow_ice.links.console.IceConsoleJobLink",
+    }

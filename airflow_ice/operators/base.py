@@ -22,6 +22,15 @@ from airflow_ice.errors import (
     IceResponseError,
 )
 from airflow_ice.hooks.ice import IceHook
+from airflow_ice.lineage.job_lineage import DatasetName, IceJobRun, connection_region
+from airflow_ice.links.console import (
+    CONFIG_KEY,
+    CONFIG_SECTION,
+    CONSOLE_URL_XCOM_KEY,
+    DEFAULT_CONSOLE_JOB_URL,
+    IceConsoleJobLink,
+    console_job_url,
+)
 from airflow_ice.links.job_output import JOB_ID_XCOM_KEY, OUTPUT_URL_XCOM_KEY, IceJobOutputLink
 from airflow_ice.models.json_text import compact_json
 from airflow_ice.triggers.base import IceJobTrigger
@@ -38,12 +47,14 @@ from airflow_ice.utils.waiting import (
     PollFailurePolicy,
     PollVerdict,
     denied_failure,
+    failure_message,
     first_poll_time,
     job_failed_error,
 )
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
+    from airflow.providers.openlineage.extractors import OperatorLineage
 
 DEFAULT_TIMEOUT_SECONDS = 24 * 60 * 60.0
 
@@ -105,7 +116,7 @@ class IceJobOperator(BaseOperator):
 
     family: ClassVar[JobFamily]
     trigger_class: ClassVar[type[IceJobTrigger]]
-    operator_extra_links = (IceJobOutputLink(),)
+    operator_extra_links = (IceJobOutputLink(), IceConsoleJobLink())
     ui_color = "#ff6a00"
 
     def __init__(
@@ -227,6 +238,7 @@ class IceJobOperator(BaseOperator):
         ti.xcom_push(key=JOB_ID_XCOM_KEY, value=job_id)
         # Pushed even when empty: the link reads it while the task waits (a missing key logs an error).
         ti.xcom_push(key=OUTPUT_URL_XCOM_KEY, value=self.request_output_url(request) or "")
+        ti.xcom_push(key=CONSOLE_URL_XCOM_KEY, value=self.console_url(job_id))
         if not self.settings.wait_for_completion:
             self.log.info("%s job %s submitted; not waiting for it.", self.family.name, job_id)
             self._forget(store)
@@ -419,8 +431,13 @@ class IceJobOperator(BaseOperator):
             self.log.info("%s job %s is %s", self.family.name, job_id, job.status_text)
 
     def _finish_job(self, context: Context, job: IceJob, store: ReattachStore | None) -> dict[str, Any]:
-        detail = "" if job.succeeded else self.family.failure_detail_of(job)
-        message = f"status {job.status_text}" + (f"; {detail}" if detail else "")
+        message = (
+            f"status {job.status_text}"
+            if job.succeeded
+            else failure_message(
+                self.family.name, job.job_id, job.status_text, self.family.failure_detail_of(job)
+            )
+        )
         return self._finish(context, job.job_id, job.to_xcom(), job.succeeded, store, message)
 
     def _finish(
@@ -432,6 +449,7 @@ class IceJobOperator(BaseOperator):
         store: ReattachStore | None,
         message: str = "",
     ) -> dict[str, Any]:
+        run = self._record_lineage(job, succeeded, message)
         url = self.family.output_url_of(job)
         if url:
             context["ti"].xcom_push(key=OUTPUT_URL_XCOM_KEY, value=url)
@@ -441,6 +459,7 @@ class IceJobOperator(BaseOperator):
             raise job_failed_error(self.family.name, job_id, job, who=self._task_label(), message=message)
         # A job that succeeded stays stored until it passes the check: a retry reuses it, never pays again.
         self.check_succeeded_job(job)
+        self._record_asset_events(context, run)
         self._forget(store)
         self.log.info("%s job %s succeeded.", self.family.name, job_id)
         return dict(job)
@@ -484,6 +503,105 @@ class IceJobOperator(BaseOperator):
             self._cancel(self.job_id, reason="the task was killed")
         finally:
             self.hook.close()
+
+    # Lineage and assets: OpenLineage facets, asset events, the console link (docs/lineage.md).
+    # Nothing here may fail a task: the job has run (and was paid for) by the time most of it runs.
+
+    # The finished job, kept for the OpenLineage listener that reads it after execute returns.
+    _lineage_run: IceJobRun | None = None
+
+    def lineage_function(self) -> str | None:
+        """The job's function for lineage (IProduction ``FunctionName``, the AI app's ``AppId``)."""
+        return None
+
+    def lineage_inputs(self, region: str | None) -> list[DatasetName]:
+        """What the job reads, from the rendered parameters (OSS objects, media ids)."""
+        return []
+
+    def lineage_declared_outputs(self, region: str | None) -> list[DatasetName]:
+        """Where the job was asked to write, known before it runs."""
+        return []
+
+    def _lineage_region(self) -> str | None:
+        return connection_region(self.hook)
+
+    def console_url(self, job_id: str) -> str:
+        """The job's page in the ICE console (``[ice] console_job_url``), or "" if it cannot be built."""
+        template = conf.get(CONFIG_SECTION, CONFIG_KEY, fallback=DEFAULT_CONSOLE_JOB_URL)
+        try:
+            return console_job_url(
+                template, region=self._lineage_region() or "", job_id=job_id, family=self.family.name
+            )
+        except ValueError as exc:
+            self.log.warning("No ICE console link for job %s: %s", job_id, exc)
+            return ""
+
+    def _record_lineage(self, job: Mapping[str, Any], succeeded: bool, message: str) -> IceJobRun:
+        run = IceJobRun.of_job(
+            self.family.name,
+            job,
+            region=self._lineage_region(),
+            function=self.lineage_function(),
+            error=None if succeeded else message or None,
+        )
+        self._lineage_run = run
+        return run
+
+    def _record_asset_events(self, context: Context, run: IceJobRun) -> None:
+        from airflow_ice.lineage.asset_events import record_asset_events
+
+        try:
+            added = record_asset_events(self.outlets, context["outlet_events"], run)
+        except Exception as exc:
+            self.log.warning("Could not record the asset events of job %s: %s", run.job_id, exc)
+            return
+        if added:
+            self.log.info("Job %s: %d asset event(s) through asset aliases.", run.job_id, added)
+
+    def _lineage_so_far(self, task_instance: Any) -> IceJobRun:
+        """The finished job, else what is known of it (the submitted job's id, from XCom after a deferral)."""
+        if self._lineage_run is not None:
+            return self._lineage_run
+        job_id = self.job_id
+        if job_id is None:
+            try:
+                pulled = task_instance.xcom_pull(
+                    task_ids=task_instance.task_id, key=JOB_ID_XCOM_KEY, map_indexes=task_instance.map_index
+                )
+            except Exception:  # not pushed, or XCom unreachable from here
+                pulled = None
+            job_id = pulled if isinstance(pulled, str) and pulled else None
+        return IceJobRun(
+            self.family.name, job_id=job_id, function=self.lineage_function(), region=self._lineage_region()
+        )
+
+    def get_openlineage_facets_on_start(self) -> OperatorLineage:
+        """OpenLineage at the start: the inputs, the requested outputs, the job's family and function."""
+        from airflow_ice.lineage.facets import operator_lineage
+
+        region = self._lineage_region()
+        run = IceJobRun(self.family.name, function=self.lineage_function(), region=region)
+        return operator_lineage(
+            run, inputs=self.lineage_inputs(region), outputs=self.lineage_declared_outputs(region)
+        )
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> OperatorLineage:
+        """OpenLineage at success: the inputs, the job's real outputs and its run facet."""
+        from airflow_ice.lineage.facets import operator_lineage
+
+        run = self._lineage_so_far(task_instance)
+        if self._lineage_run is None:  # not waited for: only the requested outputs are known
+            outputs = self.lineage_declared_outputs(run.region)
+        else:
+            outputs = run.outputs.datasets(run.region)
+        return operator_lineage(run, inputs=self.lineage_inputs(run.region), outputs=outputs)
+
+    def get_openlineage_facets_on_failure(self, task_instance: Any) -> OperatorLineage:
+        """OpenLineage at failure: the inputs and the job's run facet with ICE's error; no outputs."""
+        from airflow_ice.lineage.facets import operator_lineage
+
+        run = self._lineage_so_far(task_instance)
+        return operator_lineage(run, inputs=self.lineage_inputs(run.region), outputs=[])
 
 
 def _expected_duration_param(value: object, param: str) -> float | None:

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from airflow_ice.hooks.ice import IceHook
+from airflow_ice.lineage.job_lineage import DatasetName, dataset_of_location, unique
 from airflow_ice.models import YikeStoryboardJobRequest, validate_request
 from airflow_ice.models.json_text import compact_json
 from airflow_ice.operators.base import IceJobOperator
@@ -145,6 +146,10 @@ class IceYikeStoryboardJobOperator(IceJobOperator):
     def submit(self, hook: IceHook, request: YikeStoryboardJobRequest) -> str:
         """SubmitYikeStoryboardJob."""
         return hook.submit_yike_storyboard_job(request)
+
+    def lineage_inputs(self, region: str | None) -> list[DatasetName]:
+        """``FileURL``, the source text (lineage, see IceJobOperator)."""
+        return unique([dataset_of_location(self.file_url)] if isinstance(self.file_url, str) else [])
 
     def check_succeeded_job(self, job: Mapping[str, Any]) -> None:
         """Warn about failed shots and exception storyboards; fail if ``fail_on_failed_shots``."""

@@ -8,8 +8,9 @@ from typing import Any, ClassVar
 
 from airflow.providers.common.compat.sdk import AirflowFailException
 
-from airflow_ice.errors import IceInvalidParameterError, IceOutcomeUnknownError
+from airflow_ice.errors import IceInvalidParameterError, IceInvalidRequestError, IceOutcomeUnknownError
 from airflow_ice.hooks.ice import IceHook
+from airflow_ice.lineage.job_lineage import DatasetName, dataset_of_location, oss_locations_in, unique
 from airflow_ice.models import YikeAIAppJobRequest, validate_request
 from airflow_ice.operators.base import IceJobOperator
 from airflow_ice.triggers.yike_ai_app import IceYikeAIAppJobTrigger
@@ -119,6 +120,20 @@ class IceYikeAIAppJobOperator(IceJobOperator):
                 f"around {time.strftime(TIME_FORMAT, time.gmtime(submitted_at))} before clearing the task. "
                 "The task is failed without retry on purpose."
             ) from None  # the cause's own advice (look for a UserData tag) does not apply here
+
+    # Lineage (see IceJobOperator)
+
+    def lineage_function(self) -> str | None:
+        """``AppId``."""
+        return self.app_id if isinstance(self.app_id, str) else None
+
+    def lineage_inputs(self, region: str | None) -> list[DatasetName]:
+        """The OSS objects named in ``AppParams`` (an app's parameters have no fixed shape)."""
+        try:
+            params = json_object_param(self.app_params, "app_params")
+        except IceInvalidRequestError:
+            return []  # execute() reports it
+        return unique(dataset_of_location(location) for location in oss_locations_in(params))
 
     def _precheck(self, hook: IceHook, request: YikeAIAppJobRequest) -> None:
         try:

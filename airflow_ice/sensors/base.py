@@ -17,6 +17,7 @@ from airflow.providers.common.compat.sdk import (
 
 from airflow_ice.errors import IceApiError, IceAuthError, IceInvalidRequestError, IceResponseError
 from airflow_ice.hooks.ice import IceHook
+from airflow_ice.lineage.job_lineage import IceJobRun, connection_region
 from airflow_ice.triggers.base import IceJobTrigger
 from airflow_ice.utils.job_errors import IceJobWaitError
 from airflow_ice.utils.job_events import JobEvent, JobEventStatus
@@ -28,11 +29,13 @@ from airflow_ice.utils.waiting import (
     PollFailurePolicy,
     PollVerdict,
     denied_failure,
+    failure_message,
     job_failed_error,
 )
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
+    from airflow.providers.openlineage.extractors import OperatorLineage
 
 
 class IceJobSensor(BaseSensorOperator):
@@ -132,11 +135,23 @@ class IceJobSensor(BaseSensorOperator):
         if not job.is_terminal:
             self.log.info("%s job %s is %s", self.family.name, job_id, job.status_text)
             return False
-        return PokeReturnValue(is_done=True, xcom_value=self._finished(job_id, job.to_xcom(), job.succeeded))
+        message = (
+            ""
+            if job.succeeded
+            else failure_message(
+                self.family.name, job_id, job.status_text, self.family.failure_detail_of(job)
+            )
+        )
+        return PokeReturnValue(
+            is_done=True, xcom_value=self._finished(job_id, job.to_xcom(), job.succeeded, message)
+        )
 
     def _finished(
         self, job_id: str, job: dict[str, Any], succeeded: bool, message: str = ""
     ) -> dict[str, Any]:
+        self._lineage_run = IceJobRun.of_job(
+            self.family.name, job, region=self._lineage_region(), error=None if succeeded else message or None
+        )
         if not succeeded:
             raise job_failed_error(self.family.name, job_id, job, who=self.task_id, message=message)
         self.log.info("%s job %s succeeded.", self.family.name, job_id)
@@ -182,3 +197,37 @@ class IceJobSensor(BaseSensorOperator):
             raise IceJobWaitError(job_id, f"{self.task_id}: {checked.message}")
         assert checked.job is not None  # success and failed events carry the job
         return self._finished(job_id, checked.job, checked.succeeded, checked.message)
+
+    # Lineage: the job's outputs and run facet once it has finished (the sensor does not know what the
+    # job read: ICE's job answers leave the input out). Never fails the sensor.
+
+    # The finished job, kept for the OpenLineage listener that reads it after execute returns.
+    _lineage_run: IceJobRun | None = None
+
+    def _lineage_region(self) -> str | None:
+        return connection_region(self.hook)
+
+    def _lineage_so_far(self) -> IceJobRun:
+        if self._lineage_run is not None:
+            return self._lineage_run
+        job_id = self.job_id.strip() if isinstance(self.job_id, str) and self.job_id.strip() else None
+        return IceJobRun(self.family.name, job_id=job_id, region=self._lineage_region())
+
+    def get_openlineage_facets_on_start(self) -> OperatorLineage:
+        """OpenLineage at the start: the job id being waited for."""
+        from airflow_ice.lineage.facets import operator_lineage
+
+        return operator_lineage(self._lineage_so_far(), inputs=[], outputs=[])
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> OperatorLineage:
+        """OpenLineage at success: the job's real outputs and its run facet."""
+        from airflow_ice.lineage.facets import operator_lineage
+
+        run = self._lineage_so_far()
+        return operator_lineage(run, inputs=[], outputs=run.outputs.datasets(run.region))
+
+    def get_openlineage_facets_on_failure(self, task_instance: Any) -> OperatorLineage:
+        """OpenLineage at failure: the job's run facet with ICE's error."""
+        from airflow_ice.lineage.facets import operator_lineage
+
+        return operator_lineage(self._lineage_so_far(), inputs=[], outputs=[])

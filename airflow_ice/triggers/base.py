@@ -22,7 +22,7 @@ from airflow_ice.triggers.poll_scheduler import POLL_SCHEDULERS
 from airflow_ice.triggers.task_state import task_left_deferral
 from airflow_ice.utils.job_events import JobEvent, JobEventStatus
 from airflow_ice.utils.job_families import IceJob, JobFamily
-from airflow_ice.utils.waiting import TRANSIENT_POLL_ERRORS, PollFailurePolicy, PollVerdict
+from airflow_ice.utils.waiting import TRANSIENT_POLL_ERRORS, PollFailurePolicy, PollVerdict, failure_message
 
 if TYPE_CHECKING:
     from airflow_ice.hooks.ice import IceHook
@@ -107,13 +107,8 @@ class IceJobTrigger(BaseTrigger):
         status = job.status_text
         if job.succeeded:
             return self._event(JobEventStatus.SUCCESS, job, f"{self.family.name} job {self.job_id}: {status}")
-        detail = self.family.failure_detail_of(job)
-        return self._event(
-            JobEventStatus.FAILED,
-            job,
-            f"{self.family.name} job {self.job_id} ended with status {status}"
-            + (f"; {detail}" if detail else ""),
-        )
+        message = failure_message(self.family.name, self.job_id, status, self.family.failure_detail_of(job))
+        return self._event(JobEventStatus.FAILED, job, message)
 
     def _remaining(self) -> float | None:
         return None if self.deadline is None else self.deadline - time.time()

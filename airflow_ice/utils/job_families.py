@@ -133,12 +133,22 @@ IPRODUCTION = JobFamily(
 )
 """IProduction jobs (Submit/Query/CancelIProductionJob)."""
 
+
+def _storyboard_failure_detail(job: Any) -> str:
+    # A failed storyboard job says what went wrong only in its failed shots' error codes.
+    result = getattr(job, "job_result", None)
+    shots = getattr(result, "failure_shot_list", None) or []
+    codes = sorted({shot.error_code for shot in shots if shot.error_code})
+    return f"failed shots: {len(shots)} ({', '.join(codes)})" if shots else ""
+
+
 YIKE_STORYBOARD = JobFamily(
     name="Yike storyboard",
     query=lambda hook, job_id: hook.get_yike_storyboard_job(job_id),
     aquery=lambda hook, job_id: hook.aget_yike_storyboard_job(job_id),
     output_url_of=_storyboard_output_url,
     expected_seconds_of=lambda request: YIKE_STORYBOARD_EXPECTED_SECONDS,
+    failure_detail_of=_storyboard_failure_detail,
 )
 """Yike storyboard jobs (Submit/GetYikeStoryboardJob). ICE has no cancel action for them."""
 

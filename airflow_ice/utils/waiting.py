@@ -101,6 +101,17 @@ DEFERRAL_GRACE_SECONDS = 300.0
 JOB_QUOTE_CHARS = 1500
 
 
+def failure_message(family_name: str, job_id: str, status: str | None, detail: str) -> str:
+    """What is known of a failed job, worded the same by triggers and by tasks waiting in a worker.
+
+    :param family_name: e.g. ``IProduction``.
+    :param job_id: the ICE job id.
+    :param status: the job's status as ICE spelled it.
+    :param detail: what ICE said beyond the status (``JobFamily.failure_detail_of``), or "".
+    """
+    return f"{family_name} job {job_id} ended with status {status}" + (f"; {detail}" if detail else "")
+
+
 def job_failed_error(
     family_name: str, job_id: str, job: Mapping[str, Any], *, who: str, message: str = ""
 ) -> IceJobFailedError:

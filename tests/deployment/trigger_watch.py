@@ -16,7 +16,15 @@ from tests.deployment.secret_forms import SecretSearch
 
 # What IceJobTrigger.serialize() stores: ids, intervals, a deadline; nothing else may be there.
 EXPECTED_KWARGS = frozenset(
-    {"job_id", "ice_conn_id", "poll_interval", "deadline", "cancel_on_kill", "max_consecutive_failures"}
+    {
+        "job_id",
+        "ice_conn_id",
+        "poll_interval",
+        "deadline",
+        "cancel_on_kill",
+        "max_consecutive_failures",
+        "first_poll_at",
+    }
 )
 
 

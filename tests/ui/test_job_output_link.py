@@ -1,7 +1,9 @@
-"""The "ICE job output" extra link of a finished IProduction task, followed in the Airflow UI.
+"""The "ICE job output" and "ICE console" extra links of a finished IProduction task, followed in the
+Airflow UI.
 
-The example media pipeline runs against the ICE emulator in the same AIRFLOW_HOME the api-server
-serves; the link must open the output URL ICE reports for the task's job.
+The example media pipeline runs (once for the module) against the ICE emulator in the same
+AIRFLOW_HOME the api-server serves; "ICE job output" must open the output URL ICE reports for the
+task's job, "ICE console" the job's page in the console of the connection's region.
 """
 
 from __future__ import annotations
@@ -9,20 +11,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-import httpx
+import pytest
 from playwright.sync_api import Page, expect
 
-from airflow_ice.emulator.server import DEFAULT_ACCESS_KEY_SECRET
+from airflow_ice.links.console import IceConsoleJobLink
 from airflow_ice.links.job_output import IceJobOutputLink
-from airflow_ice.signing import Credentials
-from tests.emulator_support import call, ok
+from tests.emulator_support import job_answer
 from tests.ui.airflow_stack import run_example_dag
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from airflow_ice.emulator import IceEmulator
-    from tests.ui.airflow_stack import AirflowHome, ApiServer
+    from tests.ui.airflow_stack import AirflowHome, ApiServer, DagRunResult
     from tests.ui.browser import NetworkGuard, Screenshots
 
 DAG_ID = "example_ice_media_pipeline"
@@ -37,24 +38,16 @@ RUN_CONF = {
 
 def _output_url_ice_reports(emulator: IceEmulator, job_id: str) -> str:
     """``OutputUrls[0]`` of the job, asked of the emulator directly (not through the provider)."""
-    credentials = Credentials(emulator.access_key_id, DEFAULT_ACCESS_KEY_SECRET)
-    with httpx.Client(timeout=10) as client:
-        job = ok(call(client, emulator, "QueryIProductionJob", {"JobId": job_id}, credentials=credentials))
+    job = job_answer(emulator, "QueryIProductionJob", job_id)
     urls = job.get("OutputUrls") or []
     assert urls, job
     url: str = urls[0]
     return url
 
 
-def test_finished_task_links_to_its_ice_job_output(
-    page: Page,
-    api_server: ApiServer,
-    airflow_home: AirflowHome,
-    ui_emulator: IceEmulator,
-    network_guard: NetworkGuard,
-    screenshots: Screenshots,
-    artifacts: Path,
-) -> None:
+@pytest.fixture(scope="module")
+def pipeline_run(airflow_home: AirflowHome, ui_emulator: IceEmulator, artifacts: Path) -> DagRunResult:
+    """One successful run of the example media pipeline, its mapped cover task included."""
     run = run_example_dag(
         airflow_home,
         DAG_ID,
@@ -66,27 +59,66 @@ def test_finished_task_links_to_its_ice_job_output(
     task = run.tasks[f"{TASK_ID}[{MAP_INDEX}]"]
     assert task["state"] == "success", task
     assert task["job_id"], task
-    expected = _output_url_ice_reports(ui_emulator, task["job_id"])
-    assert expected.startswith("https://"), expected
-    # The browser may open it, answered by a local stub instead of going out.
-    network_guard.stubbed_urls.add(expected)
+    return run
 
+
+def _open_task_details(
+    page: Page, api_server: ApiServer, run: DagRunResult, screenshots: Screenshots
+) -> None:
     page.goto(f"{api_server.url}/dags/{DAG_ID}/runs/{quote(run.run_id)}/tasks/{TASK_ID}/mapped/{MAP_INDEX}")
     expect(page.get_by_text(f"{TASK_ID} [{MAP_INDEX}]", exact=True).first).to_be_visible()
     expect(page.get_by_text("IceIProductionJobOperator").first).to_be_visible()
     expect(page.get_by_text("Success", exact=True).first).to_be_visible()
     screenshots.take(page, "finished-iproduction-task")
-
     page.get_by_role("link", name="Details", exact=True).click()
-    link = page.get_by_role("link", name=IceJobOutputLink.name, exact=True)
+
+
+def _follow(
+    page: Page, name: str, expected: str, network_guard: NetworkGuard, screenshots: Screenshots
+) -> None:
+    """Click the link called NAME; it must open EXPECTED (answered by a local stub, not the internet)."""
+    network_guard.stubbed_urls.add(expected)
+    link = page.get_by_role("link", name=name, exact=True)
     expect(link).to_be_visible()
     expect(link).to_have_attribute("href", expected)
-    screenshots.take(page, "task-details-ice-job-output-link")
+    slug = name.lower().replace(" ", "-")
+    screenshots.take(page, f"task-details-{slug}-link")
 
     with page.context.expect_page() as opened:
         link.click()
-    output_page = opened.value
-    output_page.wait_for_load_state()
-    assert output_page.url == expected
+    target = opened.value
+    target.wait_for_load_state()
+    assert target.url == expected
     assert expected in network_guard.opened_stubs
-    screenshots.take(output_page, "ice-job-output-opened")
+    screenshots.take(target, f"{slug}-opened")
+
+
+def test_finished_task_links_to_its_ice_job_output(
+    page: Page,
+    api_server: ApiServer,
+    pipeline_run: DagRunResult,
+    ui_emulator: IceEmulator,
+    network_guard: NetworkGuard,
+    screenshots: Screenshots,
+) -> None:
+    expected = _output_url_ice_reports(ui_emulator, pipeline_run.tasks[f"{TASK_ID}[{MAP_INDEX}]"]["job_id"])
+    assert expected.startswith("https://"), expected
+
+    _open_task_details(page, api_server, pipeline_run, screenshots)
+    _follow(page, IceJobOutputLink.name, expected, network_guard, screenshots)
+
+
+def test_finished_task_links_to_its_job_in_the_ice_console(
+    page: Page,
+    api_server: ApiServer,
+    pipeline_run: DagRunResult,
+    ui_emulator: IceEmulator,
+    network_guard: NetworkGuard,
+    screenshots: Screenshots,
+) -> None:
+    job_id = pipeline_run.tasks[f"{TASK_ID}[{MAP_INDEX}]"]["job_id"]
+    # The connection's region and the task's job, in the documented console (see docs/lineage.md).
+    expected = f"https://ims.console.aliyun.com/summary?regionId={ui_emulator.region}&jobId={job_id}"
+
+    _open_task_details(page, api_server, pipeline_run, screenshots)
+    _follow(page, IceConsoleJobLink.name, expected, network_guard, screenshots)

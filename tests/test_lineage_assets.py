@@ -1,0 +1,115 @@
+"""Asset events of real runs (``dag.test()``, metadata DB rows): ``oss://`` outlets carry the job's facts
+as ``extra``, and an ``AssetAlias`` outlet gets one event per output object the job really wrote."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from airflow.sdk import Asset, AssetAlias
+
+from airflow_ice.emulator import IceEmulator
+from airflow_ice.operators.iproduction import IceIProductionJobOperator
+from airflow_ice.operators.yike_ai_app import IceYikeAIAppJobOperator
+from tests.dag_support import asset_events, emulated_ice, new_dag, run_dag, task_states, xcom_value
+
+__all__ = ["emulated_ice"]
+
+FAST = {"poll_interval": 0.1, "retries": 0}
+
+
+def job_extra(job: dict[str, Any], region: str, function: str, family: str = "IProduction") -> dict[str, Any]:
+    return {
+        "job_id": job["job_id"],
+        "family": family,
+        "function": function,
+        "region": region,
+        "output_urls": job["output_urls"],
+    }
+
+
+def object_extra(extra: dict[str, Any], url: str) -> dict[str, Any]:
+    """The extra of an alias event: the job's, with the one object's URL instead of the list."""
+    return {**{key: value for key, value in extra.items() if key != "output_urls"}, "output_url": url}
+
+
+def by_uri(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Events in URI order (Airflow does not keep the order of a task's outlets)."""
+    return sorted(events, key=lambda event: event["uri"])
+
+
+def oss_uri(url: str) -> str:
+    """``https://bucket.oss-<region>.aliyuncs.com/key`` -> ``oss://bucket/key``, worked out here."""
+    host, _, key = url.removeprefix("https://").partition("/")
+    return f"oss://{host.split('.')[0]}/{key}"
+
+
+def test_oss_outlets_carry_the_job_and_the_alias_gets_each_cover(emulated_ice: IceEmulator) -> None:
+    dag = new_dag("assets_cover")
+    with dag:
+        IceIProductionJobOperator(
+            task_id="cover",
+            function_name="Cover",
+            input={"Type": "OSS", "Media": "oss://in-bucket/incoming/interview.mp4"},
+            output={"Type": "OSS", "Media": "oss://out-bucket/covers/interview/"},
+            outlets=[Asset("oss://out-bucket/covers/interview"), AssetAlias("covers"), Asset("s3://other/x")],
+            deferrable=True,
+            **FAST,
+        )
+
+    run = run_dag(dag)
+
+    assert task_states(run) == {"cover": "success"}
+    job = xcom_value(run, "cover")
+    extra = job_extra(job, emulated_ice.region, "Cover")
+    assert len(job["output_urls"]) == 3  # three candidate covers
+    assert by_uri(asset_events(run)) == by_uri(
+        [
+            {"uri": "oss://out-bucket/covers/interview", "extra": extra},
+            {"uri": "s3://other/x", "extra": {}},  # not an OSS asset: left as it was
+            *({"uri": oss_uri(url), "extra": object_extra(extra, url)} for url in job["output_urls"]),
+        ]
+    )
+
+
+def test_ai_app_alias_gets_every_output(emulated_ice: IceEmulator) -> None:
+    dag = new_dag("assets_ai_app")
+    with dag:
+        IceYikeAIAppJobOperator(
+            task_id="reel",
+            app_id="highlight-reel",
+            app_params={"Title": "reel", "Videos": ["oss://in-bucket/incoming/interview.mp4"]},
+            outlets=[AssetAlias("reels")],
+            **FAST,
+        )
+
+    run = run_dag(dag)
+
+    assert task_states(run) == {"reel": "success"}
+    job = xcom_value(run, "reel")
+    extra = job_extra(job, emulated_ice.region, "highlight-reel", family="Yike AI app")
+    urls = [item["output_url"] for kind in ("video", "image", "audio") for item in job[f"{kind}_outputs"]]
+    assert urls == job["output_urls"]
+    assert len(urls) >= 2
+    assert by_uri(asset_events(run)) == by_uri(
+        [{"uri": oss_uri(url), "extra": object_extra(extra, url)} for url in urls]
+    )
+
+
+@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 0.3}], indirect=True)
+def test_a_failed_job_adds_no_events(emulated_ice: IceEmulator) -> None:
+    dag = new_dag("assets_failed")
+    with dag:
+        IceIProductionJobOperator(
+            task_id="captions",
+            function_name="CaptionExtraction",
+            input={"Type": "OSS", "Media": "oss://in-bucket/incoming/fail.mp4"},
+            output={"Type": "OSS", "Media": "oss://out-bucket/captions.srt"},
+            outlets=[Asset("oss://out-bucket/captions.srt"), AssetAlias("captions")],
+            **FAST,
+        )
+
+    run = run_dag(dag)
+
+    assert task_states(run) == {"captions": "failed"}
+    assert asset_events(run) == []
