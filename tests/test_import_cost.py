@@ -71,3 +71,25 @@ def test_the_probe_sees_a_heavy_import_when_one_is_made() -> None:
     # The engine module does import tenacity at its top: the probe must notice it.
     result = probe(("airflow_ice.client.engine",))
     assert ["airflow_ice.client.engine", "tenacity"] in result["seen"]
+
+
+LOADER_PROBE = """
+import asyncio, json, sys
+from airflow_ice.triggers.hook_loader import load_hook_class
+from airflow_ice.triggers.iproduction import IceIProductionJobTrigger  # noqa: F401
+before = sorted(m for m in ("aiohttp", "airflow_ice.client.engine", "airflow_ice.credentials.resolver") if m in sys.modules)
+asyncio.run(load_hook_class())
+after = sorted(m for m in ("aiohttp", "airflow_ice.client.engine", "airflow_ice.credentials.resolver") if m in sys.modules)
+print(json.dumps({"before": before, "after": after}))
+"""
+
+
+def test_triggers_import_the_whole_call_path_off_the_loop() -> None:
+    # A trigger's first poll must import nothing on the event loop: aiohttp alone reads the CA
+    # files while being imported. The loader imports it all in its thread.
+    done = subprocess.run(
+        [sys.executable, "-c", LOADER_PROBE], capture_output=True, text=True, timeout=120, check=True
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "airflow_ice.client.engine" not in result["before"]
+    assert result["after"] == ["aiohttp", "airflow_ice.client.engine", "airflow_ice.credentials.resolver"]

@@ -42,6 +42,19 @@ def is_idempotent(action: str) -> bool:
     return judged(action)
 
 
+def import_call_path() -> None:
+    """Import what a hook's first call imports: the engine, the async transport (aiohttp) and the
+    credential sources. Blocking (files are read): triggers run it in a thread before they poll
+    (:func:`~airflow_ice.triggers.hook_loader.load_hook_class`), so no import stalls the loop."""
+    import importlib
+
+    from airflow_ice.client.pool import default_transport_factory
+
+    for module in ("airflow_ice.client.engine", "airflow_ice.credentials.resolver"):
+        importlib.import_module(module)
+    default_transport_factory()
+
+
 def has_job_id(answer: Mapping[str, Any]) -> str | None:
     """A submit's answer is done only with a ``JobId`` string (else ICE may still have made the job)."""
     job_id = answer.get("JobId")
@@ -460,4 +473,4 @@ def _job_ids_arg(job_ids: Sequence[str]) -> str:
     return ",".join(unique)
 
 
-__all__ = ["IceHook", "has_job_id", "is_idempotent"]
+__all__ = ["IceHook", "has_job_id", "import_call_path", "is_idempotent"]

@@ -3,7 +3,10 @@
 Airflow imports trigger modules on the triggerer's event loop. Importing the hook pulls in httpx
 transports, the pydantic models and the credential providers: a fifth of a second on an idle
 machine and seconds on a busy triggerer, long enough to stall every other trigger. So trigger
-modules import only this light module, and the hook is imported in a thread on first use.
+modules import only this light module, and the hook is imported in a thread on first use, together
+with everything its first async call would import (the engine, aiohttp, whose import builds a TLS
+context from the CA files on disk, and the credential sources): the hook module itself imports
+none of them, so that a DAG file importing an operator does not pay for them.
 """
 
 from __future__ import annotations
@@ -26,12 +29,14 @@ _loaded: list[type[IceHook]] = []
 def _import_hook_class() -> type[IceHook]:
     # import_module waits for another thread's import of the same module to finish; a plain
     # sys.modules lookup could hand out a half-initialised module to concurrent first triggers.
-    hook_class: type[IceHook] = importlib.import_module(HOOK_MODULE).IceHook
+    module = importlib.import_module(HOOK_MODULE)
+    module.import_call_path()
+    hook_class: type[IceHook] = module.IceHook
     return hook_class
 
 
 async def load_hook_class() -> type[IceHook]:
-    """``IceHook``, imported in a worker thread the first time."""
+    """``IceHook``, imported in a worker thread the first time, with its call path."""
     if not _loaded:
         _loaded.append(await asyncio.to_thread(_import_hook_class))
     return _loaded[0]
