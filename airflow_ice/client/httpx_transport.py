@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Iterable, Iterator
+from collections.abc import Awaitable, Iterable, Iterator
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import httpcore
@@ -29,6 +31,8 @@ from airflow_ice.client.transport import (
     too_large,
 )
 from airflow_ice.client.wire import WireRequest, WireResponse
+
+T = TypeVar("T")
 
 _NOT_SENT = (httpcore.ConnectError, httpcore.ConnectTimeout, httpcore.PoolTimeout)
 
@@ -205,8 +209,8 @@ class HttpxAsyncTransport:
         :raises TransportFailure: no whole answer (its kind says whether ICE can have acted).
         """
         try:
-            return await asyncio.wait_for(self._send(request, limits), limits.timeout)
-        except asyncio.TimeoutError as exc:
+            return await _within(limits.timeout, self._send(request, limits))
+        except TimeoutError as exc:
             raise TransportFailure(FailureKind.LOST, "no whole answer within the timeout") from exc
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise TransportFailure(FailureKind.NOT_SENT, describe_exception(exc)) from exc
@@ -241,6 +245,33 @@ class HttpxAsyncTransport:
     async def aclose(self) -> None:
         """Close the connections."""
         await self._client.aclose()
+
+
+async def _within(seconds: float, work: Awaitable[T]) -> T:
+    """``await work``, raising ``TimeoutError`` after ``seconds``; a cancellation of the caller
+    always propagates. (``asyncio.wait_for`` before Python 3.12 can swallow a cancellation that
+    arrives as ``work`` completes, which would leave a cancelled trigger waiting.)"""
+    if sys.version_info >= (3, 11):
+        async with asyncio.timeout(seconds):
+            return await work
+    task = asyncio.current_task()
+    assert task is not None
+    expired = False
+
+    def expire() -> None:
+        nonlocal expired
+        expired = True
+        task.cancel()
+
+    handle = asyncio.get_running_loop().call_later(seconds, expire)
+    try:
+        return await work
+    except asyncio.CancelledError:
+        if expired:
+            raise TimeoutError from None
+        raise
+    finally:
+        handle.cancel()
 
 
 class HttpxClientAdapter(httpx.AsyncBaseTransport):
