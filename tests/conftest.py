@@ -57,7 +57,7 @@ def _no_expected_durations(request: pytest.FixtureRequest, monkeypatch: pytest.M
     wait are marked ``real_expected_durations`` or set ``expected_duration`` themselves."""
     if request.node.get_closest_marker("real_expected_durations"):
         return
-    from airflow_ice.utils import job_families
+    from airflow_ice.jobs import families as job_families
 
     for function_name in job_families.IPRODUCTION_EXPECTED_SECONDS:
         monkeypatch.setitem(job_families.IPRODUCTION_EXPECTED_SECONDS, function_name, 0.0)  # type: ignore[arg-type]

@@ -169,15 +169,15 @@ def stored_reattach_job_id(dag_run: Any, task_id: str, map_index: int = -1) -> s
     except ImportError:  # Airflow < 3.3: the operator falls back to a Variable
         from airflow.models.variable import Variable
 
-        from airflow_ice.utils.job_tag import TaskIdentity
-        from airflow_ice.utils.reattach_store import VARIABLE_PREFIX
+        from airflow_ice.jobs.reattach_store import VARIABLE_PREFIX
+        from airflow_ice.jobs.tag import TaskIdentity
 
         identity = TaskIdentity(dag_run.dag_id, dag_run.run_id, task_id, map_index)
         raw = Variable.get(VARIABLE_PREFIX + identity.key, default_var=None)
         return None if raw is None else json.loads(raw)["job_id"]
     from sqlalchemy import select
 
-    from airflow_ice.utils.reattach_store import STATE_STORE_KEY
+    from airflow_ice.jobs.reattach_store import STATE_STORE_KEY
 
     with create_session() as session:
         value = session.scalars(

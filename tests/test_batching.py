@@ -21,10 +21,10 @@ from airflow.triggers.base import TriggerEvent
 
 from airflow_ice.emulator import IceEmulator, ScriptedFault
 from airflow_ice.hooks.ice import IceHook
+from airflow_ice.jobs.events import JobEvent, JobEventStatus
+from airflow_ice.jobs.families import IceJob
 from airflow_ice.triggers.batching import BATCHED_POLLERS, BatchedJobPoller
 from airflow_ice.triggers.yike_ai_app import IceYikeAIAppJobTrigger
-from airflow_ice.utils.job_events import JobEvent, JobEventStatus
-from airflow_ice.utils.job_families import IceJob
 from tests.emulator_support import ManualClock
 from tests.loop_checks import forbid_blocking_calls, until, until_while_running, watch_loop_cpu
 

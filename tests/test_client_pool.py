@@ -27,8 +27,8 @@ from airflow_ice.client.wire import WireRequest
 from airflow_ice.emulator import IceEmulator, ScriptedFault
 from airflow_ice.errors import IceAnswerLostError, IceConnectError, IceOutcomeUnknownError
 from airflow_ice.hooks.ice import IceHook
+from airflow_ice.jobs.events import JobEventStatus
 from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
-from airflow_ice.utils.job_events import JobEventStatus
 from tests.dag_support import job_clock
 from tests.emulator_support import ManualClock
 from tests.loop_checks import until

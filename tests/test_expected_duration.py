@@ -16,12 +16,12 @@ import pytest
 
 from airflow_ice.emulator import IceEmulator
 from airflow_ice.hooks.ice import IceHook
+from airflow_ice.jobs.events import JobEvent, JobEventStatus
+from airflow_ice.jobs.families import IPRODUCTION, YIKE_AI_APP, YIKE_STORYBOARD
+from airflow_ice.jobs.waiting import first_poll_time
 from airflow_ice.models.functions import IPRODUCTION_FUNCTIONS
 from airflow_ice.operators.iproduction import IceIProductionJobOperator
 from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
-from airflow_ice.utils.job_events import JobEvent, JobEventStatus
-from airflow_ice.utils.job_families import IPRODUCTION, YIKE_AI_APP, YIKE_STORYBOARD
-from airflow_ice.utils.waiting import first_poll_time
 from tests.dag_support import (
     HELD_JOB_SECONDS,
     emulated_ice,
@@ -186,7 +186,7 @@ class _Context(dict):  # type: ignore[type-arg]
 
 
 def _identity() -> Any:
-    from airflow_ice.utils.job_tag import TaskIdentity
+    from airflow_ice.jobs.tag import TaskIdentity
 
     return TaskIdentity("dag", "run", "cover", -1)
 

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 
 from airflow_ice.errors import IceInvalidRequestError
-from airflow_ice.utils.job_tag import TaskIdentity, tagged_user_data
-from airflow_ice.utils.operator_params import bool_param, is_template, json_object_param, seconds_param
-from airflow_ice.utils.reattach_store import StoredJob
+from airflow_ice.jobs.params import bool_param, is_template, json_object_param, seconds_param
+from airflow_ice.jobs.reattach_store import StoredJob
+from airflow_ice.jobs.tag import TaskIdentity, tagged_user_data
 
 IDENTITY = TaskIdentity("media_pipeline", "scheduled__2024-01-01T00:00:00+00:00", "cover", 3)
 

@@ -12,10 +12,10 @@ import pytest
 
 from airflow_ice.emulator import IceEmulator, ScriptedFault
 from airflow_ice.errors import IceServerError, IceThrottlingError
+from airflow_ice.jobs.events import JobEvent, JobEventStatus
+from airflow_ice.jobs.waiting import PollFailurePolicy, PollVerdict
 from airflow_ice.sensors.iproduction import IceIProductionJobSensor
 from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
-from airflow_ice.utils.job_events import JobEvent, JobEventStatus
-from airflow_ice.utils.waiting import PollFailurePolicy, PollVerdict
 from tests.dag_support import held_ice, job_clock, new_dag, requests, run_dag, task_states
 from tests.test_operators_iproduction import run_one
 from tests.test_triggers import submit_cover

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from airflow_ice.emulator import IceEmulator
+from airflow_ice.jobs.events import JobEvent, JobEventStatus
 from airflow_ice.triggers.base import IceJobTrigger
 from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
 from airflow_ice.triggers.poll_scheduler import (
@@ -23,7 +24,6 @@ from airflow_ice.triggers.poll_scheduler import (
     PollScheduler,
     configured_tick,
 )
-from airflow_ice.utils.job_events import JobEvent, JobEventStatus
 from tests.dag_support import HELD_JOB_SECONDS, held_ice, job_clock, requests
 from tests.emulator_support import ManualClock
 from tests.loop_checks import until

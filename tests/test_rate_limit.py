@@ -15,9 +15,9 @@ from airflow_ice.client_pool import EndpointIdentity
 from airflow_ice.connection import config_from_connection
 from airflow_ice.emulator import IceEmulator
 from airflow_ice.hooks.ice import IceHook
+from airflow_ice.jobs.events import JobEvent, JobEventStatus
 from airflow_ice.rate_limit import RATE_LIMITERS, RateLimiterRegistry, TokenBucket
 from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
-from airflow_ice.utils.job_events import JobEvent, JobEventStatus
 from tests.emulator_support import ManualClock
 from tests.loop_checks import until_while_running
 from tests.stub_ice import Answer, StubIce

@@ -32,9 +32,9 @@ from airflow_ice.errors import (
     IceServerError,
 )
 from airflow_ice.hooks.ice import IceHook
+from airflow_ice.jobs.events import JobEvent, JobEventStatus
 from airflow_ice.models import IProductionJob
 from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
-from airflow_ice.utils.job_events import JobEvent, JobEventStatus
 from tests.misbehaving_ice import (
     MisbehavingIce,
     announce_huge,

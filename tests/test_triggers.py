@@ -15,10 +15,10 @@ from airflow.triggers.base import TriggerEvent
 
 from airflow_ice.emulator import IceEmulator, ScriptedFault
 from airflow_ice.hooks.ice import IceHook
+from airflow_ice.jobs.events import JobEvent, JobEventStatus
 from airflow_ice.triggers.base import IceJobTrigger
 from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
 from airflow_ice.triggers.yike import IceYikeStoryboardJobTrigger
-from airflow_ice.utils.job_events import JobEvent, JobEventStatus
 from tests.dag_support import HELD_JOB_SECONDS, emulated_ice, held_ice, job_clock, requests
 from tests.emulator_support import ManualClock
 from tests.loop_checks import forbid_blocking_calls, until, until_while_running, watch_loop_cpu

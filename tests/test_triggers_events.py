@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from airflow_ice.utils.job_errors import IceJobEventError
-from airflow_ice.utils.job_events import JobEvent, JobEventStatus
+from airflow_ice.jobs.errors import IceJobEventError
+from airflow_ice.jobs.events import JobEvent, JobEventStatus
 
 GOOD = {
     "status": "success",

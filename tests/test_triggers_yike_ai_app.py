@@ -10,9 +10,9 @@ from airflow.triggers.base import TriggerEvent
 
 from airflow_ice.emulator import IceEmulator
 from airflow_ice.hooks.ice import IceHook
+from airflow_ice.jobs.events import JobEvent, JobEventStatus
 from airflow_ice.triggers.batching import BATCHED_POLLERS
 from airflow_ice.triggers.yike_ai_app import IceYikeAIAppJobTrigger
-from airflow_ice.utils.job_events import JobEvent, JobEventStatus
 from tests.dag_support import HELD_JOB_SECONDS, emulated_ice, held_ice, job_clock, requests
 from tests.emulator_support import ManualClock
 from tests.loop_checks import until_while_running

@@ -22,6 +22,23 @@ from airflow_ice.errors import (
     IceResponseError,
 )
 from airflow_ice.hooks.ice import IceHook
+from airflow_ice.jobs.cancellation import Cancellation, CancelOutcome
+from airflow_ice.jobs.errors import IceJobTimeoutError, IceJobWaitError
+from airflow_ice.jobs.events import JobEvent, JobEventStatus
+from airflow_ice.jobs.families import IceJob, JobFamily
+from airflow_ice.jobs.params import bool_param, count_param, is_template, seconds_param
+from airflow_ice.jobs.reattach_store import ReattachStore, StoredJob, reattach_store_for
+from airflow_ice.jobs.tag import TaskIdentity
+from airflow_ice.jobs.waiting import (
+    DEFERRAL_GRACE_SECONDS,
+    TRANSIENT_POLL_ERRORS,
+    PollFailurePolicy,
+    PollVerdict,
+    denied_failure,
+    failure_message,
+    first_poll_time,
+    job_failed_error,
+)
 from airflow_ice.lineage.job_lineage import DatasetName, IceJobRun, connection_region
 from airflow_ice.links.console import (
     CONFIG_KEY,
@@ -34,23 +51,6 @@ from airflow_ice.links.console import (
 from airflow_ice.links.job_output import JOB_ID_XCOM_KEY, OUTPUT_URL_XCOM_KEY, IceJobOutputLink
 from airflow_ice.models.json_text import compact_json
 from airflow_ice.triggers.base import IceJobTrigger
-from airflow_ice.utils.cancellation import Cancellation, CancelOutcome
-from airflow_ice.utils.job_errors import IceJobTimeoutError, IceJobWaitError
-from airflow_ice.utils.job_events import JobEvent, JobEventStatus
-from airflow_ice.utils.job_families import IceJob, JobFamily
-from airflow_ice.utils.job_tag import TaskIdentity
-from airflow_ice.utils.operator_params import bool_param, count_param, is_template, seconds_param
-from airflow_ice.utils.reattach_store import ReattachStore, StoredJob, reattach_store_for
-from airflow_ice.utils.waiting import (
-    DEFERRAL_GRACE_SECONDS,
-    TRANSIENT_POLL_ERRORS,
-    PollFailurePolicy,
-    PollVerdict,
-    denied_failure,
-    failure_message,
-    first_poll_time,
-    job_failed_error,
-)
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
@@ -111,7 +111,7 @@ class IceJobOperator(BaseOperator):
         templated; 0 for none). After the check at once, the job is not polled again before this
         much time has passed since the submit; then every ``poll_interval``. Default: the family's
         figure for the request (per IProduction ``FunctionName``, see
-        :data:`~airflow_ice.utils.job_families.IPRODUCTION_EXPECTED_SECONDS`).
+        :data:`~airflow_ice.jobs.families.IPRODUCTION_EXPECTED_SECONDS`).
     """
 
     family: ClassVar[JobFamily]

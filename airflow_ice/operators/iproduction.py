@@ -7,13 +7,13 @@ from typing import Any, ClassVar
 
 from airflow_ice.errors import IceInvalidRequestError
 from airflow_ice.hooks.ice import IceHook
+from airflow_ice.jobs.families import IPRODUCTION
+from airflow_ice.jobs.params import is_template, json_object_param
+from airflow_ice.jobs.tag import TaskIdentity, tagged_user_data
 from airflow_ice.lineage.job_lineage import DatasetName, job_media_dataset, unique
 from airflow_ice.models import IPRODUCTION_FUNCTIONS, IProductionJobRequest, validate_request
 from airflow_ice.operators.base import IceJobOperator
 from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
-from airflow_ice.utils.job_families import IPRODUCTION
-from airflow_ice.utils.job_tag import TaskIdentity, tagged_user_data
-from airflow_ice.utils.operator_params import is_template, json_object_param
 
 
 class IceIProductionJobOperator(IceJobOperator):

@@ -6,15 +6,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from airflow_ice.hooks.ice import IceHook
+from airflow_ice.jobs.errors import IceJobFailedError
+from airflow_ice.jobs.families import YIKE_STORYBOARD
+from airflow_ice.jobs.params import bool_param, is_template, json_object_param
+from airflow_ice.jobs.tag import TaskIdentity, tagged_user_data
 from airflow_ice.lineage.job_lineage import DatasetName, dataset_of_location, unique
 from airflow_ice.models import YikeStoryboardJobRequest, validate_request
 from airflow_ice.models.json_text import compact_json
 from airflow_ice.operators.base import IceJobOperator
 from airflow_ice.triggers.yike import IceYikeStoryboardJobTrigger
-from airflow_ice.utils.job_errors import IceJobFailedError
-from airflow_ice.utils.job_families import YIKE_STORYBOARD
-from airflow_ice.utils.job_tag import TaskIdentity, tagged_user_data
-from airflow_ice.utils.operator_params import bool_param, is_template, json_object_param
 
 
 class IceYikeStoryboardJobOperator(IceJobOperator):

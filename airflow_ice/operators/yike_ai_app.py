@@ -10,13 +10,13 @@ from airflow.providers.common.compat.sdk import AirflowFailException
 
 from airflow_ice.errors import IceInvalidParameterError, IceInvalidRequestError, IceOutcomeUnknownError
 from airflow_ice.hooks.ice import IceHook
+from airflow_ice.jobs.families import YIKE_AI_APP
+from airflow_ice.jobs.params import bool_param, is_template, json_object_param
+from airflow_ice.jobs.tag import TaskIdentity
 from airflow_ice.lineage.job_lineage import DatasetName, dataset_of_location, oss_locations_in, unique
 from airflow_ice.models import YikeAIAppJobRequest, validate_request
 from airflow_ice.operators.base import IceJobOperator
 from airflow_ice.triggers.yike_ai_app import IceYikeAIAppJobTrigger
-from airflow_ice.utils.job_families import YIKE_AI_APP
-from airflow_ice.utils.job_tag import TaskIdentity
-from airflow_ice.utils.operator_params import bool_param, is_template, json_object_param
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 

@@ -17,13 +17,11 @@ from airflow.providers.common.compat.sdk import (
 
 from airflow_ice.errors import IceApiError, IceAuthError, IceInvalidRequestError, IceResponseError
 from airflow_ice.hooks.ice import IceHook
-from airflow_ice.lineage.job_lineage import IceJobRun, connection_region
-from airflow_ice.triggers.base import IceJobTrigger
-from airflow_ice.utils.job_errors import IceJobWaitError
-from airflow_ice.utils.job_events import JobEvent, JobEventStatus
-from airflow_ice.utils.job_families import JobFamily
-from airflow_ice.utils.operator_params import count_param, is_template, seconds_param
-from airflow_ice.utils.waiting import (
+from airflow_ice.jobs.errors import IceJobWaitError
+from airflow_ice.jobs.events import JobEvent, JobEventStatus
+from airflow_ice.jobs.families import JobFamily
+from airflow_ice.jobs.params import count_param, is_template, seconds_param
+from airflow_ice.jobs.waiting import (
     DEFERRAL_GRACE_SECONDS,
     TRANSIENT_POLL_ERRORS,
     PollFailurePolicy,
@@ -32,6 +30,8 @@ from airflow_ice.utils.waiting import (
     failure_message,
     job_failed_error,
 )
+from airflow_ice.lineage.job_lineage import IceJobRun, connection_region
+from airflow_ice.triggers.base import IceJobTrigger
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
@@ -45,10 +45,10 @@ class IceJobSensor(BaseSensorOperator):
     same trigger the operators use). A failed job fails the sensor, even with ``soft_fail`` (which
     skips only on timeout). The sensor never cancels the job: it did not submit it.
 
-    Failed checks follow the operators' rule (:class:`~airflow_ice.utils.waiting.PollFailurePolicy`):
+    Failed checks follow the operators' rule (:class:`~airflow_ice.jobs.waiting.PollFailurePolicy`):
     throttling never counts, a check that gets an answer resets the count, and more than
     ``max_consecutive_poll_failures`` transient failures (5xx, network) in a row fail the sensor
-    with :class:`~airflow_ice.utils.job_errors.IceJobWaitError`. In ``poke`` mode the count runs
+    with :class:`~airflow_ice.jobs.errors.IceJobWaitError`. In ``poke`` mode the count runs
     across the pokes of one run. In ``reschedule`` mode every poke is a new run of the task with a
     fresh count, so a transient failure there only means "check again at the next poke" and the
     sensor's ``timeout`` bounds the wait. Deferrable, the trigger applies the rule.

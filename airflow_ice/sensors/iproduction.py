@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from airflow_ice.jobs.families import IPRODUCTION
 from airflow_ice.sensors.base import IceJobSensor
 from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
-from airflow_ice.utils.job_families import IPRODUCTION
 
 
 class IceIProductionJobSensor(IceJobSensor):

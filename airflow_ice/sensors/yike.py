@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from airflow_ice.jobs.families import YIKE_STORYBOARD
 from airflow_ice.sensors.base import IceJobSensor
 from airflow_ice.triggers.yike import IceYikeStoryboardJobTrigger
-from airflow_ice.utils.job_families import YIKE_STORYBOARD
 
 
 class IceYikeStoryboardJobSensor(IceJobSensor):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from airflow_ice.jobs.families import YIKE_AI_APP
 from airflow_ice.sensors.base import IceJobSensor
 from airflow_ice.triggers.yike_ai_app import IceYikeAIAppJobTrigger
-from airflow_ice.utils.job_families import YIKE_AI_APP
 
 
 class IceYikeAIAppJobSensor(IceJobSensor):

@@ -17,12 +17,12 @@ from airflow_ice.errors import (
     IceCallDeadlineError,
     IceResponseError,
 )
+from airflow_ice.jobs.events import JobEvent, JobEventStatus
+from airflow_ice.jobs.families import IceJob, JobFamily
+from airflow_ice.jobs.waiting import TRANSIENT_POLL_ERRORS, PollFailurePolicy, PollVerdict, failure_message
 from airflow_ice.triggers.hook_loader import DEFAULT_CONN_ID, load_hook_class
 from airflow_ice.triggers.poll_scheduler import POLL_SCHEDULERS
 from airflow_ice.triggers.task_state import task_left_deferral
-from airflow_ice.utils.job_events import JobEvent, JobEventStatus
-from airflow_ice.utils.job_families import IceJob, JobFamily
-from airflow_ice.utils.waiting import TRANSIENT_POLL_ERRORS, PollFailurePolicy, PollVerdict, failure_message
 
 if TYPE_CHECKING:
     from airflow_ice.hooks.ice import IceHook
@@ -58,7 +58,7 @@ class IceJobTrigger(BaseTrigger):
         waiting (until the deadline), as the job is unaffected.
     :param first_poll_at: epoch seconds of the first poll (the operator checked the job at once
         and sets it to the job's expected earliest end, see
-        :func:`~airflow_ice.utils.waiting.first_poll_time`), or None to poll as soon as the
+        :func:`~airflow_ice.jobs.waiting.first_poll_time`), or None to poll as soon as the
         trigger runs (also what a trigger serialised by an earlier version does). A trigger rebuilt
         after the time has passed polls at once.
     """

@@ -36,13 +36,13 @@ from typing import TYPE_CHECKING
 from airflow.providers.common.compat.connection import get_async_connection, get_async_extra_dejson
 
 from airflow_ice.errors import IceApiError, IceAuthError, IceResponseError
+from airflow_ice.jobs.waiting import TRANSIENT_POLL_ERRORS
 from airflow_ice.triggers.hook_loader import load_hook_class
 from airflow_ice.triggers.poll_scheduler import POLL_SCHEDULERS
-from airflow_ice.utils.waiting import TRANSIENT_POLL_ERRORS
 
 if TYPE_CHECKING:
     from airflow_ice.hooks.ice import IceHook
-    from airflow_ice.utils.job_families import IceJob
+    from airflow_ice.jobs.families import IceJob
 
 log = logging.getLogger(__name__)
 

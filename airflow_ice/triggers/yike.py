@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from airflow_ice.jobs.families import YIKE_STORYBOARD
 from airflow_ice.triggers.base import IceJobTrigger
-from airflow_ice.utils.job_families import YIKE_STORYBOARD
 
 
 class IceYikeStoryboardJobTrigger(IceJobTrigger):

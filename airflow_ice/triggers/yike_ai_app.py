@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any, cast
 
 from airflow.triggers.base import TriggerEvent
 
+from airflow_ice.jobs.families import YIKE_AI_APP, IceJob
 from airflow_ice.triggers.base import IceJobTrigger
 from airflow_ice.triggers.batching import BATCHED_POLLERS, BatchedJobKind, BatchMember, checked_batch_size
 from airflow_ice.triggers.hook_loader import DEFAULT_CONN_ID
-from airflow_ice.utils.job_families import YIKE_AI_APP, IceJob
 
 if TYPE_CHECKING:
     from airflow_ice.hooks.ice import IceHook

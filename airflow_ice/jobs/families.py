@@ -1,0 +1,165 @@
+"""What differs between ICE job families (IProduction, Yike storyboard, ...): one descriptor each.
+
+Operators, sensors and triggers are written once against :class:`JobFamily`; a new family (e.g.
+Yike AI-app jobs) adds a descriptor and thin subclasses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from airflow_ice.hooks.ice import IceHook
+
+
+class IceJob(Protocol):
+    """What every parsed ICE job model offers."""
+
+    @property
+    def status_text(self) -> str | None:
+        """The raw status, or None when ICE sent none."""
+
+    @property
+    def job_id(self) -> str:
+        """The ICE job id."""
+
+    @property
+    def is_terminal(self) -> bool:
+        """Whether the job has finished (successfully or not)."""
+
+    @property
+    def succeeded(self) -> bool:
+        """Whether the job finished successfully."""
+
+    @property
+    def failed(self) -> bool:
+        """Whether the job finished unsuccessfully."""
+
+    def to_xcom(self) -> dict[str, Any]:
+        """The compact JSON form pushed to XCom."""
+
+
+@dataclass(frozen=True)
+class JobFamily:
+    """How to handle one family of ICE jobs.
+
+    :param name: display name used in logs and errors, e.g. ``IProduction``.
+    :param query: reads a job through a hook (sync).
+    :param aquery: reads a job through a hook (async, for triggers).
+    :param output_url_of: the output URL in a finished job's XCom form (``to_xcom()``), else None.
+    :param failure_detail_of: what ICE said about a failed job (parsed model), beyond its status.
+    :param cancel: cancels a job (sync), or None when ICE cannot cancel this family.
+    :param acancel: cancels a job (async), or None when ICE cannot cancel this family.
+    :param expected_seconds_of: the least time a job of this family is expected to run, from its
+        validated request model (see :data:`IPRODUCTION_EXPECTED_SECONDS`): after the check at
+        once the waiters do not poll again before it (``expected_duration`` overrides it).
+    """
+
+    name: str
+    query: Callable[[IceHook, str], IceJob]
+    aquery: Callable[[IceHook, str], Awaitable[IceJob]]
+    output_url_of: Callable[[Mapping[str, Any]], str | None]
+    failure_detail_of: Callable[[Any], str] = lambda job: ""
+    cancel: Callable[[IceHook, str], None] | None = None
+    acancel: Callable[[IceHook, str], Awaitable[None]] | None = None
+    expected_seconds_of: Callable[[Any], float] = lambda request: 0.0
+
+    @property
+    def can_cancel(self) -> bool:
+        """Whether ICE offers a cancel action for this family."""
+        return self.cancel is not None
+
+
+def _first_output_url(job: Mapping[str, Any]) -> str | None:
+    urls = job.get("output_urls") or []
+    return str(urls[0]) if urls else None
+
+
+def _storyboard_output_url(job: Mapping[str, Any]) -> str | None:
+    url = job.get("output_url")
+    return str(url) if url else None
+
+
+def _iproduction_failure_detail(job: Any) -> str:
+    # A failed job's Result holds ICE's error (e.g. ErrorCode, ErrorMessage), not the function's result.
+    raw = getattr(job, "result_raw", None)
+    return f"Result: {raw[:500]}" if raw else ""
+
+
+# Expected minimum durations. ICE publishes no job durations and no measurements of real jobs were
+# available to this project, so each figure is a conservative floor judged from the work a job
+# must do after it is accepted: wait in ICE's queue, fetch its input from OSS, process it, write
+# its output. Audio analysis reads a short stream; video analysis decodes the whole video; video
+# rewriting decodes and re-encodes it. A job that ends earlier than its figure is only seen that
+# much later (at most the figure); set ``expected_duration`` from your own jobs' history.
+_AUDIO_ANALYSIS_SECONDS = 10.0
+_AUDIO_PROCESSING_SECONDS = 15.0
+_VIDEO_ANALYSIS_SECONDS = 15.0
+_VIDEO_REWRITE_SECONDS = 30.0
+IPRODUCTION_EXPECTED_SECONDS: Mapping[str, float] = {
+    "AudioBeatDetection": _AUDIO_ANALYSIS_SECONDS,
+    "AudioQualityAssessment": _AUDIO_ANALYSIS_SECONDS,
+    "MusicSegmentDetect": _AUDIO_ANALYSIS_SECONDS,
+    "SpeechDenoise": _AUDIO_PROCESSING_SECONDS,
+    "AudioMixing": _AUDIO_PROCESSING_SECONDS,
+    "MusicDemix": _AUDIO_PROCESSING_SECONDS,
+    "Cover": _VIDEO_ANALYSIS_SECONDS,
+    "VideoClip": _VIDEO_ANALYSIS_SECONDS,
+    "CaptionExtraction": _VIDEO_ANALYSIS_SECONDS,
+    "VideoDelogo": _VIDEO_REWRITE_SECONDS,
+    "VideoDetext": _VIDEO_REWRITE_SECONDS,
+    "VideoGreenScreenMatting": _VIDEO_REWRITE_SECONDS,
+    "FaceBeauty": _VIDEO_REWRITE_SECONDS,
+    "VideoH2V": _VIDEO_REWRITE_SECONDS,
+}
+"""Expected minimum seconds per IProduction ``FunctionName`` (a function not listed: 0)."""
+# A storyboard job writes a script from a novel, then generates and narrates every shot.
+YIKE_STORYBOARD_EXPECTED_SECONDS = 120.0
+# An AI-app job runs a generative application (image or video) on its inputs.
+YIKE_AI_APP_EXPECTED_SECONDS = 30.0
+
+
+IPRODUCTION = JobFamily(
+    name="IProduction",
+    query=lambda hook, job_id: hook.query_iproduction_job(job_id),
+    aquery=lambda hook, job_id: hook.aquery_iproduction_job(job_id),
+    output_url_of=_first_output_url,
+    failure_detail_of=_iproduction_failure_detail,
+    cancel=lambda hook, job_id: hook.cancel_iproduction_job(job_id),
+    acancel=lambda hook, job_id: hook.acancel_iproduction_job(job_id),
+    expected_seconds_of=lambda request: IPRODUCTION_EXPECTED_SECONDS.get(request.function_name, 0.0),
+)
+"""IProduction jobs (Submit/Query/CancelIProductionJob)."""
+
+
+def _storyboard_failure_detail(job: Any) -> str:
+    # A failed storyboard job says what went wrong only in its failed shots' error codes.
+    result = getattr(job, "job_result", None)
+    shots = getattr(result, "failure_shot_list", None) or []
+    codes = sorted({shot.error_code for shot in shots if shot.error_code})
+    return f"failed shots: {len(shots)} ({', '.join(codes)})" if shots else ""
+
+
+YIKE_STORYBOARD = JobFamily(
+    name="Yike storyboard",
+    query=lambda hook, job_id: hook.get_yike_storyboard_job(job_id),
+    aquery=lambda hook, job_id: hook.aget_yike_storyboard_job(job_id),
+    output_url_of=_storyboard_output_url,
+    expected_seconds_of=lambda request: YIKE_STORYBOARD_EXPECTED_SECONDS,
+    failure_detail_of=_storyboard_failure_detail,
+)
+"""Yike storyboard jobs (Submit/GetYikeStoryboardJob). ICE has no cancel action for them."""
+
+
+YIKE_AI_APP = JobFamily(
+    name="Yike AI app",
+    query=lambda hook, job_id: hook.get_yike_ai_app_job(job_id),
+    aquery=lambda hook, job_id: hook.aget_yike_ai_app_job(job_id),
+    # to_xcom() lists video outputs first, then images, then audio.
+    output_url_of=_first_output_url,
+    failure_detail_of=lambda job: getattr(job, "failure_detail", ""),
+    expected_seconds_of=lambda request: YIKE_AI_APP_EXPECTED_SECONDS,
+)
+"""Yike AI application jobs (Submit/Get/BatchGet/PrecheckYikeAIAppJob). ICE has no cancel action for them."""
