@@ -203,3 +203,10 @@ def emulator_record(emulator: IceEmulator, job_id: str) -> Any:
         except Exception:  # not in this group's store
             continue
     raise LookupError(f"the emulator has no job {job_id}")
+
+
+def rendered_at_run_time(value: Any) -> str:
+    """A template rendering to ``value`` (JSON text for a dict): literal ICE parameters are already
+    refused when the DAG is parsed, so a test of the run-time check hands the value over this way."""
+    text = value if isinstance(value, str) else json.dumps(value)
+    return "{{ " + repr(text) + " }}"
