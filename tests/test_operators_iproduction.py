@@ -140,6 +140,19 @@ def test_wait_for_completion_false_returns_job_id_at_once(held_ice: IceEmulator)
         assert not hook.query_iproduction_job(job_id).is_terminal  # still running: nobody waited
 
 
+def test_each_cover_result_carries_its_absolute_url(emulated_ice: IceEmulator) -> None:
+    run = run_one("ipr_cover_urls", output={"Type": "OSS", "Media": "oss://bucket/out/2025-01-01/cover/"})
+
+    assert task_states(run) == {"cover": "success"}
+    job = xcom_value(run, "cover")
+    covers = job["result"]["covers"]
+    assert len(covers) == len(job["output_urls"]) > 1
+    for cover in covers:
+        assert cover["output_url"] in job["output_urls"]
+        assert cover["output_url"].endswith("/out/2025-01-01/cover/" + cover["url"].rsplit("/", 1)[-1])
+    assert not any("cover/cover/" in path for path in job["output_files"])
+
+
 @pytest.mark.parametrize(
     ("kwargs", "named"),
     [

@@ -127,7 +127,10 @@ def test_partial_success_fails_with_fail_on_failed_shots_and_retry_does_not_pay_
     assert task_try_numbers(run) == {"storyboard": 2}
     # ICE calls the job succeeded: the retry reuses it (and fails the same way) instead of paying again.
     assert submits(emulated_ice, SUBMIT) == 1
-    assert "failing because fail_on_failed_shots=True" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "failing because fail_on_failed_shots=True" in out
+    # Named like every other failure of the operator.
+    assert "IceYikeStoryboardJobOperator (task 'storyboard'): Yike storyboard job " in out
 
 
 def test_timeout_fails_and_says_the_job_keeps_running(

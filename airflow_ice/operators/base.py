@@ -56,6 +56,7 @@ from airflow_ice.links.console import (
     console_job_url,
 )
 from airflow_ice.links.job_output import JOB_ID_XCOM_KEY, OUTPUT_URL_XCOM_KEY, IceJobOutputLink
+from airflow_ice.links.pushed_value import LINK_VALUES_PUSHED
 from airflow_ice.models.json_text import compact_json
 from airflow_ice.models.validation import check_known_fields, validate_request
 from airflow_ice.triggers.base import IceJobTrigger
@@ -162,6 +163,8 @@ class IceJobOperator(BaseOperator):
             raise ValueError(f"{type(self).__name__} {self.task_id!r}: {exc}") from None
         # Set while this instance waits in a worker, for on_kill.
         self.job_id: str | None = None
+        # The extra links read their XComs only once this try (or the one that deferred) pushed them.
+        setattr(self, LINK_VALUES_PUSHED, False)
 
     def resolve_settings(self, *, allow_templates: bool = False) -> WaitSettings:
         """Check the waiting parameters (after templating, they may be text).
@@ -286,6 +289,7 @@ class IceJobOperator(BaseOperator):
         # Pushed even when empty: the link reads it while the task waits (a missing key logs an error).
         ti.xcom_push(key=OUTPUT_URL_XCOM_KEY, value=self.request_output_url(request) or "")
         ti.xcom_push(key=CONSOLE_URL_XCOM_KEY, value=self.console_url(job_id))
+        setattr(self, LINK_VALUES_PUSHED, True)
         if not self.settings.wait_for_completion:
             self.log.info("%s job %s submitted; not waiting for it.", self.family.name, job_id)
             self._forget(store)
@@ -328,6 +332,7 @@ class IceJobOperator(BaseOperator):
 
     def execute_complete(self, context: Context, event: Any = None, job_id: str = "") -> Any:
         """Resume after the trigger fired: only an explicit ``success`` event succeeds."""
+        setattr(self, LINK_VALUES_PUSHED, True)  # by the try that deferred
         # dag.test() hands over the event without the defer kwargs: fall back to what was pushed.
         job_id = job_id or self._pushed_job_id(context, event)
         try:

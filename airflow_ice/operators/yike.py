@@ -165,6 +165,7 @@ class IceYikeStoryboardJobOperator(IceJobOperator):
         )
         if bool_param(self.fail_on_failed_shots, "fail_on_failed_shots"):
             raise IceJobFailedError(
-                str(job.get("job_id")), f"{summary}; failing because fail_on_failed_shots=True."
+                str(job.get("job_id")),
+                f"{self._task_label()}: {summary}; failing because fail_on_failed_shots=True.",
             )
         self.log.warning("%s. Set fail_on_failed_shots=True to fail the task instead.", summary)
