@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 from airflow_ice.emulator import IceEmulator
-from tests.dag_support import emulated_ice, ensure_airflow_db, run_dag, task_states
+from tests.dag_support import emulated_ice, ensure_airflow_db, load_python_file, run_dag, task_states
 
 __all__ = ["emulated_ice"]
 
@@ -17,12 +16,7 @@ RUN_DEMO = Path(__file__).resolve().parent.parent / "example_dags" / "run_demo.p
 
 
 def load_run_demo() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("run_demo", RUN_DEMO)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_python_file(RUN_DEMO, "run_demo")
 
 
 def test_the_demo_parses_and_serializes_its_dag_on_this_airflow() -> None:

@@ -3,7 +3,6 @@ the sensor example, and the emulator's copy-paste connection."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -16,7 +15,7 @@ import pytest
 
 from airflow_ice.emulator import IceEmulator
 from airflow_ice.hooks.ice import IceHook
-from tests.dag_support import emulated_ice, run_dag, task_states, xcom_value
+from tests.dag_support import emulated_ice, load_python_file, run_dag, task_states, xcom_value
 
 __all__ = ["emulated_ice"]
 
@@ -25,12 +24,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples"
 
 def load(name: str) -> ModuleType:
     """A docs example as a module, as the DAG processor would import the file."""
-    spec = importlib.util.spec_from_file_location(f"docs_example_{name}", EXAMPLES / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_python_file(EXAMPLES / f"{name}.py", f"docs_example_{name}")
 
 
 def quickstart_dag() -> Any:
