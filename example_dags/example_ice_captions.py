@@ -36,7 +36,7 @@ with DAG(
     },
     tags=["example", "ice"],
 ) as dag:
-
+    # [START caption_files]
     @task
     def caption_files(triggering_asset_events: Any = None) -> list[dict[str, Any]]:
         """The caption files of the triggering events, with the ICE job that wrote each."""
@@ -51,6 +51,8 @@ with DAG(
                     }
                 )
         return files
+
+    # [END caption_files]
 
     @task
     def translation_jobs(files: list[dict[str, Any]], params: dict[str, Any] | None = None) -> list[dict]:

@@ -9,8 +9,10 @@ before paying). The jobs wait in the triggerer (``deferrable=True``), where the 
 checked together in batch calls.
 
 Connection: ``ice_default`` (type ``alibaba_ice``). Params: ``videos`` (OSS paths), ``output_prefix``
-(where results go), ``poll_interval`` (seconds between status checks) and ``ai_app_id`` (the Yike
-AI application making the highlight reels).
+(where results go), ``poll_interval`` (seconds between status checks), ``expected_duration`` (seconds
+before the first status check after the one at once; empty for each job family's own figure, 0 for
+none, as the demo's second-long emulated jobs want) and ``ai_app_id`` (the Yike AI application making
+the highlight reels).
 
 Each caption file a CaptionExtraction job really wrote becomes an ``oss://`` asset event through the
 ``ice_media_pipeline_captions`` asset alias (``example_ice_captions`` is scheduled on it).
@@ -27,6 +29,7 @@ from airflow_ice.operators.iproduction import IceIProductionJobOperator
 from airflow_ice.operators.yike_ai_app import IceYikeAIAppJobOperator
 
 POLL = "{{ params.poll_interval }}"
+EXPECTED = "{{ params.expected_duration }}"
 # One asset event per caption file ICE reports, whatever the (templated) output paths were.
 CAPTION_FILES = AssetAlias("ice_media_pipeline_captions")
 
@@ -46,6 +49,11 @@ with DAG(
         ),
         "output_prefix": Param("oss://my-media-bucket/processed", type="string"),
         "poll_interval": Param(30, type="number", exclusiveMinimum=0),
+        "expected_duration": Param(
+            "",
+            type=["string", "number"],
+            description="Seconds before the first poll after the check at once; empty: the job family's figure",
+        ),
         "ai_app_id": Param("highlight-reel", type="string", description="Yike AI application id"),
     },
     tags=["example", "ice"],
@@ -70,18 +78,24 @@ with DAG(
         return arguments
 
     covers = IceIProductionJobOperator.partial(
-        task_id="cover", function_name="Cover", poll_interval=POLL, deferrable=True
+        task_id="cover",
+        function_name="Cover",
+        poll_interval=POLL,
+        expected_duration=EXPECTED,
+        deferrable=True,
     ).expand_kwargs(job_arguments.override(task_id="cover_jobs")("cover"))
     clips = IceIProductionJobOperator.partial(
         task_id="clip_summary",
         function_name="VideoClip",
         poll_interval=POLL,
+        expected_duration=EXPECTED,
         deferrable=True,
     ).expand_kwargs(job_arguments.override(task_id="clip_summary_jobs")("clip_summary"))
     captions = IceIProductionJobOperator.partial(
         task_id="captions",
         function_name="CaptionExtraction",
         poll_interval=POLL,
+        expected_duration=EXPECTED,
         deferrable=True,
         outlets=[CAPTION_FILES],
     ).expand_kwargs(job_arguments.override(task_id="captions_jobs")("captions"))
@@ -134,5 +148,6 @@ with DAG(
         app_id="{{ params.ai_app_id }}",
         precheck=True,
         poll_interval=POLL,
+        expected_duration=EXPECTED,
         deferrable=True,
     ).expand_kwargs(highlight_reel_jobs(summary))

@@ -23,7 +23,13 @@ from typing import Any
 EXAMPLE_DAGS = Path(__file__).resolve().parent
 DAG_ID = "example_ice_media_pipeline"
 VIDEOS = ["oss://demo-bucket/incoming/interview.mp4", "oss://demo-bucket/incoming/keynote.mp4"]
-RUN_CONF = {"videos": VIDEOS, "output_prefix": "oss://demo-bucket/processed", "poll_interval": 0.3}
+# The emulator's jobs last a second: no waiting for a real job's expected minimum (15-30 s) first.
+RUN_CONF = {
+    "videos": VIDEOS,
+    "output_prefix": "oss://demo-bucket/processed",
+    "poll_interval": 0.3,
+    "expected_duration": 0,
+}
 
 
 def prepare_airflow_home() -> str:

@@ -9,12 +9,15 @@ Airflow's metadata DB is an sqlite file in the session's temporary ``AIRFLOW_HOM
 from __future__ import annotations
 
 import functools
+import importlib.util
 import itertools
 import json
 import os
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -203,3 +206,20 @@ def emulator_record(emulator: IceEmulator, job_id: str) -> Any:
         except Exception:  # not in this group's store
             continue
     raise LookupError(f"the emulator has no job {job_id}")
+
+
+def rendered_at_run_time(value: Any) -> str:
+    """A template rendering to ``value`` (JSON text for a dict): literal ICE parameters are already
+    refused when the DAG is parsed, so a test of the run-time check hands the value over this way."""
+    text = value if isinstance(value, str) else json.dumps(value)
+    return "{{ " + repr(text) + " }}"
+
+
+def load_python_file(path: Path, module_name: str) -> ModuleType:
+    """Import a file that is not in a package (a DAG file, a script), as the DAG processor would."""
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -80,6 +80,8 @@ def test_good_credentials_succeed(results: dict[str, Result]) -> None:
     result = results["good"]
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Connection success!" in result.stdout
+    # Airflow prints no message on success: the hook says which credentials worked.
+    assert "accepted the credentials (source: AccessKey " in result.stdout + result.stderr
 
 
 def test_wrong_secret_fails_clearly(results: dict[str, Result]) -> None:
@@ -97,3 +99,4 @@ def test_assumed_role_succeeds(results: dict[str, Result]) -> None:
     result = results["role"]
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Connection success!" in result.stdout
+    assert "accepted the credentials (source: RAM role " in result.stdout + result.stderr

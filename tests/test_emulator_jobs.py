@@ -136,12 +136,24 @@ def test_iproduction_moves_queuing_analysing_success(
     assert done["TemplateId"] == "tpl-1"
     assert done["ScheduleConfig"] == {"PipelineId": "pipe-1", "Priority": 8}
     assert done["UserData"] == '{"test":1}'
+    # Covers land in the output object's folder, named as in Result ("cover/clip-00001.jpg").
+    assert done["OutputFiles"] == ["out/clip-00001.jpg", "out/clip-00002.jpg", "out/clip-00003.jpg"]
+    assert done["OutputUrls"][0] == "https://bucket.oss-cn-shanghai.aliyuncs.com/out/clip-00001.jpg"
+
+
+def test_cover_files_land_in_the_output_folder_once(
+    client: httpx.Client, emulator: IceEmulator, clock: ManualClock
+) -> None:
+    params = {**iproduction_params("Cover"), "Output": media("oss://bucket/out/2025-01-01/clip/cover/")}
+    job_id = submit(client, emulator, **params)
+    clock.advance(JOB_SECONDS)
+    done = query(client, emulator, job_id)
+
     assert done["OutputFiles"] == [
-        "out/cover/clip-00001.jpg",
-        "out/cover/clip-00002.jpg",
-        "out/cover/clip-00003.jpg",
+        "out/2025-01-01/clip/cover/clip-00001.jpg",
+        "out/2025-01-01/clip/cover/clip-00002.jpg",
+        "out/2025-01-01/clip/cover/clip-00003.jpg",
     ]
-    assert done["OutputUrls"][0] == "https://bucket.oss-cn-shanghai.aliyuncs.com/out/cover/clip-00001.jpg"
 
 
 def test_wall_clock_lifecycle_without_a_test_clock() -> None:

@@ -126,7 +126,7 @@ def test_every_typed_method(
             assert done.user_data == "run-1"
             assert isinstance(done.result, CoverResult)
             assert len(done.result.covers) == 3
-            assert done.output_files[0] == "out/cover/clip-00001.jpg"
+            assert done.output_files[0] == "out/clip-00001.jpg"  # in the output folder, by file name
             assert not done.parse_warnings
 
             other = hook.submit_iproduction_job(cover_request(tag="run-2"))

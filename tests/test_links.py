@@ -13,7 +13,7 @@ from airflow_ice.links.job_output import IceJobOutputLink
 from airflow_ice.operators.iproduction import IceIProductionJobOperator
 from airflow_ice.operators.yike import IceYikeStoryboardJobOperator
 from airflow_ice.operators.yike_ai_app import IceYikeAIAppJobOperator
-from tests.dag_support import emulated_ice, new_dag, run_dag, task_states, xcom_value
+from tests.dag_support import emulated_ice, new_dag, rendered_at_run_time, run_dag, task_states, xcom_value
 
 __all__ = ["emulated_ice"]
 
@@ -171,3 +171,27 @@ def test_a_bad_console_address_costs_only_the_link(
     # The job ran (and was paid for): the task succeeds, without the link.
     assert task_states(run) == {"captions": "success"}
     assert xcom_value(run, "captions", CONSOLE_KEY) == ""
+
+
+def test_a_task_that_submitted_nothing_has_empty_links_and_logs_no_missing_xcom(
+    emulated_ice: IceEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dag = new_dag("link_no_job")
+    with dag:
+        IceIProductionJobOperator(
+            task_id="cover",
+            function_name="Cover",
+            input=rendered_at_run_time({"Type": "OSS"}),  # refused at run time, before the submit
+            output={"Type": "OSS", "Media": "oss://bucket/out/cover/"},
+        )
+
+    run = run_dag(dag)
+
+    assert task_states(run) == {"cover": "failed"}
+    captured = capsys.readouterr()
+    output = captured.out + captured.err
+    assert "invalid parameters" in output  # the precondition: it failed before submitting
+    assert sum(emulated_ice.counters().requests.values()) == 0
+    assert "XCom not found" not in output
+    assert xcom_value(run, "cover", LINK_KEY) == ""
+    assert xcom_value(run, "cover", IceConsoleJobLink().xcom_key) == ""

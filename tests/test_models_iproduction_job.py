@@ -118,10 +118,34 @@ def test_result_example_cover() -> None:
     assert job.to_xcom()["result"] == {
         "kind": "Cover",
         "covers": [
-            {"score": 8.270855992569906, "time": 28278.25, "url": "cover/test-00001.jpg"},
-            {"score": 7.474117489692728, "time": 25942.583333333332, "url": "cover/test-00002.jpg"},
+            # No OutputUrls name these files: no absolute address to give.
+            {"score": 8.270855992569906, "time": 28278.25, "url": "cover/test-00001.jpg", "output_url": None},
+            {
+                "score": 7.474117489692728,
+                "time": 25942.583333333332,
+                "url": "cover/test-00002.jpg",
+                "output_url": None,
+            },
         ],
     }
+
+
+def test_each_cover_gets_the_output_url_of_its_file() -> None:
+    # Matched by file name, not by position: ICE orders covers by score, OutputUrls as it likes.
+    base = "https://bucket.oss-cn-shanghai.aliyuncs.com/out/day/cover"
+    job = job_with(
+        "Cover",
+        RESULT_EXAMPLES["Cover"],
+        OutputUrls=[f"{base}/test-00002.jpg?Expires=1", f"{base}/test-00001.jpg?Expires=1"],
+    )
+
+    covers = job.to_xcom()["result"]["covers"]
+
+    assert [cover["url"] for cover in covers] == ["cover/test-00001.jpg", "cover/test-00002.jpg"]
+    assert [cover["output_url"] for cover in covers] == [
+        f"{base}/test-00001.jpg?Expires=1",
+        f"{base}/test-00002.jpg?Expires=1",
+    ]
 
 
 def test_result_example_video_clip() -> None:

@@ -17,6 +17,7 @@ from tests.dag_support import (
     held_ice,
     job_clock,
     new_dag,
+    rendered_at_run_time,
     requests,
     run_dag,
     stored_reattach_job_id,
@@ -139,17 +140,30 @@ def test_wait_for_completion_false_returns_job_id_at_once(held_ice: IceEmulator)
         assert not hook.query_iproduction_job(job_id).is_terminal  # still running: nobody waited
 
 
+def test_each_cover_result_carries_its_absolute_url(emulated_ice: IceEmulator) -> None:
+    run = run_one("ipr_cover_urls", output={"Type": "OSS", "Media": "oss://bucket/out/2025-01-01/cover/"})
+
+    assert task_states(run) == {"cover": "success"}
+    job = xcom_value(run, "cover")
+    covers = job["result"]["covers"]
+    assert len(covers) == len(job["output_urls"]) > 1
+    for cover in covers:
+        assert cover["output_url"] in job["output_urls"]
+        assert cover["output_url"].endswith("/out/2025-01-01/cover/" + cover["url"].rsplit("/", 1)[-1])
+    assert not any("cover/cover/" in path for path in job["output_files"])
+
+
 @pytest.mark.parametrize(
     ("kwargs", "named"),
     [
-        ({"input": {"Type": "OSS"}}, "input.media"),
-        ({"input": '{"Type": "OSS", "Media": '}, "input"),
-        ({"output": {"Type": "Disk", "Media": "oss://b/o"}}, "output.type"),
+        ({"input": rendered_at_run_time({"Type": "OSS"})}, "input.media"),
+        ({"input": rendered_at_run_time('{"Type": "OSS", "Media": ')}, "input"),
+        ({"output": rendered_at_run_time({"Type": "Disk", "Media": "oss://b/o"})}, "output.type"),
         ({"function_name": "{{ 'Covers' }}"}, "function_name"),
-        ({"schedule_config": {"Priority": 11}}, "schedule_config.priority"),
-        ({"user_data": '["not", "an", "object"]'}, "user_data"),
+        ({"schedule_config": rendered_at_run_time({"Priority": 11})}, "schedule_config.priority"),
+        ({"user_data": rendered_at_run_time('["not", "an", "object"]')}, "user_data"),
         ({"user_data": {"note": "x" * 200}}, "user_data"),
-        ({"name": "n" * 101}, "name"),
+        ({"name": rendered_at_run_time("n" * 101)}, "name"),
         ({"poll_interval": "{{ 'soon' }}"}, "poll_interval"),
         ({"job_params": "{{ 'not json' }}"}, "job_params"),
     ],

@@ -9,7 +9,7 @@ import pytest
 
 from airflow_ice.errors import IceInvalidRequestError
 from airflow_ice.jobs.params import bool_param, is_template, json_object_param, seconds_param
-from airflow_ice.jobs.reattach_store import StoredJob
+from airflow_ice.jobs.reattach_store import VARIABLE_PREFIX, StoredJob, reattach_store_for
 from airflow_ice.jobs.tag import TaskIdentity, tagged_user_data
 
 IDENTITY = TaskIdentity("media_pipeline", "scheduled__2024-01-01T00:00:00+00:00", "cover", 3)
@@ -110,3 +110,28 @@ def test_is_template() -> None:
 )
 def test_stored_job_reads_only_well_formed_records(stored: object, job: StoredJob | None) -> None:
     assert StoredJob.from_json(stored) == job
+
+
+def test_a_first_try_does_not_ask_for_a_variable_no_earlier_try_stored(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Airflow 3.1 and 3.2 keep the job id in a Variable; 3.1's API client logs every missing one as an
+    error ("Variable not found"), which a first try would always meet."""
+    from types import SimpleNamespace
+
+    from airflow.providers.common.compat.sdk import Variable
+
+    asked: list[str] = []
+
+    def get(key: str, default: object = None) -> object:
+        asked.append(key)
+        return default
+
+    monkeypatch.setattr(Variable, "get", staticmethod(get))
+    first = reattach_store_for({"ti": SimpleNamespace(try_number=1)}, IDENTITY)  # type: ignore[arg-type]
+    retry = reattach_store_for({"ti": SimpleNamespace(try_number=2)}, IDENTITY)  # type: ignore[arg-type]
+
+    assert first.get() is None
+    assert asked == []
+    assert retry.get() is None
+    assert asked == [VARIABLE_PREFIX + IDENTITY.key]  # a retry does look for the earlier try's job

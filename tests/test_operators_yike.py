@@ -16,6 +16,7 @@ from tests.dag_support import (
     held_ice,
     job_clock,
     new_dag,
+    rendered_at_run_time,
     requests,
     run_dag,
     stored_reattach_job_id,
@@ -126,7 +127,10 @@ def test_partial_success_fails_with_fail_on_failed_shots_and_retry_does_not_pay_
     assert task_try_numbers(run) == {"storyboard": 2}
     # ICE calls the job succeeded: the retry reuses it (and fails the same way) instead of paying again.
     assert submits(emulated_ice, SUBMIT) == 1
-    assert "failing because fail_on_failed_shots=True" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "failing because fail_on_failed_shots=True" in out
+    # Named like every other failure of the operator.
+    assert "IceYikeStoryboardJobOperator (task 'storyboard'): Yike storyboard job " in out
 
 
 def test_timeout_fails_and_says_the_job_keeps_running(
@@ -179,10 +183,10 @@ def test_wait_for_completion_false(emulated_ice: IceEmulator) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "named"),
     [
-        ({"aspect_ratio": "1:1"}, "aspect_ratio"),
-        ({"resolution": "8K"}, "resolution"),
-        ({"title": "題" * 50}, "title"),
-        ({"model_params": "{not json"}, "model_params"),
+        ({"aspect_ratio": rendered_at_run_time("1:1")}, "aspect_ratio"),
+        ({"resolution": rendered_at_run_time("8K")}, "resolution"),
+        ({"title": rendered_at_run_time("題" * 50)}, "title"),
+        ({"model_params": rendered_at_run_time("{not json")}, "model_params"),
         ({"fail_on_failed_shots": "{{ 'perhaps' }}"}, "fail_on_failed_shots"),
         ({"user_data": {"NotifyAddress": "https://example.com/" + "x" * 200}}, "user_data"),
     ],

@@ -17,6 +17,7 @@ from tests.dag_support import (
     held_ice,
     job_clock,
     new_dag,
+    rendered_at_run_time,
     requests,
     run_dag,
     stored_reattach_job_id,
@@ -201,11 +202,9 @@ def test_wait_for_completion_false(emulated_ice: IceEmulator) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "named"),
     [
-        ({"app_id": ""}, "app_id"),
         ({"app_id": "{{ '  ' }}"}, "app_id"),
-        ({"app_params": "[1, 2]"}, "app_params"),
-        ({"app_params": "{not json"}, "app_params"),
-        ({"folder_id": 5}, "folder_id"),
+        ({"app_params": rendered_at_run_time("[1, 2]")}, "app_params"),
+        ({"app_params": rendered_at_run_time("{not json")}, "app_params"),
         ({"precheck": "{{ 'perhaps' }}"}, "precheck"),
     ],
 )

@@ -168,7 +168,7 @@ def iproduction_result_text(function_name: str, input_media: str) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def cover_files(input_media: str) -> tuple[str, ...]:
-    """The cover file paths of a Cover job (relative to the output folder)."""
+    """The cover file paths of a Cover job, as its Result names them (``cover/<name>``)."""
     return tuple(cover["Url"] for cover in cover_result(input_media))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -429,14 +430,22 @@ class IceHook(BaseHook):
             return False, str(exc)
         except IceApiError as exc:
             # Any other answer means ICE verified the signature: the credentials work.
-            return True, (
-                f"Connection works: ICE at {config.base_url} accepted the credentials from {source} ({exc.code})."
-            )
+            return self._connection_works(config.base_url, source, f" ({exc.code})")
         except IceError as exc:
             return False, f"Cannot use the connection: {exc}"
         finally:
             self.close()
-        return True, f"Connection works: ICE at {config.base_url} accepted the credentials from {source}."
+        return self._connection_works(config.base_url, source, "")
+
+    def _connection_works(self, base_url: str, source: str, answer: str) -> tuple[bool, str]:
+        message = f"Connection works: ICE at {base_url} accepted the credentials (source: {source}){answer}."
+        # `airflow connections test` prints only "Connection success!" and, without -v, switches logging
+        # off: then the source is printed, else logged (the UI's Test button shows the message itself).
+        if logging.root.manager.disable >= logging.INFO:
+            print(message)
+        else:
+            logging.getLogger(__name__).info("%s", message)
+        return True, message
 
 
 def _mask_credentials(credentials: Credentials) -> None:

@@ -48,6 +48,22 @@ def is_template(value: object) -> bool:
     return isinstance(value, str) and ("{{" in value or "{%" in value)
 
 
+def is_known_at_parse_time(value: object) -> bool:
+    """Whether ``value`` is a plain literal: JSON-like data with no Jinja anywhere in it.
+
+    Templates, other tasks' results (``XComArg``) and anything else are known only at run time.
+    """
+    if value is None or isinstance(value, (bool, int, float)):
+        return True
+    if isinstance(value, str):
+        return not is_template(value)
+    if isinstance(value, (list, tuple)):
+        return all(is_known_at_parse_time(item) for item in value)
+    if isinstance(value, dict):
+        return all(isinstance(key, str) and is_known_at_parse_time(item) for key, item in value.items())
+    return False
+
+
 def seconds_param(value: object, param: str, *, allow_zero: bool = False) -> float:
     """A positive duration in seconds, given as a number, numeric text or a timedelta.
 

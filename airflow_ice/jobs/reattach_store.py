@@ -102,16 +102,21 @@ class VariableReattachStore:
     """Airflow Variable fallback for versions without the task state store.
 
     :param identity: the task instance.
+    :param first_try: this is the task instance's first try, so no earlier try stored anything.
     """
 
     description = "Airflow Variable"
 
-    def __init__(self, identity: TaskIdentity) -> None:
+    def __init__(self, identity: TaskIdentity, *, first_try: bool = False) -> None:
         self.identity = identity
         self.variable_key = VARIABLE_PREFIX + identity.key
+        self.first_try = first_try
 
     def get(self) -> StoredJob | None:
         """The job stored by an earlier try, if any."""
+        if self.first_try:
+            # Nothing to find, and Airflow 3.1's API client logs a missing Variable at error level.
+            return None
         from airflow.providers.common.compat.sdk import Variable
 
         return StoredJob.from_json(Variable.get(self.variable_key, default=None))
@@ -139,4 +144,5 @@ def reattach_store_for(context: Context, identity: TaskIdentity) -> ReattachStor
     task_state_store = context.get("task_state_store")
     if task_state_store is not None:
         return TaskStateReattachStore(task_state_store)
-    return VariableReattachStore(identity)
+    try_number = getattr(context.get("ti"), "try_number", None)
+    return VariableReattachStore(identity, first_try=isinstance(try_number, int) and try_number <= 1)

@@ -12,7 +12,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from airflow.providers.common.compat.sdk import BaseOperatorLink, XCom
+from airflow.providers.common.compat.sdk import BaseOperatorLink
+
+from airflow_ice.links.pushed_value import pushed_link_value
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import TaskInstanceKey
@@ -58,5 +60,5 @@ class IceConsoleJobLink(BaseOperatorLink):
 
     def get_link(self, operator: Any, *, ti_key: TaskInstanceKey) -> str:
         """The console URL pushed to XCom by the task, or an empty string."""
-        url = XCom.get_value(ti_key=ti_key, key=CONSOLE_URL_XCOM_KEY)
+        url = pushed_link_value(operator, ti_key, CONSOLE_URL_XCOM_KEY)
         return url if isinstance(url, str) and url.startswith("https://") else ""

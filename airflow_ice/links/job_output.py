@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.common.compat.sdk import BaseOperatorLink, XCom
+from airflow.providers.common.compat.sdk import BaseOperatorLink
+
+from airflow_ice.links.pushed_value import pushed_link_value
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import TaskInstanceKey
@@ -26,5 +28,5 @@ class IceJobOutputLink(BaseOperatorLink):
 
     def get_link(self, operator: Any, *, ti_key: TaskInstanceKey) -> str:
         """The output URL pushed to XCom by the task, or an empty string."""
-        url = XCom.get_value(ti_key=ti_key, key=OUTPUT_URL_XCOM_KEY)
+        url = pushed_link_value(operator, ti_key, OUTPUT_URL_XCOM_KEY)
         return url if isinstance(url, str) and url.startswith(("https://", "http://")) else ""

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
-from airflow_ice.models.iproduction_results import IProductionResult, decode_result
+from airflow_ice.models.iproduction_results import CoverResult, IProductionResult, decode_result
 from airflow_ice.models.json_text import decode_json_text
 from airflow_ice.models.lenient import (
     MISSING,
@@ -166,13 +166,18 @@ class IProductionJob(JobResponseModel):
         values[UNPARSED_FIELD] = report.unparsed
         return values
 
+    def _result_xcom(self) -> dict[str, Any] | None:
+        if isinstance(self.result, CoverResult):
+            return self.result.to_xcom(self.output_urls)
+        return self.result.model_dump(mode="json") if self.result is not None else None
+
     def to_xcom(self) -> dict[str, Any]:
         """A small JSON-safe summary for XCom: ids, status, parsed result, outputs, times."""
         return {
             "job_id": self.job_id,
             "status": self.status_text,
             "function_name": self.function_name,
-            "result": self.result.model_dump(mode="json") if self.result is not None else None,
+            "result": self._result_xcom(),
             "output_files": list(self.output_files),
             "output_urls": list(self.output_urls),
             "output_media_ids": list(self.output_media_ids),

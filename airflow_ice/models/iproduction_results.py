@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, FiniteFloat, JsonValue, TypeAdapter
@@ -33,6 +34,28 @@ class CoverResult(_ResultPart):
 
     kind: Literal["Cover"] = "Cover"
     covers: list[CoverFrame]
+
+    def to_xcom(self, output_urls: Sequence[str]) -> dict[str, Any]:
+        """JSON form, each cover with the absolute ``output_url`` of its file (None if no output URL
+        names it): ``url`` is a relative path (``cover/x-00001.jpg``), and ``OutputUrls`` come in no
+        promised order, so they are matched by file name."""
+        data = self.model_dump(mode="json")
+        for cover, frame in zip(data["covers"], self.covers, strict=True):
+            cover["output_url"] = cover_output_url(frame.url, output_urls)
+        return data
+
+
+def cover_output_url(path: str, output_urls: Sequence[str]) -> str | None:
+    """The entry of ``output_urls`` whose file name (before any query) is that of ``path``."""
+    if path.startswith(("https://", "http://")):
+        return path
+    name = path.rpartition("/")[2]
+    if not name:
+        return None
+    for url in output_urls:
+        if url.partition("?")[0].rpartition("/")[2] == name:
+            return url
+    return None
 
 
 class VideoSegment(_ResultPart):

@@ -40,6 +40,33 @@ def validate_request(model_cls: type[RequestT], data: Mapping[str, Any] | Reques
         raise IceInvalidRequestError(describe_request_errors(model_cls, exc)) from exc
 
 
+def check_known_fields(
+    model_cls: type[BaseModel], data: Mapping[str, Any], *, unknown: Sequence[str]
+) -> None:
+    """Check what is already known of a request (at DAG parse time): every field but ``unknown``.
+
+    :param model_cls: the request class, e.g. ``IProductionJobRequest``.
+    :param data: the known fields (Python names); fields named in ``unknown`` may be left out.
+    :param unknown: fields whose value is known only at run time (templates, other tasks' results):
+        problems of theirs, and of the request as a whole, wait for the run-time check.
+    :raises IceInvalidRequestError: naming each bad known field, as :func:`validate_request` does.
+    """
+    try:
+        model_cls.model_validate(dict(data))
+    except ValidationError as exc:
+        skipped = set(unknown)
+        problems = []
+        for detail in exc.errors():
+            found = _field_by_key(model_cls, str(detail["loc"][0])) if detail["loc"] else None
+            if found is None and skipped:
+                continue  # the request as a whole: it depends on the unknown fields too
+            if found is not None and found[0] in skipped:
+                continue
+            problems.append(_describe(model_cls, detail))
+        if problems:
+            raise IceInvalidRequestError(f"Invalid {model_cls.__name__}: " + "; ".join(problems)) from exc
+
+
 def describe_request_errors(model_cls: type[BaseModel], error: ValidationError) -> str:
     """One message listing every problem of ``error``, each naming its field."""
     problems = [_describe(model_cls, detail) for detail in error.errors()]

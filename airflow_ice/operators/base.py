@@ -26,9 +26,16 @@ from airflow_ice.jobs.cancellation import Cancellation, CancelOutcome
 from airflow_ice.jobs.errors import IceJobTimeoutError, IceJobWaitError
 from airflow_ice.jobs.events import JobEvent, JobEventStatus
 from airflow_ice.jobs.families import IceJob, JobFamily
-from airflow_ice.jobs.params import bool_param, count_param, is_template, seconds_param
+from airflow_ice.jobs.params import (
+    bool_param,
+    count_param,
+    is_known_at_parse_time,
+    is_template,
+    json_object_param,
+    seconds_param,
+)
 from airflow_ice.jobs.reattach_store import ReattachStore, StoredJob, reattach_store_for
-from airflow_ice.jobs.tag import TaskIdentity
+from airflow_ice.jobs.tag import TaskIdentity, tagged_user_data
 from airflow_ice.jobs.waiting import (
     DEFERRAL_GRACE_SECONDS,
     TRANSIENT_POLL_ERRORS,
@@ -49,7 +56,9 @@ from airflow_ice.links.console import (
     console_job_url,
 )
 from airflow_ice.links.job_output import JOB_ID_XCOM_KEY, OUTPUT_URL_XCOM_KEY, IceJobOutputLink
+from airflow_ice.links.pushed_value import LINK_VALUES_PUSHED
 from airflow_ice.models.json_text import compact_json
+from airflow_ice.models.validation import check_known_fields, validate_request
 from airflow_ice.triggers.base import IceJobTrigger
 
 if TYPE_CHECKING:
@@ -116,6 +125,10 @@ class IceJobOperator(BaseOperator):
 
     family: ClassVar[JobFamily]
     trigger_class: ClassVar[type[IceJobTrigger]]
+    #: The family's request model, e.g. ``IProductionJobRequest``.
+    request_model: ClassVar[type[Any]]
+    #: Parameters given as a dict or JSON text of an object, decoded before the model sees them.
+    json_object_parameters: ClassVar[tuple[str, ...]] = ("user_data",)
     operator_extra_links = (IceJobOutputLink(), IceConsoleJobLink())
     ui_color = "#ff6a00"
 
@@ -150,6 +163,8 @@ class IceJobOperator(BaseOperator):
             raise ValueError(f"{type(self).__name__} {self.task_id!r}: {exc}") from None
         # Set while this instance waits in a worker, for on_kill.
         self.job_id: str | None = None
+        # The extra links read their XComs only once this try (or the one that deferred) pushed them.
+        setattr(self, LINK_VALUES_PUSHED, False)
 
     def resolve_settings(self, *, allow_templates: bool = False) -> WaitSettings:
         """Check the waiting parameters (after templating, they may be text).
@@ -176,12 +191,47 @@ class IceJobOperator(BaseOperator):
 
     # What each family provides
 
+    def request_parameters(self) -> dict[str, Any]:
+        """The ICE parameters as the DAG gave them (rendered or not), by the request model's field names."""
+        raise NotImplementedError
+
     def build_request(self, identity: TaskIdentity) -> Any:
         """Validate the (templated) parameters into the family's request model, tagged with ``identity``.
 
         :raises IceInvalidRequestError: a parameter is invalid (names the parameter).
         """
-        raise NotImplementedError
+        return validate_request(self.request_model, self._model_input(self.request_parameters(), identity))
+
+    def _model_input(self, parameters: dict[str, Any], identity: TaskIdentity | None) -> dict[str, Any]:
+        """What the request model takes: JSON-object parameters decoded, ``user_data`` tagged with the
+        task (untagged when ``identity`` is None, at parse time), unset ones left out (so that blank
+        templates mean "not given")."""
+        data = dict(parameters)
+        for name in self.json_object_parameters:
+            if name in data:
+                data[name] = json_object_param(data[name], name)
+        if identity is not None and "user_data" in data:
+            data["user_data"] = tagged_user_data(data["user_data"], identity)
+        return {name: value for name, value in data.items() if value not in (None, "")}
+
+    def check_literal_parameters(self) -> None:
+        """When the DAG file is parsed: refuse literal ICE parameters the request model refuses.
+
+        Templated values, other tasks' results and the whole request's own rules are checked once
+        rendered, in :meth:`execute`. A mapped task's operator, built at run time, is left to
+        :meth:`execute` too, which fails it without retry.
+
+        :raises ValueError: naming the operator, its task and each bad parameter.
+        """
+        if getattr(self, "_BaseOperator__from_mapped", False):
+            return
+        parameters = self.request_parameters()
+        unknown = [name for name, value in parameters.items() if not is_known_at_parse_time(value)]
+        known = {name: value for name, value in parameters.items() if name not in unknown}
+        try:
+            check_known_fields(self.request_model, self._model_input(known, None), unknown=unknown)
+        except IceInvalidRequestError as exc:
+            raise ValueError(f"{type(self).__name__} {self.task_id!r}: {exc}") from None
 
     def submit(self, hook: IceHook, request: Any) -> str:
         """Submit the request; return the job id."""
@@ -239,6 +289,7 @@ class IceJobOperator(BaseOperator):
         # Pushed even when empty: the link reads it while the task waits (a missing key logs an error).
         ti.xcom_push(key=OUTPUT_URL_XCOM_KEY, value=self.request_output_url(request) or "")
         ti.xcom_push(key=CONSOLE_URL_XCOM_KEY, value=self.console_url(job_id))
+        setattr(self, LINK_VALUES_PUSHED, True)
         if not self.settings.wait_for_completion:
             self.log.info("%s job %s submitted; not waiting for it.", self.family.name, job_id)
             self._forget(store)
@@ -281,6 +332,7 @@ class IceJobOperator(BaseOperator):
 
     def execute_complete(self, context: Context, event: Any = None, job_id: str = "") -> Any:
         """Resume after the trigger fired: only an explicit ``success`` event succeeds."""
+        setattr(self, LINK_VALUES_PUSHED, True)  # by the try that deferred
         # dag.test() hands over the event without the defer kwargs: fall back to what was pushed.
         job_id = job_id or self._pushed_job_id(context, event)
         try:

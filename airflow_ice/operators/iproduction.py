@@ -9,9 +9,8 @@ from airflow_ice.errors import IceInvalidRequestError
 from airflow_ice.hooks.ice import IceHook
 from airflow_ice.jobs.families import IPRODUCTION
 from airflow_ice.jobs.params import is_template, json_object_param
-from airflow_ice.jobs.tag import TaskIdentity, tagged_user_data
 from airflow_ice.lineage.job_lineage import DatasetName, job_media_dataset, unique
-from airflow_ice.models import IPRODUCTION_FUNCTIONS, IProductionJobRequest, validate_request
+from airflow_ice.models import IPRODUCTION_FUNCTIONS, IProductionJobRequest
 from airflow_ice.operators.base import IceJobOperator
 from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
 
@@ -47,6 +46,7 @@ class IceIProductionJobOperator(IceJobOperator):
 
     family = IPRODUCTION
     trigger_class = IceIProductionJobTrigger
+    request_model = IProductionJobRequest
     template_fields: Sequence[str] = (
         "function_name",
         "input",
@@ -102,11 +102,11 @@ class IceIProductionJobOperator(IceJobOperator):
         self.model_id = model_id
         self.schedule_config = schedule_config
         self.user_data = user_data
+        self.check_literal_parameters()
 
-    def build_request(self, identity: TaskIdentity) -> IProductionJobRequest:
-        """Validate the rendered parameters into an :class:`IProductionJobRequest` tagged with the task."""
-        user_data = tagged_user_data(json_object_param(self.user_data, "user_data"), identity)
-        data = {
+    def request_parameters(self) -> dict[str, Any]:
+        """SubmitIProductionJob's parameters, as given."""
+        return {
             "function_name": self.function_name,
             "input": self.input,
             "output": self.job_output,
@@ -115,10 +115,8 @@ class IceIProductionJobOperator(IceJobOperator):
             "template_id": self.template_id,
             "model_id": self.model_id,
             "schedule_config": self.schedule_config,
-            "user_data": user_data,
+            "user_data": self.user_data,
         }
-        # Leave out what is not set, so that blank templates mean "not given".
-        return validate_request(IProductionJobRequest, {k: v for k, v in data.items() if v not in (None, "")})
 
     def submit(self, hook: IceHook, request: IProductionJobRequest) -> str:
         """SubmitIProductionJob."""

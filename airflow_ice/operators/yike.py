@@ -8,10 +8,10 @@ from typing import Any, ClassVar
 from airflow_ice.hooks.ice import IceHook
 from airflow_ice.jobs.errors import IceJobFailedError
 from airflow_ice.jobs.families import YIKE_STORYBOARD
-from airflow_ice.jobs.params import bool_param, is_template, json_object_param
-from airflow_ice.jobs.tag import TaskIdentity, tagged_user_data
+from airflow_ice.jobs.params import bool_param, is_template
+from airflow_ice.jobs.tag import TaskIdentity
 from airflow_ice.lineage.job_lineage import DatasetName, dataset_of_location, unique
-from airflow_ice.models import YikeStoryboardJobRequest, validate_request
+from airflow_ice.models import YikeStoryboardJobRequest
 from airflow_ice.models.json_text import compact_json
 from airflow_ice.operators.base import IceJobOperator
 from airflow_ice.triggers.yike import IceYikeStoryboardJobTrigger
@@ -54,6 +54,7 @@ class IceYikeStoryboardJobOperator(IceJobOperator):
 
     family = YIKE_STORYBOARD
     trigger_class = IceYikeStoryboardJobTrigger
+    request_model = YikeStoryboardJobRequest
     template_fields: Sequence[str] = (
         "file_url",
         "source_type",
@@ -117,12 +118,16 @@ class IceYikeStoryboardJobOperator(IceJobOperator):
         self.fail_on_failed_shots = fail_on_failed_shots
         if not is_template(fail_on_failed_shots):
             bool_param(fail_on_failed_shots, "fail_on_failed_shots")
+        self.check_literal_parameters()
 
     def build_request(self, identity: TaskIdentity) -> YikeStoryboardJobRequest:
         """Validate the rendered parameters into a :class:`YikeStoryboardJobRequest` tagged with the task."""
         bool_param(self.fail_on_failed_shots, "fail_on_failed_shots")
-        user_data = tagged_user_data(json_object_param(self.user_data, "user_data"), identity)
-        data = {
+        return super().build_request(identity)
+
+    def request_parameters(self) -> dict[str, Any]:
+        """SubmitYikeStoryboardJob's parameters, as given."""
+        return {
             "file_url": self.file_url,
             "source_type": self.source_type,
             "shot_split_mode": self.shot_split_mode,
@@ -136,12 +141,8 @@ class IceYikeStoryboardJobOperator(IceJobOperator):
             "model_params": self.model_params,
             "exec_mode": self.exec_mode,
             "skip_failure_shot": self.skip_failure_shot,
-            "user_data": user_data,
+            "user_data": self.user_data,
         }
-        # Leave out what is not set, so that blank templates mean "not given".
-        return validate_request(
-            YikeStoryboardJobRequest, {k: v for k, v in data.items() if v not in (None, "")}
-        )
 
     def submit(self, hook: IceHook, request: YikeStoryboardJobRequest) -> str:
         """SubmitYikeStoryboardJob."""
@@ -164,6 +165,7 @@ class IceYikeStoryboardJobOperator(IceJobOperator):
         )
         if bool_param(self.fail_on_failed_shots, "fail_on_failed_shots"):
             raise IceJobFailedError(
-                str(job.get("job_id")), f"{summary}; failing because fail_on_failed_shots=True."
+                str(job.get("job_id")),
+                f"{self._task_label()}: {summary}; failing because fail_on_failed_shots=True.",
             )
         self.log.warning("%s. Set fail_on_failed_shots=True to fail the task instead.", summary)

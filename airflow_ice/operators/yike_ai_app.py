@@ -14,7 +14,7 @@ from airflow_ice.jobs.families import YIKE_AI_APP
 from airflow_ice.jobs.params import bool_param, is_template, json_object_param
 from airflow_ice.jobs.tag import TaskIdentity
 from airflow_ice.lineage.job_lineage import DatasetName, dataset_of_location, oss_locations_in, unique
-from airflow_ice.models import YikeAIAppJobRequest, validate_request
+from airflow_ice.models import YikeAIAppJobRequest
 from airflow_ice.operators.base import IceJobOperator
 from airflow_ice.triggers.yike_ai_app import IceYikeAIAppJobTrigger
 
@@ -53,6 +53,8 @@ class IceYikeAIAppJobOperator(IceJobOperator):
 
     family = YIKE_AI_APP
     trigger_class = IceYikeAIAppJobTrigger
+    request_model = YikeAIAppJobRequest
+    json_object_parameters = ("app_params",)
     template_fields: Sequence[str] = (
         "app_id",
         "app_params",
@@ -86,18 +88,21 @@ class IceYikeAIAppJobOperator(IceJobOperator):
         self.precheck = precheck
         if not is_template(precheck):
             bool_param(precheck, "precheck")
+        self.check_literal_parameters()
 
     def build_request(self, identity: TaskIdentity) -> YikeAIAppJobRequest:
         """Validate the rendered parameters into a :class:`YikeAIAppJobRequest` (untagged: no UserData)."""
         bool_param(self.precheck, "precheck")
-        data = {
+        return super().build_request(identity)
+
+    def request_parameters(self) -> dict[str, Any]:
+        """SubmitYikeAIAppJob's parameters, as given."""
+        return {
             "app_id": self.app_id,
-            "app_params": json_object_param(self.app_params, "app_params"),
+            "app_params": self.app_params,
             "folder_id": self.folder_id,
             "production_id": self.production_id,
         }
-        # Leave out what is not set, so that blank templates mean "not given".
-        return validate_request(YikeAIAppJobRequest, {k: v for k, v in data.items() if v not in (None, "")})
 
     def submit(self, hook: IceHook, request: YikeAIAppJobRequest) -> str:
         """PrecheckYikeAIAppJob when ``precheck``, then SubmitYikeAIAppJob."""

@@ -68,6 +68,13 @@ def iproduction_differences(
     _compare(diffs, "input asked", asked.get("input"), answer.get("Input"))
     _compare(diffs, "output asked", asked.get("output"), answer.get("Output"))
     result = {k: v for k, v in (xcom.get("result") or {}).items() if k != "kind"}
+    # Each cover's output_url is ours, picked from OutputUrls (checked below): not a Result value.
+    covers = [{k: v for k, v in cover.items() if k != "output_url"} for cover in result.get("covers") or []]
+    if covers:
+        result["covers"] = covers
+        truth_urls = set(answer.get("OutputUrls") or [])
+        picked = [cover.get("output_url") for cover in (xcom.get("result") or {}).get("covers") or []]
+        _compare(diffs, "cover output_urls", [url for url in picked if url not in truth_urls], [])
     _compare(diffs, "result values", leaves(result), leaves(json_value(answer.get("Result"))))
     _compare(diffs, "output_files", xcom.get("output_files"), answer.get("OutputFiles"))
     _compare(diffs, "output_urls", xcom.get("output_urls"), answer.get("OutputUrls"))

@@ -188,9 +188,10 @@ class IProductionActions:
             return {"OutputFiles": [], "OutputUrls": [], "OutputMediaIds": []}
         bucket, key = oss_location(output_media)
         if job.function_name == "Cover":
-            # Covers land beside the output object (or inside the output folder).
+            # Covers land in the output folder (or the output object's), under their file names; the
+            # Result's "cover/" prefix is not a second folder (out/x/cover/cover/... otherwise).
             folder = key if key.endswith("/") else key.rpartition("/")[0] + "/" if "/" in key else ""
-            files = [folder + path for path in cover_files(job.input["Media"])]
+            files = [folder + path.rpartition("/")[2] for path in cover_files(job.input["Media"])]
         else:
             files = [key or f"output/{job.job_id}.mp4"]
         return {
