@@ -306,7 +306,12 @@ def _run_captions_example() -> dict[str, Any]:
     ensure_airflow_db()
     register_dag(bag.dags["example_ice_captions"])  # the DAG processor's part
     videos = ["oss://ui-bucket/in/interview.mp4", "oss://ui-bucket/in/keynote.mp4"]
-    conf = {"poll_interval": 0.1, "videos": videos, "output_prefix": "oss://out-bucket/processed"}
+    conf = {
+        "poll_interval": 0.1,
+        "expected_duration": 0,
+        "videos": videos,
+        "output_prefix": "oss://out-bucket/processed",
+    }
     dag_run = run_dag(bag.dags["example_ice_media_pipeline"], run_conf=conf)
     states = set(task_states(dag_run).values())
     return {

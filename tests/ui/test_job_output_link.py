@@ -33,6 +33,7 @@ RUN_CONF = {
     "videos": ["oss://ui-test-bucket/incoming/interview.mp4", "oss://ui-test-bucket/incoming/keynote.mp4"],
     "output_prefix": "oss://ui-test-bucket/processed",
     "poll_interval": 0.2,
+    "expected_duration": 0,  # emulated jobs last a second: no family minimum before the first poll
 }
 
 
