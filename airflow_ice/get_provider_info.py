@@ -39,6 +39,7 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_ice.operators.iproduction",
                     "airflow_ice.operators.yike",
                     "airflow_ice.operators.yike_ai_app",
+                    "airflow_ice.operators.media_producing",
                 ],
             }
         ],
@@ -49,6 +50,7 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_ice.sensors.iproduction",
                     "airflow_ice.sensors.yike",
                     "airflow_ice.sensors.yike_ai_app",
+                    "airflow_ice.sensors.media_producing",
                 ],
             }
         ],
@@ -59,6 +61,7 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_ice.triggers.iproduction",
                     "airflow_ice.triggers.yike",
                     "airflow_ice.triggers.yike_ai_app",
+                    "airflow_ice.triggers.media_producing",
                 ],
             }
         ],

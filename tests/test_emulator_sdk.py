@@ -185,3 +185,38 @@ def test_sdk_sees_ice_errors(emulator: IceEmulator, signature_algorithm: str | N
         wrong.query_iproduction_job(ice_models.QueryIProductionJobRequest(job_id="x"))
     assert rejected.value.code == "SignatureDoesNotMatch"
     assert rejected.value.status_code == 400
+
+
+@pytest.mark.parametrize("signature_algorithm", SDK_SIGNING)
+def test_sdk_media_producing_lifecycle_and_client_token(
+    emulator: IceEmulator, clock: ManualClock, signature_algorithm: str | None
+) -> None:
+    # Strict placement: Timeline travels in the body, everything else in the query, as the SDK sends.
+    client = sdk_client(emulator, signature_algorithm)
+    request = ice_models.SubmitMediaProducingJobRequest(
+        timeline='{"VideoTracks":[{"VideoTrackClips":[{"MediaId":"****4d7cf14dc7b83b0e801c****"}]}]}',
+        output_media_config='{"MediaURL":"https://bucket.oss-cn-shanghai.aliyuncs.com/out.mp4"}',
+        user_data='{"NotifyAddress":"http://xx.xx.xxx"}',
+        client_token="sdk-token-1",
+    )
+    submitted = client.submit_media_producing_job(request).body
+    again = client.submit_media_producing_job(request).body
+    assert again.job_id == submitted.job_id  # same token, same job
+    assert (again.project_id, again.media_id) == (submitted.project_id, submitted.media_id)
+    assert emulator.counters().jobs_submitted["SubmitMediaProducingJob"] == 1
+    request.user_data = '{"other":1}'
+    with pytest.raises(TeaException) as mismatch:
+        client.submit_media_producing_job(request)
+    assert mismatch.value.code == "IdempotentParameterMismatch"
+
+    query = ice_models.GetMediaProducingJobRequest(job_id=submitted.job_id)
+    running = client.get_media_producing_job(query).body.media_producing_job
+    assert running.status == "Init"
+    clock.advance(11)
+    done = client.get_media_producing_job(query).body.media_producing_job
+    assert done.status == "Success"
+    assert done.media_url == "https://bucket.oss-cn-shanghai.aliyuncs.com/out.mp4"
+    assert isinstance(done.duration, float)
+    assert done.progress == 100
+    assert done.user_data == '{"NotifyAddress":"http://xx.xx.xxx"}'
+    assert done.project_id == submitted.project_id

@@ -74,6 +74,12 @@ PLACEMENTS: Mapping[str, Placement] = {
     "GetYikeAIAppJob": _placement(query="JobId"),
     "BatchGetYikeAIAppJob": _placement(query="JobIds"),
     "PrecheckYikeAIAppJob": _placement(query="AppId AppParams"),
+    "SubmitMediaProducingJob": _placement(
+        query="ClientToken ClipsParam EditingProduceConfig MediaMetadata OutputMediaConfig "
+        "OutputMediaTarget ProjectId ProjectMetadata Source TemplateId UserData",
+        body="Timeline",
+    ),
+    "GetMediaProducingJob": _placement(query="JobId"),
 }
 
 

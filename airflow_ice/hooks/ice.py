@@ -14,6 +14,8 @@ from airflow_ice.hooks.connection_reads import CONNECTION_READS
 from airflow_ice.models import (
     IProductionJob,
     IProductionJobRequest,
+    MediaProducingJob,
+    MediaProducingJobRequest,
     SubmitJobResponse,
     YikeAIAppJob,
     YikeAIAppJobList,
@@ -32,14 +34,18 @@ if TYPE_CHECKING:
     from airflow_ice.client.signing import Credentials
     from airflow_ice.credentials import CredentialsProvider
 
-RequestT = TypeVar("RequestT", IProductionJobRequest, YikeStoryboardJobRequest, YikeAIAppJobRequest)
+RequestT = TypeVar(
+    "RequestT", IProductionJobRequest, YikeStoryboardJobRequest, YikeAIAppJobRequest, MediaProducingJobRequest
+)
 
 
-def is_idempotent(action: str) -> bool:
-    """Whether repeating ``action`` is harmless (reads and cancels), judged from its name."""
+def is_idempotent(
+    action: str, params: Mapping[str, Any] | None = None, body: Mapping[str, Any] | None = None
+) -> bool:
+    """Whether repeating the call is harmless: reads, cancels, and calls carrying a ``ClientToken``."""
     from airflow_ice.client.engine import is_idempotent as judged
 
-    return judged(action)
+    return judged(action, params, body)
 
 
 def import_call_path() -> None:
@@ -268,14 +274,15 @@ class IceHook(BaseHook):
         return await (await self.aengine()).acall(action, params, body, idempotent=idempotent)
 
     def _submit(self, action: str, params: Mapping[str, Any] | None, body: Mapping[str, Any] | None) -> str:
-        data = self.engine().call(action, params, body, idempotent=False, check=has_job_id)
+        # Judged by the engine: a submit is resent after a lost answer only when it carries a ClientToken.
+        data = self.engine().call(action, params, body, check=has_job_id)
         return SubmitJobResponse.model_validate(data).job_id
 
     async def _asubmit(
         self, action: str, params: Mapping[str, Any] | None, body: Mapping[str, Any] | None
     ) -> str:
         engine = await self.aengine()
-        data = await engine.acall(action, params, body, idempotent=False, check=has_job_id)
+        data = await engine.acall(action, params, body, check=has_job_id)
         return SubmitJobResponse.model_validate(data).job_id
 
     # IProduction jobs
@@ -416,6 +423,39 @@ class IceHook(BaseHook):
         job = _as_request(YikeAIAppJobRequest, request)
         data = await self.acall("PrecheckYikeAIAppJob", job.to_precheck_query())
         return YikeAIAppPrecheck.from_response(data)
+
+    # Media producing (timeline editing) jobs
+
+    def submit_media_producing_job(self, request: MediaProducingJobRequest | Mapping[str, Any]) -> str:
+        """Submit a media producing job (render a timeline, a template or a project) and return its id.
+
+        With a ``client_token`` the submit is resent after a lost answer (ICE answers the same token
+        with the same job); without one, a lost answer raises ``IceOutcomeUnknownError``.
+
+        :param request: the job, as a :class:`MediaProducingJobRequest` or a dict of its fields;
+            validated before anything is sent.
+        """
+        job = _as_request(MediaProducingJobRequest, request)
+        return self._submit("SubmitMediaProducingJob", job.to_query(), job.to_body())
+
+    async def asubmit_media_producing_job(self, request: MediaProducingJobRequest | Mapping[str, Any]) -> str:
+        """Async :meth:`submit_media_producing_job`."""
+        job = _as_request(MediaProducingJobRequest, request)
+        return await self._asubmit("SubmitMediaProducingJob", job.to_query(), job.to_body())
+
+    def get_media_producing_job(self, job_id: str) -> MediaProducingJob:
+        """The media producing job's status, output media and error.
+
+        :param job_id: the job id returned by the submit.
+        """
+        return MediaProducingJob.from_response(
+            self.call("GetMediaProducingJob", {"JobId": _job_id_arg(job_id)})
+        )
+
+    async def aget_media_producing_job(self, job_id: str) -> MediaProducingJob:
+        """Async :meth:`get_media_producing_job`."""
+        data = await self.acall("GetMediaProducingJob", {"JobId": _job_id_arg(job_id)})
+        return MediaProducingJob.from_response(data)
 
     # Airflow UI
 

@@ -55,6 +55,9 @@ class JobFamily:
     :param expected_seconds_of: the least time a job of this family is expected to run, from its
         validated request model (see :data:`IPRODUCTION_EXPECTED_SECONDS`): after the check at
         once the waiters do not poll again before it (``expected_duration`` overrides it).
+    :param client_token: whether the submit takes ICE's ``ClientToken`` (the request model has a
+        ``client_token`` field): the operator then sends one, so a submit whose answer was lost is
+        resent safely instead of failing the task as outcome-unknown.
     """
 
     name: str
@@ -65,6 +68,7 @@ class JobFamily:
     cancel: Callable[[IceHook, str], None] | None = None
     acancel: Callable[[IceHook, str], Awaitable[None]] | None = None
     expected_seconds_of: Callable[[Any], float] = lambda request: 0.0
+    client_token: bool = False
 
     @property
     def can_cancel(self) -> bool:
@@ -119,6 +123,11 @@ IPRODUCTION_EXPECTED_SECONDS: Mapping[str, float] = {
 YIKE_STORYBOARD_EXPECTED_SECONDS = 120.0
 # An AI-app job runs a generative application (image or video) on its inputs.
 YIKE_AI_APP_EXPECTED_SECONDS = 30.0
+MEDIA_EXPECTED_SECONDS: dict[str, float] = {
+    # A media producing job renders a timeline: fetch every clip, compose, encode the whole output.
+    "Media producing": _VIDEO_REWRITE_SECONDS,
+}
+"""Expected minimum seconds of the media job families, by family name."""
 
 
 IPRODUCTION = JobFamily(
@@ -163,3 +172,20 @@ YIKE_AI_APP = JobFamily(
     expected_seconds_of=lambda request: YIKE_AI_APP_EXPECTED_SECONDS,
 )
 """Yike AI application jobs (Submit/Get/BatchGet/PrecheckYikeAIAppJob). ICE has no cancel action for them."""
+
+
+def _media_url(job: Mapping[str, Any]) -> str | None:
+    url = job.get("media_url")
+    return str(url) if url else None
+
+
+MEDIA_PRODUCING = JobFamily(
+    name="Media producing",
+    query=lambda hook, job_id: hook.get_media_producing_job(job_id),
+    aquery=lambda hook, job_id: hook.aget_media_producing_job(job_id),
+    output_url_of=_media_url,
+    failure_detail_of=lambda job: getattr(job, "failure_detail", ""),
+    expected_seconds_of=lambda request: MEDIA_EXPECTED_SECONDS["Media producing"],
+    client_token=True,
+)
+"""Media producing (timeline editing) jobs (Submit/GetMediaProducingJob), with ClientToken. No cancel."""

@@ -17,6 +17,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from airflow_ice.errors import IceResponseError
 from airflow_ice.models.json_text import body_text, decode_json_text, is_json_safe, json_safe, short_repr
+from airflow_ice.models.status import StatusT, parse_status
 
 ItemT = TypeVar("ItemT")
 
@@ -158,6 +159,33 @@ class LenientReader:
         self.keep(name, value, "an integer")
         return None
 
+    def number(self, name: str) -> float | None:
+        """A number field (ICE sends some as strings); absent, null or blank gives None."""
+        value = self.take(name)
+        if value is MISSING or value is None or value == "":
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        if isinstance(value, str):
+            try:
+                return float(value)
+            except ValueError:
+                pass
+        self.keep(name, value, "a number")
+        return None
+
+    def status(self, name: str, enum_cls: type[StatusT]) -> StatusT | str | None:
+        """A status field: the enum member (any case), else the raw string, reported: a status this
+        version does not know leaves the job running, never failed or crashed."""
+        raw = self.text(name)
+        if raw is None:
+            return None
+        status = parse_status(enum_cls, raw)
+        if status is None:
+            self.report.warn(f"{self.path(name)}: unknown status {raw!r}; kept as is, job treated as running")
+            return raw
+        return status
+
     def text_list(self, name: str) -> list[str]:
         """A list of strings; absent or null gives an empty list."""
         value = self.take(name)
@@ -243,6 +271,16 @@ class LenientReader:
                 self.report.keep(
                     self.prefix + str(key), value, "field not known to this version of airflow_ice"
                 )
+
+
+def unwrapped(data: Mapping[Any, Any], envelope: str) -> Mapping[Any, Any]:
+    """The job object of an answer that nests it (``{"RequestId", "<envelope>": {...}}``), with the
+    ``RequestId`` beside its fields; a flat object (a model's own dump) is returned as it is."""
+    job = data.get(envelope)
+    if isinstance(job, Mapping):
+        outer = {key: value for key, value in data.items() if key != envelope}
+        return {**job, **outer}
+    return data
 
 
 def job_id_value(value: Any) -> Any:

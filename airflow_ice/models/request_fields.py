@@ -79,3 +79,14 @@ def max_utf8_bytes(limit: int) -> Callable[[str | None], str | None]:
         return value
 
     return check
+
+
+# ICE's limit on ClientToken.
+CLIENT_TOKEN_MAX_CHARS = 64
+
+
+def client_token_text(value: str | None) -> str | None:
+    """ICE's ``ClientToken``: ASCII, 1 to 64 characters."""
+    if value is not None and (not value or not value.isascii() or len(value) > CLIENT_TOKEN_MAX_CHARS):
+        raise ValueError(f"{short_repr(value)} is not 1 to {CLIENT_TOKEN_MAX_CHARS} ASCII characters")
+    return value

@@ -52,6 +52,16 @@ class YikeStoryboardJobStatus(_TolerantStatus):
         return {"success": "succeeded", "fail": "failed"}
 
 
+class MediaProducingJobStatus(_TolerantStatus):
+    """Status of a media producing (timeline editing) job. Terminal: ``Success`` and ``Failed``."""
+
+    INIT = "Init"
+    QUEUING = "Queuing"
+    PROCESSING = "Processing"
+    SUCCESS = "Success"
+    FAILED = "Failed"
+
+
 StatusT = TypeVar("StatusT", bound=_TolerantStatus)
 
 

@@ -26,9 +26,9 @@ from airflow_ice.jobs.cancellation import Cancellation, CancelOutcome
 from airflow_ice.jobs.errors import IceJobTimeoutError, IceJobWaitError
 from airflow_ice.jobs.events import JobEvent, JobEventStatus
 from airflow_ice.jobs.families import IceJob, JobFamily
-from airflow_ice.jobs.params import bool_param, count_param, is_template, seconds_param
+from airflow_ice.jobs.params import bool_param, count_param, is_template, json_object_param, seconds_param
 from airflow_ice.jobs.reattach_store import ReattachStore, StoredJob, reattach_store_for
-from airflow_ice.jobs.tag import TaskIdentity
+from airflow_ice.jobs.tag import USER_DATA_MAX_CHARS, TaskIdentity, client_token, tagged_user_data
 from airflow_ice.jobs.waiting import (
     DEFERRAL_GRACE_SECONDS,
     TRANSIENT_POLL_ERRORS,
@@ -50,6 +50,7 @@ from airflow_ice.links.console import (
 )
 from airflow_ice.links.job_output import JOB_ID_XCOM_KEY, OUTPUT_URL_XCOM_KEY, IceJobOutputLink
 from airflow_ice.models.json_text import compact_json
+from airflow_ice.models.validation import validate_request
 from airflow_ice.triggers.base import IceJobTrigger
 
 if TYPE_CHECKING:
@@ -95,7 +96,11 @@ class IceJobOperator(BaseOperator):
     reattached, a job that succeeded is returned as is, and only a failed or cancelled job is
     submitted again. A submit whose answer was lost (:class:`~airflow_ice.errors.IceOutcomeUnknownError`)
     fails the task without retry (``AirflowFailException``): ICE may have created the job, so look for
-    it by its ``UserData`` tag before clearing the task.
+    it by its ``UserData`` tag before clearing the task. Families whose submit takes ICE's
+    ``ClientToken`` (:attr:`JobFamily.client_token <airflow_ice.jobs.families.JobFamily>`) are
+    the exception: the token (:func:`~airflow_ice.jobs.tag.client_token`) is stored before the
+    submit, the client resends the submit after a lost answer, and a later try resends it too,
+    since ICE answers the same token with the job it made.
 
     :param ice_conn_id: the Airflow connection to ICE.
     :param wait_for_completion: wait for the job to finish; if False, return the job id at once.
@@ -116,6 +121,20 @@ class IceJobOperator(BaseOperator):
 
     family: ClassVar[JobFamily]
     trigger_class: ClassVar[type[IceJobTrigger]]
+    # For the default build_request: the request model and the operator attributes that fill it
+    # (named as the model's fields); ``user_data`` is tagged with the task, within the family's limit.
+    request_model: ClassVar[type[Any] | None] = None
+    request_fields: ClassVar[tuple[str, ...]] = ()
+    user_data_limit: ClassVar[int] = USER_DATA_MAX_CHARS
+    # The waiting parameters every family's operator templates (after its own).
+    wait_template_fields: ClassVar[tuple[str, ...]] = (
+        "ice_conn_id",
+        "poll_interval",
+        "expected_duration",
+        "timeout",
+        "wait_for_completion",
+        "cancel_on_kill",
+    )
     operator_extra_links = (IceJobOutputLink(), IceConsoleJobLink())
     ui_color = "#ff6a00"
 
@@ -179,9 +198,18 @@ class IceJobOperator(BaseOperator):
     def build_request(self, identity: TaskIdentity) -> Any:
         """Validate the (templated) parameters into the family's request model, tagged with ``identity``.
 
+        By default: :attr:`request_fields` read from the operator into :attr:`request_model`, blank
+        ones left out (a blank template means "not given"), ``user_data`` tagged.
+
         :raises IceInvalidRequestError: a parameter is invalid (names the parameter).
         """
-        raise NotImplementedError
+        if self.request_model is None:
+            raise NotImplementedError
+        data = {name: getattr(self, name) for name in self.request_fields}
+        if "user_data" in data:
+            own = json_object_param(data["user_data"], "user_data")
+            data["user_data"] = tagged_user_data(own, identity, limit=self.user_data_limit)
+        return validate_request(self.request_model, {k: v for k, v in data.items() if v not in (None, "")})
 
     def submit(self, hook: IceHook, request: Any) -> str:
         """Submit the request; return the job id."""
@@ -228,9 +256,12 @@ class IceJobOperator(BaseOperator):
         # Unknown for a reattached job: its first wait is then one poll_interval.
         submitted_at: float | None = None
         if job is None:
+            token = self._client_token(context, fingerprint, store)
+            if token is not None:
+                request = request.model_copy(update={"client_token": token})
             submitted_at = time.time()
             job_id = self._submit(request)
-            self._remember(store, StoredJob(job_id, fingerprint))
+            self._remember(store, StoredJob(job_id, fingerprint, token))
         else:
             job_id = job.job_id
         self.job_id = job_id
@@ -318,7 +349,7 @@ class IceJobOperator(BaseOperator):
         if store is None:
             return None
         stored = store.get()
-        if stored is None:
+        if stored is None or not stored.submitted:
             return None
         if stored.fingerprint != fingerprint:
             self.log.warning(
@@ -357,6 +388,23 @@ class IceJobOperator(BaseOperator):
             job.status_text,
         )
         return None
+
+    def _client_token(self, context: Context, fingerprint: str, store: ReattachStore | None) -> str | None:
+        """The submit's ``ClientToken`` (families that take one): an earlier try's that got no job id
+        for the same request, else a new one, stored before the submit is sent."""
+        if not self.family.client_token:
+            return None
+        stored = store.get() if store is not None else None
+        if stored is not None and not stored.submitted and stored.fingerprint == fingerprint:
+            self.log.info(
+                "An earlier try's %s submit got no answer; sending it again with its ClientToken "
+                "(ICE answers with the job it made, if it made one).",
+                self.family.name,
+            )
+            return stored.client_token
+        token = client_token(TaskIdentity.from_context(context), fingerprint, int(context["ti"].try_number))
+        self._remember(store, StoredJob("", fingerprint, token))
+        return token
 
     def _submit(self, request: Any) -> str:
         try:

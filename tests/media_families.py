@@ -1,0 +1,101 @@
+"""What the media job family tests need to know about each family (no tests here).
+
+tests/test_media_families.py runs the same operator, sensor and trigger tests for every family
+listed in :data:`FAMILIES`; adding a family to the tests is adding a :class:`FamilyCase`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from airflow_ice.hooks.ice import IceHook
+from airflow_ice.operators.base import IceJobOperator
+from airflow_ice.operators.media_producing import IceMediaProducingJobOperator
+from airflow_ice.sensors.base import IceJobSensor
+from airflow_ice.sensors.media_producing import IceMediaProducingJobSensor
+from airflow_ice.triggers.base import IceJobTrigger
+from airflow_ice.triggers.media_producing import IceMediaProducingJobTrigger
+
+
+@dataclass(frozen=True)
+class FamilyCase:
+    """One media job family as the shared tests drive it.
+
+    :param name: the family's display name (``JobFamily.name``).
+    :param operator: its operator class; ``sensor`` and ``trigger`` likewise.
+    :param submit_action: the submit action; ``get_action`` the status action.
+    :param kwargs: operator parameters of a job that succeeds.
+    :param failing: parameters to change so that the emulated job fails.
+    :param failure_said: what ICE says about the failure (in the task's error).
+    :param success_status: ICE's success status; ``failure_status`` likewise.
+    :param submit: submits ``kwargs`` (with ``failing`` changes) through a hook; returns the job id.
+    :param output_url: the output URL in a successful job's XCom form, or None.
+    :param bad_inputs: (parameter changes, the name the error must quote) rejected before any submit.
+    :param takes_client_token: whether the submit carries ClientToken.
+    """
+
+    name: str
+    operator: type[IceJobOperator]
+    sensor: type[IceJobSensor]
+    trigger: type[IceJobTrigger]
+    submit_action: str
+    get_action: str
+    kwargs: Mapping[str, Any]
+    failing: Mapping[str, Any]
+    failure_said: str
+    success_status: str
+    failure_status: str
+    submit: Callable[[IceHook, Mapping[str, Any]], str]
+    output_url: Callable[[Mapping[str, Any]], str | None]
+    bad_inputs: list[tuple[dict[str, Any], str]] = field(default_factory=list)
+    takes_client_token: bool = False
+
+    def submit_job(self, *, fail: bool = False) -> str:
+        """Submit a job of this family through the hook (``ice_default``)."""
+        with IceHook() as hook:
+            return self.submit(hook, {**self.kwargs, **(self.failing if fail else {})})
+
+
+OUT_URL = "https://bucket.oss-cn-shanghai.aliyuncs.com/out/highlight.mp4"
+TIMELINE = {
+    "VideoTracks": [
+        {"VideoTrackClips": [{"MediaURL": "https://bucket.oss-cn-shanghai.aliyuncs.com/in/clip.mp4"}]}
+    ]
+}
+
+MEDIA_PRODUCING = FamilyCase(
+    name="Media producing",
+    operator=IceMediaProducingJobOperator,
+    sensor=IceMediaProducingJobSensor,
+    trigger=IceMediaProducingJobTrigger,
+    submit_action="SubmitMediaProducingJob",
+    get_action="GetMediaProducingJob",
+    kwargs={"timeline": TIMELINE, "output_media_config": {"MediaURL": OUT_URL}},
+    failing={"timeline": {"VideoTracks": [{"VideoTrackClips": [{"MediaURL": "https://b/fail.mp4"}]}]}},
+    failure_said="ExceededMaximumValue",
+    success_status="Success",
+    failure_status="Failed",
+    submit=lambda hook, kwargs: hook.submit_media_producing_job(dict(kwargs)),
+    output_url=lambda job: job["media_url"],
+    bad_inputs=[
+        ({"output_media_config": {"Width": 1280}}, "MediaURL"),
+        ({"output_media_config": '{"MediaURL": '}, "output_media_config"),
+        ({"template_id": "tpl-1"}, "exactly one of timeline, template_id or project_id"),
+        ({"timeline": None, "template_id": "tpl-1"}, "clips_param (ClipsParam) is required"),
+        ({"output_media_target": "ftp"}, "output_media_target"),
+        ({"output_media_target": "vod-media"}, "StorageLocation and FileName"),
+        ({"user_data": {"note": "x" * 500}}, "user_data"),
+        ({"timeline": "{{ 'not json' }}"}, "timeline"),
+    ],
+    takes_client_token=True,
+)
+
+FAMILIES = [pytest.param(MEDIA_PRODUCING, id="media_producing")]
+"""Every media family, for ``@pytest.mark.parametrize("family", FAMILIES)``."""
+
+TOKEN_FAMILIES = [case for case in FAMILIES if case.values[0].takes_client_token]
+"""The families whose submit carries ClientToken."""
