@@ -40,6 +40,7 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_ice.operators.yike",
                     "airflow_ice.operators.yike_ai_app",
                     "airflow_ice.operators.media_producing",
+                    "airflow_ice.operators.media_convert",
                 ],
             }
         ],
@@ -51,6 +52,7 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_ice.sensors.yike",
                     "airflow_ice.sensors.yike_ai_app",
                     "airflow_ice.sensors.media_producing",
+                    "airflow_ice.sensors.media_convert",
                 ],
             }
         ],
@@ -62,6 +64,7 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_ice.triggers.yike",
                     "airflow_ice.triggers.yike_ai_app",
                     "airflow_ice.triggers.media_producing",
+                    "airflow_ice.triggers.media_convert",
                 ],
             }
         ],

@@ -14,10 +14,13 @@ import pytest
 
 from airflow_ice.hooks.ice import IceHook
 from airflow_ice.operators.base import IceJobOperator
+from airflow_ice.operators.media_convert import IceMediaConvertJobOperator
 from airflow_ice.operators.media_producing import IceMediaProducingJobOperator
 from airflow_ice.sensors.base import IceJobSensor
+from airflow_ice.sensors.media_convert import IceMediaConvertJobSensor
 from airflow_ice.sensors.media_producing import IceMediaProducingJobSensor
 from airflow_ice.triggers.base import IceJobTrigger
+from airflow_ice.triggers.media_convert import IceMediaConvertJobTrigger
 from airflow_ice.triggers.media_producing import IceMediaProducingJobTrigger
 
 
@@ -94,7 +97,50 @@ MEDIA_PRODUCING = FamilyCase(
     takes_client_token=True,
 )
 
-FAMILIES = [pytest.param(MEDIA_PRODUCING, id="media_producing")]
+
+def convert_config(media: str = "oss://bucket/in/upload.mov") -> dict[str, Any]:
+    """A MediaConvert Config: one input, one MP4 output."""
+    return {
+        "Inputs": [{"Name": "upload", "InputFile": {"Type": "OSS", "Media": media}}],
+        "Outputs": [
+            {
+                "Name": "mp4",
+                "OutputFile": {"Type": "OSS", "Media": "oss://bucket/out/upload.mp4"},
+                "TemplateId": "S00000001-200010",
+            }
+        ],
+    }
+
+
+MEDIA_CONVERT = FamilyCase(
+    name="Media convert",
+    operator=IceMediaConvertJobOperator,
+    sensor=IceMediaConvertJobSensor,
+    trigger=IceMediaConvertJobTrigger,
+    submit_action="SubmitMediaConvertJob",
+    get_action="GetMediaConvertJob",
+    kwargs={"config": convert_config(), "pipeline_id": "pipeline-1"},
+    failing={"config": convert_config("oss://bucket/in/fail.mov")},
+    failure_said="InputFile.DownloadFailed",
+    success_status="Complete",
+    failure_status="Error",
+    submit=lambda hook, kwargs: hook.submit_media_convert_job(dict(kwargs)),
+    output_url=lambda job: job["output_urls"][0] if job["output_urls"] else None,
+    bad_inputs=[
+        ({"config": {"Inputs": []}}, "Config.Inputs"),
+        ({"config": {**convert_config(), "Outputs": []}}, "give at least one of Outputs and OutputGroups"),
+        ({"config": {**convert_config(), "Inputs": [{"Name": "in"}]}}, "Config.Inputs[0].InputFile"),
+        ({"config": {**convert_config(), "JobName": "n" * 65}}, "Config.JobName"),
+        ({"config": "{{ 'not json' }}"}, "config"),
+        ({"user_data": '["list"]'}, "user_data"),
+    ],
+    takes_client_token=True,
+)
+
+FAMILIES = [
+    pytest.param(MEDIA_PRODUCING, id="media_producing"),
+    pytest.param(MEDIA_CONVERT, id="media_convert"),
+]
 """Every media family, for ``@pytest.mark.parametrize("family", FAMILIES)``."""
 
 TOKEN_FAMILIES = [case for case in FAMILIES if case.values[0].takes_client_token]

@@ -3,6 +3,7 @@ default ACS3-HMAC-SHA256 signing, with signature 1.0 (``signature_algorithm='v2'
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -220,3 +221,39 @@ def test_sdk_media_producing_lifecycle_and_client_token(
     assert done.progress == 100
     assert done.user_data == '{"NotifyAddress":"http://xx.xx.xxx"}'
     assert done.project_id == submitted.project_id
+
+
+@pytest.mark.parametrize("signature_algorithm", SDK_SIGNING)
+def test_sdk_media_convert_lifecycle_and_client_token(
+    emulator: IceEmulator, clock: ManualClock, signature_algorithm: str | None
+) -> None:
+    client = sdk_client(emulator, signature_algorithm)
+    config = {
+        "Inputs": [{"Name": "in", "InputFile": {"Type": "OSS", "Media": "oss://bucket/in/upload.mov"}}],
+        "Outputs": [
+            {
+                "Name": "mp4",
+                "OutputFile": {"Type": "OSS", "Media": "oss://bucket/out/upload.mp4"},
+                "TemplateId": "S00000001-200010",
+            }
+        ],
+    }
+    request = ice_models.SubmitMediaConvertJobRequest(
+        config=json.dumps(config), pipeline_id="p1", user_data='{"k":1}', client_token="sdk-convert-1"
+    )
+    submitted = client.submit_media_convert_job(request).body.job
+    again = client.submit_media_convert_job(request).body.job
+    assert again.job_id == submitted.job_id
+    assert emulator.counters().jobs_submitted["SubmitMediaConvertJob"] == 1
+
+    query = ice_models.GetMediaConvertJobRequest(job_id=submitted.job_id)
+    assert client.get_media_convert_job(query).body.job.state == "Inited"
+    clock.advance(11)
+    done = client.get_media_convert_job(query).body.job
+    assert done.state == "Complete"
+    assert done.percent == 100
+    assert done.pipeline_id == "p1"
+    assert done.config.inputs[0].input_file.media == "oss://bucket/in/upload.mov"
+    (output,) = done.output_details
+    assert output.status == "Success"
+    assert output.result.output_file.url == "https://bucket.oss-cn-shanghai.aliyuncs.com/out/upload.mp4"

@@ -12,6 +12,9 @@ import pytest
 
 from airflow_ice.errors import IceInvalidRequestError, IceResponseError
 from airflow_ice.models import (
+    MediaConvertJob,
+    MediaConvertJobRequest,
+    MediaConvertJobStatus,
     MediaProducingJob,
     MediaProducingJobRequest,
     MediaProducingJobStatus,
@@ -116,3 +119,134 @@ def test_bad_media_producing_requests_are_named(changes: dict[str, Any], named: 
     with pytest.raises(IceInvalidRequestError, match="MediaProducingJobRequest") as raised:
         validate_request(MediaProducingJobRequest, {k: v for k, v in data.items() if v is not None})
     assert named in str(raised.value)
+
+
+# Shaped after the official SDK's GetMediaConvertJobResponseBody (field names and nesting); no
+# published sample answer of GetMediaConvertJob was at hand.
+CONVERT_ANSWER: dict[str, Any] = {
+    "RequestId": "31E30781-9495-5E2D-A84D-759B0A01E262",
+    "Job": {
+        "JobId": "ab4802364a2e49208c99efab82dfa8e8",
+        "ClientToken": "86f8e525-9d73-4dac-88aa-8d9a5a5c8ef5",
+        "State": "Complete",
+        "Percent": 100,
+        "PipelineId": "ee7a2e1bc3f146c39e7ea4e11ec35b86",
+        "UserData": '{"k":1}',
+        "CreateTime": "2024-07-18T03:16:29Z",
+        "FinishTime": "2024-07-18T03:17:10Z",
+        "Config": {"Inputs": [{"Name": "in", "InputFile": {"Type": "OSS", "Media": "oss://b/in.mp4"}}]},
+        "OutputDetails": [
+            {
+                "Name": "mp4",
+                "Status": "Success",
+                "TaskId": "t1",
+                "Result": {
+                    "OutputFile": {
+                        "Type": "OSS",
+                        "Media": "oss://b/out.mp4",
+                        "Url": "https://b.oss-cn-shanghai.aliyuncs.com/out.mp4",
+                    },
+                    "OutFileMeta": {"FileBasicInfo": {"Duration": "10.0"}},
+                },
+            }
+        ],
+        "OutputGroupDetails": [
+            {
+                "Name": "hls",
+                "Status": "Failed",
+                "Code": "TemplateNotFound",
+                "Outputs": [{"Name": "720p", "Status": "Failed", "Code": "TemplateNotFound"}],
+            }
+        ],
+    },
+}
+
+
+def test_media_convert_job_parses_the_sdk_shaped_answer() -> None:
+    job = MediaConvertJob.from_response(CONVERT_ANSWER)
+
+    assert job.parse_warnings == []
+    assert job.status is MediaConvertJobStatus.COMPLETE
+    assert job.succeeded
+    assert job.output_urls == ["https://b.oss-cn-shanghai.aliyuncs.com/out.mp4"]
+    assert job.output_group_details[0].outputs[0].code == "TemplateNotFound"
+    assert job.failure_detail == "output hls: TemplateNotFound"
+    xcom = job.to_xcom()
+    assert json.loads(json.dumps(xcom)) == xcom
+    assert xcom["output_groups"][0]["outputs"][0]["status"] == "Failed"
+    assert MediaConvertJob.model_validate(job.model_dump()) == job
+
+
+@pytest.mark.parametrize(
+    ("state", "terminal", "failed"),
+    [("Cancelled", True, True), ("Error", True, True), ("Queued", False, False)],
+)
+def test_media_convert_end_states(state: str, terminal: bool, failed: bool) -> None:
+    job = MediaConvertJob.from_response({"Job": {"JobId": "j", "State": state}})
+
+    assert job.is_terminal is terminal
+    assert job.failed is failed
+    assert job.status_text == state
+
+
+def test_media_convert_job_keeps_unreadable_lists_raw() -> None:
+    job = MediaConvertJob.from_response(
+        {"Job": {"JobId": "j", "State": "Running", "OutputDetails": "oops", "Config": 3}}
+    )
+
+    assert job.output_details == []
+    assert job.unparsed_fields == {"Config": 3}
+    assert any("OutputDetails: not JSON" in warning for warning in job.parse_warnings)
+
+
+@pytest.mark.parametrize(
+    ("config", "named"),
+    [
+        ({"Inputs": []}, "Config.Inputs"),
+        (
+            {
+                "Inputs": [{"Name": "in", "InputFile": {"Type": "Disk", "Media": "x"}}],
+                "Outputs": [{"Name": "o"}],
+            },
+            "Config.Inputs[0].InputFile.Type",
+        ),
+        (
+            {"Inputs": [{"Name": "in", "InputFile": {"Type": "OSS", "Media": "x"}}]},
+            "give at least one of Outputs and OutputGroups",
+        ),
+        (
+            {
+                "Inputs": [{"Name": "in", "InputFile": {"Type": "OSS", "Media": "x"}}],
+                "OutputGroups": [{"Name": "g", "Outputs": []}],
+            },
+            "Config.OutputGroups[0].Outputs",
+        ),
+        (
+            {
+                "Inputs": [{"Name": "in", "InputFile": {"Type": "OSS", "Media": "x"}}],
+                "Outputs": [{"Name": "o", "Priority": 11}],
+            },
+            "Config.Outputs[0].Priority",
+        ),
+    ],
+)
+def test_bad_media_convert_configs_are_named(config: dict[str, Any], named: str) -> None:
+    with pytest.raises(IceInvalidRequestError) as raised:
+        validate_request(MediaConvertJobRequest, {"config": config})
+    assert named in str(raised.value)
+
+
+def test_media_convert_request_sends_config_as_json_with_unchecked_settings_kept() -> None:
+    config = {
+        "Inputs": [{"Name": "in", "InputFile": {"Type": "OSS", "Media": "oss://b/in.mp4"}}],
+        "Outputs": [
+            {"Name": "o", "OutputFile": {"Type": "OSS", "Media": "oss://b/o.mp4"}, "Features": {"x": 1}}
+        ],
+    }
+
+    query = validate_request(
+        MediaConvertJobRequest, {"config": json.dumps(config), "client_token": "t"}
+    ).to_query()
+
+    assert json.loads(query["Config"]) == config
+    assert query["ClientToken"] == "t"

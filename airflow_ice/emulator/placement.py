@@ -80,6 +80,8 @@ PLACEMENTS: Mapping[str, Placement] = {
         body="Timeline",
     ),
     "GetMediaProducingJob": _placement(query="JobId"),
+    "SubmitMediaConvertJob": _placement(query="ClientToken Config PipelineId UserData"),
+    "GetMediaConvertJob": _placement(query="JobId"),
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow.providers.common.compat.connection import get_async_connection, get_async_extra_dejson
@@ -14,6 +14,8 @@ from airflow_ice.hooks.connection_reads import CONNECTION_READS
 from airflow_ice.models import (
     IProductionJob,
     IProductionJobRequest,
+    MediaConvertJob,
+    MediaConvertJobRequest,
     MediaProducingJob,
     MediaProducingJobRequest,
     SubmitJobResponse,
@@ -35,7 +37,12 @@ if TYPE_CHECKING:
     from airflow_ice.credentials import CredentialsProvider
 
 RequestT = TypeVar(
-    "RequestT", IProductionJobRequest, YikeStoryboardJobRequest, YikeAIAppJobRequest, MediaProducingJobRequest
+    "RequestT",
+    IProductionJobRequest,
+    YikeStoryboardJobRequest,
+    YikeAIAppJobRequest,
+    MediaProducingJobRequest,
+    MediaConvertJobRequest,
 )
 
 
@@ -67,6 +74,25 @@ def has_job_id(answer: Mapping[str, Any]) -> str | None:
     if not isinstance(job_id, str) or not job_id.strip():
         return f"the answer has no JobId string (JobId: {job_id!r:.100})"
     return None
+
+
+def _job_of(answer: Mapping[str, Any], envelope: str | None) -> Mapping[str, Any]:
+    """The submit answer's job object: the answer itself, or the object under ``envelope``."""
+    if envelope is None:
+        return answer
+    job = answer.get(envelope)
+    return job if isinstance(job, Mapping) else {}
+
+
+def _job_id_check(envelope: str | None) -> Callable[[Mapping[str, Any]], str | None]:
+    if envelope is None:
+        return has_job_id
+
+    def check(answer: Mapping[str, Any]) -> str | None:
+        problem = has_job_id(_job_of(answer, envelope))
+        return f"{envelope}: {problem}" if problem else None
+
+    return check
 
 
 class IceHook(BaseHook):
@@ -273,17 +299,27 @@ class IceHook(BaseHook):
         """Async :meth:`call`: the same signing, retries and errors, never blocking the loop."""
         return await (await self.aengine()).acall(action, params, body, idempotent=idempotent)
 
-    def _submit(self, action: str, params: Mapping[str, Any] | None, body: Mapping[str, Any] | None) -> str:
+    def _submit(
+        self,
+        action: str,
+        params: Mapping[str, Any] | None,
+        body: Mapping[str, Any] | None,
+        envelope: str | None = None,
+    ) -> str:
         # Judged by the engine: a submit is resent after a lost answer only when it carries a ClientToken.
-        data = self.engine().call(action, params, body, check=has_job_id)
-        return SubmitJobResponse.model_validate(data).job_id
+        data = self.engine().call(action, params, body, check=_job_id_check(envelope))
+        return SubmitJobResponse.model_validate(_job_of(data, envelope)).job_id
 
     async def _asubmit(
-        self, action: str, params: Mapping[str, Any] | None, body: Mapping[str, Any] | None
+        self,
+        action: str,
+        params: Mapping[str, Any] | None,
+        body: Mapping[str, Any] | None,
+        envelope: str | None = None,
     ) -> str:
         engine = await self.aengine()
-        data = await engine.acall(action, params, body, check=has_job_id)
-        return SubmitJobResponse.model_validate(data).job_id
+        data = await engine.acall(action, params, body, check=_job_id_check(envelope))
+        return SubmitJobResponse.model_validate(_job_of(data, envelope)).job_id
 
     # IProduction jobs
 
@@ -456,6 +492,37 @@ class IceHook(BaseHook):
         """Async :meth:`get_media_producing_job`."""
         data = await self.acall("GetMediaProducingJob", {"JobId": _job_id_arg(job_id)})
         return MediaProducingJob.from_response(data)
+
+    # Media convert jobs
+
+    def submit_media_convert_job(self, request: MediaConvertJobRequest | Mapping[str, Any]) -> str:
+        """Submit a media convert (transcode and package) job and return its id.
+
+        With a ``client_token`` the submit is resent after a lost answer (ICE answers the same token
+        with the same job); without one, a lost answer raises ``IceOutcomeUnknownError``.
+
+        :param request: the job, as a :class:`MediaConvertJobRequest` or a dict of its fields;
+            validated before anything is sent.
+        """
+        job = _as_request(MediaConvertJobRequest, request)
+        return self._submit("SubmitMediaConvertJob", job.to_query(), None, envelope="Job")
+
+    async def asubmit_media_convert_job(self, request: MediaConvertJobRequest | Mapping[str, Any]) -> str:
+        """Async :meth:`submit_media_convert_job`."""
+        job = _as_request(MediaConvertJobRequest, request)
+        return await self._asubmit("SubmitMediaConvertJob", job.to_query(), None, envelope="Job")
+
+    def get_media_convert_job(self, job_id: str) -> MediaConvertJob:
+        """The media convert job's state, outputs and error.
+
+        :param job_id: the job id returned by the submit.
+        """
+        return MediaConvertJob.from_response(self.call("GetMediaConvertJob", {"JobId": _job_id_arg(job_id)}))
+
+    async def aget_media_convert_job(self, job_id: str) -> MediaConvertJob:
+        """Async :meth:`get_media_convert_job`."""
+        data = await self.acall("GetMediaConvertJob", {"JobId": _job_id_arg(job_id)})
+        return MediaConvertJob.from_response(data)
 
     # Airflow UI
 

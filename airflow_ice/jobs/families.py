@@ -126,6 +126,8 @@ YIKE_AI_APP_EXPECTED_SECONDS = 30.0
 MEDIA_EXPECTED_SECONDS: dict[str, float] = {
     # A media producing job renders a timeline: fetch every clip, compose, encode the whole output.
     "Media producing": _VIDEO_REWRITE_SECONDS,
+    # A media convert job decodes and re-encodes the whole input.
+    "Media convert": _VIDEO_REWRITE_SECONDS,
 }
 """Expected minimum seconds of the media job families, by family name."""
 
@@ -189,3 +191,15 @@ MEDIA_PRODUCING = JobFamily(
     client_token=True,
 )
 """Media producing (timeline editing) jobs (Submit/GetMediaProducingJob), with ClientToken. No cancel."""
+
+
+MEDIA_CONVERT = JobFamily(
+    name="Media convert",
+    query=lambda hook, job_id: hook.get_media_convert_job(job_id),
+    aquery=lambda hook, job_id: hook.aget_media_convert_job(job_id),
+    output_url_of=_first_output_url,
+    failure_detail_of=lambda job: getattr(job, "failure_detail", ""),
+    expected_seconds_of=lambda request: MEDIA_EXPECTED_SECONDS["Media convert"],
+    client_token=True,
+)
+"""Media convert jobs (Submit/GetMediaConvertJob), with ClientToken. ICE has no cancel action for them."""

@@ -37,10 +37,21 @@ from airflow_ice.models.iproduction_results import (
     decode_result,
 )
 from airflow_ice.models.json_text import compact_json, decode_json_text
+from airflow_ice.models.media_convert_job import (
+    MediaConvertJob,
+    MediaConvertOutputDetail,
+    MediaConvertOutputGroupDetail,
+)
+from airflow_ice.models.media_convert_request import MediaConvertJobConfig, MediaConvertJobRequest
 from airflow_ice.models.media_producing_job import MediaProducingJob
 from airflow_ice.models.media_producing_request import MediaProducingJobRequest
 from airflow_ice.models.responses import CancelJobResponse, IceErrorBody, SubmitJobResponse
-from airflow_ice.models.status import IProductionJobStatus, MediaProducingJobStatus, YikeStoryboardJobStatus
+from airflow_ice.models.status import (
+    IProductionJobStatus,
+    MediaConvertJobStatus,
+    MediaProducingJobStatus,
+    YikeStoryboardJobStatus,
+)
 from airflow_ice.models.validation import describe_request_errors, validate_request
 from airflow_ice.models.yike_ai_app_job import (
     PrecheckProblem,
@@ -81,6 +92,12 @@ __all__ = [
     "IProductionScheduleConfig",
     "IProductionScheduleInfo",
     "IceErrorBody",
+    "MediaConvertJob",
+    "MediaConvertJobConfig",
+    "MediaConvertJobRequest",
+    "MediaConvertJobStatus",
+    "MediaConvertOutputDetail",
+    "MediaConvertOutputGroupDetail",
     "MediaProducingJob",
     "MediaProducingJobRequest",
     "MediaProducingJobStatus",

@@ -309,6 +309,8 @@ class JobResponseModel(BaseModel):
     # Each job model names its family's two end states.
     SUCCESS_STATUS: ClassVar[Enum]
     FAILURE_STATUS: ClassVar[Enum]
+    # Further unsuccessful end states of families that have more than one (a cancelled job).
+    OTHER_FAILURE_STATUSES: ClassVar[tuple[Enum, ...]] = ()
 
     @classmethod
     def from_response(cls: type[JobModelT], body: object, action: str | None = None) -> JobModelT:
@@ -339,7 +341,7 @@ class JobResponseModel(BaseModel):
     @property
     def is_terminal(self) -> bool:
         """Whether the job has finished (succeeded or failed). An unknown status counts as running."""
-        return self._current_status in (self.SUCCESS_STATUS, self.FAILURE_STATUS)
+        return self.succeeded or self.failed
 
     @property
     def succeeded(self) -> bool:
@@ -348,5 +350,6 @@ class JobResponseModel(BaseModel):
 
     @property
     def failed(self) -> bool:
-        """Whether the job finished with a failure."""
-        return self._current_status is self.FAILURE_STATUS
+        """Whether the job finished with a failure (or another unsuccessful end, e.g. cancelled)."""
+        status = self._current_status
+        return status is self.FAILURE_STATUS or status in self.OTHER_FAILURE_STATUSES

@@ -62,6 +62,16 @@ class MediaProducingJobStatus(_TolerantStatus):
     FAILED = "Failed"
 
 
+class MediaConvertJobStatus(_TolerantStatus):
+    """State of a media convert job. Terminal: ``Complete`` (success), ``Error`` and ``Cancelled``."""
+
+    INITED = "Inited"
+    RUNNING = "Running"
+    COMPLETE = "Complete"
+    ERROR = "Error"
+    CANCELLED = "Cancelled"
+
+
 StatusT = TypeVar("StatusT", bound=_TolerantStatus)
 
 

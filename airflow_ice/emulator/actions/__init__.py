@@ -11,6 +11,7 @@ from typing import Any
 
 from airflow_ice.emulator.actions.base import ActionEnvironment, ActionGroup, ActionHandler, JobRecord
 from airflow_ice.emulator.actions.iproduction import IProductionActions
+from airflow_ice.emulator.actions.media_convert import MediaConvertActions
 from airflow_ice.emulator.actions.media_producing import MediaProducingActions
 from airflow_ice.emulator.actions.yike_ai_app import YikeAIAppActions
 from airflow_ice.emulator.actions.yike_storyboard import YikeStoryboardActions
@@ -21,6 +22,7 @@ ACTION_GROUPS: tuple[Callable[[ActionEnvironment], ActionGroup], ...] = (
     YikeStoryboardActions,
     YikeAIAppActions,
     MediaProducingActions,
+    MediaConvertActions,
 )
 
 

@@ -46,6 +46,12 @@ class LifecycleJob:
         """When it ends (or ended)."""
         return self.created_at + self.duration
 
+    def percent(self, now: float) -> int:
+        """How far it has got, 0-100."""
+        if now >= self.finished_at:
+            return 100
+        return int(100 * (now - self.created_at) / self.duration)
+
     def phase(self, now: float, running: tuple[str, ...], success: str, failure: str) -> str:
         """The status at ``now``: one of ``running`` in turn, then ``success`` or ``failure``."""
         if now >= self.finished_at:

@@ -71,7 +71,7 @@ class MediaProducingActions(LifecycleActions):
             "Status": status,
             "CreateTime": format_time(job.created_at),
             "ModifiedTime": format_time(min(now, job.finished_at)),
-            "Progress": _progress(job, now),
+            "Progress": job.percent(now),
         }
         if status == self.SUCCESS:
             url = (json_object(job.params, "OutputMediaConfig") or {}).get("MediaURL")
@@ -83,12 +83,6 @@ class MediaProducingActions(LifecycleActions):
                 CompleteTime=format_time(job.finished_at),
             )
         return {"MediaProducingJob": {key: value for key, value in body.items() if value is not None}}
-
-
-def _progress(job: LifecycleJob, now: float) -> int:
-    if now >= job.finished_at:
-        return 100
-    return int(100 * (now - job.created_at) / job.duration)
 
 
 def _project_id(job: LifecycleJob) -> str:
