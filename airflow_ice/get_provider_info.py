@@ -41,6 +41,7 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_ice.operators.yike_ai_app",
                     "airflow_ice.operators.media_producing",
                     "airflow_ice.operators.media_convert",
+                    "airflow_ice.operators.snapshot",
                 ],
             }
         ],
@@ -53,6 +54,7 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_ice.sensors.yike_ai_app",
                     "airflow_ice.sensors.media_producing",
                     "airflow_ice.sensors.media_convert",
+                    "airflow_ice.sensors.snapshot",
                 ],
             }
         ],
@@ -65,6 +67,7 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_ice.triggers.yike_ai_app",
                     "airflow_ice.triggers.media_producing",
                     "airflow_ice.triggers.media_convert",
+                    "airflow_ice.triggers.snapshot",
                 ],
             }
         ],

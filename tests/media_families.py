@@ -16,12 +16,15 @@ from airflow_ice.hooks.ice import IceHook
 from airflow_ice.operators.base import IceJobOperator
 from airflow_ice.operators.media_convert import IceMediaConvertJobOperator
 from airflow_ice.operators.media_producing import IceMediaProducingJobOperator
+from airflow_ice.operators.snapshot import IceSnapshotJobOperator
 from airflow_ice.sensors.base import IceJobSensor
 from airflow_ice.sensors.media_convert import IceMediaConvertJobSensor
 from airflow_ice.sensors.media_producing import IceMediaProducingJobSensor
+from airflow_ice.sensors.snapshot import IceSnapshotJobSensor
 from airflow_ice.triggers.base import IceJobTrigger
 from airflow_ice.triggers.media_convert import IceMediaConvertJobTrigger
 from airflow_ice.triggers.media_producing import IceMediaProducingJobTrigger
+from airflow_ice.triggers.snapshot import IceSnapshotJobTrigger
 
 
 @dataclass(frozen=True)
@@ -137,11 +140,55 @@ MEDIA_CONVERT = FamilyCase(
     takes_client_token=True,
 )
 
+SNAPSHOT_URL = "https://bucket.oss-cn-shanghai.aliyuncs.com/snap/cover.jpg"
+SNAPSHOT = FamilyCase(
+    name="Snapshot",
+    operator=IceSnapshotJobOperator,
+    sensor=IceSnapshotJobSensor,
+    trigger=IceSnapshotJobTrigger,
+    submit_action="SubmitSnapshotJob",
+    get_action="GetSnapshotJob",
+    kwargs={
+        "input": {"Type": "OSS", "Media": "oss://bucket/out/upload.mp4"},
+        "output": {"Type": "OSS", "Media": SNAPSHOT_URL},
+        "template_config": {
+            "TemplateId": "S00000001-100020",
+            "OverwriteParams": {"Type": "Normal", "Time": 5000},
+        },
+    },
+    failing={"input": {"Type": "OSS", "Media": "oss://bucket/out/fail.mp4"}},
+    failure_said="InvalidParameter.Input",
+    success_status="Success",
+    failure_status="Fail",
+    submit=lambda hook, kwargs: hook.submit_snapshot_job(dict(kwargs)),
+    output_url=lambda job: job["output_url"],
+    bad_inputs=[
+        ({"template_config": {"OverwriteParams": {"Type": "Normal"}}}, "TemplateConfig.TemplateId"),
+        (
+            {"template_config": {"TemplateId": "t", "OverwriteParams": {"Type": "Gif"}}},
+            "OverwriteParams.Type",
+        ),
+        (
+            {"template_config": {"TemplateId": "t", "OverwriteParams": {"Type": "Normal", "Count": 5}}},
+            "must contain {Count} for several snapshots",
+        ),
+        (
+            {"template_config": {"TemplateId": "t", "OverwriteParams": {"Type": "Sprite"}}},
+            "must contain {TileCount} for sprite snapshots",
+        ),
+        ({"input": {"Type": "OSS"}}, "Input.Media"),
+        ({"output": "{{ 'oss://not-json' }}"}, "output"),
+    ],
+)
+
 FAMILIES = [
     pytest.param(MEDIA_PRODUCING, id="media_producing"),
     pytest.param(MEDIA_CONVERT, id="media_convert"),
+    pytest.param(SNAPSHOT, id="snapshot"),
 ]
 """Every media family, for ``@pytest.mark.parametrize("family", FAMILIES)``."""
 
 TOKEN_FAMILIES = [case for case in FAMILIES if case.values[0].takes_client_token]
 """The families whose submit carries ClientToken."""
+NO_TOKEN_FAMILIES = [case for case in FAMILIES if not case.values[0].takes_client_token]
+"""The families whose submit ICE cannot make idempotent."""

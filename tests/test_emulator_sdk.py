@@ -257,3 +257,35 @@ def test_sdk_media_convert_lifecycle_and_client_token(
     (output,) = done.output_details
     assert output.status == "Success"
     assert output.result.output_file.url == "https://bucket.oss-cn-shanghai.aliyuncs.com/out/upload.mp4"
+
+
+@pytest.mark.parametrize("signature_algorithm", SDK_SIGNING)
+def test_sdk_snapshot_lifecycle(
+    emulator: IceEmulator, clock: ManualClock, signature_algorithm: str | None
+) -> None:
+    client = sdk_client(emulator, signature_algorithm)
+    submitted = client.submit_snapshot_job(
+        ice_models.SubmitSnapshotJobRequest(
+            input=ice_models.SubmitSnapshotJobRequestInput(type="OSS", media="oss://bucket/in/talk.mp4"),
+            output=ice_models.SubmitSnapshotJobRequestOutput(
+                type="OSS", media="oss://bucket/snap/{Count}.jpg"
+            ),
+            template_config=ice_models.SubmitSnapshotJobRequestTemplateConfig(
+                template_id="S00000001-100020",
+                overwrite_params=ice_models.SubmitSnapshotJobRequestTemplateConfigOverwriteParams(
+                    type="Normal", count=5, interval=10
+                ),
+            ),
+            name="snaps",
+            user_data='{"k":1}',
+        )
+    ).body
+    query = ice_models.GetSnapshotJobRequest(job_id=submitted.job_id)
+    assert client.get_snapshot_job(query).body.snapshot_job.status == "Init"
+    clock.advance(11)
+    done = client.get_snapshot_job(query).body.snapshot_job
+    assert done.status == "Success"
+    assert (done.type, done.count, done.async_) == ("Normal", 5, True)
+    assert done.output.oss_file.bucket == "bucket"
+    assert done.output.oss_file.object == "snap/{Count}.jpg"
+    assert done.input.media == "oss://bucket/in/talk.mp4"

@@ -32,7 +32,7 @@ from tests.dag_support import (
 )
 from tests.emulator_support import ManualClock
 from tests.loop_checks import until_while_running
-from tests.media_families import FAMILIES, TOKEN_FAMILIES, FamilyCase
+from tests.media_families import FAMILIES, NO_TOKEN_FAMILIES, TOKEN_FAMILIES, FamilyCase
 from tests.worker_kill_support import HeldJobWaits, held_task
 
 __all__ = ["emulated_ice", "held_ice", "job_clock"]
@@ -207,6 +207,20 @@ def test_a_try_after_every_answer_was_lost_resends_the_same_token(
     assert requests(emulated_ice, family.submit_action) == 3
     assert submits(emulated_ice, family.submit_action) == 1
     assert "got no answer; sending it again with its ClientToken" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("family", NO_TOKEN_FAMILIES)
+def test_a_lost_submit_answer_without_client_token_fails_without_retry(
+    emulated_ice: IceEmulator, family: FamilyCase, capsys: pytest.CaptureFixture[str]
+) -> None:
+    emulated_ice.set_faults(scripted=[ScriptedFault(kind="lose_response", action=family.submit_action)])
+
+    run = run_operator(family, "media_lost_unsafe", retries=3, retry_delay=timedelta(seconds=0))
+
+    assert task_states(run) == {"job": "failed"}
+    assert task_try_numbers(run) == {"job": 1}  # a retry could pay for a second job
+    assert requests(emulated_ice, family.submit_action) == 1
+    assert "outcome unknown" in capsys.readouterr().out
 
 
 # Sensors

@@ -18,6 +18,7 @@ from airflow_ice.models import (
     MediaProducingJob,
     MediaProducingJobRequest,
     MediaProducingJobStatus,
+    SnapshotJob,
     validate_request,
 )
 
@@ -250,3 +251,61 @@ def test_media_convert_request_sends_config_as_json_with_unchecked_settings_kept
 
     assert json.loads(query["Config"]) == config
     assert query["ClientToken"] == "t"
+
+
+# Shaped after the official SDK's GetSnapshotJobResponseBody.
+SNAPSHOT_ANSWER: dict[str, Any] = {
+    "RequestId": "25818875-5F78-4A13-BEF6-D7393642CA58",
+    "SnapshotJob": {
+        "JobId": "ccaa3d4f0f774a8ea3d8a1f53fd1c6f4",
+        "Name": "SampleJob",
+        "Status": "Success",
+        "Type": "Normal",
+        "Count": 1,
+        "Async": True,
+        "TemplateId": "S00000001-100020",
+        "TriggerSource": "API",
+        "Input": {"Type": "OSS", "Media": "oss://test-bucket/object.mp4"},
+        "Output": {
+            "Type": "OSS",
+            "Media": "oss://test-bucket/snap.jpg",
+            "OssFile": {"Bucket": "test-bucket", "Location": "oss-cn-shanghai", "Object": "snap.jpg"},
+        },
+        "CreateTime": "2022-07-12T16:17:54Z",
+        "FinishTime": "2022-07-12T16:17:56Z",
+    },
+}
+
+
+def test_snapshot_job_parses_the_sdk_shaped_answer() -> None:
+    job = SnapshotJob.from_response(SNAPSHOT_ANSWER)
+
+    assert job.parse_warnings == []
+    assert job.succeeded
+    assert job.is_async is True
+    assert job.output_url == "https://test-bucket.oss-cn-shanghai.aliyuncs.com/snap.jpg"
+    assert job.to_xcom()["output_media"] == "oss://test-bucket/snap.jpg"
+    assert SnapshotJob.model_validate(job.model_dump()) == job
+
+
+def test_several_snapshots_have_no_single_output_url() -> None:
+    answer = {"SnapshotJob": {**SNAPSHOT_ANSWER["SnapshotJob"], "Count": 5}}
+    answer["SnapshotJob"]["Output"] = {
+        "Type": "OSS",
+        "Media": "https://b.oss-cn-shanghai.aliyuncs.com/s-{Count}.jpg",
+    }
+
+    job = SnapshotJob.from_response(answer)
+
+    assert job.output_url is None
+    assert job.to_xcom()["output_media"].endswith("s-{Count}.jpg")
+
+
+def test_snapshot_job_keeps_the_unexpected_raw() -> None:
+    job = SnapshotJob.from_response(
+        {"SnapshotJob": {"JobId": "j", "Status": "Snapping", "Async": "yes", "Count": "x"}}
+    )
+
+    assert not job.is_terminal
+    assert job.status_text == "Snapping"
+    assert job.unparsed_fields == {"Async": "yes", "Count": "x"}

@@ -82,6 +82,8 @@ PLACEMENTS: Mapping[str, Placement] = {
     "GetMediaProducingJob": _placement(query="JobId"),
     "SubmitMediaConvertJob": _placement(query="ClientToken Config PipelineId UserData"),
     "GetMediaConvertJob": _placement(query="JobId"),
+    "SubmitSnapshotJob": _placement(query="Input Name Output ScheduleConfig TemplateConfig UserData"),
+    "GetSnapshotJob": _placement(query="JobId"),
 }
 
 

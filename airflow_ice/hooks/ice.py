@@ -18,6 +18,8 @@ from airflow_ice.models import (
     MediaConvertJobRequest,
     MediaProducingJob,
     MediaProducingJobRequest,
+    SnapshotJob,
+    SnapshotJobRequest,
     SubmitJobResponse,
     YikeAIAppJob,
     YikeAIAppJobList,
@@ -43,6 +45,7 @@ RequestT = TypeVar(
     YikeAIAppJobRequest,
     MediaProducingJobRequest,
     MediaConvertJobRequest,
+    SnapshotJobRequest,
 )
 
 
@@ -523,6 +526,35 @@ class IceHook(BaseHook):
         """Async :meth:`get_media_convert_job`."""
         data = await self.acall("GetMediaConvertJob", {"JobId": _job_id_arg(job_id)})
         return MediaConvertJob.from_response(data)
+
+    # Snapshot jobs
+
+    def submit_snapshot_job(self, request: SnapshotJobRequest | Mapping[str, Any]) -> str:
+        """Submit a snapshot job (single, interval, sprite or WebVTT snapshots) and return its id.
+
+        ICE takes no ClientToken here: a lost answer raises ``IceOutcomeUnknownError``.
+
+        :param request: the job, as a :class:`SnapshotJobRequest` or a dict of its fields;
+            validated before anything is sent.
+        """
+        job = _as_request(SnapshotJobRequest, request)
+        return self._submit("SubmitSnapshotJob", job.to_query(), None)
+
+    async def asubmit_snapshot_job(self, request: SnapshotJobRequest | Mapping[str, Any]) -> str:
+        """Async :meth:`submit_snapshot_job`."""
+        job = _as_request(SnapshotJobRequest, request)
+        return await self._asubmit("SubmitSnapshotJob", job.to_query(), None)
+
+    def get_snapshot_job(self, job_id: str) -> SnapshotJob:
+        """The snapshot job's status, output and error.
+
+        :param job_id: the job id returned by the submit.
+        """
+        return SnapshotJob.from_response(self.call("GetSnapshotJob", {"JobId": _job_id_arg(job_id)}))
+
+    async def aget_snapshot_job(self, job_id: str) -> SnapshotJob:
+        """Async :meth:`get_snapshot_job`."""
+        return SnapshotJob.from_response(await self.acall("GetSnapshotJob", {"JobId": _job_id_arg(job_id)}))
 
     # Airflow UI
 

@@ -81,7 +81,7 @@ def _first_output_url(job: Mapping[str, Any]) -> str | None:
     return str(urls[0]) if urls else None
 
 
-def _storyboard_output_url(job: Mapping[str, Any]) -> str | None:
+def _output_url(job: Mapping[str, Any]) -> str | None:
     url = job.get("output_url")
     return str(url) if url else None
 
@@ -128,6 +128,8 @@ MEDIA_EXPECTED_SECONDS: dict[str, float] = {
     "Media producing": _VIDEO_REWRITE_SECONDS,
     # A media convert job decodes and re-encodes the whole input.
     "Media convert": _VIDEO_REWRITE_SECONDS,
+    # A snapshot job decodes up to the frames it captures.
+    "Snapshot": _VIDEO_ANALYSIS_SECONDS,
 }
 """Expected minimum seconds of the media job families, by family name."""
 
@@ -157,7 +159,7 @@ YIKE_STORYBOARD = JobFamily(
     name="Yike storyboard",
     query=lambda hook, job_id: hook.get_yike_storyboard_job(job_id),
     aquery=lambda hook, job_id: hook.aget_yike_storyboard_job(job_id),
-    output_url_of=_storyboard_output_url,
+    output_url_of=_output_url,
     expected_seconds_of=lambda request: YIKE_STORYBOARD_EXPECTED_SECONDS,
     failure_detail_of=_storyboard_failure_detail,
 )
@@ -203,3 +205,14 @@ MEDIA_CONVERT = JobFamily(
     client_token=True,
 )
 """Media convert jobs (Submit/GetMediaConvertJob), with ClientToken. ICE has no cancel action for them."""
+
+
+SNAPSHOT = JobFamily(
+    name="Snapshot",
+    query=lambda hook, job_id: hook.get_snapshot_job(job_id),
+    aquery=lambda hook, job_id: hook.aget_snapshot_job(job_id),
+    output_url_of=_output_url,
+    failure_detail_of=lambda job: getattr(job, "failure_detail", ""),
+    expected_seconds_of=lambda request: MEDIA_EXPECTED_SECONDS["Snapshot"],
+)
+"""Snapshot jobs (Submit/GetSnapshotJob). No ClientToken (a lost submit answer fails the task), no cancel."""

@@ -46,10 +46,13 @@ from airflow_ice.models.media_convert_request import MediaConvertJobConfig, Medi
 from airflow_ice.models.media_producing_job import MediaProducingJob
 from airflow_ice.models.media_producing_request import MediaProducingJobRequest
 from airflow_ice.models.responses import CancelJobResponse, IceErrorBody, SubmitJobResponse
+from airflow_ice.models.snapshot_job import SnapshotJob
+from airflow_ice.models.snapshot_request import SnapshotJobRequest
 from airflow_ice.models.status import (
     IProductionJobStatus,
     MediaConvertJobStatus,
     MediaProducingJobStatus,
+    SnapshotJobStatus,
     YikeStoryboardJobStatus,
 )
 from airflow_ice.models.validation import describe_request_errors, validate_request
@@ -105,6 +108,9 @@ __all__ = [
     "MusicSegmentDetectResult",
     "OtherResult",
     "PrecheckProblem",
+    "SnapshotJob",
+    "SnapshotJobRequest",
+    "SnapshotJobStatus",
     "StoryboardInfo",
     "SubmitJobResponse",
     "VideoClipResult",

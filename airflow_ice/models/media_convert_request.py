@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from airflow_ice.models.json_text import compact_json
 from airflow_ice.models.request_fields import (
+    MediaFile,
+    OpenRequestModel,
     RequestModel,
     client_token_text,
     json_object,
@@ -18,42 +20,30 @@ from airflow_ice.models.request_fields import (
 JOB_NAME_MAX_BYTES = 64
 
 
-class _Open(RequestModel):
-    # The parts checked here; the many codec and packaging settings ICE takes pass through as given.
-    model_config = ConfigDict(populate_by_name=True, extra="allow", frozen=True)
-
-
-class MediaConvertFile(_Open):
-    """An input or output file: ``{"Type": "OSS" | "Media", "Media": URL or media id}``."""
-
-    type: Literal["OSS", "Media"] = Field(alias="Type")
-    media: str = Field(alias="Media", min_length=1)
-
-
-class MediaConvertInput(_Open):
+class MediaConvertInput(OpenRequestModel):
     """One input: ``{"Name", "InputFile"}``; outputs name it."""
 
     name: str = Field(alias="Name", min_length=1)
-    input_file: MediaConvertFile = Field(alias="InputFile")
+    input_file: MediaFile = Field(alias="InputFile")
 
 
-class MediaConvertOutput(_Open):
+class MediaConvertOutput(OpenRequestModel):
     """One output: ``{"Name", "OutputFile", "TemplateId", "OverrideParams", "Priority", ...}``."""
 
     name: str = Field(alias="Name", min_length=1)
-    output_file: MediaConvertFile | None = Field(None, alias="OutputFile")
+    output_file: MediaFile | None = Field(None, alias="OutputFile")
     template_id: str | None = Field(None, alias="TemplateId", min_length=1)
     priority: int | None = Field(None, alias="Priority", ge=1, le=10)
 
 
-class MediaConvertOutputGroup(_Open):
+class MediaConvertOutputGroup(OpenRequestModel):
     """One output group (HLS, DASH packaging): ``{"Name", "GroupConfig", "Outputs"}``."""
 
     name: str = Field(alias="Name", min_length=1)
     outputs: list[MediaConvertOutput] = Field(alias="Outputs", min_length=1)
 
 
-class MediaConvertJobConfig(_Open):
+class MediaConvertJobConfig(OpenRequestModel):
     """``Config``: inputs, outputs and output groups (at least one output or group).
 
     :param inputs: the inputs, at least one.

@@ -72,6 +72,14 @@ class MediaConvertJobStatus(_TolerantStatus):
     CANCELLED = "Cancelled"
 
 
+class SnapshotJobStatus(_TolerantStatus):
+    """Status of a snapshot job. Terminal: ``Success`` and ``Fail``."""
+
+    INIT = "Init"
+    SUCCESS = "Success"
+    FAIL = "Fail"
+
+
 StatusT = TypeVar("StatusT", bound=_TolerantStatus)
 
 

@@ -125,6 +125,8 @@ class IceJobOperator(BaseOperator):
     # (named as the model's fields); ``user_data`` is tagged with the task, within the family's limit.
     request_model: ClassVar[type[Any] | None] = None
     request_fields: ClassVar[tuple[str, ...]] = ()
+    # A request field kept under another attribute name (``output``: BaseOperator's own XComArg).
+    request_attributes: ClassVar[Mapping[str, str]] = {}
     user_data_limit: ClassVar[int] = USER_DATA_MAX_CHARS
     # The waiting parameters every family's operator templates (after its own).
     wait_template_fields: ClassVar[tuple[str, ...]] = (
@@ -205,7 +207,7 @@ class IceJobOperator(BaseOperator):
         """
         if self.request_model is None:
             raise NotImplementedError
-        data = {name: getattr(self, name) for name in self.request_fields}
+        data = {name: getattr(self, self.request_attributes.get(name, name)) for name in self.request_fields}
         if "user_data" in data:
             own = json_object_param(data["user_data"], "user_data")
             data["user_data"] = tagged_user_data(own, identity, limit=self.user_data_limit)

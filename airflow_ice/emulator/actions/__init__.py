@@ -13,6 +13,7 @@ from airflow_ice.emulator.actions.base import ActionEnvironment, ActionGroup, Ac
 from airflow_ice.emulator.actions.iproduction import IProductionActions
 from airflow_ice.emulator.actions.media_convert import MediaConvertActions
 from airflow_ice.emulator.actions.media_producing import MediaProducingActions
+from airflow_ice.emulator.actions.snapshot import SnapshotActions
 from airflow_ice.emulator.actions.yike_ai_app import YikeAIAppActions
 from airflow_ice.emulator.actions.yike_storyboard import YikeStoryboardActions
 from airflow_ice.emulator.errors import unknown_api
@@ -23,6 +24,7 @@ ACTION_GROUPS: tuple[Callable[[ActionEnvironment], ActionGroup], ...] = (
     YikeAIAppActions,
     MediaProducingActions,
     MediaConvertActions,
+    SnapshotActions,
 )
 
 
