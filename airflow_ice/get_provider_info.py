@@ -42,6 +42,7 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_ice.operators.media_producing",
                     "airflow_ice.operators.media_convert",
                     "airflow_ice.operators.snapshot",
+                    "airflow_ice.operators.media_info",
                 ],
             }
         ],
@@ -55,6 +56,7 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_ice.sensors.media_producing",
                     "airflow_ice.sensors.media_convert",
                     "airflow_ice.sensors.snapshot",
+                    "airflow_ice.sensors.media_info",
                 ],
             }
         ],
@@ -68,6 +70,7 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_ice.triggers.media_producing",
                     "airflow_ice.triggers.media_convert",
                     "airflow_ice.triggers.snapshot",
+                    "airflow_ice.triggers.media_info",
                 ],
             }
         ],

@@ -15,14 +15,17 @@ import pytest
 from airflow_ice.hooks.ice import IceHook
 from airflow_ice.operators.base import IceJobOperator
 from airflow_ice.operators.media_convert import IceMediaConvertJobOperator
+from airflow_ice.operators.media_info import IceMediaInfoJobOperator
 from airflow_ice.operators.media_producing import IceMediaProducingJobOperator
 from airflow_ice.operators.snapshot import IceSnapshotJobOperator
 from airflow_ice.sensors.base import IceJobSensor
 from airflow_ice.sensors.media_convert import IceMediaConvertJobSensor
+from airflow_ice.sensors.media_info import IceMediaInfoJobSensor
 from airflow_ice.sensors.media_producing import IceMediaProducingJobSensor
 from airflow_ice.sensors.snapshot import IceSnapshotJobSensor
 from airflow_ice.triggers.base import IceJobTrigger
 from airflow_ice.triggers.media_convert import IceMediaConvertJobTrigger
+from airflow_ice.triggers.media_info import IceMediaInfoJobTrigger
 from airflow_ice.triggers.media_producing import IceMediaProducingJobTrigger
 from airflow_ice.triggers.snapshot import IceSnapshotJobTrigger
 
@@ -39,7 +42,8 @@ class FamilyCase:
     :param failure_said: what ICE says about the failure (in the task's error).
     :param success_status: ICE's success status; ``failure_status`` likewise.
     :param submit: submits ``kwargs`` (with ``failing`` changes) through a hook; returns the job id.
-    :param output_url: the output URL in a successful job's XCom form, or None.
+    :param output_url: the output URL in a successful job's XCom form; None for a family without
+        an output file.
     :param bad_inputs: (parameter changes, the name the error must quote) rejected before any submit.
     :param takes_client_token: whether the submit carries ClientToken.
     """
@@ -56,7 +60,7 @@ class FamilyCase:
     success_status: str
     failure_status: str
     submit: Callable[[IceHook, Mapping[str, Any]], str]
-    output_url: Callable[[Mapping[str, Any]], str | None]
+    output_url: Callable[[Mapping[str, Any]], str | None] | None
     bad_inputs: list[tuple[dict[str, Any], str]] = field(default_factory=list)
     takes_client_token: bool = False
 
@@ -181,10 +185,36 @@ SNAPSHOT = FamilyCase(
     ],
 )
 
+MEDIA_INFO = FamilyCase(
+    name="Media info",
+    operator=IceMediaInfoJobOperator,
+    sensor=IceMediaInfoJobSensor,
+    trigger=IceMediaInfoJobTrigger,
+    submit_action="SubmitMediaInfoJob",
+    get_action="GetMediaInfoJob",
+    kwargs={
+        "input": {"Type": "OSS", "Media": "oss://bucket/out/highlight.mp4"},
+        "schedule_config": {"Priority": 6},
+    },
+    failing={"input": {"Type": "OSS", "Media": "oss://bucket/out/fail.mp4"}},
+    failure_said="InvalidParameter.Input",
+    success_status="Success",
+    failure_status="Fail",
+    submit=lambda hook, kwargs: hook.submit_media_info_job(dict(kwargs)),
+    output_url=None,
+    bad_inputs=[
+        ({"input": {"Type": "Disk", "Media": "x"}}, "Input.Type"),
+        ({"input": {"Type": "OSS", "Media": ""}}, "Input.Media"),
+        ({"schedule_config": {"Priority": 0}}, "ScheduleConfig.Priority"),
+        ({"input": '{"Type": "OSS", "Media": '}, "input"),
+    ],
+)
+
 FAMILIES = [
     pytest.param(MEDIA_PRODUCING, id="media_producing"),
     pytest.param(MEDIA_CONVERT, id="media_convert"),
     pytest.param(SNAPSHOT, id="snapshot"),
+    pytest.param(MEDIA_INFO, id="media_info"),
 ]
 """Every media family, for ``@pytest.mark.parametrize("family", FAMILIES)``."""
 

@@ -289,3 +289,26 @@ def test_sdk_snapshot_lifecycle(
     assert done.output.oss_file.bucket == "bucket"
     assert done.output.oss_file.object == "snap/{Count}.jpg"
     assert done.input.media == "oss://bucket/in/talk.mp4"
+
+
+@pytest.mark.parametrize("signature_algorithm", SDK_SIGNING)
+def test_sdk_media_info_lifecycle(
+    emulator: IceEmulator, clock: ManualClock, signature_algorithm: str | None
+) -> None:
+    client = sdk_client(emulator, signature_algorithm)
+    submitted = client.submit_media_info_job(
+        ice_models.SubmitMediaInfoJobRequest(
+            input=ice_models.SubmitMediaInfoJobRequestInput(type="OSS", media="oss://bucket/in/talk.mp4"),
+            schedule_config=ice_models.SubmitMediaInfoJobRequestScheduleConfig(pipeline_id="p1", priority=5),
+            name="info",
+        )
+    ).body.media_info_job
+    query = ice_models.GetMediaInfoJobRequest(job_id=submitted.job_id)
+    assert client.get_media_info_job(query).body.media_info_job.status == "Init"
+    clock.advance(11)
+    done = client.get_media_info_job(query).body.media_info_job
+    assert done.status == "Success"
+    assert done.schedule_config.priority == 5
+    info = done.media_info_property
+    assert info.file_basic_info.format_name.startswith("mov,mp4")
+    assert (info.video_stream_info_list[0].width, info.audio_stream_info_list[0].channels) == ("1280", "2")

@@ -15,6 +15,7 @@ from airflow_ice.models import (
     MediaConvertJob,
     MediaConvertJobRequest,
     MediaConvertJobStatus,
+    MediaInfoJob,
     MediaProducingJob,
     MediaProducingJobRequest,
     MediaProducingJobStatus,
@@ -309,3 +310,75 @@ def test_snapshot_job_keeps_the_unexpected_raw() -> None:
     assert not job.is_terminal
     assert job.status_text == "Snapping"
     assert job.unparsed_fields == {"Async": "yes", "Count": "x"}
+
+
+# Shaped after the official SDK's GetMediaInfoJobResponseBody: every figure is a string.
+MEDIA_INFO_ANSWER: dict[str, Any] = {
+    "RequestId": "31E30781-9495-5E2D-A84D-759B0A01E262",
+    "MediaInfoJob": {
+        "JobId": "ab4802364a2e48d899ec3b1a4dbd2f2a",
+        "Status": "Success",
+        "Async": True,
+        "Input": {"Type": "OSS", "Media": "oss://bucket/in.mp4"},
+        "ScheduleConfig": {"PipelineId": "p1", "Priority": 5},
+        "FinishTime": "2022-05-10T02:29:37Z",
+        "MediaInfoProperty": {
+            "FileBasicInfo": {
+                "FormatName": "mov,mp4",
+                "Duration": "10.0",
+                "FileSize": "2035000",
+                "Width": "1280",
+                "Bitrate": "N/A",
+            },
+            "VideoStreamInfoList": [
+                {
+                    "Index": "0",
+                    "CodecName": "h264",
+                    "Width": "1280",
+                    "Height": "720",
+                    "Fps": "30000/1001",
+                    "Duration": "10.0",
+                }
+            ],
+            "AudioStreamInfoList": [
+                {"Index": "1", "CodecName": "aac", "Channels": "2", "Samplerate": "44100"}
+            ],
+        },
+    },
+}
+
+
+def test_media_info_job_types_the_format_and_streams() -> None:
+    job = MediaInfoJob.from_response(MEDIA_INFO_ANSWER)
+
+    assert job.parse_warnings == []
+    assert job.succeeded
+    assert job.format is not None
+    assert (job.format.duration, job.format.file_size, job.format.width) == (10.0, 2035000, 1280)
+    assert job.format.bitrate is None
+    assert job.format.raw["Bitrate"] == "N/A"  # kept as sent
+    (video,) = job.video_streams
+    assert (video.codec_name, video.width, video.height, video.fps) == ("h264", 1280, 720, "30000/1001")
+    assert (job.audio_streams[0].channels, job.audio_streams[0].sample_rate) == (2, 44100)
+    xcom = job.to_xcom()
+    assert json.loads(json.dumps(xcom)) == xcom
+    assert xcom["video_streams"][0]["width"] == 1280
+    assert MediaInfoJob.model_validate(job.model_dump()) == job
+
+
+def test_media_info_job_keeps_unreadable_parts_raw() -> None:
+    job = MediaInfoJob.from_response(
+        {
+            "MediaInfoJob": {
+                "JobId": "j",
+                "Status": "Fail",
+                "MediaInfoProperty": {"FileBasicInfo": [1], "New": 1},
+                "SubmitResultJson": {"Code": "InvalidParameter.Input", "Message": "bad"},
+            }
+        }
+    )
+
+    assert job.failed
+    assert job.format is None
+    assert job.unparsed_fields == {"MediaInfoProperty.FileBasicInfo": [1], "MediaInfoProperty.New": 1}
+    assert job.failure_detail == "InvalidParameter.Input: bad"

@@ -76,8 +76,9 @@ def unreadable_body(variant: str, payload: dict[str, Any]) -> tuple[bytes, bytes
 
 
 def submitted_job_id(payload: Mapping[str, Any]) -> Any:
-    """The job id of a submit's answer: ``JobId``, or ``Job.JobId`` (SubmitMediaConvertJob)."""
-    job = payload.get("Job")
+    """The job id of a submit's answer: ``JobId``, or that of the job it nests (``Job`` of
+    SubmitMediaConvertJob, ``MediaInfoJob`` of SubmitMediaInfoJob)."""
+    job = payload.get("Job", payload.get("MediaInfoJob"))
     return job.get("JobId") if isinstance(job, Mapping) else payload.get("JobId")
 
 

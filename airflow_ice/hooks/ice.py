@@ -16,6 +16,8 @@ from airflow_ice.models import (
     IProductionJobRequest,
     MediaConvertJob,
     MediaConvertJobRequest,
+    MediaInfoJob,
+    MediaInfoJobRequest,
     MediaProducingJob,
     MediaProducingJobRequest,
     SnapshotJob,
@@ -46,6 +48,7 @@ RequestT = TypeVar(
     MediaProducingJobRequest,
     MediaConvertJobRequest,
     SnapshotJobRequest,
+    MediaInfoJobRequest,
 )
 
 
@@ -555,6 +558,35 @@ class IceHook(BaseHook):
     async def aget_snapshot_job(self, job_id: str) -> SnapshotJob:
         """Async :meth:`get_snapshot_job`."""
         return SnapshotJob.from_response(await self.acall("GetSnapshotJob", {"JobId": _job_id_arg(job_id)}))
+
+    # Media info jobs
+
+    def submit_media_info_job(self, request: MediaInfoJobRequest | Mapping[str, Any]) -> str:
+        """Submit a media info job (read a file's format and streams) and return its id.
+
+        ICE takes no ClientToken here: a lost answer raises ``IceOutcomeUnknownError``.
+
+        :param request: the job, as a :class:`MediaInfoJobRequest` or a dict of its fields;
+            validated before anything is sent.
+        """
+        job = _as_request(MediaInfoJobRequest, request)
+        return self._submit("SubmitMediaInfoJob", job.to_query(), None, envelope="MediaInfoJob")
+
+    async def asubmit_media_info_job(self, request: MediaInfoJobRequest | Mapping[str, Any]) -> str:
+        """Async :meth:`submit_media_info_job`."""
+        job = _as_request(MediaInfoJobRequest, request)
+        return await self._asubmit("SubmitMediaInfoJob", job.to_query(), None, envelope="MediaInfoJob")
+
+    def get_media_info_job(self, job_id: str) -> MediaInfoJob:
+        """The media info job's status, format and streams.
+
+        :param job_id: the job id returned by the submit.
+        """
+        return MediaInfoJob.from_response(self.call("GetMediaInfoJob", {"JobId": _job_id_arg(job_id)}))
+
+    async def aget_media_info_job(self, job_id: str) -> MediaInfoJob:
+        """Async :meth:`get_media_info_job`."""
+        return MediaInfoJob.from_response(await self.acall("GetMediaInfoJob", {"JobId": _job_id_arg(job_id)}))
 
     # Airflow UI
 

@@ -130,6 +130,8 @@ MEDIA_EXPECTED_SECONDS: dict[str, float] = {
     "Media convert": _VIDEO_REWRITE_SECONDS,
     # A snapshot job decodes up to the frames it captures.
     "Snapshot": _VIDEO_ANALYSIS_SECONDS,
+    # A media info job reads the file's headers.
+    "Media info": _AUDIO_ANALYSIS_SECONDS,
 }
 """Expected minimum seconds of the media job families, by family name."""
 
@@ -216,3 +218,14 @@ SNAPSHOT = JobFamily(
     expected_seconds_of=lambda request: MEDIA_EXPECTED_SECONDS["Snapshot"],
 )
 """Snapshot jobs (Submit/GetSnapshotJob). No ClientToken (a lost submit answer fails the task), no cancel."""
+
+
+MEDIA_INFO = JobFamily(
+    name="Media info",
+    query=lambda hook, job_id: hook.get_media_info_job(job_id),
+    aquery=lambda hook, job_id: hook.aget_media_info_job(job_id),
+    output_url_of=lambda job: None,
+    failure_detail_of=lambda job: getattr(job, "failure_detail", ""),
+    expected_seconds_of=lambda request: MEDIA_EXPECTED_SECONDS["Media info"],
+)
+"""Media info jobs (Submit/GetMediaInfoJob). No ClientToken, no cancel, no output file."""

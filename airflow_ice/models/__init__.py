@@ -43,6 +43,8 @@ from airflow_ice.models.media_convert_job import (
     MediaConvertOutputGroupDetail,
 )
 from airflow_ice.models.media_convert_request import MediaConvertJobConfig, MediaConvertJobRequest
+from airflow_ice.models.media_info_job import AudioStream, MediaFormat, MediaInfoJob, VideoStream
+from airflow_ice.models.media_info_request import MediaInfoJobRequest
 from airflow_ice.models.media_producing_job import MediaProducingJob
 from airflow_ice.models.media_producing_request import MediaProducingJobRequest
 from airflow_ice.models.responses import CancelJobResponse, IceErrorBody, SubmitJobResponse
@@ -51,6 +53,7 @@ from airflow_ice.models.snapshot_request import SnapshotJobRequest
 from airflow_ice.models.status import (
     IProductionJobStatus,
     MediaConvertJobStatus,
+    MediaInfoJobStatus,
     MediaProducingJobStatus,
     SnapshotJobStatus,
     YikeStoryboardJobStatus,
@@ -79,6 +82,7 @@ __all__ = [
     "IPRODUCTION_FUNCTIONS",
     "AudioQualityAssessmentResult",
     "AudioQualityReport",
+    "AudioStream",
     "CancelJobResponse",
     "CoverFrame",
     "CoverResult",
@@ -101,6 +105,10 @@ __all__ = [
     "MediaConvertJobStatus",
     "MediaConvertOutputDetail",
     "MediaConvertOutputGroupDetail",
+    "MediaFormat",
+    "MediaInfoJob",
+    "MediaInfoJobRequest",
+    "MediaInfoJobStatus",
     "MediaProducingJob",
     "MediaProducingJobRequest",
     "MediaProducingJobStatus",
@@ -115,6 +123,7 @@ __all__ = [
     "SubmitJobResponse",
     "VideoClipResult",
     "VideoSegment",
+    "VideoStream",
     "YikeAIAppJob",
     "YikeAIAppJobList",
     "YikeAIAppJobRequest",

@@ -80,6 +80,10 @@ class SnapshotJobStatus(_TolerantStatus):
     FAIL = "Fail"
 
 
+# Media info jobs have the same three states.
+MediaInfoJobStatus = SnapshotJobStatus
+
+
 StatusT = TypeVar("StatusT", bound=_TolerantStatus)
 
 

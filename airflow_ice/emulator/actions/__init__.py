@@ -12,6 +12,7 @@ from typing import Any
 from airflow_ice.emulator.actions.base import ActionEnvironment, ActionGroup, ActionHandler, JobRecord
 from airflow_ice.emulator.actions.iproduction import IProductionActions
 from airflow_ice.emulator.actions.media_convert import MediaConvertActions
+from airflow_ice.emulator.actions.media_info import MediaInfoActions
 from airflow_ice.emulator.actions.media_producing import MediaProducingActions
 from airflow_ice.emulator.actions.snapshot import SnapshotActions
 from airflow_ice.emulator.actions.yike_ai_app import YikeAIAppActions
@@ -25,6 +26,7 @@ ACTION_GROUPS: tuple[Callable[[ActionEnvironment], ActionGroup], ...] = (
     MediaProducingActions,
     MediaConvertActions,
     SnapshotActions,
+    MediaInfoActions,
 )
 
 
