@@ -43,6 +43,7 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_ice.operators.media_convert",
                     "airflow_ice.operators.snapshot",
                     "airflow_ice.operators.media_info",
+                    "airflow_ice.operators.smarttag",
                 ],
             }
         ],
@@ -57,6 +58,7 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_ice.sensors.media_convert",
                     "airflow_ice.sensors.snapshot",
                     "airflow_ice.sensors.media_info",
+                    "airflow_ice.sensors.smarttag",
                 ],
             }
         ],
@@ -71,6 +73,7 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_ice.triggers.media_convert",
                     "airflow_ice.triggers.snapshot",
                     "airflow_ice.triggers.media_info",
+                    "airflow_ice.triggers.smarttag",
                 ],
             }
         ],

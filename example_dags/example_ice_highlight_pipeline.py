@@ -1,16 +1,17 @@
 """From an upload to a highlight reel on Alibaba Cloud ICE, with every kind of media job.
 
 1. ``convert``: a MediaConvert job turns the day's upload into an MP4.
-2. In parallel on the MP4: ``snapshot`` (a Snapshot job: the poster frame) and ``clips`` (an
-   IProduction VideoClip job: the segments worth keeping).
+2. In parallel on the MP4: ``snapshot`` (a Snapshot job: the poster frame), ``tags`` (a smart
+   tagging job: labels and text found in it) and ``clips`` (an IProduction VideoClip job: the
+   segments worth keeping).
 3. ``timeline``: a Python task builds an editing timeline from the clips' segments.
 4. ``highlight``: a MediaProducing job renders the timeline into the highlight reel.
-5. ``media_info``: a MediaInfo job reads the reel's format and streams, checked by ``check_reel``.
+5. ``media_info``: a MediaInfo job reads the reel's format and streams; ``check_reel`` checks it
+   and sums up the reel with its poster and tags.
 
 Every job waits in the triggerer (``deferrable=True``). The convert and highlight submits carry
 ICE's ClientToken, so a submit whose answer was lost is resent safely; the other submits fail their
-task without retry in that case (docs/families/). Smart tagging (SubmitSmarttagJob) is not a
-family of this provider yet.
+task without retry in that case (docs/families/).
 
 Connection: ``ice_default`` (type ``alibaba_ice``). Params: ``upload`` (OSS path of the source),
 ``bucket`` and ``region`` (where results go), ``poll_interval`` (seconds between status checks).
@@ -27,6 +28,7 @@ from airflow_ice.operators.iproduction import IceIProductionJobOperator
 from airflow_ice.operators.media_convert import IceMediaConvertJobOperator
 from airflow_ice.operators.media_info import IceMediaInfoJobOperator
 from airflow_ice.operators.media_producing import IceMediaProducingJobOperator
+from airflow_ice.operators.smarttag import IceSmarttagJobOperator
 from airflow_ice.operators.snapshot import IceSnapshotJobOperator
 
 POLL = "{{ params.poll_interval }}"
@@ -77,6 +79,14 @@ with DAG(
         **WAIT,
     )
 
+    tags = IceSmarttagJobOperator(
+        task_id="tags",
+        input={"Type": "OSS", "Media": converted},
+        template_id="S00000101-300080",
+        job_params={"needOcrData": True},
+        **WAIT,
+    )
+
     clips = IceIProductionJobOperator(
         task_id="clips",
         function_name="VideoClip",
@@ -109,8 +119,8 @@ with DAG(
     )
 
     @task
-    def check_reel(info: dict[str, Any], poster: dict[str, Any]) -> dict[str, Any]:
-        """The reel has a video stream; its summary names the poster frame."""
+    def check_reel(info: dict[str, Any], poster: dict[str, Any], tags: dict[str, Any]) -> dict[str, Any]:
+        """The reel has a video stream; its summary names the poster frame and the tag types found."""
         videos = info["video_streams"]
         if not videos:
             raise ValueError(f"the highlight reel has no video stream (media info job {info['job_id']})")
@@ -121,7 +131,8 @@ with DAG(
             "codec": videos[0]["codec_name"],
             "audio_streams": len(info["audio_streams"]),
             "poster": poster["output_url"],
+            "tag_types": tags["result_types"],
         }
 
     highlight >> media_info
-    check_reel(media_info.output, snapshot.output)
+    check_reel(media_info.output, snapshot.output, tags.output)

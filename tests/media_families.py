@@ -17,16 +17,19 @@ from airflow_ice.operators.base import IceJobOperator
 from airflow_ice.operators.media_convert import IceMediaConvertJobOperator
 from airflow_ice.operators.media_info import IceMediaInfoJobOperator
 from airflow_ice.operators.media_producing import IceMediaProducingJobOperator
+from airflow_ice.operators.smarttag import IceSmarttagJobOperator
 from airflow_ice.operators.snapshot import IceSnapshotJobOperator
 from airflow_ice.sensors.base import IceJobSensor
 from airflow_ice.sensors.media_convert import IceMediaConvertJobSensor
 from airflow_ice.sensors.media_info import IceMediaInfoJobSensor
 from airflow_ice.sensors.media_producing import IceMediaProducingJobSensor
+from airflow_ice.sensors.smarttag import IceSmarttagJobSensor
 from airflow_ice.sensors.snapshot import IceSnapshotJobSensor
 from airflow_ice.triggers.base import IceJobTrigger
 from airflow_ice.triggers.media_convert import IceMediaConvertJobTrigger
 from airflow_ice.triggers.media_info import IceMediaInfoJobTrigger
 from airflow_ice.triggers.media_producing import IceMediaProducingJobTrigger
+from airflow_ice.triggers.smarttag import IceSmarttagJobTrigger
 from airflow_ice.triggers.snapshot import IceSnapshotJobTrigger
 
 
@@ -210,11 +213,42 @@ MEDIA_INFO = FamilyCase(
     ],
 )
 
+SMARTTAG = FamilyCase(
+    name="Smart tagging",
+    operator=IceSmarttagJobOperator,
+    sensor=IceSmarttagJobSensor,
+    trigger=IceSmarttagJobTrigger,
+    submit_action="SubmitSmarttagJob",
+    get_action="QuerySmarttagJob",
+    kwargs={
+        "input": {"Type": "OSS", "Media": "oss://bucket/out/upload.mp4"},
+        "template_id": "S00000101-300080",
+        "job_params": {"needOcrData": True},
+        "title": "match highlights",
+    },
+    failing={"input": {"Type": "OSS", "Media": "oss://bucket/out/fail.mp4"}},
+    failure_said="ended with status Fail",
+    success_status="Success",
+    failure_status="Fail",
+    submit=lambda hook, kwargs: hook.submit_smarttag_job(
+        {("params" if key == "job_params" else key): value for key, value in kwargs.items()}
+    ),
+    output_url=None,
+    bad_inputs=[
+        ({"input": {"Type": "S3", "Media": "x"}}, "Input.Type"),
+        ({"notify_url": "mns://queue"}, "NotifyUrl"),
+        ({"title": "t" * 257}, "Title"),
+        ({"job_params": "{{ 'not json' }}"}, "Params"),
+        ({"user_data": {"note": "x" * 1000}}, "user_data"),
+    ],
+)
+
 FAMILIES = [
     pytest.param(MEDIA_PRODUCING, id="media_producing"),
     pytest.param(MEDIA_CONVERT, id="media_convert"),
     pytest.param(SNAPSHOT, id="snapshot"),
     pytest.param(MEDIA_INFO, id="media_info"),
+    pytest.param(SMARTTAG, id="smarttag"),
 ]
 """Every media family, for ``@pytest.mark.parametrize("family", FAMILIES)``."""
 

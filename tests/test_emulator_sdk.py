@@ -312,3 +312,28 @@ def test_sdk_media_info_lifecycle(
     info = done.media_info_property
     assert info.file_basic_info.format_name.startswith("mov,mp4")
     assert (info.video_stream_info_list[0].width, info.audio_stream_info_list[0].channels) == ("1280", "2")
+
+
+@pytest.mark.parametrize("signature_algorithm", SDK_SIGNING)
+def test_sdk_smarttag_lifecycle(
+    emulator: IceEmulator, clock: ManualClock, signature_algorithm: str | None
+) -> None:
+    client = sdk_client(emulator, signature_algorithm)
+    submitted = client.submit_smarttag_job(
+        ice_models.SubmitSmarttagJobRequest(
+            input=ice_models.SubmitSmarttagJobRequestInput(type="OSS", media="oss://bucket/in/match.mp4"),
+            template_id="S00000101-300080",
+            params='{"needOcrData":true}',
+            title="match",
+            user_data='{"k":1}',
+        )
+    ).body
+    query = ice_models.QuerySmarttagJobRequest(job_id=submitted.job_id, params='{"labelResultType":"auto"}')
+    assert client.query_smarttag_job(query).body.job_status == "Submitted"
+    clock.advance(11)
+    done = client.query_smarttag_job(query).body
+    assert done.job_status == "Success"
+    assert done.user_data == '{"k":1}'
+    kinds = {result.type: json.loads(result.data) for result in done.results.result}
+    assert set(kinds) == {"TextLabel", "VideoLabel", "OCR"}
+    assert done.usages.usage[0].quota == 10

@@ -85,7 +85,7 @@ def test_highlight_pipeline_chains_every_media_job(
 
     assert set(task_states(run).values()) == {"success"}
     submitted = emulated_ice.counters().jobs_submitted
-    for action in ("SubmitMediaConvertJob", "SubmitSnapshotJob", "SubmitIProductionJob"):
+    for action in ("SubmitMediaConvertJob", "SubmitSnapshotJob", "SubmitSmarttagJob", "SubmitIProductionJob"):
         assert submitted[action] == 1, action
     assert submitted["SubmitMediaProducingJob"] == submitted["SubmitMediaInfoJob"] == 1
     # The highlight cuts the converted file to the clip job's segments.
@@ -105,6 +105,7 @@ def test_highlight_pipeline_chains_every_media_job(
     reel = xcom_value(run, "check_reel")
     assert reel["size"] == [1280, 720]
     assert reel["poster"].endswith("/poster.jpg")
+    assert reel["tag_types"] == ["OCR", "TextLabel", "VideoLabel"]
 
 
 @short_jobs

@@ -19,6 +19,7 @@ from airflow_ice.models import (
     MediaProducingJob,
     MediaProducingJobRequest,
     MediaProducingJobStatus,
+    SmarttagJob,
     SnapshotJob,
     validate_request,
 )
@@ -382,3 +383,53 @@ def test_media_info_job_keeps_unreadable_parts_raw() -> None:
     assert job.format is None
     assert job.unparsed_fields == {"MediaInfoProperty.FileBasicInfo": [1], "MediaInfoProperty.New": 1}
     assert job.failure_detail == "InvalidParameter.Input: bad"
+
+
+# Shaped after the official SDK's QuerySmarttagJobResponseBody: Data is JSON in a string.
+SMARTTAG_ANSWER: dict[str, Any] = {
+    "RequestId": "******11-DB8D-4A9A-875B-275798******",
+    "JobStatus": "Success",
+    "UserData": '{"userId":123432123}',
+    "Results": {
+        "Result": [
+            {
+                "Type": "TextLabel",
+                "Data": '{"title":"example-title","tags":[{"name":"category","value":"sports"}]}',
+            },
+            {"Type": "VideoLabel", "Data": '{"person":[{"name":"someone","score":"0.9"}]}'},
+            {"Type": "VideoLabel", "Data": '{"scene":[{"name":"stadium"}]}'},
+            {"Type": "ASR", "Data": "not json"},
+        ]
+    },
+    "Usages": {"Usage": [{"Type": "VideoLabel", "Quota": 10}]},
+}
+
+
+def test_smarttag_job_decodes_results_by_type_and_keeps_the_unreadable_raw() -> None:
+    job = SmarttagJob.from_response({**SMARTTAG_ANSWER, "JobId": "j1"})
+
+    assert job.succeeded
+    assert job.results["TextLabel"] == [
+        {"title": "example-title", "tags": [{"name": "category", "value": "sports"}]}
+    ]
+    assert [
+        item["person" if "person" in item else "scene"][0]["name"] for item in job.results["VideoLabel"]
+    ] == [
+        "someone",
+        "stadium",
+    ]
+    assert "ASR" not in job.results
+    assert job.unparsed_fields == {"Results.Result[3].Data": "not json"}
+    assert job.usages == [{"Type": "VideoLabel", "Quota": 10}]
+    xcom = job.to_xcom()
+    assert xcom["result_types"] == ["TextLabel", "VideoLabel"]
+    assert json.loads(json.dumps(xcom)) == xcom
+    assert SmarttagJob.model_validate(job.model_dump()) == job
+
+
+def test_smarttag_job_unknown_status_and_shapes_never_fail() -> None:
+    job = SmarttagJob.from_response({"JobId": "j", "JobStatus": "Analysing", "Results": [1], "Extra": True})
+
+    assert not job.is_terminal
+    assert job.results == {}
+    assert job.unparsed_fields == {"Results": [1], "Extra": True}

@@ -86,6 +86,11 @@ PLACEMENTS: Mapping[str, Placement] = {
     "GetSnapshotJob": _placement(query="JobId"),
     "SubmitMediaInfoJob": _placement(query="Input Name ScheduleConfig UserData"),
     "GetMediaInfoJob": _placement(query="JobId"),
+    "SubmitSmarttagJob": _placement(
+        query="Content ContentAddr ContentType Input NotifyUrl Params ScheduleConfig TemplateConfig "
+        "TemplateId Title UserData"
+    ),
+    "QuerySmarttagJob": _placement(query="JobId Params"),
 }
 
 

@@ -132,6 +132,8 @@ MEDIA_EXPECTED_SECONDS: dict[str, float] = {
     "Snapshot": _VIDEO_ANALYSIS_SECONDS,
     # A media info job reads the file's headers.
     "Media info": _AUDIO_ANALYSIS_SECONDS,
+    # A smart tagging job runs its template's analyses over the whole video.
+    "Smart tagging": _VIDEO_ANALYSIS_SECONDS,
 }
 """Expected minimum seconds of the media job families, by family name."""
 
@@ -229,3 +231,13 @@ MEDIA_INFO = JobFamily(
     expected_seconds_of=lambda request: MEDIA_EXPECTED_SECONDS["Media info"],
 )
 """Media info jobs (Submit/GetMediaInfoJob). No ClientToken, no cancel, no output file."""
+
+
+SMARTTAG = JobFamily(
+    name="Smart tagging",
+    query=lambda hook, job_id: hook.query_smarttag_job(job_id),
+    aquery=lambda hook, job_id: hook.aquery_smarttag_job(job_id),
+    output_url_of=lambda job: None,
+    expected_seconds_of=lambda request: MEDIA_EXPECTED_SECONDS["Smart tagging"],
+)
+"""Smart tagging jobs (SubmitSmarttagJob/QuerySmarttagJob). No ClientToken, no cancel used, no output file."""

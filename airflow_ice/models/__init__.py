@@ -48,6 +48,8 @@ from airflow_ice.models.media_info_request import MediaInfoJobRequest
 from airflow_ice.models.media_producing_job import MediaProducingJob
 from airflow_ice.models.media_producing_request import MediaProducingJobRequest
 from airflow_ice.models.responses import CancelJobResponse, IceErrorBody, SubmitJobResponse
+from airflow_ice.models.smarttag_job import SmarttagJob
+from airflow_ice.models.smarttag_request import SmarttagInput, SmarttagJobRequest
 from airflow_ice.models.snapshot_job import SnapshotJob
 from airflow_ice.models.snapshot_request import SnapshotJobRequest
 from airflow_ice.models.status import (
@@ -55,6 +57,7 @@ from airflow_ice.models.status import (
     MediaConvertJobStatus,
     MediaInfoJobStatus,
     MediaProducingJobStatus,
+    SmarttagJobStatus,
     SnapshotJobStatus,
     YikeStoryboardJobStatus,
 )
@@ -116,6 +119,10 @@ __all__ = [
     "MusicSegmentDetectResult",
     "OtherResult",
     "PrecheckProblem",
+    "SmarttagInput",
+    "SmarttagJob",
+    "SmarttagJobRequest",
+    "SmarttagJobStatus",
     "SnapshotJob",
     "SnapshotJobRequest",
     "SnapshotJobStatus",

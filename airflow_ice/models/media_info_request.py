@@ -6,14 +6,8 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field
 
+from airflow_ice.models.iproduction_request import IProductionScheduleConfig
 from airflow_ice.models.request_fields import MediaFile, RequestModel, json_object, json_text
-
-
-class MediaInfoScheduleConfig(RequestModel):
-    """``ScheduleConfig``: ``{"PipelineId", "Priority" 1-10}``."""
-
-    pipeline_id: str | None = Field(None, alias="PipelineId", min_length=1)
-    priority: int | None = Field(None, alias="Priority", ge=1, le=10)
 
 
 class MediaInfoJobRequest(RequestModel):
@@ -28,7 +22,7 @@ class MediaInfoJobRequest(RequestModel):
     input: Annotated[MediaFile, BeforeValidator(json_object)] = Field(alias="Input")
     name: str | None = Field(None, alias="Name", min_length=1)
     user_data: Annotated[str | None, BeforeValidator(json_text)] = Field(None, alias="UserData")
-    schedule_config: Annotated[MediaInfoScheduleConfig | None, BeforeValidator(json_object)] = Field(
+    schedule_config: Annotated[IProductionScheduleConfig | None, BeforeValidator(json_object)] = Field(
         None, alias="ScheduleConfig"
     )
 

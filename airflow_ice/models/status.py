@@ -80,6 +80,15 @@ class SnapshotJobStatus(_TolerantStatus):
     FAIL = "Fail"
 
 
+class SmarttagJobStatus(_TolerantStatus):
+    """Status of a smart tagging job. Terminal: ``Success`` and ``Fail``."""
+
+    SUBMITTED = "Submitted"
+    PROCESSING = "Processing"
+    SUCCESS = "Success"
+    FAIL = "Fail"
+
+
 # Media info jobs have the same three states.
 MediaInfoJobStatus = SnapshotJobStatus
 

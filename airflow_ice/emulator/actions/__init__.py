@@ -14,6 +14,7 @@ from airflow_ice.emulator.actions.iproduction import IProductionActions
 from airflow_ice.emulator.actions.media_convert import MediaConvertActions
 from airflow_ice.emulator.actions.media_info import MediaInfoActions
 from airflow_ice.emulator.actions.media_producing import MediaProducingActions
+from airflow_ice.emulator.actions.smarttag import SmarttagActions
 from airflow_ice.emulator.actions.snapshot import SnapshotActions
 from airflow_ice.emulator.actions.yike_ai_app import YikeAIAppActions
 from airflow_ice.emulator.actions.yike_storyboard import YikeStoryboardActions
@@ -27,6 +28,7 @@ ACTION_GROUPS: tuple[Callable[[ActionEnvironment], ActionGroup], ...] = (
     MediaConvertActions,
     SnapshotActions,
     MediaInfoActions,
+    SmarttagActions,
 )
 
 
