@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from enum import Enum
 from typing import Any, ClassVar, Final, TypeVar
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError, model_validator
 
 from airflow_ice.errors import IceResponseError
 from airflow_ice.models.json_text import body_text, decode_json_text, is_json_safe, json_safe, short_repr
@@ -353,3 +353,47 @@ class JobResponseModel(BaseModel):
         """Whether the job finished with a failure (or another unsuccessful end, e.g. cancelled)."""
         status = self._current_status
         return status is self.FAILURE_STATUS or status in self.OTHER_FAILURE_STATUSES
+
+
+class FieldReadJobModel(JobResponseModel):
+    """A job model whose answer is read by its :meth:`read_fields`, from the object ``ENVELOPE``
+    names when the answer nests the job (``{"RequestId", "<ENVELOPE>": {...}}``).
+
+    The rule of every job model holds: validating an object with a ``JobId`` never raises; what
+    :meth:`read_fields` cannot read, and every key it does not read, lands in ``unparsed_fields``
+    with a sentence in ``parse_warnings``.
+    """
+
+    ENVELOPE: ClassVar[str | None] = None
+
+    parse_warnings: list[str] = Field(default_factory=list)
+    unparsed_fields: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_leniently(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data  # pydantic reports that it is not an object
+        report = ParseReport()
+        report.absorb(data)
+        reader = LenientReader(unwrapped(data, cls.ENVELOPE) if cls.ENVELOPE else data, cls, report)
+        reader.skip(WARNINGS_FIELD, UNPARSED_FIELD)
+        values = cls.read_fields(reader)
+        job_id = job_id_value(reader.take("job_id"))
+        if job_id is not MISSING:
+            # Under its API name, so that an invalid JobId is reported as "JobId".
+            values["JobId"] = job_id
+        reader.finish()
+        values[WARNINGS_FIELD] = report.warnings
+        values[UNPARSED_FIELD] = report.unparsed
+        return values
+
+    @classmethod
+    def read_fields(cls, reader: LenientReader) -> dict[str, Any]:
+        """Every field but ``JobId`` and the bookkeeping ones, read from the job object."""
+        raise NotImplementedError
+
+
+def iso_time(moment: datetime | None) -> str | None:
+    """A time for XCom: ISO 8601, or None."""
+    return moment.isoformat() if moment else None

@@ -6,17 +6,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from airflow_ice.models.lenient import (
     MISSING,
-    UNPARSED_FIELD,
-    WARNINGS_FIELD,
-    JobResponseModel,
+    FieldReadJobModel,
     LenientReader,
-    ParseReport,
-    job_id_value,
-    unwrapped,
+    iso_time,
 )
 from airflow_ice.models.status import MediaConvertJobStatus
 
@@ -74,7 +70,7 @@ _OUTPUTS = TypeAdapter(list[MediaConvertOutputDetail])
 _GROUPS = TypeAdapter(list[MediaConvertOutputGroupDetail])
 
 
-class MediaConvertJob(JobResponseModel):
+class MediaConvertJob(FieldReadJobModel):
     """A media convert job (``Job`` of GetMediaConvertJob), parsed leniently.
 
     Validating an answer whose job has a ``JobId`` never raises; what cannot be read is kept in
@@ -92,6 +88,7 @@ class MediaConvertJob(JobResponseModel):
     :param create_time: ``CreateTime``; ``finish_time``: ``FinishTime``: aware UTC.
     """
 
+    ENVELOPE: ClassVar[str | None] = "Job"
     RESPONSE_ACTION: ClassVar[str] = "GetMediaConvertJob"
     SUCCESS_STATUS: ClassVar[MediaConvertJobStatus] = MediaConvertJobStatus.COMPLETE
     FAILURE_STATUS: ClassVar[MediaConvertJobStatus] = MediaConvertJobStatus.ERROR
@@ -115,18 +112,10 @@ class MediaConvertJob(JobResponseModel):
     client_token: str | None = Field(None, alias="ClientToken")
     create_time: datetime | None = Field(None, alias="CreateTime")
     finish_time: datetime | None = Field(None, alias="FinishTime")
-    parse_warnings: list[str] = Field(default_factory=list)
-    unparsed_fields: dict[str, Any] = Field(default_factory=dict)
 
-    @model_validator(mode="before")
     @classmethod
-    def _read_leniently(cls, data: Any) -> Any:
-        if not isinstance(data, Mapping):
-            return data  # pydantic reports that it is not an object
-        report = ParseReport()
-        report.absorb(data)
-        reader = LenientReader(unwrapped(data, "Job"), cls, report)
-        reader.skip(WARNINGS_FIELD, UNPARSED_FIELD)
+    def read_fields(cls, reader: LenientReader) -> dict[str, Any]:
+        """The job's fields (see :class:`~airflow_ice.models.lenient.FieldReadJobModel`)."""
         values: dict[str, Any] = {
             name: reader.text(name)
             for name in ("request_id", "code", "message", "pipeline_id", "user_data", "client_token")
@@ -147,12 +136,6 @@ class MediaConvertJob(JobResponseModel):
         values["output_group_details"] = reader.json_list(
             "output_group_details", _GROUPS, shape="a list of output groups", kept_in=kept
         )
-        job_id = job_id_value(reader.take("job_id"))
-        if job_id is not MISSING:
-            values["JobId"] = job_id
-        reader.finish()
-        values[WARNINGS_FIELD] = report.warnings
-        values[UNPARSED_FIELD] = report.unparsed
         return values
 
     @property
@@ -187,6 +170,6 @@ class MediaConvertJob(JobResponseModel):
             "message": self.message,
             "pipeline_id": self.pipeline_id,
             "user_data": self.user_data,
-            "create_time": self.create_time.isoformat() if self.create_time else None,
-            "finish_time": self.finish_time.isoformat() if self.finish_time else None,
+            "create_time": iso_time(self.create_time),
+            "finish_time": iso_time(self.finish_time),
         }

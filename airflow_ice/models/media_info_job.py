@@ -19,13 +19,9 @@ from pydantic import (
 from airflow_ice.models.json_text import json_safe
 from airflow_ice.models.lenient import (
     MISSING,
-    UNPARSED_FIELD,
-    WARNINGS_FIELD,
-    JobResponseModel,
+    FieldReadJobModel,
     LenientReader,
-    ParseReport,
-    job_id_value,
-    unwrapped,
+    iso_time,
 )
 from airflow_ice.models.status import MediaInfoJobStatus
 
@@ -140,7 +136,7 @@ _VIDEO = TypeAdapter(list[VideoStream])
 _AUDIO = TypeAdapter(list[AudioStream])
 
 
-class MediaInfoJob(JobResponseModel):
+class MediaInfoJob(FieldReadJobModel):
     """A media info job (``MediaInfoJob`` of GetMediaInfoJob), parsed leniently.
 
     Validating an answer whose job has a ``JobId`` never raises; what cannot be read is kept in
@@ -155,6 +151,7 @@ class MediaInfoJob(JobResponseModel):
     :param submit_result: ``SubmitResultJson`` (ICE's error of a failed job is there).
     """
 
+    ENVELOPE: ClassVar[str | None] = "MediaInfoJob"
     RESPONSE_ACTION: ClassVar[str] = "GetMediaInfoJob"
     SUCCESS_STATUS: ClassVar[MediaInfoJobStatus] = MediaInfoJobStatus.SUCCESS
     FAILURE_STATUS: ClassVar[MediaInfoJobStatus] = MediaInfoJobStatus.FAIL
@@ -174,18 +171,11 @@ class MediaInfoJob(JobResponseModel):
     submit_result: dict[str, Any] | None = Field(None, alias="SubmitResultJson")
     submit_time: datetime | None = Field(None, alias="SubmitTime")
     finish_time: datetime | None = Field(None, alias="FinishTime")
-    parse_warnings: list[str] = Field(default_factory=list)
-    unparsed_fields: dict[str, Any] = Field(default_factory=dict)
 
-    @model_validator(mode="before")
     @classmethod
-    def _read_leniently(cls, data: Any) -> Any:
-        if not isinstance(data, Mapping):
-            return data  # pydantic reports that it is not an object
-        report = ParseReport()
-        report.absorb(data)
-        reader = LenientReader(unwrapped(data, "MediaInfoJob"), cls, report)
-        reader.skip(WARNINGS_FIELD, UNPARSED_FIELD, "Async", "ScheduleConfig")
+    def read_fields(cls, reader: LenientReader) -> dict[str, Any]:
+        """The job's fields (see :class:`~airflow_ice.models.lenient.FieldReadJobModel`)."""
+        reader.skip("Async", "ScheduleConfig")
         values: dict[str, Any] = {
             name: reader.text(name) for name in ("request_id", "name", "user_data", "trigger_source")
         }
@@ -196,12 +186,6 @@ class MediaInfoJob(JobResponseModel):
             part = reader.child(name, cls)
             values[name] = {str(k): json_safe(v) for k, v in part.data.items()} if part is not None else None
         values.update(_read_property(reader))
-        job_id = job_id_value(reader.take("job_id"))
-        if job_id is not MISSING:
-            values["JobId"] = job_id
-        reader.finish()
-        values[WARNINGS_FIELD] = report.warnings
-        values[UNPARSED_FIELD] = report.unparsed
         return values
 
     @property
@@ -220,7 +204,7 @@ class MediaInfoJob(JobResponseModel):
             "video_streams": [stream.model_dump(exclude={"raw"}) for stream in self.video_streams],
             "audio_streams": [stream.model_dump(exclude={"raw"}) for stream in self.audio_streams],
             "user_data": self.user_data,
-            "finish_time": self.finish_time.isoformat() if self.finish_time else None,
+            "finish_time": iso_time(self.finish_time),
         }
 
 

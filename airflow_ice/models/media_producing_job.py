@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field
 
 from airflow_ice.models.lenient import (
-    MISSING,
-    UNPARSED_FIELD,
-    WARNINGS_FIELD,
-    JobResponseModel,
+    FieldReadJobModel,
     LenientReader,
-    ParseReport,
-    job_id_value,
-    unwrapped,
+    iso_time,
 )
 from airflow_ice.models.status import MediaProducingJobStatus
 
@@ -36,7 +30,7 @@ _TEXT_FIELDS = (
 )
 
 
-class MediaProducingJob(JobResponseModel):
+class MediaProducingJob(FieldReadJobModel):
     """A media producing job (``MediaProducingJob`` of GetMediaProducingJob), parsed leniently.
 
     Validating an answer whose job has a ``JobId`` never raises; what cannot be read is kept in
@@ -61,6 +55,7 @@ class MediaProducingJob(JobResponseModel):
         ``Timeline``; ``sub_job_materials``: ``SubJobMaterials``; ``user_data``: ``UserData``: text.
     """
 
+    ENVELOPE: ClassVar[str | None] = "MediaProducingJob"
     RESPONSE_ACTION: ClassVar[str] = "GetMediaProducingJob"
     SUCCESS_STATUS: ClassVar[MediaProducingJobStatus] = MediaProducingJobStatus.SUCCESS
     FAILURE_STATUS: ClassVar[MediaProducingJobStatus] = MediaProducingJobStatus.FAILED
@@ -86,30 +81,16 @@ class MediaProducingJob(JobResponseModel):
     timeline: str | None = Field(None, alias="Timeline")
     sub_job_materials: str | None = Field(None, alias="SubJobMaterials")
     user_data: str | None = Field(None, alias="UserData")
-    parse_warnings: list[str] = Field(default_factory=list)
-    unparsed_fields: dict[str, Any] = Field(default_factory=dict)
 
-    @model_validator(mode="before")
     @classmethod
-    def _read_leniently(cls, data: Any) -> Any:
-        if not isinstance(data, Mapping):
-            return data  # pydantic reports that it is not an object
-        report = ParseReport()
-        report.absorb(data)
-        reader = LenientReader(unwrapped(data, "MediaProducingJob"), cls, report)
-        reader.skip(WARNINGS_FIELD, UNPARSED_FIELD)
+    def read_fields(cls, reader: LenientReader) -> dict[str, Any]:
+        """The job's fields (see :class:`~airflow_ice.models.lenient.FieldReadJobModel`)."""
         values: dict[str, Any] = {name: reader.text(name) for name in ("request_id", *_TEXT_FIELDS)}
         values["status"] = reader.status("status", MediaProducingJobStatus)
         values["duration"] = reader.number("duration")
         values["progress"] = reader.integer("progress")
         for name in ("create_time", "modified_time", "complete_time"):
             values[name] = reader.utc_datetime(name)
-        job_id = job_id_value(reader.take("job_id"))
-        if job_id is not MISSING:
-            values["JobId"] = job_id
-        reader.finish()
-        values[WARNINGS_FIELD] = report.warnings
-        values[UNPARSED_FIELD] = report.unparsed
         return values
 
     @property
@@ -132,6 +113,6 @@ class MediaProducingJob(JobResponseModel):
             "code": self.code,
             "message": self.message,
             "user_data": self.user_data,
-            "create_time": self.create_time.isoformat() if self.create_time else None,
-            "complete_time": self.complete_time.isoformat() if self.complete_time else None,
+            "create_time": iso_time(self.create_time),
+            "complete_time": iso_time(self.complete_time),
         }

@@ -5,22 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from pydantic import ConfigDict, Field, JsonValue, model_validator
+from pydantic import ConfigDict, Field, JsonValue
 
 from airflow_ice.models.json_text import decode_json_text, json_safe
 from airflow_ice.models.lenient import (
-    MISSING,
-    UNPARSED_FIELD,
-    WARNINGS_FIELD,
-    JobResponseModel,
+    FieldReadJobModel,
     LenientReader,
-    ParseReport,
-    job_id_value,
 )
 from airflow_ice.models.status import SmarttagJobStatus
 
 
-class SmarttagJob(JobResponseModel):
+class SmarttagJob(FieldReadJobModel):
     """A smart tagging job (QuerySmarttagJob), parsed leniently.
 
     ICE's answer does not name the job: the hook adds the ``JobId`` it asked about. Each result's
@@ -49,33 +44,19 @@ class SmarttagJob(JobResponseModel):
     results: dict[str, list[JsonValue]] = Field(default_factory=dict)
     usages: list[JsonValue] = Field(default_factory=list)
     user_data: str | None = Field(None, alias="UserData")
-    parse_warnings: list[str] = Field(default_factory=list)
-    unparsed_fields: dict[str, Any] = Field(default_factory=dict)
 
-    @model_validator(mode="before")
     @classmethod
-    def _read_leniently(cls, data: Any) -> Any:
-        if not isinstance(data, Mapping):
-            return data  # pydantic reports that it is not an object
-        report = ParseReport()
-        report.absorb(data)
-        reader = LenientReader(data, cls, report)
-        reader.skip(WARNINGS_FIELD, UNPARSED_FIELD)
+    def read_fields(cls, reader: LenientReader) -> dict[str, Any]:
+        """The job's fields (see :class:`~airflow_ice.models.lenient.FieldReadJobModel`)."""
         values: dict[str, Any] = {name: reader.text(name) for name in ("request_id", "user_data")}
         values["job_status"] = reader.status("job_status", SmarttagJobStatus)
-        if "results" in data or "usages" in data:  # a dump of this model
+        if "results" in reader.data or "usages" in reader.data:  # a dump of this model
             reader.skip("results", "usages")
-            values["results"] = data.get("results") or {}
-            values["usages"] = data.get("usages") or []
+            values["results"] = reader.data.get("results") or {}
+            values["usages"] = reader.data.get("usages") or []
         else:
             values["results"] = _decoded_results(reader)
             values["usages"] = _listed(reader, "Usages", "Usage")
-        job_id = job_id_value(reader.take("job_id"))
-        if job_id is not MISSING:
-            values["JobId"] = job_id
-        reader.finish()
-        values[WARNINGS_FIELD] = report.warnings
-        values[UNPARSED_FIELD] = report.unparsed
         return values
 
     @property

@@ -6,18 +6,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field
 
 from airflow_ice.models.json_text import json_safe
 from airflow_ice.models.lenient import (
     MISSING,
-    UNPARSED_FIELD,
-    WARNINGS_FIELD,
-    JobResponseModel,
+    FieldReadJobModel,
     LenientReader,
-    ParseReport,
-    job_id_value,
-    unwrapped,
+    iso_time,
 )
 from airflow_ice.models.status import SnapshotJobStatus
 
@@ -34,7 +30,7 @@ _TEXT_FIELDS = (
 _TIME_FIELDS = ("create_time", "submit_time", "modified_time", "finish_time")
 
 
-class SnapshotJob(JobResponseModel):
+class SnapshotJob(FieldReadJobModel):
     """A snapshot job (``SnapshotJob`` of GetSnapshotJob), parsed leniently.
 
     Validating an answer whose job has a ``JobId`` never raises; what cannot be read is kept in
@@ -49,6 +45,7 @@ class SnapshotJob(JobResponseModel):
     :param code: ``Code``; ``message``: ``Message``: ICE's error of a failed job.
     """
 
+    ENVELOPE: ClassVar[str | None] = "SnapshotJob"
     RESPONSE_ACTION: ClassVar[str] = "GetSnapshotJob"
     SUCCESS_STATUS: ClassVar[SnapshotJobStatus] = SnapshotJobStatus.SUCCESS
     FAILURE_STATUS: ClassVar[SnapshotJobStatus] = SnapshotJobStatus.FAIL
@@ -74,18 +71,10 @@ class SnapshotJob(JobResponseModel):
     submit_time: datetime | None = Field(None, alias="SubmitTime")
     modified_time: datetime | None = Field(None, alias="ModifiedTime")
     finish_time: datetime | None = Field(None, alias="FinishTime")
-    parse_warnings: list[str] = Field(default_factory=list)
-    unparsed_fields: dict[str, Any] = Field(default_factory=dict)
 
-    @model_validator(mode="before")
     @classmethod
-    def _read_leniently(cls, data: Any) -> Any:
-        if not isinstance(data, Mapping):
-            return data  # pydantic reports that it is not an object
-        report = ParseReport()
-        report.absorb(data)
-        reader = LenientReader(unwrapped(data, "SnapshotJob"), cls, report)
-        reader.skip(WARNINGS_FIELD, UNPARSED_FIELD)
+    def read_fields(cls, reader: LenientReader) -> dict[str, Any]:
+        """The job's fields (see :class:`~airflow_ice.models.lenient.FieldReadJobModel`)."""
         values: dict[str, Any] = {name: reader.text(name) for name in ("request_id", *_TEXT_FIELDS)}
         values["status"] = reader.status("status", SnapshotJobStatus)
         values["count"] = reader.integer("count")
@@ -99,12 +88,6 @@ class SnapshotJob(JobResponseModel):
             values["is_async"] = is_async
         elif is_async is not MISSING and is_async is not None:
             reader.keep("is_async", is_async, "true or false")
-        job_id = job_id_value(reader.take("job_id"))
-        if job_id is not MISSING:
-            values["JobId"] = job_id
-        reader.finish()
-        values[WARNINGS_FIELD] = report.warnings
-        values[UNPARSED_FIELD] = report.unparsed
         return values
 
     @property
@@ -142,6 +125,6 @@ class SnapshotJob(JobResponseModel):
             "code": self.code,
             "message": self.message,
             "user_data": self.user_data,
-            "create_time": self.create_time.isoformat() if self.create_time else None,
-            "finish_time": self.finish_time.isoformat() if self.finish_time else None,
+            "create_time": iso_time(self.create_time),
+            "finish_time": iso_time(self.finish_time),
         }
