@@ -63,3 +63,5 @@ def _no_expected_durations(request: pytest.FixtureRequest, monkeypatch: pytest.M
         monkeypatch.setitem(job_families.IPRODUCTION_EXPECTED_SECONDS, function_name, 0.0)  # type: ignore[arg-type]
     monkeypatch.setattr(job_families, "YIKE_STORYBOARD_EXPECTED_SECONDS", 0.0)
     monkeypatch.setattr(job_families, "YIKE_AI_APP_EXPECTED_SECONDS", 0.0)
+    for family_name in job_families.MEDIA_EXPECTED_SECONDS:
+        monkeypatch.setitem(job_families.MEDIA_EXPECTED_SECONDS, family_name, 0.0)

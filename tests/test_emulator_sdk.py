@@ -3,6 +3,7 @@ default ACS3-HMAC-SHA256 signing, with signature 1.0 (``signature_algorithm='v2'
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -185,3 +186,154 @@ def test_sdk_sees_ice_errors(emulator: IceEmulator, signature_algorithm: str | N
         wrong.query_iproduction_job(ice_models.QueryIProductionJobRequest(job_id="x"))
     assert rejected.value.code == "SignatureDoesNotMatch"
     assert rejected.value.status_code == 400
+
+
+@pytest.mark.parametrize("signature_algorithm", SDK_SIGNING)
+def test_sdk_media_producing_lifecycle_and_client_token(
+    emulator: IceEmulator, clock: ManualClock, signature_algorithm: str | None
+) -> None:
+    # Strict placement: Timeline travels in the body, everything else in the query, as the SDK sends.
+    client = sdk_client(emulator, signature_algorithm)
+    request = ice_models.SubmitMediaProducingJobRequest(
+        timeline='{"VideoTracks":[{"VideoTrackClips":[{"MediaId":"****4d7cf14dc7b83b0e801c****"}]}]}',
+        output_media_config='{"MediaURL":"https://bucket.oss-cn-shanghai.aliyuncs.com/out.mp4"}',
+        user_data='{"NotifyAddress":"http://xx.xx.xxx"}',
+        client_token="sdk-token-1",
+    )
+    submitted = client.submit_media_producing_job(request).body
+    again = client.submit_media_producing_job(request).body
+    assert again.job_id == submitted.job_id  # same token, same job
+    assert (again.project_id, again.media_id) == (submitted.project_id, submitted.media_id)
+    assert emulator.counters().jobs_submitted["SubmitMediaProducingJob"] == 1
+    request.user_data = '{"other":1}'
+    with pytest.raises(TeaException) as mismatch:
+        client.submit_media_producing_job(request)
+    assert mismatch.value.code == "IdempotentParameterMismatch"
+
+    query = ice_models.GetMediaProducingJobRequest(job_id=submitted.job_id)
+    running = client.get_media_producing_job(query).body.media_producing_job
+    assert running.status == "Init"
+    clock.advance(11)
+    done = client.get_media_producing_job(query).body.media_producing_job
+    assert done.status == "Success"
+    assert done.media_url == "https://bucket.oss-cn-shanghai.aliyuncs.com/out.mp4"
+    assert isinstance(done.duration, float)
+    assert done.progress == 100
+    assert done.user_data == '{"NotifyAddress":"http://xx.xx.xxx"}'
+    assert done.project_id == submitted.project_id
+
+
+@pytest.mark.parametrize("signature_algorithm", SDK_SIGNING)
+def test_sdk_media_convert_lifecycle_and_client_token(
+    emulator: IceEmulator, clock: ManualClock, signature_algorithm: str | None
+) -> None:
+    client = sdk_client(emulator, signature_algorithm)
+    config = {
+        "Inputs": [{"Name": "in", "InputFile": {"Type": "OSS", "Media": "oss://bucket/in/upload.mov"}}],
+        "Outputs": [
+            {
+                "Name": "mp4",
+                "OutputFile": {"Type": "OSS", "Media": "oss://bucket/out/upload.mp4"},
+                "TemplateId": "S00000001-200010",
+            }
+        ],
+    }
+    request = ice_models.SubmitMediaConvertJobRequest(
+        config=json.dumps(config), pipeline_id="p1", user_data='{"k":1}', client_token="sdk-convert-1"
+    )
+    submitted = client.submit_media_convert_job(request).body.job
+    again = client.submit_media_convert_job(request).body.job
+    assert again.job_id == submitted.job_id
+    assert emulator.counters().jobs_submitted["SubmitMediaConvertJob"] == 1
+
+    query = ice_models.GetMediaConvertJobRequest(job_id=submitted.job_id)
+    assert client.get_media_convert_job(query).body.job.state == "Inited"
+    clock.advance(11)
+    done = client.get_media_convert_job(query).body.job
+    assert done.state == "Complete"
+    assert done.percent == 100
+    assert done.pipeline_id == "p1"
+    assert done.config.inputs[0].input_file.media == "oss://bucket/in/upload.mov"
+    (output,) = done.output_details
+    assert output.status == "Success"
+    assert output.result.output_file.url == "https://bucket.oss-cn-shanghai.aliyuncs.com/out/upload.mp4"
+
+
+@pytest.mark.parametrize("signature_algorithm", SDK_SIGNING)
+def test_sdk_snapshot_lifecycle(
+    emulator: IceEmulator, clock: ManualClock, signature_algorithm: str | None
+) -> None:
+    client = sdk_client(emulator, signature_algorithm)
+    submitted = client.submit_snapshot_job(
+        ice_models.SubmitSnapshotJobRequest(
+            input=ice_models.SubmitSnapshotJobRequestInput(type="OSS", media="oss://bucket/in/talk.mp4"),
+            output=ice_models.SubmitSnapshotJobRequestOutput(
+                type="OSS", media="oss://bucket/snap/{Count}.jpg"
+            ),
+            template_config=ice_models.SubmitSnapshotJobRequestTemplateConfig(
+                template_id="S00000001-100020",
+                overwrite_params=ice_models.SubmitSnapshotJobRequestTemplateConfigOverwriteParams(
+                    type="Normal", count=5, interval=10
+                ),
+            ),
+            name="snaps",
+            user_data='{"k":1}',
+        )
+    ).body
+    query = ice_models.GetSnapshotJobRequest(job_id=submitted.job_id)
+    assert client.get_snapshot_job(query).body.snapshot_job.status == "Init"
+    clock.advance(11)
+    done = client.get_snapshot_job(query).body.snapshot_job
+    assert done.status == "Success"
+    assert (done.type, done.count, done.async_) == ("Normal", 5, True)
+    assert done.output.oss_file.bucket == "bucket"
+    assert done.output.oss_file.object == "snap/{Count}.jpg"
+    assert done.input.media == "oss://bucket/in/talk.mp4"
+
+
+@pytest.mark.parametrize("signature_algorithm", SDK_SIGNING)
+def test_sdk_media_info_lifecycle(
+    emulator: IceEmulator, clock: ManualClock, signature_algorithm: str | None
+) -> None:
+    client = sdk_client(emulator, signature_algorithm)
+    submitted = client.submit_media_info_job(
+        ice_models.SubmitMediaInfoJobRequest(
+            input=ice_models.SubmitMediaInfoJobRequestInput(type="OSS", media="oss://bucket/in/talk.mp4"),
+            schedule_config=ice_models.SubmitMediaInfoJobRequestScheduleConfig(pipeline_id="p1", priority=5),
+            name="info",
+        )
+    ).body.media_info_job
+    query = ice_models.GetMediaInfoJobRequest(job_id=submitted.job_id)
+    assert client.get_media_info_job(query).body.media_info_job.status == "Init"
+    clock.advance(11)
+    done = client.get_media_info_job(query).body.media_info_job
+    assert done.status == "Success"
+    assert done.schedule_config.priority == 5
+    info = done.media_info_property
+    assert info.file_basic_info.format_name.startswith("mov,mp4")
+    assert (info.video_stream_info_list[0].width, info.audio_stream_info_list[0].channels) == ("1280", "2")
+
+
+@pytest.mark.parametrize("signature_algorithm", SDK_SIGNING)
+def test_sdk_smarttag_lifecycle(
+    emulator: IceEmulator, clock: ManualClock, signature_algorithm: str | None
+) -> None:
+    client = sdk_client(emulator, signature_algorithm)
+    submitted = client.submit_smarttag_job(
+        ice_models.SubmitSmarttagJobRequest(
+            input=ice_models.SubmitSmarttagJobRequestInput(type="OSS", media="oss://bucket/in/match.mp4"),
+            template_id="S00000101-300080",
+            params='{"needOcrData":true}',
+            title="match",
+            user_data='{"k":1}',
+        )
+    ).body
+    query = ice_models.QuerySmarttagJobRequest(job_id=submitted.job_id, params='{"labelResultType":"auto"}')
+    assert client.query_smarttag_job(query).body.job_status == "Submitted"
+    clock.advance(11)
+    done = client.query_smarttag_job(query).body
+    assert done.job_status == "Success"
+    assert done.user_data == '{"k":1}'
+    kinds = {result.type: json.loads(result.data) for result in done.results.result}
+    assert set(kinds) == {"TextLabel", "VideoLabel", "OCR"}
+    assert done.usages.usage[0].quota == 10

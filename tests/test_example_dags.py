@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,7 @@ import pytest
 
 from airflow_ice.emulator import IceEmulator
 from airflow_ice.hooks.ice import IceHook
-from tests.dag_support import emulated_ice, run_dag, task_states, xcom_value
+from tests.dag_support import emulated_ice, emulator_record, run_dag, task_states, xcom_value
 from tests.lineage_support import run_scenarios
 
 __all__ = ["emulated_ice"]
@@ -44,6 +45,7 @@ def test_example_dags_import_cleanly(example_dags: dict[str, Any]) -> None:
         "example_ice_audio_pipeline",
         "example_ice_storyboard",
         "example_ice_captions",
+        "example_ice_highlight_pipeline",
     }
     for dag in example_dags.values():
         assert dag.tags
@@ -71,6 +73,39 @@ def test_media_pipeline_runs_end_to_end(emulated_ice: IceEmulator, example_dags:
         assert item["summary_segments"] >= 1
         assert item["caption_files"]
     assert emulated_ice.counters().jobs_submitted["SubmitIProductionJob"] == 9
+
+
+@short_jobs
+def test_highlight_pipeline_chains_every_media_job(
+    emulated_ice: IceEmulator, example_dags: dict[str, Any]
+) -> None:
+    conf = {**FAST, "upload": "oss://bucket/in/upload.mov", "bucket": "bucket"}
+
+    run = run_dag(example_dags["example_ice_highlight_pipeline"], run_conf=conf)
+
+    assert set(task_states(run).values()) == {"success"}
+    submitted = emulated_ice.counters().jobs_submitted
+    for action in ("SubmitMediaConvertJob", "SubmitSnapshotJob", "SubmitSmarttagJob", "SubmitIProductionJob"):
+        assert submitted[action] == 1, action
+    assert submitted["SubmitMediaProducingJob"] == submitted["SubmitMediaInfoJob"] == 1
+    # The highlight cuts the converted file to the clip job's segments.
+    converted = xcom_value(run, "convert")["output_urls"][0]
+    segments = xcom_value(run, "clips")["result"]["segments"]
+    clips = json.loads(
+        emulator_record(emulated_ice, xcom_value(run, "highlight", "ice_job_id")).params["Timeline"]
+    )
+    track = clips["VideoTracks"][0]["VideoTrackClips"]
+    assert [(clip["MediaURL"], clip["In"], clip["Out"]) for clip in track] == [
+        (converted, part["start"], part["end"]) for part in segments
+    ]
+    # Media info read the reel the highlight job wrote.
+    highlight_url = xcom_value(run, "highlight")["media_url"]
+    info_input = emulator_record(emulated_ice, xcom_value(run, "media_info", "ice_job_id")).params["Input"]
+    assert json.loads(info_input)["Media"] == highlight_url
+    reel = xcom_value(run, "check_reel")
+    assert reel["size"] == [1280, 720]
+    assert reel["poster"].endswith("/poster.jpg")
+    assert reel["tag_types"] == ["OCR", "TextLabel", "VideoLabel"]
 
 
 @short_jobs

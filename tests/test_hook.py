@@ -301,6 +301,14 @@ def test_idempotency_is_judged_from_the_action_name() -> None:
     assert not is_idempotent("ResumeYikeStoryboardJob")
 
 
+def test_a_submit_carrying_a_client_token_may_be_resent() -> None:
+    # ICE answers the same ClientToken with the same job (tests/test_media_families.py shows it).
+    assert is_idempotent("SubmitMediaProducingJob", {"ClientToken": "t-1", "UserData": "{}"})
+    assert is_idempotent("SubmitMediaProducingJob", None, {"ClientToken": "t-1"})
+    assert not is_idempotent("SubmitMediaProducingJob", {"ClientToken": ""})
+    assert not is_idempotent("SubmitMediaProducingJob", {"UserData": "{}"})
+
+
 # Async
 
 

@@ -52,9 +52,18 @@ OnRetry = Callable[[str, int, str, float], None]
 """Told of each retry: the action, the attempt that failed, what happened, and the wait in seconds."""
 
 
-def is_idempotent(action: str) -> bool:
-    """Whether repeating ``action`` is harmless (reads and cancels), judged from its name."""
-    return action.startswith(_IDEMPOTENT_PREFIXES)
+# ICE's idempotency token: a call carrying it is answered with the same job however often it is sent.
+CLIENT_TOKEN = "ClientToken"
+
+
+def is_idempotent(
+    action: str, params: Mapping[str, Any] | None = None, body: Mapping[str, Any] | None = None
+) -> bool:
+    """Whether repeating the call is harmless: reads and cancels (judged from the action's name), and
+    any call carrying ICE's ``ClientToken`` (ICE answers a resent submit with the job it made)."""
+    if action.startswith(_IDEMPOTENT_PREFIXES):
+        return True
+    return any(bool(part and part.get(CLIENT_TOKEN)) for part in (params, body))
 
 
 class CredentialsSource(Protocol):
@@ -107,7 +116,7 @@ class PreparedCall:
             action,
             query,
             form,
-            is_idempotent(action) if idempotent is None else idempotent,
+            is_idempotent(action, query, form) if idempotent is None else idempotent,
             query.get("UserData") or form.get("UserData"),
             check,
         )
@@ -347,4 +356,4 @@ class IceClient:
         return tell
 
 
-__all__ = ["CredentialsSource", "IceClient", "OnRetry", "PreparedCall", "is_idempotent"]
+__all__ = ["CLIENT_TOKEN", "CredentialsSource", "IceClient", "OnRetry", "PreparedCall", "is_idempotent"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from airflow_ice.emulator.admin import build_admin_app
@@ -74,6 +75,13 @@ def unreadable_body(variant: str, payload: dict[str, Any]) -> tuple[bytes, bytes
     return json.dumps(readable).encode("utf-8"), json_type
 
 
+def submitted_job_id(payload: Mapping[str, Any]) -> Any:
+    """The job id of a submit's answer: ``JobId``, or that of the job it nests (``Job`` of
+    SubmitMediaConvertJob, ``MediaInfoJob`` of SubmitMediaInfoJob)."""
+    job = payload.get("Job", payload.get("MediaInfoJob"))
+    return job.get("JobId") if isinstance(job, Mapping) else payload.get("JobId")
+
+
 class EmulatorApp:
     """ASGI app answering like ICE, with faults, for one :class:`EmulatorState`.
 
@@ -109,7 +117,7 @@ class EmulatorApp:
             return DROP_CONNECTION
         request_id = new_request_id()
         status, payload, headers = self._answer(request, action, plan.reject, request_id)
-        job_id = payload.get("JobId") if status == 200 else None
+        job_id = submitted_job_id(payload) if status == 200 else None
         if plan.lose_response:
             state.counters.fault("lose_response")
             if isinstance(job_id, str):

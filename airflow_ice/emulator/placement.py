@@ -74,6 +74,23 @@ PLACEMENTS: Mapping[str, Placement] = {
     "GetYikeAIAppJob": _placement(query="JobId"),
     "BatchGetYikeAIAppJob": _placement(query="JobIds"),
     "PrecheckYikeAIAppJob": _placement(query="AppId AppParams"),
+    "SubmitMediaProducingJob": _placement(
+        query="ClientToken ClipsParam EditingProduceConfig MediaMetadata OutputMediaConfig "
+        "OutputMediaTarget ProjectId ProjectMetadata Source TemplateId UserData",
+        body="Timeline",
+    ),
+    "GetMediaProducingJob": _placement(query="JobId"),
+    "SubmitMediaConvertJob": _placement(query="ClientToken Config PipelineId UserData"),
+    "GetMediaConvertJob": _placement(query="JobId"),
+    "SubmitSnapshotJob": _placement(query="Input Name Output ScheduleConfig TemplateConfig UserData"),
+    "GetSnapshotJob": _placement(query="JobId"),
+    "SubmitMediaInfoJob": _placement(query="Input Name ScheduleConfig UserData"),
+    "GetMediaInfoJob": _placement(query="JobId"),
+    "SubmitSmarttagJob": _placement(
+        query="Content ContentAddr ContentType Input NotifyUrl Params ScheduleConfig TemplateConfig "
+        "TemplateId Title UserData"
+    ),
+    "QuerySmarttagJob": _placement(query="JobId Params"),
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow.providers.common.compat.connection import get_async_connection, get_async_extra_dejson
@@ -15,6 +15,16 @@ from airflow_ice.hooks.connection_reads import CONNECTION_READS
 from airflow_ice.models import (
     IProductionJob,
     IProductionJobRequest,
+    MediaConvertJob,
+    MediaConvertJobRequest,
+    MediaInfoJob,
+    MediaInfoJobRequest,
+    MediaProducingJob,
+    MediaProducingJobRequest,
+    SmarttagJob,
+    SmarttagJobRequest,
+    SnapshotJob,
+    SnapshotJobRequest,
     SubmitJobResponse,
     YikeAIAppJob,
     YikeAIAppJobList,
@@ -33,14 +43,26 @@ if TYPE_CHECKING:
     from airflow_ice.client.signing import Credentials
     from airflow_ice.credentials import CredentialsProvider
 
-RequestT = TypeVar("RequestT", IProductionJobRequest, YikeStoryboardJobRequest, YikeAIAppJobRequest)
+RequestT = TypeVar(
+    "RequestT",
+    IProductionJobRequest,
+    YikeStoryboardJobRequest,
+    YikeAIAppJobRequest,
+    MediaProducingJobRequest,
+    MediaConvertJobRequest,
+    SnapshotJobRequest,
+    MediaInfoJobRequest,
+    SmarttagJobRequest,
+)
 
 
-def is_idempotent(action: str) -> bool:
-    """Whether repeating ``action`` is harmless (reads and cancels), judged from its name."""
+def is_idempotent(
+    action: str, params: Mapping[str, Any] | None = None, body: Mapping[str, Any] | None = None
+) -> bool:
+    """Whether repeating the call is harmless: reads, cancels, and calls carrying a ``ClientToken``."""
     from airflow_ice.client.engine import is_idempotent as judged
 
-    return judged(action)
+    return judged(action, params, body)
 
 
 def import_call_path() -> None:
@@ -62,6 +84,25 @@ def has_job_id(answer: Mapping[str, Any]) -> str | None:
     if not isinstance(job_id, str) or not job_id.strip():
         return f"the answer has no JobId string (JobId: {job_id!r:.100})"
     return None
+
+
+def _job_of(answer: Mapping[str, Any], envelope: str | None) -> Mapping[str, Any]:
+    """The submit answer's job object: the answer itself, or the object under ``envelope``."""
+    if envelope is None:
+        return answer
+    job = answer.get(envelope)
+    return job if isinstance(job, Mapping) else {}
+
+
+def _job_id_check(envelope: str | None) -> Callable[[Mapping[str, Any]], str | None]:
+    if envelope is None:
+        return has_job_id
+
+    def check(answer: Mapping[str, Any]) -> str | None:
+        problem = has_job_id(_job_of(answer, envelope))
+        return f"{envelope}: {problem}" if problem else None
+
+    return check
 
 
 class IceHook(BaseHook):
@@ -268,16 +309,27 @@ class IceHook(BaseHook):
         """Async :meth:`call`: the same signing, retries and errors, never blocking the loop."""
         return await (await self.aengine()).acall(action, params, body, idempotent=idempotent)
 
-    def _submit(self, action: str, params: Mapping[str, Any] | None, body: Mapping[str, Any] | None) -> str:
-        data = self.engine().call(action, params, body, idempotent=False, check=has_job_id)
-        return SubmitJobResponse.model_validate(data).job_id
+    def _submit(
+        self,
+        action: str,
+        params: Mapping[str, Any] | None,
+        body: Mapping[str, Any] | None,
+        envelope: str | None = None,
+    ) -> str:
+        # Judged by the engine: a submit is resent after a lost answer only when it carries a ClientToken.
+        data = self.engine().call(action, params, body, check=_job_id_check(envelope))
+        return SubmitJobResponse.model_validate(_job_of(data, envelope)).job_id
 
     async def _asubmit(
-        self, action: str, params: Mapping[str, Any] | None, body: Mapping[str, Any] | None
+        self,
+        action: str,
+        params: Mapping[str, Any] | None,
+        body: Mapping[str, Any] | None,
+        envelope: str | None = None,
     ) -> str:
         engine = await self.aengine()
-        data = await engine.acall(action, params, body, idempotent=False, check=has_job_id)
-        return SubmitJobResponse.model_validate(data).job_id
+        data = await engine.acall(action, params, body, check=_job_id_check(envelope))
+        return SubmitJobResponse.model_validate(_job_of(data, envelope)).job_id
 
     # IProduction jobs
 
@@ -418,6 +470,162 @@ class IceHook(BaseHook):
         data = await self.acall("PrecheckYikeAIAppJob", job.to_precheck_query())
         return YikeAIAppPrecheck.from_response(data)
 
+    # Media producing (timeline editing) jobs
+
+    def submit_media_producing_job(self, request: MediaProducingJobRequest | Mapping[str, Any]) -> str:
+        """Submit a media producing job (render a timeline, a template or a project) and return its id.
+
+        With a ``client_token`` the submit is resent after a lost answer (ICE answers the same token
+        with the same job); without one, a lost answer raises ``IceOutcomeUnknownError``.
+
+        :param request: the job, as a :class:`MediaProducingJobRequest` or a dict of its fields;
+            validated before anything is sent.
+        """
+        job = _as_request(MediaProducingJobRequest, request)
+        return self._submit("SubmitMediaProducingJob", job.to_query(), job.to_body())
+
+    async def asubmit_media_producing_job(self, request: MediaProducingJobRequest | Mapping[str, Any]) -> str:
+        """Async :meth:`submit_media_producing_job`."""
+        job = _as_request(MediaProducingJobRequest, request)
+        return await self._asubmit("SubmitMediaProducingJob", job.to_query(), job.to_body())
+
+    def get_media_producing_job(self, job_id: str) -> MediaProducingJob:
+        """The media producing job's status, output media and error.
+
+        :param job_id: the job id returned by the submit.
+        """
+        return MediaProducingJob.from_response(
+            self.call("GetMediaProducingJob", {"JobId": _job_id_arg(job_id)})
+        )
+
+    async def aget_media_producing_job(self, job_id: str) -> MediaProducingJob:
+        """Async :meth:`get_media_producing_job`."""
+        data = await self.acall("GetMediaProducingJob", {"JobId": _job_id_arg(job_id)})
+        return MediaProducingJob.from_response(data)
+
+    # Media convert jobs
+
+    def submit_media_convert_job(self, request: MediaConvertJobRequest | Mapping[str, Any]) -> str:
+        """Submit a media convert (transcode and package) job and return its id.
+
+        With a ``client_token`` the submit is resent after a lost answer (ICE answers the same token
+        with the same job); without one, a lost answer raises ``IceOutcomeUnknownError``.
+
+        :param request: the job, as a :class:`MediaConvertJobRequest` or a dict of its fields;
+            validated before anything is sent.
+        """
+        job = _as_request(MediaConvertJobRequest, request)
+        return self._submit("SubmitMediaConvertJob", job.to_query(), None, envelope="Job")
+
+    async def asubmit_media_convert_job(self, request: MediaConvertJobRequest | Mapping[str, Any]) -> str:
+        """Async :meth:`submit_media_convert_job`."""
+        job = _as_request(MediaConvertJobRequest, request)
+        return await self._asubmit("SubmitMediaConvertJob", job.to_query(), None, envelope="Job")
+
+    def get_media_convert_job(self, job_id: str) -> MediaConvertJob:
+        """The media convert job's state, outputs and error.
+
+        :param job_id: the job id returned by the submit.
+        """
+        return MediaConvertJob.from_response(self.call("GetMediaConvertJob", {"JobId": _job_id_arg(job_id)}))
+
+    async def aget_media_convert_job(self, job_id: str) -> MediaConvertJob:
+        """Async :meth:`get_media_convert_job`."""
+        data = await self.acall("GetMediaConvertJob", {"JobId": _job_id_arg(job_id)})
+        return MediaConvertJob.from_response(data)
+
+    # Snapshot jobs
+
+    def submit_snapshot_job(self, request: SnapshotJobRequest | Mapping[str, Any]) -> str:
+        """Submit a snapshot job (single, interval, sprite or WebVTT snapshots) and return its id.
+
+        ICE takes no ClientToken here: a lost answer raises ``IceOutcomeUnknownError``.
+
+        :param request: the job, as a :class:`SnapshotJobRequest` or a dict of its fields;
+            validated before anything is sent.
+        """
+        job = _as_request(SnapshotJobRequest, request)
+        return self._submit("SubmitSnapshotJob", job.to_query(), None)
+
+    async def asubmit_snapshot_job(self, request: SnapshotJobRequest | Mapping[str, Any]) -> str:
+        """Async :meth:`submit_snapshot_job`."""
+        job = _as_request(SnapshotJobRequest, request)
+        return await self._asubmit("SubmitSnapshotJob", job.to_query(), None)
+
+    def get_snapshot_job(self, job_id: str) -> SnapshotJob:
+        """The snapshot job's status, output and error.
+
+        :param job_id: the job id returned by the submit.
+        """
+        return SnapshotJob.from_response(self.call("GetSnapshotJob", {"JobId": _job_id_arg(job_id)}))
+
+    async def aget_snapshot_job(self, job_id: str) -> SnapshotJob:
+        """Async :meth:`get_snapshot_job`."""
+        return SnapshotJob.from_response(await self.acall("GetSnapshotJob", {"JobId": _job_id_arg(job_id)}))
+
+    # Media info jobs
+
+    def submit_media_info_job(self, request: MediaInfoJobRequest | Mapping[str, Any]) -> str:
+        """Submit a media info job (read a file's format and streams) and return its id.
+
+        ICE takes no ClientToken here: a lost answer raises ``IceOutcomeUnknownError``.
+
+        :param request: the job, as a :class:`MediaInfoJobRequest` or a dict of its fields;
+            validated before anything is sent.
+        """
+        job = _as_request(MediaInfoJobRequest, request)
+        return self._submit("SubmitMediaInfoJob", job.to_query(), None, envelope="MediaInfoJob")
+
+    async def asubmit_media_info_job(self, request: MediaInfoJobRequest | Mapping[str, Any]) -> str:
+        """Async :meth:`submit_media_info_job`."""
+        job = _as_request(MediaInfoJobRequest, request)
+        return await self._asubmit("SubmitMediaInfoJob", job.to_query(), None, envelope="MediaInfoJob")
+
+    def get_media_info_job(self, job_id: str) -> MediaInfoJob:
+        """The media info job's status, format and streams.
+
+        :param job_id: the job id returned by the submit.
+        """
+        return MediaInfoJob.from_response(self.call("GetMediaInfoJob", {"JobId": _job_id_arg(job_id)}))
+
+    async def aget_media_info_job(self, job_id: str) -> MediaInfoJob:
+        """Async :meth:`get_media_info_job`."""
+        return MediaInfoJob.from_response(await self.acall("GetMediaInfoJob", {"JobId": _job_id_arg(job_id)}))
+
+    # Smart tagging jobs
+
+    def submit_smarttag_job(self, request: SmarttagJobRequest | Mapping[str, Any]) -> str:
+        """Submit a smart tagging job (labels, faces, OCR, ASR, ... per its template) and return its id.
+
+        ICE takes no ClientToken here: a lost answer raises ``IceOutcomeUnknownError``.
+
+        :param request: the job, as a :class:`SmarttagJobRequest` or a dict of its fields;
+            validated before anything is sent.
+        """
+        job = _as_request(SmarttagJobRequest, request)
+        return self._submit("SubmitSmarttagJob", job.to_query(), None)
+
+    async def asubmit_smarttag_job(self, request: SmarttagJobRequest | Mapping[str, Any]) -> str:
+        """Async :meth:`submit_smarttag_job`."""
+        job = _as_request(SmarttagJobRequest, request)
+        return await self._asubmit("SubmitSmarttagJob", job.to_query(), None)
+
+    def query_smarttag_job(self, job_id: str, params: str | None = None) -> SmarttagJob:
+        """The smart tagging job's status and results, decoded by type.
+
+        :param job_id: the job id returned by the submit.
+        :param params: ICE's query ``Params`` (JSON text), e.g. ``{"labelResultType": "hmi"}``.
+        """
+        query = _smarttag_query(job_id, params)
+        return SmarttagJob.from_response({**self.call("QuerySmarttagJob", query), "JobId": query["JobId"]})
+
+    async def aquery_smarttag_job(self, job_id: str, params: str | None = None) -> SmarttagJob:
+        """Async :meth:`query_smarttag_job`."""
+        query = _smarttag_query(job_id, params)
+        data = await self.acall("QuerySmarttagJob", query)
+        # ICE's answer does not name the job.
+        return SmarttagJob.from_response({**data, "JobId": query["JobId"]})
+
     # Airflow UI
 
     def test_connection(self) -> tuple[bool, str]:
@@ -469,6 +677,13 @@ def _job_id_arg(job_id: str) -> str:
     if not isinstance(job_id, str) or not job_id.strip():
         raise ValueError(f"job_id must be a non-empty string, got {job_id!r}.")
     return job_id.strip()
+
+
+def _smarttag_query(job_id: str, params: str | None) -> dict[str, str]:
+    query = {"JobId": _job_id_arg(job_id)}
+    if params:
+        query["Params"] = params
+    return query
 
 
 def _job_ids_arg(job_ids: Sequence[str]) -> str:

@@ -55,6 +55,9 @@ class JobFamily:
     :param expected_seconds_of: the least time a job of this family is expected to run, from its
         validated request model (see :data:`IPRODUCTION_EXPECTED_SECONDS`): after the check at
         once the waiters do not poll again before it (``expected_duration`` overrides it).
+    :param client_token: whether the submit takes ICE's ``ClientToken`` (the request model has a
+        ``client_token`` field): the operator then sends one, so a submit whose answer was lost is
+        resent safely instead of failing the task as outcome-unknown.
     """
 
     name: str
@@ -65,6 +68,7 @@ class JobFamily:
     cancel: Callable[[IceHook, str], None] | None = None
     acancel: Callable[[IceHook, str], Awaitable[None]] | None = None
     expected_seconds_of: Callable[[Any], float] = lambda request: 0.0
+    client_token: bool = False
 
     @property
     def can_cancel(self) -> bool:
@@ -77,7 +81,7 @@ def _first_output_url(job: Mapping[str, Any]) -> str | None:
     return str(urls[0]) if urls else None
 
 
-def _storyboard_output_url(job: Mapping[str, Any]) -> str | None:
+def _output_url(job: Mapping[str, Any]) -> str | None:
     url = job.get("output_url")
     return str(url) if url else None
 
@@ -119,6 +123,19 @@ IPRODUCTION_EXPECTED_SECONDS: Mapping[str, float] = {
 YIKE_STORYBOARD_EXPECTED_SECONDS = 120.0
 # An AI-app job runs a generative application (image or video) on its inputs.
 YIKE_AI_APP_EXPECTED_SECONDS = 30.0
+MEDIA_EXPECTED_SECONDS: dict[str, float] = {
+    # A media producing job renders a timeline: fetch every clip, compose, encode the whole output.
+    "Media producing": _VIDEO_REWRITE_SECONDS,
+    # A media convert job decodes and re-encodes the whole input.
+    "Media convert": _VIDEO_REWRITE_SECONDS,
+    # A snapshot job decodes up to the frames it captures.
+    "Snapshot": _VIDEO_ANALYSIS_SECONDS,
+    # A media info job reads the file's headers.
+    "Media info": _AUDIO_ANALYSIS_SECONDS,
+    # A smart tagging job runs its template's analyses over the whole video.
+    "Smart tagging": _VIDEO_ANALYSIS_SECONDS,
+}
+"""Expected minimum seconds of the media job families, by family name."""
 
 
 IPRODUCTION = JobFamily(
@@ -146,7 +163,7 @@ YIKE_STORYBOARD = JobFamily(
     name="Yike storyboard",
     query=lambda hook, job_id: hook.get_yike_storyboard_job(job_id),
     aquery=lambda hook, job_id: hook.aget_yike_storyboard_job(job_id),
-    output_url_of=_storyboard_output_url,
+    output_url_of=_output_url,
     expected_seconds_of=lambda request: YIKE_STORYBOARD_EXPECTED_SECONDS,
     failure_detail_of=_storyboard_failure_detail,
 )
@@ -163,3 +180,64 @@ YIKE_AI_APP = JobFamily(
     expected_seconds_of=lambda request: YIKE_AI_APP_EXPECTED_SECONDS,
 )
 """Yike AI application jobs (Submit/Get/BatchGet/PrecheckYikeAIAppJob). ICE has no cancel action for them."""
+
+
+def _media_url(job: Mapping[str, Any]) -> str | None:
+    url = job.get("media_url")
+    return str(url) if url else None
+
+
+MEDIA_PRODUCING = JobFamily(
+    name="Media producing",
+    query=lambda hook, job_id: hook.get_media_producing_job(job_id),
+    aquery=lambda hook, job_id: hook.aget_media_producing_job(job_id),
+    output_url_of=_media_url,
+    failure_detail_of=lambda job: getattr(job, "failure_detail", ""),
+    expected_seconds_of=lambda request: MEDIA_EXPECTED_SECONDS["Media producing"],
+    client_token=True,
+)
+"""Media producing (timeline editing) jobs (Submit/GetMediaProducingJob), with ClientToken. No cancel."""
+
+
+MEDIA_CONVERT = JobFamily(
+    name="Media convert",
+    query=lambda hook, job_id: hook.get_media_convert_job(job_id),
+    aquery=lambda hook, job_id: hook.aget_media_convert_job(job_id),
+    output_url_of=_first_output_url,
+    failure_detail_of=lambda job: getattr(job, "failure_detail", ""),
+    expected_seconds_of=lambda request: MEDIA_EXPECTED_SECONDS["Media convert"],
+    client_token=True,
+)
+"""Media convert jobs (Submit/GetMediaConvertJob), with ClientToken. ICE has no cancel action for them."""
+
+
+SNAPSHOT = JobFamily(
+    name="Snapshot",
+    query=lambda hook, job_id: hook.get_snapshot_job(job_id),
+    aquery=lambda hook, job_id: hook.aget_snapshot_job(job_id),
+    output_url_of=_output_url,
+    failure_detail_of=lambda job: getattr(job, "failure_detail", ""),
+    expected_seconds_of=lambda request: MEDIA_EXPECTED_SECONDS["Snapshot"],
+)
+"""Snapshot jobs (Submit/GetSnapshotJob). No ClientToken (a lost submit answer fails the task), no cancel."""
+
+
+MEDIA_INFO = JobFamily(
+    name="Media info",
+    query=lambda hook, job_id: hook.get_media_info_job(job_id),
+    aquery=lambda hook, job_id: hook.aget_media_info_job(job_id),
+    output_url_of=lambda job: None,
+    failure_detail_of=lambda job: getattr(job, "failure_detail", ""),
+    expected_seconds_of=lambda request: MEDIA_EXPECTED_SECONDS["Media info"],
+)
+"""Media info jobs (Submit/GetMediaInfoJob). No ClientToken, no cancel, no output file."""
+
+
+SMARTTAG = JobFamily(
+    name="Smart tagging",
+    query=lambda hook, job_id: hook.query_smarttag_job(job_id),
+    aquery=lambda hook, job_id: hook.aquery_smarttag_job(job_id),
+    output_url_of=lambda job: None,
+    expected_seconds_of=lambda request: MEDIA_EXPECTED_SECONDS["Smart tagging"],
+)
+"""Smart tagging jobs (SubmitSmarttagJob/QuerySmarttagJob). No ClientToken, no cancel used, no output file."""

@@ -29,19 +29,31 @@ VARIABLE_PREFIX = "airflow_ice.reattach."
 
 @dataclass(frozen=True)
 class StoredJob:
-    """A job submitted by an earlier try.
+    """A job submitted by an earlier try, or a submit (with ICE's ``ClientToken``) about to be sent.
 
-    :param job_id: the ICE job id.
+    :param job_id: the ICE job id; "" while only the submit's token is known (stored before the
+        submit, so a try after an answer that never came sends the same token: ICE answers with
+        the job it made, never a second one).
     :param fingerprint: digest of the request it was submitted with; a different request (the DAG
         changed) is not reattached to.
+    :param client_token: the ``ClientToken`` the submit carries, or None for families without one.
     """
 
     job_id: str
     fingerprint: str
+    client_token: str | None = None
+
+    @property
+    def submitted(self) -> bool:
+        """Whether ICE's answer (the job id) arrived."""
+        return bool(self.job_id)
 
     def to_json(self) -> dict[str, str]:
         """JSON form."""
-        return {"job_id": self.job_id, "fingerprint": self.fingerprint}
+        data = {"job_id": self.job_id, "fingerprint": self.fingerprint}
+        if self.client_token:
+            data["client_token"] = self.client_token
+        return data
 
     @classmethod
     def from_json(cls, value: Any) -> StoredJob | None:
@@ -54,9 +66,11 @@ class StoredJob:
         if not isinstance(value, dict):
             return None
         job_id, fingerprint = value.get("job_id"), value.get("fingerprint")
-        if not isinstance(job_id, str) or not job_id or not isinstance(fingerprint, str):
+        token = value.get("client_token")
+        token = token if isinstance(token, str) and token else None
+        if not isinstance(job_id, str) or not isinstance(fingerprint, str) or not (job_id or token):
             return None
-        return cls(job_id=job_id, fingerprint=fingerprint)
+        return cls(job_id=job_id, fingerprint=fingerprint, client_token=token)
 
 
 class ReattachStore(Protocol):

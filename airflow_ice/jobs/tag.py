@@ -68,16 +68,40 @@ class TaskIdentity:
         }
 
 
+def client_token(identity: TaskIdentity, fingerprint: str, try_number: int) -> str:
+    """The ``ClientToken`` of a submit: the task's stable key, the request and the try that first sent it.
+
+    ICE answers every submit carrying the same token (and the same parameters) with the same job,
+    so the client may resend it after a lost answer, and a later try resends it while it has no job
+    id for it (see :class:`~airflow_ice.jobs.reattach_store.StoredJob`). The try number keeps a
+    try that replaces a failed job (or a cleared task) from being handed that job back.
+
+    :param identity: the task instance.
+    :param fingerprint: the request's digest (another request, another token: ICE would reject a
+        token reused with other parameters).
+    :param try_number: the try that sends the submit first.
+    """
+    digest = hashlib.sha256(f"{identity.key}\x1f{fingerprint}\x1f{try_number}".encode()).hexdigest()
+    token = f"airflow-{identity.key}-{digest[:32]}"
+    # 57 ASCII characters: within ICE's limit of 64.
+    return token
+
+
 def tagged_user_data(
-    user_data: Mapping[str, Any] | None, identity: TaskIdentity, *, param: str = "user_data"
+    user_data: Mapping[str, Any] | None,
+    identity: TaskIdentity,
+    *,
+    param: str = "user_data",
+    limit: int = USER_DATA_MAX_CHARS,
 ) -> str:
     """The ``UserData`` JSON text: the user's own object plus the task's tag under ``airflow_ice``.
 
     :param user_data: the user's data (already decoded from JSON text), or None.
     :param identity: the task instance to tag the job with.
     :param param: the operator parameter's name, quoted in errors.
+    :param limit: the family's UserData limit (256 characters unless ICE documents another).
     :raises IceInvalidRequestError: the user's data already uses the tag key, or the result is longer
-        than ICE's 256-character limit.
+        than the limit.
     """
     data = dict(user_data or {})
     if TAG_KEY in data:
@@ -87,11 +111,11 @@ def tagged_user_data(
         )
     data[TAG_KEY] = identity.tag()
     text = compact_json(data)
-    if len(text) > USER_DATA_MAX_CHARS:
+    if len(text) > limit:
         own = compact_json(user_data or {})
         raise IceInvalidRequestError(
             f"{param} plus the job tag is {len(text)} characters, more than ICE's UserData limit of "
-            f"{USER_DATA_MAX_CHARS}. The tag ({len(text) - len(own)} characters for dag {identity.dag_id!r}, "
+            f"{limit}. The tag ({len(text) - len(own)} characters for dag {identity.dag_id!r}, "
             f"run {identity.run_id!r}, task {identity.task_id!r}) must fit: shorten {param} "
             f"(now {len(own)} characters) or the ids."
         )

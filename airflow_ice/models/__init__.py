@@ -37,8 +37,30 @@ from airflow_ice.models.iproduction_results import (
     decode_result,
 )
 from airflow_ice.models.json_text import compact_json, decode_json_text
+from airflow_ice.models.media_convert_job import (
+    MediaConvertJob,
+    MediaConvertOutputDetail,
+    MediaConvertOutputGroupDetail,
+)
+from airflow_ice.models.media_convert_request import MediaConvertJobConfig, MediaConvertJobRequest
+from airflow_ice.models.media_info_job import AudioStream, MediaFormat, MediaInfoJob, VideoStream
+from airflow_ice.models.media_info_request import MediaInfoJobRequest
+from airflow_ice.models.media_producing_job import MediaProducingJob
+from airflow_ice.models.media_producing_request import MediaProducingJobRequest
 from airflow_ice.models.responses import CancelJobResponse, IceErrorBody, SubmitJobResponse
-from airflow_ice.models.status import IProductionJobStatus, YikeStoryboardJobStatus
+from airflow_ice.models.smarttag_job import SmarttagJob
+from airflow_ice.models.smarttag_request import SmarttagInput, SmarttagJobRequest
+from airflow_ice.models.snapshot_job import SnapshotJob
+from airflow_ice.models.snapshot_request import SnapshotJobRequest
+from airflow_ice.models.status import (
+    IProductionJobStatus,
+    MediaConvertJobStatus,
+    MediaInfoJobStatus,
+    MediaProducingJobStatus,
+    SmarttagJobStatus,
+    SnapshotJobStatus,
+    YikeStoryboardJobStatus,
+)
 from airflow_ice.models.validation import describe_request_errors, validate_request
 from airflow_ice.models.yike_ai_app_job import (
     PrecheckProblem,
@@ -63,6 +85,7 @@ __all__ = [
     "IPRODUCTION_FUNCTIONS",
     "AudioQualityAssessmentResult",
     "AudioQualityReport",
+    "AudioStream",
     "CancelJobResponse",
     "CoverFrame",
     "CoverResult",
@@ -79,14 +102,35 @@ __all__ = [
     "IProductionScheduleConfig",
     "IProductionScheduleInfo",
     "IceErrorBody",
+    "MediaConvertJob",
+    "MediaConvertJobConfig",
+    "MediaConvertJobRequest",
+    "MediaConvertJobStatus",
+    "MediaConvertOutputDetail",
+    "MediaConvertOutputGroupDetail",
+    "MediaFormat",
+    "MediaInfoJob",
+    "MediaInfoJobRequest",
+    "MediaInfoJobStatus",
+    "MediaProducingJob",
+    "MediaProducingJobRequest",
+    "MediaProducingJobStatus",
     "MusicSegment",
     "MusicSegmentDetectResult",
     "OtherResult",
     "PrecheckProblem",
+    "SmarttagInput",
+    "SmarttagJob",
+    "SmarttagJobRequest",
+    "SmarttagJobStatus",
+    "SnapshotJob",
+    "SnapshotJobRequest",
+    "SnapshotJobStatus",
     "StoryboardInfo",
     "SubmitJobResponse",
     "VideoClipResult",
     "VideoSegment",
+    "VideoStream",
     "YikeAIAppJob",
     "YikeAIAppJobList",
     "YikeAIAppJobRequest",

@@ -13,10 +13,11 @@ from datetime import datetime, timezone
 from enum import Enum
 from typing import Any, ClassVar, Final, TypeVar
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError, model_validator
 
 from airflow_ice.errors import IceResponseError
 from airflow_ice.models.json_text import body_text, decode_json_text, is_json_safe, json_safe, short_repr
+from airflow_ice.models.status import StatusT, parse_status
 
 ItemT = TypeVar("ItemT")
 
@@ -158,6 +159,33 @@ class LenientReader:
         self.keep(name, value, "an integer")
         return None
 
+    def number(self, name: str) -> float | None:
+        """A number field (ICE sends some as strings); absent, null or blank gives None."""
+        value = self.take(name)
+        if value is MISSING or value is None or value == "":
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        if isinstance(value, str):
+            try:
+                return float(value)
+            except ValueError:
+                pass
+        self.keep(name, value, "a number")
+        return None
+
+    def status(self, name: str, enum_cls: type[StatusT]) -> StatusT | str | None:
+        """A status field: the enum member (any case), else the raw string, reported: a status this
+        version does not know leaves the job running, never failed or crashed."""
+        raw = self.text(name)
+        if raw is None:
+            return None
+        status = parse_status(enum_cls, raw)
+        if status is None:
+            self.report.warn(f"{self.path(name)}: unknown status {raw!r}; kept as is, job treated as running")
+            return raw
+        return status
+
     def text_list(self, name: str) -> list[str]:
         """A list of strings; absent or null gives an empty list."""
         value = self.take(name)
@@ -245,6 +273,16 @@ class LenientReader:
                 )
 
 
+def unwrapped(data: Mapping[Any, Any], envelope: str) -> Mapping[Any, Any]:
+    """The job object of an answer that nests it (``{"RequestId", "<envelope>": {...}}``), with the
+    ``RequestId`` beside its fields; a flat object (a model's own dump) is returned as it is."""
+    job = data.get(envelope)
+    if isinstance(job, Mapping):
+        outer = {key: value for key, value in data.items() if key != envelope}
+        return {**job, **outer}
+    return data
+
+
 def job_id_value(value: Any) -> Any:
     """A JobId as a string (integers are accepted); anything else is left for pydantic to reject."""
     if isinstance(value, int) and not isinstance(value, bool):
@@ -271,6 +309,8 @@ class JobResponseModel(BaseModel):
     # Each job model names its family's two end states.
     SUCCESS_STATUS: ClassVar[Enum]
     FAILURE_STATUS: ClassVar[Enum]
+    # Further unsuccessful end states of families that have more than one (a cancelled job).
+    OTHER_FAILURE_STATUSES: ClassVar[tuple[Enum, ...]] = ()
 
     @classmethod
     def from_response(cls: type[JobModelT], body: object, action: str | None = None) -> JobModelT:
@@ -301,7 +341,7 @@ class JobResponseModel(BaseModel):
     @property
     def is_terminal(self) -> bool:
         """Whether the job has finished (succeeded or failed). An unknown status counts as running."""
-        return self._current_status in (self.SUCCESS_STATUS, self.FAILURE_STATUS)
+        return self.succeeded or self.failed
 
     @property
     def succeeded(self) -> bool:
@@ -310,5 +350,50 @@ class JobResponseModel(BaseModel):
 
     @property
     def failed(self) -> bool:
-        """Whether the job finished with a failure."""
-        return self._current_status is self.FAILURE_STATUS
+        """Whether the job finished with a failure (or another unsuccessful end, e.g. cancelled)."""
+        status = self._current_status
+        return status is self.FAILURE_STATUS or status in self.OTHER_FAILURE_STATUSES
+
+
+class FieldReadJobModel(JobResponseModel):
+    """A job model whose answer is read by its :meth:`read_fields`, from the object ``ENVELOPE``
+    names when the answer nests the job (``{"RequestId", "<ENVELOPE>": {...}}``).
+
+    The rule of every job model holds: validating an object with a ``JobId`` never raises; what
+    :meth:`read_fields` cannot read, and every key it does not read, lands in ``unparsed_fields``
+    with a sentence in ``parse_warnings``.
+    """
+
+    ENVELOPE: ClassVar[str | None] = None
+
+    parse_warnings: list[str] = Field(default_factory=list)
+    unparsed_fields: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_leniently(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data  # pydantic reports that it is not an object
+        report = ParseReport()
+        report.absorb(data)
+        reader = LenientReader(unwrapped(data, cls.ENVELOPE) if cls.ENVELOPE else data, cls, report)
+        reader.skip(WARNINGS_FIELD, UNPARSED_FIELD)
+        values = cls.read_fields(reader)
+        job_id = job_id_value(reader.take("job_id"))
+        if job_id is not MISSING:
+            # Under its API name, so that an invalid JobId is reported as "JobId".
+            values["JobId"] = job_id
+        reader.finish()
+        values[WARNINGS_FIELD] = report.warnings
+        values[UNPARSED_FIELD] = report.unparsed
+        return values
+
+    @classmethod
+    def read_fields(cls, reader: LenientReader) -> dict[str, Any]:
+        """Every field but ``JobId`` and the bookkeeping ones, read from the job object."""
+        raise NotImplementedError
+
+
+def iso_time(moment: datetime | None) -> str | None:
+    """A time for XCom: ISO 8601, or None."""
+    return moment.isoformat() if moment else None

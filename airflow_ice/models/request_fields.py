@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from airflow_ice.models.json_text import compact_json, short_repr
 
@@ -23,6 +23,24 @@ class RequestModel(BaseModel):
         """The object as the API wants a nested one: compact JSON, keys sorted, nulls left out."""
         values = self.model_dump(by_alias=True, exclude_none=True)
         return compact_json(dict(sorted(values.items())))
+
+
+class OpenRequestModel(RequestModel):
+    """A nested request object whose parts named here are checked and whose other settings (ICE
+    takes many codec, packaging and snapshot settings) are passed on as given."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="allow", frozen=True)
+
+
+class MediaFile(OpenRequestModel):
+    """A file a media job reads or writes: ``{"Type": "OSS" | "Media", "Media": URL or media id}``.
+
+    :param type: ``OSS`` (``media`` is ``oss://bucket/object`` or its HTTPS URL) or ``Media`` (a media id).
+    :param media: the address or media id.
+    """
+
+    type: Literal["OSS", "Media"] = Field(alias="Type")
+    media: str = Field(alias="Media", min_length=1)
 
 
 def _serialised(value: Any) -> str:
@@ -79,3 +97,14 @@ def max_utf8_bytes(limit: int) -> Callable[[str | None], str | None]:
         return value
 
     return check
+
+
+# ICE's limit on ClientToken.
+CLIENT_TOKEN_MAX_CHARS = 64
+
+
+def client_token_text(value: str | None) -> str | None:
+    """ICE's ``ClientToken``: ASCII, 1 to 64 characters."""
+    if value is not None and (not value or not value.isascii() or len(value) > CLIENT_TOKEN_MAX_CHARS):
+        raise ValueError(f"{short_repr(value)} is not 1 to {CLIENT_TOKEN_MAX_CHARS} ASCII characters")
+    return value

@@ -52,6 +52,47 @@ class YikeStoryboardJobStatus(_TolerantStatus):
         return {"success": "succeeded", "fail": "failed"}
 
 
+class MediaProducingJobStatus(_TolerantStatus):
+    """Status of a media producing (timeline editing) job. Terminal: ``Success`` and ``Failed``."""
+
+    INIT = "Init"
+    QUEUING = "Queuing"
+    PROCESSING = "Processing"
+    SUCCESS = "Success"
+    FAILED = "Failed"
+
+
+class MediaConvertJobStatus(_TolerantStatus):
+    """State of a media convert job. Terminal: ``Complete`` (success), ``Error`` and ``Cancelled``."""
+
+    INITED = "Inited"
+    RUNNING = "Running"
+    COMPLETE = "Complete"
+    ERROR = "Error"
+    CANCELLED = "Cancelled"
+
+
+class SnapshotJobStatus(_TolerantStatus):
+    """Status of a snapshot job. Terminal: ``Success`` and ``Fail``."""
+
+    INIT = "Init"
+    SUCCESS = "Success"
+    FAIL = "Fail"
+
+
+class SmarttagJobStatus(_TolerantStatus):
+    """Status of a smart tagging job. Terminal: ``Success`` and ``Fail``."""
+
+    SUBMITTED = "Submitted"
+    PROCESSING = "Processing"
+    SUCCESS = "Success"
+    FAIL = "Fail"
+
+
+# Media info jobs have the same three states.
+MediaInfoJobStatus = SnapshotJobStatus
+
+
 StatusT = TypeVar("StatusT", bound=_TolerantStatus)
 
 

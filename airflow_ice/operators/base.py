@@ -35,7 +35,7 @@ from airflow_ice.jobs.params import (
     seconds_param,
 )
 from airflow_ice.jobs.reattach_store import ReattachStore, StoredJob, reattach_store_for
-from airflow_ice.jobs.tag import TaskIdentity, tagged_user_data
+from airflow_ice.jobs.tag import USER_DATA_MAX_CHARS, TaskIdentity, client_token, tagged_user_data
 from airflow_ice.jobs.waiting import (
     DEFERRAL_GRACE_SECONDS,
     TRANSIENT_POLL_ERRORS,
@@ -104,7 +104,11 @@ class IceJobOperator(BaseOperator):
     reattached, a job that succeeded is returned as is, and only a failed or cancelled job is
     submitted again. A submit whose answer was lost (:class:`~airflow_ice.errors.IceOutcomeUnknownError`)
     fails the task without retry (``AirflowFailException``): ICE may have created the job, so look for
-    it by its ``UserData`` tag before clearing the task.
+    it by its ``UserData`` tag before clearing the task. Families whose submit takes ICE's
+    ``ClientToken`` (:attr:`JobFamily.client_token <airflow_ice.jobs.families.JobFamily>`) are
+    the exception: the token (:func:`~airflow_ice.jobs.tag.client_token`) is stored before the
+    submit, the client resends the submit after a lost answer, and a later try resends it too,
+    since ICE answers the same token with the job it made.
 
     :param ice_conn_id: the Airflow connection to ICE.
     :param wait_for_completion: wait for the job to finish; if False, return the job id at once.
@@ -129,6 +133,22 @@ class IceJobOperator(BaseOperator):
     request_model: ClassVar[type[Any]]
     #: Parameters given as a dict or JSON text of an object, decoded before the model sees them.
     json_object_parameters: ClassVar[tuple[str, ...]] = ("user_data",)
+    #: For the default :meth:`request_parameters`: the operator attributes that fill the request
+    #: model (named as its fields).
+    request_fields: ClassVar[tuple[str, ...]] = ()
+    #: A request field kept under another attribute name (``output``: BaseOperator's own XComArg).
+    request_attributes: ClassVar[Mapping[str, str]] = {}
+    #: ICE's limit on ``user_data``, which gets the task's ``airflow_ice`` tag.
+    user_data_limit: ClassVar[int] = USER_DATA_MAX_CHARS
+    #: The waiting parameters every family's operator templates (after its own).
+    wait_template_fields: ClassVar[tuple[str, ...]] = (
+        "ice_conn_id",
+        "poll_interval",
+        "expected_duration",
+        "timeout",
+        "wait_for_completion",
+        "cancel_on_kill",
+    )
     operator_extra_links = (IceJobOutputLink(), IceConsoleJobLink())
     ui_color = "#ff6a00"
 
@@ -192,11 +212,19 @@ class IceJobOperator(BaseOperator):
     # What each family provides
 
     def request_parameters(self) -> dict[str, Any]:
-        """The ICE parameters as the DAG gave them (rendered or not), by the request model's field names."""
-        raise NotImplementedError
+        """The ICE parameters as the DAG gave them (rendered or not), by the request model's field names.
+
+        By default the :attr:`request_fields`, read from the operator's attributes.
+        """
+        if not self.request_fields:
+            raise NotImplementedError(f"{type(self).__name__} declares no request_fields")
+        return {name: getattr(self, self.request_attributes.get(name, name)) for name in self.request_fields}
 
     def build_request(self, identity: TaskIdentity) -> Any:
         """Validate the (templated) parameters into the family's request model, tagged with ``identity``.
+
+        :meth:`request_parameters` into :attr:`request_model`: JSON-object parameters decoded, blank
+        ones left out (a blank template means "not given"), ``user_data`` tagged.
 
         :raises IceInvalidRequestError: a parameter is invalid (names the parameter).
         """
@@ -211,7 +239,7 @@ class IceJobOperator(BaseOperator):
             if name in data:
                 data[name] = json_object_param(data[name], name)
         if identity is not None and "user_data" in data:
-            data["user_data"] = tagged_user_data(data["user_data"], identity)
+            data["user_data"] = tagged_user_data(data["user_data"], identity, limit=self.user_data_limit)
         return {name: value for name, value in data.items() if value not in (None, "")}
 
     def check_literal_parameters(self) -> None:
@@ -278,9 +306,12 @@ class IceJobOperator(BaseOperator):
         # Unknown for a reattached job: its first wait is then one poll_interval.
         submitted_at: float | None = None
         if job is None:
+            token = self._client_token(context, fingerprint, store)
+            if token is not None:
+                request = request.model_copy(update={"client_token": token})
             submitted_at = time.time()
             job_id = self._submit(request)
-            self._remember(store, StoredJob(job_id, fingerprint))
+            self._remember(store, StoredJob(job_id, fingerprint, token))
         else:
             job_id = job.job_id
         self.job_id = job_id
@@ -370,7 +401,7 @@ class IceJobOperator(BaseOperator):
         if store is None:
             return None
         stored = store.get()
-        if stored is None:
+        if stored is None or not stored.submitted:
             return None
         if stored.fingerprint != fingerprint:
             self.log.warning(
@@ -409,6 +440,23 @@ class IceJobOperator(BaseOperator):
             job.status_text,
         )
         return None
+
+    def _client_token(self, context: Context, fingerprint: str, store: ReattachStore | None) -> str | None:
+        """The submit's ``ClientToken`` (families that take one): an earlier try's that got no job id
+        for the same request, else a new one, stored before the submit is sent."""
+        if not self.family.client_token:
+            return None
+        stored = store.get() if store is not None else None
+        if stored is not None and not stored.submitted and stored.fingerprint == fingerprint:
+            self.log.info(
+                "An earlier try's %s submit got no answer; sending it again with its ClientToken "
+                "(ICE answers with the job it made, if it made one).",
+                self.family.name,
+            )
+            return stored.client_token
+        token = client_token(TaskIdentity.from_context(context), fingerprint, int(context["ti"].try_number))
+        self._remember(store, StoredJob("", fingerprint, token))
+        return token
 
     def _submit(self, request: Any) -> str:
         try:

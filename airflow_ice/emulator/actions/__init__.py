@@ -11,6 +11,11 @@ from typing import Any
 
 from airflow_ice.emulator.actions.base import ActionEnvironment, ActionGroup, ActionHandler, JobRecord
 from airflow_ice.emulator.actions.iproduction import IProductionActions
+from airflow_ice.emulator.actions.media_convert import MediaConvertActions
+from airflow_ice.emulator.actions.media_info import MediaInfoActions
+from airflow_ice.emulator.actions.media_producing import MediaProducingActions
+from airflow_ice.emulator.actions.smarttag import SmarttagActions
+from airflow_ice.emulator.actions.snapshot import SnapshotActions
 from airflow_ice.emulator.actions.yike_ai_app import YikeAIAppActions
 from airflow_ice.emulator.actions.yike_storyboard import YikeStoryboardActions
 from airflow_ice.emulator.errors import unknown_api
@@ -19,6 +24,11 @@ ACTION_GROUPS: tuple[Callable[[ActionEnvironment], ActionGroup], ...] = (
     IProductionActions,
     YikeStoryboardActions,
     YikeAIAppActions,
+    MediaProducingActions,
+    MediaConvertActions,
+    SnapshotActions,
+    MediaInfoActions,
+    SmarttagActions,
 )
 
 

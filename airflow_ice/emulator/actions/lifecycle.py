@@ -1,0 +1,180 @@
+"""What the media job families (producing, convert, snapshot, ...) share in the emulator.
+
+A job runs through its family's running statuses (each an equal share of its duration), then ends
+in the family's success or failure status. A submit carrying a ``ClientToken`` is answered, as ICE
+does, with the job the token first made (the same parameters) or ``IdempotentParameterMismatch``
+(other parameters); such a resend creates no job and is not counted as a submit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from airflow_ice.emulator.actions.base import ActionEnvironment, ActionHandler, JobRecord, required
+from airflow_ice.emulator.errors import EmulatorApiError
+from airflow_ice.emulator.jobs import JobStore
+from airflow_ice.emulator.placement import PLACEMENTS
+
+CLIENT_TOKEN = "ClientToken"
+
+
+@dataclass
+class LifecycleJob:
+    """One job of a media family.
+
+    :param job_id: its id.
+    :param params: the submit's parameters as received (those the action takes, ClientToken left out).
+    :param created_at: when it was submitted (job clock).
+    :param duration: how long it runs.
+    :param fails: whether it ends in the failure status.
+    """
+
+    job_id: str
+    params: dict[str, str]
+    created_at: float
+    duration: float
+    fails: bool
+
+    @property
+    def finished_at(self) -> float:
+        """When it ends (or ended)."""
+        return self.created_at + self.duration
+
+    def percent(self, now: float) -> int:
+        """How far it has got, 0-100."""
+        if now >= self.finished_at:
+            return 100
+        return int(100 * (now - self.created_at) / self.duration)
+
+    def phase(self, now: float, running: tuple[str, ...], success: str, failure: str) -> str:
+        """The status at ``now``: one of ``running`` in turn, then ``success`` or ``failure``."""
+        if now >= self.finished_at:
+            return failure if self.fails else success
+        share = (now - self.created_at) / self.duration if self.duration > 0 else 0.0
+        return running[min(int(share * len(running)), len(running) - 1)]
+
+
+class ClientTokens:
+    """ICE's idempotency: token -> (digest of the parameters, job id)."""
+
+    def __init__(self) -> None:
+        self._jobs: dict[str, tuple[str, str]] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def digest(params: Mapping[str, str]) -> str:
+        """The parameters' digest (order does not matter)."""
+        return hashlib.sha256(json.dumps(sorted(params.items())).encode()).hexdigest()
+
+    def known_job(self, token: str, params: Mapping[str, str]) -> str | None:
+        """The job this token made, or None; raises ``IdempotentParameterMismatch`` for other parameters."""
+        with self._lock:
+            known = self._jobs.get(token)
+        if known is None:
+            return None
+        digest, job_id = known
+        if digest != self.digest(params):
+            raise EmulatorApiError(
+                "IdempotentParameterMismatch",
+                "The request uses the same client token as a previous, but non-identical request.",
+                400,
+            )
+        return job_id
+
+    def remember(self, token: str, params: Mapping[str, str], job_id: str) -> None:
+        """Note the job a token made."""
+        with self._lock:
+            self._jobs[token] = (self.digest(params), job_id)
+
+    def clear(self) -> None:
+        """Forget every token."""
+        with self._lock:
+            self._jobs.clear()
+
+
+class LifecycleActions:
+    """Base of a media family's action group: a submit, a get, a job store and the token registry.
+
+    A family sets the class attributes and implements :meth:`check` (ICE's validation, deciding
+    whether the job fails) and :meth:`describe` (the get answer).
+
+    :param env: the shared environment (clock, durations, counters, region).
+    """
+
+    SUBMIT: ClassVar[str]
+    GET: ClassVar[str]
+    RUNNING: ClassVar[tuple[str, ...]]
+    SUCCESS: ClassVar[str]
+    FAILURE: ClassVar[str]
+    # Whether the submit takes ClientToken.
+    TAKES_CLIENT_TOKEN: ClassVar[bool] = False
+
+    def __init__(self, env: ActionEnvironment) -> None:
+        self.env = env
+        self.jobs: JobStore[LifecycleJob] = JobStore()
+        self.tokens = ClientTokens()
+
+    def handlers(self) -> Mapping[str, ActionHandler]:
+        """The actions this group answers."""
+        return {self.SUBMIT: self.submit, self.GET: self.get}
+
+    def reset(self) -> None:
+        """Forget every job and token."""
+        self.jobs.clear()
+        self.tokens.clear()
+
+    def records(self) -> list[JobRecord]:
+        """Every job with its get answer now."""
+        now = self.env.clock()
+        return [JobRecord(self.SUBMIT, job.job_id, self.describe(job, now)) for job in self.jobs.values()]
+
+    def check(self, params: Mapping[str, str]) -> bool:
+        """Validate the submit like ICE; return whether the job will fail."""
+        raise NotImplementedError
+
+    def describe(self, job: LifecycleJob, now: float) -> dict[str, Any]:
+        """The get answer (without RequestId)."""
+        raise NotImplementedError
+
+    def submit_answer(self, job: LifecycleJob) -> dict[str, Any]:
+        """The submit's answer (without RequestId)."""
+        return {"JobId": job.job_id}
+
+    def status(self, job: LifecycleJob, now: float) -> str:
+        """The job's status at ``now``."""
+        return job.phase(now, self.RUNNING, self.SUCCESS, self.FAILURE)
+
+    def submit(self, params: Mapping[str, str]) -> dict[str, Any]:
+        """Validate, then create the job (or answer with the one its ClientToken made)."""
+        token = params.get(CLIENT_TOKEN) if self.TAKES_CLIENT_TOKEN else None
+        # The action's own parameters: not the token, nor signature 1.0's common ones (nonce, time).
+        placement = PLACEMENTS[self.SUBMIT]
+        takes = (placement.query | placement.body) - {CLIENT_TOKEN}
+        job_params = {key: value for key, value in params.items() if key in takes}
+        if token:
+            known = self.tokens.known_job(token, job_params)
+            if known is not None:
+                return self.submit_answer(self.jobs.get(known))
+        fails = self.check(job_params)
+        job = LifecycleJob(
+            job_id=uuid.uuid4().hex,
+            params=job_params,
+            created_at=self.env.clock(),
+            duration=self.env.timing.duration(),
+            fails=fails,
+        )
+        self.jobs.add(job.job_id, job)
+        if token:
+            self.tokens.remember(token, job_params, job.job_id)
+        self.env.counters.job_submitted(self.SUBMIT)
+        return self.submit_answer(job)
+
+    def get(self, params: Mapping[str, str]) -> dict[str, Any]:
+        """The job as ICE describes it now."""
+        return self.describe(self.jobs.get(required(params, "JobId")), self.env.clock())

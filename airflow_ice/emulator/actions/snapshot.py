@@ -1,0 +1,82 @@
+"""Snapshot jobs: SubmitSnapshotJob and GetSnapshotJob.
+
+Conventions: an input Media containing ``fail`` ends ``Fail``. Statuses: ``Init``, then ``Success``
+or ``Fail``. No ClientToken.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from airflow_ice.emulator.actions.base import format_time, json_object, one_of
+from airflow_ice.emulator.actions.iproduction import media_parameter
+from airflow_ice.emulator.actions.lifecycle import LifecycleActions, LifecycleJob
+from airflow_ice.emulator.errors import invalid_parameter, missing_parameter
+from airflow_ice.emulator.results import oss_location
+
+SNAPSHOT_TYPES = ("Normal", "Sprite", "WebVtt")
+
+
+def _oss_file(media: Mapping[str, Any], region: str) -> dict[str, Any]:
+    """``{Type, Media}`` as ICE echoes it: with ``OssFile`` for OSS addresses."""
+    echoed = dict(media)
+    bucket, key = oss_location(str(media["Media"]))
+    if media.get("Type") == "OSS" and bucket:
+        echoed["OssFile"] = {"Bucket": bucket, "Location": f"oss-{region}", "Object": key}
+    return echoed
+
+
+class SnapshotActions(LifecycleActions):
+    """The snapshot action group."""
+
+    SUBMIT = "SubmitSnapshotJob"
+    GET = "GetSnapshotJob"
+    RUNNING = ("Init",)
+    SUCCESS = "Success"
+    FAILURE = "Fail"
+
+    def check(self, params: Mapping[str, str]) -> bool:
+        """ICE's checks: Input, Output and a TemplateConfig with a TemplateId."""
+        job_input = media_parameter(params, "Input")
+        media_parameter(params, "Output")
+        config = json_object(params, "TemplateConfig")
+        if config is None:
+            raise missing_parameter("TemplateConfig")
+        if not config.get("TemplateId"):
+            raise missing_parameter("TemplateConfig.TemplateId")
+        overwrite = config.get("OverwriteParams") or {}
+        if not isinstance(overwrite, dict):
+            raise invalid_parameter("TemplateConfig.OverwriteParams", "it must be an object.")
+        one_of("TemplateConfig.OverwriteParams.Type", overwrite.get("Type"), SNAPSHOT_TYPES)
+        return "fail" in str(job_input["Media"]).lower()
+
+    def describe(self, job: LifecycleJob, now: float) -> dict[str, Any]:
+        """The GetSnapshotJob body (without RequestId)."""
+        status = self.status(job, now)
+        config = json_object(job.params, "TemplateConfig") or {}
+        overwrite = config.get("OverwriteParams") or {}
+        schedule = json_object(job.params, "ScheduleConfig") or {}
+        body: dict[str, Any] = {
+            "JobId": job.job_id,
+            "Name": job.params.get("Name"),
+            "Status": status,
+            "Type": overwrite.get("Type", "Normal"),
+            "Count": int(overwrite.get("Count", 1)),
+            "Async": True,
+            "TemplateId": config["TemplateId"],
+            "TemplateConfig": job.params["TemplateConfig"],
+            "PipelineId": schedule.get("PipelineId"),
+            "TriggerSource": "API",
+            "Input": _oss_file(json_object(job.params, "Input") or {}, self.env.region),
+            "Output": _oss_file(json_object(job.params, "Output") or {}, self.env.region),
+            "UserData": job.params.get("UserData"),
+            "CreateTime": format_time(job.created_at),
+            "SubmitTime": format_time(job.created_at),
+            "ModifiedTime": format_time(min(now, job.finished_at)),
+        }
+        if status != "Init":
+            body["FinishTime"] = format_time(job.finished_at)
+        if status == self.FAILURE:
+            body.update(Code="InvalidParameter.Input", Message="The input file cannot be read.")
+        return {"SnapshotJob": {key: value for key, value in body.items() if value is not None}}

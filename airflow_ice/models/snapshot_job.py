@@ -1,0 +1,130 @@
+"""A snapshot job as GetSnapshotJob returns it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, ClassVar
+
+from pydantic import ConfigDict, Field
+
+from airflow_ice.models.json_text import json_safe
+from airflow_ice.models.lenient import (
+    MISSING,
+    FieldReadJobModel,
+    LenientReader,
+    iso_time,
+)
+from airflow_ice.models.status import SnapshotJobStatus
+
+_TEXT_FIELDS = (
+    "name",
+    "type",
+    "template_id",
+    "pipeline_id",
+    "trigger_source",
+    "user_data",
+    "code",
+    "message",
+)
+_TIME_FIELDS = ("create_time", "submit_time", "modified_time", "finish_time")
+
+
+class SnapshotJob(FieldReadJobModel):
+    """A snapshot job (``SnapshotJob`` of GetSnapshotJob), parsed leniently.
+
+    Validating an answer whose job has a ``JobId`` never raises; what cannot be read is kept in
+    ``unparsed_fields`` and described in ``parse_warnings`` (an unknown status: still running).
+
+    :param job_id: ``JobId``; ``request_id``: ``RequestId``.
+    :param status: ``Status``: a :class:`SnapshotJobStatus`, the raw string if unknown, or None.
+    :param type: ``Type``: ``Normal``, ``Sprite`` or ``WebVtt``.
+    :param count: ``Count``, the number of snapshots.
+    :param input: ``Input``; ``output``: ``Output``: ``{"Type", "Media", "OssFile": {"Bucket",
+        "Location", "Object"}}`` as received.
+    :param code: ``Code``; ``message``: ``Message``: ICE's error of a failed job.
+    """
+
+    ENVELOPE: ClassVar[str | None] = "SnapshotJob"
+    RESPONSE_ACTION: ClassVar[str] = "GetSnapshotJob"
+    SUCCESS_STATUS: ClassVar[SnapshotJobStatus] = SnapshotJobStatus.SUCCESS
+    FAILURE_STATUS: ClassVar[SnapshotJobStatus] = SnapshotJobStatus.FAIL
+
+    model_config = ConfigDict(populate_by_name=True, frozen=True)
+
+    request_id: str | None = Field(None, alias="RequestId")
+    job_id: str = Field(alias="JobId", min_length=1)
+    status: SnapshotJobStatus | str | None = Field(None, alias="Status", union_mode="left_to_right")
+    type: str | None = Field(None, alias="Type")
+    count: int | None = Field(None, alias="Count")
+    input: dict[str, Any] | None = Field(None, alias="Input")
+    output: dict[str, Any] | None = Field(None, alias="Output")
+    name: str | None = Field(None, alias="Name")
+    template_id: str | None = Field(None, alias="TemplateId")
+    pipeline_id: str | None = Field(None, alias="PipelineId")
+    trigger_source: str | None = Field(None, alias="TriggerSource")
+    user_data: str | None = Field(None, alias="UserData")
+    code: str | None = Field(None, alias="Code")
+    message: str | None = Field(None, alias="Message")
+    is_async: bool | None = Field(None, alias="Async")
+    create_time: datetime | None = Field(None, alias="CreateTime")
+    submit_time: datetime | None = Field(None, alias="SubmitTime")
+    modified_time: datetime | None = Field(None, alias="ModifiedTime")
+    finish_time: datetime | None = Field(None, alias="FinishTime")
+
+    @classmethod
+    def read_fields(cls, reader: LenientReader) -> dict[str, Any]:
+        """The job's fields (see :class:`~airflow_ice.models.lenient.FieldReadJobModel`)."""
+        values: dict[str, Any] = {name: reader.text(name) for name in ("request_id", *_TEXT_FIELDS)}
+        values["status"] = reader.status("status", SnapshotJobStatus)
+        values["count"] = reader.integer("count")
+        for name in _TIME_FIELDS:
+            values[name] = reader.utc_datetime(name)
+        for name in ("input", "output"):
+            part = reader.child(name, cls)
+            values[name] = {str(k): json_safe(v) for k, v in part.data.items()} if part is not None else None
+        is_async = reader.take("is_async")
+        if isinstance(is_async, bool):
+            values["is_async"] = is_async
+        elif is_async is not MISSING and is_async is not None:
+            reader.keep("is_async", is_async, "true or false")
+        return values
+
+    @property
+    def output_url(self) -> str | None:
+        """The image's HTTPS URL, for a single snapshot (several have ICE-numbered names)."""
+        output = self.output or {}
+        oss = output.get("OssFile")
+        url: str | None
+        if isinstance(oss, Mapping) and all(
+            isinstance(oss.get(k), str) for k in ("Bucket", "Location", "Object")
+        ):
+            url = f"https://{oss['Bucket']}.{oss['Location']}.aliyuncs.com/{oss['Object']}"
+        else:
+            media = output.get("Media")
+            url = media if isinstance(media, str) else None
+        if not url or "{" in url or not url.startswith(("https://", "http://")):
+            return None
+        return url
+
+    @property
+    def failure_detail(self) -> str:
+        """ICE's error code and message of a failed job."""
+        return ": ".join(part for part in (self.code, self.message) if part)[:500]
+
+    def to_xcom(self) -> dict[str, Any]:
+        """A small JSON-safe summary for XCom: id, status, type, count, where the images are, ICE's error."""
+        output = self.output or {}
+        return {
+            "job_id": self.job_id,
+            "status": self.status_text,
+            "type": self.type,
+            "count": self.count,
+            "output_media": output.get("Media"),
+            "output_url": self.output_url,
+            "code": self.code,
+            "message": self.message,
+            "user_data": self.user_data,
+            "create_time": iso_time(self.create_time),
+            "finish_time": iso_time(self.finish_time),
+        }

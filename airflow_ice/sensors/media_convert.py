@@ -1,0 +1,17 @@
+"""Sensor waiting for a media convert job submitted elsewhere."""
+
+from __future__ import annotations
+
+from airflow_ice.jobs.families import MEDIA_CONVERT
+from airflow_ice.sensors.base import IceJobSensor
+from airflow_ice.triggers.media_convert import IceMediaConvertJobTrigger
+
+
+class IceMediaConvertJobSensor(IceJobSensor):
+    """Wait until a media convert job is Complete (returns the parsed job), or fail on Error/Cancelled.
+
+    See :class:`~airflow_ice.sensors.base.IceJobSensor` for the parameters and modes.
+    """
+
+    family = MEDIA_CONVERT
+    trigger_class = IceMediaConvertJobTrigger

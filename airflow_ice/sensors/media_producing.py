@@ -1,0 +1,17 @@
+"""Sensor waiting for a media producing (timeline editing) job submitted elsewhere."""
+
+from __future__ import annotations
+
+from airflow_ice.jobs.families import MEDIA_PRODUCING
+from airflow_ice.sensors.base import IceJobSensor
+from airflow_ice.triggers.media_producing import IceMediaProducingJobTrigger
+
+
+class IceMediaProducingJobSensor(IceJobSensor):
+    """Wait until a media producing job reaches Success (returns the parsed job) or Failed (fails).
+
+    See :class:`~airflow_ice.sensors.base.IceJobSensor` for the parameters and modes.
+    """
+
+    family = MEDIA_PRODUCING
+    trigger_class = IceMediaProducingJobTrigger
