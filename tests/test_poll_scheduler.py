@@ -21,6 +21,7 @@ from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
 from airflow_ice.triggers.poll_scheduler import (
     DEFAULT_TICK_SECONDS,
     POLL_SCHEDULERS,
+    RELEASE_BATCH,
     PollScheduler,
     configured_tick,
 )
@@ -119,9 +120,44 @@ async def test_a_short_poll_interval_gets_a_finer_tick() -> None:
     assert task.done()
 
 
+async def test_a_tick_that_ends_many_waits_wakes_them_a_batch_per_loop_callback() -> None:
+    clock = TestClock()
+    scheduler = PollScheduler(TICK, clock)
+    count = 2 * RELEASE_BATCH + 10
+    tasks = [asyncio.ensure_future(scheduler.sleep(5.0)) for _ in range(count)]
+    await settle()
+
+    assert clock.run_next() == 5.0  # the tick
+    await settle()
+    assert sum(task.done() for task in tasks) == RELEASE_BATCH
+    assert scheduler.waiting == count - RELEASE_BATCH
+    tasks[-1].cancel()  # one leaves while it waits for its batch
+    await settle()
+    while scheduler.waiting:
+        assert clock.run_next() == 5.0  # the next batch: a callback at the tick's time, not later
+        await settle()
+
+    assert all(task.done() for task in tasks)
+    assert scheduler.stats.ticks == 1
+    assert scheduler.stats.batches == 3
+    assert scheduler.stats.woken == count - 1
+    assert clock.pending == 0
+
+
+async def test_a_tick_of_0_turns_the_shared_ticks_off() -> None:
+    clock = TestClock()
+    scheduler = PollScheduler(0.0, clock)
+    await asyncio.wait_for(scheduler.sleep(0.01), timeout=30)  # the loop's own timer, not a tick
+
+    assert clock.pending == 0
+    assert scheduler.stats.ticks == 0
+
+
 def test_the_tick_is_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AIRFLOW__ALIBABA_ICE__POLL_TICK_SECONDS", "0.25")
     assert configured_tick() == 0.25
+    monkeypatch.setenv("AIRFLOW__ALIBABA_ICE__POLL_TICK_SECONDS", "0")
+    assert configured_tick() == 0.0
     monkeypatch.setenv("AIRFLOW__ALIBABA_ICE__POLL_TICK_SECONDS", "-1")
     assert configured_tick() == DEFAULT_TICK_SECONDS
     monkeypatch.delenv("AIRFLOW__ALIBABA_ICE__POLL_TICK_SECONDS")

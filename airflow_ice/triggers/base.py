@@ -219,6 +219,8 @@ class IceJobTrigger(BaseTrigger):
                         f"({time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(self.deadline or 0))}).",
                     )
                     return
+                # Not kept while sleeping: the parsed job is most of a waiting trigger's memory.
+                job = None
                 await self.pause_between_polls(remaining)
         finally:
             await hook.aclose()
