@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import random
+import statistics
 import time
 from collections.abc import AsyncIterator
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -241,6 +243,36 @@ async def test_the_polls_of_many_triggers_share_ticks(
     assert scheduler.stats.ticks <= 34
     # Seen done at most one poll interval (with jitter) and a tick after it ended.
     assert all(100.0 < seen <= 100.0 + 30.0 * 1.05 * 2 + TICK for _, seen in results)
+
+
+async def test_polls_after_the_first_end_on_the_nearest_tick(
+    held_ice: IceEmulator, job_clock: ManualClock, tick_clock: tuple[TestClock, PollScheduler]
+) -> None:
+    clock, scheduler = tick_clock
+    base = job_clock.now
+    job_ids = [submit_ending_at(job_clock, base, 100.0) for _ in range(50)]
+    polled: dict[str, list[float]] = {}
+
+    class Recording(IceIProductionJobTrigger):
+        async def poll_job(self, hook: Any, remaining: float | None) -> Any:
+            polled.setdefault(self.job_id, []).append(clock.now)
+            return await super().poll_job(hook, remaining)
+
+    state = random.getstate()
+    random.seed(11)  # the triggers' jitter
+    try:
+        triggers: list[IceJobTrigger] = [Recording(job_id=job_id, poll_interval=30.0) for job_id in job_ids]
+        results = await run_on_test_clock(triggers, clock, scheduler, job_clock, base)
+    finally:
+        random.setstate(state)
+
+    assert all(event.status is JobEventStatus.SUCCESS for event, _ in results)
+    # How far each pause between polls ended from 30 s: the ±5% jitter and at most half a tick.
+    offsets = [later - earlier - 30.0 for times in polled.values() for earlier, later in pairwise(times)]
+    assert len(offsets) == 50 * 4
+    assert all(abs(offset) <= 30.0 * 0.05 / 2 + TICK / 2 + 1e-9 for offset in offsets)
+    # On time on average: ending on the first tick after each due time would add half a tick.
+    assert abs(statistics.mean(offsets)) < TICK / 4
 
 
 DURATIONS = [65.0, 80.0, 100.0, 115.0]
