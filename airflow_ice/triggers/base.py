@@ -22,6 +22,7 @@ from airflow_ice.jobs.families import IceJob, JobFamily
 from airflow_ice.jobs.waiting import TRANSIENT_POLL_ERRORS, PollFailurePolicy, PollVerdict, failure_message
 from airflow_ice.triggers.hook_loader import DEFAULT_CONN_ID, load_hook_class
 from airflow_ice.triggers.poll_scheduler import POLL_SCHEDULERS
+from airflow_ice.triggers.shared_hooks import TRIGGER_HOOKS
 from airflow_ice.triggers.task_state import task_left_deferral
 
 if TYPE_CHECKING:
@@ -155,7 +156,9 @@ class IceJobTrigger(BaseTrigger):
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         """Poll until the job is terminal or the deadline passes."""
-        hook = (await load_hook_class())(ice_conn_id=self.ice_conn_id)
+        # Shared with the loop's other triggers of this connection: a waiting trigger keeps no
+        # hook, engine or credentials of its own.
+        hook = TRIGGER_HOOKS.acquire(await load_hook_class(), self.ice_conn_id)
         failures = PollFailurePolicy(self.max_consecutive_failures)
         last_status: str | None = None
         try:
@@ -233,7 +236,7 @@ class IceJobTrigger(BaseTrigger):
                 job = None
                 await self.pause_between_polls(remaining)
         finally:
-            await hook.aclose()
+            await TRIGGER_HOOKS.release(hook)
 
     async def on_kill(self) -> None:
         """Cancel the job when a user kills the deferred task (Airflow 3.3+ calls this; 3.1 never does)."""
