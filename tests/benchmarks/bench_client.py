@@ -39,7 +39,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -269,11 +269,16 @@ def set_connections(emulators: Emulators) -> None:
 
 
 async def submit_and_check(
-    count: int, emulators: Emulators, expected_seconds: float, poll_interval: float
+    count: int,
+    emulators: Emulators,
+    expected_seconds: float,
+    poll_interval: float,
+    on_job: Callable[[Job], None] | None = None,
 ) -> list[Job]:
     """Submit ``count`` cover jobs and check each at once, as the operator does before deferring.
 
     :param expected_seconds: the jobs' expected minimum duration (0: the schedule before issue 10).
+    :param on_job: told of each job as soon as it is checked.
     """
     from airflow_ice.hooks.ice import IceHook
     from airflow_ice.jobs.waiting import first_poll_time
@@ -293,7 +298,10 @@ async def submit_and_check(
             checked_at=time.time(),
             poll_interval=poll_interval,
         )
-        return Job(job_id, index, first)
+        job = Job(job_id, index, first)
+        if on_job is not None:
+            on_job(job)
+        return job
 
     try:
         return list(await asyncio.gather(*(one(number) for number in range(count))))
@@ -316,9 +324,11 @@ def use_transport(name: str) -> str:
     return "httpx's own"
 
 
-def our_waiters(
-    jobs: list[Job], poll_interval: float, deadline: float
-) -> list[Callable[[], Awaitable[tuple[str, str]]]]:
+Waiter = Callable[[], Awaitable[tuple[str, str]]]
+WaiterFactory = Callable[["Job"], Waiter]
+
+
+def our_waiters(poll_interval: float, deadline: float) -> WaiterFactory:
     from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
 
     def waiter(job: Job) -> Callable[[], Awaitable[tuple[str, str]]]:
@@ -337,7 +347,7 @@ def our_waiters(
 
         return wait
 
-    return [waiter(job) for job in jobs]
+    return waiter
 
 
 async def sleep_until(when: float) -> None:
@@ -346,9 +356,7 @@ async def sleep_until(when: float) -> None:
         await asyncio.sleep(wait)
 
 
-def sdk_waiters(
-    jobs: list[Job], poll_interval: float, deadline: float, emulators: Emulators
-) -> list[Callable[[], Awaitable[tuple[str, str]]]]:
+def sdk_waiters(poll_interval: float, deadline: float, emulators: Emulators) -> WaiterFactory:
     from alibabacloud_ice20201109 import models as ice_models
     from alibabacloud_ice20201109.client import Client
     from alibabacloud_tea_openapi import models as open_api_models
@@ -393,7 +401,7 @@ def sdk_waiters(
 
         return wait
 
-    return [waiter(job.job_id, job.index, job.first_poll_at) for job in jobs]
+    return lambda job: waiter(job.job_id, job.index, job.first_poll_at)
 
 
 class BareClient:
@@ -448,9 +456,7 @@ class BareClient:
         return status
 
 
-def bare_waiters(
-    jobs: list[Job], poll_interval: float, deadline: float, client: BareClient
-) -> list[Callable[[], Awaitable[tuple[str, str]]]]:
+def bare_waiters(poll_interval: float, deadline: float, client: BareClient) -> WaiterFactory:
     """The triggers' polling (interval, jitter, first poll at ``first_poll_at``) with :class:`BareClient`."""
 
     def waiter(job_id: str, index: int, first_poll_at: float) -> Callable[[], Awaitable[tuple[str, str]]]:
@@ -466,12 +472,10 @@ def bare_waiters(
 
         return wait
 
-    return [waiter(job.job_id, job.index, job.first_poll_at) for job in jobs]
+    return lambda job: waiter(job.job_id, job.index, job.first_poll_at)
 
 
-def idle_waiters(
-    jobs: list[Job], poll_interval: float, wakes: int
-) -> list[Callable[[], Awaitable[tuple[str, str]]]]:
+def idle_waiters(poll_interval: float, wakes: int) -> WaiterFactory:
     """Waiters that wake ``wakes`` times at the pollers' rate and do nothing: an empty timer wake."""
 
     def waiter(first_poll_at: float) -> Callable[[], Awaitable[tuple[str, str]]]:
@@ -483,7 +487,7 @@ def idle_waiters(
 
         return wait
 
-    return [waiter(job.first_poll_at) for job in jobs]
+    return lambda job: waiter(job.first_poll_at)
 
 
 async def warm_up(impl: str, jobs: list[Job], emulators: Emulators) -> list[Any]:
@@ -501,29 +505,73 @@ async def warm_up(impl: str, jobs: list[Job], emulators: Emulators) -> list[Any]
     return hooks
 
 
+async def submitted_jobs(args: argparse.Namespace, expected: float) -> AsyncIterator[Job]:
+    """The jobs a separate process submits and checks, each as soon as it is checked.
+
+    Submitting is the workers' work, not the triggerer's, so it runs in its own process; and
+    triggers start as their tasks defer, spread over the submission as in a deployment, instead of
+    all at once after it (10,000 submissions take minutes here, longer than the jobs run).
+    """
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        __file__,
+        "--submit-only",
+        "--n",
+        str(args.n),
+        "--expected-duration",
+        str(expected),
+        "--poll-interval",
+        str(args.poll_interval),
+        "--emulators",
+        args.emulators,
+        "--out",
+        os.devnull,
+        "--impl",
+        args.impl,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    async for line in process.stdout:
+        kind, *fields = line.decode().split()
+        if kind == "JOB":  # anything else is the submitter's logging
+            yield Job(fields[0], int(fields[1]), float(fields[2]))
+    if await process.wait() != 0:
+        raise RuntimeError(f"the submitter exited with {process.returncode}")
+
+
+async def submit_only(args: argparse.Namespace, emulators: Emulators) -> None:
+    def announce(job: Job) -> None:
+        print(f"JOB {job.job_id} {job.index} {job.first_poll_at!r}", flush=True)
+
+    await submit_and_check(args.n, emulators, args.expected_duration, args.poll_interval, on_job=announce)
+
+
 async def wait_all(args: argparse.Namespace, emulators: Emulators, profiler: Any = None) -> dict[str, Any]:
     expected = args.expected_duration if args.impl == "ours" and args.schedule == "shipped" else 0.0
-    jobs = await submit_and_check(args.n, emulators, expected, args.poll_interval)
     deadline = time.time() + args.wait_timeout
+    # Jobs only to warm up connections and lazily built state before the baseline (not waited for).
+    warm_jobs = (
+        [] if args.impl == "idle" else await submit_and_check(2 * len(emulators.specs), emulators, 0.0, 1.0)
+    )
     bare = None
+    factory: WaiterFactory
     if args.impl == "sdk":
-        waiters = sdk_waiters(jobs, args.poll_interval, deadline, emulators)
+        factory = sdk_waiters(args.poll_interval, deadline, emulators)
     elif args.impl == "bare":
         bare = BareClient(emulators)
         await bare.open()
-        first = {job.index: job.job_id for job in jobs}
-        for index, job_id in first.items():  # connect and warm up before the baseline
-            await bare.status(job_id, index)
-        waiters = bare_waiters(jobs, args.poll_interval, deadline, bare)
+        for job in warm_jobs:  # connect and warm up before the baseline
+            await bare.status(job.job_id, job.index)
+        factory = bare_waiters(args.poll_interval, deadline, bare)
     elif args.impl == "idle":
-        waiters = idle_waiters(jobs, args.poll_interval, args.wakes)
+        factory = idle_waiters(args.poll_interval, args.wakes)
     else:
-        waiters = our_waiters(jobs, args.poll_interval, deadline)
+        factory = our_waiters(args.poll_interval, deadline)
     events: dict[str, list[Any]] = {}
     exceptions: Counter[str] = Counter()
     # Warm up before the baseline: one query per connection through a hook kept open (so the
     # shared client, its session and lazily built state count as the process baseline).
-    warm = await warm_up(args.impl, jobs, emulators)
+    warm = await warm_up(args.impl, warm_jobs, emulators)
     queries_before = emulators.queries()
     emulators.open_admin()
     await emulators.aqueries()  # connect before the measurement
@@ -540,7 +588,7 @@ async def wait_all(args: argparse.Namespace, emulators: Emulators, profiler: Any
     connections_before = CONNECTIONS.opened
     started = time.time()
 
-    async def run(job_id: str, wait: Callable[[], Awaitable[tuple[str, str]]]) -> None:
+    async def run(job_id: str, wait: Waiter) -> None:
         try:
             status, message = await wait()
         except Exception as exc:
@@ -548,14 +596,27 @@ async def wait_all(args: argparse.Namespace, emulators: Emulators, profiler: Any
             status, message = "exception", repr(exc)[:300]
         events[job_id] = [status, time.time(), message]
 
-    tasks = [asyncio.create_task(run(job.job_id, wait)) for job, wait in zip(jobs, waiters, strict=True)]
+    tasks: list[asyncio.Task[None]] = []
+    jobs: dict[str, int] = {}
+
+    def start(job: Job) -> None:
+        jobs[job.job_id] = job.index
+        tasks.append(asyncio.create_task(run(job.job_id, factory(job))))
+
+    if args.impl == "idle":
+        for number in range(args.n):
+            start(Job(f"idle-{number}", 0, time.time() + random.uniform(0, args.poll_interval)))
+    else:
+        async for job in submitted_jobs(args, expected):
+            start(job)
+    checks = 0 if args.impl == "idle" else len(tasks)
     # "All waiting": every trigger has polled at least once (the few whose job already ended are
     # not counted as waiting).
     rss_waiting = None
     waiting = 0
     while rss_waiting is None and not all(task.done() for task in tasks):
         await asyncio.sleep(0.5)
-        if await emulators.aqueries() - queries_before >= len(jobs):
+        if await emulators.aqueries() - queries_before - checks >= len(jobs):
             rss_waiting = rss()
             waiting = len(jobs) - len(events)
     await emulators.close_admin()
@@ -573,7 +634,7 @@ async def wait_all(args: argparse.Namespace, emulators: Emulators, profiler: Any
         await bare.close()
     elapsed = time.time() - started
     rss_peak = sampler.stop()
-    polls = emulators.queries() - queries_before
+    polls = emulators.queries() - queries_before - checks
     return {
         "impl": args.impl,
         "transport": args.transport,
@@ -586,8 +647,8 @@ async def wait_all(args: argparse.Namespace, emulators: Emulators, profiler: Any
         "rss_all_waiting": rss_waiting,
         "waiting_when_sampled": waiting,
         "rss_peak": rss_peak,
-        "jobs": {job.job_id: job.index for job in jobs},
-        "checks_at_once": len(jobs),
+        "jobs": jobs,
+        "checks_at_once": checks,
         "schedule": args.schedule if args.impl == "ours" else "fixed",
         "expected_duration": expected,
         "tick": args.tick,
@@ -624,7 +685,12 @@ def main() -> int:
     parser.add_argument("--emulators", required=True, help="JSON list of {url, ca_bundle}")
     parser.add_argument("--out", required=True)
     parser.add_argument("--profile", help="write a cProfile of the wait (after all polled once) here")
+    parser.add_argument("--submit-only", action="store_true", help="submit and check, print each job")
     args = parser.parse_args()
+    if args.submit_only:
+        specs = Emulators(json.loads(args.emulators))
+        asyncio.run(submit_only(args, specs))
+        return 0
     if args.impl == "ours" and args.schedule == "fixed":
         args.tick = 0.0  # no shared ticks: every wait a timer of its own, as before issue 10
     os.environ["AIRFLOW__ALIBABA_ICE__POLL_TICK_SECONDS"] = str(args.tick)
