@@ -44,9 +44,10 @@ test-deployment: $(BIN)/.installed
 demo: $(BIN)/.installed
 	$(BIN)/python example_dags/run_demo.py
 
-# Figures, not a timed test (about 15 minutes): client CPU per query (hook against bare aiohttp),
-# the triggerer benchmark (N = 1,000 and 10,000 IProduction triggers over HTTPS against the
-# official SDK's async client) and AI-app batching.
+# Figures, not a timed test (about 40 minutes): client CPU per query (hook against bare aiohttp),
+# the triggerer benchmark (N = 1,000 and 10,000 IProduction triggers over HTTPS, as shipped and
+# with fixed polling, against a bare aiohttp poller and the official SDK's async client; memory
+# per waiting trigger, loop stalls; see docs/benchmarks-waiting.md) and AI-app batching.
 bench: $(BIN)/.installed
 	$(BIN)/python tests/benchmarks/bench_query_cost.py
 	$(BIN)/python tests/benchmarks/triggerer_benchmark.py $(BENCH_ARGS)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import random
+import statistics
 import time
 from collections.abc import AsyncIterator
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -21,6 +23,7 @@ from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
 from airflow_ice.triggers.poll_scheduler import (
     DEFAULT_TICK_SECONDS,
     POLL_SCHEDULERS,
+    RELEASE_BATCH,
     PollScheduler,
     configured_tick,
 )
@@ -119,9 +122,45 @@ async def test_a_short_poll_interval_gets_a_finer_tick() -> None:
     assert task.done()
 
 
+async def test_a_tick_that_ends_many_waits_wakes_them_a_batch_per_loop_callback() -> None:
+    clock = TestClock()
+    scheduler = PollScheduler(TICK, clock)
+    count = 2 * RELEASE_BATCH + 10
+    tasks = [asyncio.ensure_future(scheduler.sleep(5.0)) for _ in range(count)]
+    await settle()
+
+    assert clock.run_next() == 5.0  # the tick
+    await settle()
+    assert sum(task.done() for task in tasks) == RELEASE_BATCH
+    assert scheduler.waiting == count - RELEASE_BATCH
+    # One leaves while it waits for its batch (which waits a batch takes is not in task order).
+    next(task for task in tasks if not task.done()).cancel()
+    await settle()
+    while scheduler.waiting:
+        assert clock.run_next() == 5.0  # the next batch: a callback at the tick's time, not later
+        await settle()
+
+    assert all(task.done() for task in tasks)
+    assert scheduler.stats.ticks == 1
+    assert scheduler.stats.batches == 3
+    assert scheduler.stats.woken == count - 1
+    assert clock.pending == 0
+
+
+async def test_a_tick_of_0_turns_the_shared_ticks_off() -> None:
+    clock = TestClock()
+    scheduler = PollScheduler(0.0, clock)
+    await asyncio.wait_for(scheduler.sleep(0.01), timeout=30)  # the loop's own timer, not a tick
+
+    assert clock.pending == 0
+    assert scheduler.stats.ticks == 0
+
+
 def test_the_tick_is_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AIRFLOW__ALIBABA_ICE__POLL_TICK_SECONDS", "0.25")
     assert configured_tick() == 0.25
+    monkeypatch.setenv("AIRFLOW__ALIBABA_ICE__POLL_TICK_SECONDS", "0")
+    assert configured_tick() == 0.0
     monkeypatch.setenv("AIRFLOW__ALIBABA_ICE__POLL_TICK_SECONDS", "-1")
     assert configured_tick() == DEFAULT_TICK_SECONDS
     monkeypatch.delenv("AIRFLOW__ALIBABA_ICE__POLL_TICK_SECONDS")
@@ -205,6 +244,36 @@ async def test_the_polls_of_many_triggers_share_ticks(
     assert scheduler.stats.ticks <= 34
     # Seen done at most one poll interval (with jitter) and a tick after it ended.
     assert all(100.0 < seen <= 100.0 + 30.0 * 1.05 * 2 + TICK for _, seen in results)
+
+
+async def test_polls_after_the_first_end_on_the_nearest_tick(
+    held_ice: IceEmulator, job_clock: ManualClock, tick_clock: tuple[TestClock, PollScheduler]
+) -> None:
+    clock, scheduler = tick_clock
+    base = job_clock.now
+    job_ids = [submit_ending_at(job_clock, base, 100.0) for _ in range(50)]
+    polled: dict[str, list[float]] = {}
+
+    class Recording(IceIProductionJobTrigger):
+        async def poll_job(self, hook: Any, remaining: float | None) -> Any:
+            polled.setdefault(self.job_id, []).append(clock.now)
+            return await super().poll_job(hook, remaining)
+
+    state = random.getstate()
+    random.seed(11)  # the triggers' jitter
+    try:
+        triggers: list[IceJobTrigger] = [Recording(job_id=job_id, poll_interval=30.0) for job_id in job_ids]
+        results = await run_on_test_clock(triggers, clock, scheduler, job_clock, base)
+    finally:
+        random.setstate(state)
+
+    assert all(event.status is JobEventStatus.SUCCESS for event, _ in results)
+    # How far each pause between polls ended from 30 s: the ±5% jitter and at most half a tick.
+    offsets = [later - earlier - 30.0 for times in polled.values() for earlier, later in pairwise(times)]
+    assert len(offsets) == 50 * 4
+    assert all(abs(offset) <= 30.0 * 0.05 / 2 + TICK / 2 + 1e-9 for offset in offsets)
+    # On time on average: ending on the first tick after each due time would add half a tick.
+    assert abs(statistics.mean(offsets)) < TICK / 4
 
 
 DURATIONS = [65.0, 80.0, 100.0, 115.0]

@@ -376,14 +376,21 @@ async def test_run_never_blocks_the_event_loop(
 
 def test_many_first_triggers_load_the_hook_class_together() -> None:
     # In a fresh process, hundreds of triggers start at once and all ask for the hook class while
-    # it is still being imported: each must get the finished class, never a half-imported module.
+    # it is still being imported: each must get the finished class, never a half-imported module,
+    # and they share one import (not one thread-pool job each: 10,000 of those stalled the loop).
     code = (
         "import asyncio\n"
-        "from airflow_ice.triggers.hook_loader import load_hook_class\n"
+        "from airflow_ice.triggers import hook_loader\n"
+        "imports = []\n"
+        "real = hook_loader._import_hook_class\n"
+        "def counted():\n"
+        "    imports.append(1)\n"
+        "    return real()\n"
+        "hook_loader._import_hook_class = counted\n"
         "async def main():\n"
-        "    classes = await asyncio.gather(*(load_hook_class() for _ in range(300)))\n"
-        "    print(len({cls.__name__ for cls in classes}), classes[0].__name__)\n"
+        "    classes = await asyncio.gather(*(hook_loader.load_hook_class() for _ in range(300)))\n"
+        "    print(len({cls.__name__ for cls in classes}), classes[0].__name__, len(imports))\n"
         "asyncio.run(main())\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip().splitlines()[-1] == "1 IceHook"
+    assert out.strip().splitlines()[-1] == "1 IceHook 1"

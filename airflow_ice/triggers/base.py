@@ -22,6 +22,7 @@ from airflow_ice.jobs.families import IceJob, JobFamily
 from airflow_ice.jobs.waiting import TRANSIENT_POLL_ERRORS, PollFailurePolicy, PollVerdict, failure_message
 from airflow_ice.triggers.hook_loader import DEFAULT_CONN_ID, load_hook_class
 from airflow_ice.triggers.poll_scheduler import POLL_SCHEDULERS
+from airflow_ice.triggers.shared_hooks import TRIGGER_HOOKS
 from airflow_ice.triggers.task_state import task_left_deferral
 
 if TYPE_CHECKING:
@@ -48,8 +49,9 @@ class IceJobTrigger(BaseTrigger):
     :param job_id: the ICE job id.
     :param ice_conn_id: the Airflow connection to ICE.
     :param poll_interval: seconds between polls (spread at random by ±5%). Waits end on the ticks
-        the loop's triggers share (:mod:`~airflow_ice.triggers.poll_scheduler`), at most one tick
-        (default 1 s, at most a tenth of the interval) late.
+        the loop's triggers share (:mod:`~airflow_ice.triggers.poll_scheduler`; default 1 s, at
+        most a tenth of the interval): the first poll at most one tick late, later ones on the
+        nearest tick (at most half a tick early or late).
     :param deadline: absolute wall-clock deadline (epoch seconds) after which a ``timeout`` event is
         sent, or None to wait without limit.
     :param cancel_on_kill: cancel the job when a user kills the deferred task (when the family can).
@@ -134,18 +136,29 @@ class IceJobTrigger(BaseTrigger):
             await self._sleep(wait)
 
     async def pause_between_polls(self, remaining: float | None) -> None:
-        """Sleep ``poll_interval`` (with jitter, at most ``remaining``) before the next check."""
-        wait = self.poll_interval * (1 + random.uniform(-POLL_JITTER / 2, POLL_JITTER / 2))
-        await self._sleep(wait if remaining is None else min(wait, remaining))
+        """Sleep ``poll_interval`` (with jitter, at most ``remaining``) before the next check.
 
-    async def _sleep(self, seconds: float) -> None:
+        The pause ends on the shared tick nearest its end (half a tick early at most), not the
+        first after it, so that ticks add no detection latency on average; a pause cut short by
+        the deadline ends on the first tick after it, never before.
+        """
+        wait = self.poll_interval * (1 + random.uniform(-POLL_JITTER / 2, POLL_JITTER / 2))
+        if remaining is not None and remaining <= wait:
+            await self._sleep(remaining)
+            return
+        await self._sleep(wait, nearest_tick=True)
+
+    async def _sleep(self, seconds: float, nearest_tick: bool = False) -> None:
         """Sleep on the loop's shared poll ticks, so that one wake-up serves many triggers."""
         scheduler = POLL_SCHEDULERS.for_running_loop()
-        await scheduler.sleep(seconds, scheduler.tick_for(self.poll_interval))
+        tick = scheduler.tick_for(self.poll_interval)
+        await scheduler.sleep(seconds - tick / 2 if nearest_tick else seconds, tick)
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         """Poll until the job is terminal or the deadline passes."""
-        hook = (await load_hook_class())(ice_conn_id=self.ice_conn_id)
+        # Shared with the loop's other triggers of this connection: a waiting trigger keeps no
+        # hook, engine or credentials of its own.
+        hook = TRIGGER_HOOKS.acquire(await load_hook_class(), self.ice_conn_id)
         failures = PollFailurePolicy(self.max_consecutive_failures)
         last_status: str | None = None
         try:
@@ -219,9 +232,11 @@ class IceJobTrigger(BaseTrigger):
                         f"({time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(self.deadline or 0))}).",
                     )
                     return
+                # Not kept while sleeping: the parsed job is most of a waiting trigger's memory.
+                job = None
                 await self.pause_between_polls(remaining)
         finally:
-            await hook.aclose()
+            await TRIGGER_HOOKS.release(hook)
 
     async def on_kill(self) -> None:
         """Cancel the job when a user kills the deferred task (Airflow 3.3+ calls this; 3.1 never does)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import weakref
 from typing import TYPE_CHECKING
 
 from airflow_ice.client.config import DEFAULT_CONN_ID
@@ -24,6 +25,11 @@ HOOK_MODULE = "airflow_ice.hooks.ice"
 
 
 _loaded: list[type[IceHook]] = []
+# Per event loop, the one import in flight: thousands of triggers starting together (a triggerer
+# restarting) await it, instead of each sending its own import to the thread pool.
+_importing: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Future[type[IceHook]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _import_hook_class() -> type[IceHook]:
@@ -37,9 +43,17 @@ def _import_hook_class() -> type[IceHook]:
 
 async def load_hook_class() -> type[IceHook]:
     """``IceHook``, imported in a worker thread the first time, with its call path."""
+    if _loaded:
+        return _loaded[0]
+    loop = asyncio.get_running_loop()
+    importing = _importing.get(loop)
+    if importing is None or (importing.done() and (importing.cancelled() or importing.exception())):
+        importing = _importing[loop] = asyncio.ensure_future(asyncio.to_thread(_import_hook_class))
+    # Shielded: a trigger cancelled while it waits does not cancel the import the others await.
+    hook_class = await asyncio.shield(importing)
     if not _loaded:
-        _loaded.append(await asyncio.to_thread(_import_hook_class))
-    return _loaded[0]
+        _loaded.append(hook_class)
+    return hook_class
 
 
 __all__ = ["DEFAULT_CONN_ID", "HOOK_MODULE", "load_hook_class"]

@@ -10,17 +10,22 @@ by then at once. So:
 - the triggers' own jitter is kept (it only moves a wait to another tick);
 - a wait that is cancelled (the trigger finished, timed out or was cancelled) leaves the schedule
   at once; with no wait left the timer is cancelled too;
+- a tick that ends many waits ends them :data:`RELEASE_BATCH` at a time, one loop callback each
+  (at the tick's time): every woken trigger starts its poll in the loop iteration after it is
+  woken, so thousands woken at once would run in one iteration and stall the loop;
 - a wait shorter than a tick of its own is not slowed: a trigger asks for a finer tick (a tenth of
   its poll interval, see :data:`TICK_SHARE`), which then only serves waits of that precision.
 
 The tick is ``[alibaba_ice] poll_tick_seconds`` (default :data:`DEFAULT_TICK_SECONDS`), read when
-a loop's scheduler is made. The scheduler is per process and per event loop, like the batched
+a loop's scheduler is made; ``0`` turns the shared ticks off (each wait is then a timer of its own,
+the behaviour before ticks, e.g. for comparison in the triggerer benchmark). The scheduler is per process and per event loop, like the batched
 poller (:mod:`airflow_ice.triggers.batching`), and never blocks its loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import heapq
 import logging
 import math
@@ -36,6 +41,9 @@ DEFAULT_TICK_SECONDS = 1.0
 """Default tick: a poll is at most this late (polls are 30 s apart by default)."""
 TICK_SHARE = 0.1
 """A trigger's tick is at most this share of its poll interval (about the width of its jitter)."""
+RELEASE_BATCH = 50
+"""Waits a tick ends per loop callback (the rest in the next ones, so a loop iteration runs at most
+about this many triggers' poll starts)."""
 
 
 class Cancellable(Protocol):
@@ -59,12 +67,15 @@ class TickTimer(Protocol):
 class SchedulerStats:
     """What one scheduler did, for tests and benchmarks.
 
-    :param ticks: wake-ups of its timer.
+    :param ticks: wake-ups of its timer at a tick.
     :param woken: waits ended by them.
+    :param batches: loop callbacks that ended waits (more than one per tick when a tick ends more
+        than :data:`RELEASE_BATCH`).
     """
 
     ticks: int = 0
     woken: int = 0
+    batches: int = 0
 
 
 class PollScheduler:
@@ -72,13 +83,13 @@ class PollScheduler:
 
     Get it through :data:`POLL_SCHEDULERS` (:meth:`PollSchedulerRegistry.for_running_loop`).
 
-    :param tick: seconds between ticks.
+    :param tick: seconds between ticks; 0: no shared ticks, each wait sleeps on a timer of its own.
     :param timer: the clock and timer (the event loop; a test passes its own clock).
     """
 
     def __init__(self, tick: float, timer: TickTimer) -> None:
-        if not 0 < tick < math.inf:
-            raise ValueError(f"tick must be a positive number of seconds, got {tick!r}")
+        if not 0 <= tick < math.inf:
+            raise ValueError(f"tick must be a positive number of seconds or 0, got {tick!r}")
         self.tick = tick
         self.stats = SchedulerStats()
         self._timer = timer
@@ -88,6 +99,9 @@ class PollScheduler:
         self._waiting = 0
         self._armed: Cancellable | None = None
         self._armed_at = math.inf
+        # Waits a tick ended that are not woken yet (at most RELEASE_BATCH per callback).
+        self._due: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._release_set = False
 
     def __repr__(self) -> str:
         return f"PollScheduler(tick={self.tick}, waiting={self._waiting})"
@@ -111,8 +125,8 @@ class PollScheduler:
         :param delay: seconds to wait at least; nothing (but a yield) when not positive.
         :param tick: a finer tick for this wait (see :meth:`tick_for`); at most :attr:`tick`.
         """
-        if delay <= 0:
-            await asyncio.sleep(0)
+        if delay <= 0 or not self.tick:
+            await asyncio.sleep(max(delay, 0))
             return
         step = self.tick if tick is None else min(self.tick, tick)
         due = self._timer.time() + delay
@@ -166,16 +180,29 @@ class PollScheduler:
         self._armed, self._armed_at = None, math.inf
         self.stats.ticks += 1
         while self._times and self._times[0] <= now:
-            for future in self._buckets.pop(heapq.heappop(self._times), ()):
-                self._waiting -= 1
-                if not future.done():
-                    future.set_result(None)
-                    self.stats.woken += 1
+            self._due.extend(self._buckets.pop(heapq.heappop(self._times), ()))
+        if not self._release_set:
+            self._release()
         self._arm()
+
+    def _release(self) -> None:
+        """Wake the next :data:`RELEASE_BATCH` waits a tick ended; the rest in a callback after."""
+        self._release_set = False
+        self.stats.batches += 1
+        for _ in range(min(RELEASE_BATCH, len(self._due))):
+            future = self._due.popleft()
+            self._waiting -= 1
+            if not future.done():  # a wait cancelled after its tick came is just dropped
+                future.set_result(None)
+                self.stats.woken += 1
+        if self._due:
+            self._release_set = True
+            self._timer.call_at(self._timer.time(), self._release)
 
 
 def configured_tick() -> float:
-    """``[alibaba_ice] poll_tick_seconds``, else :data:`DEFAULT_TICK_SECONDS` (also when invalid)."""
+    """``[alibaba_ice] poll_tick_seconds`` (0: no shared ticks), else :data:`DEFAULT_TICK_SECONDS` (also
+    when invalid)."""
     from airflow.configuration import conf
 
     try:
@@ -185,9 +212,11 @@ def configured_tick() -> float:
             "[alibaba_ice] poll_tick_seconds is not a number (%s); using %s", exc, DEFAULT_TICK_SECONDS
         )
         return DEFAULT_TICK_SECONDS
-    if not 0 < tick < math.inf:
+    if not 0 <= tick < math.inf:
         log.warning(
-            "[alibaba_ice] poll_tick_seconds must be positive, got %s; using %s", tick, DEFAULT_TICK_SECONDS
+            "[alibaba_ice] poll_tick_seconds must be positive or 0, got %s; using %s",
+            tick,
+            DEFAULT_TICK_SECONDS,
         )
         return DEFAULT_TICK_SECONDS
     return tick
