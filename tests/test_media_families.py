@@ -14,6 +14,7 @@ import pytest
 
 from airflow_ice.emulator import IceEmulator, ScriptedFault
 from airflow_ice.jobs.events import JobEvent, JobEventStatus
+from airflow_ice.jobs.params import is_template
 from tests.dag_support import (
     FAST_RETRY,
     HELD_JOB_SECONDS,
@@ -22,6 +23,7 @@ from tests.dag_support import (
     held_ice,
     job_clock,
     new_dag,
+    rendered_at_run_time,
     requests,
     run_dag,
     stored_reattach_job_id,
@@ -149,12 +151,34 @@ def test_retry_after_a_failed_job_submits_a_new_one(emulated_ice: IceEmulator, f
     assert submits(emulated_ice, family.submit_action) == 2
 
 
-def _bad_inputs() -> list[Any]:
+def _bad_inputs(*, parse_time: bool | None = None) -> list[Any]:
+    """The families' bad inputs; ``parse_time`` True: only those a DAG file's parse refuses, False:
+    only the literal ones left to run time (see :func:`_refused_at_parse_time`)."""
     return [
         pytest.param(case.values[0], changes, named, id=f"{case.id}-{named[:30]}")
         for case in FAMILIES
         for changes, named in case.values[0].bad_inputs
+        if parse_time is None
+        or (
+            _refused_at_parse_time(changes, named)
+            if parse_time
+            else _literal_left_to_run_time(changes, named)
+        )
     ]
+
+
+# User data's length counts the task's tag, so it is checked once the task runs; every other
+# literal value (one field's rules and the rules over several) already when the DAG is parsed.
+def _is_literal(changes: dict[str, Any]) -> bool:
+    return not any(is_template(value) for value in changes.values())
+
+
+def _refused_at_parse_time(changes: dict[str, Any], named: str) -> bool:
+    return _is_literal(changes) and not _literal_left_to_run_time(changes, named)
+
+
+def _literal_left_to_run_time(changes: dict[str, Any], named: str) -> bool:
+    return _is_literal(changes) and named == "user_data" and isinstance(changes["user_data"], dict)
 
 
 @pytest.mark.parametrize(("family", "changes", "named"), _bad_inputs())
@@ -165,7 +189,13 @@ def test_bad_input_fails_before_any_submit(
     named: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    run = run_operator(family, "media_bad", retries=2, retry_delay=timedelta(seconds=0), **changes)
+    # Literal bad values are refused when the DAG file is parsed (the next test); the run-time check
+    # gets them through templates.
+    templated = {
+        name: value if value is None or is_template(value) else rendered_at_run_time(value)
+        for name, value in changes.items()
+    }
+    run = run_operator(family, "media_bad", retries=2, retry_delay=timedelta(seconds=0), **templated)
 
     assert task_states(run) == {"job": "failed"}
     assert task_try_numbers(run) == {"job": 1}  # bad input is not retried
@@ -173,6 +203,24 @@ def test_bad_input_fails_before_any_submit(
     out = capsys.readouterr().out
     assert f"{family.operator.__name__} (task 'job'): invalid parameters: " in out
     assert named in out
+
+
+@pytest.mark.parametrize(("family", "changes", "named"), _bad_inputs(parse_time=True))
+def test_a_literal_bad_input_is_refused_when_the_dag_is_parsed(
+    family: FamilyCase, changes: dict[str, Any], named: str
+) -> None:
+    options: dict[str, Any] = {"task_id": "job", **family.kwargs, **changes}
+    with pytest.raises(ValueError, match=f"{family.operator.__name__} 'job': ") as refused:
+        family.operator(**options)
+    assert named in str(refused.value)
+
+
+@pytest.mark.parametrize(("family", "changes", "named"), _bad_inputs(parse_time=False))
+def test_whole_request_rules_and_tagged_user_data_wait_for_the_run(
+    family: FamilyCase, changes: dict[str, Any], named: str
+) -> None:
+    # test_bad_input_fails_before_any_submit refuses them once the task runs; a parse cannot yet.
+    family.operator(task_id="job", **family.kwargs, **changes)
 
 
 # ClientToken

@@ -54,6 +54,7 @@ class IceMediaConvertJobOperator(IceJobOperator):
         self.config = config
         self.pipeline_id = pipeline_id
         self.user_data = user_data
+        self.check_literal_parameters()
 
     def submit(self, hook: IceHook, request: MediaConvertJobRequest) -> str:
         """SubmitMediaConvertJob."""

@@ -55,6 +55,7 @@ class IceMediaInfoJobOperator(IceJobOperator):
         self.name = name
         self.user_data = user_data
         self.schedule_config = schedule_config
+        self.check_literal_parameters()
 
     def submit(self, hook: IceHook, request: MediaInfoJobRequest) -> str:
         """SubmitMediaInfoJob."""

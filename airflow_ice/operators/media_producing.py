@@ -96,6 +96,7 @@ class IceMediaProducingJobOperator(IceJobOperator):
         self.project_metadata = project_metadata
         self.source = source
         self.user_data = user_data
+        self.check_literal_parameters()
 
     def submit(self, hook: IceHook, request: MediaProducingJobRequest) -> str:
         """SubmitMediaProducingJob."""

@@ -84,6 +84,7 @@ class IceSmarttagJobOperator(IceJobOperator):
         self.notify_url = notify_url
         self.user_data = user_data
         self.schedule_config = schedule_config
+        self.check_literal_parameters()
 
     def submit(self, hook: IceHook, request: SmarttagJobRequest) -> str:
         """SubmitSmarttagJob."""

@@ -65,6 +65,7 @@ class IceSnapshotJobOperator(IceJobOperator):
         self.name = name
         self.user_data = user_data
         self.schedule_config = schedule_config
+        self.check_literal_parameters()
 
     def submit(self, hook: IceHook, request: SnapshotJobRequest) -> str:
         """SubmitSnapshotJob."""
