@@ -76,6 +76,10 @@ class JobFamily:
         return self.cancel is not None
 
 
+def _model_failure_detail(job: Any) -> str:
+    return str(getattr(job, "failure_detail", ""))
+
+
 def _first_output_url(job: Mapping[str, Any]) -> str | None:
     urls = job.get("output_urls") or []
     return str(urls[0]) if urls else None
@@ -176,10 +180,15 @@ YIKE_AI_APP = JobFamily(
     aquery=lambda hook, job_id: hook.aget_yike_ai_app_job(job_id),
     # to_xcom() lists video outputs first, then images, then audio.
     output_url_of=_first_output_url,
-    failure_detail_of=lambda job: getattr(job, "failure_detail", ""),
+    failure_detail_of=_model_failure_detail,
     expected_seconds_of=lambda request: YIKE_AI_APP_EXPECTED_SECONDS,
 )
 """Yike AI application jobs (Submit/Get/BatchGet/PrecheckYikeAIAppJob). ICE has no cancel action for them."""
+
+
+def _media_expected_seconds(name: str) -> Callable[[Any], float]:
+    """The family's :data:`MEDIA_EXPECTED_SECONDS` figure, read when asked (so a changed figure counts)."""
+    return lambda request: MEDIA_EXPECTED_SECONDS[name]
 
 
 def _media_url(job: Mapping[str, Any]) -> str | None:
@@ -192,8 +201,8 @@ MEDIA_PRODUCING = JobFamily(
     query=lambda hook, job_id: hook.get_media_producing_job(job_id),
     aquery=lambda hook, job_id: hook.aget_media_producing_job(job_id),
     output_url_of=_media_url,
-    failure_detail_of=lambda job: getattr(job, "failure_detail", ""),
-    expected_seconds_of=lambda request: MEDIA_EXPECTED_SECONDS["Media producing"],
+    failure_detail_of=_model_failure_detail,
+    expected_seconds_of=_media_expected_seconds("Media producing"),
     client_token=True,
 )
 """Media producing (timeline editing) jobs (Submit/GetMediaProducingJob), with ClientToken. No cancel."""
@@ -204,8 +213,8 @@ MEDIA_CONVERT = JobFamily(
     query=lambda hook, job_id: hook.get_media_convert_job(job_id),
     aquery=lambda hook, job_id: hook.aget_media_convert_job(job_id),
     output_url_of=_first_output_url,
-    failure_detail_of=lambda job: getattr(job, "failure_detail", ""),
-    expected_seconds_of=lambda request: MEDIA_EXPECTED_SECONDS["Media convert"],
+    failure_detail_of=_model_failure_detail,
+    expected_seconds_of=_media_expected_seconds("Media convert"),
     client_token=True,
 )
 """Media convert jobs (Submit/GetMediaConvertJob), with ClientToken. ICE has no cancel action for them."""
@@ -216,8 +225,8 @@ SNAPSHOT = JobFamily(
     query=lambda hook, job_id: hook.get_snapshot_job(job_id),
     aquery=lambda hook, job_id: hook.aget_snapshot_job(job_id),
     output_url_of=_output_url,
-    failure_detail_of=lambda job: getattr(job, "failure_detail", ""),
-    expected_seconds_of=lambda request: MEDIA_EXPECTED_SECONDS["Snapshot"],
+    failure_detail_of=_model_failure_detail,
+    expected_seconds_of=_media_expected_seconds("Snapshot"),
 )
 """Snapshot jobs (Submit/GetSnapshotJob). No ClientToken (a lost submit answer fails the task), no cancel."""
 
@@ -227,8 +236,8 @@ MEDIA_INFO = JobFamily(
     query=lambda hook, job_id: hook.get_media_info_job(job_id),
     aquery=lambda hook, job_id: hook.aget_media_info_job(job_id),
     output_url_of=lambda job: None,
-    failure_detail_of=lambda job: getattr(job, "failure_detail", ""),
-    expected_seconds_of=lambda request: MEDIA_EXPECTED_SECONDS["Media info"],
+    failure_detail_of=_model_failure_detail,
+    expected_seconds_of=_media_expected_seconds("Media info"),
 )
 """Media info jobs (Submit/GetMediaInfoJob). No ClientToken, no cancel, no output file."""
 
@@ -238,6 +247,6 @@ SMARTTAG = JobFamily(
     query=lambda hook, job_id: hook.query_smarttag_job(job_id),
     aquery=lambda hook, job_id: hook.aquery_smarttag_job(job_id),
     output_url_of=lambda job: None,
-    expected_seconds_of=lambda request: MEDIA_EXPECTED_SECONDS["Smart tagging"],
+    expected_seconds_of=_media_expected_seconds("Smart tagging"),
 )
 """Smart tagging jobs (SubmitSmarttagJob/QuerySmarttagJob). No ClientToken, no cancel used, no output file."""
