@@ -1,5 +1,5 @@
-"""The shared poll ticks: many waits end on few wake-ups, none more than a tick late, never early,
-and a wait that leaves leaves the schedule. Driven by a test clock (tests/tick_clock.py): time
+"""The shared poll ticks: many waits end on few wake-ups, none more than a tick late (or, when
+asked, early), and a wait that leaves leaves the schedule; pauses between polls are never late. Driven by a test clock (tests/tick_clock.py): time
 moves only when the test runs the next tick, so nothing here races the wall clock. The trigger
 tests run real triggers against the emulator on that clock, with held jobs that end at set
 virtual times, and count calls per job on the emulator's counters."""
@@ -45,7 +45,8 @@ async def settle() -> None:
         await asyncio.sleep(0)
 
 
-async def test_many_waits_end_on_few_ticks_none_late_by_more_than_a_tick() -> None:
+@pytest.mark.parametrize("not_after_due", [False, True], ids=["first-tick-after", "last-tick-before"])
+async def test_many_waits_end_on_few_ticks_none_off_by_more_than_a_tick(not_after_due: bool) -> None:
     clock = TestClock(start=1000.0)
     scheduler = PollScheduler(TICK, clock)
     draw = random.Random(7)
@@ -54,7 +55,7 @@ async def test_many_waits_end_on_few_ticks_none_late_by_more_than_a_tick() -> No
 
     async def wait(delay: float) -> None:
         due = clock.now + delay
-        await scheduler.sleep(delay)
+        await scheduler.sleep(delay, not_after_due=not_after_due)
         woken.append((due, clock.now))
 
     tasks = [asyncio.ensure_future(wait(delay)) for delay in delays]
@@ -69,8 +70,12 @@ async def test_many_waits_end_on_few_ticks_none_late_by_more_than_a_tick() -> No
     assert scheduler.stats.woken == 1000
     assert scheduler.stats.ticks <= 31  # 30 s of waits on 1 s ticks, not 1000 wake-ups
     lateness = [ended - due for due, ended in woken]
-    assert min(lateness) >= -1e-9  # never early
-    assert max(lateness) <= TICK + 1e-9  # at most one tick late
+    if not_after_due:
+        assert max(lateness) <= 1e-9  # never late
+        assert min(lateness) >= -TICK - 1e-9  # at most one tick early
+    else:
+        assert min(lateness) >= -1e-9  # never early
+        assert max(lateness) <= TICK + 1e-9  # at most one tick late
     assert clock.pending == 0  # nothing left armed
 
 
@@ -246,18 +251,37 @@ async def test_the_polls_of_many_triggers_share_ticks(
     assert all(100.0 < seen <= 100.0 + 30.0 * 1.05 * 2 + TICK for _, seen in results)
 
 
-async def test_polls_after_the_first_end_on_the_nearest_tick(
-    held_ice: IceEmulator, job_clock: ManualClock, tick_clock: tuple[TestClock, PollScheduler]
+async def test_pauses_between_polls_are_never_late_and_keep_the_jitters_range_and_mean(
+    held_ice: IceEmulator,
+    job_clock: ManualClock,
+    tick_clock: tuple[TestClock, PollScheduler],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     clock, scheduler = tick_clock
     base = job_clock.now
     job_ids = [submit_ending_at(job_clock, base, 100.0) for _ in range(50)]
     polled: dict[str, list[float]] = {}
+    # (start, drawn length, end) of every pause between polls: the draw is the pause's due time.
+    pauses: list[tuple[float, float, float]] = []
+    draws: list[float] = []
+    uniform = random.uniform
+
+    def recorded_uniform(low: float, high: float) -> float:
+        draws.append(uniform(low, high))
+        return draws[-1]
+
+    monkeypatch.setattr(random, "uniform", recorded_uniform)
 
     class Recording(IceIProductionJobTrigger):
         async def poll_job(self, hook: Any, remaining: float | None) -> Any:
             polled.setdefault(self.job_id, []).append(clock.now)
             return await super().poll_job(hook, remaining)
+
+        async def pause_between_polls(self, remaining: float | None) -> None:
+            # The pause draws its length before it first waits, so no other trigger draws between.
+            mine, started = len(draws), clock.now
+            await super().pause_between_polls(remaining)
+            pauses.append((started, draws[mine], clock.now))
 
     state = random.getstate()
     random.seed(11)  # the triggers' jitter
@@ -268,11 +292,16 @@ async def test_polls_after_the_first_end_on_the_nearest_tick(
         random.setstate(state)
 
     assert all(event.status is JobEventStatus.SUCCESS for event, _ in results)
-    # How far each pause between polls ended from 30 s: the ±5% jitter and at most half a tick.
+    assert len(pauses) == 50 * 4
+    # Each pause ends on the last tick at or before its due time: never late, under a tick early.
+    assert all(due - TICK < ended - started <= due + 1e-9 for started, due, ended in pauses)
+    # The tick's rounding is part of the jitter: pauses span 30 s ± 5%, as without ticks ...
     offsets = [later - earlier - 30.0 for times in polled.values() for earlier, later in pairwise(times)]
     assert len(offsets) == 50 * 4
-    assert all(abs(offset) <= 30.0 * 0.05 / 2 + TICK / 2 + 1e-9 for offset in offsets)
-    # On time on average: ending on the first tick after each due time would add half a tick.
+    assert all(abs(offset) <= 30.0 * 0.05 + 1e-9 for offset in offsets)
+    assert max(offsets) > 30.0 * 0.05 - TICK  # the long end of the range is used ...
+    # ... with the same mean: ending on the last tick before a plain jittered due time would poll
+    # half a tick early on average (more calls), the first after it half a tick late.
     assert abs(statistics.mean(offsets)) < TICK / 4
 
 
@@ -315,9 +344,14 @@ async def test_calls_per_job_of_the_duration_aware_schedule(
     base = job_clock.now
     job_ids = [submit_ending_at(job_clock, base, duration) for duration in DURATIONS]
 
-    results = await run_on_test_clock(
-        schedule_triggers(job_ids, duration_aware), clock, scheduler, job_clock, base
-    )
+    state = random.getstate()
+    random.seed(5)  # the triggers' jitter: the 115 s job's last poll may not come before 115 s
+    try:
+        results = await run_on_test_clock(
+            schedule_triggers(job_ids, duration_aware), clock, scheduler, job_clock, base
+        )
+    finally:
+        random.setstate(state)
 
     assert all(event.status is JobEventStatus.SUCCESS for event, _ in results)
     # The emulator's count (the operator's check at once comes on top in both schedules).

@@ -22,8 +22,9 @@ import ssl
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from airflow_ice.client.futures import mark_exception_retrieved
 from airflow_ice.client.tls import TlsSettings, cached_ssl_context, ssl_context_for
 from airflow_ice.client.transport import AnswerLimits, AsyncTransport
 from airflow_ice.client.wire import WireRequest, WireResponse
@@ -99,12 +100,6 @@ def httpx_transport_factory() -> TransportFactory:
     from airflow_ice.client.httpx_transport import HttpxAsyncTransport
 
     return HttpxAsyncTransport
-
-
-def _mark_retrieved(future: asyncio.Future[Any]) -> None:
-    # A failed build whose waiters were all cancelled must not log "exception never retrieved".
-    if not future.cancelled():
-        future.exception()
 
 
 class _SharedTransport:
@@ -251,7 +246,7 @@ class AsyncClientPool:
             building = loop.run_in_executor(None, ssl_context_for, tls)
             self._building[(loop, tls)] = building
             building.add_done_callback(lambda done: self._building.pop((loop, tls), None))
-            building.add_done_callback(_mark_retrieved)
+            building.add_done_callback(mark_exception_retrieved)
         # Shielded: a cancelled trigger must not cancel the build the others wait for.
         return await asyncio.shield(building)
 

@@ -6,11 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-
-def _mark_retrieved(future: asyncio.Future[Any]) -> None:
-    # A failed read whose waiters were all cancelled must not log "exception never retrieved".
-    if not future.cancelled():
-        future.exception()
+from airflow_ice.client.futures import mark_exception_retrieved
 
 
 class ConnectionReads:
@@ -38,7 +34,7 @@ class ConnectionReads:
             # A task, so that the read completes for the others if its first caller is cancelled.
             pending = self._pending[key] = loop.create_task(run())
             pending.add_done_callback(lambda done: self._pending.pop(key, None))
-            pending.add_done_callback(_mark_retrieved)
+            pending.add_done_callback(mark_exception_retrieved)
         return await asyncio.shield(pending)
 
 

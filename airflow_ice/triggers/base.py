@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from airflow_ice.hooks.ice import IceHook
 
 # Width of the random spread of the poll interval (±5%), so many triggers do not poll in lock-step;
-# centred on the interval so that a job's end is seen at most 5% later than without jitter.
+# centred on the interval so that a job's end is seen at most 5% later than without jitter. It is
+# at least the shared tick (TICK_SHARE), whose rounding it absorbs (see pause_between_polls).
 POLL_JITTER = 0.1
 # Time allowed for a cancel when the deferred task is killed.
 CANCEL_TIMEOUT_SECONDS = 30.0
@@ -50,8 +51,8 @@ class IceJobTrigger(BaseTrigger):
     :param ice_conn_id: the Airflow connection to ICE.
     :param poll_interval: seconds between polls (spread at random by ±5%). Waits end on the ticks
         the loop's triggers share (:mod:`~airflow_ice.triggers.poll_scheduler`; default 1 s, at
-        most a tenth of the interval): the first poll at most one tick late, later ones on the
-        nearest tick (at most half a tick early or late).
+        most a tenth of the interval): the first poll at most one tick late, later ones never late
+        (the tick's rounding is part of the jitter).
     :param deadline: absolute wall-clock deadline (epoch seconds) after which a ``timeout`` event is
         sent, or None to wait without limit.
     :param cancel_on_kill: cancel the job when a user kills the deferred task (when the family can).
@@ -136,23 +137,28 @@ class IceJobTrigger(BaseTrigger):
             await self._sleep(wait)
 
     async def pause_between_polls(self, remaining: float | None) -> None:
-        """Sleep ``poll_interval`` (with jitter, at most ``remaining``) before the next check.
+        """Sleep about ``poll_interval`` (with jitter, at most ``remaining``) before the next check.
 
-        The pause ends on the shared tick nearest its end (half a tick early at most), not the
-        first after it, so that ticks add no detection latency on average; a pause cut short by
-        the deadline ends on the first tick after it, never before.
+        The pause ends on the last shared tick at or before its end, so ticks never delay a poll,
+        and the tick's rounding is part of the jitter: the pause is drawn from the jitter's range
+        less one tick at its short end, then ends up to a tick early. So pauses span the same
+        range as without ticks (``poll_interval`` ±5%), with the same mean: ticks add neither
+        detection latency nor calls. A pause cut short by the deadline ends on the first tick
+        after it, never before.
         """
-        wait = self.poll_interval * (1 + random.uniform(-POLL_JITTER / 2, POLL_JITTER / 2))
+        tick = POLL_SCHEDULERS.for_running_loop().tick_for(self.poll_interval)  # 0: no ticks
+        spread = self.poll_interval * POLL_JITTER  # at least a tick (TICK_SHARE)
+        shortest = self.poll_interval - spread / 2 + min(tick, spread)
+        wait = random.uniform(shortest, self.poll_interval + spread / 2)
         if remaining is not None and remaining <= wait:
             await self._sleep(remaining)
             return
-        await self._sleep(wait, nearest_tick=True)
+        await self._sleep(wait, not_after_due=True)
 
-    async def _sleep(self, seconds: float, nearest_tick: bool = False) -> None:
+    async def _sleep(self, seconds: float, not_after_due: bool = False) -> None:
         """Sleep on the loop's shared poll ticks, so that one wake-up serves many triggers."""
         scheduler = POLL_SCHEDULERS.for_running_loop()
-        tick = scheduler.tick_for(self.poll_interval)
-        await scheduler.sleep(seconds - tick / 2 if nearest_tick else seconds, tick)
+        await scheduler.sleep(seconds, scheduler.tick_for(self.poll_interval), not_after_due)
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         """Poll until the job is terminal or the deadline passes."""

@@ -2,11 +2,13 @@
 
 A triggerer waiting for thousands of jobs would otherwise wake its event loop once per poll, and
 on a virtual machine a wake-up that does nothing else already costs about 150 µs of CPU. Instead,
-each trigger's pause between polls ends at the first tick at or after its due time (ticks are
-multiples of ``tick`` seconds of the loop's clock), and one timer of the loop wakes every wait due
-by then at once. So:
+each trigger's pause ends on a tick (ticks are multiples of ``tick`` seconds of the loop's clock),
+and one timer of the loop wakes every wait due by then at once. So:
 
-- a wait ends at most one tick after its due time, never before it;
+- a wait ends at the first tick at or after its due time (at most one tick late, never early), or,
+  when it asks (``not_after_due``), at the last tick at or before it (at most one tick early, never
+  late: the pauses between polls, whose jitter absorbs that tick, see
+  :meth:`~airflow_ice.triggers.base.IceJobTrigger.pause_between_polls`);
 - the triggers' own jitter is kept (it only moves a wait to another tick);
 - a wait that is cancelled (the trigger finished, timed out or was cancelled) leaves the schedule
   at once; with no wait left the timer is cancelled too;
@@ -119,11 +121,13 @@ class PollScheduler:
         """The tick a trigger polling every ``poll_interval`` seconds uses: this scheduler's, or finer."""
         return min(self.tick, poll_interval * TICK_SHARE) if poll_interval > 0 else self.tick
 
-    async def sleep(self, delay: float, tick: float | None = None) -> None:
-        """Wait ``delay`` seconds, ending on the first tick at or after then.
+    async def sleep(self, delay: float, tick: float | None = None, not_after_due: bool = False) -> None:
+        """Wait ``delay`` seconds, ending on the first tick at or after then (or the last before).
 
-        :param delay: seconds to wait at least; nothing (but a yield) when not positive.
+        :param delay: seconds to wait; nothing (but a yield) when not positive.
         :param tick: a finer tick for this wait (see :meth:`tick_for`); at most :attr:`tick`.
+        :param not_after_due: end on the last tick at or before the due time instead (at most one
+            tick early, at once when no tick is left before it), never after it.
         """
         if delay <= 0 or not self.tick:
             await asyncio.sleep(max(delay, 0))
@@ -131,7 +135,7 @@ class PollScheduler:
         step = self.tick if tick is None else min(self.tick, tick)
         due = self._timer.time() + delay
         # Ticks are multiples of the step, so that waits of different triggers share them.
-        ends = math.ceil(due / step) * step
+        ends = (math.floor if not_after_due else math.ceil)(due / step) * step
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         bucket = self._buckets.get(ends)
         if bucket is None:
