@@ -157,6 +157,10 @@ class JobStore(Generic[JobT]):
         with self._lock:
             return len(self._jobs)
 
+    def __contains__(self, job_id: object) -> bool:
+        with self._lock:
+            return job_id in self._jobs
+
     def clear(self) -> None:
         """Forget every job."""
         with self._lock:

@@ -1,9 +1,10 @@
-"""Benchmark helper: one process acting as the triggerer, waiting for N IProduction jobs.
+"""Benchmark helper: one process acting as the triggerer, waiting for N jobs of one family.
 
 Run by ``triggerer_benchmark.py``, not by hand. It submits N jobs (not measured), then waits for
 all of them in one event loop and measures only the wait:
 
-* ``--impl ours``: N :class:`IceIProductionJobTrigger` s run as tasks, as the triggerer runs them
+* ``--impl ours``: N triggers of the ``--family`` (:class:`IceIProductionJobTrigger` by default;
+  ``media-producing``: :class:`IceMediaProducingJobTrigger`) run as tasks, as the triggerer runs them
   (optionally with ``--transport httpx``: httpx's own async client under the same hook);
   with ``--schedule shipped`` (the shared ticks and the duration-aware first poll at the job's
   expected minimum, ``--expected-duration``) or ``--schedule fixed`` (the behaviour before: no
@@ -31,6 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import importlib
 import json
 import logging
 import os
@@ -51,7 +53,66 @@ COVER = {
     "input": {"Type": "OSS", "Media": "oss://bench/in/video.mp4"},
     "output": {"Type": "OSS", "Media": "oss://bench/out/cover/"},
 }
+# A timeline edit of the highlight pipeline's shape (example_ice_highlight_pipeline.py).
+EDIT = {
+    "timeline": {
+        "VideoTracks": [
+            {
+                "VideoTrackClips": [
+                    {
+                        "MediaURL": "https://bench.oss-cn-shanghai.aliyuncs.com/in/video.mp4",
+                        "In": 0,
+                        "Out": 8,
+                    },
+                    {
+                        "MediaURL": "https://bench.oss-cn-shanghai.aliyuncs.com/in/video.mp4",
+                        "In": 30,
+                        "Out": 38,
+                    },
+                ]
+            }
+        ]
+    },
+    "output_media_config": {"MediaURL": "https://bench.oss-cn-shanghai.aliyuncs.com/out/highlight.mp4"},
+}
 SUBMIT_CONCURRENCY = 64
+
+
+@dataclass(frozen=True)
+class BenchFamily:
+    """A job family the benchmark waits on.
+
+    :param query_action: the poll's action, as the emulator counts it.
+    :param trigger: the trigger class's dotted path.
+    :param submit: submits one job through a hook, returns its id.
+    :param check: reads one job through a hook (the operator's check at once).
+    """
+
+    query_action: str
+    trigger: str
+    submit: Callable[[Any], Awaitable[str]]
+    check: Callable[[Any, str], Awaitable[Any]]
+
+    def trigger_class(self) -> Any:
+        module, _, name = self.trigger.rpartition(".")
+        return getattr(importlib.import_module(module), name)
+
+
+FAMILIES = {
+    "iproduction": BenchFamily(
+        "QueryIProductionJob",
+        "airflow_ice.triggers.iproduction.IceIProductionJobTrigger",
+        lambda hook: hook.asubmit_iproduction_job(COVER),
+        lambda hook, job_id: hook.aquery_iproduction_job(job_id),
+    ),
+    "media-producing": BenchFamily(
+        "GetMediaProducingJob",
+        "airflow_ice.triggers.media_producing.IceMediaProducingJobTrigger",
+        lambda hook: hook.asubmit_media_producing_job(EDIT),
+        lambda hook, job_id: hook.aget_media_producing_job(job_id),
+    ),
+}
+IPRODUCTION = FAMILIES["iproduction"]
 TERMINAL = ("Success", "Fail")
 
 
@@ -210,16 +271,17 @@ CONNECTIONS = ConnectionCounter()
 class Emulators:
     """The emulator processes' URLs and CA files, and admin reads of their counters."""
 
-    def __init__(self, specs: list[dict[str, Any]]) -> None:
+    def __init__(self, specs: list[dict[str, Any]], family: BenchFamily = IPRODUCTION) -> None:
         self.specs = specs
+        self.query_action = family.query_action
         self._admin: list[httpx.AsyncClient] = []
 
     def queries(self) -> int:
-        """QueryIProductionJob requests received so far, over all emulators (blocking, outside the wait)."""
+        """The family's polls received so far, over all emulators (blocking, outside the wait)."""
         total = 0
         for spec in self.specs:
             response = httpx.get(f"{spec['url']}/_emulator/counters", verify=spec["ca_bundle"] or False)
-            total += response.json()["requests"].get("QueryIProductionJob", 0)
+            total += response.json()["requests"].get(self.query_action, 0)
         return total
 
     def open_admin(self) -> None:
@@ -243,7 +305,7 @@ class Emulators:
                 except httpx.TransportError:  # e.g. an idle connection the server just closed
                     if attempt == 2:
                         raise
-            total += response.json()["requests"].get("QueryIProductionJob", 0)
+            total += response.json()["requests"].get(self.query_action, 0)
         return total
 
 
@@ -274,11 +336,14 @@ async def submit_and_check(
     expected_seconds: float,
     poll_interval: float,
     on_job: Callable[[Job], None] | None = None,
+    family: BenchFamily = IPRODUCTION,
 ) -> list[Job]:
-    """Submit ``count`` cover jobs and check each at once, as the operator does before deferring.
+    """Submit ``count`` jobs of the family (covers by default) and check each at once, as the
+    operator does before deferring.
 
     :param expected_seconds: the jobs' expected minimum duration (0: the schedule before issue 10).
     :param on_job: told of each job as soon as it is checked.
+    :param family: what to submit and check.
     """
     from airflow_ice.hooks.ice import IceHook
     from airflow_ice.jobs.waiting import first_poll_time
@@ -290,8 +355,8 @@ async def submit_and_check(
         index = number % len(hooks)
         async with gate:
             submitted_at = time.time()
-            job_id = await hooks[index].asubmit_iproduction_job(COVER)
-            await hooks[index].aquery_iproduction_job(job_id)
+            job_id = await family.submit(hooks[index])
+            await family.check(hooks[index], job_id)
         first = first_poll_time(
             submitted_at=submitted_at,
             expected_seconds=expected_seconds,
@@ -328,12 +393,12 @@ Waiter = Callable[[], Awaitable[tuple[str, str]]]
 WaiterFactory = Callable[["Job"], Waiter]
 
 
-def our_waiters(poll_interval: float, deadline: float) -> WaiterFactory:
-    from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
+def our_waiters(poll_interval: float, deadline: float, family: BenchFamily) -> WaiterFactory:
+    trigger_class = family.trigger_class()
 
     def waiter(job: Job) -> Callable[[], Awaitable[tuple[str, str]]]:
         async def wait() -> tuple[str, str]:
-            trigger = IceIProductionJobTrigger(
+            trigger = trigger_class(
                 job_id=job.job_id,
                 ice_conn_id=conn_id(job.index),
                 poll_interval=poll_interval,
@@ -490,7 +555,7 @@ def idle_waiters(poll_interval: float, wakes: int) -> WaiterFactory:
     return lambda job: waiter(job.first_poll_at)
 
 
-async def warm_up(impl: str, jobs: list[Job], emulators: Emulators) -> list[Any]:
+async def warm_up(impl: str, jobs: list[Job], emulators: Emulators, family: BenchFamily) -> list[Any]:
     """Hooks that polled once and stay open during the measurement (none for the SDK)."""
     if impl != "ours":
         return []
@@ -500,7 +565,7 @@ async def warm_up(impl: str, jobs: list[Job], emulators: Emulators) -> list[Any]
     hooks = []
     for index in range(len(emulators.specs)):
         hook = IceHook(conn_id(index))
-        await hook.aquery_iproduction_job(first_job[index])
+        await family.check(hook, first_job[index])
         hooks.append(hook)
     return hooks
 
@@ -528,6 +593,8 @@ async def submitted_jobs(args: argparse.Namespace, expected: float) -> AsyncIter
         os.devnull,
         "--impl",
         args.impl,
+        "--family",
+        args.family,
         stdout=asyncio.subprocess.PIPE,
     )
     assert process.stdout is not None
@@ -543,15 +610,20 @@ async def submit_only(args: argparse.Namespace, emulators: Emulators) -> None:
     def announce(job: Job) -> None:
         print(f"JOB {job.job_id} {job.index} {job.first_poll_at!r}", flush=True)
 
-    await submit_and_check(args.n, emulators, args.expected_duration, args.poll_interval, on_job=announce)
+    await submit_and_check(
+        args.n, emulators, args.expected_duration, args.poll_interval, announce, FAMILIES[args.family]
+    )
 
 
 async def wait_all(args: argparse.Namespace, emulators: Emulators, profiler: Any = None) -> dict[str, Any]:
+    family = FAMILIES[args.family]
     expected = args.expected_duration if args.impl == "ours" and args.schedule == "shipped" else 0.0
     deadline = time.time() + args.wait_timeout
     # Jobs only to warm up connections and lazily built state before the baseline (not waited for).
     warm_jobs = (
-        [] if args.impl == "idle" else await submit_and_check(2 * len(emulators.specs), emulators, 0.0, 1.0)
+        []
+        if args.impl == "idle"
+        else await submit_and_check(2 * len(emulators.specs), emulators, 0.0, 1.0, None, family)
     )
     bare = None
     factory: WaiterFactory
@@ -566,12 +638,12 @@ async def wait_all(args: argparse.Namespace, emulators: Emulators, profiler: Any
     elif args.impl == "idle":
         factory = idle_waiters(args.poll_interval, args.wakes)
     else:
-        factory = our_waiters(args.poll_interval, deadline)
+        factory = our_waiters(args.poll_interval, deadline, family)
     events: dict[str, list[Any]] = {}
     exceptions: Counter[str] = Counter()
     # Warm up before the baseline: one query per connection through a hook kept open (so the
     # shared client, its session and lazily built state count as the process baseline).
-    warm = await warm_up(args.impl, warm_jobs, emulators)
+    warm = await warm_up(args.impl, warm_jobs, emulators, family)
     queries_before = emulators.queries()
     emulators.open_admin()
     await emulators.aqueries()  # connect before the measurement
@@ -637,6 +709,7 @@ async def wait_all(args: argparse.Namespace, emulators: Emulators, profiler: Any
     polls = emulators.queries() - queries_before - checks
     return {
         "impl": args.impl,
+        "family": args.family,
         "transport": args.transport,
         "n": len(jobs),
         "poll_interval": args.poll_interval,
@@ -679,6 +752,9 @@ def main() -> int:
         "--no-gc-freeze", dest="gc_freeze", action="store_false", help="leave the heap unfrozen"
     )
     parser.add_argument("--transport", choices=("default", "httpx"), default="default")
+    parser.add_argument(
+        "--family", choices=sorted(FAMILIES), default="iproduction", help="ours: the jobs' family"
+    )
     parser.add_argument("--n", type=int, required=True)
     parser.add_argument("--poll-interval", type=float, required=True)
     parser.add_argument("--wait-timeout", type=float, default=600.0)
@@ -688,15 +764,17 @@ def main() -> int:
     parser.add_argument("--submit-only", action="store_true", help="submit and check, print each job")
     args = parser.parse_args()
     if args.submit_only:
-        specs = Emulators(json.loads(args.emulators))
+        specs = Emulators(json.loads(args.emulators), FAMILIES[args.family])
         asyncio.run(submit_only(args, specs))
         return 0
+    if args.family != "iproduction" and args.impl != "ours":
+        parser.error("--family: only our triggers wait on other families (bare and SDK poll IProduction)")
     if args.impl == "ours" and args.schedule == "fixed":
         args.tick = 0.0  # no shared ticks: every wait a timer of its own, as before issue 10
     os.environ["AIRFLOW__ALIBABA_ICE__POLL_TICK_SECONDS"] = str(args.tick)
 
     CONNECTIONS.install()
-    emulators = Emulators(json.loads(args.emulators))
+    emulators = Emulators(json.loads(args.emulators), FAMILIES[args.family])
     set_connections(emulators)
     warnings = WarningCounter()
     logging.getLogger().addHandler(warnings)
@@ -704,7 +782,7 @@ def main() -> int:
     # triggerer's own modules too, so the process holds Airflow's heap as a trigger runner does.
     import airflow.jobs.triggerer_job_runner  # noqa: F401
 
-    import airflow_ice.triggers.iproduction  # noqa: F401
+    FAMILIES[args.family].trigger_class()
 
     transport = {"ours": None, "sdk": "aiohttp (the SDK's own)", "bare": "aiohttp", "idle": "none"}[
         args.impl

@@ -18,12 +18,22 @@ import sys
 
 from airflow_ice.emulator import IceEmulator
 from airflow_ice.emulator.actions.iproduction import IProductionActions
+from airflow_ice.emulator.actions.lifecycle import LifecycleActions
 
 
 def finish_times(emulator: IceEmulator, job_ids: list[str]) -> dict[str, float]:
-    """When each job finished (or will), by the emulator's own record."""
-    group = next(g for g in emulator.state.actions.groups if isinstance(g, IProductionActions))
-    return {job_id: group.jobs.get(job_id).finished_at() for job_id in job_ids}
+    """When each job finished (or will), by the emulator's own record (IProduction or a media family)."""
+    times: dict[str, float] = {}
+    for group in emulator.state.actions.groups:
+        if isinstance(group, IProductionActions):
+            times.update(
+                (job_id, group.jobs.get(job_id).finished_at()) for job_id in job_ids if job_id in group.jobs
+            )
+        elif isinstance(group, LifecycleActions):
+            times.update(
+                (job_id, group.jobs.get(job_id).finished_at) for job_id in job_ids if job_id in group.jobs
+            )
+    return times
 
 
 def main() -> int:

@@ -16,7 +16,8 @@ finish at random times (``--job-seconds`` to ``--job-seconds-max``). For each N 
   one interval after the check at once);
 * a bare aiohttp poller on the fixed schedule (the least an asyncio client does per poll);
 
-then the official SDK's async client at ``--sdk-n`` on the fixed schedule, empty timer wakes at the
+then ours as shipped on media producing jobs (a newer family, ``--family-n``, default the smallest
+N), the official SDK's async client at ``--sdk-n`` on the fixed schedule, empty timer wakes at the
 largest N's wake rate (the floor of any poller that wakes per poll), and a memory probe
 (``bench_waiting_memory.py``) of what one waiting trigger keeps alive at the largest N.
 
@@ -62,6 +63,8 @@ class Scenario:
     :param n: jobs waited for at once.
     :param schedule: ours: ``shipped`` (ticks, expected-duration first poll) or ``fixed``.
     :param poll_interval: None: the run's ``--poll-interval``.
+    :param family: ours: the jobs' family (``iproduction``, or ``media-producing`` to show that a
+        newer family waits on the same path).
     """
 
     impl: str
@@ -69,10 +72,11 @@ class Scenario:
     schedule: str = "fixed"
     transport: str = "default"
     poll_interval: float | None = None
+    family: str = "iproduction"
 
     @property
     def key(self) -> str:
-        return f"{self.impl}-{self.schedule}-{self.transport}-{self.n}"
+        return f"{self.impl}-{self.family}-{self.schedule}-{self.transport}-{self.n}"
 
     @property
     def label(self) -> str:
@@ -85,6 +89,8 @@ class Scenario:
         name = "ours shipped" if self.schedule == "shipped" else "ours fixed, no ticks"
         if self.transport != "default":
             name += f" ({self.transport})"
+        if self.family != "iproduction":
+            name += f" ({self.family.replace('-', ' ')})"
         return f"{name}, N={self.n}"
 
 
@@ -165,6 +171,8 @@ def run_scenario(
         str(args.tick),
         "--transport",
         scenario.transport,
+        "--family",
+        scenario.family,
         "--n",
         str(scenario.n),
         "--poll-interval",
@@ -220,6 +228,7 @@ def summarize(scenario: Scenario, report: dict[str, Any]) -> dict[str, Any]:
     return {
         "scenario": scenario.label,
         "impl": scenario.impl,
+        "family": scenario.family,
         "schedule": report["schedule"],
         "n": n,
         "poll_interval_s": report["poll_interval"],
@@ -296,7 +305,7 @@ def fmt(value: float | None, spec: str) -> str:
 def print_summary(rows: list[dict[str, Any]]) -> None:
     print()
     header = (
-        f"{'scenario':<30} {'polls':>7} {'calls/job':>9} {'CPU/poll':>9} {'CPU/job':>9} "
+        f"{'scenario':<38} {'polls':>7} {'calls/job':>9} {'CPU/poll':>9} {'CPU/job':>9} "
         f"{'p50':>5} {'p99':>5} {'max':>5} {'KB/trig':>7} {'peakRSS':>7} {'stall':>6} {'GC%':>5} "
         f"{'err':>4} {'load1':>5}"
     )
@@ -306,7 +315,7 @@ def print_summary(rows: list[dict[str, Any]]) -> None:
         job_ms = None if row["cpu_per_completed_job_us"] is None else row["cpu_per_completed_job_us"] / 1000
         gc_share = None if row["gc_share_of_cpu"] is None else row["gc_share_of_cpu"] * 100
         print(
-            f"{row['scenario']:<30} {row['polls']:>7} {fmt(row['calls_per_completed_job'], '.2f'):>9} "
+            f"{row['scenario']:<38} {row['polls']:>7} {fmt(row['calls_per_completed_job'], '.2f'):>9} "
             f"{row['cpu_per_poll_us']:>7.0f}us {fmt(job_ms, '.2f'):>7}ms "
             f"{fmt(row['latency_p50_s'], '.1f'):>5} {fmt(row['latency_p99_s'], '.1f'):>5} "
             f"{fmt(row['latency_max_s'], '.1f'):>5} {fmt(row['kb_per_waiting_trigger_rss'], '.1f'):>7} "
@@ -338,18 +347,22 @@ def print_memory(probe: dict[str, Any]) -> None:
         f"  Airflow's triggerer imports leave {airflow['tracked_objects']:,} objects to the collector; "
         f"a full collection of them unfrozen: {airflow['full_collection_seconds_unfrozen']:.3f} s; "
         f"with them frozen, a full collection with {probe['n']:,} waiting triggers: "
-        f"{ours['full_collection_seconds_frozen']:.3f} s"
+        f"{ours['full_collection_seconds_frozen']:.3f} s (with as many bare asyncio waiters: "
+        f"{bare.get('full_collection_seconds_frozen', float('nan')):.3f} s)"
     )
 
 
 def print_goals(rows: list[dict[str, Any]], probe: dict[str, Any] | None) -> None:
     verdict = {True: "met", False: "MISSED"}
 
-    def find(impl: str, n: int | None = None, schedule: str | None = None) -> dict[str, Any] | None:
+    def find(
+        impl: str, n: int | None = None, schedule: str | None = None, family: str = "iproduction"
+    ) -> dict[str, Any] | None:
         found = [
             row
             for row in rows
             if row["impl"] == impl
+            and row.get("family", "iproduction") == family
             and (n is None or row["n"] == n)
             and (schedule is None or row["schedule"] == schedule)
         ]
@@ -403,6 +416,12 @@ def print_goals(rows: list[dict[str, Any]], probe: dict[str, Any] | None) -> Non
     )
     if stall >= GOAL_STALL_S and bare:
         print(f"    floor: the bare aiohttp poller's longest stall at N={n}: {bare['longest_stall_s']:.3f} s")
+    if stall >= GOAL_STALL_S and probe is not None and "full_collection_seconds_frozen" in probe["bare"]:
+        print(
+            f"    floor: a full collection with {probe['n']:,} bare asyncio waiters (no client at all) "
+            f"{probe['bare']['full_collection_seconds_frozen']:.3f} s; with our waiting triggers "
+            f"{probe['ours']['full_collection_seconds_frozen']:.3f} s"
+        )
     if probe is not None:
         kb = probe["ours"]["bytes_per_waiter"] / 1024
         print(
@@ -430,6 +449,23 @@ def print_goals(rows: list[dict[str, Any]], probe: dict[str, Any] | None) -> Non
                 f"    the SDK ran at N={sdk['n']} only: at N={n} its CPU per poll would need {needed:.1f} "
                 f"cores of client CPU ({os.cpu_count()} on this machine)"
             )
+    media = find("ours", schedule="shipped", family="media-producing")
+    if media:
+        same = find("ours", media["n"], "shipped")
+        print(
+            f"  a newer family waits on the same path (media producing, N={media['n']}, as shipped): "
+            f"CPU per poll {media['cpu_per_poll_us']:.0f} us, per completed job "
+            f"{media['cpu_per_completed_job_us']:.0f} us, {media['calls_per_completed_job']} calls per job, "
+            f"p99 {media['latency_p99_s']} s, longest stall {media['longest_stall_s']:.3f} s"
+            + (
+                f"; IProduction at the same N: {same['cpu_per_poll_us']:.0f} us, "
+                f"{same['cpu_per_completed_job_us']:.0f} us, {same['calls_per_completed_job']} calls, "
+                f"p99 {same['latency_p99_s']} s ({media['cpu_per_completed_job_us'] / same['cpu_per_completed_job_us']:.2f}x "
+                "the CPU per completed job)"
+                if same
+                else ""
+            )
+        )
 
 
 def main() -> int:
@@ -465,6 +501,12 @@ def main() -> int:
         help="also run the hook at this N over httpx's own transport",
     )
     parser.add_argument("--no-bare", action="store_true", help="skip the bare aiohttp poller")
+    parser.add_argument(
+        "--family-n",
+        type=int,
+        default=None,
+        help="N of ours as shipped on media producing jobs, a newer family (0 to skip; default the smallest N)",
+    )
     parser.add_argument("--no-memory-probe", action="store_true", help="skip bench_waiting_memory.py")
     parser.add_argument(
         "--keep-alive",
@@ -493,6 +535,9 @@ def main() -> int:
             scenarios.append(Scenario("bare", n))
     if args.compare_transports:
         scenarios.append(Scenario("ours", args.compare_transports, "shipped", "httpx"))
+    family_n = min(sizes) if args.family_n is None else args.family_n
+    if family_n:
+        scenarios.append(Scenario("ours", family_n, "shipped", family="media-producing"))
     if args.sdk_n:
         scenarios.append(Scenario("sdk", args.sdk_n))
     # Timer wakes at the largest N's rate: a tenth of the waiters waking ten times as often.
