@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+import structlog
 
 from airflow_ice.client.engine import SHARED_CLIENTS
 from airflow_ice.emulator import IceEmulator
@@ -139,3 +140,32 @@ async def test_a_trigger_starting_after_the_share_window_gets_a_new_hook(
     finally:
         await leave(tasks)
     assert [TRIGGER_HOOKS.users(hook) for hook in made_hooks] == [0, 0]
+
+
+async def test_triggers_share_their_class_logger_and_each_line_names_its_trigger(
+    held_ice: IceEmulator, scheduler: PollScheduler
+) -> None:
+    triggers = [IceIProductionJobTrigger(job_id=submit_cover(), poll_interval=30.0) for _ in range(3)]
+
+    async def run(trigger_id: int, trigger: IceIProductionJobTrigger) -> None:
+        # What Airflow's trigger runner does in each trigger's task before running it: its log
+        # lines reach the trigger's log by these context variables, whichever logger writes them.
+        structlog.contextvars.bind_contextvars(trigger_id=trigger_id)
+        async for _ in trigger.run():
+            return
+
+    with structlog.testing.capture_logs(processors=[structlog.contextvars.merge_contextvars]) as lines:
+        tasks = [asyncio.ensure_future(run(number, trigger)) for number, trigger in enumerate(triggers)]
+        try:
+            await until(lambda: scheduler.waiting == len(triggers), timeout=60)
+        finally:
+            await leave(tasks)
+
+    # No logger per instance: one per trigger class, made once.
+    assert len({id(trigger.log) for trigger in triggers}) == 1
+    assert triggers[0].log is IceIProductionJobTrigger.logger()
+    # Each trigger's status line carries its own trigger id.
+    status = {line["trigger_id"]: line["event"] for line in lines if " is Queuing" in line["event"]}
+    assert status == {
+        number: f"IProduction job {trigger.job_id} is Queuing" for number, trigger in enumerate(triggers)
+    }

@@ -26,6 +26,8 @@ from airflow_ice.triggers.shared_hooks import TRIGGER_HOOKS
 from airflow_ice.triggers.task_state import task_left_deferral
 
 if TYPE_CHECKING:
+    from airflow._shared.logging.types import Logger
+
     from airflow_ice.hooks.ice import IceHook
 
 # Width of the random spread of the poll interval (±5%), so many triggers do not poll in lock-step;
@@ -67,6 +69,16 @@ class IceJobTrigger(BaseTrigger):
     """
 
     family: ClassVar[JobFamily]
+
+    @property
+    def log(self) -> Logger:
+        """The trigger class's logger, shared by its instances (Airflow's own ``logger()``).
+
+        Airflow routes each line to its trigger's log by the trigger task's context variables
+        (``trigger_id``), not by the logger; a logger per instance would be seven more objects per
+        waiting trigger for the collector to walk, thousands of times over.
+        """
+        return type(self).logger()
 
     def __init__(
         self,
