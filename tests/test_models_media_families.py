@@ -228,6 +228,46 @@ def test_media_convert_job_parses_the_sdk_shaped_answer() -> None:
     assert MediaConvertJob.model_validate(job.model_dump()) == job
 
 
+def test_media_convert_job_keeps_its_own_request_id() -> None:
+    # The example values of GetMediaConvertJob's response table: the job carries the RequestId of
+    # the submit that made it, beside the answer's own.
+    answer = {
+        "RequestId": "4BAEA8E8-1C16-5CD3-AC50-CCBA81A53402",
+        "Job": {
+            "RequestId": "******11-DB8D-4A9A-875B-275798******",
+            "ClientToken": "780018cb-55ba-466d-8acc-946c0c319a0e",
+            "JobId": "******4579b5e748b99a27f6d6******",
+            "Config": {"JobName": "job-1-20241205-102045"},
+            "PipelineId": "83500cb2a3b94fabb0956e38d64bd16d",
+            "UserData": '{"videoId":"ddd333"}',
+            "State": "Complete",
+        },
+    }
+
+    job = MediaConvertJob.from_response(answer)
+
+    assert job.parse_warnings == []
+    assert job.request_id == "4BAEA8E8-1C16-5CD3-AC50-CCBA81A53402"
+    assert job.submit_request_id == "******11-DB8D-4A9A-875B-275798******"
+    assert (job.job_id, job.client_token, job.pipeline_id) == (
+        "******4579b5e748b99a27f6d6******",
+        "780018cb-55ba-466d-8acc-946c0c319a0e",
+        "83500cb2a3b94fabb0956e38d64bd16d",
+    )
+    assert job.config == {"JobName": "job-1-20241205-102045"}
+    assert job.succeeded
+    assert MediaConvertJob.model_validate(job.model_dump()) == job
+
+
+def test_a_job_field_named_like_the_answers_is_kept_raw() -> None:
+    job = SnapshotJob.from_response(
+        {"RequestId": "answer", "SnapshotJob": {"JobId": "j", "RequestId": "submit", "Status": "Init"}}
+    )
+
+    assert job.request_id == "answer"
+    assert job.unparsed_fields == {"SnapshotJob.RequestId": "submit"}
+
+
 @pytest.mark.parametrize(
     ("state", "terminal", "failed"),
     [("Cancelled", True, True), ("Error", True, True), ("Queued", False, False)],
