@@ -545,6 +545,7 @@ def test_media_producing_has_the_fields_of_the_example(
     assert_shaped_like({key: done.get(key) for key in shown}, shown)
     assert not_echoed.isdisjoint(done)
     assert done["MediaURL"] == "http://example-bucket.oss-cn-shanghai.aliyuncs.com/example2.mp4"
+    assert done["Duration"] == 30.5  # the example of ICE's response table (30.500000)
     assert {**query_params, **body}.items() <= done.items()
 
 
