@@ -15,6 +15,7 @@ import pytest
 
 from airflow_ice.emulator.jobs import QUEUING_SHARE
 from airflow_ice.emulator.server import IceEmulator
+from airflow_ice.models import SnapshotJob
 from airflow_ice.signing import HMAC_SHA1
 from tests.emulator_support import (
     KEY_ID,
@@ -429,6 +430,123 @@ def test_storyboard_ids_are_deterministic(
     clock.advance(JOB_SECONDS)
     lists = {get_story(client, emulator, job)["JobResult"]["StoryboardInfoList"] for job in jobs}
     assert len(lists) == 1
+
+
+def assert_shaped_like(
+    answer: Any, example: Any, where: str = "answer", *, absent: frozenset[str] = frozenset()
+) -> None:
+    """``answer`` has every key of ICE's published ``example`` but ``absent`` (and no other), at
+    every depth, each value of the example's type (lists compared by their first item)."""
+    assert type(answer) is type(example), where
+    if isinstance(example, dict):
+        assert set(answer) == set(example) - absent, where
+        for key in set(answer):
+            assert_shaped_like(answer[key], example[key], f"{where}.{key}")
+    elif isinstance(example, list) and example:
+        assert answer, where
+        for item in answer:
+            assert_shaped_like(item, example[0], f"{where}[]")
+
+
+SNAPSHOT_EXAMPLE = EXAMPLES["GetSnapshotJob"]["SnapshotJob"]
+
+
+def submit_snapshot(client: httpx.Client, emulator: IceEmulator, input_media: str) -> str:
+    params = {
+        "Input": media(input_media),
+        "Output": media("oss://test-bucket/output-{Count}.jpg"),
+        "TemplateConfig": json.dumps(
+            {"TemplateId": "tpl-1", "OverwriteParams": {"Type": "Sprite", "Count": 8}}
+        ),
+        "Name": "snapshots",
+        "UserData": '{"test parameter": "test value"}',
+        "ScheduleConfig": '{"PipelineId":"pipe-1"}',
+    }
+    job_id: str = ok(call(client, emulator, "SubmitSnapshotJob", params))["JobId"]
+    return job_id
+
+
+def get_snapshot(client: httpx.Client, emulator: IceEmulator, job_id: str) -> dict[str, Any]:
+    job: dict[str, Any] = ok(call(client, emulator, "GetSnapshotJob", {"JobId": job_id}))["SnapshotJob"]
+    return job
+
+
+def test_snapshot_runs_then_succeeds_shaped_like_the_example(
+    client: httpx.Client, emulator: IceEmulator, clock: ManualClock
+) -> None:
+    job_id = submit_snapshot(client, emulator, "oss://test-bucket/object.mp4")
+    running = get_snapshot(client, emulator, job_id)
+    assert running["Status"] == "Init"
+    assert "FinishTime" not in running
+    clock.advance(JOB_SECONDS)
+    done = get_snapshot(client, emulator, job_id)
+
+    assert done["Status"] == "Success"
+    # Every field of the published example, with the same types, at every depth; the example's
+    # Code and Message (filled although it succeeded) come only with a failure here.
+    assert_shaped_like(done, SNAPSHOT_EXAMPLE, absent=frozenset({"Code", "Message"}))
+    assert ICE_TIME.match(done["FinishTime"])
+    assert (done["Type"], done["Count"], done["PipelineId"]) == ("Sprite", 8, "pipe-1")
+    assert done["Input"]["OssFile"] == {
+        "Bucket": "test-bucket",
+        "Location": "oss-cn-shanghai",
+        "Object": "object.mp4",
+    }
+    assert done["Output"]["OssFile"]["Object"] == "output-{Count}.jpg"
+    # TemplateConfig is the settings the job ran with, as in the example, not the submit's.
+    assert json.loads(done["TemplateConfig"]) == {"Type": "Sprite", "Count": 8}
+    assert SnapshotJob.from_response({"RequestId": "r", "SnapshotJob": done}).parse_warnings == []
+
+
+def test_failed_snapshot_has_code_and_message(
+    client: httpx.Client, emulator: IceEmulator, clock: ManualClock
+) -> None:
+    job_id = submit_snapshot(client, emulator, "oss://test-bucket/fail.mp4")
+    clock.advance(JOB_SECONDS)
+    failed = get_snapshot(client, emulator, job_id)
+
+    assert failed["Status"] == "Fail"
+    assert_shaped_like(failed, SNAPSHOT_EXAMPLE)
+
+
+PRODUCING_EXAMPLE = EXAMPLES["GetMediaProducingJob"]["MediaProducingJob"]
+PRODUCING_OUTPUT = '{"MediaURL":"http://example-bucket.oss-cn-shanghai.aliyuncs.com/example2.mp4"}'
+
+
+@pytest.mark.parametrize(
+    ("query_params", "body", "not_echoed"),
+    [
+        ({}, {"Timeline": PRODUCING_EXAMPLE["Timeline"]}, {"TemplateId", "ClipsParam"}),
+        (
+            {"TemplateId": "tpl-1", "ClipsParam": PRODUCING_EXAMPLE["ClipsParam"]},
+            {},
+            {"Timeline"},
+        ),
+    ],
+)
+def test_media_producing_has_the_fields_of_the_example(
+    client: httpx.Client,
+    emulator: IceEmulator,
+    clock: ManualClock,
+    query_params: dict[str, str],
+    body: dict[str, str],
+    not_echoed: set[str],
+) -> None:
+    params = {"OutputMediaConfig": PRODUCING_OUTPUT, **query_params}
+    job_id = ok(call(client, emulator, "SubmitMediaProducingJob", params, body))["JobId"]
+    clock.advance(JOB_SECONDS)
+    done = ok(call(client, emulator, "GetMediaProducingJob", {"JobId": job_id}))["MediaProducingJob"]
+
+    assert done["Status"] == "Success"
+    # The published example is only the part the stored page showed (see its _sources): each of
+    # its fields is here with its type, but for what the submit did not give (a Timeline job
+    # names no template, a template job gets no Timeline back).
+    shown = {key: value for key, value in PRODUCING_EXAMPLE.items() if key not in not_echoed}
+    assert_shaped_like({key: done.get(key) for key in shown}, shown)
+    assert not_echoed.isdisjoint(done)
+    assert done["MediaURL"] == "http://example-bucket.oss-cn-shanghai.aliyuncs.com/example2.mp4"
+    assert done["Duration"] == 30.5  # the example of ICE's response table (30.500000)
+    assert {**query_params, **body}.items() <= done.items()
 
 
 GOOD = iproduction_params()

@@ -21,6 +21,7 @@ from airflow_ice.models import (
     MediaProducingJobStatus,
     SmarttagJob,
     SnapshotJob,
+    SnapshotJobStatus,
     validate_request,
 )
 
@@ -31,25 +32,72 @@ OUT = {"MediaURL": "https://bucket.oss-cn-shanghai.aliyuncs.com/out.mp4"}
 
 
 def test_media_producing_job_parses_the_published_example() -> None:
+    # Only the part of ICE's sample the stored page showed (see the fixture's _sources): no Status.
     job = MediaProducingJob.from_response(EXAMPLES["GetMediaProducingJob"])
 
     assert job.parse_warnings == []
+    assert job.unparsed_fields == {}
+    assert job.request_id == "****83B7-7F87-4792-BFE9-63CD2137****"
     assert job.job_id == "****cdb3e74639973036bc84****"
-    assert job.request_id == "****63E8B7C7-4812-46AD-0FA56029AC86****"
-    assert job.status is MediaProducingJobStatus.SUCCESS
-    assert job.succeeded
-    assert job.is_terminal
-    assert job.media_url == "http://test-bucket.oss-cn-shanghai.aliyuncs.com/test.mp4"
-    assert job.duration == 30.1
-    assert job.progress == 100
-    assert job.complete_time == datetime(2020, 12, 23, 13, 33, 52, tzinfo=timezone.utc)
-    assert (
-        job.failure_detail == "ExceededMaximumValue: The end time of the timeline exceeds the maximum value"
-    )
+    assert job.project_id == "****fddd7748b58bf1d47e95****"
+    assert job.media_id == "****0cc6ba49eab379332c5b****"
+    assert job.media_url == "http://example-bucket.oss-cn-shanghai.aliyuncs.com/example2.mp4"
+    assert job.template_id == "****6e76134d739cc3e85d3e****"
+    # The JSON-text fields stay text, exactly as sent.
+    assert json.loads(job.timeline or "") == {
+        "VideoTracks": [
+            {
+                "VideoTrackClips": [
+                    {"MediaId": "****4d7cf14dc7b83b0e801c****"},
+                    {"MediaId": "****4d7cf14dc7b83b0e801c****"},
+                ]
+            }
+        ]
+    }
+    assert json.loads(job.clips_param or "") == {"VideoArray": ["****05512043f49f697f7425****"] * 3}
+    assert job.status is None
+    assert not job.is_terminal  # no status: still running
     xcom = job.to_xcom()
     assert json.loads(json.dumps(xcom)) == xcom
-    assert xcom["vod_media_id"] == "****d80e4e4044975745c14b****"
+    assert (xcom["job_id"], xcom["media_url"], xcom["media_id"], xcom["project_id"]) == (
+        job.job_id,
+        job.media_url,
+        job.media_id,
+        job.project_id,
+    )
     # A dump validates back to the same job (the trigger event and XCom carry dumps).
+    assert MediaProducingJob.model_validate(job.model_dump()) == job
+
+
+def test_media_producing_job_reads_the_documented_figures_and_times() -> None:
+    # The published sample with the fields the page's response table documents past the part
+    # shown (Duration 30.500000, CreateTime, CompleteTime), and Status as the SDK names it.
+    published = EXAMPLES["GetMediaProducingJob"]
+    answer = {
+        **published,
+        "MediaProducingJob": {
+            **published["MediaProducingJob"],
+            "Duration": 30.5,
+            "CreateTime": "2020-12-23T13:33:40Z",
+            "CompleteTime": "2020-12-23T13:33:52Z",
+            "Status": "Success",
+        },
+    }
+
+    job = MediaProducingJob.from_response(answer)
+
+    assert job.parse_warnings == []
+    assert job.status is MediaProducingJobStatus.SUCCESS
+    assert job.succeeded
+    assert job.duration == 30.5
+    assert job.create_time == datetime(2020, 12, 23, 13, 33, 40, tzinfo=timezone.utc)
+    assert job.complete_time == datetime(2020, 12, 23, 13, 33, 52, tzinfo=timezone.utc)
+    xcom = job.to_xcom()
+    assert (xcom["status"], xcom["duration"], xcom["complete_time"]) == (
+        "Success",
+        30.5,
+        "2020-12-23T13:33:52+00:00",
+    )
     assert MediaProducingJob.model_validate(job.model_dump()) == job
 
 
@@ -124,8 +172,8 @@ def test_bad_media_producing_requests_are_named(changes: dict[str, Any], named: 
     assert named in str(raised.value)
 
 
-# Shaped after the official SDK's GetMediaConvertJobResponseBody (field names and nesting); no
-# published sample answer of GetMediaConvertJob was at hand.
+# Shaped after the official SDK's GetMediaConvertJobResponseBody (field names and nesting): no
+# stored copy of the reference page showed ICE's published sample (see the fixture's _sources).
 CONVERT_ANSWER: dict[str, Any] = {
     "RequestId": "31E30781-9495-5E2D-A84D-759B0A01E262",
     "Job": {
@@ -178,6 +226,46 @@ def test_media_convert_job_parses_the_sdk_shaped_answer() -> None:
     assert json.loads(json.dumps(xcom)) == xcom
     assert xcom["output_groups"][0]["outputs"][0]["status"] == "Failed"
     assert MediaConvertJob.model_validate(job.model_dump()) == job
+
+
+def test_media_convert_job_keeps_its_own_request_id() -> None:
+    # The example values of GetMediaConvertJob's response table: the job carries the RequestId of
+    # the submit that made it, beside the answer's own.
+    answer = {
+        "RequestId": "4BAEA8E8-1C16-5CD3-AC50-CCBA81A53402",
+        "Job": {
+            "RequestId": "******11-DB8D-4A9A-875B-275798******",
+            "ClientToken": "780018cb-55ba-466d-8acc-946c0c319a0e",
+            "JobId": "******4579b5e748b99a27f6d6******",
+            "Config": {"JobName": "job-1-20241205-102045"},
+            "PipelineId": "83500cb2a3b94fabb0956e38d64bd16d",
+            "UserData": '{"videoId":"ddd333"}',
+            "State": "Complete",
+        },
+    }
+
+    job = MediaConvertJob.from_response(answer)
+
+    assert job.parse_warnings == []
+    assert job.request_id == "4BAEA8E8-1C16-5CD3-AC50-CCBA81A53402"
+    assert job.submit_request_id == "******11-DB8D-4A9A-875B-275798******"
+    assert (job.job_id, job.client_token, job.pipeline_id) == (
+        "******4579b5e748b99a27f6d6******",
+        "780018cb-55ba-466d-8acc-946c0c319a0e",
+        "83500cb2a3b94fabb0956e38d64bd16d",
+    )
+    assert job.config == {"JobName": "job-1-20241205-102045"}
+    assert job.succeeded
+    assert MediaConvertJob.model_validate(job.model_dump()) == job
+
+
+def test_a_job_field_named_like_the_answers_is_kept_raw() -> None:
+    job = SnapshotJob.from_response(
+        {"RequestId": "answer", "SnapshotJob": {"JobId": "j", "RequestId": "submit", "Status": "Init"}}
+    )
+
+    assert job.request_id == "answer"
+    assert job.unparsed_fields == {"SnapshotJob.RequestId": "submit"}
 
 
 @pytest.mark.parametrize(
@@ -255,6 +343,64 @@ def test_media_convert_request_sends_config_as_json_with_unchecked_settings_kept
     assert query["ClientToken"] == "t"
 
 
+def test_snapshot_job_parses_the_published_example() -> None:
+    job = SnapshotJob.from_response(EXAMPLES["GetSnapshotJob"])
+
+    assert job.parse_warnings == []
+    assert job.unparsed_fields == {}
+    assert job.request_id == "******11-DB8D-4A9A-875B-275798******"
+    assert job.job_id == "****d80e4e4044975745c14b****"
+    assert job.status is SnapshotJobStatus.SUCCESS
+    assert job.succeeded
+    assert (job.name, job.type, job.count, job.is_async) == ("测试任务", "Sprite", 8, True)
+    assert (job.trigger_source, job.template_id, job.pipeline_id) == (
+        "API",
+        "****d80e4e4044975745c14b****",
+        "****d80e4e4044975745c14b****",
+    )
+    assert json.loads(job.template_config or "") == {
+        "Type": "Normal",
+        "FrameType": "normal",
+        "Time": 0,
+        "Count": 10,
+    }
+    assert job.input == {
+        "Type": "OSS",
+        "Media": "oss://test-bucket/object.mp4",
+        "OssFile": {"Bucket": "test-bucket", "Location": "oss-cn-shanghai", "Object": "object.mp4"},
+    }
+    assert job.output == {
+        "Type": "OSS",
+        "Media": "http://test-bucket.oss-cn-shanghai.aliyuncs.com/output-{Count}.jpg",
+        "OssFile": {"Bucket": "test-bucket", "Location": "oss-cn-shanghai", "Object": "output-{Count}.jpg"},
+    }
+    # The sample fills Code and Message although the job succeeded: read, not taken as a failure.
+    assert (job.code, job.message) == (
+        "ResourceNotFound",
+        'The specified resource for "Pipeline" could not be found.',
+    )
+    assert job.user_data == '{"test parameter": "test value"}'
+    assert job.create_time == job.submit_time == datetime(2022, 7, 12, 16, 17, 54, tzinfo=timezone.utc)
+    assert job.finish_time == job.modified_time == datetime(2022, 7, 12, 16, 30, 54, tzinfo=timezone.utc)
+    assert job.output_url is None  # eight numbered files: no single URL
+    xcom = job.to_xcom()
+    assert xcom == {
+        "job_id": "****d80e4e4044975745c14b****",
+        "status": "Success",
+        "type": "Sprite",
+        "count": 8,
+        "output_media": "http://test-bucket.oss-cn-shanghai.aliyuncs.com/output-{Count}.jpg",
+        "output_url": None,
+        "code": "ResourceNotFound",
+        "message": 'The specified resource for "Pipeline" could not be found.',
+        "user_data": '{"test parameter": "test value"}',
+        "create_time": "2022-07-12T16:17:54+00:00",
+        "finish_time": "2022-07-12T16:30:54+00:00",
+    }
+    assert json.loads(json.dumps(xcom)) == xcom
+    assert SnapshotJob.model_validate(job.model_dump()) == job
+
+
 # Shaped after the official SDK's GetSnapshotJobResponseBody.
 SNAPSHOT_ANSWER: dict[str, Any] = {
     "RequestId": "25818875-5F78-4A13-BEF6-D7393642CA58",
@@ -313,7 +459,8 @@ def test_snapshot_job_keeps_the_unexpected_raw() -> None:
     assert job.unparsed_fields == {"Async": "yes", "Count": "x"}
 
 
-# Shaped after the official SDK's GetMediaInfoJobResponseBody: every figure is a string.
+# Shaped after the official SDK's GetMediaInfoJobResponseBody: every figure is a string. No stored
+# copy of the reference page showed ICE's published sample (see the fixture's _sources).
 MEDIA_INFO_ANSWER: dict[str, Any] = {
     "RequestId": "31E30781-9495-5E2D-A84D-759B0A01E262",
     "MediaInfoJob": {
@@ -385,7 +532,8 @@ def test_media_info_job_keeps_unreadable_parts_raw() -> None:
     assert job.failure_detail == "InvalidParameter.Input: bad"
 
 
-# Shaped after the official SDK's QuerySmarttagJobResponseBody: Data is JSON in a string.
+# Shaped after the official SDK's QuerySmarttagJobResponseBody: Data is JSON in a string. No stored
+# copy of the reference page showed ICE's published sample (see the fixture's _sources).
 SMARTTAG_ANSWER: dict[str, Any] = {
     "RequestId": "******11-DB8D-4A9A-875B-275798******",
     "JobStatus": "Success",

@@ -275,12 +275,17 @@ class LenientReader:
 
 def unwrapped(data: Mapping[Any, Any], envelope: str) -> Mapping[Any, Any]:
     """The job object of an answer that nests it (``{"RequestId", "<envelope>": {...}}``), with the
-    ``RequestId`` beside its fields; a flat object (a model's own dump) is returned as it is."""
+    ``RequestId`` beside its fields; a flat object (a model's own dump) is returned as it is.
+
+    A job field named like one of the answer's with another value (a convert job's own
+    ``RequestId``, its submit's) is kept as ``"<envelope>.<name>"``, never dropped."""
     job = data.get(envelope)
-    if isinstance(job, Mapping):
-        outer = {key: value for key, value in data.items() if key != envelope}
-        return {**job, **outer}
-    return data
+    if not isinstance(job, Mapping):
+        return data
+    merged = {key: value for key, value in data.items() if key != envelope}
+    for key, value in job.items():
+        merged[f"{envelope}.{key}" if key in merged and merged[key] != value else key] = value
+    return merged
 
 
 def job_id_value(value: Any) -> Any:

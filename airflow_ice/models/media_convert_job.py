@@ -77,7 +77,9 @@ class MediaConvertJob(FieldReadJobModel):
     ``unparsed_fields`` and described in ``parse_warnings`` (an unknown state: the job counts as
     running). ``Cancelled`` ends the job unsuccessfully, like ``Error``.
 
-    :param request_id: ``RequestId``.
+    :param request_id: ``RequestId`` of this answer.
+    :param submit_request_id: ``Job.RequestId``, the ``RequestId`` of the submit that made the job
+        (ICE's response table documents it inside ``Job``), when it differs from ``request_id``.
     :param job_id: ``JobId``.
     :param state: ``State``: a :class:`MediaConvertJobStatus`, the raw string if unknown, or None.
     :param percent: ``Percent``, 0-100.
@@ -97,6 +99,7 @@ class MediaConvertJob(FieldReadJobModel):
     model_config = ConfigDict(populate_by_name=True, frozen=True)
 
     request_id: str | None = Field(None, alias="RequestId")
+    submit_request_id: str | None = Field(None, alias="Job.RequestId")
     job_id: str = Field(alias="JobId", min_length=1)
     state: MediaConvertJobStatus | str | None = Field(None, alias="State", union_mode="left_to_right")
     percent: int | None = Field(None, alias="Percent")
@@ -118,7 +121,15 @@ class MediaConvertJob(FieldReadJobModel):
         """The job's fields (see :class:`~airflow_ice.models.lenient.FieldReadJobModel`)."""
         values: dict[str, Any] = {
             name: reader.text(name)
-            for name in ("request_id", "code", "message", "pipeline_id", "user_data", "client_token")
+            for name in (
+                "request_id",
+                "submit_request_id",
+                "code",
+                "message",
+                "pipeline_id",
+                "user_data",
+                "client_token",
+            )
         }
         values["state"] = reader.status("state", MediaConvertJobStatus)
         values["percent"] = reader.integer("percent")

@@ -21,6 +21,7 @@ _TEXT_FIELDS = (
     "name",
     "type",
     "template_id",
+    "template_config",
     "pipeline_id",
     "trigger_source",
     "user_data",
@@ -42,6 +43,8 @@ class SnapshotJob(FieldReadJobModel):
     :param count: ``Count``, the number of snapshots.
     :param input: ``Input``; ``output``: ``Output``: ``{"Type", "Media", "OssFile": {"Bucket",
         "Location", "Object"}}`` as received.
+    :param template_config: ``TemplateConfig``, the template's settings the job ran with, as
+        ICE's JSON text (``{"Type":"Normal","FrameType":"normal","Time":0,"Count":10}``).
     :param code: ``Code``; ``message``: ``Message``: ICE's error of a failed job.
     """
 
@@ -61,6 +64,7 @@ class SnapshotJob(FieldReadJobModel):
     output: dict[str, Any] | None = Field(None, alias="Output")
     name: str | None = Field(None, alias="Name")
     template_id: str | None = Field(None, alias="TemplateId")
+    template_config: str | None = Field(None, alias="TemplateConfig")
     pipeline_id: str | None = Field(None, alias="PipelineId")
     trigger_source: str | None = Field(None, alias="TriggerSource")
     user_data: str | None = Field(None, alias="UserData")

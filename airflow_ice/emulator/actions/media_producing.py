@@ -1,8 +1,9 @@
 """Media producing (timeline editing) jobs: SubmitMediaProducingJob and GetMediaProducingJob.
 
-Conventions: a Timeline or ClipsParam containing ``fail`` ends ``Failed`` with the error of ICE's
-published example (``ExceededMaximumValue``). Statuses: ``Init``, ``Queuing``, ``Processing``, then
-``Success`` or ``Failed``. The submit takes ``ClientToken`` (see :mod:`.lifecycle`).
+Conventions: a Timeline or ClipsParam containing ``fail`` ends ``Failed`` with the error ICE's
+response table gives as its example (``ExceededMaximumValue``). Statuses: ``Init``, ``Queuing``,
+``Processing``, then ``Success`` or ``Failed``. The submit takes ``ClientToken`` (see
+:mod:`.lifecycle`).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from airflow_ice.emulator.errors import invalid_parameter, missing_parameter
 
 OUTPUT_TARGETS = ("oss-object", "vod-media", "S3")
 SOURCES = ("OpenAPI", "AliyunConsole", "WebSDK")
-# The published example's duration of the produced video, in seconds.
-PRODUCED_SECONDS = 30.1
+# The duration of the produced video, in seconds: the example of ICE's response table (30.500000).
+PRODUCED_SECONDS = 30.5
 
 
 class MediaProducingActions(LifecycleActions):
@@ -79,7 +80,7 @@ class MediaProducingActions(LifecycleActions):
         elif status == self.FAILURE:
             body.update(
                 Code="ExceededMaximumValue",
-                Message="The end time of the timeline exceeds the maximum value",
+                Message='The specified "Width_Height" has exceeded maximum value.',
                 CompleteTime=format_time(job.finished_at),
             )
         return {"MediaProducingJob": {key: value for key, value in body.items() if value is not None}}

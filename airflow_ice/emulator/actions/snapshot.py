@@ -6,6 +6,7 @@ or ``Fail``. No ClientToken.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -57,15 +58,22 @@ class SnapshotActions(LifecycleActions):
         config = json_object(job.params, "TemplateConfig") or {}
         overwrite = config.get("OverwriteParams") or {}
         schedule = json_object(job.params, "ScheduleConfig") or {}
+        settings = {
+            **overwrite,
+            "Type": overwrite.get("Type", "Normal"),
+            "Count": int(overwrite.get("Count", 1)),
+        }
         body: dict[str, Any] = {
             "JobId": job.job_id,
             "Name": job.params.get("Name"),
             "Status": status,
-            "Type": overwrite.get("Type", "Normal"),
-            "Count": int(overwrite.get("Count", 1)),
+            "Type": settings["Type"],
+            "Count": settings["Count"],
             "Async": True,
             "TemplateId": config["TemplateId"],
-            "TemplateConfig": job.params["TemplateConfig"],
+            # As in ICE's published example: the settings the job ran with, not the submit's
+            # {TemplateId, OverwriteParams} (the template's own defaults are not known here).
+            "TemplateConfig": json.dumps(settings, separators=(",", ":")),
             "PipelineId": schedule.get("PipelineId"),
             "TriggerSource": "API",
             "Input": _oss_file(json_object(job.params, "Input") or {}, self.env.region),
