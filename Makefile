@@ -50,6 +50,7 @@ demo: $(BIN)/.installed
 # per waiting trigger, loop stalls; see docs/benchmarks-waiting.md) and AI-app batching.
 bench: $(BIN)/.installed
 	$(BIN)/python tests/benchmarks/bench_query_cost.py
+	$(BIN)/python tests/benchmarks/schedule_model.py
 	$(BIN)/python tests/benchmarks/triggerer_benchmark.py $(BENCH_ARGS)
 	$(BIN)/python tests/benchmarks/bench_ai_app_batching.py $(BENCH_ARGS)
 
