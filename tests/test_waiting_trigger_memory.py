@@ -154,12 +154,20 @@ async def test_triggers_share_their_class_logger_and_each_line_names_its_trigger
         async for _ in trigger.run():
             return
 
-    with structlog.testing.capture_logs(processors=[structlog.contextvars.merge_contextvars]) as lines:
+    # Lines as Airflow's processors see them: with the task's context variables merged in.
+    # (capture_logs(processors=...) needs structlog 25.5; Airflow 3.1 pins 25.4.)
+    captured = structlog.testing.LogCapture()
+    config = structlog.get_config()
+    structlog.configure(processors=[structlog.contextvars.merge_contextvars, captured])
+    try:
         tasks = [asyncio.ensure_future(run(number, trigger)) for number, trigger in enumerate(triggers)]
         try:
             await until(lambda: scheduler.waiting == len(triggers), timeout=60)
         finally:
             await leave(tasks)
+    finally:
+        structlog.configure(**config)
+    lines = captured.entries
 
     # No logger per instance: one per trigger class, made once.
     assert len({id(trigger.log) for trigger in triggers}) == 1
