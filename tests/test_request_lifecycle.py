@@ -174,9 +174,11 @@ def test_a_trigger_is_not_held_past_its_deadline_plus_one_timeout(
 ) -> None:
     timeout = 2.0
     misbehaving_ice.serve(dribble(0.2))
-    # Ten retries of 2 s each would hold the poll for 20 s or more without the deadline.
-    set_connection(monkeypatch, misbehaving_ice.url, timeout=timeout, max_retries=10)
-    deadline = time.time() + 1.0
+    # Twenty retries of 2 s each would hold the poll for 40 s or more without the deadline.
+    set_connection(monkeypatch, misbehaving_ice.url, timeout=timeout, max_retries=20)
+    # Room for the trigger's first request to go out on a loaded machine (hook class, connection
+    # read) before the deadline: the precondition below, that the poll reached the server.
+    deadline = time.time() + 5.0
     trigger = IceIProductionJobTrigger(job_id="job-1", poll_interval=30, deadline=deadline)
 
     async def events() -> list[Any]:
@@ -187,7 +189,7 @@ def test_a_trigger_is_not_held_past_its_deadline_plus_one_timeout(
     assert len(fired) == 1
     event = JobEvent.from_payload(fired[0].payload, job_id="job-1")
     assert event.status is JobEventStatus.TIMEOUT
-    assert misbehaving_ice.wires
+    assert misbehaving_ice.wires, "precondition: the poll reached the server before the deadline"
     assert misbehaving_ice.wires[0].sent > 0
     assert ended < deadline + timeout + 8.0, ended - deadline  # slack for a loaded machine
 
