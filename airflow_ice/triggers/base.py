@@ -158,23 +158,24 @@ class IceJobTrigger(BaseTrigger):
         detection latency nor calls. A pause cut short by the deadline ends on the first tick
         after it, never before.
         """
-        tick = POLL_SCHEDULERS.for_running_loop().tick_for(self.poll_interval)  # 0: no ticks
+        scheduler = POLL_SCHEDULERS.for_running_loop()
+        tick = scheduler.tick_for(self.poll_interval)  # 0: no ticks
         spread = self.poll_interval * POLL_JITTER  # at least a tick (TICK_SHARE)
         shortest = self.poll_interval - spread / 2 + min(tick, spread)
         wait = random.uniform(shortest, self.poll_interval + spread / 2)
         if remaining is not None and remaining <= wait:
-            await self._sleep(remaining)
+            await scheduler.sleep(remaining, tick)
             return
-        await self._sleep(wait, not_after_due=True)
+        await scheduler.sleep(wait, tick, not_after_due=True)
 
-    def _sleep(self, seconds: float, not_after_due: bool = False) -> Coroutine[Any, Any, None]:
+    def _sleep(self, seconds: float) -> Coroutine[Any, Any, None]:
         """A sleep on the loop's shared poll ticks, so that one wake-up serves many triggers.
 
         Not a coroutine of its own: the caller awaits the scheduler's, one frame less for each of
         thousands of waiting triggers for the collector to walk.
         """
         scheduler = POLL_SCHEDULERS.for_running_loop()
-        return scheduler.sleep(seconds, scheduler.tick_for(self.poll_interval), not_after_due)
+        return scheduler.sleep(seconds, scheduler.tick_for(self.poll_interval))
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         """Poll until the job is terminal or the deadline passes."""
