@@ -220,6 +220,8 @@ def package_classes(package: str, base: type) -> Iterator[type]:
     """The classes defined in a package's modules that subclass ``base``."""
     root = importlib.import_module(package)
     for info in pkgutil.walk_packages(root.__path__, f"{package}."):
+        if info.name.endswith(".__main__"):  # runs the emulator
+            continue
         module = importlib.import_module(info.name)
         for value in vars(module).values():
             if inspect.isclass(value) and value.__module__ == module.__name__ and issubclass(value, base):
@@ -227,8 +229,9 @@ def package_classes(package: str, base: type) -> Iterator[type]:
 
 
 def public_surface() -> dict[str, Any]:
-    """The provider's public names: every hook, operator, sensor, trigger, extra link and error class,
-    and what the models, credentials and emulator packages export (their ``__all__``)."""
+    """The provider's public names: every hook, operator, sensor, trigger, extra link and error class
+    (``IceError``'s, wherever defined), and what the models, credentials and emulator packages export
+    (their ``__all__``)."""
     from airflow.providers.common.compat.sdk import BaseHook, BaseOperator, BaseOperatorLink
     from airflow.triggers.base import BaseTrigger
 
@@ -241,12 +244,9 @@ def public_surface() -> dict[str, Any]:
         ("airflow_ice.sensors", BaseOperator),
         ("airflow_ice.triggers", BaseTrigger),
         ("airflow_ice.links", BaseOperatorLink),
+        ("airflow_ice", IceError),
     ]:
         surface.update({f"{cls.__module__}.{cls.__name__}": cls for cls in package_classes(package, base)})
-    errors = importlib.import_module("airflow_ice.errors")
-    for name, value in vars(errors).items():
-        if inspect.isclass(value) and issubclass(value, IceError) and not name.startswith("_"):
-            surface[f"airflow_ice.errors.{name}"] = value
     for package in ("airflow_ice.models", "airflow_ice.credentials", "airflow_ice.emulator"):
         module = importlib.import_module(package)
         surface.update({f"{package}.{name}": getattr(module, name) for name in module.__all__})
