@@ -49,7 +49,7 @@ myst_heading_anchors = 6
 
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
-autodoc_default_options = {"members": True, "show-inheritance": True}
+autodoc_default_options = {"show-inheritance": True, "exclude-members": "model_config"}
 
 html_theme = "furo"
 html_title = f"airflow-ice {release}"

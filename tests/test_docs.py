@@ -183,11 +183,11 @@ def resolve(dotted: str) -> Any:
 
 
 def module_members(module: ModuleType, options: str) -> list[Any]:
-    """What ``automodule`` documents, as docs/conf.py sets it up (members by default)."""
-    if ":no-members:" in options:
-        return []
+    """What ``automodule`` documents: with ``:members:``, those named, else every public one."""
     named = re.search(r":members:(.*)", options)
-    if named and named[1].strip():
+    if named is None:
+        return []
+    if named[1].strip():
         return [getattr(module, name.strip()) for name in named[1].split(",")]
     excluded = re.search(r":exclude-members:(.*)", options)
     skip = {name.strip() for name in excluded[1].split(",")} if excluded else set()
