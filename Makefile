@@ -8,7 +8,7 @@ AIRFLOW_SPEC ?= apache-airflow>=3.3,<3.4
 AIRFLOW_CONSTRAINTS ?=
 BIN := $(VENV)/bin
 
-.PHONY: test lint typecheck unit demo bench test-ui test-deployment clean
+.PHONY: test lint typecheck unit demo bench test-ui test-deployment docs clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,5 +54,16 @@ bench: $(BIN)/.installed
 	$(BIN)/python tests/benchmarks/triggerer_benchmark.py $(BENCH_ARGS)
 	$(BIN)/python tests/benchmarks/bench_ai_app_batching.py $(BENCH_ARGS)
 
+# The docs site (docs/conf.py): README, docs/*.md and the API reference from the docstrings, into
+# docs/_build/html. -E re-reads every page (docstrings are not files Sphinx watches); -W: a warning
+# fails the build, --keep-going: after listing them all. The `docs` dependency group needs pip 25.1+.
+$(BIN)/.docs-installed: $(BIN)/.installed pyproject.toml
+	$(BIN)/python -m pip install --quiet --group docs
+	touch $@
+
+docs: $(BIN)/.docs-installed
+	$(BIN)/python -m sphinx -b html -c docs -E -q -W --keep-going . docs/_build/html
+	@echo "docs: docs/_build/html/docs/index.html"
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache docs/_build

@@ -3,6 +3,8 @@
 A block preceded by ``<!-- include: PATH -->`` (or ``PATH#NAME``, the lines between ``# [START NAME]``
 and ``# [END NAME]`` of that file, dedented) must be that text: tests/test_docs.py fails when they
 drift. ``python -m tests.docs_support --write`` copies the files' text into the blocks again.
+A MyST directive (```` ```{toctree} ````, ```` ```{eval-rst} ````, for the Sphinx site) is a block
+whose lang is its name in braces.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 INCLUDE = re.compile(r"<!-- include: (?P<path>[^#\s]+)(?:#(?P<name>[\w-]+))? -->")
-FENCE = re.compile(r"^(?P<indent> *)```(?P<lang>[\w+-]*)\s*$")
+FENCE = re.compile(r"^(?P<indent> *)```(?:(?P<lang>[\w+-]*)|(?P<directive>\{[\w-]+\})[^`]*?)\s*$")
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,7 @@ class CodeBlock:
 
     :param page: the page, relative to the repository.
     :param line: the line of its opening fence (1-based).
-    :param lang: its language tag ("" if none).
+    :param lang: its language tag ("" if none), or a MyST directive's name in braces.
     :param text: its content.
     :param include: the ``PATH`` or ``PATH#NAME`` it is a copy of, if any.
     :param end_line: the line of its closing fence (1-based).
@@ -44,8 +46,9 @@ class CodeBlock:
 
 
 def markdown_pages() -> list[Path]:
-    """README.md and every page under docs/."""
-    return [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    """README.md and every page under docs/ (not the built site, docs/_build)."""
+    pages = (ROOT / "docs").rglob("*.md")
+    return [ROOT / "README.md", *sorted(page for page in pages if "_build" not in page.parts)]
 
 
 def code_blocks(page: Path) -> list[CodeBlock]:
@@ -67,7 +70,8 @@ def code_blocks(page: Path) -> list[CodeBlock]:
         include = None if found is None else found["path"] + (f"#{found['name']}" if found["name"] else "")
         text = "\n".join(line[indent:] for line in lines[index + 1 : end])
         name = str(page.relative_to(ROOT)) if page.is_relative_to(ROOT) else str(page)
-        blocks.append(CodeBlock(name, index + 1, opening["lang"], text, include, end + 1))
+        lang = opening["lang"] if opening["directive"] is None else opening["directive"]
+        blocks.append(CodeBlock(name, index + 1, lang, text, include, end + 1))
         index = end + 1
     return blocks
 

@@ -1,14 +1,21 @@
 """README.md and docs/: every code block is an included file's current text or parses (Python also
-imports what it names), every relative link resolves, every page is reachable from the README."""
+imports what it names), every relative link resolves, every page is reachable from the README, the
+docs site lists every page and its API reference covers the public classes (`make docs` builds the
+site with Sphinx, warnings as errors; CI runs it)."""
 
 from __future__ import annotations
 
 import ast
 import importlib
+import inspect
 import json
+import pkgutil
 import re
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -18,6 +25,9 @@ BLOCKS = [block for page in markdown_pages() for block in code_blocks(page)]
 LINK = re.compile(r"\[[^\]]*\]\((?P<target>[^)\s]+)\)")
 # Blocks that are no code: the architecture diagram, console output.
 PROSE_LANGS = {"text"}
+# MyST directives for the Sphinx site, checked below: the API reference's autodoc directives and
+# the tables of contents.
+DIRECTIVES = {"{eval-rst}", "{toctree}"}
 
 
 def check_python(block: CodeBlock) -> None:
@@ -52,7 +62,9 @@ def test_each_code_block_is_an_included_file_or_parses(block: CodeBlock) -> None
     elif block.lang == "bash":
         check_shell(block)
     else:
-        assert block.lang in PROSE_LANGS, f"{block.label}: tag the block python, json, bash or text"
+        assert block.lang in PROSE_LANGS | DIRECTIVES, (
+            f"{block.label}: tag the block python, json, bash or text"
+        )
 
 
 def test_a_drifted_include_is_caught_and_rewritten(tmp_path: Path) -> None:
@@ -121,3 +133,138 @@ def test_the_readmes_set_up_commands_are_what_ci_runs() -> None:
     assert "make test   # " in readme
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert re.search(r"^make test$", ci, flags=re.MULTILINE)
+
+
+def toctree_entries(page: Path) -> list[Path]:
+    """The pages a page's ``{toctree}`` blocks list (``/NAME`` from the repository root)."""
+    entries = []
+    for block in code_blocks(page):
+        if block.lang == "{toctree}":
+            for line in block.text.split("\n"):
+                name = line.strip()
+                if name and not name.startswith(":"):
+                    base = ROOT if name.startswith("/") else page.parent
+                    entries.append(base / f"{name.lstrip('/')}.md")
+    return entries
+
+
+def test_the_docs_site_lists_every_page() -> None:
+    """Sphinx warns about a page no table of contents lists; this says so before `make docs`."""
+    root = ROOT / "docs" / "index.md"
+    listed = {root}
+    todo = [root]
+    while todo:
+        for entry in toctree_entries(todo.pop()):
+            assert entry.exists(), f"a toctree lists {entry.relative_to(ROOT)}, which does not exist"
+            if entry not in listed:
+                listed.add(entry)
+                todo.append(entry)
+    assert set(markdown_pages()) | {ROOT / "CHANGELOG.md"} == listed
+
+
+AUTODOC = re.compile(
+    r"^\.\. auto(?P<kind>module|class|function|data|exception):: (?P<target>\S+)(?P<options>(?:\n   :.*)*)",
+    flags=re.MULTILINE,
+)
+
+
+def resolve(dotted: str) -> Any:
+    """The object at a dotted path: the longest importable module, then attributes."""
+    parts = dotted.split(".")
+    for split in range(len(parts), 0, -1):
+        try:
+            found: Any = importlib.import_module(".".join(parts[:split]))
+        except ModuleNotFoundError:
+            continue
+        for name in parts[split:]:
+            found = getattr(found, name)
+        return found
+    raise ModuleNotFoundError(dotted)
+
+
+def module_members(module: ModuleType, options: str) -> list[Any]:
+    """What ``automodule`` documents: with ``:members:``, those named, else every public one."""
+    named = re.search(r":members:(.*)", options)
+    if named is None:
+        return []
+    if named[1].strip():
+        return [getattr(module, name.strip()) for name in named[1].split(",")]
+    excluded = re.search(r":exclude-members:(.*)", options)
+    skip = {name.strip() for name in excluded[1].split(",")} if excluded else set()
+    return [
+        value
+        for name, value in vars(module).items()
+        if not name.startswith("_")
+        and name not in skip
+        and getattr(value, "__module__", None) == module.__name__
+        and getattr(value, "__doc__", None)
+    ]
+
+
+def documented_objects() -> list[Any]:
+    """Everything the API reference's autodoc directives document."""
+    found = []
+    for page in sorted((ROOT / "docs" / "api").glob("*.md")):
+        for block in code_blocks(page):
+            if block.lang != "{eval-rst}":
+                continue
+            for directive in AUTODOC.finditer(block.text):
+                target = resolve(directive["target"])
+                found.append(target)
+                if directive["kind"] == "module":
+                    found.extend(module_members(target, directive["options"]))
+    return found
+
+
+def package_classes(package: str, base: type) -> Iterator[type]:
+    """The classes defined in a package's modules that subclass ``base``."""
+    root = importlib.import_module(package)
+    for info in pkgutil.walk_packages(root.__path__, f"{package}."):
+        if info.name.endswith(".__main__"):  # runs the emulator
+            continue
+        module = importlib.import_module(info.name)
+        for value in vars(module).values():
+            if inspect.isclass(value) and value.__module__ == module.__name__ and issubclass(value, base):
+                yield value
+
+
+def public_surface() -> dict[str, Any]:
+    """The provider's public names: every hook, operator, sensor, trigger, extra link and error class
+    (``IceError``'s, wherever defined), and what the models, credentials and emulator packages export
+    (their ``__all__``)."""
+    from airflow.providers.common.compat.sdk import BaseHook, BaseOperator, BaseOperatorLink
+    from airflow.triggers.base import BaseTrigger
+
+    from airflow_ice.errors import IceError
+
+    surface: dict[str, Any] = {}
+    for package, base in [
+        ("airflow_ice.hooks", BaseHook),
+        ("airflow_ice.operators", BaseOperator),
+        ("airflow_ice.sensors", BaseOperator),
+        ("airflow_ice.triggers", BaseTrigger),
+        ("airflow_ice.links", BaseOperatorLink),
+        ("airflow_ice", IceError),
+    ]:
+        surface.update({f"{cls.__module__}.{cls.__name__}": cls for cls in package_classes(package, base)})
+    for package in ("airflow_ice.models", "airflow_ice.credentials", "airflow_ice.emulator"):
+        module = importlib.import_module(package)
+        surface.update({f"{package}.{name}": getattr(module, name) for name in module.__all__})
+    return surface
+
+
+def test_the_api_reference_covers_the_public_surface() -> None:
+    documented = {id(value) for value in documented_objects()}
+    surface = public_surface()
+    assert len(surface) > 100, "the public surface was not found"
+    missing = sorted(name for name, value in surface.items() if id(value) not in documented)
+    assert missing == [], f"add these to a page under docs/api/: {missing}"
+
+
+def test_the_docs_build_is_in_ci_with_warnings_as_errors() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert re.search(r"^make docs$", ci, flags=re.MULTILINE)
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = re.search(r"^docs:.*\n((?:\t.*\n)+)", makefile, flags=re.MULTILINE)
+    assert recipe is not None, "no docs target in the Makefile"
+    assert re.search(r"-m sphinx .*-W --keep-going", recipe[1]), recipe[1]
