@@ -481,7 +481,7 @@ MEDIA_INFO_ANSWER: dict[str, Any] = {
             "VideoStreamInfoList": [
                 {
                     "Index": "0",
-                    "CodecName": "h264",
+                    "Codec_name": "h264",
                     "Width": "1280",
                     "Height": "720",
                     "Fps": "30000/1001",
@@ -489,7 +489,7 @@ MEDIA_INFO_ANSWER: dict[str, Any] = {
                 }
             ],
             "AudioStreamInfoList": [
-                {"Index": "1", "CodecName": "aac", "Channels": "2", "Samplerate": "44100"}
+                {"Index": "1", "CodecName": "aac", "Channels": "2", "SampleRate": "44100"}
             ],
         },
     },
@@ -508,6 +508,9 @@ def test_media_info_job_types_the_format_and_streams() -> None:
     (video,) = job.video_streams
     assert (video.codec_name, video.width, video.height, video.fps) == ("h264", 1280, 720, "30000/1001")
     assert (job.audio_streams[0].channels, job.audio_streams[0].sample_rate) == (2, 44100)
+    assert job.is_async is True
+    assert job.schedule_config is not None
+    assert (job.schedule_config.pipeline_id, job.schedule_config.priority) == ("p1", 5)
     xcom = job.to_xcom()
     assert json.loads(json.dumps(xcom)) == xcom
     assert xcom["video_streams"][0]["width"] == 1280
