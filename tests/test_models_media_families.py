@@ -290,6 +290,13 @@ def test_media_convert_job_keeps_unreadable_lists_raw() -> None:
     assert any("OutputDetails: not JSON" in warning for warning in job.parse_warnings)
 
 
+HLS_GROUP_CONFIG = {
+    "Type": "Hls",
+    "ManifestName": "master",
+    "OutputFileBase": {"Type": "OSS", "Media": "oss://bucket/out/hls/"},
+}
+
+
 @pytest.mark.parametrize(
     ("config", "named"),
     [
@@ -308,9 +315,31 @@ def test_media_convert_job_keeps_unreadable_lists_raw() -> None:
         (
             {
                 "Inputs": [{"Name": "in", "InputFile": {"Type": "OSS", "Media": "x"}}],
-                "OutputGroups": [{"Name": "g", "Outputs": []}],
+                "OutputGroups": [{"Name": "g", "GroupConfig": HLS_GROUP_CONFIG, "Outputs": []}],
             },
             "Config.OutputGroups[0].Outputs",
+        ),
+        (
+            {
+                "Inputs": [{"Name": "in", "InputFile": {"Type": "OSS", "Media": "x"}}],
+                "OutputGroups": [
+                    {"Name": "g", "GroupConfig": {"Type": "Hls"}, "Outputs": [{"Name": "720p"}]}
+                ],
+            },
+            "Config.OutputGroups[0].GroupConfig.OutputFileBase",
+        ),
+        (
+            {
+                "Inputs": [{"Name": "in", "InputFile": {"Type": "OSS", "Media": "x"}}],
+                "OutputGroups": [
+                    {
+                        "Name": "g",
+                        "GroupConfig": {**HLS_GROUP_CONFIG, "Type": "HLS"},
+                        "Outputs": [{"Name": "o"}],
+                    }
+                ],
+            },
+            "Config.OutputGroups[0].GroupConfig.Type",
         ),
         (
             {
@@ -341,6 +370,24 @@ def test_media_convert_request_sends_config_as_json_with_unchecked_settings_kept
 
     assert json.loads(query["Config"]) == config
     assert query["ClientToken"] == "t"
+
+
+def test_media_convert_request_takes_groups_shaped_like_the_sdk_model() -> None:
+    config = {
+        "Inputs": [{"Name": "in", "InputFile": {"Type": "OSS", "Media": "oss://b/in.mp4"}}],
+        "OutputGroups": [
+            {
+                "Name": "hls",
+                "GroupConfig": HLS_GROUP_CONFIG,
+                "Outputs": [{"Name": "720p", "OutputFileName": "video-720p", "TemplateId": "t1"}],
+            }
+        ],
+    }
+
+    request = validate_request(MediaConvertJobRequest, {"config": config})
+
+    assert json.loads(request.to_query()["Config"]) == config
+    assert request.output_urls == ["oss://bucket/out/hls/"]
 
 
 def test_snapshot_job_parses_the_published_example() -> None:
