@@ -24,6 +24,8 @@ from alibabacloud_tea_openapi import models as open_api_models
 from pydantic import BaseModel
 
 from airflow_ice.client.wire import GET_ACTIONS
+from airflow_ice.emulator.server import IceEmulator
+from airflow_ice.errors import IceNotFoundError
 from airflow_ice.hooks.ice import IceHook
 from tests.sdk_oracle_support import CaptureServer, Hint, comparable, filled, leaves
 
@@ -415,6 +417,27 @@ def test_generic_call_sends_list_smart_jobs_as_get(server: CaptureServer, hook: 
     assert ours == theirs
     assert ours["method"] == "GET"
     assert ours["body"] == {}
+
+
+@pytest.mark.parametrize("algorithm", ["ACS3-HMAC-SHA256", "HMAC-SHA1"])
+def test_a_get_call_is_signed_as_sent(monkeypatch: pytest.MonkeyPatch, algorithm: str) -> None:
+    """The emulator verifies the signature over the method it received: a GET signed as a POST
+    would be refused as SignatureDoesNotMatch. It has no ListSmartJobs: a verified call is answered
+    InvalidApi.NotFound."""
+    with IceEmulator(access_key_id=KEY_ID, access_key_secret=KEY_SECRET) as emulator:
+        conn = {
+            "conn_type": "alibaba_ice",
+            "login": KEY_ID,
+            "password": KEY_SECRET,
+            "extra": {"endpoint": emulator.url, "max_retries": 0, "signature_algorithm": algorithm},
+        }
+        monkeypatch.setenv("AIRFLOW_CONN_ICE_GET", json.dumps(conn))
+        with IceHook("ice_get") as ice_hook, pytest.raises(IceNotFoundError):
+            ice_hook.call("ListSmartJobs", {"JobType": "ASR"}, {"PageSize": 10})
+        counters = emulator.counters()
+    assert counters.signatures == {algorithm: 1}
+    assert not counters.auth_failures
+    assert counters.errors == {"InvalidApi.NotFound": 1}
 
 
 # Answers
