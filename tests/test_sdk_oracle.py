@@ -419,6 +419,17 @@ def test_generic_call_sends_list_smart_jobs_as_get(server: CaptureServer, hook: 
     assert ours["body"] == {}
 
 
+@pytest.mark.parametrize("token", ["", "é" * 3, "x" * 65, 12])
+def test_a_bad_client_token_is_refused_before_sending(
+    server: CaptureServer, hook: IceHook, token: Any
+) -> None:
+    with pytest.raises(ValueError, match="client_token"):
+        hook.query_iproduction_job("job-1", client_token=token)
+    with pytest.raises(ValueError, match="client_token"):
+        hook.cancel_iproduction_job("job-1", client_token=token)
+    assert server.requests == []
+
+
 @pytest.mark.parametrize("algorithm", ["ACS3-HMAC-SHA256", "HMAC-SHA1"])
 def test_a_get_call_is_signed_as_sent(monkeypatch: pytest.MonkeyPatch, algorithm: str) -> None:
     """The emulator verifies the signature over the method it received: a GET signed as a POST
