@@ -411,6 +411,10 @@ def test_sdk_smarttag_lifecycle(
             params='{"needOcrData":true}',
             title="match",
             user_data='{"k":1}',
+            # The SDK types this Priority as a string that ICE does not use yet ("any value").
+            schedule_config=ice_models.SubmitSmarttagJobRequestScheduleConfig(
+                pipeline_id="p1", priority="high"
+            ),
         )
     ).body
     query = ice_models.QuerySmarttagJobRequest(job_id=submitted.job_id, params='{"labelResultType":"auto"}')
