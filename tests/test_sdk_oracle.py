@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import typing
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,7 @@ from alibabacloud_ice20201109.client import Client
 from alibabacloud_tea_openapi import models as open_api_models
 from pydantic import BaseModel
 
+from airflow_ice import models
 from airflow_ice.client.wire import GET_ACTIONS
 from airflow_ice.emulator.server import IceEmulator
 from airflow_ice.errors import IceNotFoundError
@@ -365,6 +367,43 @@ def test_cases_give_every_field_of_the_sdk_request(action: str) -> None:
     expected = {path for path, _ in leaves(filled(getattr(sdk_models, f"{action}Request")).to_map())}
     given = {path for case in CASES if case.action == action for path, _ in leaves(case.params)}
     assert given == expected
+
+
+REQUEST_MODELS: dict[str, type[BaseModel]] = {
+    "SubmitIProductionJob": models.IProductionJobRequest,
+    "SubmitYikeStoryboardJob": models.YikeStoryboardJobRequest,
+    "SubmitYikeAIAppJob": models.YikeAIAppJobRequest,
+    "SubmitMediaProducingJob": models.MediaProducingJobRequest,
+    "SubmitMediaConvertJob": models.MediaConvertJobRequest,
+    "SubmitSnapshotJob": models.SnapshotJobRequest,
+    "SubmitMediaInfoJob": models.MediaInfoJobRequest,
+    "SubmitSmarttagJob": models.SmarttagJobRequest,
+}
+
+
+def misnamed(model: type[BaseModel], sdk_map: Mapping[str, Any], path: str = "") -> list[str]:
+    """Our request model's names (nested typed parts too) that the SDK's request does not have."""
+    found = []
+    for field_info in model.model_fields.values():
+        name = field_info.alias or ""
+        if name not in sdk_map:
+            found.append(path + name)
+            continue
+        parts = [t for t in typing.get_args(field_info.annotation) or (field_info.annotation,)]
+        nested = [t for t in parts if isinstance(t, type) and issubclass(t, BaseModel)]
+        if nested and isinstance(sdk_map[name], Mapping):
+            found.extend(misnamed(nested[0], sdk_map[name], f"{path}{name}."))
+    return found
+
+
+@pytest.mark.parametrize("action", sorted(REQUEST_MODELS))
+def test_request_models_have_the_sdks_names(action: str) -> None:
+    """Every parameter our request model takes (and every typed part of one) is the SDK's, and
+    the model takes every parameter of the SDK's request."""
+    sdk_map = filled(getattr(sdk_models, f"{action}Request")).to_map()
+    model = REQUEST_MODELS[action]
+    assert misnamed(model, sdk_map) == []
+    assert {field_info.alias for field_info in model.model_fields.values()} == set(sdk_map)
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
