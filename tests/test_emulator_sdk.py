@@ -13,6 +13,7 @@ from alibabacloud_tea_openapi import models as open_api_models
 from Tea.exceptions import TeaException
 
 from airflow_ice.emulator.server import IceEmulator
+from airflow_ice.models import MediaConvertJob, MediaInfoJob
 from tests.emulator_support import KEY_ID, KEY_SECRET, STS_TOKEN, ManualClock
 
 # None: the SDK default (ACS3-HMAC-SHA256, every header signed); "v2": RPC signature 1.0 (HMAC-SHA1).
@@ -260,6 +261,80 @@ def test_sdk_media_convert_lifecycle_and_client_token(
 
 
 @pytest.mark.parametrize("signature_algorithm", SDK_SIGNING)
+def test_sdk_media_convert_output_groups(
+    emulator: IceEmulator, clock: ManualClock, signature_algorithm: str | None
+) -> None:
+    # An HLS and a DASH group shaped like the SDK's model: GroupConfig with its own Type,
+    # ManifestName and OutputFileBase; the group's outputs name their files with OutputFileName.
+    client = sdk_client(emulator, signature_algorithm)
+    config = {
+        "Inputs": [{"Name": "in", "InputFile": {"Type": "OSS", "Media": "oss://bucket/in/upload.mov"}}],
+        "OutputGroups": [
+            {
+                "Name": "hls",
+                "GroupConfig": {
+                    "Type": "Hls",
+                    "ManifestName": "master",
+                    "OutputFileBase": {"Type": "OSS", "Media": "oss://bucket/out/hls/"},
+                },
+                "Outputs": [
+                    {"Name": "720p", "OutputFileName": "video-720p", "TemplateId": "S00000001-100030"},
+                    {"Name": "1080p", "TemplateId": "S00000001-100040"},
+                ],
+            },
+            {
+                "Name": "dash",
+                "GroupConfig": {
+                    "Type": "Dash",
+                    "OutputFileBase": {"Type": "OSS", "Media": "oss://bucket/out/dash"},
+                },
+                "Outputs": [{"Name": "sd", "OutputFileName": "sd", "TemplateId": "S00000001-100050"}],
+            },
+        ],
+    }
+    job_id = client.submit_media_convert_job(
+        ice_models.SubmitMediaConvertJobRequest(config=json.dumps(config))
+    ).body.job.job_id
+    query = ice_models.GetMediaConvertJobRequest(job_id=job_id)
+    clock.advance(11)
+    answer = client.get_media_convert_job(query).body
+    done = answer.job
+    assert done.state == "Complete"
+    assert done.config.output_groups[0].group_config.output_file_base.media == "oss://bucket/out/hls/"
+    assert done.config.output_groups[0].outputs[0].output_file_name == "video-720p"
+    hls, dash = done.output_group_details
+    assert [(o.name, o.status, o.result.output_file.url) for o in hls.outputs] == [
+        ("720p", "Success", "https://bucket.oss-cn-shanghai.aliyuncs.com/out/hls/video-720p.m3u8"),
+        ("1080p", "Success", "https://bucket.oss-cn-shanghai.aliyuncs.com/out/hls/1080p.m3u8"),
+    ]
+    assert dash.outputs[0].result.output_file.media == "oss://bucket/out/dash/sd.mpd"
+
+    ours = MediaConvertJob.from_response(answer.to_map())
+    assert ours.parse_warnings == []
+    assert ours.output_urls == [
+        "https://bucket.oss-cn-shanghai.aliyuncs.com/out/hls/video-720p.m3u8",
+        "https://bucket.oss-cn-shanghai.aliyuncs.com/out/hls/1080p.m3u8",
+        "https://bucket.oss-cn-shanghai.aliyuncs.com/out/dash/sd.mpd",
+    ]
+
+
+@pytest.mark.parametrize("signature_algorithm", SDK_SIGNING)
+def test_sdk_media_convert_group_without_an_output_directory_is_refused(
+    emulator: IceEmulator, signature_algorithm: str | None
+) -> None:
+    config = {
+        "Inputs": [{"Name": "in", "InputFile": {"Type": "OSS", "Media": "oss://bucket/in/upload.mov"}}],
+        "OutputGroups": [{"Name": "hls", "GroupConfig": {"Type": "Hls"}, "Outputs": [{"Name": "720p"}]}],
+    }
+    with pytest.raises(TeaException) as refused:
+        sdk_client(emulator, signature_algorithm).submit_media_convert_job(
+            ice_models.SubmitMediaConvertJobRequest(config=json.dumps(config))
+        )
+    assert refused.value.code == "InvalidParameter"
+    assert "Config.OutputGroups.GroupConfig.OutputFileBase.Media" in refused.value.message
+
+
+@pytest.mark.parametrize("signature_algorithm", SDK_SIGNING)
 def test_sdk_snapshot_lifecycle(
     emulator: IceEmulator, clock: ManualClock, signature_algorithm: str | None
 ) -> None:
@@ -312,6 +387,16 @@ def test_sdk_media_info_lifecycle(
     info = done.media_info_property
     assert info.file_basic_info.format_name.startswith("mov,mp4")
     assert (info.video_stream_info_list[0].width, info.audio_stream_info_list[0].channels) == ("1280", "2")
+    # The stream fields under the SDK's names (a video stream's Codec_name, Bit_rate; SampleRate).
+    (video,) = info.video_stream_info_list
+    assert (video.codec_name, video.bit_rate, video.has_bframes) == ("h264", "1500.0", "2")
+    assert info.audio_stream_info_list[0].sample_rate == "44100"
+    ours = MediaInfoJob.from_response(client.get_media_info_job(query).body.to_map())
+    assert ours.parse_warnings == []
+    assert (ours.video_streams[0].codec_name, ours.video_streams[0].bit_rate) == ("h264", 1500.0)
+    assert ours.audio_streams[0].sample_rate == 44100
+    assert ours.schedule_config is not None
+    assert (ours.schedule_config.pipeline_id, ours.schedule_config.priority, ours.is_async) == ("p1", 5, True)
 
 
 @pytest.mark.parametrize("signature_algorithm", SDK_SIGNING)
@@ -326,6 +411,10 @@ def test_sdk_smarttag_lifecycle(
             params='{"needOcrData":true}',
             title="match",
             user_data='{"k":1}',
+            # The SDK types this Priority as a string that ICE does not use yet ("any value").
+            schedule_config=ice_models.SubmitSmarttagJobRequestScheduleConfig(
+                pipeline_id="p1", priority="high"
+            ),
         )
     ).body
     query = ice_models.QuerySmarttagJobRequest(job_id=submitted.job_id, params='{"labelResultType":"auto"}')

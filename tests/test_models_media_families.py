@@ -290,6 +290,13 @@ def test_media_convert_job_keeps_unreadable_lists_raw() -> None:
     assert any("OutputDetails: not JSON" in warning for warning in job.parse_warnings)
 
 
+HLS_GROUP_CONFIG = {
+    "Type": "Hls",
+    "ManifestName": "master",
+    "OutputFileBase": {"Type": "OSS", "Media": "oss://bucket/out/hls/"},
+}
+
+
 @pytest.mark.parametrize(
     ("config", "named"),
     [
@@ -308,9 +315,31 @@ def test_media_convert_job_keeps_unreadable_lists_raw() -> None:
         (
             {
                 "Inputs": [{"Name": "in", "InputFile": {"Type": "OSS", "Media": "x"}}],
-                "OutputGroups": [{"Name": "g", "Outputs": []}],
+                "OutputGroups": [{"Name": "g", "GroupConfig": HLS_GROUP_CONFIG, "Outputs": []}],
             },
             "Config.OutputGroups[0].Outputs",
+        ),
+        (
+            {
+                "Inputs": [{"Name": "in", "InputFile": {"Type": "OSS", "Media": "x"}}],
+                "OutputGroups": [
+                    {"Name": "g", "GroupConfig": {"Type": "Hls"}, "Outputs": [{"Name": "720p"}]}
+                ],
+            },
+            "Config.OutputGroups[0].GroupConfig.OutputFileBase",
+        ),
+        (
+            {
+                "Inputs": [{"Name": "in", "InputFile": {"Type": "OSS", "Media": "x"}}],
+                "OutputGroups": [
+                    {
+                        "Name": "g",
+                        "GroupConfig": {**HLS_GROUP_CONFIG, "Type": "HLS"},
+                        "Outputs": [{"Name": "o"}],
+                    }
+                ],
+            },
+            "Config.OutputGroups[0].GroupConfig.Type",
         ),
         (
             {
@@ -341,6 +370,24 @@ def test_media_convert_request_sends_config_as_json_with_unchecked_settings_kept
 
     assert json.loads(query["Config"]) == config
     assert query["ClientToken"] == "t"
+
+
+def test_media_convert_request_takes_groups_shaped_like_the_sdk_model() -> None:
+    config = {
+        "Inputs": [{"Name": "in", "InputFile": {"Type": "OSS", "Media": "oss://b/in.mp4"}}],
+        "OutputGroups": [
+            {
+                "Name": "hls",
+                "GroupConfig": HLS_GROUP_CONFIG,
+                "Outputs": [{"Name": "720p", "OutputFileName": "video-720p", "TemplateId": "t1"}],
+            }
+        ],
+    }
+
+    request = validate_request(MediaConvertJobRequest, {"config": config})
+
+    assert json.loads(request.to_query()["Config"]) == config
+    assert request.output_urls == ["oss://bucket/out/hls/"]
 
 
 def test_snapshot_job_parses_the_published_example() -> None:
@@ -481,7 +528,7 @@ MEDIA_INFO_ANSWER: dict[str, Any] = {
             "VideoStreamInfoList": [
                 {
                     "Index": "0",
-                    "CodecName": "h264",
+                    "Codec_name": "h264",
                     "Width": "1280",
                     "Height": "720",
                     "Fps": "30000/1001",
@@ -489,7 +536,7 @@ MEDIA_INFO_ANSWER: dict[str, Any] = {
                 }
             ],
             "AudioStreamInfoList": [
-                {"Index": "1", "CodecName": "aac", "Channels": "2", "Samplerate": "44100"}
+                {"Index": "1", "CodecName": "aac", "Channels": "2", "SampleRate": "44100"}
             ],
         },
     },
@@ -508,6 +555,9 @@ def test_media_info_job_types_the_format_and_streams() -> None:
     (video,) = job.video_streams
     assert (video.codec_name, video.width, video.height, video.fps) == ("h264", 1280, 720, "30000/1001")
     assert (job.audio_streams[0].channels, job.audio_streams[0].sample_rate) == (2, 44100)
+    assert job.is_async is True
+    assert job.schedule_config is not None
+    assert (job.schedule_config.pipeline_id, job.schedule_config.priority) == ("p1", 5)
     xcom = job.to_xcom()
     assert json.loads(json.dumps(xcom)) == xcom
     assert xcom["video_streams"][0]["width"] == 1280

@@ -131,11 +131,16 @@ FAST = settings(max_examples=600, deadline=None, suppress_health_check=[HealthCh
 
 
 def oracle_authorization(
-    query: dict[str, str], headers: dict[str, str], payload_sha256: str, access_key_id: str, secret: str
+    query: dict[str, str],
+    headers: dict[str, str],
+    payload_sha256: str,
+    access_key_id: str,
+    secret: str,
+    method: str = "POST",
 ) -> str:
-    """The official V3 ``Authorization`` value for ``POST /`` with these query and headers."""
+    """The official V3 ``Authorization`` value for ``{method} /`` with these query and headers."""
     request = DaraRequest()
-    request.method = "POST"
+    request.method = method
     request.pathname = "/"
     request.query = query
     request.headers = headers
@@ -316,6 +321,62 @@ def test_sign_request_v1_is_what_the_oracle_signs_and_the_server_reads(
     assert ("content-type" in signed.headers) == bool(body)
     # V1 signs body parameters too: the server verifies over query and body together.
     assert signature == Utils.get_rpcsignature({**sent_query, **sent_body}, "POST", secret)
+
+
+GET_QUERY = {"JobType": "ASR", "PageNo": "1", "Keyword": "a b*~/é"}
+
+
+def test_sign_request_get_v3_is_what_the_oracle_signs() -> None:
+    # ListSmartJobs is sent as GET by the official SDK: the method is part of what is signed.
+    signed = sign_request(
+        action="ListSmartJobs",
+        version=VERSION,
+        host=HOST,
+        credentials=Credentials(ACCESS_KEY_ID, SECRET),
+        query=GET_QUERY,
+        method="GET",
+    )
+    headers = dict(signed.headers)
+    authorization = headers.pop("authorization")
+
+    assert signed.method == "GET"
+    assert signed.body == b""
+    assert "content-type" not in headers
+    assert parse_query(signed.query_string) == GET_QUERY
+    expected = oracle_authorization(GET_QUERY, headers, EMPTY_SHA256, ACCESS_KEY_ID, SECRET, method="GET")
+    assert authorization == expected
+    assert authorization != oracle_authorization(GET_QUERY, headers, EMPTY_SHA256, ACCESS_KEY_ID, SECRET)
+
+
+def test_sign_request_get_v1_is_what_the_oracle_signs() -> None:
+    signed = sign_request(
+        action="ListSmartJobs",
+        version=VERSION,
+        host=HOST,
+        credentials=Credentials(ACCESS_KEY_ID, SECRET),
+        query=GET_QUERY,
+        algorithm=HMAC_SHA1,
+        method="GET",
+    )
+    sent_query = parse_query(signed.query_string)
+    signature = sent_query.pop("Signature")
+
+    assert signed.method == "GET"
+    assert signed.body == b""
+    assert signature == Utils.get_rpcsignature(sent_query, "GET", SECRET)
+    assert signature != Utils.get_rpcsignature(sent_query, "POST", SECRET)
+
+
+def test_a_get_with_body_parameters_is_refused() -> None:
+    with pytest.raises(ValueError, match="A GET call has no body"):
+        sign_request(
+            action="ListSmartJobs",
+            version=VERSION,
+            host=HOST,
+            credentials=Credentials(ACCESS_KEY_ID, SECRET),
+            body={"JobType": "ASR"},
+            method="GET",
+        )
 
 
 def test_sign_request_with_fixed_time_and_nonce_is_reproducible() -> None:

@@ -49,7 +49,7 @@ class Credentials:
 
 @dataclass(frozen=True)
 class SignedRequest:
-    """A request ready to send: ``POST {scheme}://{host}/?{query_string}`` with headers and body.
+    """A request ready to send: ``{method} {scheme}://{host}/?{query_string}`` with headers and body.
 
     :param query_string: the exact encoded query string, identical to the canonical form.
     :param headers: headers to send (the signed ones and ``authorization`` for V3).
@@ -207,8 +207,9 @@ def sign_request(
     algorithm: str = ACS3_HMAC_SHA256,
     now: datetime | None = None,
     nonce: str | None = None,
+    method: Literal["POST", "GET"] = "POST",
 ) -> SignedRequest:
-    """Sign one RPC-style ``POST /`` call.
+    """Sign one RPC-style call to ``/`` (``POST``, or ``GET`` for the actions ICE serves so).
 
     :param action: the API action, e.g. ``QueryIProductionJob``.
     :param version: the API version, e.g. ``2020-11-09``.
@@ -219,9 +220,14 @@ def sign_request(
     :param algorithm: ``ACS3-HMAC-SHA256`` (default) or ``HMAC-SHA1``.
     :param now: the signing time; defaults to the current UTC time.
     :param nonce: the signature nonce; defaults to a fresh random one.
+    :param method: ``POST`` (default) or ``GET``; a GET carries no body.
     """
+    if method not in ("POST", "GET"):
+        raise ValueError(f"Unknown HTTP method {method!r}: ICE's RPC calls are POST or GET.")
     query = dict(query or {})
     body_params = dict(body or {})
+    if method == "GET" and body_params:
+        raise ValueError("A GET call has no body: send its parameters in the query.")
     moment = _timestamp_now() if now is None else format_timestamp(now)
     nonce = nonce or new_nonce()
     body_bytes = encode_form(body_params) if body_params else b""
@@ -240,7 +246,7 @@ def sign_request(
         if credentials.security_token:
             headers["x-acs-security-token"] = credentials.security_token
         authorization = v3_authorization(
-            "POST",
+            method,
             "/",
             query,
             headers,
@@ -250,7 +256,7 @@ def sign_request(
         )
         headers["authorization"] = authorization
         signature = authorization.rpartition("Signature=")[2]
-        return SignedRequest("POST", canonical_query_string(query), headers, body_bytes, signature)
+        return SignedRequest(method, canonical_query_string(query), headers, body_bytes, signature)
 
     if algorithm == HMAC_SHA1:
         common = {
@@ -266,10 +272,10 @@ def sign_request(
         if credentials.security_token:
             common["SecurityToken"] = credentials.security_token
         query = {**query, **common}
-        signature = v1_signature(credentials.access_key_secret, "POST", {**query, **body_params})
+        signature = v1_signature(credentials.access_key_secret, method, {**query, **body_params})
         query["Signature"] = signature
         headers = {"host": host, "content-type": FORM_CONTENT_TYPE} if body_bytes else {"host": host}
-        return SignedRequest("POST", canonical_query_string(query), headers, body_bytes, signature)
+        return SignedRequest(method, canonical_query_string(query), headers, body_bytes, signature)
 
     raise ValueError(
         f"Unknown signature algorithm {algorithm!r}: use {ACS3_HMAC_SHA256!r} (default) or {HMAC_SHA1!r}."

@@ -11,12 +11,38 @@ import json
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from airflow_ice.client.config import ICE_API_VERSION, IceConnectionConfig
 from airflow_ice.client.redaction import Scrubber
 from airflow_ice.client.signing import Credentials, redact_query, sign_request
 from airflow_ice.errors import IceInvalidRequestError
+
+# The actions ICE serves as GET, as the official SDK declares them (each action's ``method``);
+# every other action is a POST. A GET carries all its parameters in the query string.
+GET_ACTIONS: frozenset[str] = frozenset(
+    {
+        "DeleteTemplate",
+        "GetLiveRecordJob",
+        "GetLiveRecordTemplate",
+        "GetLiveSnapshotJob",
+        "GetLiveSnapshotTemplate",
+        "GetTemplateParams",
+        "ListLiveRecordFiles",
+        "ListLiveRecordJobs",
+        "ListLiveRecordTemplates",
+        "ListLiveSnapshotFiles",
+        "ListLiveSnapshotJobs",
+        "ListLiveSnapshotTemplates",
+        "ListSmartJobs",
+        "ListSmartVoiceGroups",
+    }
+)
+
+
+def http_method(action: str) -> Literal["POST", "GET"]:
+    """The HTTP method ICE serves ``action`` with: GET for :data:`GET_ACTIONS`, else POST."""
+    return "GET" if action in GET_ACTIONS else "POST"
 
 
 def to_wire_value(name: str, value: Any) -> str:
@@ -85,7 +111,11 @@ def signed_request(
     query: Mapping[str, str],
     body: Mapping[str, str],
 ) -> WireRequest:
-    """A freshly signed ``POST /`` (new nonce and timestamp: call it once per attempt)."""
+    """A freshly signed call to ``/`` (new nonce and timestamp: call it once per attempt), sent as
+    :func:`http_method` says; a GET action's body parameters go in its query string."""
+    method = http_method(action)
+    if method == "GET" and body:
+        query, body = {**query, **body}, {}
     signed = sign_request(
         action=action,
         version=ICE_API_VERSION,
@@ -94,6 +124,7 @@ def signed_request(
         query=query,
         body=body,
         algorithm=config.signature_algorithm,
+        method=method,
     )
     url = f"{config.base_url}/?{signed.query_string}" if signed.query_string else f"{config.base_url}/"
     headers = {"accept": "application/json", **signed.headers}
@@ -190,12 +221,14 @@ def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
 
 
 __all__ = [
+    "GET_ACTIONS",
     "BodyTooLarge",
     "UnreadableBody",
     "WireRequest",
     "WireResponse",
     "body_text",
     "decoded_content",
+    "http_method",
     "json_body",
     "retry_after_seconds",
     "signed_request",

@@ -34,6 +34,7 @@ from airflow_ice.models import (
     YikeStoryboardJobRequest,
     validate_request,
 )
+from airflow_ice.models.request_fields import client_token_text
 
 if TYPE_CHECKING:
     import httpx
@@ -288,7 +289,9 @@ class IceHook(BaseHook):
 
         :param action: the API action, e.g. ``QueryIProductionJob``.
         :param params: parameters sent in the query string; dicts and lists become compact JSON.
-        :param body: parameters sent form-encoded in the body.
+        :param body: parameters sent form-encoded in the body. The few actions ICE serves as GET
+            (``ListSmartJobs``, ... :data:`~airflow_ice.client.wire.GET_ACTIONS`, as the official
+            SDK sends them) carry no body: theirs go in the query string.
         :param idempotent: whether a lost answer may be retried; by default true for reads and
             cancels (``Get*``, ``Query*``, ``List*``, ...), false otherwise.
         :raises IceApiError: ICE answered with an error (typed by code).
@@ -347,28 +350,31 @@ class IceHook(BaseHook):
         job = _as_request(IProductionJobRequest, request)
         return await self._asubmit("SubmitIProductionJob", job.to_query(), None)
 
-    def query_iproduction_job(self, job_id: str) -> IProductionJob:
+    def query_iproduction_job(self, job_id: str, *, client_token: str | None = None) -> IProductionJob:
         """The IProduction job's status and parsed result.
 
         :param job_id: the job id returned by the submit.
+        :param client_token: ICE's optional ``ClientToken`` of the call (ASCII, at most 64 characters).
         """
-        return IProductionJob.from_response(self.call("QueryIProductionJob", {"JobId": _job_id_arg(job_id)}))
-
-    async def aquery_iproduction_job(self, job_id: str) -> IProductionJob:
-        """Async :meth:`query_iproduction_job`."""
-        data = await self.acall("QueryIProductionJob", {"JobId": _job_id_arg(job_id)})
+        data = self.call("QueryIProductionJob", _job_query(job_id, client_token))
         return IProductionJob.from_response(data)
 
-    def cancel_iproduction_job(self, job_id: str) -> None:
+    async def aquery_iproduction_job(self, job_id: str, *, client_token: str | None = None) -> IProductionJob:
+        """Async :meth:`query_iproduction_job`."""
+        data = await self.acall("QueryIProductionJob", _job_query(job_id, client_token))
+        return IProductionJob.from_response(data)
+
+    def cancel_iproduction_job(self, job_id: str, *, client_token: str | None = None) -> None:
         """Cancel a queued or running IProduction job.
 
         :param job_id: the job id returned by the submit.
+        :param client_token: ICE's optional ``ClientToken`` of the call (ASCII, at most 64 characters).
         """
-        self.call("CancelIProductionJob", {"JobId": _job_id_arg(job_id)})
+        self.call("CancelIProductionJob", _job_query(job_id, client_token))
 
-    async def acancel_iproduction_job(self, job_id: str) -> None:
+    async def acancel_iproduction_job(self, job_id: str, *, client_token: str | None = None) -> None:
         """Async :meth:`cancel_iproduction_job`."""
-        await self.acall("CancelIProductionJob", {"JobId": _job_id_arg(job_id)})
+        await self.acall("CancelIProductionJob", _job_query(job_id, client_token))
 
     # Yike storyboard jobs
 
@@ -677,6 +683,19 @@ def _job_id_arg(job_id: str) -> str:
     if not isinstance(job_id, str) or not job_id.strip():
         raise ValueError(f"job_id must be a non-empty string, got {job_id!r}.")
     return job_id.strip()
+
+
+def _job_query(job_id: str, client_token: str | None) -> dict[str, str]:
+    query = {"JobId": _job_id_arg(job_id)}
+    if client_token is None:
+        return query
+    if not isinstance(client_token, str):
+        raise ValueError(f"client_token must be a string, got {type(client_token).__name__}.")
+    try:
+        client_token_text(client_token)
+    except ValueError as exc:
+        raise ValueError(f"client_token: {exc}.") from None
+    return {**query, "ClientToken": client_token}
 
 
 def _smarttag_query(job_id: str, params: str | None) -> dict[str, str]:

@@ -49,7 +49,7 @@ from airflow_ice.models.media_producing_job import MediaProducingJob
 from airflow_ice.models.media_producing_request import MediaProducingJobRequest
 from airflow_ice.models.responses import CancelJobResponse, IceErrorBody, SubmitJobResponse
 from airflow_ice.models.smarttag_job import SmarttagJob
-from airflow_ice.models.smarttag_request import SmarttagInput, SmarttagJobRequest
+from airflow_ice.models.smarttag_request import SmarttagInput, SmarttagJobRequest, SmarttagScheduleConfig
 from airflow_ice.models.snapshot_job import SnapshotJob
 from airflow_ice.models.snapshot_request import SnapshotJobRequest
 from airflow_ice.models.status import (
@@ -123,6 +123,7 @@ __all__ = [
     "SmarttagJob",
     "SmarttagJobRequest",
     "SmarttagJobStatus",
+    "SmarttagScheduleConfig",
     "SnapshotJob",
     "SnapshotJobRequest",
     "SnapshotJobStatus",

@@ -145,7 +145,7 @@ class IProductionJob(JobResponseModel):
             "input": _read_part(reader, "input", IProductionJobInput),
             "output": _read_part(reader, "output", IProductionJobOutput),
             "template_id": reader.text("template_id"),
-            "schedule_config": _read_schedule(reader),
+            "schedule_config": read_schedule_config(reader),
             "user_data": reader.text("user_data"),
             "output_files": reader.text_list("output_files"),
             "output_urls": reader.text_list("output_urls"),
@@ -209,7 +209,8 @@ def _read_part(reader: LenientReader, name: str, part_cls: type[_JobPart]) -> _J
     return part
 
 
-def _read_schedule(reader: LenientReader) -> IProductionScheduleInfo | None:
+def read_schedule_config(reader: LenientReader) -> IProductionScheduleInfo | None:
+    """``ScheduleConfig`` (``{PipelineId, Priority}``) of a job object; absent or null gives None."""
     child = reader.child("schedule_config", IProductionScheduleInfo)
     if child is None:
         return None

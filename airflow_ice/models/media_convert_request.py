@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
@@ -28,18 +28,37 @@ class MediaConvertInput(OpenRequestModel):
 
 
 class MediaConvertOutput(OpenRequestModel):
-    """One output: ``{"Name", "OutputFile", "TemplateId", "OverrideParams", "Priority", ...}``."""
+    """One output: ``{"Name", "OutputFile", "TemplateId", "OverrideParams", "Priority", ...}``; an
+    output of a group has ``OutputFileName`` (in the group's ``OutputFileBase``) instead of
+    ``OutputFile``."""
 
     name: str = Field(alias="Name", min_length=1)
     output_file: MediaFile | None = Field(None, alias="OutputFile")
+    output_file_name: str | None = Field(None, alias="OutputFileName", min_length=1)
     template_id: str | None = Field(None, alias="TemplateId", min_length=1)
     priority: int | None = Field(None, alias="Priority", ge=1, le=10)
 
 
+class MediaConvertGroupConfig(OpenRequestModel):
+    """``GroupConfig`` of an output group: what it makes and where its files go.
+
+    :param type: ``File`` (standalone files), ``Hls`` or ``Dash`` (a manifest and its streams).
+    :param output_file_base: the directory of every file of the group, ``{"Type", "Media"}``.
+    :param manifest_name: the manifest's file name (``Hls`` and ``Dash``).
+    """
+
+    type: Literal["File", "Hls", "Dash"] = Field(alias="Type")
+    output_file_base: MediaFile = Field(alias="OutputFileBase")
+    manifest_name: str | None = Field(None, alias="ManifestName", min_length=1)
+
+
 class MediaConvertOutputGroup(OpenRequestModel):
-    """One output group (HLS, DASH packaging): ``{"Name", "GroupConfig", "Outputs"}``."""
+    """One output group, as ICE's model has it: ``{"Name", "GroupConfig": {"Type",
+    "OutputFileBase", "ManifestName"}, "Outputs": [{"Name", "OutputFileName", "TemplateId", ...}]}``
+    (a group's outputs name their files, in ``OutputFileBase``, with ``OutputFileName``)."""
 
     name: str = Field(alias="Name", min_length=1)
+    group_config: MediaConvertGroupConfig = Field(alias="GroupConfig")
     outputs: list[MediaConvertOutput] = Field(alias="Outputs", min_length=1)
 
 
@@ -91,11 +110,10 @@ class MediaConvertJobRequest(RequestModel):
 
     @property
     def output_urls(self) -> list[str]:
-        """The outputs' OSS addresses as given (``Type: OSS``)."""
-        outputs: list[Any] = [*self.config.outputs]
-        for group in self.config.output_groups:
-            outputs.extend(group.outputs)
-        return [o.output_file.media for o in outputs if o.output_file and o.output_file.type == "OSS"]
+        """The single outputs' OSS addresses as given (``Type: OSS``), then each group's directory."""
+        outputs: list[Any] = [o.output_file for o in self.config.outputs]
+        outputs.extend(group.group_config.output_file_base for group in self.config.output_groups)
+        return [file.media for file in outputs if file is not None and file.type == "OSS"]
 
     def to_query(self) -> dict[str, str]:
         """Every parameter, ``Config`` as compact JSON, None left out."""

@@ -16,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from airflow_ice.models.iproduction_job import IProductionScheduleInfo, read_schedule_config
 from airflow_ice.models.json_text import json_safe
 from airflow_ice.models.lenient import (
     MISSING,
@@ -86,15 +87,19 @@ class MediaFormat(_Described):
 class VideoStream(_Described):
     """One ``VideoStreamInfoList`` item.
 
-    :param codec_name: ``CodecName``, e.g. ``h264``; ``profile``, ``level``, ``pix_fmt`` likewise.
+    ICE names some of a video stream's fields in ffprobe's style (``Codec_name``, ``Bit_rate``),
+    unlike an audio stream's (``CodecName``, ``Bitrate``); the official SDK reads them so too.
+
+    :param codec_name: ``Codec_name``, e.g. ``h264``; ``codec_long_name``: ``Codec_long_name``;
+        ``profile``, ``level``, ``pix_fmt`` likewise.
     :param width: ``Width``; ``height``: ``Height``; ``index``: ``Index``.
     :param fps: ``Fps``; ``avg_fps``: ``Avg_fps``: frame rates as ICE writes them (``25.0``, ``30000/1001``).
-    :param duration: ``Duration`` in seconds; ``bit_rate``: ``Bitrate`` in Kbit/s.
+    :param duration: ``Duration`` in seconds; ``bit_rate``: ``Bit_rate`` in Kbit/s.
     """
 
     index: Integer = Field(None, alias="Index")
-    codec_name: str | None = Field(None, alias="CodecName")
-    codec_long_name: str | None = Field(None, alias="CodecLongName")
+    codec_name: str | None = Field(None, alias="Codec_name")
+    codec_long_name: str | None = Field(None, alias="Codec_long_name")
     profile: str | None = Field(None, alias="Profile")
     level: str | None = Field(None, alias="Level")
     pix_fmt: str | None = Field(None, alias="PixFmt")
@@ -107,7 +112,7 @@ class VideoStream(_Described):
     rotate: Integer = Field(None, alias="Rotate")
     num_frames: Integer = Field(None, alias="NumFrames")
     duration: Number = Field(None, alias="Duration")
-    bit_rate: Number = Field(None, alias="Bitrate")
+    bit_rate: Number = Field(None, alias="Bit_rate")
     lang: str | None = Field(None, alias="Lang")
 
 
@@ -116,7 +121,7 @@ class AudioStream(_Described):
 
     :param codec_name: ``CodecName``, e.g. ``aac``.
     :param channels: ``Channels``; ``channel_layout``: ``ChannelLayout``, e.g. ``stereo``.
-    :param sample_rate: ``Samplerate`` in Hz; ``bitrate``: ``Bitrate`` in Kbit/s.
+    :param sample_rate: ``SampleRate`` in Hz; ``bitrate``: ``Bitrate`` in Kbit/s.
     """
 
     index: Integer = Field(None, alias="Index")
@@ -124,7 +129,7 @@ class AudioStream(_Described):
     codec_long_name: str | None = Field(None, alias="CodecLongName")
     channels: Integer = Field(None, alias="Channels")
     channel_layout: str | None = Field(None, alias="ChannelLayout")
-    sample_rate: Integer = Field(None, alias="Samplerate")
+    sample_rate: Integer = Field(None, alias="SampleRate")
     sample_fmt: str | None = Field(None, alias="SampleFmt")
     duration: Number = Field(None, alias="Duration")
     bitrate: Number = Field(None, alias="Bitrate")
@@ -142,7 +147,11 @@ class MediaInfoJob(FieldReadJobModel):
     Validating an answer whose job has a ``JobId`` never raises; what cannot be read is kept in
     ``unparsed_fields`` and described in ``parse_warnings`` (an unknown status: still running).
 
-    :param job_id: ``JobId``; ``request_id``: ``RequestId``.
+    :param job_id: ``JobId``; ``request_id``: ``RequestId`` of this answer.
+    :param submit_request_id: ``MediaInfoJob.RequestId``, the ``RequestId`` of the submit that made
+        the job (the official SDK's model has it inside the job), when it differs from ``request_id``.
+    :param is_async: ``Async``: whether ICE analysed the file asynchronously.
+    :param schedule_config: ``ScheduleConfig``: ``{PipelineId, Priority}``.
     :param status: ``Status``: ``Init``, ``Success``, ``Fail`` (:class:`MediaInfoJobStatus`) or raw.
     :param format: ``MediaInfoProperty.FileBasicInfo``, typed.
     :param video_streams: ``MediaInfoProperty.VideoStreamInfoList``, typed.
@@ -159,7 +168,10 @@ class MediaInfoJob(FieldReadJobModel):
     model_config = ConfigDict(populate_by_name=True, frozen=True)
 
     request_id: str | None = Field(None, alias="RequestId")
+    submit_request_id: str | None = Field(None, alias="MediaInfoJob.RequestId")
     job_id: str = Field(alias="JobId", min_length=1)
+    is_async: bool | None = Field(None, alias="Async")
+    schedule_config: IProductionScheduleInfo | None = Field(None, alias="ScheduleConfig")
     status: MediaInfoJobStatus | str | None = Field(None, alias="Status", union_mode="left_to_right")
     format: MediaFormat | None = None
     video_streams: list[VideoStream] = Field(default_factory=list)
@@ -175,10 +187,12 @@ class MediaInfoJob(FieldReadJobModel):
     @classmethod
     def read_fields(cls, reader: LenientReader) -> dict[str, Any]:
         """The job's fields (see :class:`~airflow_ice.models.lenient.FieldReadJobModel`)."""
-        reader.skip("Async", "ScheduleConfig")
         values: dict[str, Any] = {
-            name: reader.text(name) for name in ("request_id", "name", "user_data", "trigger_source")
+            name: reader.text(name)
+            for name in ("request_id", "submit_request_id", "name", "user_data", "trigger_source")
         }
+        values["is_async"] = _boolean(reader, "is_async")
+        values["schedule_config"] = read_schedule_config(reader)
         values["status"] = reader.status("status", MediaInfoJobStatus)
         values["submit_time"] = reader.utc_datetime("submit_time")
         values["finish_time"] = reader.utc_datetime("finish_time")
@@ -206,6 +220,16 @@ class MediaInfoJob(FieldReadJobModel):
             "user_data": self.user_data,
             "finish_time": iso_time(self.finish_time),
         }
+
+
+def _boolean(reader: LenientReader, name: str) -> bool | None:
+    value = reader.take(name)
+    if value is MISSING or value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    reader.keep(name, value, "true or false")
+    return None
 
 
 def _read_property(reader: LenientReader) -> dict[str, Any]:

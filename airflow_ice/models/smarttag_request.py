@@ -6,7 +6,6 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
-from airflow_ice.models.iproduction_request import IProductionScheduleConfig
 from airflow_ice.models.request_fields import (
     OpenRequestModel,
     RequestModel,
@@ -21,6 +20,27 @@ class SmarttagInput(OpenRequestModel):
 
     type: Literal["OSS", "Media", "URL"] = Field(alias="Type")
     media: str = Field(alias="Media", min_length=1)
+
+
+def _priority_text(value: object) -> object:
+    # ICE's model types this Priority as a string (unlike other families' integer): an integer
+    # given here is sent as its digits.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+class SmarttagScheduleConfig(RequestModel):
+    """``ScheduleConfig`` of SubmitSmarttagJob.
+
+    :param pipeline_id: the pipeline to run in.
+    :param priority: the job's priority, sent as a string (ICE types it so and does not use it yet).
+    """
+
+    pipeline_id: str | None = Field(None, alias="PipelineId", min_length=1)
+    priority: Annotated[str | None, BeforeValidator(_priority_text)] = Field(
+        None, alias="Priority", min_length=1
+    )
 
 
 def _http_url(value: str | None) -> str | None:
@@ -40,7 +60,9 @@ class SmarttagJobRequest(RequestModel):
     :param content: a description of the content, at most 1 KB.
     :param notify_url: an HTTP(S) callback URL.
     :param user_data: your data (JSON text), at most 1 KB.
-    :param schedule_config: ``{"PipelineId", "Priority"}``.
+    :param schedule_config: ``{"PipelineId", "Priority"}`` (Priority is sent as a string).
+    :param content_addr: ``ContentAddr`` (deprecated by ICE; sent as given).
+    :param content_type: ``ContentType`` (deprecated by ICE; sent as given).
     """
 
     input: Annotated[SmarttagInput, BeforeValidator(json_object)] = Field(alias="Input")
@@ -53,9 +75,11 @@ class SmarttagJobRequest(RequestModel):
     user_data: Annotated[str | None, BeforeValidator(json_text), AfterValidator(max_utf8_bytes(1024))] = (
         Field(None, alias="UserData")
     )
-    schedule_config: Annotated[IProductionScheduleConfig | None, BeforeValidator(json_object)] = Field(
+    schedule_config: Annotated[SmarttagScheduleConfig | None, BeforeValidator(json_object)] = Field(
         None, alias="ScheduleConfig"
     )
+    content_addr: str | None = Field(None, alias="ContentAddr", min_length=1)
+    content_type: str | None = Field(None, alias="ContentType", min_length=1)
 
     def to_query(self) -> dict[str, str]:
         """Every parameter given; Input and ScheduleConfig as compact JSON."""

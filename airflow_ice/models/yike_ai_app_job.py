@@ -93,7 +93,7 @@ class YikeAIAppJob(JobResponseModel):
     ICE added) is kept as received and described in ``parse_warnings``. Input that is not an object,
     or has no ``JobId``, raises ``pydantic.ValidationError`` (:meth:`from_response`: ``IceResponseError``).
 
-    :param request_id: ``RequestId`` (absent in batch items).
+    :param request_id: ``RequestId`` of the answer (of BatchGetYikeAIAppJob for a listed job).
     :param job_id: ``JobId``.
     :param app_id: ``AppId``, the AI application.
     :param app_params: ``AppParams`` (``AppInputConfig`` in batch answers) as received, JSON text.
@@ -200,7 +200,7 @@ class YikeAIAppJobList(BaseModel):
     ``parse_warnings``; each job is parsed as leniently as :class:`YikeAIAppJob`.
 
     :param request_id: ``RequestId``.
-    :param jobs: ``JobList``, parsed.
+    :param jobs: ``JobList``, parsed; each job's ``request_id`` is the answer's ``RequestId``.
     :param parse_warnings: the items that could not be read.
     """
 
@@ -223,16 +223,20 @@ class YikeAIAppJobList(BaseModel):
         items = body.get("JobList")
         if not isinstance(items, list):
             raise IceResponseError(action, "JobList is missing or not a list", body_text(body))
+        request_id = body.get("RequestId")
+        request_id = request_id if isinstance(request_id, str) else None
         jobs: list[YikeAIAppJob] = []
         warnings: list[str] = []
         for index, item in enumerate(items):
+            if request_id is not None and isinstance(item, Mapping) and "RequestId" not in item:
+                # Each job carries the RequestId of the answer it came in, as a GetYikeAIAppJob's does.
+                item = {**item, "RequestId": request_id}
             try:
                 jobs.append(YikeAIAppJob.model_validate(item))
             except ValidationError as exc:
                 warnings.append(f"JobList[{index}]: {response_problem(exc)}; left out ({short_repr(item)})")
-        request_id = body.get("RequestId")
         return cls(
-            request_id=request_id if isinstance(request_id, str) else None,
+            request_id=request_id,
             jobs=jobs,
             parse_warnings=warnings,
         )

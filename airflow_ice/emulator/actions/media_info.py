@@ -14,11 +14,12 @@ from airflow_ice.emulator.actions.iproduction import media_parameter, schedule_c
 from airflow_ice.emulator.actions.lifecycle import LifecycleActions, LifecycleJob
 from airflow_ice.emulator.results import oss_location, oss_url
 
-# What ICE reports for a 10-second 1280x720 H.264/AAC MP4.
+# What ICE reports for a 10-second 1280x720 H.264/AAC MP4, under the official SDK's names (a video
+# stream's in ffprobe's style: Codec_name, Bit_rate; an audio stream's CodecName, SampleRate).
 VIDEO_STREAM = {
     "Index": "0",
-    "CodecName": "h264",
-    "CodecLongName": "H.264 / AVC / MPEG-4 AVC / MPEG-4 part 10",
+    "Codec_name": "h264",
+    "Codec_long_name": "H.264 / AVC / MPEG-4 AVC / MPEG-4 part 10",
     "Profile": "High",
     "Level": "31",
     "PixFmt": "yuv420p",
@@ -31,10 +32,10 @@ VIDEO_STREAM = {
     "Rotate": "0",
     "NumFrames": "250",
     "Duration": "10.0",
-    "Bitrate": "1500.0",
-    "HasBFrames": "2",
-    "TimeBase": "1/12800",
-    "StartTime": "0.000000",
+    "Bit_rate": "1500.0",
+    "Has_b_frames": "2",
+    "Time_base": "1/12800",
+    "Start_time": "0.000000",
 }
 AUDIO_STREAM = {
     "Index": "1",
@@ -42,7 +43,7 @@ AUDIO_STREAM = {
     "CodecLongName": "AAC (Advanced Audio Coding)",
     "Channels": "2",
     "ChannelLayout": "stereo",
-    "Samplerate": "44100",
+    "SampleRate": "44100",
     "SampleFmt": "fltp",
     "Duration": "10.0",
     "Bitrate": "128.0",

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from airflow_ice.emulator.actions.base import json_object, json_text, max_length, one_of
-from airflow_ice.emulator.actions.iproduction import schedule_config_parameter
 from airflow_ice.emulator.actions.lifecycle import LifecycleActions, LifecycleJob
 from airflow_ice.emulator.errors import invalid_parameter, missing_parameter
 
@@ -44,7 +43,8 @@ class SmarttagActions(LifecycleActions):
             raise invalid_parameter("Input.Media", "it is required.")
         json_text(params, "Params")
         json_text(params, "TemplateConfig")
-        schedule_config_parameter(params)
+        # Its Priority is a string that ICE does not use yet (the SDK: "any value").
+        json_object(params, "ScheduleConfig")
         max_length("Title", params.get("Title"), 256, in_bytes=True)
         max_length("Content", params.get("Content"), 1024, in_bytes=True)
         max_length("UserData", params.get("UserData"), 1024, in_bytes=True)
