@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
 from typing import Any
 
 # Max characters of a value quoted in a warning or error message.
@@ -76,7 +75,8 @@ def decode_json_text(text: str) -> Any:
     return value
 
 
-_CONTAINERS = (Mapping, list, tuple)
+# What JSON decodes to (a Mapping of another kind is not walked: isinstance on the ABC is slow).
+_CONTAINERS = (dict, list, tuple)
 
 
 def nests_deeper_than(value: Any, limit: int) -> bool:
@@ -89,8 +89,9 @@ def nests_deeper_than(value: Any, limit: int) -> bool:
         item, depth = pending.pop()
         if depth > limit:
             return True
-        children = item.values() if isinstance(item, Mapping) else item
-        pending.extend((child, depth + 1) for child in children if isinstance(child, _CONTAINERS))
+        for child in item.values() if isinstance(item, dict) else item:
+            if isinstance(child, _CONTAINERS):
+                pending.append((child, depth + 1))
     return False
 
 

@@ -167,11 +167,10 @@ class LenientReader:
         number: int | None = None
         if isinstance(value, int) and not isinstance(value, bool):
             number = value
-        elif isinstance(value, str) and value.strip().lstrip("+-").isdigit():
-            try:
-                number = int(value.strip())
-            except ValueError:
-                pass  # more digits than Python converts (how the wire keeps such a JSON integer)
+        elif isinstance(value, str) and value.strip().lstrip("+-").isdigit() and len(value.strip()) <= 20:
+            # At most a 64-bit integer's digits: a longer one (how the wire keeps an integer past
+            # Python's digit limit) is never converted.
+            number = int(value.strip())
         if number is not None and _LONG_MIN <= number <= _LONG_MAX:
             return number
         self.keep(name, value, "a 64-bit integer")
