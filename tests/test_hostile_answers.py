@@ -464,3 +464,31 @@ def test_a_submit_answer_holding_a_5000_digit_number_gives_its_job(
     submit = lambda hook: hook.submit_iproduction_job(dict(family.request))  # noqa: E731
     asubmit = lambda hook: hook.asubmit_iproduction_job(dict(family.request))  # noqa: E731
     assert run(path, submit, asubmit) == "job-1"
+
+
+PYTHON_BUILT = {
+    "nested 5,000 deep": nested_list(5000),  # past repr's and json.dumps' recursion limit
+    "5,000-digit integer": 10**5000,  # cannot even be printed
+    "infinity": float("inf"),
+    "NaN": float("nan"),
+}
+
+
+@pytest.mark.parametrize("bad", sorted(PYTHON_BUILT))
+@pytest.mark.parametrize("family", FAMILY_PARAMS)
+def test_values_no_wire_sends_never_break_a_model(family: Family, bad: str) -> None:
+    # A dict built in Python (a model's own dump edited, a test) may hold what JSON cannot:
+    # from_response still gives the job, and both its dumps are strict JSON.
+    value = PYTHON_BUILT[bad]
+    fields = {
+        "Duration": value,
+        "Count": value,
+        "Percent": value,
+        "Progress": value,
+        "Input": {"Deep": value},
+    }
+    body = job_answer(family, Extra=value, **fields)
+    if family.model is SmarttagJob:
+        body["JobId"] = "job-1"  # as the hook adds it
+    job = family.model.from_response(body)
+    assert_kept_raw(job, "Extra", family)
