@@ -63,6 +63,7 @@ FOUR_HUNDRED_ONE_DIGITS = "9" * 401
 
 
 def nested_list(levels: int) -> Any:
+    """``[[...[]...]]``, ``levels`` arrays deep."""
     value: Any = []
     for _ in range(levels - 1):
         value = [value]
@@ -93,6 +94,8 @@ def sent_params(request: Received) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Family:
+    """One job family as these tests drive it through the hook."""
+
     name: str
     submit: str  # the hook's submit method
     request: Mapping[str, Any]
@@ -260,6 +263,24 @@ def test_a_too_deep_submit_answer_with_client_token_is_resent_with_the_same_toke
     assert run(path, lambda hook: submit(hook, request), lambda hook: asubmit(hook, request)) == "job-1"
     tokens = [sent_params(received).get("ClientToken") for received in misbehaving_ice.received]
     assert tokens == ["token-1", "token-1"]  # ICE answers the same token with the job it made
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("family", TOKEN_PARAMS)
+def test_a_client_token_submit_whose_every_answer_is_too_deep_raises_the_typed_read_error(
+    misbehaving_ice: MisbehavingIce, monkeypatch: pytest.MonkeyPatch, family: Family, path: str
+) -> None:
+    # Not IceOutcomeUnknownError: the token makes a later try's resend safe, so the task may retry.
+    misbehaving_ice.serve(answer(200, TOO_DEEP))
+    set_connection(monkeypatch, misbehaving_ice.url, max_retries=2)
+    request = {**family.request, "client_token": "token-1"}
+    submit = getattr(IceHook, family.submit)
+    asubmit = getattr(IceHook, "a" + family.submit)
+    with pytest.raises(IceResponseError, match="nests deeper than the decoder follows") as raised:
+        run(path, lambda hook: submit(hook, request), lambda hook: asubmit(hook, request))
+    assert not isinstance(raised.value, IceOutcomeUnknownError)
+    tokens = [sent_params(received).get("ClientToken") for received in misbehaving_ice.received]
+    assert tokens == ["token-1"] * 3
 
 
 @pytest.mark.parametrize("path", PATHS)
