@@ -5,7 +5,8 @@ hundreds of levels deep.
 A submit whose answer cannot be read is unknown and never resent without ClientToken, for every
 family, and its task fails without Airflow retries; with ClientToken it is resent with the same
 token. A get of such an answer raises a typed error. One bad field of a readable answer never
-costs the job id or status: it is kept raw in ``unparsed_fields`` and named in a warning.
+costs the job id or status: it is kept raw in ``unparsed_fields`` and named in a warning, and a
+trigger reports the job in strict JSON.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from airflow_ice.client.redaction import Scrubber
 from airflow_ice.client.wire import WireResponse
 from airflow_ice.errors import IceOutcomeUnknownError, IceResponseError
 from airflow_ice.hooks.ice import IceHook
+from airflow_ice.jobs.events import JobEvent, JobEventStatus
 from airflow_ice.models import (
     IProductionJob,
     MediaConvertJob,
@@ -41,6 +43,10 @@ from airflow_ice.models.lenient import JobResponseModel
 from airflow_ice.operators.iproduction import IceIProductionJobOperator
 from airflow_ice.operators.yike import IceYikeStoryboardJobOperator
 from airflow_ice.operators.yike_ai_app import IceYikeAIAppJobOperator
+from airflow_ice.triggers.base import IceJobTrigger
+from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
+from airflow_ice.triggers.yike import IceYikeStoryboardJobTrigger
+from airflow_ice.triggers.yike_ai_app import IceYikeAIAppJobTrigger
 from tests.dag_support import new_dag, run_dag, task_states, task_try_numbers
 from tests.media_families import (
     MEDIA_CONVERT,
@@ -513,3 +519,38 @@ def test_values_no_wire_sends_never_break_a_model(family: Family, bad: str) -> N
         body["JobId"] = "job-1"  # as the hook adds it
     job = family.model.from_response(body)
     assert_kept_raw(job, "Extra", family)
+
+
+def _trigger_class(family: Family) -> type[IceJobTrigger]:
+    known: dict[type[JobResponseModel], type[IceJobTrigger]] = {
+        IProductionJob: IceIProductionJobTrigger,
+        YikeStoryboardJob: IceYikeStoryboardJobTrigger,
+        YikeAIAppJob: IceYikeAIAppJobTrigger,
+    }
+    if family.model in known:
+        return known[family.model]
+    cases = (MEDIA_PRODUCING, MEDIA_CONVERT, SNAPSHOT, MEDIA_INFO, SMARTTAG)
+    return next(case.trigger for case in cases if case.name == family.name)
+
+
+@pytest.mark.parametrize("family", FAMILY_PARAMS)
+def test_a_trigger_reports_the_job_whatever_one_field_holds(
+    misbehaving_ice: MisbehavingIce, monkeypatch: pytest.MonkeyPatch, family: Family
+) -> None:
+    # A finished job whose answer holds a 600-deep list and a 5,000-digit number: the trigger's
+    # success event names the job and is strict JSON (Airflow serialises it).
+    body = with_raw_field(job_answer(family), family.envelope, "Nest", BAD_FIELDS["list nested 600 deep"])
+    body = body.replace(b'"RequestId": "r"', b'"RequestId": "r", "Cost": ' + FIVE_THOUSAND_DIGITS.encode())
+    misbehaving_ice.serve(answer(200, body))
+    set_connection(monkeypatch, misbehaving_ice.url, max_retries=0)
+    trigger = _trigger_class(family)(job_id="job-1", poll_interval=0.1)
+
+    async def events() -> list[Any]:
+        return [event async for event in trigger.run()]
+
+    (event,) = asyncio.run(events())
+    json.dumps(event.payload, allow_nan=False)
+    job_event = JobEvent.from_payload(event.payload, job_id="job-1")
+    assert job_event.status is JobEventStatus.SUCCESS, job_event.message
+    assert job_event.job is not None
+    assert (job_event.job["job_id"], job_event.job["status"]) == ("job-1", family.status)
