@@ -9,8 +9,10 @@ Every attempt ends in one of three outcomes:
 - **done**: a 2xx JSON object that passes the action's check (a submit's ``JobId``).
 - **unknown**: anything else once the request may have reached ICE: read timeout, dropped
   connection, an answer over the size cap, a 5xx without a well-formed ICE body (or any 5xx but
-  503: ICE failed while handling it), a 2xx that is unreadable or fails the check. Retried only
-  for idempotent actions; for the others it becomes :class:`~airflow_ice.errors.IceOutcomeUnknownError`,
+  503: ICE failed while handling it), a 2xx that is unreadable or fails the check, and whatever
+  reading, decoding or checking an answer raises (JSON nested past the decoder's recursion limit,
+  memory, the check itself failing): :func:`judge_answer` never raises. Retried only for
+  idempotent actions; for the others it becomes :class:`~airflow_ice.errors.IceOutcomeUnknownError`,
   which nothing retries.
 
 Text kept from an answer (messages, raw bodies) is scrubbed of the request's secrets first.
@@ -28,6 +30,7 @@ from airflow_ice.client.redaction import Scrubber
 from airflow_ice.client.transport import FailureKind, TransportFailure
 from airflow_ice.client.wire import (
     BodyTooLarge,
+    TooDeepBody,
     UnreadableBody,
     WireResponse,
     body_text,
@@ -118,7 +121,18 @@ def refused(error: IceError, *, retryable: bool) -> Verdict:
 def judge_answer(
     action: str, response: WireResponse, scrub: Scrubber, max_bytes: int, check: AnswerCheck | None
 ) -> Verdict:
-    """The outcome of an attempt that got a whole HTTP answer."""
+    """The outcome of an attempt that got a whole HTTP answer. Never raises: the request reached
+    ICE, so an answer that cannot be read or judged, whatever the exception, is unknown."""
+    try:
+        return _judged_answer(action, response, scrub, max_bytes, check)
+    except Exception as exc:  # the one place where any failure to judge an answer becomes unknown
+        detail = scrub(f"the answer could not be read or checked ({type(exc).__name__}: {exc})")
+        return Verdict(Outcome.UNKNOWN, error=IceResponseError(action, detail[:RAW_CHARS]))
+
+
+def _judged_answer(
+    action: str, response: WireResponse, scrub: Scrubber, max_bytes: int, check: AnswerCheck | None
+) -> Verdict:
     try:
         content = decoded_content(response, max_bytes)
     except BodyTooLarge as exc:
@@ -126,8 +140,12 @@ def judge_answer(
     except UnreadableBody as exc:
         return Verdict(Outcome.UNKNOWN, error=IceResponseError(action, str(exc)))
     content_type = response.headers.get("content-type")
-    data = json_body(content, content_type)
     status = response.status_code
+    unreadable: str | None = None
+    try:
+        data = json_body(content, content_type)
+    except TooDeepBody as exc:
+        data, unreadable = None, str(exc)
     if status >= 400:
         return _judge_error_answer(action, response, data, scrub(body_text(content, content_type)), scrub)
     if not 200 <= status < 300:
@@ -135,11 +153,12 @@ def judge_answer(
         return _unusable(action, detail, scrub(body_text(content, content_type)))
     if not isinstance(data, dict):
         what = "an empty body" if not content else f"{type(data).__name__ if data is not None else 'no JSON'}"
-        detail = f"expected a JSON object, got {what} (HTTP {status})"
+        detail = f"expected a JSON object, got {unreadable or what} (HTTP {status})"
         return _unusable(action, detail, scrub(body_text(content, content_type)))
     problem = check(data) if check is not None else None
     if problem is not None:
-        return _unusable(action, problem, scrub(json.dumps(data, ensure_ascii=False)))
+        # The text as received: the decoded object may nest too deeply to encode again.
+        return _unusable(action, problem, scrub(body_text(content, content_type)))
     return Verdict(Outcome.DONE, answer=data)
 
 

@@ -17,6 +17,7 @@ from airflow_ice.client.config import ICE_API_VERSION, IceConnectionConfig
 from airflow_ice.client.redaction import Scrubber
 from airflow_ice.client.signing import Credentials, redact_query, sign_request
 from airflow_ice.errors import IceInvalidRequestError
+from airflow_ice.models.json_text import integer_or_digits
 
 # The actions ICE serves as GET, as the official SDK declares them (each action's ``method``);
 # every other action is a POST. A GET carries all its parameters in the query string.
@@ -181,19 +182,32 @@ def body_text(content: bytes, content_type: str | None) -> str:
     return content.decode(_charset(content_type), errors="replace")
 
 
+class TooDeepBody(UnreadableBody):
+    """The JSON body nests deeper than Python's decoder follows (its recursion limit)."""
+
+
 def json_body(content: bytes, content_type: str | None) -> Any:
     """The decoded JSON body, or None. Straight from the bytes (JSON is UTF-8): decoding the text
-    first costs a charset lookup per call; the declared charset is tried only when that fails."""
+    first costs a charset lookup per call; the declared charset is tried only when that fails, and
+    then an integer longer than Python converts is kept as its digits (one field, not the answer).
+
+    :raises TooDeepBody: the JSON nests past the decoder's recursion limit: nothing of it is read.
+    """
     if not content:
         return None
     try:
-        return json.loads(content)
-    except ValueError:
-        pass
-    try:
-        return json.loads(body_text(content, content_type))
-    except ValueError:
-        return None
+        try:
+            return json.loads(content)
+        except ValueError:
+            pass
+        try:
+            return json.loads(body_text(content, content_type), parse_int=integer_or_digits)
+        except ValueError:
+            return None
+    except RecursionError:
+        raise TooDeepBody(
+            "the JSON nests deeper than the decoder follows; none of it could be read"
+        ) from None
 
 
 def _charset(content_type: str | None) -> str:
@@ -223,6 +237,7 @@ def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
 __all__ = [
     "GET_ACTIONS",
     "BodyTooLarge",
+    "TooDeepBody",
     "UnreadableBody",
     "WireRequest",
     "WireResponse",

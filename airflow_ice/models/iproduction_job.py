@@ -18,6 +18,7 @@ from airflow_ice.models.lenient import (
     LenientReader,
     ParseReport,
     job_id_value,
+    shallow_fields,
 )
 from airflow_ice.models.status import IProductionJobStatus, parse_status
 from airflow_ice.models.xcom_values import iso_utc
@@ -132,7 +133,7 @@ class IProductionJob(JobResponseModel):
             return data  # pydantic reports that it is not an object
         report = ParseReport()
         report.absorb(data)
-        reader = LenientReader(data, cls, report)
+        reader = LenientReader(shallow_fields(data, report), cls, report)
         # Derived from other fields below, so read back from a dump only for bookkeeping.
         reader.skip("result", "job_params_decoded", WARNINGS_FIELD, UNPARSED_FIELD)
         values: dict[str, Any] = {

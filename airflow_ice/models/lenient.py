@@ -8,6 +8,7 @@ an unknown field, a status or time that does not parse) is kept as received in t
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from enum import Enum
@@ -16,7 +17,15 @@ from typing import Any, ClassVar, Final, TypeVar
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError, model_validator
 
 from airflow_ice.errors import IceResponseError
-from airflow_ice.models.json_text import body_text, decode_json_text, is_json_safe, json_safe, short_repr
+from airflow_ice.models.json_text import (
+    MAX_NESTING,
+    body_text,
+    decode_json_text,
+    is_json_safe,
+    json_safe,
+    nests_deeper_than,
+    short_repr,
+)
 from airflow_ice.models.status import StatusT, parse_status
 
 ItemT = TypeVar("ItemT")
@@ -31,6 +40,9 @@ MISSING: Final = _Missing()
 """What :meth:`LenientReader.take` returns for a field that is absent."""
 
 _DATETIME = TypeAdapter(datetime)
+# ICE's integers are 64-bit (Java long): a larger one is a bad value, kept raw, not a typed field
+# that a digit limit or an encoder could later refuse.
+_LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
 
 
 def _is_ice_time(value: str) -> bool:
@@ -152,11 +164,16 @@ class LenientReader:
         value = self.take(name)
         if value is MISSING or value is None:
             return None
+        number: int | None = None
         if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
-            return int(value.strip())
-        self.keep(name, value, "an integer")
+            number = value
+        elif isinstance(value, str) and value.strip().lstrip("+-").isdigit() and len(value.strip()) <= 20:
+            # At most a 64-bit integer's digits: a longer one (how the wire keeps an integer past
+            # Python's digit limit) is never converted.
+            number = int(value.strip())
+        if number is not None and _LONG_MIN <= number <= _LONG_MAX:
+            return number
+        self.keep(name, value, "a 64-bit integer")
         return None
 
     def number(self, name: str) -> float | None:
@@ -164,14 +181,14 @@ class LenientReader:
         value = self.take(name)
         if value is MISSING or value is None or value == "":
             return None
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-        if isinstance(value, str):
+        if isinstance(value, (int, float, str)) and not isinstance(value, bool):
             try:
-                return float(value)
-            except ValueError:
-                pass
-        self.keep(name, value, "a number")
+                number = float(value)
+            except (ValueError, OverflowError):  # OverflowError: an integer past float's range
+                number = math.nan
+            if math.isfinite(number):
+                return number
+        self.keep(name, value, "a finite number")
         return None
 
     def status(self, name: str, enum_cls: type[StatusT]) -> StatusT | str | None:
@@ -273,6 +290,18 @@ class LenientReader:
                 )
 
 
+def shallow_fields(data: Mapping[Any, Any], report: ParseReport) -> Mapping[Any, Any]:
+    """The job object without its fields nested deeper than :data:`MAX_NESTING` levels: each is
+    kept as its JSON text in ``unparsed_fields`` and named in a warning, so that one such field
+    (which pydantic, ``json.dumps`` and XCom would recurse through) cannot cost the job id and status."""
+    deep = [key for key, value in data.items() if nests_deeper_than(value, MAX_NESTING)]
+    if not deep:
+        return data
+    for key in deep:
+        report.keep(str(key), json_safe(data[key]), f"nested deeper than {MAX_NESTING} levels (as JSON text)")
+    return {key: value for key, value in data.items() if key not in deep}
+
+
 def unwrapped(data: Mapping[Any, Any], envelope: str) -> Mapping[Any, Any]:
     """The job object of an answer that nests it (``{"RequestId", "<envelope>": {...}}``), with the
     ``RequestId`` beside its fields; a flat object (a model's own dump) is returned as it is.
@@ -306,6 +335,10 @@ def response_problem(error: ValidationError) -> str:
 
 JobModelT = TypeVar("JobModelT", bound="JobResponseModel")
 
+UNREADABLE_VALUE_ERRORS = (ArithmeticError, RecursionError, MemoryError)
+"""What reading a value can raise besides ``ValueError`` (which pydantic reports as a validation
+error): a number past float's range, a value nested past the recursion limit, a value too large."""
+
 
 class JobResponseModel(BaseModel):
     """A job as its status call returns it: parsed leniently, raising only for an unusable body."""
@@ -330,6 +363,14 @@ class JobResponseModel(BaseModel):
             raise IceResponseError(
                 action or cls.RESPONSE_ACTION, response_problem(exc), body_text(body)
             ) from None
+        except UNREADABLE_VALUE_ERRORS as exc:
+            # The readers keep a bad field raw; this is a value none of them foresaw: still the
+            # answer's fault, never a bare crash of the caller.
+            raise IceResponseError(
+                action or cls.RESPONSE_ACTION,
+                f"a value cannot be read ({type(exc).__name__})",
+                body_text(body),
+            ) from exc
 
     @property
     def _current_status(self) -> Enum | str | None:
@@ -381,7 +422,8 @@ class FieldReadJobModel(JobResponseModel):
             return data  # pydantic reports that it is not an object
         report = ParseReport()
         report.absorb(data)
-        reader = LenientReader(unwrapped(data, cls.ENVELOPE) if cls.ENVELOPE else data, cls, report)
+        job = unwrapped(data, cls.ENVELOPE) if cls.ENVELOPE else data
+        reader = LenientReader(shallow_fields(job, report), cls, report)
         reader.skip(WARNINGS_FIELD, UNPARSED_FIELD)
         values = cls.read_fields(reader)
         job_id = job_id_value(reader.take("job_id"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any, ClassVar
@@ -29,12 +30,13 @@ from airflow_ice.models.status import MediaInfoJobStatus
 
 def _number_or_none(value: Any) -> Any:
     # ICE sends every figure as a string ("1280", "10.0", sometimes "N/A"): one that does not read
-    # is None here and stays in the item's ``raw``.
-    if isinstance(value, str):
+    # (or is past float's range, as a string or a number) is None here and stays in the item's ``raw``.
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
         try:
-            return float(value)
-        except ValueError:
+            number = float(value)
+        except (ValueError, OverflowError):
             return None
+        return number if math.isfinite(number) else None
     return value
 
 

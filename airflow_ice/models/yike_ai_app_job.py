@@ -21,12 +21,14 @@ from airflow_ice.models.json_text import (
 from airflow_ice.models.lenient import (
     MISSING,
     UNPARSED_FIELD,
+    UNREADABLE_VALUE_ERRORS,
     WARNINGS_FIELD,
     JobResponseModel,
     LenientReader,
     ParseReport,
     job_id_value,
     response_problem,
+    shallow_fields,
 )
 from airflow_ice.models.status import _TolerantStatus, parse_status
 from airflow_ice.models.xcom_values import iso_utc
@@ -136,7 +138,7 @@ class YikeAIAppJob(JobResponseModel):
             return data  # pydantic reports that it is not an object
         report = ParseReport()
         report.absorb(data)
-        reader = LenientReader(data, cls, report)
+        reader = LenientReader(shallow_fields(data, report), cls, report)
         # Derived from AppParams below, so read back from a dump only for bookkeeping.
         reader.skip("app_params_decoded", WARNINGS_FIELD, UNPARSED_FIELD)
         values: dict[str, Any] = {
@@ -235,6 +237,8 @@ class YikeAIAppJobList(BaseModel):
                 jobs.append(YikeAIAppJob.model_validate(item))
             except ValidationError as exc:
                 warnings.append(f"JobList[{index}]: {response_problem(exc)}; left out ({short_repr(item)})")
+            except UNREADABLE_VALUE_ERRORS as exc:
+                warnings.append(f"JobList[{index}]: {type(exc).__name__}; left out ({short_repr(item)})")
         return cls(
             request_id=request_id,
             jobs=jobs,

@@ -16,6 +16,7 @@ from airflow_ice.models.lenient import (
     LenientReader,
     ParseReport,
     job_id_value,
+    shallow_fields,
 )
 from airflow_ice.models.status import YikeStoryboardJobStatus, parse_status
 
@@ -139,7 +140,7 @@ class YikeStoryboardJob(JobResponseModel):
             return data  # pydantic reports that it is not an object
         report = ParseReport()
         report.absorb(data)
-        reader = LenientReader(data, cls, report)
+        reader = LenientReader(shallow_fields(data, report), cls, report)
         reader.skip(WARNINGS_FIELD, UNPARSED_FIELD)
         values: dict[str, Any] = {
             "request_id": reader.text("request_id"),
