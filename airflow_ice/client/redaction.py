@@ -172,10 +172,13 @@ def unsigned_urls_in(text: str) -> str:
 
 
 def _unsigned_match(match: re.Match[str]) -> str:
-    url = match.group(0)
+    found = match.group(0)
+    # Punctuation after a URL in a sentence ends the sentence, not the URL.
+    url = found.rstrip(".,;:!?)]")
+    tail = found[len(url) :]
     if _ESCAPED_AMPERSAND in url:
-        return unsigned_url(url.replace(_ESCAPED_AMPERSAND, "&")).replace("&", _ESCAPED_AMPERSAND)
-    return unsigned_url(url)
+        return unsigned_url(url.replace(_ESCAPED_AMPERSAND, "&")).replace("&", _ESCAPED_AMPERSAND) + tail
+    return unsigned_url(url) + tail
 
 
 class RedactSignedUrls(logging.Filter):

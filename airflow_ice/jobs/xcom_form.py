@@ -2,9 +2,9 @@
 OpenLineage, exceptions, logs). The one place both rules are applied, for every job family:
 
 - **No credentials.** Every URL loses its signature and token parameters
-  (:func:`~airflow_ice.client.redaction.unsigned_url`: scheme, host and path kept), and each OSS
-  URL gets its object's ``oss://bucket/key`` beside it, under the key's name plus ``_oss``
-  (``output_urls`` -> ``output_urls_oss``, a list with None for a URL that is not OSS). With
+  (:func:`~airflow_ice.client.redaction.unsigned_url`: scheme, host and path kept), and each
+  presigned OSS URL gets its object's ``oss://bucket/key`` beside it, under the key's name plus
+  ``_oss`` (``output_urls`` -> ``output_urls_oss``, a list with None for a URL that is not OSS). With
   ``keep_presigned_urls`` the stored form keeps the presigned URLs (for downstream tasks that
   download with them); what is shown never does. The connection's own secrets never get this far:
   the client removes them from every answer (:meth:`~airflow_ice.client.redaction.Scrubber.in_json_value`).
@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from airflow_ice.assets.oss import OssObject
-from airflow_ice.client.redaction import unsigned_urls_in
+from airflow_ice.client.redaction import unsigned_url, unsigned_urls_in
 
 OSS_SIBLING_SUFFIX = "_oss"
-"""The key beside a URL's (``output_url`` -> ``output_url_oss``) that gives its ``oss://bucket/key``."""
+"""The key beside a presigned URL's (``output_url`` -> ``output_url_oss``) that gives its ``oss://bucket/key``."""
 
 # Integers every store on the way accepts: the triggerer's msgpack encoder and JSON readers
 # elsewhere (64-bit signed).
@@ -39,7 +39,8 @@ _NAMED_IN_WARNING = 10
 class XComForm:
     """A job's XCom form and what had to be changed to make it strict JSON.
 
-    :param value: the form: strict JSON, URLs unsigned unless kept, ``*_oss`` keys beside OSS URLs.
+    :param value: the form: strict JSON, URLs unsigned unless kept, ``*_oss`` keys beside presigned
+        OSS URLs.
     :param kept_as_text: each value kept as text, with where it is, e.g. ``result.score (NaN)``.
     """
 
@@ -106,7 +107,7 @@ class _Walk:
             sibling = key + OSS_SIBLING_SUFFIX
             if sibling in data or sibling in out:
                 continue
-            uris = _oss_uris(value)
+            uris = _oss_uris(raw_value) if _is_presigned(raw_value) else None
             if uris is not None:
                 out[sibling] = uris
         return out
@@ -153,11 +154,18 @@ class _Walk:
         return text
 
 
+def _is_presigned(value: Any) -> bool:
+    """Whether ``value`` is a URL with signature or token parameters, or a list holding one."""
+    if isinstance(value, str):
+        return "?" in value and value.startswith(("https://", "http://")) and unsigned_url(value) != value
+    return isinstance(value, list | tuple) and any(_is_presigned(item) for item in value)
+
+
 def _oss_uris(value: Any) -> str | list[str | None] | None:
     """The ``*_oss`` value beside ``value``: a URL's object, or a list's objects; None when it names none."""
     if isinstance(value, str):
         return oss_uri_of(value)
-    if isinstance(value, list) and value and all(isinstance(item, str) for item in value):
+    if isinstance(value, list | tuple) and value and all(isinstance(item, str) for item in value):
         uris = [oss_uri_of(item) for item in value]
         return uris if any(uri is not None for uri in uris) else None
     return None
