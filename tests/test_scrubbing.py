@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
 
@@ -409,3 +410,31 @@ def test_values_airflow_cannot_store_are_kept_as_text_and_named_once(
     assert len(warnings) == 1
     assert "Job j" in warnings[0]
     assert "percent (integer over 64 bits)" in warnings[0]
+
+
+def test_openlineage_events_and_asset_extras_keep_no_signed_url(tmp_path: Path) -> None:
+    from tests.lineage_support import run_scenarios
+
+    scenarios = ["iproduction_success", "iproduction_failure", "ai_app_success", "iproduction_with_outlets"]
+    with IceEmulator(job_seconds=0.3, **PRESIGNING) as emulator:
+        runs = run_scenarios(emulator, scenarios, tmp_path)
+        good = runs.runs["iproduction_success"]
+        assert good.job_id
+        answered = raw_answer(emulator, good.job_id)
+
+    # Precondition: ICE answered presigned URLs with the connection's token, and lineage was emitted.
+    assert "Signature=" in answered
+    assert quote(CONN_TOKEN, safe="") in answered
+    assert [runs.runs[name].state for name in scenarios] == ["success", "failed", "success", "success"]
+    complete = runs.task_events("iproduction_success")["COMPLETE"][0]
+    assert [(d["namespace"], d["name"]) for d in complete["outputs"]] == [
+        ("oss://media-bucket", "processed/interview/captions.srt")
+    ]
+    assert runs.runs["iproduction_with_outlets"].asset_events
+    texts = {
+        "OpenLineage events": json.dumps(runs.events),
+        "asset events": json.dumps([run.asset_events for run in runs.runs.values()]),
+    }
+    assert_none_in(texts, forms_of(CONN_TOKEN))
+    for where, text in texts.items():
+        assert not SIGNING.search(text), f"a signed URL kept in {where}"
