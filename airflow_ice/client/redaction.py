@@ -24,6 +24,8 @@ from urllib.parse import quote, quote_plus, unquote
 from airflow_ice.client.signing import redact_query
 
 REDACTED = "***"
+# Characters that every form of a secret (URL-encoded either way, JSON-escaped) keeps as they are.
+_KEPT_BY_EVERY_FORM = re.compile(r"[A-Za-z0-9_.~-]{8,}")
 
 
 class Scrubber:
@@ -32,13 +34,14 @@ class Scrubber:
     :param secrets: the values to remove (empty ones are ignored).
     """
 
-    __slots__ = ("_forms", "_secrets")
+    __slots__ = ("_cores", "_forms", "_secrets")
 
     def __init__(self, secrets: Iterable[str | None]) -> None:
         # Kept as given: the forms are worked out only when text is scrubbed (an error path),
         # not for every request that is signed.
         self._secrets = tuple(secret for secret in secrets if secret)
         self._forms: tuple[str, ...] | None = None
+        self._cores: tuple[str, ...] | None = None
 
     def __repr__(self) -> str:
         return f"Scrubber({len(self._secrets)} secrets)"
@@ -74,9 +77,23 @@ class Scrubber:
         except (TypeError, ValueError):
             text = None
         # A secret inside a string is found in the JSON text in its JSON-escaped form, one of the forms.
-        if text is not None and not any(form in text for form in self._all_forms()):
+        if text is not None and not self._may_hold_a_secret(text):
             return value
         return self._walk(value)
+
+    def _may_hold_a_secret(self, text: str) -> bool:
+        """Whether a form of a secret may be in ``text``: first by each secret's longest part that
+        every form keeps (a few searches, checked once per answer), then by the forms themselves."""
+        if self._cores is None:
+            cores = []
+            for secret in self._secrets:
+                parts = _KEPT_BY_EVERY_FORM.findall(secret)
+                # A secret without such a part (very short, or mostly symbols) is searched by its forms.
+                cores.append(max(parts, key=len) if parts else "")
+            self._cores = tuple(cores)
+        if all(core and core not in text for core in self._cores):
+            return False
+        return any(form in text for form in self._all_forms())
 
     def _walk(self, value: Any) -> Any:
         if isinstance(value, str):
