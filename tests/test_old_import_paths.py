@@ -18,6 +18,8 @@ MOVED_MODULES = {
     "airflow_ice.utils.cancellation": "airflow_ice.jobs.cancellation",
     "airflow_ice.utils.operator_params": "airflow_ice.jobs.params",
 }
+# Written after the move, so without an old path (nothing imported them from there).
+NEW_JOB_MODULES = {"airflow_ice.jobs.xcom_form"}
 
 
 @pytest.mark.parametrize(("old", "new"), MOVED_MODULES.items())
@@ -52,4 +54,4 @@ def test_every_job_module_has_its_old_path() -> None:
     import airflow_ice.jobs
 
     moved = {f"airflow_ice.jobs.{info.name}" for info in pkgutil.iter_modules(airflow_ice.jobs.__path__)}
-    assert moved == set(MOVED_MODULES.values())
+    assert moved - NEW_JOB_MODULES == set(MOVED_MODULES.values())

@@ -314,7 +314,10 @@ class IceClient:
         )
         if verdict.outcome is Outcome.DONE:
             assert verdict.answer is not None
-            return verdict.answer
+            # An answer that echoes this request's secret, STS token or signature (e.g. in a URL
+            # presigned with the caller's token) reaches parsed jobs, XCom and events without them.
+            answer: dict[str, Any] = request.scrub.in_json_value(verdict.answer)
+            return answer
         raise _FailedAttempt(verdict)
 
     @staticmethod

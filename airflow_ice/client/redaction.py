@@ -1,21 +1,31 @@
-"""Keeping secrets out of what is kept: answers that echo the request, and the URLs httpx logs.
+"""Keeping secrets out of what is kept: answers that echo the request, signed URLs, the URLs httpx logs.
 
 Some gateways answer an error with the request they received (headers, query string) in the
-body. Such a body is kept in exceptions, trigger events and from there the metadata DB, so it
-is scrubbed of the AccessKey secret, the STS token and the signature, in every form they can
-take in a body (as sent, URL-encoded, JSON-escaped), before anything else reads it.
+body, and an answer may echo the caller's STS token (e.g. in a URL presigned with it). Every
+answer is kept somewhere (a parsed job in XCom and trigger events, an error body in exceptions),
+so each is scrubbed of the request's AccessKey secret, STS token and signature, in every form
+they can take in a body (as sent, URL-encoded, JSON-escaped), before anything else reads it
+(:class:`Scrubber`).
+
+ICE's answers also carry URLs presigned for OSS objects, whose signature and token let anyone
+read the object until they expire: :func:`unsigned_url` and :func:`unsigned_urls_in` remove
+those parameters (:data:`SIGNED_URL_PARAMETERS`), keeping scheme, host and path.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterable
-from urllib.parse import quote, quote_plus
+from typing import Any
+from urllib.parse import quote, quote_plus, unquote
 
 from airflow_ice.client.signing import redact_query
 
 REDACTED = "***"
+# Characters that every form of a secret (URL-encoded either way, JSON-escaped) keeps as they are.
+_KEPT_BY_EVERY_FORM = re.compile(r"[A-Za-z0-9_.~-]{8,}")
 
 
 class Scrubber:
@@ -24,13 +34,14 @@ class Scrubber:
     :param secrets: the values to remove (empty ones are ignored).
     """
 
-    __slots__ = ("_forms", "_secrets")
+    __slots__ = ("_cores", "_forms", "_secrets")
 
     def __init__(self, secrets: Iterable[str | None]) -> None:
         # Kept as given: the forms are worked out only when text is scrubbed (an error path),
         # not for every request that is signed.
         self._secrets = tuple(secret for secret in secrets if secret)
         self._forms: tuple[str, ...] | None = None
+        self._cores: tuple[str, ...] | None = None
 
     def __repr__(self) -> str:
         return f"Scrubber({len(self._secrets)} secrets)"
@@ -53,9 +64,138 @@ class Scrubber:
                 text = text.replace(form, REDACTED)
         return text
 
+    def in_json_value(self, value: Any) -> Any:
+        """A decoded JSON value (an answer) with the secrets removed from every string and key in it.
+
+        Returned as it is (the same object) when none of them occurs, which is the rule: the JSON
+        text of the whole value is searched once before any string is visited.
+        """
+        if not self._secrets:
+            return value
+        try:
+            text = json.dumps(value, ensure_ascii=False)
+        except (TypeError, ValueError):
+            text = None
+        # A secret inside a string is found in the JSON text in its JSON-escaped form, one of the forms.
+        if text is not None and not self._may_hold_a_secret(text):
+            return value
+        return self._walk(value)
+
+    def _may_hold_a_secret(self, text: str) -> bool:
+        """Whether a form of a secret may be in ``text``: first by each secret's longest part that
+        every form keeps (a few searches, checked once per answer), then by the forms themselves."""
+        if self._cores is None:
+            cores = []
+            for secret in self._secrets:
+                parts = _KEPT_BY_EVERY_FORM.findall(secret)
+                # A secret without such a part (very short, or mostly symbols) is searched by its forms.
+                cores.append(max(parts, key=len) if parts else "")
+            self._cores = tuple(cores)
+        if all(core and core not in text for core in self._cores):
+            return False
+        return any(form in text for form in self._all_forms())
+
+    def _walk(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self(value)
+        if isinstance(value, dict):
+            return {self._walk(key): self._walk(item) for key, item in value.items()}
+        if isinstance(value, list | tuple):
+            return [self._walk(item) for item in value]
+        return value
+
 
 NO_SECRETS = Scrubber(())
 """A scrubber with nothing to remove."""
+
+
+SIGNED_URL_PARAMETERS = frozenset(
+    {
+        # OSS signature V1 presigned URLs
+        "ossaccesskeyid",
+        "signature",
+        "expires",
+        # STS tokens (OSS V1 and V4; ICE's own signature 1.0 requests)
+        "security-token",
+        "x-oss-security-token",
+        "securitytoken",
+        # OSS signature V4 presigned URLs
+        "x-oss-signature-version",
+        "x-oss-credential",
+        "x-oss-date",
+        "x-oss-expires",
+        "x-oss-signature",
+        "x-oss-additional-headers",
+        # Alibaba Cloud CDN URL authentication (the playback URLs of media assets)
+        "auth_key",
+        # S3-compatible presigned URLs (OSS accepts them too)
+        "x-amz-algorithm",
+        "x-amz-credential",
+        "x-amz-date",
+        "x-amz-expires",
+        "x-amz-signedheaders",
+        "x-amz-signature",
+        "x-amz-security-token",
+    }
+)
+"""Query parameters that sign a URL or carry a token (compared in lower case): removed by :func:`unsigned_url`."""
+
+# A URL inside text: a scheme, ://, then up to a character that ends it in text, HTML or JSON
+# (JSON text written by some encoders escapes "&" as \u0026: that does not end it).
+_URL_IN_TEXT = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://(?:[^\s\"'<>\\`{}|^]|\\u0026)+")
+_ESCAPED_AMPERSAND = "\\u0026"
+
+
+def _is_signing_parameter(pair: str) -> bool:
+    name = unquote(pair.partition("=")[0]).strip().lower()
+    # "&amp;" in HTML or XML text leaves "amp;" before the name.
+    return name.removeprefix("amp;") in SIGNED_URL_PARAMETERS
+
+
+def _unsigned_pair(pair: str) -> str:
+    """A kept parameter; a URL given as its value (a redirect target) is unsigned too."""
+    name, sep, value = pair.partition("=")
+    if "%3A%2F%2F" not in value.upper() and "://" not in value:
+        return pair
+    decoded = unquote(value)
+    unsigned = unsigned_urls_in(decoded)
+    return pair if unsigned == decoded else f"{name}{sep}{quote(unsigned, safe='')}"
+
+
+def unsigned_url(url: str) -> str:
+    """``url`` without its signature and token parameters (:data:`SIGNED_URL_PARAMETERS`).
+
+    Scheme, host, path, the other parameters and the fragment are kept, so the URL still names its
+    object; a URL without a query is returned as it is.
+
+    :param url: one URL.
+    """
+    base, sep, rest = url.partition("?")
+    if not sep:
+        return url
+    query, hash_sep, fragment = rest.partition("#")
+    kept = [_unsigned_pair(pair) for pair in query.split("&") if pair and not _is_signing_parameter(pair)]
+    return base + (f"?{'&'.join(kept)}" if kept else "") + (f"#{fragment}" if hash_sep else "")
+
+
+def unsigned_urls_in(text: str) -> str:
+    """``text`` with every URL in it unsigned (:func:`unsigned_url`): messages, raw answers, JSON text.
+
+    :param text: any text.
+    """
+    if "://" not in text or "?" not in text:
+        return text
+    return _URL_IN_TEXT.sub(_unsigned_match, text)
+
+
+def _unsigned_match(match: re.Match[str]) -> str:
+    found = match.group(0)
+    # Punctuation after a URL in a sentence ends the sentence, not the URL.
+    url = found.rstrip(".,;:!?)]")
+    tail = found[len(url) :]
+    if _ESCAPED_AMPERSAND in url:
+        return unsigned_url(url.replace(_ESCAPED_AMPERSAND, "&")).replace("&", _ESCAPED_AMPERSAND) + tail
+    return unsigned_url(url) + tail
 
 
 class RedactSignedUrls(logging.Filter):
@@ -90,4 +230,13 @@ def install_log_redaction() -> None:
         logger.addFilter(RedactSignedUrls())
 
 
-__all__ = ["NO_SECRETS", "REDACTED", "RedactSignedUrls", "Scrubber", "install_log_redaction"]
+__all__ = [
+    "NO_SECRETS",
+    "REDACTED",
+    "SIGNED_URL_PARAMETERS",
+    "RedactSignedUrls",
+    "Scrubber",
+    "install_log_redaction",
+    "unsigned_url",
+    "unsigned_urls_in",
+]

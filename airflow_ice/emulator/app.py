@@ -27,6 +27,7 @@ from airflow_ice.emulator.errors import (
 from airflow_ice.emulator.metadata import PREFIX as METADATA_PREFIX
 from airflow_ice.emulator.metadata import build_metadata_app
 from airflow_ice.emulator.placement import check_placement
+from airflow_ice.emulator.presigned_urls import UrlPresigner
 from airflow_ice.emulator.request import IncomingRequest, Receive, Scope, Send, incoming_request, read_body
 from airflow_ice.emulator.state import EmulatorState
 
@@ -154,6 +155,12 @@ class EmulatorApp:
                 if state.strict_placement:
                     check_placement(action, request)
                 body = state.actions.dispatch(action, request.params())
+                if state.presign_output_urls:
+                    credentials = state.authenticator.credentials
+                    presigner = UrlPresigner(
+                        credentials.access_key_id, credentials.access_key_secret, request
+                    )
+                    body = presigner.answer(body)
             return 200, {"RequestId": request_id, **body}, {}
         except EmulatorAuthError as error:
             state.counters.auth_failure(error.code)

@@ -86,6 +86,9 @@ class IceEmulator:
         them (query string or form body) and answer ``InvalidParameter`` for one sent in the other
         place. None (default): on when ``ICE_EMULATOR_STRICT_PLACEMENT=1``, else off (query and
         body merged): ICE's documentation does not establish what its gateway does.
+    :param presign_output_urls: answer every OSS URL presigned (OSS signature V1 and V4 in turn),
+        with the request's own STS token in it when it carried one, as an answer that echoes the
+        caller's secret would (``state.presign_output_urls`` changes it while running).
     """
 
     def __init__(
@@ -112,6 +115,7 @@ class IceEmulator:
         ai_app_batch_limit: int = 20,
         keep_alive_seconds: float = DEFAULT_KEEP_ALIVE_SECONDS,
         strict_placement: bool | None = None,
+        presign_output_urls: bool = False,
     ) -> None:
         self.access_key_id = access_key_id
         self._access_key_secret = access_key_secret
@@ -141,6 +145,7 @@ class IceEmulator:
             ),
             ai_app_batch_limit=ai_app_batch_limit,
             strict_placement=strict_placement,
+            presign_output_urls=presign_output_urls,
         )
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None

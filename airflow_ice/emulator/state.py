@@ -55,6 +55,8 @@ class EmulatorState:
     :param strict_placement: read each parameter only from where the official SDK sends it (query
         or body) and reject one sent in the other place; None: ``ICE_EMULATOR_STRICT_PLACEMENT``
         decides (off when unset), see :mod:`airflow_ice.emulator.placement`.
+    :param presign_output_urls: answer OSS URLs presigned, with the request's own STS token
+        (:mod:`airflow_ice.emulator.presigned_urls`); changeable while running.
     """
 
     def __init__(
@@ -70,6 +72,7 @@ class EmulatorState:
         sts: StsSettings | None = None,
         ai_app_batch_limit: int = 20,
         strict_placement: bool | None = None,
+        presign_output_urls: bool = False,
     ) -> None:
         if ai_app_batch_limit < 1:
             raise ValueError("ai_app_batch_limit must be at least 1")
@@ -85,6 +88,7 @@ class EmulatorState:
         self.faults.script(self._initial_scripted)
         self.strict_placement = strict_placement_default() if strict_placement is None else strict_placement
         self.seen_secrets = SeenSecrets()
+        self.presign_output_urls = presign_output_urls
         # Job ids whose submit was processed but whose answer a fault lost or garbled: kind by id.
         self._answer_faults: dict[str, str] = {}
         self._answer_faults_lock = threading.Lock()

@@ -6,6 +6,7 @@ with ``soft_fail=True`` turns Airflow exceptions into a skip, and a failed job m
 
 from __future__ import annotations
 
+from airflow_ice.client.redaction import unsigned_urls_in
 from airflow_ice.errors import IceError
 
 
@@ -13,12 +14,13 @@ class IceJobError(IceError):
     """Base class of the errors about one ICE job.
 
     :param job_id: the ICE job id.
-    :param message: what happened.
+    :param message: what happened; every URL in it loses its signature and token parameters
+        (messages quote jobs and ICE's answers, and end up in task logs and the UI).
     """
 
     def __init__(self, job_id: str, message: str) -> None:
         self.job_id = job_id
-        super().__init__(message)
+        super().__init__(unsigned_urls_in(message))
 
     def __reduce__(self) -> tuple[object, ...]:
         # Keep the job id through pickling (Airflow may pickle exceptions).

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from airflow_ice.client.redaction import unsigned_urls_in
 from airflow_ice.jobs.errors import IceJobEventError
 
 # Longest message kept in an event; raw ICE answers can be long and events are stored in the DB.
@@ -33,8 +34,10 @@ class JobEvent:
 
     :param status: ``success``, ``failed``, ``timeout``, ``error`` or ``denied``.
     :param job_id: the ICE job id.
-    :param job: the parsed job (the model's ``to_xcom()``), or None when it could not be read.
-    :param message: a human-readable summary (what ICE said, or why waiting stopped).
+    :param job: the parsed job (:func:`~airflow_ice.jobs.xcom_form.xcom_form`), or None when it
+        could not be read.
+    :param message: a human-readable summary (what ICE said, or why waiting stopped); its URLs are
+        unsigned in the payload, since the waiting task raises and logs it.
     """
 
     status: JobEventStatus
@@ -53,7 +56,7 @@ class JobEvent:
             "status": self.status.value,
             "job_id": self.job_id,
             "job": self.job,
-            "message": self.message[:MAX_MESSAGE_CHARS],
+            "message": unsigned_urls_in(self.message)[:MAX_MESSAGE_CHARS],
         }
 
     @classmethod

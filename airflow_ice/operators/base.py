@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from airflow.providers.common.compat.sdk import AirflowFailException, BaseOperator, conf
 
 from airflow_ice.client.deadline import calls_bounded_by
+from airflow_ice.client.redaction import unsigned_url
 from airflow_ice.errors import (
     IceApiError,
     IceAuthError,
@@ -46,6 +47,7 @@ from airflow_ice.jobs.waiting import (
     first_poll_time,
     job_failed_error,
 )
+from airflow_ice.jobs.xcom_form import shown_text, xcom_form
 from airflow_ice.lineage.job_lineage import DatasetName, IceJobRun, connection_region
 from airflow_ice.links.console import (
     CONFIG_KEY,
@@ -97,7 +99,8 @@ class IceJobOperator(BaseOperator):
     Subclasses set :attr:`family` and :attr:`trigger_class` and implement :meth:`build_request` and
     :meth:`submit`. The flow: validate (before any submit), reattach to the job of an earlier try or
     submit, push ``ice_job_id`` (and the output URL when known) to XCom, check the job once, then
-    wait; on success return the parsed job (``to_xcom()``), on failure raise naming the job.
+    wait; on success return the parsed job (its XCom form, :func:`~airflow_ice.jobs.xcom_form.xcom_form`:
+    strict JSON, URLs without signatures or tokens), on failure raise naming the job.
 
     Retries never pay twice: the job id is kept in a store that survives retries (the task state
     store on Airflow 3.3+, else an Airflow Variable). On the next try a job still running is
@@ -125,6 +128,11 @@ class IceJobOperator(BaseOperator):
         much time has passed since the submit; then every ``poll_interval``. Default: the family's
         figure for the request (per IProduction ``FunctionName``, see
         :data:`~airflow_ice.jobs.families.IPRODUCTION_EXPECTED_SECONDS`).
+    :param keep_presigned_urls: keep the presigned URLs ICE reports (with their signature and STS
+        token) in the return value, for downstream tasks that download with them. They are then
+        stored in XCom and in the trigger event that carries it (deferrable), readable by anyone
+        who can read the DAG's XCom, and nowhere else: links, asset events, OpenLineage, logs and
+        errors get them unsigned. The connection's own secrets are removed even then.
     """
 
     family: ClassVar[JobFamily]
@@ -164,6 +172,7 @@ class IceJobOperator(BaseOperator):
         reattach_on_retry: bool = True,
         max_consecutive_poll_failures: int = 5,
         expected_duration: float | timedelta | None = None,
+        keep_presigned_urls: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -176,6 +185,12 @@ class IceJobOperator(BaseOperator):
         self.reattach_on_retry = reattach_on_retry
         self.max_consecutive_poll_failures = max_consecutive_poll_failures
         self.expected_duration = expected_duration
+        if not isinstance(keep_presigned_urls, bool):
+            raise ValueError(
+                f"{type(self).__name__} {self.task_id!r}: keep_presigned_urls must be True or False, "
+                f"got {keep_presigned_urls!r}."
+            )
+        self.keep_presigned_urls = keep_presigned_urls
         # Cheap checks now; templated values are checked again once rendered.
         try:
             self.settings = self.resolve_settings(allow_templates=True)
@@ -270,7 +285,7 @@ class IceJobOperator(BaseOperator):
         return None
 
     def check_succeeded_job(self, job: Mapping[str, Any]) -> None:
-        """Inspect a successful job (XCom form) before returning it; raise to fail the task."""
+        """Inspect a successful job (its XCom form as shown: URLs unsigned) before returning it; raise to fail the task."""
 
     # Execution
 
@@ -318,7 +333,7 @@ class IceJobOperator(BaseOperator):
         ti = context["ti"]
         ti.xcom_push(key=JOB_ID_XCOM_KEY, value=job_id)
         # Pushed even when empty: the link reads it while the task waits (a missing key logs an error).
-        ti.xcom_push(key=OUTPUT_URL_XCOM_KEY, value=self.request_output_url(request) or "")
+        ti.xcom_push(key=OUTPUT_URL_XCOM_KEY, value=unsigned_url(self.request_output_url(request) or ""))
         ti.xcom_push(key=CONSOLE_URL_XCOM_KEY, value=self.console_url(job_id))
         setattr(self, LINK_VALUES_PUSHED, True)
         if not self.settings.wait_for_completion:
@@ -342,7 +357,7 @@ class IceJobOperator(BaseOperator):
                 "%s job %s is %s; deferring (polling every %gs).",
                 self.family.name,
                 job_id,
-                job.status_text,
+                shown_text(job.status_text),
                 self.settings.poll_interval,
             )
             self.defer(
@@ -354,6 +369,7 @@ class IceJobOperator(BaseOperator):
                     cancel_on_kill=self.settings.cancel_on_kill,
                     max_consecutive_failures=self.settings.max_consecutive_poll_failures,
                     first_poll_at=first_poll_at,
+                    keep_presigned_urls=self.keep_presigned_urls,
                 ),
                 method_name="execute_complete",
                 kwargs={"job_id": job_id},
@@ -424,7 +440,7 @@ class IceJobOperator(BaseOperator):
                 "Reattaching to %s job %s submitted by an earlier try (status %s, found in the %s).",
                 self.family.name,
                 job.job_id,
-                job.status_text,
+                shown_text(job.status_text),
                 store.description,
             )
             return job
@@ -437,7 +453,7 @@ class IceJobOperator(BaseOperator):
             "%s job %s of an earlier try ended with %s; submitting a new job.",
             self.family.name,
             job.job_id,
-            job.status_text,
+            shown_text(job.status_text),
         )
         return None
 
@@ -528,7 +544,7 @@ class IceJobOperator(BaseOperator):
             failures.succeeded()
             if job.is_terminal:
                 return self._finish_job(context, job, store)
-            self.log.info("%s job %s is %s", self.family.name, job_id, job.status_text)
+            self.log.info("%s job %s is %s", self.family.name, job_id, shown_text(job.status_text))
 
     def _finish_job(self, context: Context, job: IceJob, store: ReattachStore | None) -> dict[str, Any]:
         message = (
@@ -549,20 +565,24 @@ class IceJobOperator(BaseOperator):
         store: ReattachStore | None,
         message: str = "",
     ) -> dict[str, Any]:
-        run = self._record_lineage(job, succeeded, message)
-        url = self.family.output_url_of(job)
+        # Returned (XCom) as stored; everything else (link, lineage, asset events, errors) gets it shown.
+        stored = xcom_form(job, keep_presigned_urls=self.keep_presigned_urls, warn=self.log.warning).value
+        shown = xcom_form(stored).value if self.keep_presigned_urls else stored
+        message = shown_text(message) or ""
+        run = self._record_lineage(shown, succeeded, message)
+        url = self.family.output_url_of(shown)
         if url:
             context["ti"].xcom_push(key=OUTPUT_URL_XCOM_KEY, value=url)
         if not succeeded:
             # A failed job is never reattached to: the next try submits a new one.
             self._forget(store)
-            raise job_failed_error(self.family.name, job_id, job, who=self._task_label(), message=message)
+            raise job_failed_error(self.family.name, job_id, shown, who=self._task_label(), message=message)
         # A job that succeeded stays stored until it passes the check: a retry reuses it, never pays again.
-        self.check_succeeded_job(job)
+        self.check_succeeded_job(shown)
         self._record_asset_events(context, run)
         self._forget(store)
         self.log.info("%s job %s succeeded.", self.family.name, job_id)
-        return dict(job)
+        return stored
 
     def _on_timeout(self, job_id: str, store: ReattachStore | None) -> None:
         """Cancel the job (where ICE can) and fail: the wait exceeded ``timeout``."""

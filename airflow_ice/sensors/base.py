@@ -30,6 +30,7 @@ from airflow_ice.jobs.waiting import (
     failure_message,
     job_failed_error,
 )
+from airflow_ice.jobs.xcom_form import shown_text, xcom_form
 from airflow_ice.lineage.job_lineage import IceJobRun, connection_region
 from airflow_ice.triggers.base import IceJobTrigger
 
@@ -39,7 +40,8 @@ if TYPE_CHECKING:
 
 
 class IceJobSensor(BaseSensorOperator):
-    """Wait until an ICE job finishes; push the parsed job (``to_xcom()``) as the return value.
+    """Wait until an ICE job finishes; push the parsed job as the return value (its XCom form,
+    :func:`~airflow_ice.jobs.xcom_form.xcom_form`: strict JSON, URLs without signatures or tokens).
 
     Works in ``poke`` and ``reschedule`` modes and, with ``deferrable=True``, in the triggerer (the
     same trigger the operators use). A failed job fails the sensor, even with ``soft_fail`` (which
@@ -59,6 +61,9 @@ class IceJobSensor(BaseSensorOperator):
     :param poll_interval: seconds between checks, templated (e.g. from a param); when set it
         replaces ``poke_interval``, which Airflow requires to be a number at parse time.
     :param max_consecutive_poll_failures: transient failed checks in a row tolerated (see above).
+    :param keep_presigned_urls: keep the presigned URLs ICE reports (with their signature and STS
+        token) in the return value; they are then stored in XCom and in the trigger event that
+        carries it (deferrable), and nowhere else. The connection's own secrets are removed even then.
     """
 
     family: ClassVar[JobFamily]
@@ -74,6 +79,7 @@ class IceJobSensor(BaseSensorOperator):
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
         poll_interval: float | str | None = None,
         max_consecutive_poll_failures: int = 5,
+        keep_presigned_urls: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -89,6 +95,12 @@ class IceJobSensor(BaseSensorOperator):
             )
         except IceInvalidRequestError as exc:
             raise ValueError(f"{type(self).__name__} {self.task_id!r}: {exc}") from None
+        if not isinstance(keep_presigned_urls, bool):
+            raise ValueError(
+                f"{type(self).__name__} {self.task_id!r}: keep_presigned_urls must be True or False, "
+                f"got {keep_presigned_urls!r}."
+            )
+        self.keep_presigned_urls = keep_presigned_urls
         # Lives as long as this instance: across the pokes of one run (poke mode), not reschedules.
         self._poll_failures = PollFailurePolicy(self.max_consecutive_poll_failures)
 
@@ -133,7 +145,7 @@ class IceJobSensor(BaseSensorOperator):
             self.hook.close()
         self._poll_failures.succeeded()
         if not job.is_terminal:
-            self.log.info("%s job %s is %s", self.family.name, job_id, job.status_text)
+            self.log.info("%s job %s is %s", self.family.name, job_id, shown_text(job.status_text))
             return False
         message = (
             ""
@@ -149,13 +161,20 @@ class IceJobSensor(BaseSensorOperator):
     def _finished(
         self, job_id: str, job: dict[str, Any], succeeded: bool, message: str = ""
     ) -> dict[str, Any]:
+        # Returned (XCom) as stored; lineage and errors get it shown.
+        stored = xcom_form(job, keep_presigned_urls=self.keep_presigned_urls, warn=self.log.warning).value
+        shown = xcom_form(stored).value if self.keep_presigned_urls else stored
+        message = shown_text(message) or ""
         self._lineage_run = IceJobRun.of_job(
-            self.family.name, job, region=self._lineage_region(), error=None if succeeded else message or None
+            self.family.name,
+            shown,
+            region=self._lineage_region(),
+            error=None if succeeded else message or None,
         )
         if not succeeded:
-            raise job_failed_error(self.family.name, job_id, job, who=self.task_id, message=message)
+            raise job_failed_error(self.family.name, job_id, shown, who=self.task_id, message=message)
         self.log.info("%s job %s succeeded.", self.family.name, job_id)
-        return job
+        return stored
 
     def execute(self, context: Context) -> Any:
         """Poke (poke/reschedule modes), or poke once and defer (deferrable)."""
@@ -177,6 +196,7 @@ class IceJobSensor(BaseSensorOperator):
                 max_consecutive_failures=self.max_consecutive_poll_failures,
                 # It just checked: the next check is one interval away (the job's start is unknown).
                 first_poll_at=time.time() + self.poke_interval,
+                keep_presigned_urls=self.keep_presigned_urls,
             ),
             method_name="execute_complete",
             kwargs={"job_id": self._checked_job_id()},

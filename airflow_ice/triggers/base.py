@@ -20,6 +20,7 @@ from airflow_ice.errors import (
 from airflow_ice.jobs.events import JobEvent, JobEventStatus
 from airflow_ice.jobs.families import IceJob, JobFamily
 from airflow_ice.jobs.waiting import TRANSIENT_POLL_ERRORS, PollFailurePolicy, PollVerdict, failure_message
+from airflow_ice.jobs.xcom_form import shown_text, xcom_form
 from airflow_ice.triggers.hook_loader import DEFAULT_CONN_ID, load_hook_class
 from airflow_ice.triggers.poll_scheduler import POLL_SCHEDULERS
 from airflow_ice.triggers.shared_hooks import TRIGGER_HOOKS
@@ -42,7 +43,9 @@ class IceJobTrigger(BaseTrigger):
     """Poll an ICE job until it finishes, fails, or the deadline passes; yield one event.
 
     The event is ``{"status": "success" | "failed" | "timeout" | "error" | "denied", "job_id",
-    "job", "message"}``, with ``job`` the parsed job (``to_xcom()``) or None (``denied``: ICE
+    "job", "message"}``, with ``job`` the parsed job (its XCom form,
+    :func:`~airflow_ice.jobs.xcom_form.xcom_form`: strict JSON, URLs unsigned unless
+    ``keep_presigned_urls``) or None (``denied``: ICE
     refused the credentials or permission, which no retry mends). Every poll runs under the
     deadline (:func:`~airflow_ice.client.deadline.calls_bounded_by`): no request, retry or
     backoff outlives it. ``run()`` only reads: a
@@ -66,6 +69,8 @@ class IceJobTrigger(BaseTrigger):
         :func:`~airflow_ice.jobs.waiting.first_poll_time`), or None to poll as soon as the
         trigger runs (also what a trigger serialised by an earlier version does). A trigger rebuilt
         after the time has passed polls at once.
+    :param keep_presigned_urls: keep the job's presigned URLs in the event's ``job`` (the task's
+        opt-in); otherwise their signature and token parameters are removed.
     """
 
     family: ClassVar[JobFamily]
@@ -89,6 +94,7 @@ class IceJobTrigger(BaseTrigger):
         cancel_on_kill: bool = True,
         max_consecutive_failures: int = 5,
         first_poll_at: float | None = None,
+        keep_presigned_urls: bool = False,
     ) -> None:
         super().__init__()
         self.job_id = job_id
@@ -98,6 +104,7 @@ class IceJobTrigger(BaseTrigger):
         self.cancel_on_kill = cancel_on_kill
         self.max_consecutive_failures = int(max_consecutive_failures)
         self.first_poll_at = None if first_poll_at is None else float(first_poll_at)
+        self.keep_presigned_urls = bool(keep_presigned_urls)
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         """Class path and JSON-primitive kwargs to rebuild the trigger."""
@@ -111,11 +118,18 @@ class IceJobTrigger(BaseTrigger):
                 "cancel_on_kill": self.cancel_on_kill,
                 "max_consecutive_failures": self.max_consecutive_failures,
                 "first_poll_at": self.first_poll_at,
+                "keep_presigned_urls": self.keep_presigned_urls,
             },
         )
 
     def _event(self, status: JobEventStatus, job: IceJob | None, message: str) -> TriggerEvent:
-        job_data = None if job is None else job.to_xcom()
+        job_data = (
+            None
+            if job is None
+            else xcom_form(
+                job.to_xcom(), keep_presigned_urls=self.keep_presigned_urls, warn=self.log.warning
+            ).value
+        )
         return TriggerEvent(JobEvent(status, self.job_id, job_data, message).to_payload())
 
     def _finished_event(self, job: IceJob) -> TriggerEvent:
@@ -244,7 +258,9 @@ class IceJobTrigger(BaseTrigger):
                             return
                         if job.status_text != last_status:
                             # Only changes: thousands of triggers logging every poll would flood the log.
-                            self.log.info("%s job %s is %s", self.family.name, self.job_id, job.status_text)
+                            self.log.info(
+                                "%s job %s is %s", self.family.name, self.job_id, shown_text(job.status_text)
+                            )
                             last_status = job.status_text
                 remaining = self._remaining()
                 if remaining is not None and remaining <= 0:
