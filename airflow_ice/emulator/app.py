@@ -24,6 +24,7 @@ from airflow_ice.emulator.errors import (
     service_unavailable,
     throttled,
 )
+from airflow_ice.emulator.faults import job_id_holder, with_unreadable_job_id
 from airflow_ice.emulator.metadata import PREFIX as METADATA_PREFIX
 from airflow_ice.emulator.metadata import build_metadata_app
 from airflow_ice.emulator.placement import check_placement
@@ -59,8 +60,8 @@ async def send_bytes(
     await send({"type": "http.response.body", "body": body})
 
 
-def unreadable_body(variant: str, payload: dict[str, Any]) -> tuple[bytes, bytes]:
-    """``(body, content type)`` of a 200 answer the client cannot read, for ``payload``."""
+def unreadable_body(variant: str, action: str, payload: dict[str, Any]) -> tuple[bytes, bytes]:
+    """``(body, content type)`` of a 200 answer to ``action`` the client cannot read, for ``payload``."""
     json_type = b"application/json;charset=utf-8"
     if variant == "not_json":
         return b"<html><body>Service is busy</body></html>", b"text/html;charset=utf-8"
@@ -69,17 +70,13 @@ def unreadable_body(variant: str, payload: dict[str, Any]) -> tuple[bytes, bytes
     text = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     if variant == "truncated":
         return text[: len(text) // 2], json_type
-    readable = {key: value for key, value in payload.items() if key != "JobId"}
-    if variant == "non_string_job_id":
-        readable["JobId"] = 12345
-    return json.dumps(readable).encode("utf-8"), json_type
+    return json.dumps(with_unreadable_job_id(action, payload, variant)).encode("utf-8"), json_type
 
 
-def submitted_job_id(payload: Mapping[str, Any]) -> Any:
+def submitted_job_id(action: str, payload: Mapping[str, Any]) -> Any:
     """The job id of a submit's answer: ``JobId``, or that of the job it nests (``Job`` of
     SubmitMediaConvertJob, ``MediaInfoJob`` of SubmitMediaInfoJob)."""
-    job = payload.get("Job", payload.get("MediaInfoJob"))
-    return job.get("JobId") if isinstance(job, Mapping) else payload.get("JobId")
+    return job_id_holder(action, payload).get("JobId")
 
 
 class EmulatorApp:
@@ -117,7 +114,7 @@ class EmulatorApp:
             return DROP_CONNECTION
         request_id = new_request_id()
         status, payload, headers = self._answer(request, action, plan.reject, request_id)
-        job_id = submitted_job_id(payload) if status == 200 else None
+        job_id = submitted_job_id(action, payload) if status == 200 else None
         if plan.lose_response:
             state.counters.fault("lose_response")
             if isinstance(job_id, str):
@@ -128,7 +125,7 @@ class EmulatorApp:
             state.counters.fault("unreadable_answer")
             if isinstance(job_id, str):
                 state.answer_fault(job_id, f"unreadable_answer:{plan.unreadable}")
-            body, content_type = unreadable_body(plan.unreadable, payload)
+            body, content_type = unreadable_body(plan.unreadable, action, payload)
             await send_bytes(send, status, body, headers, content_type)
             return None
         await send_json(send, status, payload, headers)
