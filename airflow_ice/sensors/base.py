@@ -177,6 +177,8 @@ class IceJobSensor(BaseSensorOperator):
                 max_consecutive_failures=self.max_consecutive_poll_failures,
                 # It just checked: the next check is one interval away (the job's start is unknown).
                 first_poll_at=time.time() + self.poke_interval,
+                # A failed check here was the first poll: the trigger's count goes on from it.
+                failures_in_a_row=self._poll_failures.in_a_row,
             ),
             method_name="execute_complete",
             kwargs={"job_id": self._checked_job_id()},

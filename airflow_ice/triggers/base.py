@@ -66,6 +66,8 @@ class IceJobTrigger(BaseTrigger):
         :func:`~airflow_ice.jobs.waiting.first_poll_time`), or None to poll as soon as the
         trigger runs (also what a trigger serialised by an earlier version does). A trigger rebuilt
         after the time has passed polls at once.
+    :param failures_in_a_row: transient failures in a row counted before the trigger started (the
+        operator's or sensor's check before deferring failed): the trigger's count goes on from it.
     """
 
     family: ClassVar[JobFamily]
@@ -89,6 +91,7 @@ class IceJobTrigger(BaseTrigger):
         cancel_on_kill: bool = True,
         max_consecutive_failures: int = 5,
         first_poll_at: float | None = None,
+        failures_in_a_row: int = 0,
     ) -> None:
         super().__init__()
         self.job_id = job_id
@@ -98,6 +101,7 @@ class IceJobTrigger(BaseTrigger):
         self.cancel_on_kill = cancel_on_kill
         self.max_consecutive_failures = int(max_consecutive_failures)
         self.first_poll_at = None if first_poll_at is None else float(first_poll_at)
+        self.failures_in_a_row = int(failures_in_a_row)
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         """Class path and JSON-primitive kwargs to rebuild the trigger."""
@@ -111,6 +115,7 @@ class IceJobTrigger(BaseTrigger):
                 "cancel_on_kill": self.cancel_on_kill,
                 "max_consecutive_failures": self.max_consecutive_failures,
                 "first_poll_at": self.first_poll_at,
+                "failures_in_a_row": self.failures_in_a_row,
             },
         )
 
@@ -182,7 +187,7 @@ class IceJobTrigger(BaseTrigger):
         # Shared with the loop's other triggers of this connection: a waiting trigger keeps no
         # hook, engine or credentials of its own.
         hook = TRIGGER_HOOKS.acquire(await load_hook_class(), self.ice_conn_id)
-        failures = PollFailurePolicy(self.max_consecutive_failures)
+        failures = PollFailurePolicy(self.max_consecutive_failures, self.failures_in_a_row)
         last_status: str | None = None
         try:
             await self.pause_before_first_poll()

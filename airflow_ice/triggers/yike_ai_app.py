@@ -56,6 +56,7 @@ class IceYikeAIAppJobTrigger(IceJobTrigger):
         max_consecutive_failures: int = 5,
         batch_size: int | None = None,
         first_poll_at: float | None = None,
+        failures_in_a_row: int = 0,
     ) -> None:
         super().__init__(
             job_id=job_id,
@@ -65,6 +66,7 @@ class IceYikeAIAppJobTrigger(IceJobTrigger):
             cancel_on_kill=cancel_on_kill,
             max_consecutive_failures=max_consecutive_failures,
             first_poll_at=first_poll_at,
+            failures_in_a_row=failures_in_a_row,
         )
         self.batch_size = None if batch_size is None else checked_batch_size(batch_size, "batch_size")
         self._member: BatchMember | None = None
