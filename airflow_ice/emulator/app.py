@@ -25,10 +25,17 @@ from airflow_ice.emulator.errors import (
     throttled,
 )
 from airflow_ice.emulator.faults import job_id_holder, with_unreadable_job_id
+from airflow_ice.emulator.limits import (
+    DEFAULT_MAX_BODY_BYTES,
+    BodyTooLarge,
+    read_limited_body,
+    replaying,
+    send_too_large,
+)
 from airflow_ice.emulator.metadata import PREFIX as METADATA_PREFIX
 from airflow_ice.emulator.metadata import build_metadata_app
 from airflow_ice.emulator.placement import check_placement
-from airflow_ice.emulator.request import IncomingRequest, Receive, Scope, Send, incoming_request, read_body
+from airflow_ice.emulator.request import IncomingRequest, Receive, Scope, Send, incoming_request
 from airflow_ice.emulator.state import EmulatorState
 
 ADMIN_PREFIX = "/_emulator"
@@ -82,27 +89,48 @@ def submitted_job_id(action: str, payload: Mapping[str, Any]) -> Any:
 class EmulatorApp:
     """ASGI app answering like ICE, with faults, for one :class:`EmulatorState`.
 
+    Every request's body is read first, within ``max_body_bytes``
+    (:func:`~airflow_ice.emulator.limits.read_limited_body`): a larger one is answered 413.
+
     :param state: jobs, credentials, faults and counters.
+    :param max_body_bytes: the largest request body read.
+    :param admin_token: the token the admin API requires (see :func:`build_admin_app`), or None.
     """
 
-    def __init__(self, state: EmulatorState) -> None:
+    def __init__(
+        self,
+        state: EmulatorState,
+        *,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        admin_token: str | None = None,
+    ) -> None:
         self.state = state
-        self.admin = build_admin_app(state)
+        self.max_body_bytes = max_body_bytes
+        self.admin = build_admin_app(state, admin_token)
         self.metadata = build_metadata_app(lambda: state.sts.settings, state.temporary_keys, state.counters)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> str | None:
-        if scope["type"] == "http" and scope["path"].startswith(METADATA_PREFIX):
-            await self.metadata(scope, receive, send)
-            return None
-        if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
+        if scope["type"] != "http":
             await self.admin(scope, receive, send)
             return None
-        return await self.handle_api(scope, receive, send)
+        try:
+            body = await read_limited_body(scope, receive, self.max_body_bytes)
+        except BodyTooLarge:
+            self.state.counters.error("RequestEntityTooLarge")
+            await send_too_large(send, self.max_body_bytes)
+            return None
+        if scope["path"].startswith(METADATA_PREFIX):
+            await self.metadata(scope, replaying(body, receive), send)
+            return None
+        if scope["path"].startswith(ADMIN_PREFIX):
+            await self.admin(scope, replaying(body, receive), send)
+            return None
+        return await self.handle_api(scope, body, send)
 
-    async def handle_api(self, scope: Scope, receive: Receive, send: Send) -> str | None:
+    async def handle_api(self, scope: Scope, body: bytes, send: Send) -> str | None:
         """One ICE API call: faults, authentication, the action, then the answer (or no answer)."""
         state = self.state
-        request = incoming_request(scope, await read_body(receive))
+        request = incoming_request(scope, body)
         action = request.action
         state.counters.request(action)
         plan = state.faults.plan(action, request.params())
