@@ -28,6 +28,7 @@ from airflow_ice.emulator.faults import job_id_holder, with_unreadable_job_id
 from airflow_ice.emulator.limits import (
     DEFAULT_MAX_BODY_BYTES,
     BodyTooLarge,
+    ClientGone,
     read_limited_body,
     replaying,
     send_too_large,
@@ -90,7 +91,8 @@ class EmulatorApp:
     """ASGI app answering like ICE, with faults, for one :class:`EmulatorState`.
 
     Every request's body is read first, within ``max_body_bytes``
-    (:func:`~airflow_ice.emulator.limits.read_limited_body`): a larger one is answered 413.
+    (:func:`~airflow_ice.emulator.limits.read_limited_body`): a larger one is answered 413, and a
+    request whose client left before its body arrived whole is not processed.
 
     :param state: jobs, credentials, faults and counters.
     :param max_body_bytes: the largest request body read.
@@ -118,6 +120,8 @@ class EmulatorApp:
         except BodyTooLarge:
             self.state.counters.error("RequestEntityTooLarge")
             await send_too_large(send, self.max_body_bytes)
+            return None
+        except ClientGone:
             return None
         if scope["path"].startswith(METADATA_PREFIX):
             await self.metadata(scope, replaying(body, receive), send)

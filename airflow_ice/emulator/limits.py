@@ -4,8 +4,9 @@
   read, and a body without one (chunked) is cut off, answered 413, as soon as what arrived passes
   the limit; so a request holds at most the limit in memory.
 * The headers: a connection must deliver a request's complete headers within the header timeout
-  of opening (or of the previous response); one that dribbles them is answered 408 and closed.
-  uvicorn bounds only idle keep-alive connections, and a byte of headers resets that.
+  of opening (or of the first byte of a later request); one that dribbles them is answered 408
+  and closed. uvicorn bounds only idle keep-alive connections, and a byte of headers ends that.
+* A client gone before its body arrived whole: nothing is processed.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ class BodyTooLarge(Exception):
     """The request body passed the limit (raised while reading it)."""
 
 
+class ClientGone(Exception):
+    """The client disconnected before its request body arrived whole."""
+
+
 async def read_limited_body(scope: Scope, receive: Receive, limit: int) -> bytes:
     """The whole request body, read only while it stays within ``limit`` bytes.
 
@@ -40,6 +45,7 @@ async def read_limited_body(scope: Scope, receive: Receive, limit: int) -> bytes
     :param receive: the ASGI receive channel.
     :param limit: the most bytes read.
     :raises BodyTooLarge: the declared or the received length passes ``limit`` (nothing more is read).
+    :raises ClientGone: the client disconnected first (a partial body is never processed).
     """
     for name, value in scope["headers"]:
         if name.lower() == b"content-length" and (not value.strip().isdigit() or int(value) > limit):
@@ -48,12 +54,14 @@ async def read_limited_body(scope: Scope, receive: Receive, limit: int) -> bytes
     received = 0
     while True:
         message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientGone
         chunk = message.get("body", b"")
         received += len(chunk)
         if received > limit:
             raise BodyTooLarge
         chunks.append(chunk)
-        if message["type"] != "http.request" or not message.get("more_body", False):
+        if not message.get("more_body", False):
             return b"".join(chunks)
 
 
@@ -92,9 +100,10 @@ async def send_too_large(send: Send, limit: int) -> None:
 def header_timeout_protocol(timeout: float) -> type[asyncio.Protocol]:
     """uvicorn's HTTP protocol (httptools, else h11) with a deadline for each request's headers.
 
-    The deadline starts when the connection opens and again when a response is complete; it is
-    met when uvicorn starts the request (its ``cycle`` changes once the headers are parsed, in
-    either implementation). When it passes first, the client gets a 408 and the connection closes.
+    The deadline starts when the connection opens, and when the first byte of a later request
+    arrives (an idle kept-alive connection is uvicorn's keep-alive timeout's business); it is met
+    when uvicorn starts the request (its ``cycle`` changes once the headers are parsed, in either
+    implementation). When it passes first, the client gets a 408 and the connection closes.
 
     :param timeout: seconds allowed for a request's headers.
     """
@@ -109,21 +118,17 @@ def header_timeout_protocol(timeout: float) -> type[asyncio.Protocol]:
             self._arm()
 
         def data_received(self, data: bytes) -> None:
+            if self._header_timer is None and (self.cycle is None or self.cycle.response_complete):
+                self._arm()  # the first bytes of the next request
             super().data_received(data)
             if self._header_timer is not None and self.cycle is not self._armed_for:
                 self._disarm()  # the headers are complete: the request runs
-
-        def on_response_complete(self) -> None:
-            super().on_response_complete()
-            if not self.transport.is_closing():
-                self._arm()
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._disarm()
             super().connection_lost(exc)
 
         def _arm(self) -> None:
-            self._disarm()
             self._armed_for = self.cycle
             self._header_timer = self.loop.call_later(timeout, self._headers_late)
 
@@ -145,6 +150,7 @@ __all__ = [
     "DEFAULT_HEADER_TIMEOUT_SECONDS",
     "DEFAULT_MAX_BODY_BYTES",
     "BodyTooLarge",
+    "ClientGone",
     "header_timeout_protocol",
     "read_limited_body",
     "replaying",
