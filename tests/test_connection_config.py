@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from typing import Any
 
 import pytest
 
@@ -223,22 +223,36 @@ def test_the_host_field_follows_the_endpoint_rule() -> None:
     assert settings.base_url == "http://127.0.0.1:9"
 
 
+def stored_connection(monkeypatch: pytest.MonkeyPatch, conn_id: str, **fields: Any) -> None:
+    """The connection as a secrets backend or the metadata database hands it over, its extra field
+    as stored (on Airflow 3.1 the environment-variable backend itself refuses an extra that is not
+    a JSON object, so that path cannot hold one)."""
+    from airflow.providers.common.compat.sdk import Connection
+
+    connection = Connection(conn_id=conn_id, conn_type="alibaba_ice", **fields)
+
+    def get_connection(cls: type, conn_id: str) -> Connection:
+        return connection
+
+    async def aget_connection(cls: type, conn_id: str) -> Connection:
+        return connection
+
+    monkeypatch.setattr(IceHook, "get_connection", classmethod(get_connection))
+    monkeypatch.setattr(IceHook, "aget_connection", classmethod(aget_connection), raising=False)
+
+
 def test_a_connection_whose_extra_is_not_json_sends_nothing(
     ice_emulator: IceEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Before, the hook read ``{}`` and called the connection's host (here the emulator) with
     defaults; now it refuses the connection before any request."""
-    monkeypatch.setenv(
-        "AIRFLOW_CONN_BROKEN_EXTRA",
-        json.dumps(
-            {
-                "conn_type": "alibaba_ice",
-                "host": f"http://127.0.0.1:{ice_emulator.port}",
-                "login": ice_emulator.access_key_id,
-                "password": "emulator-access-key-secret",
-                "extra": '{"region": "cn-beijing",}',
-            }
-        ),
+    stored_connection(
+        monkeypatch,
+        "broken_extra",
+        host=f"http://127.0.0.1:{ice_emulator.port}",
+        login=ice_emulator.access_key_id,
+        password="emulator-access-key-secret",
+        extra='{"region": "cn-beijing",}',
     )
     hook = IceHook("broken_extra")
     with pytest.raises(IceConfigurationError, match="Connection 'broken_extra': its extra is not valid JSON"):
@@ -250,7 +264,7 @@ def test_a_connection_whose_extra_is_not_json_sends_nothing(
 
 
 async def test_the_async_read_refuses_it_too(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AIRFLOW_CONN_LIST_EXTRA", json.dumps({"conn_type": "alibaba_ice", "extra": "[1]"}))
+    stored_connection(monkeypatch, "list_extra", extra="[1]")
     with pytest.raises(
         IceConfigurationError, match="Connection 'list_extra': its extra must be a JSON object"
     ):
