@@ -274,6 +274,51 @@ def test_a_lost_submit_answer_without_client_token_fails_without_retry(
     assert "outcome unknown" in capsys.readouterr().out
 
 
+UNREADABLE_JOB_IDS = ["no_job_id", "non_string_job_id"]
+
+
+@pytest.mark.parametrize("variant", UNREADABLE_JOB_IDS)
+@pytest.mark.parametrize("family", TOKEN_FAMILIES)
+def test_a_submit_answer_without_a_usable_job_id_is_resent_with_its_token(
+    emulated_ice: IceEmulator, family: FamilyCase, variant: str
+) -> None:
+    """The fault takes the job id away where the family's answer holds it (Media convert nests
+    it in ``Job``): the answer is unknown, so the client sends the submit again with its token."""
+    emulated_ice.set_faults(
+        scripted=[{"kind": "unreadable_answer", "action": family.submit_action, "variant": variant}]
+    )
+
+    run = run_operator(family, "media_unreadable", retries=0)
+
+    assert task_states(run) == {"job": "success"}
+    assert requests(emulated_ice, family.submit_action) == 2  # the answer was unusable: sent again...
+    assert submits(emulated_ice, family.submit_action) == 1  # ...and ICE answered with the same job
+    (record,) = emulated_ice.jobs()
+    assert record["SubmitAnswerFault"] == f"unreadable_answer:{variant}"
+    assert record["JobId"] == xcom_value(run, "job", "ice_job_id")
+
+
+@pytest.mark.parametrize("variant", UNREADABLE_JOB_IDS)
+@pytest.mark.parametrize("family", NO_TOKEN_FAMILIES)
+def test_a_submit_answer_without_a_usable_job_id_fails_without_retry(
+    emulated_ice: IceEmulator, family: FamilyCase, variant: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The fault takes the job id away where the family's answer holds it (Media info nests it in
+    ``MediaInfoJob``): the job exists but its id was not read, so the task fails without retry."""
+    emulated_ice.set_faults(
+        scripted=[{"kind": "unreadable_answer", "action": family.submit_action, "variant": variant}]
+    )
+
+    run = run_operator(family, "media_unreadable_unsafe", retries=3, retry_delay=timedelta(seconds=0))
+
+    assert task_states(run) == {"job": "failed"}
+    assert task_try_numbers(run) == {"job": 1}  # a retry could pay for a second job
+    assert requests(emulated_ice, family.submit_action) == 1
+    (record,) = emulated_ice.jobs()
+    assert record["SubmitAnswerFault"] == f"unreadable_answer:{variant}"
+    assert "outcome unknown" in capsys.readouterr().out
+
+
 # Sensors
 
 

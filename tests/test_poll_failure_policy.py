@@ -6,6 +6,7 @@ poll."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -118,3 +119,76 @@ def test_trigger(one_request_per_poll: IceEmulator) -> None:
 def test_the_sensor_refuses_a_bad_limit_naming_it(value: object) -> None:
     with pytest.raises(ValueError, match="max_consecutive_poll_failures"):
         IceIProductionJobSensor(task_id="wait", job_id="j", max_consecutive_poll_failures=value)  # type: ignore[arg-type]
+
+
+# The check made at once after the submit (before deferring, or the worker's first poll) is the
+# first poll: with max_retries=0 one 503 there failed the try.
+
+
+@pytest.fixture
+def finished_at_once(monkeypatch: pytest.MonkeyPatch) -> Iterator[IceEmulator]:
+    """Jobs done as soon as they are made: the first answered check ends the wait, however slow
+    the machine."""
+    with IceEmulator(job_seconds=0) as emulator:
+        monkeypatch.setenv("AIRFLOW_CONN_ICE_DEFAULT", emulator.connection_json(max_retries=0, timeout=5))
+        yield emulator
+
+
+@pytest.mark.parametrize("deferrable", [False, True], ids=["worker", "deferrable"])
+def test_failures_from_the_first_check_on_are_waited_through(
+    finished_at_once: IceEmulator, deferrable: bool
+) -> None:
+    finished_at_once.set_faults(scripted=[faults("unavailable", LIMIT)])
+    run = run_one(
+        "first_check_waits",
+        deferrable=deferrable,
+        poll_interval=0.01,
+        expected_duration=0,
+        max_consecutive_poll_failures=LIMIT,
+    )
+
+    assert task_states(run) == {"cover": "success"}
+    # The check at once and the next LIMIT - 1 polls got 503 (the hook retried none), then an answer.
+    assert requests(finished_at_once, QUERY) == LIMIT + 1
+    assert finished_at_once.counters().faults["unavailable"] == LIMIT
+
+
+@pytest.mark.parametrize("deferrable", [False, True], ids=["worker", "deferrable"])
+def test_the_first_check_counts_toward_the_limit(
+    one_request_per_poll: IceEmulator, deferrable: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    one_request_per_poll.set_faults(scripted=[faults("unavailable", LIMIT + 1)])
+    run = run_one(
+        "first_check_counts",
+        deferrable=deferrable,
+        poll_interval=0.01,
+        expected_duration=0,
+        max_consecutive_poll_failures=LIMIT,
+    )
+
+    assert task_states(run) == {"cover": "failed"}
+    # Deferrable, the trigger went on from the count of the check made before deferring.
+    assert requests(one_request_per_poll, QUERY) == LIMIT + 1
+    assert f"after {LIMIT + 1} failed polls in a row" in capsys.readouterr().out
+
+
+def test_the_deferrable_sensors_first_check_counts_toward_the_limit(
+    one_request_per_poll: IceEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    job_id = submit_cover()
+    one_request_per_poll.set_faults(scripted=[faults("unavailable", LIMIT + 1)])
+    dag = new_dag("policy_deferrable_sensor")
+    with dag:
+        IceIProductionJobSensor(
+            task_id="wait",
+            job_id=job_id,
+            deferrable=True,
+            poke_interval=0.01,
+            timeout=60,
+            max_consecutive_poll_failures=LIMIT,
+        )
+    run = run_dag(dag)
+
+    assert task_states(run) == {"wait": "failed"}
+    assert requests(one_request_per_poll, QUERY) == LIMIT + 1  # not LIMIT + 2: the count went on
+    assert f"after {LIMIT + 1} failed polls in a row" in capsys.readouterr().out

@@ -190,10 +190,10 @@ def test_connection_tls_and_rate_extras() -> None:
         ({"verify": "sometimes"}, "verify must be true or false"),
         ({"verify": "/etc/ssl/ca.pem"}, "ca_bundle"),
         ({"ca_bundle": 42}, "ca_bundle must be"),
-        ({"max_requests_per_second": "fast"}, "max_requests_per_second must be a number"),
+        ({"max_requests_per_second": "fast"}, "max_requests_per_second must be a finite number"),
         ({"max_requests_per_second": 0}, "positive"),
         ({"max_requests_per_second": -3}, "positive"),
-        ({"max_requests_per_second": "nan"}, "positive"),
+        ({"max_requests_per_second": "nan"}, "must be a finite number"),
     ],
 )
 def test_bad_tls_and_rate_extras_name_the_field(extra: dict[str, object], message: str) -> None:

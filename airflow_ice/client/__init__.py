@@ -11,7 +11,8 @@ Modules, each with one job (imports point down this list, never up):
   transports, behind the :mod:`~airflow_ice.client.transport` protocols;
 - :mod:`~airflow_ice.client.wire`: parameters to strings, signed requests, bodies to bytes;
 - :mod:`~airflow_ice.client.tls`, :mod:`~airflow_ice.client.deadline`,
-  :mod:`~airflow_ice.client.redaction`, :mod:`~airflow_ice.client.config`;
+  :mod:`~airflow_ice.client.redaction`, :mod:`~airflow_ice.client.config`,
+  :mod:`~airflow_ice.client.endpoint`;
 - :mod:`~airflow_ice.client.signing`: ACS3-HMAC-SHA256 and RPC 1.0 signatures (pure).
 
 Importing this package imports none of them: aiohttp, httpx and tenacity load on the first call.

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import difflib
 import ipaddress
+import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from airflow_ice.client.endpoint import base_url_of
 from airflow_ice.client.signing import ACS3_HMAC_SHA256, SIGNATURE_ALGORITHMS, Credentials
 from airflow_ice.credentials.settings import CredentialSettings, credential_settings_from_extras
 from airflow_ice.errors import IceConfigurationError
@@ -25,6 +28,14 @@ DEFAULT_MAX_RETRIES = 5
 # ICE answers are small JSON documents (a job with its result: a few KB); anything far larger is
 # not an ICE answer, and reading it whole could exhaust a triggerer's memory.
 DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024
+# The ranges a connection's numbers must fall in: beyond them a value is a mistake (a timeout of
+# 1e10 s overflows the sockets' timers at every call) or would defeat the setting's purpose.
+TIMEOUT_RANGE = (0.0, 3600.0)
+"""``timeout``: seconds per HTTP request, above the first and at most the second."""
+MAX_RETRIES_RANGE = (0, 50)
+"""``max_retries``: the least and the most retries after the first attempt."""
+MAX_RESPONSE_BYTES_RANGE = (1024, 1024 * 1024 * 1024)
+"""``max_response_bytes``: the least and the most bytes of one answer read."""
 CONN_TYPE = "alibaba_ice"
 """The Airflow connection type of ICE connections."""
 DEFAULT_CONN_ID = "ice_default"
@@ -181,27 +192,68 @@ def _extra_value(extra: Mapping[str, Any], name: str) -> Any:
     return None
 
 
-def resolve_endpoint(
-    endpoint: str | None, region: str, host: str | None = None, port: int | None = None
-) -> str:
-    """The base URL: an explicit endpoint (host or URL) wins, then the connection host, then the region's."""
-    if endpoint:
-        endpoint = endpoint.strip().rstrip("/")
-        if "://" not in endpoint:
-            return f"https://{endpoint}"
-        parts = urlsplit(endpoint)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise IceConfigurationError(
-                f"endpoint {endpoint!r} is not usable: give a host such as 'ice.cn-shanghai.aliyuncs.com' "
-                "or a URL such as 'http://127.0.0.1:8080'."
-            )
-        if parts.path not in ("", "/"):
-            raise IceConfigurationError(f"endpoint {endpoint!r} must not have a path: ICE is served at '/'.")
-        return f"{parts.scheme}://{parts.netloc}"
-    if host:
-        netloc = f"{host}:{port}" if port else host
-        return resolve_endpoint(netloc if "://" in host else f"https://{netloc}", region)
+def resolve_endpoint(endpoint: object, region: str, host: str | None = None, port: int | None = None) -> str:
+    """The base URL: an explicit endpoint (host or URL) wins, then the connection host, then the region's.
+
+    :raises IceConfigurationError: the endpoint (or host) is not a host or an http(s) URL without
+        user, password, path, query or fragment; the message names the field, never a password.
+    """
+    try:
+        if endpoint not in (None, ""):
+            return base_url_of("endpoint", endpoint, default_scheme="https")
+        if host:
+            netloc = f"{host}:{port}" if port else host
+            return base_url_of("host", netloc, default_scheme="https")
+    except ValueError as exc:
+        raise IceConfigurationError(str(exc)) from None
     return f"https://ice.{region}.aliyuncs.com"
+
+
+def extras_of(conn_id: str, extra: Mapping[str, Any] | str | None) -> Mapping[str, Any]:
+    """The connection's extras: its extra field's JSON object (or a mapping already decoded).
+
+    Airflow's own reading of the field logs a field that is not JSON and gives ``{}``: every
+    setting would silently take its default, and calls would go to the default region's ICE.
+
+    :param conn_id: the connection id, named in errors.
+    :param extra: the connection's extra field as stored (JSON text), or its decoded mapping.
+    :raises IceConfigurationError: the field is not a JSON object (its text is never quoted: it
+        may hold secrets).
+    """
+    if extra is None:
+        return {}
+    if isinstance(extra, str):
+        if not extra.strip():
+            return {}
+        try:
+            extra = json.loads(extra)
+        except ValueError as exc:
+            where = (
+                f" ({exc.msg} at line {exc.lineno} column {exc.colno})"
+                if isinstance(exc, json.JSONDecodeError)
+                else ""
+            )
+            raise IceConfigurationError(
+                f"Connection {conn_id!r}: its extra is not valid JSON{where}. Give the extras as a JSON "
+                'object, e.g. {"region": "cn-shanghai"}; nothing is sent until it is fixed.'
+            ) from None
+    if not isinstance(extra, Mapping):
+        raise IceConfigurationError(
+            f"Connection {conn_id!r}: its extra must be a JSON object of settings, e.g. "
+            f'{{"region": "cn-shanghai"}}; got a {_json_kind(extra)}.'
+        )
+    return extra
+
+
+def _json_kind(value: object) -> str:
+    kinds = {
+        list: "JSON list",
+        str: "JSON string",
+        bool: "JSON boolean",
+        int: "JSON number",
+        float: "JSON number",
+    }
+    return "JSON null" if value is None else kinds.get(type(value), type(value).__name__)
 
 
 def config_from_connection(
@@ -209,7 +261,7 @@ def config_from_connection(
     conn_id: str,
     login: str | None,
     password: str | None,
-    extra: Mapping[str, Any],
+    extra: Mapping[str, Any] | str | None,
     host: str | None = None,
     port: int | None = None,
 ) -> IceConnectionConfig:
@@ -218,14 +270,18 @@ def config_from_connection(
     :param conn_id: the connection id, named in errors.
     :param login: the AccessKey ID field.
     :param password: the AccessKey Secret field.
-    :param extra: the connection's extras (``region``, ``endpoint``, ``security_token``,
+    :param extra: the connection's extra field as stored (JSON text of an object), or its decoded
+        mapping: the extras (``region``, ``endpoint``, ``security_token``,
         ``signature_algorithm``, ``timeout``, ``max_retries``, ``verify``, ``ca_bundle``,
         ``max_requests_per_second``, the credential-source extras of
         :func:`~airflow_ice.credentials.settings.credential_settings_from_extras`; ``alibaba_cloud``
         connections give ``access_key_id``, ``access_key_secret`` and ``region`` here).
     :param host: the connection's host field, used as the endpoint when no ``endpoint`` extra is set.
     :param port: the connection's port field.
+    :raises IceConfigurationError: a field or extra is malformed or out of range (the message names
+        the connection, the field and what is allowed); nothing is replaced by a default.
     """
+    extra = extras_of(conn_id, extra)
     access_key_id = login or _extra_value(extra, "access_key_id")
     access_key_secret = password or _extra_value(extra, "access_key_secret")
     if bool(access_key_id) != bool(access_key_secret):
@@ -252,8 +308,11 @@ def config_from_connection(
         )
 
     timeout = _number(conn_id, "timeout", _extra_value(extra, "timeout"), DEFAULT_TIMEOUT, float)
-    if timeout <= 0:
-        raise IceConfigurationError(f"Connection {conn_id!r}: timeout must be a positive number of seconds.")
+    if not TIMEOUT_RANGE[0] < timeout <= TIMEOUT_RANGE[1]:
+        raise IceConfigurationError(
+            f"Connection {conn_id!r}: timeout must be a number of seconds above {TIMEOUT_RANGE[0]:g} and at "
+            f"most {TIMEOUT_RANGE[1]:g}, got {timeout!r} (it bounds one HTTP request)."
+        )
     endpoint = _extra_value(extra, "endpoint")
     if not endpoint and not host:
         check_region(conn_id, region)
@@ -264,24 +323,35 @@ def config_from_connection(
         DEFAULT_MAX_RESPONSE_BYTES,
         int,
     )
-    if max_response_bytes < 1024:
+    low, high = MAX_RESPONSE_BYTES_RANGE
+    if not low <= max_response_bytes <= high:
         raise IceConfigurationError(
-            f"Connection {conn_id!r}: max_response_bytes must be a whole number of bytes >= 1024."
+            f"Connection {conn_id!r}: max_response_bytes must be a whole number of bytes from {low} to "
+            f"{high}, got {max_response_bytes!r}."
         )
     max_retries = _number(
         conn_id, "max_retries", _extra_value(extra, "max_retries"), DEFAULT_MAX_RETRIES, int
     )
-    if not 0 <= max_retries <= 50:
-        raise IceConfigurationError(f"Connection {conn_id!r}: max_retries must be between 0 and 50.")
+    low, high = MAX_RETRIES_RANGE
+    if not low <= max_retries <= high:
+        raise IceConfigurationError(
+            f"Connection {conn_id!r}: max_retries must be a whole number from {low} to {high}, got {max_retries!r}."
+        )
+    if token is not None and not isinstance(token, str):
+        raise IceConfigurationError(
+            f"Connection {conn_id!r}: security_token must be text (the STS token), got a {type(token).__name__}."
+        )
+    try:
+        base_url = resolve_endpoint(endpoint, region, host, port)
+    except IceConfigurationError as exc:
+        raise IceConfigurationError(f"Connection {conn_id!r}: {exc}") from None
 
     return IceConnectionConfig(
-        credentials=Credentials(
-            str(access_key_id).strip(), str(access_key_secret), str(token) if token else None
-        )
+        credentials=Credentials(str(access_key_id).strip(), str(access_key_secret), token or None)
         if access_key_id
         else NO_STORED_KEY,
         region=region,
-        base_url=resolve_endpoint(endpoint, region, host, port),
+        base_url=base_url,
         signature_algorithm=algorithm,
         timeout=timeout,
         max_retries=max_retries,
@@ -313,7 +383,7 @@ def tls_and_rate_settings(conn_id: str, extra: Mapping[str, Any]) -> dict[str, A
     rate = _number(
         conn_id, "max_requests_per_second", _extra_value(extra, "max_requests_per_second"), None, float
     )
-    if rate is not None and not 0 < rate < float("inf"):
+    if rate is not None and rate <= 0:
         raise IceConfigurationError(
             f"Connection {conn_id!r}: max_requests_per_second must be a positive number (or unset for no cap)."
         )
@@ -325,11 +395,22 @@ def tls_and_rate_settings(conn_id: str, extra: Mapping[str, Any]) -> dict[str, A
 
 
 def _number(conn_id: str, name: str, raw: Any, default: Any, kind: type) -> Any:
+    """A finite number (a whole one for ``int``) from a JSON number or its text; ``default`` when unset.
+
+    Booleans, infinities, NaN and fractions for whole numbers are refused rather than converted
+    (``int(2.7)`` would silently be 2, ``int(inf)`` raises ``OverflowError``).
+    """
     if raw is None:
         return default
+    what = "whole number" if kind is int else "number"
     try:
-        return kind(raw)
+        if isinstance(raw, bool):
+            raise TypeError
+        value = float(raw.strip() if isinstance(raw, str) else raw)
+        if not math.isfinite(value) or (kind is int and not value.is_integer()):
+            raise ValueError
     except (TypeError, ValueError):
         raise IceConfigurationError(
-            f"Connection {conn_id!r}: {name} must be a {'whole ' if kind is int else ''}number, got {raw!r}."
+            f"Connection {conn_id!r}: {name} must be a finite {what}, got {raw!r:.40}."
         ) from None
+    return int(value) if kind is int else value

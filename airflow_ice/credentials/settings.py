@@ -11,8 +11,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
+from airflow_ice.client.endpoint import base_url_of
 from airflow_ice.errors import IceConfigurationError
 
 ENV_ACCESS_KEY_ID = "ALIBABA_CLOUD_ACCESS_KEY_ID"
@@ -74,22 +74,6 @@ class CredentialSettings:
     metadata_endpoint: str = DEFAULT_METADATA_ENDPOINT
 
 
-def normalize_base_url(name: str, value: str, default_scheme: str) -> str:
-    """``scheme://host[:port]`` from a host or a URL without a path.
-
-    :param name: the setting, named in errors.
-    :param value: a host (``sts-vpc.cn-shanghai.aliyuncs.com``) or URL (``http://127.0.0.1:8080``).
-    :param default_scheme: the scheme of a bare host.
-    """
-    text = value.strip().rstrip("/")
-    parts = urlsplit(text if "://" in text else f"{default_scheme}://{text}")
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise IceConfigurationError(f"{name} {value!r} is not a host or an http(s) URL.")
-    if parts.path not in ("", "/") or parts.query:
-        raise IceConfigurationError(f"{name} {value!r} must not have a path or query.")
-    return f"{parts.scheme}://{parts.netloc}"
-
-
 def credential_settings_from_extras(conn_id: str, extra_value: Callable[[str], Any]) -> CredentialSettings:
     """Read and validate the credential-source extras of a connection.
 
@@ -127,13 +111,15 @@ def credential_settings_from_extras(conn_id: str, extra_value: Callable[[str], A
         )
 
     try:
-        sts_endpoint = normalize_base_url(
-            "sts_endpoint", text("sts_endpoint") or DEFAULT_STS_ENDPOINT, "https"
+        sts_endpoint = base_url_of(
+            "sts_endpoint", extra_value("sts_endpoint") or DEFAULT_STS_ENDPOINT, default_scheme="https"
         )
-        metadata_endpoint = normalize_base_url(
-            "metadata_endpoint", text("metadata_endpoint") or DEFAULT_METADATA_ENDPOINT, "http"
+        metadata_endpoint = base_url_of(
+            "metadata_endpoint",
+            extra_value("metadata_endpoint") or DEFAULT_METADATA_ENDPOINT,
+            default_scheme="http",
         )
-    except IceConfigurationError as exc:
+    except ValueError as exc:
         raise IceConfigurationError(f"Connection {conn_id!r}: {exc}") from None
 
     return CredentialSettings(

@@ -13,12 +13,20 @@
 * ``POST /_emulator/faults``: JSON ``{<FaultConfig fields to change>, "scripted": [...],
   "clear_scripted": bool, "replace": bool}``; answers like GET. Invalid input: 422.
 * ``POST /_emulator/reset``: forget jobs, counters and nonces; faults back to the start settings.
+
+It holds the emulator's secrets and steers its faults, so it answers only its own: with an admin
+token (required when the emulator does not listen on loopback), requests carrying
+``Authorization: Bearer <token>``; without one, requests whose ``Host`` is a loopback address, so
+that a web page whose name resolves to 127.0.0.1 (DNS rebinding) cannot reach it. Others get 401.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 from starlette.applications import Starlette
@@ -26,13 +34,46 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from airflow_ice.client.config import is_loopback
+from airflow_ice.emulator.request import Receive, Scope, Send, decode_headers
 from airflow_ice.emulator.state import EmulatorState
 
 UPDATE_OPTIONS = ("scripted", "clear_scripted", "replace")
 
 
-def build_admin_app(state: EmulatorState) -> Starlette:
-    """The Starlette app serving the admin routes for ``state``."""
+def admin_refusal(scope: Scope, admin_token: str | None) -> str | None:
+    """Why an admin request may not be answered, or None when it may.
+
+    :param scope: the request's ASGI scope.
+    :param admin_token: the token required, or None (then only a loopback ``Host`` is answered).
+    """
+    headers = decode_headers(scope["headers"])
+    if admin_token is not None:
+        scheme, _, given = headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), admin_token.encode()):
+            return None
+        return "the emulator's admin API needs its admin token: send 'Authorization: Bearer <token>'"
+    try:
+        host = urlsplit(f"//{headers.get('host', '')}").hostname
+    except ValueError:
+        host = None
+    if is_loopback(host):
+        return None
+    return (
+        "without an admin token the emulator's admin API answers only requests to a loopback host "
+        "(127.0.0.1, ::1, localhost)"
+    )
+
+
+def build_admin_app(
+    state: EmulatorState, admin_token: str | None = None
+) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
+    """The ASGI app serving the admin routes for ``state``, refusing others' requests.
+
+    :param state: jobs, credentials, faults and counters.
+    :param admin_token: the token requests must carry (``Authorization: Bearer``), or None to
+        answer requests to a loopback ``Host`` only.
+    """
 
     async def health(request: Request) -> JSONResponse:
         return JSONResponse(
@@ -96,7 +137,7 @@ def build_admin_app(state: EmulatorState) -> Starlette:
         state.reset()
         return JSONResponse({"status": "reset"})
 
-    return Starlette(
+    routes = Starlette(
         routes=[
             Route("/_emulator/health", health, methods=["GET"]),
             Route("/_emulator/counters", counters, methods=["GET"]),
@@ -109,3 +150,15 @@ def build_admin_app(state: EmulatorState) -> Starlette:
             Route("/_emulator/seen-secrets", seen_secrets, methods=["GET"]),
         ]
     )
+
+    async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
+        refusal = admin_refusal(scope, admin_token) if scope["type"] == "http" else None
+        if refusal is not None:
+            response = JSONResponse(
+                {"error": refusal}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
+            )
+            await response(scope, receive, send)
+            return
+        await routes(scope, receive, send)
+
+    return guarded

@@ -24,6 +24,15 @@ from airflow_ice.emulator.errors import (
     service_unavailable,
     throttled,
 )
+from airflow_ice.emulator.faults import job_id_holder, with_unreadable_job_id
+from airflow_ice.emulator.limits import (
+    DEFAULT_MAX_BODY_BYTES,
+    BodyTooLarge,
+    ClientGone,
+    read_limited_body,
+    replaying,
+    send_too_large,
+)
 from airflow_ice.emulator.metadata import PREFIX as METADATA_PREFIX
 from airflow_ice.emulator.metadata import build_metadata_app
 from airflow_ice.emulator.placement import check_placement
@@ -60,8 +69,8 @@ async def send_bytes(
     await send({"type": "http.response.body", "body": body})
 
 
-def unreadable_body(variant: str, payload: dict[str, Any]) -> tuple[bytes, bytes]:
-    """``(body, content type)`` of a 200 answer the client cannot read, for ``payload``."""
+def unreadable_body(variant: str, action: str, payload: dict[str, Any]) -> tuple[bytes, bytes]:
+    """``(body, content type)`` of a 200 answer to ``action`` the client cannot read, for ``payload``."""
     json_type = b"application/json;charset=utf-8"
     if variant == "not_json":
         return b"<html><body>Service is busy</body></html>", b"text/html;charset=utf-8"
@@ -70,43 +79,63 @@ def unreadable_body(variant: str, payload: dict[str, Any]) -> tuple[bytes, bytes
     text = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     if variant == "truncated":
         return text[: len(text) // 2], json_type
-    readable = {key: value for key, value in payload.items() if key != "JobId"}
-    if variant == "non_string_job_id":
-        readable["JobId"] = 12345
-    return json.dumps(readable).encode("utf-8"), json_type
+    return json.dumps(with_unreadable_job_id(action, payload, variant)).encode("utf-8"), json_type
 
 
-def submitted_job_id(payload: Mapping[str, Any]) -> Any:
+def submitted_job_id(action: str, payload: Mapping[str, Any]) -> Any:
     """The job id of a submit's answer: ``JobId``, or that of the job it nests (``Job`` of
     SubmitMediaConvertJob, ``MediaInfoJob`` of SubmitMediaInfoJob)."""
-    job = payload.get("Job", payload.get("MediaInfoJob"))
-    return job.get("JobId") if isinstance(job, Mapping) else payload.get("JobId")
+    return job_id_holder(action, payload).get("JobId")
 
 
 class EmulatorApp:
     """ASGI app answering like ICE, with faults, for one :class:`EmulatorState`.
 
+    Every request's body is read first, within ``max_body_bytes``
+    (:func:`~airflow_ice.emulator.limits.read_limited_body`): a larger one is answered 413, and a
+    request whose client left before its body arrived whole is not processed.
+
     :param state: jobs, credentials, faults and counters.
+    :param max_body_bytes: the largest request body read.
+    :param admin_token: the token the admin API requires (see :func:`build_admin_app`), or None.
     """
 
-    def __init__(self, state: EmulatorState) -> None:
+    def __init__(
+        self,
+        state: EmulatorState,
+        *,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        admin_token: str | None = None,
+    ) -> None:
         self.state = state
-        self.admin = build_admin_app(state)
+        self.max_body_bytes = max_body_bytes
+        self.admin = build_admin_app(state, admin_token)
         self.metadata = build_metadata_app(lambda: state.sts.settings, state.temporary_keys, state.counters)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> str | None:
-        if scope["type"] == "http" and scope["path"].startswith(METADATA_PREFIX):
-            await self.metadata(scope, receive, send)
-            return None
-        if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
+        if scope["type"] != "http":
             await self.admin(scope, receive, send)
             return None
-        return await self.handle_api(scope, receive, send)
+        try:
+            body = await read_limited_body(scope, receive, self.max_body_bytes)
+        except BodyTooLarge:
+            self.state.counters.error("RequestEntityTooLarge")
+            await send_too_large(send, self.max_body_bytes)
+            return None
+        except ClientGone:
+            return None
+        if scope["path"].startswith(METADATA_PREFIX):
+            await self.metadata(scope, replaying(body, receive), send)
+            return None
+        if scope["path"].startswith(ADMIN_PREFIX):
+            await self.admin(scope, replaying(body, receive), send)
+            return None
+        return await self.handle_api(scope, body, send)
 
-    async def handle_api(self, scope: Scope, receive: Receive, send: Send) -> str | None:
+    async def handle_api(self, scope: Scope, body: bytes, send: Send) -> str | None:
         """One ICE API call: faults, authentication, the action, then the answer (or no answer)."""
         state = self.state
-        request = incoming_request(scope, await read_body(receive))
+        request = incoming_request(scope, body)
         action = request.action
         state.counters.request(action)
         plan = state.faults.plan(action, request.params())
@@ -118,7 +147,7 @@ class EmulatorApp:
             return DROP_CONNECTION
         request_id = new_request_id()
         status, payload, headers = self._answer(request, action, plan.reject, request_id)
-        job_id = submitted_job_id(payload) if status == 200 else None
+        job_id = submitted_job_id(action, payload) if status == 200 else None
         if plan.lose_response:
             state.counters.fault("lose_response")
             if isinstance(job_id, str):
@@ -129,7 +158,7 @@ class EmulatorApp:
             state.counters.fault("unreadable_answer")
             if isinstance(job_id, str):
                 state.answer_fault(job_id, f"unreadable_answer:{plan.unreadable}")
-            body, content_type = unreadable_body(plan.unreadable, payload)
+            body, content_type = unreadable_body(plan.unreadable, action, payload)
             await send_bytes(send, status, body, headers, content_type)
             return None
         await send_json(send, status, payload, headers)

@@ -4,7 +4,8 @@ It prints one line, the URL, once it accepts connections, and serves until SIGIN
 With ``--tls`` it serves HTTPS and writes the CA certificate clients must trust to ``--tls-ca-file``
 (or a temporary file whose path it prints on stderr).
 The secret and token may come from ``ICE_EMULATOR_ACCESS_KEY_SECRET`` / ``ICE_EMULATOR_SECURITY_TOKEN``
-instead of the command line (where other users of the machine could read them).
+instead of the command line (where other users of the machine could read them), and so may the
+admin token (``ICE_EMULATOR_ADMIN_TOKEN``), which listening on anything but loopback requires.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 from typing import Any
+
+from airflow_ice.emulator.limits import DEFAULT_HEADER_TIMEOUT_SECONDS, DEFAULT_MAX_BODY_BYTES
 
 DEFAULT_ACCESS_KEY_ID = "emulator-access-key-id"
 DEFAULT_ACCESS_KEY_SECRET = "emulator-access-key-secret"
@@ -72,6 +75,26 @@ def add_emulator_options(parser: argparse.ArgumentParser) -> argparse.ArgumentPa
         default=None,
         metavar="PATH",
         help="with --tls, write the CA certificate (PEM) here, for clients' ca_bundle extra",
+    )
+    parser.add_argument(
+        "--admin-token",
+        default=env.get("ICE_EMULATOR_ADMIN_TOKEN"),
+        help="the token the admin API (/_emulator) requires as 'Authorization: Bearer <token>'; needed "
+        "when --host is not a loopback address (env ICE_EMULATOR_ADMIN_TOKEN)",
+    )
+    parser.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=DEFAULT_MAX_BODY_BYTES,
+        help=f"largest request body read; larger ones are answered 413 (default {DEFAULT_MAX_BODY_BYTES})",
+    )
+    parser.add_argument(
+        "--header-timeout",
+        type=float,
+        default=DEFAULT_HEADER_TIMEOUT_SECONDS,
+        metavar="SECONDS",
+        help="time a connection has to send a request's headers; then 408 and closed "
+        f"(default {DEFAULT_HEADER_TIMEOUT_SECONDS:g})",
     )
     parser.add_argument(
         "--strict-placement",
@@ -188,6 +211,9 @@ def emulator_kwargs(args: argparse.Namespace) -> dict[str, Any]:
         "ai_app_batch_limit": args.ai_app_batch_limit,
         "tls": args.tls,
         "strict_placement": args.strict_placement,
+        "max_body_bytes": args.max_body_bytes,
+        "header_timeout_seconds": args.header_timeout,
+        "admin_token": args.admin_token,
         **sts_kwargs(args),
     }
 

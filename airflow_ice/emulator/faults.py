@@ -43,9 +43,45 @@ FAULT_KINDS: tuple[str, ...] = (
 
 
 # How an ``unreadable_answer`` 200 reads: not JSON at all, JSON cut short, no body, a JSON object
-# without JobId, a JobId that is not a string.
+# without JobId, a JobId that is not a string (both where the action's answer holds its job id:
+# see SUBMIT_JOB_ENVELOPES).
 UnreadableVariant = Literal["not_json", "truncated", "empty", "no_job_id", "non_string_job_id"]
 UNREADABLE_VARIANTS: tuple[str, ...] = ("not_json", "truncated", "empty", "no_job_id", "non_string_job_id")
+
+SUBMIT_JOB_ENVELOPES: Mapping[str, str] = {
+    "SubmitMediaConvertJob": "Job",
+    "SubmitMediaInfoJob": "MediaInfoJob",
+}
+"""The submits whose answer nests the job, and with it the ``JobId``, under a key (by action);
+every other submit answers ``JobId`` at the top level."""
+
+
+def job_id_holder(action: str, answer: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The object of ``answer`` that holds the action's job id: the answer, or the job it nests.
+
+    :param action: the submit action answered.
+    :param answer: the answer's JSON object.
+    """
+    envelope = SUBMIT_JOB_ENVELOPES.get(action)
+    if envelope is None:
+        return answer
+    job = answer.get(envelope)
+    return job if isinstance(job, Mapping) else {}
+
+
+def with_unreadable_job_id(action: str, answer: Mapping[str, Any], variant: str) -> dict[str, Any]:
+    """A copy of ``answer`` whose job id, where the action's answer holds it, is gone
+    (``no_job_id``) or a number (``non_string_job_id``).
+
+    :param action: the submit action answered.
+    :param answer: the answer's JSON object.
+    :param variant: ``no_job_id`` or ``non_string_job_id``.
+    """
+    holder = {key: value for key, value in job_id_holder(action, answer).items() if key != "JobId"}
+    if variant == "non_string_job_id":
+        holder["JobId"] = 12345
+    envelope = SUBMIT_JOB_ENVELOPES.get(action)
+    return holder if envelope is None else {**answer, envelope: holder}
 
 
 class FaultConfig(BaseModel):

@@ -54,16 +54,6 @@ def decode_headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
     return headers
 
 
-async def read_body(receive: Receive) -> bytes:
-    """The whole request body."""
-    chunks = []
-    while True:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks)
-
-
 def incoming_request(scope: Scope, body: bytes) -> IncomingRequest:
     """Decode what arrived into an :class:`IncomingRequest`."""
     headers = decode_headers(scope["headers"])

@@ -14,10 +14,16 @@ from typing import Any
 
 import uvicorn
 
+from airflow_ice.client.config import is_loopback
 from airflow_ice.emulator.app import DROP_CONNECTION, EmulatorApp
 from airflow_ice.emulator.auth import EmulatorCredentials
 from airflow_ice.emulator.counters import CounterSnapshot
 from airflow_ice.emulator.jobs import JobTiming
+from airflow_ice.emulator.limits import (
+    DEFAULT_HEADER_TIMEOUT_SECONDS,
+    DEFAULT_MAX_BODY_BYTES,
+    header_timeout_protocol,
+)
 from airflow_ice.emulator.state import EmulatorState, FaultsArgument, ScriptedArgument
 from airflow_ice.emulator.temporary_keys import (
     DEFAULT_ECS_ROLE_NAME,
@@ -46,10 +52,17 @@ class _DeliberateDropFilter(logging.Filter):
 
 
 _DROP_FILTER = _DeliberateDropFilter()
+logger = logging.getLogger(__name__)
 
 
 class IceEmulator:
     """A local stand-in for Alibaba Cloud ICE over real HTTP on loopback.
+
+    A test tool, safe by default: it listens on loopback, reads at most ``max_body_bytes`` of a
+    request and waits at most ``header_timeout_seconds`` for its headers. Its admin API
+    (``/_emulator``: faults, reset, the secrets it saw) has no user accounts: on loopback it answers
+    requests to a loopback ``Host``; listening anywhere else needs ``admin_token`` (and logs a
+    warning at start).
 
     Use it as a context manager (or :meth:`start`/:meth:`stop`); it serves on a background thread
     on a free port unless ``port`` is given.
@@ -89,6 +102,14 @@ class IceEmulator:
     :param presign_output_urls: answer every OSS URL presigned (OSS signature V1 and V4 in turn),
         with the request's own STS token in it when it carried one, as an answer that echoes the
         caller's secret would (``state.presign_output_urls`` changes it while running).
+    :param max_body_bytes: the largest request body read; a larger one is answered 413, by its
+        ``Content-Length`` before the body is read, or as soon as a streamed body passes it.
+    :param header_timeout_seconds: how long a connection has to deliver a request's complete
+        headers (from opening, or from the previous response); then it gets a 408 and is closed.
+    :param admin_token: the token the admin API requires (``Authorization: Bearer <token>``);
+        required when ``host`` is not a loopback address.
+    :raises ValueError: ``host`` is not loopback and no ``admin_token`` is given, or a limit is not
+        positive.
     """
 
     def __init__(
@@ -116,7 +137,21 @@ class IceEmulator:
         keep_alive_seconds: float = DEFAULT_KEEP_ALIVE_SECONDS,
         strict_placement: bool | None = None,
         presign_output_urls: bool = False,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        header_timeout_seconds: float = DEFAULT_HEADER_TIMEOUT_SECONDS,
+        admin_token: str | None = None,
     ) -> None:
+        if not is_loopback(host) and not admin_token:
+            raise ValueError(
+                f"listening on {host!r}, which is not a loopback address, needs an admin token: the admin "
+                "API (faults, reset, the secrets the emulator saw) would answer anyone who reaches it. "
+                "Give one (--admin-token, or ICE_EMULATOR_ADMIN_TOKEN), or listen on 127.0.0.1."
+            )
+        if max_body_bytes < 1 or not header_timeout_seconds > 0:
+            raise ValueError("max_body_bytes and header_timeout_seconds must be positive")
+        self.max_body_bytes = max_body_bytes
+        self.header_timeout_seconds = header_timeout_seconds
+        self._admin_token = admin_token or None
         self.access_key_id = access_key_id
         self._access_key_secret = access_key_secret
         self._security_token = security_token
@@ -269,10 +304,21 @@ class IceEmulator:
         """Forget jobs, counters and nonces; faults go back to their start settings."""
         self.state.reset()
 
+    def admin_headers(self) -> dict[str, str]:
+        """The headers an admin API request needs: the admin token's, when one is set."""
+        return {} if self._admin_token is None else {"Authorization": f"Bearer {self._admin_token}"}
+
     def start(self) -> IceEmulator:
         """Bind, start serving on a background thread, and return once connections are accepted."""
         if self._thread is not None:
             raise RuntimeError("The ICE emulator is already started")
+        if not is_loopback(self.host):
+            logger.warning(
+                "The ICE emulator listens on %s, not on loopback: it is a test tool, and anyone who reaches "
+                "it can call its API and, with the admin token, its admin API. Serve it only on a network "
+                "you trust.",
+                self.host,
+            )
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -330,8 +376,9 @@ class IceEmulator:
     def _uvicorn_config(self) -> uvicorn.Config:
         tls = self._tls_material
         return uvicorn.Config(
-            EmulatorApp(self.state),
+            EmulatorApp(self.state, max_body_bytes=self.max_body_bytes, admin_token=self._admin_token),
             interface="asgi3",
+            http=header_timeout_protocol(self.header_timeout_seconds),
             lifespan="off",
             log_config=None,
             log_level="warning",

@@ -149,21 +149,27 @@ class IceHook(BaseHook):
     # Connection and clients
 
     @staticmethod
-    def _config_from(conn: Connection, extra: Mapping[str, Any]) -> IceConnectionConfig:
+    def _config_from(conn: Connection) -> IceConnectionConfig:
+        # The extra field as stored: Airflow's extra_dejson turns a field that is not JSON into {}
+        # (every setting its default), and the config refuses that.
         return config_from_connection(
             conn_id=conn.conn_id,
             login=conn.login,
             password=conn.password,
-            extra=extra,
+            extra=conn.extra,
             host=conn.host,
             port=conn.port,
         )
 
     def get_config(self) -> IceConnectionConfig:
-        """The validated connection settings, read once per hook (sync)."""
+        """The validated connection settings, read once per hook (sync).
+
+        :raises IceConfigurationError: the connection is malformed (before anything is sent).
+        """
         if self._config is None:
             conn = self.get_connection(self.ice_conn_id)
-            config = self._config_from(conn, conn.extra_dejson)
+            config = self._config_from(conn)
+            conn.extra_dejson  # noqa: B018  # registers the secret-named extras with the masker
             if config.stored_credentials is not None:
                 _mask_credentials(config.stored_credentials)
             self._config = config
@@ -179,10 +185,11 @@ class IceHook(BaseHook):
 
     async def _aread_config(self) -> IceConnectionConfig:
         conn = await get_async_connection(self.ice_conn_id, hook=self)
-        extra = await get_async_extra_dejson(conn)
-        # Airflow's async connection API already registers the password and secret-named
-        # extras with the masker; calling the sync mask_secret here could block the loop.
-        return self._config_from(conn, extra)
+        config = self._config_from(conn)
+        # Registers the password and secret-named extras with the masker, without blocking the
+        # loop (the sync mask_secret could).
+        await get_async_extra_dejson(conn)
+        return config
 
     def credentials_provider(self, config: IceConnectionConfig) -> CredentialsProvider:
         """Where the connection's credentials come from, resolved once per hook (no I/O).

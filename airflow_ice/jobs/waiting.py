@@ -40,14 +40,16 @@ class PollFailurePolicy:
     A transient failure (:data:`TRANSIENT_POLL_ERRORS`: 5xx, network, credentials briefly
     unavailable) counts; after more than ``limit`` of them in a row the waiter gives up. Throttling
     never counts (ICE is busy, the job is unaffected): the waiter keeps waiting until its deadline.
-    A successful poll resets the count.
+    A successful poll resets the count. The check an operator or sensor makes before deferring is
+    the first poll: its failure is counted, and the trigger goes on from that count.
 
     :param limit: transient failures in a row tolerated (``max_consecutive_poll_failures``).
+    :param in_a_row: failures in a row already counted (by the check made before deferring).
     """
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, in_a_row: int = 0) -> None:
         self.limit = limit
-        self.in_a_row = 0
+        self.in_a_row = in_a_row
 
     def succeeded(self) -> None:
         """A poll got an answer: the count starts again."""

@@ -340,9 +340,11 @@ class IceJobOperator(BaseOperator):
             self.log.info("%s job %s submitted; not waiting for it.", self.family.name, job_id)
             self._forget(store)
             return job_id
+        # The check at once is the first poll: a transient failure counts as any poll's does.
+        failures = PollFailurePolicy(self.settings.max_consecutive_poll_failures)
         if job is None or not job.is_terminal:
-            job = self.family.query(self.hook, job_id)
-        if job.is_terminal:
+            job = self._poll(job_id, failures)
+        if job is not None and job.is_terminal:
             return self._finish_job(context, job, store)
         expected = self.settings.expected_duration
         first_poll_at = first_poll_time(
@@ -357,7 +359,7 @@ class IceJobOperator(BaseOperator):
                 "%s job %s is %s; deferring (polling every %gs).",
                 self.family.name,
                 job_id,
-                shown_text(job.status_text),
+                "not read yet" if job is None else shown_text(job.status_text),
                 self.settings.poll_interval,
             )
             self.defer(
@@ -370,12 +372,13 @@ class IceJobOperator(BaseOperator):
                     max_consecutive_failures=self.settings.max_consecutive_poll_failures,
                     first_poll_at=first_poll_at,
                     keep_presigned_urls=self.keep_presigned_urls,
+                    failures_in_a_row=failures.in_a_row,
                 ),
                 method_name="execute_complete",
                 kwargs={"job_id": job_id},
                 timeout=timedelta(seconds=self.settings.timeout + DEFERRAL_GRACE_SECONDS),
             )
-        return self._poll_until_done(context, job_id, deadline, first_poll_at, store)
+        return self._poll_until_done(context, job_id, deadline, first_poll_at, store, failures)
 
     def execute_complete(self, context: Context, event: Any = None, job_id: str = "") -> Any:
         """Resume after the trigger fired: only an explicit ``success`` event succeeds."""
@@ -509,8 +512,8 @@ class IceJobOperator(BaseOperator):
         deadline: float,
         first_poll_at: float,
         store: ReattachStore | None,
+        failures: PollFailurePolicy,
     ) -> Any:
-        failures = PollFailurePolicy(self.settings.max_consecutive_poll_failures)
         next_poll_at = first_poll_at
         while True:
             now = time.time()
@@ -521,30 +524,43 @@ class IceJobOperator(BaseOperator):
             next_poll_at = time.time() + self.settings.poll_interval
             try:
                 with calls_bounded_by(deadline):
-                    job = self.family.query(self.hook, job_id)
+                    job = self._poll(job_id, failures)
             except IceCallDeadlineError:
                 continue  # the deadline passed during the poll: time out at the top of the loop
-            except TRANSIENT_POLL_ERRORS as exc:
-                verdict = failures.failed(exc)
-                self.log.warning(
-                    "Polling %s job %s failed (%s): %s", self.family.name, job_id, failures.counted(exc), exc
-                )
-                if verdict is PollVerdict.GIVE_UP:
-                    raise IceJobWaitError(
-                        job_id,
-                        f"{self._task_label()}: {failures.gave_up_message(self.family.name, job_id, exc)}",
-                    ) from exc
+            if job is None:
                 continue
-            except IceAuthError:
-                raise  # failed without retry by execute()
-            except (IceApiError, IceResponseError) as exc:
-                raise IceJobWaitError(
-                    job_id, f"{self._task_label()}: cannot read {self.family.name} job {job_id}: {exc}"
-                ) from exc
-            failures.succeeded()
             if job.is_terminal:
                 return self._finish_job(context, job, store)
             self.log.info("%s job %s is %s", self.family.name, job_id, shown_text(job.status_text))
+
+    def _poll(self, job_id: str, failures: PollFailurePolicy) -> IceJob | None:
+        """One status check under the poll-failure policy: the job, or None after a transient
+        failure that is waited through.
+
+        :raises IceJobWaitError: more transient failures in a row than allowed, or an answer that
+            waiting will not mend.
+        """
+        try:
+            job = self.family.query(self.hook, job_id)
+        except TRANSIENT_POLL_ERRORS as exc:
+            verdict = failures.failed(exc)
+            self.log.warning(
+                "Polling %s job %s failed (%s): %s", self.family.name, job_id, failures.counted(exc), exc
+            )
+            if verdict is PollVerdict.GIVE_UP:
+                raise IceJobWaitError(
+                    job_id,
+                    f"{self._task_label()}: {failures.gave_up_message(self.family.name, job_id, exc)}",
+                ) from exc
+            return None
+        except IceAuthError:
+            raise  # failed without retry by execute()
+        except (IceApiError, IceResponseError) as exc:
+            raise IceJobWaitError(
+                job_id, f"{self._task_label()}: cannot read {self.family.name} job {job_id}: {exc}"
+            ) from exc
+        failures.succeeded()
+        return job
 
     def _finish_job(self, context: Context, job: IceJob, store: ReattachStore | None) -> dict[str, Any]:
         message = (

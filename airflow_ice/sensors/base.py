@@ -197,6 +197,8 @@ class IceJobSensor(BaseSensorOperator):
                 # It just checked: the next check is one interval away (the job's start is unknown).
                 first_poll_at=time.time() + self.poke_interval,
                 keep_presigned_urls=self.keep_presigned_urls,
+                # A failed check here was the first poll: the trigger's count goes on from it.
+                failures_in_a_row=self._poll_failures.in_a_row,
             ),
             method_name="execute_complete",
             kwargs={"job_id": self._checked_job_id()},

@@ -71,6 +71,8 @@ class IceJobTrigger(BaseTrigger):
         after the time has passed polls at once.
     :param keep_presigned_urls: keep the job's presigned URLs in the event's ``job`` (the task's
         opt-in); otherwise their signature and token parameters are removed.
+    :param failures_in_a_row: transient failures in a row counted before the trigger started (the
+        operator's or sensor's check before deferring failed): the trigger's count goes on from it.
     """
 
     family: ClassVar[JobFamily]
@@ -95,6 +97,7 @@ class IceJobTrigger(BaseTrigger):
         max_consecutive_failures: int = 5,
         first_poll_at: float | None = None,
         keep_presigned_urls: bool = False,
+        failures_in_a_row: int = 0,
     ) -> None:
         super().__init__()
         self.job_id = job_id
@@ -105,6 +108,7 @@ class IceJobTrigger(BaseTrigger):
         self.max_consecutive_failures = int(max_consecutive_failures)
         self.first_poll_at = None if first_poll_at is None else float(first_poll_at)
         self.keep_presigned_urls = bool(keep_presigned_urls)
+        self.failures_in_a_row = int(failures_in_a_row)
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         """Class path and JSON-primitive kwargs to rebuild the trigger."""
@@ -119,6 +123,7 @@ class IceJobTrigger(BaseTrigger):
                 "max_consecutive_failures": self.max_consecutive_failures,
                 "first_poll_at": self.first_poll_at,
                 "keep_presigned_urls": self.keep_presigned_urls,
+                "failures_in_a_row": self.failures_in_a_row,
             },
         )
 
@@ -196,7 +201,7 @@ class IceJobTrigger(BaseTrigger):
         # Shared with the loop's other triggers of this connection: a waiting trigger keeps no
         # hook, engine or credentials of its own.
         hook = TRIGGER_HOOKS.acquire(await load_hook_class(), self.ice_conn_id)
-        failures = PollFailurePolicy(self.max_consecutive_failures)
+        failures = PollFailurePolicy(self.max_consecutive_failures, self.failures_in_a_row)
         last_status: str | None = None
         try:
             await self.pause_before_first_poll()

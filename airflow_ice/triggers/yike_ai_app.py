@@ -57,6 +57,7 @@ class IceYikeAIAppJobTrigger(IceJobTrigger):
         batch_size: int | None = None,
         first_poll_at: float | None = None,
         keep_presigned_urls: bool = False,
+        failures_in_a_row: int = 0,
     ) -> None:
         super().__init__(
             job_id=job_id,
@@ -67,6 +68,7 @@ class IceYikeAIAppJobTrigger(IceJobTrigger):
             max_consecutive_failures=max_consecutive_failures,
             first_poll_at=first_poll_at,
             keep_presigned_urls=keep_presigned_urls,
+            failures_in_a_row=failures_in_a_row,
         )
         self.batch_size = None if batch_size is None else checked_batch_size(batch_size, "batch_size")
         self._member: BatchMember | None = None
