@@ -37,7 +37,7 @@ from airflow_ice.emulator.metadata import PREFIX as METADATA_PREFIX
 from airflow_ice.emulator.metadata import build_metadata_app
 from airflow_ice.emulator.placement import check_placement
 from airflow_ice.emulator.presigned_urls import UrlPresigner
-from airflow_ice.emulator.request import IncomingRequest, Receive, Scope, Send, incoming_request, read_body
+from airflow_ice.emulator.request import IncomingRequest, Receive, Scope, Send, incoming_request
 from airflow_ice.emulator.state import EmulatorState
 
 ADMIN_PREFIX = "/_emulator"
