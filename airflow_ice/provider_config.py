@@ -52,6 +52,9 @@ def provider_config() -> dict[str, Any]:
                     "type": "string",
                     "example": "https://ims.console.alibabacloud.com/summary?regionId={region}&jobId={job_id}",
                     "default": DEFAULT_CONSOLE_JOB_URL,
+                    # Airflow formats a default with its own variables ({AIRFLOW_HOME}, ...) unless
+                    # it is a template: 3.1 fails to load any configuration on "{region}".
+                    "is_template": True,
                 },
             },
         }
