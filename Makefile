@@ -1,5 +1,6 @@
 # Two commands for a fresh clone: `make demo` and `make test`. Each creates $(VENV) and installs
-# the package with its dev extras on first use (and again when pyproject.toml changes).
+# the package (editable) with the `dev` dependency group on first use (and again when
+# pyproject.toml changes). Dependency groups (PEP 735) need pip >= 25.1, hence the upgrade first.
 PYTHON ?= python3
 VENV ?= .venv
 # The Airflow release line to test against; CI also runs the suite on the declared floor, 3.1.0.
@@ -8,12 +9,12 @@ AIRFLOW_SPEC ?= apache-airflow>=3.3,<3.4
 AIRFLOW_CONSTRAINTS ?=
 BIN := $(VENV)/bin
 
-.PHONY: test lint typecheck unit demo bench test-ui test-deployment docs clean
+.PHONY: test lint typecheck unit demo bench test-ui test-deployment test-wheel docs clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]' '$(AIRFLOW_SPEC)' $(if $(AIRFLOW_CONSTRAINTS),-c $(AIRFLOW_CONSTRAINTS))
+	$(BIN)/python -m pip install --quiet --upgrade 'pip>=25.1'
+	$(BIN)/python -m pip install --quiet -e . --group dev '$(AIRFLOW_SPEC)' $(if $(AIRFLOW_CONSTRAINTS),-c $(AIRFLOW_CONSTRAINTS))
 	$(BIN)/python -c "import airflow, sys; print('airflow', airflow.__version__, 'python', sys.version.split()[0])"
 	touch $@
 
@@ -43,6 +44,12 @@ test-deployment: $(BIN)/.installed
 
 demo: $(BIN)/.installed
 	$(BIN)/python example_dags/run_demo.py
+
+# What a user gets from PyPI: the wheel built from this checkout, installed with Airflow alone
+# (no dev group) into a fresh environment outside the checkout, runs the README's DAG against the
+# installed emulator. Needs only $(PYTHON) and PyPI; a few minutes, mostly installing Airflow.
+test-wheel:
+	$(PYTHON) .ci/test_wheel.py --airflow '$(AIRFLOW_SPEC)'
 
 # Figures, not a timed test (about 40 minutes): client CPU per query (hook against bare aiohttp),
 # the triggerer benchmark (N = 1,000 and 10,000 IProduction triggers over HTTPS, as shipped and

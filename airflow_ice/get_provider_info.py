@@ -6,6 +6,7 @@ from typing import Any
 
 from airflow_ice import __version__
 from airflow_ice.client.config import CONN_TYPE
+from airflow_ice.provider_config import provider_config
 
 INTEGRATION = "Alibaba Cloud Intelligent Media Services (ICE)"
 
@@ -18,7 +19,8 @@ def _string_field(label: str, description: str, default: str | None = None, **sc
 
 
 def get_provider_info() -> dict[str, Any]:
-    """The provider's description: hooks, connection type and form, operators, triggers, links, assets."""
+    """The provider's description: hooks, connection type and form, operators, triggers, links, assets,
+    configuration options."""
     return {
         "package-name": "airflow-ice",
         "name": "Alibaba Cloud ICE",
@@ -90,6 +92,8 @@ def get_provider_info() -> dict[str, Any]:
                 "to_openlineage_converter": "airflow_ice.assets.oss.convert_asset_to_openlineage",
             }
         ],
+        # [alibaba_ice] options: `airflow config get-value` and the configuration reference list them.
+        "config": provider_config(),
         "connection-types": [
             {
                 "hook-class-name": "airflow_ice.hooks.ice.IceHook",

@@ -10,6 +10,10 @@ import tempfile
 import pytest
 from hypothesis import HealthCheck, settings
 
+# The emulator's fixtures (ice_emulator, ice_connection) are opt-in, as for users (docs/emulator.md);
+# pytester runs pytest in a subprocess to check that (tests/test_pytest_plugin.py).
+pytest_plugins = ["airflow_ice.emulator.pytest_plugin", "pytester"]
+
 
 def _private_airflow_home() -> str:
     home = tempfile.mkdtemp(prefix="airflow-ice-tests-")

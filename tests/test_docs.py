@@ -1,7 +1,8 @@
 """README.md and docs/: every code block is an included file's current text or parses (Python also
-imports what it names), every relative link resolves, every page is reachable from the README, the
-docs site lists every page and its API reference covers the public classes (`make docs` builds the
-site with Sphinx, warnings as errors; CI runs it)."""
+imports what it names), every link into the repository resolves (file and heading), the README's
+links are absolute (it is also the package's page on PyPI), every page is reachable from the README,
+the docs site lists every page and its API reference covers the public classes (`make docs` builds
+the site with Sphinx, warnings as errors; CI runs it)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import json
 import pkgutil
 import re
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -19,10 +21,22 @@ from typing import Any
 
 import pytest
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pytest's own dependency on 3.10
+    import tomli as tomllib
+
 from tests.docs_support import ROOT, CodeBlock, code_blocks, included_text, markdown_pages, write_includes
 
 BLOCKS = [block for page in markdown_pages() for block in code_blocks(page)]
 LINK = re.compile(r"\[[^\]]*\]\((?P<target>[^)\s]+)\)")
+REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*(?P<target>\S+)", flags=re.MULTILINE)
+HTML_LINK = re.compile(r"<(?:a|img)\s[^>]*?(?:href|src)=\"(?P<target>[^\"]+)\"")
+# The repository's address, from pyproject.toml: README links point at files there.
+REPOSITORY = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["urls"][
+    "Repository"
+]
+REPOSITORY_FILES = (f"{REPOSITORY}/blob/main/", f"{REPOSITORY}/tree/main/")
 # Blocks that are no code: the architecture diagram, console output.
 PROSE_LANGS = {"text"}
 # MyST directives for the Sphinx site, checked below: the API reference's autodoc directives and
@@ -82,10 +96,30 @@ def test_a_drifted_include_is_caught_and_rewritten(tmp_path: Path) -> None:
     assert not write_includes(page)
 
 
+def link_targets(page: Path) -> list[str]:
+    """Every link and image target of a page outside code: inline, reference-style and HTML."""
+    text = re.sub(
+        r"```.*?```", "", page.read_text(encoding="utf-8"), flags=re.DOTALL
+    )  # links in code are code
+    text = re.sub(r"`[^`\n]*`", "", text)
+    return [m["target"] for pattern in (LINK, REFERENCE, HTML_LINK) for m in pattern.finditer(text)]
+
+
 def relative_links(page: Path) -> list[str]:
-    text = page.read_text(encoding="utf-8")
-    text = re.sub(r"```.*?```", "", text, flags=re.DOTALL)  # links in code are code
-    return [m["target"] for m in LINK.finditer(text) if not re.match(r"[a-z]+:", m["target"])]
+    return [target for target in link_targets(page) if not re.match(r"[a-z]+:", target)]
+
+
+def repository_links(page: Path) -> list[str]:
+    """Links to a file of this repository by its address (``<Repository>/blob/main/PATH``)."""
+    return [target for target in link_targets(page) if target.startswith(REPOSITORY_FILES)]
+
+
+def checkout_target(page: Path, target: str) -> tuple[Path, str]:
+    """The file of the checkout a relative or repository link points at, and its anchor."""
+    path, _, anchor = target.partition("#")
+    if path.startswith(REPOSITORY_FILES):
+        return ROOT / re.sub(r"^(blob|tree)/main/?", "", path.removeprefix(REPOSITORY + "/")), anchor
+    return ((page.parent / path).resolve() if path else page), anchor
 
 
 def anchors(page: Path) -> set[str]:
@@ -99,13 +133,35 @@ def anchors(page: Path) -> set[str]:
 
 
 @pytest.mark.parametrize("page", markdown_pages(), ids=lambda page: str(page.relative_to(ROOT)))
-def test_relative_links_resolve(page: Path) -> None:
-    for target in relative_links(page):
-        path, _, anchor = target.partition("#")
-        linked = (page.parent / path).resolve() if path else page
+def test_links_into_the_repository_resolve(page: Path) -> None:
+    for target in relative_links(page) + repository_links(page):
+        linked, anchor = checkout_target(page, target)
         assert linked.exists(), f"{page.name}: {target} does not exist"
+        if target.startswith(f"{REPOSITORY}/tree/"):
+            assert linked.is_dir(), f"{page.name}: {target} is a file: use {REPOSITORY}/blob/main/..."
+        elif target.startswith(f"{REPOSITORY}/blob/"):
+            assert linked.is_file(), f"{page.name}: {target} is a folder: use {REPOSITORY}/tree/main/..."
         if anchor and linked.suffix == ".md":
             assert anchor in anchors(linked), f"{page.name}: no heading #{anchor} in {linked.name}"
+
+
+def test_the_readmes_links_work_on_pypi() -> None:
+    # PyPI shows the README without the repository around it: a relative link (or an in-page anchor,
+    # which PyPI's renderer does not make) 404s there. Links into this repository use its address.
+    targets = link_targets(ROOT / "README.md")
+    assert len(targets) >= 10, "precondition: the README's links were found"
+    not_absolute = [target for target in targets if not target.startswith("https://")]
+    assert not_absolute == [], f"make these absolute ({REPOSITORY}/blob/main/PATH)"
+    assert repository_links(ROOT / "README.md"), "precondition: the README links into the repository"
+
+
+def test_a_relative_link_in_a_readme_is_found(tmp_path: Path) -> None:
+    page = tmp_path / "README.md"
+    page.write_text(
+        '[a](docs/a.md) ![b](docs/b.png) [c][ref] <a href="docs/d.md">d</a> `[e](code.md)`\n\n'
+        "```bash\n[f](in-a-block.md)\n```\n\n[ref]: docs/c.md\n"
+    )
+    assert sorted(relative_links(page)) == ["docs/a.md", "docs/b.png", "docs/c.md", "docs/d.md"]
 
 
 def test_every_docs_page_is_reachable_from_the_readme() -> None:
@@ -114,8 +170,8 @@ def test_every_docs_page_is_reachable_from_the_readme() -> None:
     todo = [readme]
     while todo:
         page = todo.pop()
-        for target in relative_links(page):
-            linked = (page.parent / target.partition("#")[0]).resolve()
+        for target in relative_links(page) + repository_links(page):
+            linked = checkout_target(page, target)[0].resolve()
             if linked.suffix == ".md" and linked not in reached and linked.exists():
                 reached.add(linked)
                 todo.append(linked)

@@ -143,7 +143,7 @@ def test_console_link_address_can_be_configured(
     emulated_ice: IceEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(
-        "AIRFLOW__ICE__CONSOLE_JOB_URL",
+        "AIRFLOW__ALIBABA_ICE__CONSOLE_JOB_URL",
         "https://ims.console.alibabacloud.com/{family}/{job_id}?region={region}",
     )
     run = _run_captions("link_console_configured")
@@ -165,7 +165,7 @@ def test_a_bad_console_address_costs_only_the_link(
 ) -> None:
     with pytest.raises(ValueError, match=problem):
         console_job_url(template, region="cn-shanghai", job_id="j", family="IProduction")
-    monkeypatch.setenv("AIRFLOW__ICE__CONSOLE_JOB_URL", template)
+    monkeypatch.setenv("AIRFLOW__ALIBABA_ICE__CONSOLE_JOB_URL", template)
     run = _run_captions("link_console_bad")
 
     # The job ran (and was paid for): the task succeeds, without the link.

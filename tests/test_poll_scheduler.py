@@ -18,10 +18,10 @@ import pytest
 
 from airflow_ice.emulator import IceEmulator
 from airflow_ice.jobs.events import JobEvent, JobEventStatus
+from airflow_ice.provider_config import DEFAULT_POLL_TICK_SECONDS
 from airflow_ice.triggers.base import IceJobTrigger
 from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
 from airflow_ice.triggers.poll_scheduler import (
-    DEFAULT_TICK_SECONDS,
     POLL_SCHEDULERS,
     RELEASE_BATCH,
     PollScheduler,
@@ -167,9 +167,9 @@ def test_the_tick_is_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AIRFLOW__ALIBABA_ICE__POLL_TICK_SECONDS", "0")
     assert configured_tick() == 0.0
     monkeypatch.setenv("AIRFLOW__ALIBABA_ICE__POLL_TICK_SECONDS", "-1")
-    assert configured_tick() == DEFAULT_TICK_SECONDS
+    assert configured_tick() == DEFAULT_POLL_TICK_SECONDS
     monkeypatch.delenv("AIRFLOW__ALIBABA_ICE__POLL_TICK_SECONDS")
-    assert configured_tick() == DEFAULT_TICK_SECONDS
+    assert configured_tick() == DEFAULT_POLL_TICK_SECONDS
 
 
 # Real triggers on the test clock

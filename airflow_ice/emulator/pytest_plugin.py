@@ -4,7 +4,9 @@
   Options via a marker: ``@pytest.mark.ice_emulator(job_seconds=0.2, security_token="tok")``.
 * ``ice_connection``: the same, with ``AIRFLOW_CONN_ICE_DEFAULT`` pointing at it.
 
-The emulator is imported inside the fixtures so that loading this plugin costs nothing.
+Opt-in (installing the package does not load it): ``pytest_plugins = ["airflow_ice.emulator.pytest_plugin"]``
+in the root ``conftest.py``, or ``pytest -p airflow_ice.emulator.pytest_plugin``. The emulator is
+imported inside the fixtures so that loading this plugin costs nothing.
 """
 
 from __future__ import annotations

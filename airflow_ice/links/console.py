@@ -3,8 +3,8 @@
 ICE's documentation names console pages (``https://ims.console.aliyun.com/summary``, template and
 workflow lists) but no stable page per IProduction, storyboard or AI-app job, and no documented
 filter parameters. The link therefore opens the console in the job's region with the job id as a
-filter (``regionId``, ``jobId``); ``[ice] console_job_url`` (``AIRFLOW__ICE__CONSOLE_JOB_URL``)
-replaces the address where your console offers a better page (see docs/lineage.md).
+filter (``regionId``, ``jobId``); ``[alibaba_ice] console_job_url``
+(``AIRFLOW__ALIBABA_ICE__CONSOLE_JOB_URL``) replaces the address where your console offers a better page (see docs/lineage.md).
 """
 
 from __future__ import annotations
@@ -15,15 +15,12 @@ from urllib.parse import quote
 from airflow.providers.common.compat.sdk import BaseOperatorLink
 
 from airflow_ice.links.pushed_value import pushed_link_value
+from airflow_ice.provider_config import CONSOLE_JOB_URL, SECTION
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import TaskInstanceKey
 
 CONSOLE_URL_XCOM_KEY = "ice_console_url"
-CONFIG_SECTION, CONFIG_KEY = "ice", "console_job_url"
-DEFAULT_CONSOLE_JOB_URL = "https://ims.console.aliyun.com/summary?regionId={region}&jobId={job_id}"
-"""Placeholders: ``{region}``, ``{job_id}`` and ``{family}`` (``iproduction``, ``yike-storyboard``,
-``yike-ai-app``), each URL-encoded."""
 
 
 def console_job_url(template: str, *, region: str, job_id: str, family: str) -> str:
@@ -42,11 +39,11 @@ def console_job_url(template: str, *, region: str, job_id: str, family: str) -> 
         )
     except (KeyError, IndexError, ValueError) as exc:
         raise ValueError(
-            f"[{CONFIG_SECTION}] {CONFIG_KEY} {template!r}: use only the placeholders {{region}}, "
+            f"[{SECTION}] {CONSOLE_JOB_URL} {template!r}: use only the placeholders {{region}}, "
             f"{{job_id}} and {{family}} ({exc!r})."
         ) from None
     if not url.startswith("https://"):
-        raise ValueError(f"[{CONFIG_SECTION}] {CONFIG_KEY} {template!r} must be an https:// address.")
+        raise ValueError(f"[{SECTION}] {CONSOLE_JOB_URL} {template!r} must be an https:// address.")
     return url
 
 

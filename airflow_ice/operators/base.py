@@ -49,18 +49,12 @@ from airflow_ice.jobs.waiting import (
 )
 from airflow_ice.jobs.xcom_form import shown_text, xcom_form
 from airflow_ice.lineage.job_lineage import DatasetName, IceJobRun, connection_region
-from airflow_ice.links.console import (
-    CONFIG_KEY,
-    CONFIG_SECTION,
-    CONSOLE_URL_XCOM_KEY,
-    DEFAULT_CONSOLE_JOB_URL,
-    IceConsoleJobLink,
-    console_job_url,
-)
+from airflow_ice.links.console import CONSOLE_URL_XCOM_KEY, IceConsoleJobLink, console_job_url
 from airflow_ice.links.job_output import JOB_ID_XCOM_KEY, OUTPUT_URL_XCOM_KEY, IceJobOutputLink
 from airflow_ice.links.pushed_value import LINK_VALUES_PUSHED
 from airflow_ice.models.json_text import compact_json
 from airflow_ice.models.validation import check_known_fields, validate_request
+from airflow_ice.provider_config import CONSOLE_JOB_URL, DEFAULT_CONSOLE_JOB_URL, SECTION
 from airflow_ice.triggers.base import IceJobTrigger
 
 if TYPE_CHECKING:
@@ -662,8 +656,8 @@ class IceJobOperator(BaseOperator):
         return connection_region(self.hook)
 
     def console_url(self, job_id: str) -> str:
-        """The job's page in the ICE console (``[ice] console_job_url``), or "" if it cannot be built."""
-        template = conf.get(CONFIG_SECTION, CONFIG_KEY, fallback=DEFAULT_CONSOLE_JOB_URL)
+        """The job's page in the ICE console (``[alibaba_ice] console_job_url``), or "" if it cannot be built."""
+        template = conf.get(SECTION, CONSOLE_JOB_URL, fallback=DEFAULT_CONSOLE_JOB_URL)
         try:
             return console_job_url(
                 template, region=self._lineage_region() or "", job_id=job_id, family=self.family.name

@@ -18,7 +18,7 @@ and one timer of the loop wakes every wait due by then at once. So:
 - a wait shorter than a tick of its own is not slowed: a trigger asks for a finer tick (a tenth of
   its poll interval, see :data:`TICK_SHARE`), which then only serves waits of that precision.
 
-The tick is ``[alibaba_ice] poll_tick_seconds`` (default :data:`DEFAULT_TICK_SECONDS`), read when
+The tick is ``[alibaba_ice] poll_tick_seconds`` (default :data:`DEFAULT_POLL_TICK_SECONDS`), read when
 a loop's scheduler is made; ``0`` turns the shared ticks off (each wait is then a timer of its own,
 the behaviour before ticks, e.g. for comparison in the triggerer benchmark). The scheduler is per process and per event loop, like the batched
 poller (:mod:`airflow_ice.triggers.batching`), and never blocks its loop.
@@ -37,10 +37,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from airflow_ice.provider_config import DEFAULT_POLL_TICK_SECONDS, POLL_TICK_SECONDS, SECTION
+
 log = logging.getLogger(__name__)
 
-DEFAULT_TICK_SECONDS = 1.0
-"""Default tick: a poll is at most this late (polls are 30 s apart by default)."""
 TICK_SHARE = 0.1
 """A trigger's tick is at most this share of its poll interval (about the width of its jitter)."""
 RELEASE_BATCH = 50
@@ -205,24 +205,24 @@ class PollScheduler:
 
 
 def configured_tick() -> float:
-    """``[alibaba_ice] poll_tick_seconds`` (0: no shared ticks), else :data:`DEFAULT_TICK_SECONDS` (also
+    """``[alibaba_ice] poll_tick_seconds`` (0: no shared ticks), else :data:`DEFAULT_POLL_TICK_SECONDS` (also
     when invalid)."""
     from airflow.configuration import conf
 
     try:
-        tick = conf.getfloat("alibaba_ice", "poll_tick_seconds", fallback=DEFAULT_TICK_SECONDS)
+        tick = conf.getfloat(SECTION, POLL_TICK_SECONDS, fallback=DEFAULT_POLL_TICK_SECONDS)
     except Exception as exc:
         log.warning(
-            "[alibaba_ice] poll_tick_seconds is not a number (%s); using %s", exc, DEFAULT_TICK_SECONDS
+            "[alibaba_ice] poll_tick_seconds is not a number (%s); using %s", exc, DEFAULT_POLL_TICK_SECONDS
         )
-        return DEFAULT_TICK_SECONDS
+        return DEFAULT_POLL_TICK_SECONDS
     if not 0 <= tick < math.inf:
         log.warning(
             "[alibaba_ice] poll_tick_seconds must be positive or 0, got %s; using %s",
             tick,
-            DEFAULT_TICK_SECONDS,
+            DEFAULT_POLL_TICK_SECONDS,
         )
-        return DEFAULT_TICK_SECONDS
+        return DEFAULT_POLL_TICK_SECONDS
     return tick
 
 
@@ -268,7 +268,6 @@ POLL_SCHEDULERS = PollSchedulerRegistry()
 """The process-wide registry every polling trigger uses."""
 
 __all__ = [
-    "DEFAULT_TICK_SECONDS",
     "POLL_SCHEDULERS",
     "TICK_SHARE",
     "PollScheduler",
