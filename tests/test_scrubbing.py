@@ -438,3 +438,12 @@ def test_openlineage_events_and_asset_extras_keep_no_signed_url(tmp_path: Path) 
     assert_none_in(texts, forms_of(CONN_TOKEN))
     for where, text in texts.items():
         assert not SIGNING.search(text), f"a signed URL kept in {where}"
+
+
+def test_a_url_used_as_a_key_is_unsigned_too() -> None:
+    # Found by the property test: smart tagging results are keyed by what ICE names them, here a URL.
+    signed = "https://b.oss-cn-shanghai.aliyuncs.com/o/x.mp4?Expires=1&OSSAccessKeyId=STS.k&Signature=s"
+    job = {"job_id": "j", "results": {signed: [{"tags": []}]}}
+
+    assert xcom_form(job).value["results"] == {"https://b.oss-cn-shanghai.aliyuncs.com/o/x.mp4": [{"tags": []}]}
+    assert xcom_form(job, keep_presigned_urls=True).value["results"] == {signed: [{"tags": []}]}

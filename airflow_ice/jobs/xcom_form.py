@@ -114,7 +114,9 @@ class _Walk:
 
     def key(self, key: Any, path: str) -> str:
         if isinstance(key, str):
-            return self.text(key, f"{path}[key {key!r}]" if path else f"[key {key!r}]")
+            # A key is stored and shown as much as a value is (results keyed by a URL, say).
+            shown = unsigned_urls_in(key) if self.unsign else key
+            return self.text(shown, f"{path}[key {shown!r}]" if path else f"[key {shown!r}]")
         text = str(key)
         self.kept.append(f"{path}[key {text}] ({type(key).__name__} key)")
         return self.text(text, path)
