@@ -445,5 +445,7 @@ def test_a_url_used_as_a_key_is_unsigned_too() -> None:
     signed = "https://b.oss-cn-shanghai.aliyuncs.com/o/x.mp4?Expires=1&OSSAccessKeyId=STS.k&Signature=s"
     job = {"job_id": "j", "results": {signed: [{"tags": []}]}}
 
-    assert xcom_form(job).value["results"] == {"https://b.oss-cn-shanghai.aliyuncs.com/o/x.mp4": [{"tags": []}]}
+    assert xcom_form(job).value["results"] == {
+        "https://b.oss-cn-shanghai.aliyuncs.com/o/x.mp4": [{"tags": []}]
+    }
     assert xcom_form(job, keep_presigned_urls=True).value["results"] == {signed: [{"tags": []}]}
