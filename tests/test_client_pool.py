@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -408,3 +412,44 @@ async def test_no_compressed_answer_is_asked_for(transport: str, monkeypatch: py
     headers = {name.lower(): value for name, value in recorded.headers.items()}
     assert "gzip" not in headers.get("accept-encoding", "")
     assert "content-type" not in headers  # an empty POST, sent without one
+
+
+# A user's script: the async hook under asyncio.run, never closed; then the same hook in a second
+# asyncio.run (its transport closed with the first loop, it must take a new one).
+UNCLOSED_HOOK_SCRIPT = """
+import asyncio, gc, sys
+from airflow_ice.hooks.ice import IceHook
+
+hook = IceHook()
+
+async def submit():
+    return await hook.asubmit_iproduction_job({cover!r})
+
+async def query(job_id):
+    return (await hook.aquery_iproduction_job(job_id)).job_id
+
+job_id = asyncio.run(submit())
+assert asyncio.run(query(job_id)) == job_id
+del hook
+gc.collect()
+print("submitted", job_id)
+"""
+
+
+def test_an_unclosed_async_hook_leaves_no_unclosed_session(emulator: IceEmulator) -> None:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("AIRFLOW_CONN_")}
+    env["AIRFLOW_CONN_ICE_DEFAULT"] = emulator.connection_json(max_retries=1, timeout=5)
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    done = subprocess.run(
+        [sys.executable, "-c", UNCLOSED_HOOK_SCRIPT.format(cover=COVER)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert "submitted" in done.stdout
+    output = done.stdout + done.stderr
+    assert "Unclosed" not in output, output  # aiohttp's "Unclosed client session" / "Unclosed connector"
+    assert "Event loop is closed" not in output, output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from datetime import timedelta
 from typing import Any
@@ -10,6 +11,7 @@ import pytest
 
 from airflow_ice.emulator import IceEmulator, ScriptedFault
 from airflow_ice.hooks.ice import IceHook
+from airflow_ice.operators.base import IceJobOperator
 from airflow_ice.operators.iproduction import IceIProductionJobOperator
 from tests.dag_support import (
     FAST_RETRY,
@@ -248,13 +250,25 @@ def test_retry_reattaches_to_the_running_job(
     )
 
 
-def test_retry_with_reattach_off_submits_again(held_ice: IceEmulator, job_clock: ManualClock) -> None:
+def test_durable_has_the_name_and_default_of_airflow_resumable_jobs() -> None:
+    # Users of Airflow 3.3's ResumableJobMixin look for `durable`, on by default.
+    ours = inspect.signature(IceJobOperator.__init__).parameters
+    assert "reattach_on_retry" not in ours
+    assert ours["durable"].default is True
+    try:
+        from airflow.sdk import ResumableJobMixin
+    except ImportError:  # Airflow < 3.3 has no resumable jobs
+        return
+    assert inspect.signature(ResumableJobMixin.__init__).parameters["durable"].default is True
+
+
+def test_retry_with_durable_off_submits_again(held_ice: IceEmulator, job_clock: ManualClock) -> None:
     # Try 1's job keeps running (not cancelled), yet try 2 submits its own and waits for that one.
     run = run_held(
         "ipr_no_reattach",
         job_clock,
         cancel_on_kill=False,
-        reattach_on_retry=False,
+        durable=False,
         finish_on_try=2,
         **FAST_RETRY,
     )

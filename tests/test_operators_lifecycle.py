@@ -4,12 +4,15 @@ without Airflow retries, and a job cancelled on timeout is forgotten (dag.test, 
 from __future__ import annotations
 
 import json
+import time
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar, NoReturn
 
 import pytest
 
 from airflow_ice.emulator import IceEmulator
+from airflow_ice.hooks.ice import IceHook
+from airflow_ice.operators.iproduction import IceIProductionJobOperator
 from airflow_ice.sensors.iproduction import IceIProductionJobSensor
 from tests.dag_support import (
     emulated_ice,
@@ -79,8 +82,6 @@ def test_refused_credentials_while_deferred_fail_without_retry(
     emulated_ice: IceEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The job exists; the credentials stop working while the trigger waits (a rotated key).
-    from airflow_ice.hooks.ice import IceHook
-
     with IceHook() as hook:
         job_id = hook.submit_iproduction_job(
             {
@@ -120,3 +121,70 @@ def test_a_timeout_whose_cancel_failed_keeps_the_job_for_the_retry(
     assert task_states(run) == {"cover": "failed"}
     stored: Any = stored_reattach_job_id(run, "cover")
     assert stored == xcom_value(run, "cover", "ice_job_id")
+
+
+class DeadlineFiresAtOnce(IceIProductionJobOperator):
+    """Records the trigger's deadline when it defers, then moves that deadline to now, as if it had
+    passed: the wait ends by its deadline without the test waiting for the wall clock."""
+
+    deferrals: ClassVar[list[dict[str, Any]]] = []
+
+    def defer(self, *, trigger: Any, method_name: str, kwargs: Any = None, timeout: Any = None) -> NoReturn:
+        from airflow.sdk import get_current_context
+
+        self.deferrals.append(
+            {
+                "deadline": trigger.deadline,
+                "started": get_current_context()["ti"].start_date.timestamp(),
+                "deferred_at": time.time(),
+                "defer_timeout": timeout,
+            }
+        )
+        trigger.deadline = time.time()
+        super().defer(trigger=trigger, method_name=method_name, kwargs=kwargs, timeout=timeout)
+
+
+def test_a_deferred_wait_ends_at_the_execution_timeout_and_cancels_the_job(
+    held_ice: IceEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # execution_timeout (60 s) ends before timeout (1 h): Airflow does not apply it to a deferral,
+    # so the trigger's deadline must, and the job is cancelled when it passes.
+    DeadlineFiresAtOnce.deferrals.clear()
+    run = run_one(
+        "lifecycle_exec_timeout",
+        operator_class=DeadlineFiresAtOnce,
+        deferrable=True,
+        timeout=3600,
+        execution_timeout=timedelta(seconds=60),
+    )
+
+    [deferral] = DeadlineFiresAtOnce.deferrals
+    assert deferral["deadline"] == deferral["started"] + 60  # absolute: the try's start + execution_timeout
+    # Airflow's own deferral timeout comes after the trigger's deadline (so the task can cancel).
+    assert timedelta(seconds=300) < deferral["defer_timeout"] <= timedelta(seconds=60 + 300)
+    assert task_states(run) == {"cover": "failed"}
+    assert requests(held_ice, "CancelIProductionJob") == 1
+    job_id = xcom_value(run, "cover", "ice_job_id")
+    with IceHook() as hook:
+        assert hook.query_iproduction_job(job_id).status_text == "Fail"
+    out = capsys.readouterr().out
+    assert f"IProduction job {job_id} did not finish within its deadline" in out
+    assert "execution_timeout=60s" in out
+    assert "the job was cancelled" in out
+
+
+def test_a_deferred_wait_keeps_its_timeout_when_that_ends_first(held_ice: IceEmulator) -> None:
+    DeadlineFiresAtOnce.deferrals.clear()
+    run = run_one(
+        "lifecycle_own_timeout",
+        operator_class=DeadlineFiresAtOnce,
+        deferrable=True,
+        timeout=60,
+        execution_timeout=timedelta(hours=1),
+    )
+
+    [deferral] = DeadlineFiresAtOnce.deferrals
+    # timeout counts from the check just before deferring: after the start, before the deferral.
+    assert deferral["started"] + 60 <= deferral["deadline"] <= deferral["deferred_at"] + 60
+    assert task_states(run) == {"cover": "failed"}
+    assert requests(held_ice, "CancelIProductionJob") == 1

@@ -279,8 +279,10 @@ class IceClient:
 
     async def alease(self) -> ClientLease:
         """This client's lease on the shared async transport (taken on first use)."""
-        if self._lease is not None:
+        if self._lease is not None and not self._lease.closed:
             return self._lease
+        # None yet, or one whose transport closed with an earlier event loop (a second asyncio.run).
+        self._lease = None
         acquired = await self._pool.acquire(self.config)
         if self._lease is None:
             self._lease = acquired

@@ -7,7 +7,9 @@ process that talks to the same endpoint with the same credentials and TLS settin
 the last one is released.
 
 Transports belong to the event loop that created them (their connections and locks do), so the
-pool keeps one set per running loop. Creating one never blocks the loop: the TLS context, whose
+pool keeps one set per running loop, and closes what is left of it when the loop shuts down
+(``asyncio.run`` ends): a script that never closes its hook leaves no unclosed session behind.
+Creating one never blocks the loop: the TLS context, whose
 CA certificates are read from disk, is built once per TLS settings in a worker thread and cached
 for the life of the process. Nothing is imported or built before the first call.
 """
@@ -15,12 +17,13 @@ for the life of the process. Nothing is imported or built before the first call.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import os
 import ssl
 import weakref
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -169,6 +172,11 @@ class ClientLease:
         """Whether :meth:`release` was called."""
         return self._shared is None
 
+    @property
+    def closed(self) -> bool:
+        """Whether the lease can no longer send: released, or its transport closed with its event loop."""
+        return self._shared is None or self._shared.closed
+
     async def send(self, make_request: Callable[[], WireRequest], limits: AnswerLimits) -> WireResponse:
         """Send a request and read the whole answer, waiting for a free slot first.
 
@@ -209,6 +217,10 @@ class AsyncClientPool:
         self._building: dict[
             tuple[asyncio.AbstractEventLoop, TlsSettings], asyncio.Future[ssl.SSLContext]
         ] = {}
+        # Per loop, the async generator whose finalisation at the loop's shutdown closes its transports.
+        self._shutdown_watches: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, AsyncGenerator[None, None]
+        ] = weakref.WeakKeyDictionary()
 
     async def acquire(self, config: IceConnectionConfig) -> ClientLease:
         """A lease on the shared transport for ``config`` (made on first use, without blocking the loop).
@@ -218,12 +230,37 @@ class AsyncClientPool:
         key = ClientKey.of(config)
         context = await self._ssl_context(key.tls)
         # No await from here on: checking and registering the transport is atomic on the loop.
-        shared_here = self._shared.setdefault(asyncio.get_running_loop(), {})
+        loop = asyncio.get_running_loop()
+        if loop not in self._shutdown_watches:
+            self._shutdown_watches[loop] = self._watch_shutdown()
+        shared_here = self._shared.setdefault(loop, {})
         shared = shared_here.get(key)
         if shared is None or shared.closed:
             shared = shared_here[key] = self._new_shared(context)
         shared.leases += 1
         return ClientLease(self, key, shared)
+
+    def _watch_shutdown(self) -> AsyncGenerator[None, None]:
+        """Start, on the running loop, an async generator that closes the loop's transports when the
+        loop shuts down.
+
+        Asyncio has no hook for a loop closing, but ``asyncio.run`` (and ``asyncio.Runner``) finalise
+        the loop's async generators just before closing it (``loop.shutdown_asyncgens()``), on the
+        loop: the generator's ``finally`` is that hook. It is advanced to its ``yield`` here, without
+        awaiting, so that the loop registers it (its first-iteration hook).
+        """
+
+        async def watch() -> AsyncGenerator[None, None]:
+            try:
+                yield
+            finally:
+                left = self._shared.pop(asyncio.get_running_loop(), {})
+                await asyncio.gather(*(shared.aclose() for shared in left.values()), return_exceptions=True)
+
+        watcher = watch()
+        with contextlib.suppress(StopIteration):  # raised once it is suspended at its yield
+            watcher.asend(None).send(None)
+        return watcher
 
     def open_clients(self) -> int:
         """How many shared transports are open on the running loop."""

@@ -146,6 +146,23 @@ class IceHook(BaseHook):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(ice_conn_id={self.ice_conn_id!r})"
 
+    # The connection form on Airflow 3.1 (3.2+ reads the provider info's, and never calls these).
+
+    @classmethod
+    def get_connection_form_widgets(cls) -> dict[str, Any]:
+        """The form's extra fields, from the provider info's ``conn-fields`` (for Airflow 3.1)."""
+        from airflow_ice.hooks.connection_form import connection_form_widgets
+
+        return connection_form_widgets()
+
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        """The standard fields hidden, relabelled and explained, from the provider info's
+        ``ui-field-behaviour`` (for Airflow 3.1)."""
+        from airflow_ice.hooks.connection_form import ui_field_behaviour
+
+        return ui_field_behaviour()
+
     # Connection and clients
 
     @staticmethod

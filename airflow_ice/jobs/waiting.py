@@ -96,6 +96,27 @@ def first_poll_time(
     return checked_at + poll_interval
 
 
+def deferred_wait_deadline(
+    *, checked_at: float, timeout: float, task_started_at: float | None, execution_timeout: float | None
+) -> float:
+    """When a deferred wait ends (epoch seconds): the earlier of ``timeout`` after the check and the
+    task's ``execution_timeout`` after the try started.
+
+    Airflow applies ``execution_timeout`` to a task's runs in a worker, not to its deferral; as the
+    dbt Cloud provider does, the trigger gets it as its deadline, so that the task can cancel the
+    job when it passes instead of Airflow failing the task with the job left running.
+
+    :param checked_at: when the job was checked, just before deferring.
+    :param timeout: the operator's ``timeout`` in seconds.
+    :param task_started_at: when the try started (the task instance's ``start_date``), if known.
+    :param execution_timeout: the task's ``execution_timeout`` in seconds, or None when not set.
+    """
+    deadline = checked_at + timeout
+    if task_started_at is None or execution_timeout is None:
+        return deadline
+    return min(deadline, task_started_at + execution_timeout)
+
+
 # Extra time given to Airflow's own deferral timeout so that the trigger's deadline, after which the
 # task can cancel the job and fail clearly, normally fires first.
 DEFERRAL_GRACE_SECONDS = 300.0

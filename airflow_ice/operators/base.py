@@ -42,6 +42,7 @@ from airflow_ice.jobs.waiting import (
     TRANSIENT_POLL_ERRORS,
     PollFailurePolicy,
     PollVerdict,
+    deferred_wait_deadline,
     denied_failure,
     failure_message,
     first_poll_time,
@@ -72,7 +73,7 @@ class WaitSettings:
     :param timeout: wall-clock wait limit in seconds.
     :param wait_for_completion: whether to wait at all.
     :param cancel_on_kill: whether to cancel the job when the task is killed.
-    :param reattach_on_retry: whether to reattach to an earlier try's job.
+    :param durable: whether a retry continues with an earlier try's job.
     :param max_consecutive_poll_failures: transient polling failures in a row tolerated.
     :param expected_duration: the job's expected minimum duration in seconds, or None for the
         family's figure for the request.
@@ -82,7 +83,7 @@ class WaitSettings:
     timeout: float
     wait_for_completion: bool
     cancel_on_kill: bool
-    reattach_on_retry: bool
+    durable: bool
     max_consecutive_poll_failures: int
     expected_duration: float | None = None
 
@@ -111,11 +112,17 @@ class IceJobOperator(BaseOperator):
     :param wait_for_completion: wait for the job to finish; if False, return the job id at once.
     :param poll_interval: seconds between status checks.
     :param timeout: wall-clock limit (seconds or timedelta) on waiting for the job, default 24 h;
-        then the job is cancelled (where ICE can) and the task fails. Not ``execution_timeout``,
-        Airflow's limit on the task's own run in a worker.
+        then the job is cancelled (where ICE can) and the task fails. Deferred, the task's
+        ``execution_timeout`` (counted from the try's start) bounds the wait too: the trigger's
+        deadline is the earlier of the two, and either cancels the job. In a worker,
+        ``execution_timeout`` is Airflow's own kill (the job is cancelled if ``cancel_on_kill``).
     :param deferrable: wait in the triggerer instead of holding a worker slot.
     :param cancel_on_kill: cancel the job when the task is killed (where ICE can cancel).
-    :param reattach_on_retry: reattach to the job of an earlier try instead of submitting again.
+    :param durable: a retry continues with the job of an earlier try instead of submitting again:
+        one still running is waited for, one that succeeded is returned, only a failed or
+        cancelled one is submitted again. The name and meaning of Airflow 3.3's
+        ``ResumableJobMixin`` parameter, here on every supported Airflow, deferrable or not (see
+        docs/operators.md, "Retries never pay twice").
     :param max_consecutive_poll_failures: transient polling failures in a row tolerated while waiting.
     :param expected_duration: the least time the job is expected to run (seconds or timedelta,
         templated; 0 for none). After the check at once, the job is not polled again before this
@@ -163,7 +170,7 @@ class IceJobOperator(BaseOperator):
         timeout: float | timedelta = DEFAULT_TIMEOUT_SECONDS,
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
         cancel_on_kill: bool = True,
-        reattach_on_retry: bool = True,
+        durable: bool = True,
         max_consecutive_poll_failures: int = 5,
         expected_duration: float | timedelta | None = None,
         keep_presigned_urls: bool = False,
@@ -176,7 +183,7 @@ class IceJobOperator(BaseOperator):
         self.timeout = timeout
         self.deferrable = deferrable
         self.cancel_on_kill = cancel_on_kill
-        self.reattach_on_retry = reattach_on_retry
+        self.durable = durable
         self.max_consecutive_poll_failures = max_consecutive_poll_failures
         self.expected_duration = expected_duration
         if not isinstance(keep_presigned_urls, bool):
@@ -211,7 +218,7 @@ class IceJobOperator(BaseOperator):
             timeout=read("timeout", seconds_param, DEFAULT_TIMEOUT_SECONDS),
             wait_for_completion=read("wait_for_completion", bool_param, True),
             cancel_on_kill=read("cancel_on_kill", bool_param, True),
-            reattach_on_retry=read("reattach_on_retry", bool_param, True),
+            durable=read("durable", bool_param, True),
             max_consecutive_poll_failures=count_param(
                 self.max_consecutive_poll_failures, "max_consecutive_poll_failures"
             ),
@@ -301,7 +308,7 @@ class IceJobOperator(BaseOperator):
             # Bad parameters cannot get better on a retry: fail now, before anything was submitted.
             raise AirflowFailException(f"{self._task_label()}: invalid parameters: {exc}") from exc
         fingerprint = request_fingerprint(request)
-        store = reattach_store_for(context, identity) if self.settings.reattach_on_retry else None
+        store = reattach_store_for(context, identity) if self.settings.durable else None
         try:
             return self._run(context, request, fingerprint, store)
         except IceAuthError as exc:
@@ -347,8 +354,19 @@ class IceJobOperator(BaseOperator):
             checked_at=time.time(),
             poll_interval=self.settings.poll_interval,
         )
-        deadline = time.time() + self.settings.timeout
+        checked_at = time.time()
+        deadline = checked_at + self.settings.timeout
         if self.deferrable:
+            # Airflow does not apply execution_timeout to a deferral: the trigger's deadline does.
+            started = context["ti"].start_date
+            deadline = deferred_wait_deadline(
+                checked_at=checked_at,
+                timeout=self.settings.timeout,
+                task_started_at=None if started is None else started.timestamp(),
+                execution_timeout=None
+                if self.execution_timeout is None
+                else self.execution_timeout.total_seconds(),
+            )
             self.log.info(
                 "%s job %s is %s; deferring (polling every %gs).",
                 self.family.name,
@@ -370,7 +388,7 @@ class IceJobOperator(BaseOperator):
                 ),
                 method_name="execute_complete",
                 kwargs={"job_id": job_id},
-                timeout=timedelta(seconds=self.settings.timeout + DEFERRAL_GRACE_SECONDS),
+                timeout=timedelta(seconds=max(0.0, deadline - checked_at) + DEFERRAL_GRACE_SECONDS),
             )
         return self._poll_until_done(context, job_id, deadline, first_poll_at, store, failures)
 
@@ -384,7 +402,7 @@ class IceJobOperator(BaseOperator):
             checked = JobEvent.from_payload(event, job_id=job_id)
             store = self._store(context)
             if checked.status is JobEventStatus.TIMEOUT:
-                self._on_timeout(job_id, store)
+                self._on_timeout(job_id, store, deferred=True)
             if checked.status is JobEventStatus.DENIED:
                 raise denied_failure(self._task_label(), checked.message)
             if checked.status is JobEventStatus.ERROR:
@@ -405,7 +423,7 @@ class IceJobOperator(BaseOperator):
         return from_event if isinstance(from_event, str) and from_event else "<unknown>"
 
     def _store(self, context: Context) -> ReattachStore | None:
-        if not self.settings.reattach_on_retry:
+        if not self.settings.durable:
             return None
         return reattach_store_for(context, TaskIdentity.from_context(context))
 
@@ -594,16 +612,23 @@ class IceJobOperator(BaseOperator):
         self.log.info("%s job %s succeeded.", self.family.name, job_id)
         return stored
 
-    def _on_timeout(self, job_id: str, store: ReattachStore | None) -> None:
-        """Cancel the job (where ICE can) and fail: the wait exceeded ``timeout``."""
-        cancellation = self._cancel(job_id, reason="it did not finish within the timeout")
+    def _on_timeout(self, job_id: str, store: ReattachStore | None, *, deferred: bool = False) -> None:
+        """Cancel the job (where ICE can) and fail: the wait exceeded ``timeout`` (deferred: or the
+        task's ``execution_timeout``, whichever ended first)."""
+        limit = f"timeout={self.settings.timeout:.0f}s"
+        if deferred and self.execution_timeout is not None:
+            limit = (
+                f"its deadline, the earlier of {limit} and the task's "
+                f"execution_timeout={self.execution_timeout.total_seconds():.0f}s"
+            )
+        cancellation = self._cancel(job_id, reason=f"it did not finish within {limit}")
         if cancellation.outcome is CancelOutcome.CANCELLED:
             # A cancelled job is never reattached to: a retry submits a new one.
             self._forget(store)
         raise IceJobTimeoutError(
             job_id,
-            f"{self._task_label()}: {self.family.name} job {job_id} did not finish within "
-            f"timeout={self.settings.timeout:.0f}s; {cancellation}.",
+            f"{self._task_label()}: {self.family.name} job {job_id} did not finish within {limit}; "
+            f"{cancellation}.",
         )
 
     def _cancel(self, job_id: str, *, reason: str) -> Cancellation:

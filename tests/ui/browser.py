@@ -101,8 +101,10 @@ class NetworkGuard:
 @contextmanager
 def chromium_context(guard: NetworkGuard) -> Iterator[BrowserContext]:
     """A fresh headless Chromium profile (new user data dir) whose traffic goes through GUARD."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Assertions wait as long as actions: a loaded machine renders a page in more than expect's 5 s.
+    expect.set_options(timeout=TIMEOUT_MS)
     executable = ensure_chromium()
     with tempfile.TemporaryDirectory(prefix="airflow-ice-chromium-") as profile, sync_playwright() as driver:
         context = driver.chromium.launch_persistent_context(

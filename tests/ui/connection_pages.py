@@ -22,6 +22,9 @@ TEST_FAILED_TITLE = "Test Connection Failed"
 # Airflow 3.3.2's answer when the Test button sends ``port: 0`` for a connection stored without a
 # port (the UI sends ``Number(null)``); fixed upstream in apache/airflow#73298.
 PORTLESS_TEST_DEFECT = "The host or port to test differs from the stored connection"
+# What Airflow's list sends for a stored secret: Airflow 3.1.0's test endpoint takes it as the
+# secret (3.3 puts the stored one back).
+MASKED_SECRET = "***"
 
 
 def field_group(page: Page, scope: Page | Locator, label: str) -> Locator:
@@ -95,6 +98,15 @@ class ConnectionTestOutcome:
             self.http_status == 400 and PORTLESS_TEST_DEFECT in detail and self.request_body.get("port") == 0
         )
 
+    @property
+    def is_masked_secret_defect(self) -> bool:
+        """The test failed having been sent the masked secret, not the stored one (Airflow 3.1.0)."""
+        return (
+            self.http_status == 200
+            and self.body.get("status") is False
+            and self.request_body.get("password") == MASKED_SECRET
+        )
+
 
 class ConnectionsPage:
     """Admin > Connections.
@@ -106,6 +118,7 @@ class ConnectionsPage:
     def __init__(self, page: Page, base_url: str) -> None:
         self.page = page
         self.base_url = base_url
+        self._typed_secret: str | None = None
 
     def open(self) -> ConnectionsPage:
         """Go to the list and wait for it."""
@@ -143,6 +156,26 @@ class ConnectionsPage:
         """Work around apache/airflow#73298 in this tab: the Test button's ``port: 0`` (from
         ``Number(null)``) goes out as null, which is what the upstream fix makes the API accept."""
         self.page.route(re.compile(re.escape(TEST_PATH) + r"$"), _port_zero_as_null)
+
+    def send_typed_secret(self, secret: str) -> None:
+        """Work around Airflow 3.1.0 in this tab: its Test button sends a stored connection's
+        secret masked (``***``) and its API tests that, not the stored secret (3.3 puts it back).
+        The test call then carries SECRET, what was typed into the form and saved."""
+        first = self._typed_secret is None
+        self._typed_secret = secret
+        if first:
+            self.page.route(re.compile(re.escape(TEST_PATH) + r"$"), self._unmask_secret)
+
+    @property
+    def sends_typed_secret(self) -> bool:
+        """Whether :meth:`send_typed_secret` is at work in this tab."""
+        return self._typed_secret is not None
+
+    def _unmask_secret(self, route: Route, request: Request) -> None:
+        body = request.post_data_json or {}
+        if body.get("password") == MASKED_SECRET and self._typed_secret is not None:
+            body["password"] = self._typed_secret
+        route.fallback(post_data=json.dumps(body))
 
 
 def _is_test_call(response: Response) -> bool:
