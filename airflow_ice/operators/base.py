@@ -46,7 +46,7 @@ from airflow_ice.jobs.waiting import (
     first_poll_time,
     job_failed_error,
 )
-from airflow_ice.lineage.job_lineage import DatasetName, IceJobRun, connection_region
+from airflow_ice.lineage.job_lineage import DatasetName, IceJobRun, connection_region, media_datasets
 from airflow_ice.links.console import (
     CONFIG_KEY,
     CONFIG_SECTION,
@@ -614,13 +614,26 @@ class IceJobOperator(BaseOperator):
         """The job's function for lineage (IProduction ``FunctionName``, the AI app's ``AppId``)."""
         return None
 
+    def _lineage_request(self) -> Mapping[str, Any] | None:
+        """The request in its API form (the family's readers read it), or None while it is invalid."""
+        try:
+            request = validate_request(self.request_model, self._model_input(self.request_parameters(), None))
+            data: dict[str, Any] = request.model_dump(mode="json", by_alias=True, exclude_none=True)
+        except Exception:  # invalid or unrendered: execute() reports it
+            return None
+        return data
+
     def lineage_inputs(self, region: str | None) -> list[DatasetName]:
-        """What the job reads, from the rendered parameters (OSS objects, media ids)."""
-        return []
+        """What the job reads (OSS objects, media ids), as the family's declaration reads the request."""
+        request = self._lineage_request()
+        return media_datasets(self.family.inputs_of(request), region) if request is not None else []
 
     def lineage_declared_outputs(self, region: str | None) -> list[DatasetName]:
-        """Where the job was asked to write, known before it runs."""
-        return []
+        """Where the job was asked to write, known before it runs (the family's declaration)."""
+        request = self._lineage_request()
+        return (
+            media_datasets(self.family.requested_outputs_of(request), region) if request is not None else []
+        )
 
     def _lineage_region(self) -> str | None:
         return connection_region(self.hook)
@@ -640,6 +653,7 @@ class IceJobOperator(BaseOperator):
         run = IceJobRun.of_job(
             self.family.name,
             job,
+            outputs=self.family.outputs_of(job),
             region=self._lineage_region(),
             function=self.lineage_function(),
             error=None if succeeded else message or None,

@@ -150,7 +150,11 @@ class IceJobSensor(BaseSensorOperator):
         self, job_id: str, job: dict[str, Any], succeeded: bool, message: str = ""
     ) -> dict[str, Any]:
         self._lineage_run = IceJobRun.of_job(
-            self.family.name, job, region=self._lineage_region(), error=None if succeeded else message or None
+            self.family.name,
+            job,
+            outputs=self.family.outputs_of(job),
+            region=self._lineage_region(),
+            error=None if succeeded else message or None,
         )
         if not succeeded:
             raise job_failed_error(self.family.name, job_id, job, who=self.task_id, message=message)
