@@ -91,6 +91,11 @@ class JobFamily:
         """Whether ICE offers a cancel action for this family."""
         return self.cancel is not None
 
+    @property
+    def no_cancel_reason(self) -> str:
+        """Why a job of this family keeps running on ``timeout`` or a kill (logged; the docs say it)."""
+        return f"ICE has no cancel action for {self.name} jobs"
+
 
 # Readers of a job's inputs and outputs. Requests are read in their API form (ICE's names, objects as
 # dicts, JSON text parameters as text); jobs in their XCom form. Nothing here raises: a shape that does
@@ -405,4 +410,4 @@ SMARTTAG = JobFamily(
     inputs_of=_input,
     expected_seconds_of=_media_expected_seconds("Smart tagging"),
 )
-"""Smart tagging jobs (SubmitSmarttagJob/QuerySmarttagJob). No ClientToken, no cancel used, no output file."""
+"""Smart tagging jobs (SubmitSmarttagJob/QuerySmarttagJob). No ClientToken, no cancel action, no output file."""

@@ -580,10 +580,10 @@ class IceJobOperator(BaseOperator):
         """Best-effort cancel; says how it ended."""
         if self.family.cancel is None:
             self.log.warning(
-                "%s job %s keeps running: ICE has no cancel action for %s jobs (%s).",
+                "%s job %s keeps running: %s (%s).",
                 self.family.name,
                 job_id,
-                self.family.name,
+                self.family.no_cancel_reason,
                 reason,
             )
             return Cancellation(CancelOutcome.NOT_CANCELLABLE)
