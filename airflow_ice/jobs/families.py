@@ -61,6 +61,7 @@ class JobFamily:
         outputs before it ran (and when it was not waited for).
     :param outputs_described: what :attr:`outputs_of` reads, in words (the family pages and the
         lineage page say it; a docs test compares them).
+    :param inputs_described: what :attr:`inputs_of` reads, in words (likewise).
     :param failure_detail_of: what ICE said about a failed job (parsed model), beyond its status.
     :param cancel: cancels a job (sync), or None when ICE cannot cancel this family.
     :param acancel: cancels a job (async), or None when ICE cannot cancel this family.
@@ -79,6 +80,7 @@ class JobFamily:
     outputs_of: Callable[[Mapping[str, Any]], JobOutputs]
     inputs_of: Callable[[Mapping[str, Any]], list[JobMedia]]
     outputs_described: str
+    inputs_described: str
     requested_outputs_of: Callable[[Mapping[str, Any]], list[JobMedia]] = lambda request: []
     failure_detail_of: Callable[[Any], str] = lambda job: ""
     cancel: Callable[[IceHook, str], None] | None = None
@@ -278,6 +280,7 @@ IPRODUCTION = JobFamily(
     outputs_of=_iproduction_outputs,
     outputs_described="`OutputUrls` (and `OutputMediaIds` when ICE reports no URL)",
     inputs_of=_input,
+    inputs_described="`Input` (an OSS object or a media id)",
     requested_outputs_of=lambda request: _media_file(request.get("Output")),
     failure_detail_of=_iproduction_failure_detail,
     cancel=lambda hook, job_id: hook.cancel_iproduction_job(job_id),
@@ -303,6 +306,7 @@ YIKE_STORYBOARD = JobFamily(
     outputs_of=lambda job: JobOutputs.of([job.get("output_url")]),
     outputs_described="the video's `OutputUrl`",
     inputs_of=lambda request: [JobMedia(str(request["FileURL"]))] if request.get("FileURL") else [],
+    inputs_described="`FileURL`, the source text",
     expected_seconds_of=lambda request: YIKE_STORYBOARD_EXPECTED_SECONDS,
     failure_detail_of=_storyboard_failure_detail,
 )
@@ -318,6 +322,7 @@ YIKE_AI_APP = JobFamily(
     outputs_of=_ai_app_outputs,
     outputs_described="every video, image and audio output (`OutputUrl`, or `MediaId` when ICE reports no URL)",
     inputs_of=lambda request: _addresses_in(request.get("AppParams")),
+    inputs_described="the OSS objects named anywhere in `AppParams`",
     failure_detail_of=_model_failure_detail,
     expected_seconds_of=lambda request: YIKE_AI_APP_EXPECTED_SECONDS,
 )
@@ -344,6 +349,7 @@ MEDIA_PRODUCING = JobFamily(
     ),
     outputs_described="the rendered file, `MediaURL` (its `MediaId` when ICE reports no URL)",
     inputs_of=lambda request: _addresses_in(request.get("Timeline"), request.get("ClipsParam")),
+    inputs_described="the OSS objects named in `Timeline` or `ClipsParam` (the clips' `MediaURL`)",
     requested_outputs_of=_producing_requested_outputs,
     failure_detail_of=_model_failure_detail,
     expected_seconds_of=_media_expected_seconds("Media producing"),
@@ -360,6 +366,7 @@ MEDIA_CONVERT = JobFamily(
     outputs_of=lambda job: JobOutputs.of(_items(job.get("output_urls"))),
     outputs_described="every written file, `output_urls` (single outputs, then the output groups')",
     inputs_of=_convert_inputs,
+    inputs_described="every input's `InputFile` (an OSS object or a media id)",
     requested_outputs_of=_convert_requested_outputs,
     failure_detail_of=_model_failure_detail,
     expected_seconds_of=_media_expected_seconds("Media convert"),
@@ -379,6 +386,7 @@ SNAPSHOT = JobFamily(
         "`Count`), or the WebVTT file; a sprite's tiles are not counted by ICE: none"
     ),
     inputs_of=_input,
+    inputs_described="`Input` (an OSS object or a media id)",
     requested_outputs_of=_snapshot_requested_outputs,
     failure_detail_of=_model_failure_detail,
     expected_seconds_of=_media_expected_seconds("Snapshot"),
@@ -394,6 +402,7 @@ MEDIA_INFO = JobFamily(
     outputs_of=_no_outputs,
     outputs_described="none (the job writes no file; its result is in XCom)",
     inputs_of=_input,
+    inputs_described="`Input` (an OSS object or a media id)",
     failure_detail_of=_model_failure_detail,
     expected_seconds_of=_media_expected_seconds("Media info"),
 )
@@ -408,6 +417,7 @@ SMARTTAG = JobFamily(
     outputs_of=_no_outputs,
     outputs_described="none (the job writes no file; its tags are in XCom)",
     inputs_of=_input,
+    inputs_described="`Input` (an OSS object or a media id)",
     expected_seconds_of=_media_expected_seconds("Smart tagging"),
 )
 """Smart tagging jobs (SubmitSmarttagJob/QuerySmarttagJob). No ClientToken, no cancel action, no output file."""
