@@ -96,6 +96,16 @@ MEDIA_PRODUCING = FamilyCase(
     output_url=lambda job: job["media_url"],
     bad_inputs=[
         ({"output_media_config": {"Width": 1280}}, "MediaURL"),
+        # The default target's error shows how to ask for a VOD media asset instead.
+        (
+            {
+                "output_media_config": {
+                    "StorageLocation": "outin.oss-cn-shanghai.aliyuncs.com",
+                    "FileName": "x.mp4",
+                }
+            },
+            "for a VOD media asset set output_media_target='vod-media' and give StorageLocation and FileName",
+        ),
         ({"output_media_config": '{"MediaURL": '}, "output_media_config"),
         ({"template_id": "tpl-1"}, "exactly one of timeline, template_id or project_id"),
         ({"timeline": None, "template_id": "tpl-1"}, "clips_param (ClipsParam) is required"),

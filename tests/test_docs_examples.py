@@ -109,6 +109,7 @@ def test_the_copy_paste_connection_reaches_the_command_line_emulator(monkeypatch
     assert "(source: AccessKey emulator-access-key-id" in message
 
 
+@pytest.mark.timeout(900)  # six Airflow commands, each starting Airflow, and a DAG run: minutes on a busy machine
 def test_the_lineage_how_to_shows_the_downstream_run(tmp_path: Path) -> None:
     """docs/lineage.md's how-to, run as written but for the port (the documented 8765 swapped for a
     free one, in the script and the connection it sources) in a throw-away AIRFLOW_HOME: after the

@@ -207,3 +207,65 @@ def test_jobs_that_write_no_file_add_no_alias_events(emulated_ice: IceEmulator) 
 
     assert task_states(run) == {"probe": "success"}
     assert asset_events(run) == []
+
+
+def test_alias_events_reuse_the_asset_airflow_created(
+    emulated_ice: IceEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Why Airflow warns on alias events (docs/lineage.md): the first event of a new file logs "not
+    found" (Airflow then creates the asset) and "inactive"; the event is recorded all the same. A
+    second event of the same file reuses that asset (the event's name and URI are the ones Airflow
+    created it with: one asset row), and once the scheduler's asset check has activated it (Airflow
+    3.3; 3.1 never activates assets known only through an alias) logs no warning."""
+    from airflow.jobs.job import Job
+    from airflow.jobs.scheduler_job_runner import SchedulerJobRunner
+    from airflow.models.asset import AssetModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import func, select
+
+    uri = "oss://out-bucket/renders/warned.mp4"
+    rendered = "https://out-bucket.oss-cn-shanghai.aliyuncs.com/renders/warned.mp4"
+
+    def render() -> tuple[Any, str]:
+        dag = new_dag("assets_alias_warnings")
+        with dag:
+            IceMediaProducingJobOperator(
+                task_id="render",
+                timeline={
+                    "VideoTracks": [{"VideoTrackClips": [{"MediaURL": rendered.replace("warned", "in")}]}]
+                },
+                output_media_config={"MediaURL": rendered},
+                outlets=[AssetAlias("warned-renders")],
+                **FAST,
+            )
+        capsys.readouterr()
+        run = run_dag(dag)
+        return run, capsys.readouterr().out
+
+    first, out = render()
+    assert [event["uri"] for event in asset_events(first)] == [uri]
+    assert "not found; cannot create asset event" in out  # the precondition: Airflow did not know it
+
+    runner = SchedulerJobRunner(job=Job())
+    runner._update_asset_orphanage()  # what the scheduler does every [scheduler] parsing_cleanup_interval
+    with create_session() as session:
+        active = session.scalar(select(AssetModel).where(AssetModel.uri == uri)).active is not None
+
+    import airflow
+    from packaging.version import Version
+
+    release = Version(airflow.__version__).release[:2]
+    if release >= (3, 3):
+        assert active  # the alias association counts as a reference (apache/airflow#58058)
+    elif release <= (3, 1):
+        assert not active
+
+    second, out = render()
+    assert [event["uri"] for event in asset_events(second)] == [uri]
+    with create_session() as session:
+        assert session.scalar(select(func.count()).select_from(AssetModel).where(AssetModel.uri == uri)) == 1
+    assert "not found; cannot create asset event" not in out
+    if active:  # Airflow 3.3
+        assert "Emitting event for inactive AssetModel" not in out
+    else:  # Airflow 3.1: the alias association does not count as a reference
+        assert "Emitting event for inactive AssetModel" in out
