@@ -3,8 +3,10 @@ the sensor example, the emulator's copy-paste connection and the lineage page's 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -109,7 +111,9 @@ def test_the_copy_paste_connection_reaches_the_command_line_emulator(monkeypatch
     assert "(source: AccessKey emulator-access-key-id" in message
 
 
-@pytest.mark.timeout(900)  # six Airflow commands, each starting Airflow, and a DAG run: minutes on a busy machine
+@pytest.mark.timeout(
+    900
+)  # six Airflow commands, each starting Airflow, and a DAG run: minutes on a busy machine
 def test_the_lineage_how_to_shows_the_downstream_run(tmp_path: Path) -> None:
     """docs/lineage.md's how-to, run as written but for the port (the documented 8765 swapped for a
     free one, in the script and the connection it sources) in a throw-away AIRFLOW_HOME: after the
@@ -132,11 +136,27 @@ def test_the_lineage_how_to_shows_the_downstream_run(tmp_path: Path) -> None:
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
         PYTHONPATH=str(ROOT),
     )
-    done = subprocess.run(
-        ["bash", "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
-    )
+    log = tmp_path / "how-to.log"
+    # Its own process group: whatever the commands leave behind is ended with it.
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            ["bash", "-c", script],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            returncode = process.wait(timeout=780)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    output = log.read_text(errors="replace")
 
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    runs = [line for line in done.stdout.splitlines() if line.startswith("example_ice_captions ")]
-    assert len(runs) == 1, done.stdout[-3000:]
+    assert returncode == 0, output[-6000:]
+    runs = [line for line in output.splitlines() if line.startswith("example_ice_captions ")]
+    assert len(runs) == 1, output[-6000:]
     assert "| asset_triggered__" in runs[0]
