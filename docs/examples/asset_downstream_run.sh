@@ -17,6 +17,7 @@ airflow dags unpause example_ice_captions       # 3. a paused DAG never runs on 
 airflow dags test example_ice_media_pipeline --conf \
     '{"videos": ["oss://my-media-bucket/incoming/interview.mp4"], "poll_interval": 1, "expected_duration": 0}'
                                                 # 4. the producer: its captions task records alias events
-airflow scheduler --num-runs 1 --skip-serve-logs   # 5. one scheduler loop creates the consumer's run
+airflow pools set default_pool 0 "tasks wait: they need an API server"   # 5. create runs, queue no task
+airflow scheduler --num-runs 1 --skip-serve-logs   # 6. one scheduler loop creates the consumer's run
 airflow dags list-runs example_ice_captions     # run_id asset_triggered__...
 # [END asset_downstream_run]
