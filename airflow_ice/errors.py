@@ -10,6 +10,12 @@ from collections.abc import Mapping
 from typing import Any
 
 
+def sentence(text: str) -> str:
+    """``text`` ending with one full stop: a cause quoted from elsewhere may already end with one."""
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
 class IceError(Exception):
     """Base class of every airflow_ice error."""
 
@@ -60,7 +66,7 @@ class IceResponseError(IceError):
         self.action = action
         self.detail = detail
         self.raw = raw[:2000]
-        super().__init__(f"{action}: unexpected response from ICE: {detail}. Raw body: {self.raw!r}")
+        super().__init__(f"{action}: unexpected response from ICE: {sentence(detail)} Raw body: {self.raw!r}")
 
 
 class IceResponseTooLargeError(IceResponseError):
@@ -84,8 +90,9 @@ class IceNetworkError(IceError):
         super().__init__(self._text())
 
     def _text(self) -> str:
-        return f"{self.summary} ICE at {self.endpoint} (connection {self.conn_id!r}): {self.cause}." + (
-            f" {self.hint}" if self.hint else ""
+        return (
+            f"{self.summary} ICE at {self.endpoint} (connection {self.conn_id!r}): {sentence(self.cause)}"
+            + (f" {self.hint}" if self.hint else "")
         )
 
     summary = "No answer from"
@@ -141,7 +148,7 @@ class IceOutcomeUnknownError(IceError):
             else "Look for the job in the ICE console (it carries no tag)"
         )
         super().__init__(
-            f"{action}: outcome unknown after {cause}. ICE may have created the job, so it was NOT "
+            f"{action}: outcome unknown after {sentence(cause)} ICE may have created the job, so it was NOT "
             f"resubmitted (a second submit could pay twice). {find}, or wait for it to finish, "
             "before submitting again."
         )

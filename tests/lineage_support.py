@@ -226,6 +226,74 @@ def _sensor() -> Any:
     return IceIProductionJobSensor(task_id="wait_for_captions", job_id=job_id, poke_interval=0.1)
 
 
+CLIP = f"https://{BUCKET}.oss-cn-shanghai.aliyuncs.com/incoming/clip.mp4"
+RENDERED = f"https://{BUCKET}.oss-cn-shanghai.aliyuncs.com/processed/highlight.mp4"
+CONVERTED = f"oss://{BUCKET}/processed/interview.mp4"
+SNAPSHOTS = f"oss://{BUCKET}/processed/snap-{{Count}}.jpg"
+SNAPSHOT_COUNT = 3
+
+
+def _media_producing(outlets: Sequence[Any] = ()) -> Any:
+    from airflow_ice.operators.media_producing import IceMediaProducingJobOperator
+
+    return IceMediaProducingJobOperator(
+        task_id="render",
+        timeline={"VideoTracks": [{"VideoTrackClips": [{"MediaURL": CLIP}]}]},
+        output_media_config={"MediaURL": RENDERED},
+        outlets=list(outlets),
+        **FAST,
+    )
+
+
+def _media_convert() -> Any:
+    from airflow_ice.operators.media_convert import IceMediaConvertJobOperator
+
+    return IceMediaConvertJobOperator(
+        task_id="convert",
+        config={
+            "Inputs": [{"Name": "in", "InputFile": {"Type": "OSS", "Media": VIDEO}}],
+            "Outputs": [
+                {
+                    "Name": "mp4",
+                    "OutputFile": {"Type": "OSS", "Media": CONVERTED},
+                    "TemplateId": "S00000001-200010",
+                }
+            ],
+        },
+        **FAST,
+    )
+
+
+def _snapshot(outlets: Sequence[Any] = ()) -> Any:
+    from airflow_ice.operators.snapshot import IceSnapshotJobOperator
+
+    return IceSnapshotJobOperator(
+        task_id="snapshots",
+        input={"Type": "OSS", "Media": VIDEO},
+        output={"Type": "OSS", "Media": SNAPSHOTS},
+        template_config={
+            "TemplateId": "S00000001-100020",
+            "OverwriteParams": {"Type": "Normal", "Count": SNAPSHOT_COUNT, "Interval": 10},
+        },
+        outlets=list(outlets),
+        **FAST,
+    )
+
+
+def _media_info() -> Any:
+    from airflow_ice.operators.media_info import IceMediaInfoJobOperator
+
+    return IceMediaInfoJobOperator(task_id="probe", input={"Type": "OSS", "Media": VIDEO}, **FAST)
+
+
+def _smarttag() -> Any:
+    from airflow_ice.operators.smarttag import IceSmarttagJobOperator
+
+    return IceSmarttagJobOperator(
+        task_id="tags", input={"Type": "OSS", "Media": VIDEO}, template_id="S00000101-300080", **FAST
+    )
+
+
 def _with_outlets() -> Any:
     from airflow.sdk import Asset, AssetAlias
 
@@ -241,6 +309,11 @@ SCENARIOS: dict[str, Callable[[], Any]] = {
     "ai_app_failure": lambda: _ai_app("fail: highlights"),
     "sensor_success": _sensor,
     "iproduction_with_outlets": _with_outlets,
+    "media_producing_success": lambda: _media_producing(),
+    "media_convert_success": _media_convert,
+    "snapshot_success": lambda: _snapshot(),
+    "media_info_success": _media_info,
+    "smarttag_success": _smarttag,
 }
 
 

@@ -89,13 +89,23 @@ MEDIA_PRODUCING = FamilyCase(
     get_action="GetMediaProducingJob",
     kwargs={"timeline": TIMELINE, "output_media_config": {"MediaURL": OUT_URL}},
     failing={"timeline": {"VideoTracks": [{"VideoTrackClips": [{"MediaURL": "https://b/fail.mp4"}]}]}},
-    failure_said="ExceededMaximumValue",
+    failure_said='Emulated failure: the Timeline or ClipsParam contains "fail"',
     success_status="Success",
     failure_status="Failed",
     submit=lambda hook, kwargs: hook.submit_media_producing_job(dict(kwargs)),
     output_url=lambda job: job["media_url"],
     bad_inputs=[
         ({"output_media_config": {"Width": 1280}}, "MediaURL"),
+        # The default target's error shows how to ask for a VOD media asset instead.
+        (
+            {
+                "output_media_config": {
+                    "StorageLocation": "outin.oss-cn-shanghai.aliyuncs.com",
+                    "FileName": "x.mp4",
+                }
+            },
+            "for a VOD media asset set output_media_target='vod-media' and give StorageLocation and FileName",
+        ),
         ({"output_media_config": '{"MediaURL": '}, "output_media_config"),
         ({"template_id": "tpl-1"}, "exactly one of timeline, template_id or project_id"),
         ({"timeline": None, "template_id": "tpl-1"}, "clips_param (ClipsParam) is required"),
@@ -131,7 +141,7 @@ MEDIA_CONVERT = FamilyCase(
     get_action="GetMediaConvertJob",
     kwargs={"config": convert_config(), "pipeline_id": "pipeline-1"},
     failing={"config": convert_config("oss://bucket/in/fail.mov")},
-    failure_said="InputFile.DownloadFailed",
+    failure_said='InputFile.DownloadFailed: Emulated failure: an input\'s InputFile.Media contains "fail"',
     success_status="Complete",
     failure_status="Error",
     submit=lambda hook, kwargs: hook.submit_media_convert_job(dict(kwargs)),
@@ -164,7 +174,7 @@ SNAPSHOT = FamilyCase(
         },
     },
     failing={"input": {"Type": "OSS", "Media": "oss://bucket/out/fail.mp4"}},
-    failure_said="InvalidParameter.Input",
+    failure_said='Emulated failure: Input.Media contains "fail"',
     success_status="Success",
     failure_status="Fail",
     submit=lambda hook, kwargs: hook.submit_snapshot_job(dict(kwargs)),
@@ -200,7 +210,7 @@ MEDIA_INFO = FamilyCase(
         "schedule_config": {"Priority": 6},
     },
     failing={"input": {"Type": "OSS", "Media": "oss://bucket/out/fail.mp4"}},
-    failure_said="InvalidParameter.Input",
+    failure_said='Emulated failure: Input.Media contains "fail"',
     success_status="Success",
     failure_status="Fail",
     submit=lambda hook, kwargs: hook.submit_media_info_job(dict(kwargs)),

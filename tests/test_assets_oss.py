@@ -47,6 +47,8 @@ def test_good_uris_are_accepted(uri: str, normalised: str) -> None:
         ("oss://bucket/a//b.mp4", "the object key 'a//b.mp4' has an empty segment"),
         ("oss://Bucket/key", "bucket 'Bucket' is not a valid OSS bucket name"),
         ("oss://my_bucket/key", "bucket 'my_bucket' is not a valid OSS bucket name"),
+        # Quoted as written (the URI's host name would be lower-cased).
+        ("oss://My_Bucket/x.mp4", "OSS URI 'oss://My_Bucket/x.mp4': bucket 'My_Bucket' is not a valid"),
         ("oss://ab/key", "bucket 'ab' is not a valid OSS bucket name"),
         ("oss://-bucket/key", "bucket '-bucket' is not a valid OSS bucket name"),
         ("oss://bucket-/key", "bucket 'bucket-' is not a valid OSS bucket name"),

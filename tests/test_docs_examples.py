@@ -1,9 +1,12 @@
 """The files the docs include run: the README's DAG (on a manual run without a logical date too),
-the sensor example, and the emulator's copy-paste connection."""
+the sensor example, the emulator's copy-paste connection and the lineage page's asset how-to."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -19,7 +22,8 @@ from tests.dag_support import emulated_ice, load_python_file, run_dag, task_stat
 
 __all__ = ["emulated_ice"]
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples"
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "docs" / "examples"
 
 
 def load(name: str) -> ModuleType:
@@ -105,3 +109,57 @@ def test_the_copy_paste_connection_reaches_the_command_line_emulator(monkeypatch
         emulator.wait(timeout=30)
     assert works, message
     assert "(source: AccessKey emulator-access-key-id" in message
+
+
+@pytest.mark.timeout(
+    900
+)  # six Airflow commands, each starting Airflow, and a DAG run: minutes on a busy machine
+def test_the_lineage_how_to_shows_the_downstream_run(tmp_path: Path) -> None:
+    """docs/lineage.md's how-to, run as written but for the port (the documented 8765 swapped for a
+    free one, in the script and the connection it sources) in a throw-away AIRFLOW_HOME: after the
+    producer's ``airflow dags test`` and one scheduler loop, the captions DAG has an asset-triggered run."""
+    from tests.ui.airflow_stack import free_loopback_port
+
+    port = str(free_loopback_port())
+    connection = tmp_path / "emulator_connection.sh"
+    connection.write_text((EXAMPLES / "emulator_connection.sh").read_text().replace("8765", port))
+    script = (EXAMPLES / "asset_downstream_run.sh").read_text()
+    assert "--port 8765" in script
+    assert "source docs/examples/emulator_connection.sh" in script
+    script = script.replace("--port 8765", f"--port {port}").replace(
+        "source docs/examples/emulator_connection.sh", f"source {connection}"
+    )
+    # A shell's environment: no Airflow settings, and not pytest's (Airflow changes its logging in tests).
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("AIRFLOW", "PYTEST"))}
+    env.update(
+        AIRFLOW_HOME=str(tmp_path / "airflow"),
+        AIRFLOW__CORE__LOAD_EXAMPLES="False",
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+        PYTHONPATH=str(ROOT),
+    )
+    log = tmp_path / "how-to.log"
+    # Its own process group: whatever the commands leave behind is ended with it.
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            ["bash", "-c", script],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            returncode = process.wait(timeout=780)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    output = log.read_text(errors="replace")
+
+    assert returncode == 0, output[-6000:]
+    # list-runs' table (unpause prints the DAG's row too, without a run id).
+    runs = [
+        line for line in output.splitlines() if line.startswith("example_ice_captions | asset_triggered__")
+    ]
+    assert len(runs) == 1, output[-6000:]

@@ -1,6 +1,7 @@
 """OpenLineage events of real runs: the OpenLineage provider's own listener and file transport record
-what IProduction, storyboard and AI-app tasks (and a sensor) emit, success and failure, checked field
-by field against what the ICE emulator itself answers about each job."""
+what every family's tasks (and a sensor) emit, success and failure, checked field by field against
+what the ICE emulator itself answers about each job, and every event against the OpenLineage spec's
+JSON schemas (vendored in tests/fixtures/openlineage-spec) and the ``ice_job`` facet's own schema."""
 
 from __future__ import annotations
 
@@ -12,12 +13,77 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
 
+from airflow_ice import __version__
 from airflow_ice.emulator import IceEmulator
 from tests.emulator_support import job_answer
-from tests.lineage_support import BUCKET, LineageRuns, run_scenarios
+from tests.lineage_support import (
+    BUCKET,
+    CLIP,
+    CONVERTED,
+    RENDERED,
+    SNAPSHOT_COUNT,
+    VIDEO,
+    LineageRuns,
+    run_scenarios,
+)
 
 REPORTED = {"_producer", "_schemaURL"}  # every facet carries these two
+ROOT = Path(__file__).resolve().parents[1]
+SPEC = ROOT / "tests" / "fixtures" / "openlineage-spec"
+FACET_SCHEMA = ROOT / "airflow_ice" / "lineage" / "schemas" / "IceJobRunFacet.json"
+# This package's facets name it, at its version (not the OpenLineage provider).
+PRODUCER = f"https://github.com/airflow-ice/airflow-ice/tree/{__version__}"
+FACET_SCHEMA_URL = (
+    "https://raw.githubusercontent.com/airflow-ice/airflow-ice/main/"
+    "airflow_ice/lineage/schemas/IceJobRunFacet.json#/$defs/IceJobRunFacet"
+)
+
+
+def _schema(path: Path) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(path.read_text())
+    return loaded
+
+
+SCHEMAS = {
+    name: _schema(path)
+    for name, path in {
+        "spec": SPEC / "OpenLineage.json",
+        "externalQuery": SPEC / "ExternalQueryRunFacet.json",
+        "errorMessage": SPEC / "ErrorMessageRunFacet.json",
+        "ice_job": FACET_SCHEMA,
+    }.items()
+}
+REGISTRY: Registry = Registry().with_resources(
+    (schema["$id"], Resource.from_contents(schema)) for schema in SCHEMAS.values()
+)
+
+
+def validator(schema: dict[str, Any], pointer: str = "") -> Draft202012Validator:
+    ref = {"$ref": f"{schema['$id']}#{pointer}"} if pointer else schema
+    return Draft202012Validator(ref, registry=REGISTRY, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+EVENT_SCHEMA = validator(SCHEMAS["spec"], "/$defs/RunEvent")
+# Each facet file's top level describes the run facets object: {"externalQuery": {...}}.
+FACET_SCHEMAS = {name: validator(SCHEMAS[name]) for name in ("externalQuery", "errorMessage", "ice_job")}
+
+
+def check_against_schemas(event: dict[str, Any]) -> None:
+    """The event is a valid RunEvent of the spec, and the facets we know validate against their schemas."""
+    errors = [f"{list(error.absolute_path)}: {error.message}" for error in EVENT_SCHEMA.iter_errors(event)]
+    facets = event["run"].get("facets", {})
+    for name, schema in FACET_SCHEMAS.items():
+        if name in facets:
+            errors += [f"{name}: {error.message}" for error in schema.iter_errors({name: facets[name]})]
+    assert not errors, (event["eventType"], event["job"]["name"], errors)
+    if "ice_job" in facets:
+        assert facets["ice_job"]["_producer"] == PRODUCER
+        assert facets["ice_job"]["_schemaURL"] == FACET_SCHEMA_URL
+    if "externalQuery" in facets:
+        assert facets["externalQuery"]["_producer"] == PRODUCER
 
 
 @pytest.fixture
@@ -67,7 +133,7 @@ def check_starts(events: dict[str, list[dict[str, Any]]], inputs: list, outputs:
     for start in events["START"]:
         assert names(start["inputs"]) == inputs
         assert names(start["outputs"]) == outputs
-        assert facet(start, "iceJob") == job
+        assert facet(start, "ice_job") == job
         assert "externalQuery" not in start["run"]["facets"]
 
 
@@ -78,6 +144,8 @@ def check_job_id(event: dict[str, Any], job_id: str) -> None:
 def run(emulator: IceEmulator, tmp_path: Path, *scenarios: str) -> LineageRuns:
     runs = run_scenarios(emulator, scenarios, tmp_path)
     assert runs.events, runs.output[-3000:]
+    for event in runs.events:
+        check_against_schemas(event)
     return runs
 
 
@@ -101,7 +169,7 @@ def test_iproduction_success_and_failure(emulator: IceEmulator, tmp_path: Path) 
     assert names(complete["inputs"]) == VIDEO_INPUT
     assert ice["OutputUrls"]
     assert names(complete["outputs"]) == [oss_dataset(url) for url in ice["OutputUrls"]] == CAPTIONS_OUTPUT
-    assert facet(complete, "iceJob") == {
+    assert facet(complete, "ice_job") == {
         **requested,
         "jobId": ice["JobId"],
         "status": ice["Status"],
@@ -121,7 +189,7 @@ def test_iproduction_success_and_failure(emulator: IceEmulator, tmp_path: Path) 
     fail = only(events, "FAIL")
     assert names(fail["inputs"]) == failed_input
     assert fail["outputs"] == []  # a failed job wrote nothing
-    reported = facet(fail, "iceJob")
+    reported = facet(fail, "ice_job")
     error = reported.pop("errorMessage")
     assert reported == {
         **requested,
@@ -153,7 +221,7 @@ def test_storyboard_success_and_failure(emulator: IceEmulator, tmp_path: Path) -
     assert names(complete["inputs"]) == novel
     assert names(complete["outputs"]) == [oss_dataset(ice["JobResult"]["OutputUrl"])]
     # GetYikeStoryboardJob has no times: no times, no duration.
-    assert facet(complete, "iceJob") == {**requested, "jobId": ice["JobId"], "status": ice["JobStatus"]}
+    assert facet(complete, "ice_job") == {**requested, "jobId": ice["JobId"], "status": ice["JobStatus"]}
     assert ice["JobStatus"] == "Succeeded"
     check_job_id(complete, good.job_id)
 
@@ -169,7 +237,7 @@ def test_storyboard_success_and_failure(emulator: IceEmulator, tmp_path: Path) -
     shots = json.loads(ice["JobResult"]["FailureShotList"])
     codes = sorted({shot["errorCode"] for shot in shots})
     assert codes == ["ShotGenerateFailed"]
-    assert facet(fail, "iceJob") == {
+    assert facet(fail, "ice_job") == {
         **requested,
         "jobId": bad.job_id,
         "status": "Failed",
@@ -199,7 +267,7 @@ def test_ai_app_success_and_failure(emulator: IceEmulator, tmp_path: Path) -> No
     ]
     assert result["VideoResult"]
     assert names(complete["outputs"]) == [oss_dataset(url) for url in written]
-    assert facet(complete, "iceJob") == {
+    assert facet(complete, "ice_job") == {
         **requested,
         "jobId": ice["JobId"],
         "status": "Finished",
@@ -216,7 +284,7 @@ def test_ai_app_success_and_failure(emulator: IceEmulator, tmp_path: Path) -> No
     assert "COMPLETE" not in events
     assert names(fail["inputs"]) == read
     assert fail["outputs"] == []
-    assert facet(fail, "iceJob") == {
+    assert facet(fail, "ice_job") == {
         **requested,
         "jobId": bad.job_id,
         "status": ice["Status"],
@@ -235,7 +303,7 @@ def test_sensor_reports_the_job_it_waited_for(emulator: IceEmulator, tmp_path: P
     ice = job_answer(emulator, "QueryIProductionJob", sensed.job_id)
     events = runs.task_events("sensor_success")
     for start in events["START"]:
-        assert facet(start, "iceJob") == {
+        assert facet(start, "ice_job") == {
             "family": "IProduction",
             "jobId": sensed.job_id,
             "region": emulator.region,
@@ -243,7 +311,7 @@ def test_sensor_reports_the_job_it_waited_for(emulator: IceEmulator, tmp_path: P
     complete = only(events, "COMPLETE")
     assert complete["inputs"] == []  # ICE's job answer does not say what the job read
     assert names(complete["outputs"]) == [oss_dataset(url) for url in ice["OutputUrls"]] == CAPTIONS_OUTPUT
-    assert facet(complete, "iceJob") == {
+    assert facet(complete, "ice_job") == {
         "family": "IProduction",
         "function": ice["FunctionName"],
         "region": emulator.region,
@@ -252,3 +320,93 @@ def test_sensor_reports_the_job_it_waited_for(emulator: IceEmulator, tmp_path: P
         **times(ice, "CreateTime", "FinishTime"),
     }
     check_job_id(complete, sensed.job_id)
+
+
+def test_the_facet_schema_ships_in_the_package_at_its_stable_address() -> None:
+    """The facet's ``_schemaURL`` is the packaged file's address in the repository, and that file's ``$id``."""
+    schema = SCHEMAS["ice_job"]
+    address, _, pointer = FACET_SCHEMA_URL.partition("#")
+    assert schema["$id"] == address
+    assert address.endswith("/main/" + FACET_SCHEMA.relative_to(ROOT).as_posix())
+    assert validator(schema, pointer).is_valid(
+        {"_producer": PRODUCER, "_schemaURL": FACET_SCHEMA_URL, "family": "Snapshot"}
+    )
+    # The schema checks the fields: a consumer can tell a wrong one.
+    assert not validator(schema, pointer).is_valid(
+        {"_producer": PRODUCER, "_schemaURL": FACET_SCHEMA_URL, "family": "Snapshot", "durationSeconds": "3"}
+    )
+    assert not validator(schema, pointer).is_valid({"_producer": PRODUCER, "_schemaURL": FACET_SCHEMA_URL})
+
+
+def test_newer_families_report_what_each_job_read_and_wrote(emulator: IceEmulator, tmp_path: Path) -> None:
+    """Inputs and outputs of media producing, convert, snapshot, media info and smart tagging jobs come
+    from each family's declaration: what the request names, what the finished job reports."""
+    scenarios = (
+        "media_producing_success",
+        "media_convert_success",
+        "snapshot_success",
+        "media_info_success",
+        "smarttag_success",
+    )
+    runs = run(emulator, tmp_path, *scenarios)
+    video = [(f"oss://{BUCKET}", "incoming/interview.mp4")]
+    expected = {
+        # scenario: (family, get action, inputs, outputs at START, outputs at COMPLETE)
+        "media_producing_success": (
+            "Media producing",
+            [oss_dataset(CLIP)],
+            [oss_dataset(RENDERED)],
+            [oss_dataset(RENDERED)],
+        ),
+        "media_convert_success": (
+            "Media convert",
+            video,
+            [(f"oss://{BUCKET}", "processed/interview.mp4")],
+            None,
+        ),
+        "snapshot_success": (
+            "Snapshot",
+            video,
+            [],  # numbered files: named only once the job says how many
+            [(f"oss://{BUCKET}", f"processed/snap-{n:05d}.jpg") for n in range(1, SNAPSHOT_COUNT + 1)],
+        ),
+        "media_info_success": ("Media info", video, [], []),
+        "smarttag_success": ("Smart tagging", video, [], []),
+    }
+    assert VIDEO.endswith("incoming/interview.mp4")
+    assert CONVERTED.endswith("processed/interview.mp4")
+    for scenario, (family, inputs, requested, written) in expected.items():
+        done = runs.runs[scenario]
+        assert done.state == "success", scenario
+        events = runs.task_events(scenario)
+        assert events["START"], scenario
+        for start in events["START"]:
+            assert names(start["inputs"]) == inputs, scenario
+            assert names(start["outputs"]) == requested, scenario
+        complete = only(events, "COMPLETE")
+        assert names(complete["inputs"]) == inputs, scenario
+        if written is None:  # convert: the URLs ICE reports for the written files
+            urls = runs_output_urls(emulator, done.job_id)
+            assert urls, scenario
+            written = [oss_dataset(url) if url.startswith("https://") else oss_address(url) for url in urls]
+        assert names(complete["outputs"]) == written, scenario
+        reported = facet(complete, "ice_job")
+        assert reported["family"] == family, scenario
+        assert reported["jobId"] == done.job_id, scenario
+        check_job_id(complete, str(done.job_id))
+
+
+def runs_output_urls(emulator: IceEmulator, job_id: str | None) -> list[str]:
+    """The written files of a convert job, from the emulator's own answer."""
+    answer = job_answer(emulator, "GetMediaConvertJob", str(job_id))
+    job = answer.get("Job", answer)
+    return [
+        detail["Result"]["OutputFile"]["Url"]
+        for detail in job.get("OutputDetails", [])
+        if detail.get("Result", {}).get("OutputFile", {}).get("Url")
+    ]
+
+
+def oss_address(url: str) -> tuple[str, str]:
+    bucket, _, key = url.removeprefix("oss://").partition("/")
+    return f"oss://{bucket}", key

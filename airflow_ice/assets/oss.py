@@ -107,11 +107,9 @@ class OssObject:
             )
         if parts.query:
             raise InvalidOssUriError(f"OSS URI {uri!r}: an OSS object URI has no query ('?{parts.query}').")
-        bucket = check_bucket(parts.hostname or "", uri)
-        if parts.netloc != bucket:
-            # hostname lower-cases: MyBucket would otherwise pass as mybucket.
-            check_bucket(parts.netloc, uri)
-        return cls(bucket, check_key(parts.path[1:], uri))
+        # The bucket as written (hostname would lower-case it: MyBucket would pass, or be quoted, as mybucket);
+        # user, password and port were refused above, so netloc is the bucket alone.
+        return cls(check_bucket(parts.netloc, uri), check_key(parts.path[1:], uri))
 
     @classmethod
     def from_location(cls, location: str) -> OssObject | None:

@@ -6,9 +6,13 @@ Yike AI-app jobs) adds a descriptor and thin subclasses.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+import json
+import re
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
+
+from airflow_ice.lineage.job_lineage import JobMedia, JobOutputs, oss_locations_in
 
 if TYPE_CHECKING:
     from airflow_ice.hooks.ice import IceHook
@@ -49,6 +53,15 @@ class JobFamily:
     :param query: reads a job through a hook (sync).
     :param aquery: reads a job through a hook (async, for triggers).
     :param output_url_of: the output URL in a finished job's XCom form (``to_xcom()``), else None.
+    :param outputs_of: every file a finished job wrote, from its XCom form: the one reader behind
+        its lineage outputs, its asset events and the docs' "Outputs" row.
+    :param inputs_of: the files a job reads, from its request's API form
+        (``model_dump(by_alias=True)``): its lineage inputs.
+    :param requested_outputs_of: where a job was asked to write, from its request's API form: its
+        outputs before it ran (and when it was not waited for).
+    :param outputs_described: what :attr:`outputs_of` reads, in words (the family pages and the
+        lineage page say it; a docs test compares them).
+    :param inputs_described: what :attr:`inputs_of` reads, in words (likewise).
     :param failure_detail_of: what ICE said about a failed job (parsed model), beyond its status.
     :param cancel: cancels a job (sync), or None when ICE cannot cancel this family.
     :param acancel: cancels a job (async), or None when ICE cannot cancel this family.
@@ -64,6 +77,11 @@ class JobFamily:
     query: Callable[[IceHook, str], IceJob]
     aquery: Callable[[IceHook, str], Awaitable[IceJob]]
     output_url_of: Callable[[Mapping[str, Any]], str | None]
+    outputs_of: Callable[[Mapping[str, Any]], JobOutputs]
+    inputs_of: Callable[[Mapping[str, Any]], list[JobMedia]]
+    outputs_described: str
+    inputs_described: str
+    requested_outputs_of: Callable[[Mapping[str, Any]], list[JobMedia]] = lambda request: []
     failure_detail_of: Callable[[Any], str] = lambda job: ""
     cancel: Callable[[IceHook, str], None] | None = None
     acancel: Callable[[IceHook, str], Awaitable[None]] | None = None
@@ -74,6 +92,118 @@ class JobFamily:
     def can_cancel(self) -> bool:
         """Whether ICE offers a cancel action for this family."""
         return self.cancel is not None
+
+    @property
+    def no_cancel_reason(self) -> str:
+        """Why a job of this family keeps running on ``timeout`` or a kill (logged; the docs say it)."""
+        return f"ICE has no cancel action for {self.name} jobs"
+
+
+# Readers of a job's inputs and outputs. Requests are read in their API form (ICE's names, objects as
+# dicts, JSON text parameters as text); jobs in their XCom form. Nothing here raises: a shape that does
+# not fit yields nothing (lineage never fails a task).
+
+
+def _media_file(value: object) -> list[JobMedia]:
+    """``{"Type": "OSS" | "Media" | "URL", "Media": ...}`` (or its JSON text)."""
+    value = _decoded(value)
+    if isinstance(value, Mapping) and isinstance(value.get("Media"), str) and value["Media"].strip():
+        kind = value.get("Type")
+        return [JobMedia(value["Media"].strip(), kind if isinstance(kind, str) else "OSS")]
+    return []
+
+
+def _decoded(value: object) -> object:
+    """JSON text decoded; anything else as it is."""
+    if isinstance(value, str) and value.lstrip().startswith(("{", "[")):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _items(value: object) -> list[Any]:
+    return list(value) if isinstance(value, list) else []
+
+
+def _addresses_in(*values: object) -> list[JobMedia]:
+    """The OSS addresses anywhere inside the values (JSON text decoded)."""
+    return [JobMedia(found) for value in values for found in oss_locations_in(_decoded(value))]
+
+
+def _input(request: Mapping[str, Any]) -> list[JobMedia]:
+    return _media_file(request.get("Input"))
+
+
+def _convert_inputs(request: Mapping[str, Any]) -> list[JobMedia]:
+    config = _decoded(request.get("Config"))
+    if not isinstance(config, Mapping):
+        return []
+    return [found for item in _items(config.get("Inputs")) for found in _media_file(_get(item, "InputFile"))]
+
+
+def _get(item: object, key: str) -> object:
+    return item.get(key) if isinstance(item, Mapping) else None
+
+
+def _convert_requested_outputs(request: Mapping[str, Any]) -> list[JobMedia]:
+    config = _decoded(request.get("Config"))
+    if not isinstance(config, Mapping):
+        return []
+    outputs = _items(config.get("Outputs"))
+    outputs += [
+        output for group in _items(config.get("OutputGroups")) for output in _items(_get(group, "Outputs"))
+    ]
+    return [found for output in outputs for found in _media_file(_get(output, "OutputFile"))]
+
+
+def _producing_requested_outputs(request: Mapping[str, Any]) -> list[JobMedia]:
+    config = _decoded(request.get("OutputMediaConfig"))
+    url = _get(config, "MediaURL")
+    return [JobMedia(url.strip())] if isinstance(url, str) and url.strip() else []
+
+
+_PLACEHOLDER = re.compile(r"\{(Count|TileCount)\}")
+# ICE numbers several snapshots from 1 in five digits: output-{Count}.jpg -> output-00001.jpg, ...
+# (the GetSnapshotUrls example of ICE's API reference).
+SNAPSHOT_NUMBER_DIGITS = 5
+
+
+def _snapshot_requested_outputs(request: Mapping[str, Any]) -> list[JobMedia]:
+    # A numbered output names its files only once the job says how many it wrote.
+    return [media for media in _media_file(request.get("Output")) if not _PLACEHOLDER.search(media.media)]
+
+
+def _snapshot_files(job: Mapping[str, Any]) -> Iterator[str]:
+    """The files of a finished snapshot job: the single snapshot's URL, the WebVTT file, or one file per
+    ``{Count}`` number (a sprite's ``{TileCount}`` tiles are not counted in the answer: none)."""
+    if job.get("output_url"):
+        yield str(job["output_url"])
+        return
+    media = job.get("output_media")
+    if not isinstance(media, str) or not media.strip():
+        return
+    count = job.get("count")
+    if "{Count}" in media and isinstance(count, int) and not isinstance(count, bool) and count > 0:
+        for number in range(1, count + 1):
+            yield media.replace("{Count}", f"{number:0{SNAPSHOT_NUMBER_DIGITS}d}")
+    elif not _PLACEHOLDER.search(media):
+        yield media
+
+
+def _iproduction_outputs(job: Mapping[str, Any]) -> JobOutputs:
+    return JobOutputs.of(_items(job.get("output_urls")), _items(job.get("output_media_ids")))
+
+
+def _ai_app_outputs(job: Mapping[str, Any]) -> JobOutputs:
+    kinds = ("video_outputs", "image_outputs", "audio_outputs")
+    items = [item for kind in kinds for item in _items(job.get(kind)) if isinstance(item, Mapping)]
+    return JobOutputs.of(_items(job.get("output_urls")), [item.get("media_id") for item in items])
+
+
+def _no_outputs(job: Mapping[str, Any]) -> JobOutputs:
+    return JobOutputs()
 
 
 def _model_failure_detail(job: Any) -> str:
@@ -147,6 +277,11 @@ IPRODUCTION = JobFamily(
     query=lambda hook, job_id: hook.query_iproduction_job(job_id),
     aquery=lambda hook, job_id: hook.aquery_iproduction_job(job_id),
     output_url_of=_first_output_url,
+    outputs_of=_iproduction_outputs,
+    outputs_described="`OutputUrls` (and `OutputMediaIds` when ICE reports no URL)",
+    inputs_of=_input,
+    inputs_described="`Input` (an OSS object or a media id)",
+    requested_outputs_of=lambda request: _media_file(request.get("Output")),
     failure_detail_of=_iproduction_failure_detail,
     cancel=lambda hook, job_id: hook.cancel_iproduction_job(job_id),
     acancel=lambda hook, job_id: hook.acancel_iproduction_job(job_id),
@@ -168,6 +303,10 @@ YIKE_STORYBOARD = JobFamily(
     query=lambda hook, job_id: hook.get_yike_storyboard_job(job_id),
     aquery=lambda hook, job_id: hook.aget_yike_storyboard_job(job_id),
     output_url_of=_output_url,
+    outputs_of=lambda job: JobOutputs.of([job.get("output_url")]),
+    outputs_described="the video's `OutputUrl`",
+    inputs_of=lambda request: [JobMedia(str(request["FileURL"]))] if request.get("FileURL") else [],
+    inputs_described="`FileURL`, the source text",
     expected_seconds_of=lambda request: YIKE_STORYBOARD_EXPECTED_SECONDS,
     failure_detail_of=_storyboard_failure_detail,
 )
@@ -180,6 +319,10 @@ YIKE_AI_APP = JobFamily(
     aquery=lambda hook, job_id: hook.aget_yike_ai_app_job(job_id),
     # to_xcom() lists video outputs first, then images, then audio.
     output_url_of=_first_output_url,
+    outputs_of=_ai_app_outputs,
+    outputs_described="every video, image and audio output (`OutputUrl`, or `MediaId` when ICE reports no URL)",
+    inputs_of=lambda request: _addresses_in(request.get("AppParams")),
+    inputs_described="the OSS objects named anywhere in `AppParams`",
     failure_detail_of=_model_failure_detail,
     expected_seconds_of=lambda request: YIKE_AI_APP_EXPECTED_SECONDS,
 )
@@ -201,6 +344,13 @@ MEDIA_PRODUCING = JobFamily(
     query=lambda hook, job_id: hook.get_media_producing_job(job_id),
     aquery=lambda hook, job_id: hook.aget_media_producing_job(job_id),
     output_url_of=_media_url,
+    outputs_of=lambda job: JobOutputs.of(
+        [job.get("media_url")], [job.get("media_id"), job.get("vod_media_id")]
+    ),
+    outputs_described="the rendered file, `MediaURL` (its `MediaId` when ICE reports no URL)",
+    inputs_of=lambda request: _addresses_in(request.get("Timeline"), request.get("ClipsParam")),
+    inputs_described="the OSS objects named in `Timeline` or `ClipsParam` (the clips' `MediaURL`)",
+    requested_outputs_of=_producing_requested_outputs,
     failure_detail_of=_model_failure_detail,
     expected_seconds_of=_media_expected_seconds("Media producing"),
     client_token=True,
@@ -213,6 +363,11 @@ MEDIA_CONVERT = JobFamily(
     query=lambda hook, job_id: hook.get_media_convert_job(job_id),
     aquery=lambda hook, job_id: hook.aget_media_convert_job(job_id),
     output_url_of=_first_output_url,
+    outputs_of=lambda job: JobOutputs.of(_items(job.get("output_urls"))),
+    outputs_described="every written file, `output_urls` (single outputs, then the output groups')",
+    inputs_of=_convert_inputs,
+    inputs_described="every input's `InputFile` (an OSS object or a media id)",
+    requested_outputs_of=_convert_requested_outputs,
     failure_detail_of=_model_failure_detail,
     expected_seconds_of=_media_expected_seconds("Media convert"),
     client_token=True,
@@ -225,6 +380,14 @@ SNAPSHOT = JobFamily(
     query=lambda hook, job_id: hook.get_snapshot_job(job_id),
     aquery=lambda hook, job_id: hook.aget_snapshot_job(job_id),
     output_url_of=_output_url,
+    outputs_of=lambda job: JobOutputs.of(_snapshot_files(job)),
+    outputs_described=(
+        "every image: the single snapshot, each numbered file of `{Count}` (`-00001` to the job's "
+        "`Count`), or the WebVTT file; a sprite's tiles are not counted by ICE: none"
+    ),
+    inputs_of=_input,
+    inputs_described="`Input` (an OSS object or a media id)",
+    requested_outputs_of=_snapshot_requested_outputs,
     failure_detail_of=_model_failure_detail,
     expected_seconds_of=_media_expected_seconds("Snapshot"),
 )
@@ -236,6 +399,10 @@ MEDIA_INFO = JobFamily(
     query=lambda hook, job_id: hook.get_media_info_job(job_id),
     aquery=lambda hook, job_id: hook.aget_media_info_job(job_id),
     output_url_of=lambda job: None,
+    outputs_of=_no_outputs,
+    outputs_described="none (the job writes no file; its result is in XCom)",
+    inputs_of=_input,
+    inputs_described="`Input` (an OSS object or a media id)",
     failure_detail_of=_model_failure_detail,
     expected_seconds_of=_media_expected_seconds("Media info"),
 )
@@ -247,6 +414,10 @@ SMARTTAG = JobFamily(
     query=lambda hook, job_id: hook.query_smarttag_job(job_id),
     aquery=lambda hook, job_id: hook.aquery_smarttag_job(job_id),
     output_url_of=lambda job: None,
+    outputs_of=_no_outputs,
+    outputs_described="none (the job writes no file; its tags are in XCom)",
+    inputs_of=_input,
+    inputs_described="`Input` (an OSS object or a media id)",
     expected_seconds_of=_media_expected_seconds("Smart tagging"),
 )
-"""Smart tagging jobs (SubmitSmarttagJob/QuerySmarttagJob). No ClientToken, no cancel used, no output file."""
+"""Smart tagging jobs (SubmitSmarttagJob/QuerySmarttagJob). No ClientToken, no cancel action, no output file."""

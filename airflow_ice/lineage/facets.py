@@ -16,12 +16,22 @@ from airflow.providers.common.compat.openlineage.facet import (
 from airflow.providers.openlineage.extractors import OperatorLineage
 from attrs import define
 
+from airflow_ice import __version__
 from airflow_ice.lineage.job_lineage import DatasetName, IceJobRun
 
-RUN_FACET_NAME = "iceJob"
+# Custom facets are keyed in snake_case, named after their producer (as dbt's ``dbt_run``).
+RUN_FACET_NAME = "ice_job"
 EXTERNAL_QUERY_SOURCE = "alibaba_ice"
-# The facet publishes no JSON schema of its own (docs/lineage.md lists its fields): it validates as a RunFacet.
-SCHEMA_URL = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunFacet"
+REPOSITORY_URL = "https://github.com/airflow-ice/airflow-ice"
+# This package at this version made the facet: consumers tell its facets from the OpenLineage provider's.
+PRODUCER = f"{REPOSITORY_URL}/tree/{__version__}"
+# The facet's JSON schema ships in the package (airflow_ice/lineage/schemas/) and is published at a
+# stable address of the repository, so consumers can check its fields.
+SCHEMA_FILE = "schemas/IceJobRunFacet.json"
+SCHEMA_URL = (
+    "https://raw.githubusercontent.com/airflow-ice/airflow-ice/main/airflow_ice/lineage/"
+    f"{SCHEMA_FILE}#/$defs/IceJobRunFacet"
+)
 
 
 @define
@@ -29,7 +39,7 @@ class IceJobRunFacet(RunFacet):
     """The ICE job behind an Airflow task run.
 
     :param jobId: the ICE job id (None before the submit).
-    :param family: ``IProduction``, ``Yike storyboard`` or ``Yike AI app``.
+    :param family: the job family, e.g. ``IProduction`` or ``Snapshot``.
     :param function: IProduction ``FunctionName`` or the AI app's ``AppId``.
     :param region: the region of the connection.
     :param status: the job's status as ICE reported it.
@@ -55,9 +65,10 @@ class IceJobRunFacet(RunFacet):
 
 
 def run_facets(run: IceJobRun) -> dict[str, RunFacet]:
-    """``iceJob``, and ``externalQuery`` (the standard facet for another system's job id) once submitted."""
+    """``ice_job``, and ``externalQuery`` (the standard facet for another system's job id) once submitted."""
     facets: dict[str, RunFacet] = {
         RUN_FACET_NAME: IceJobRunFacet(
+            producer=PRODUCER,
             jobId=run.job_id,
             family=run.family,
             function=run.function,
@@ -71,7 +82,7 @@ def run_facets(run: IceJobRun) -> dict[str, RunFacet]:
     }
     if run.job_id:
         facets["externalQuery"] = ExternalQueryRunFacet(
-            externalQueryId=run.job_id, source=EXTERNAL_QUERY_SOURCE
+            externalQueryId=run.job_id, source=EXTERNAL_QUERY_SOURCE, producer=PRODUCER
         )
     return facets
 

@@ -83,30 +83,49 @@ def unique(datasets: Iterable[DatasetName | None]) -> list[DatasetName]:
 
 
 @dataclass(frozen=True)
-class JobOutputs:
-    """What a finished job wrote, read from its XCom form (``to_xcom()``) of any family.
+class JobMedia:
+    """One file a job reads or is asked to write, as its request names it.
 
-    :param urls: output URLs (IProduction ``OutputUrls``, the storyboard's ``OutputUrl``, AI-app outputs).
-    :param media_ids: output media ids (IProduction ``OutputMediaIds``, AI-app ``MediaId``).
+    :param media: an OSS address, another URL, or an ICE media id.
+    :param type: ``OSS`` or ``Media`` where the request says (``{"Type": ..., "Media": ...}``), else None
+        (then ``media`` is read as an address).
+    """
+
+    media: str
+    type: str | None = None
+
+    def dataset(self, region: str | None) -> DatasetName | None:
+        """The dataset it names (None for what is neither an address nor a media id)."""
+        if self.type is None:
+            return dataset_of_location(self.media)
+        return job_media_dataset(self.type, self.media, region)
+
+
+def media_datasets(media: Iterable[JobMedia], region: str | None) -> list[DatasetName]:
+    """The datasets of ``media``, without repeats."""
+    return unique(item.dataset(region) for item in media)
+
+
+@dataclass(frozen=True)
+class JobOutputs:
+    """What a finished job wrote, as its family's declaration reads it from the job's XCom form
+    (:attr:`JobFamily.outputs_of <airflow_ice.jobs.families.JobFamily>`).
+
+    :param urls: the written files' addresses (OSS HTTPS URLs or ``oss://`` addresses), in order.
+    :param media_ids: ICE media ids of the written files (read only when no URL names them).
     """
 
     urls: tuple[str, ...] = ()
     media_ids: tuple[str, ...] = ()
 
     @classmethod
-    def from_job(cls, job: Mapping[str, Any] | None) -> JobOutputs:
-        """Read a job's XCom form; an unfinished or missing job wrote nothing."""
-        if not job:
-            return cls()
-        urls = list(job.get("output_urls") or [])
-        if not urls and job.get("output_url"):
-            urls = [job["output_url"]]  # storyboard
-        media_ids = list(job.get("output_media_ids") or [])
-        for kind in ("video_outputs", "image_outputs", "audio_outputs"):  # AI app
-            media_ids += [item["media_id"] for item in job.get(kind) or [] if item.get("media_id")]
+    def of(cls, urls: Iterable[object] = (), media_ids: Iterable[object] = ()) -> JobOutputs:
+        """From lists as a job reports them: blanks and repeats dropped, order kept."""
         return cls(
-            tuple(dict.fromkeys(str(url) for url in urls if url)),
-            tuple(dict.fromkeys(str(media) for media in media_ids)),
+            tuple(dict.fromkeys(str(url) for url in urls if isinstance(url, str) and url.strip())),
+            tuple(
+                dict.fromkeys(str(media) for media in media_ids if isinstance(media, str) and media.strip())
+            ),
         )
 
     @property
@@ -164,10 +183,19 @@ class IceJobRun:
         job: Mapping[str, Any],
         *,
         region: str | None,
+        outputs: JobOutputs,
         function: str | None = None,
         error: str | None = None,
     ) -> IceJobRun:
-        """The run of a job read from ICE (its XCom form)."""
+        """The run of a job read from ICE (its XCom form).
+
+        :param family: the family's name.
+        :param job: the job's XCom form.
+        :param region: the connection's region.
+        :param outputs: what it wrote, as the family's declaration reads ``job``.
+        :param function: the job's function, when the task knows it.
+        :param error: why it failed.
+        """
         return cls(
             family=family,
             job_id=job.get("job_id"),
@@ -175,9 +203,11 @@ class IceJobRun:
             region=region,
             status=job.get("status"),
             start_time=job.get("create_time") or job.get("execution_start_time"),
-            finish_time=job.get("finish_time") or job.get("execution_finish_time"),
+            finish_time=job.get("finish_time")
+            or job.get("execution_finish_time")
+            or job.get("complete_time"),
             error=error,
-            outputs=JobOutputs.from_job(job),
+            outputs=outputs,
         )
 
     @property

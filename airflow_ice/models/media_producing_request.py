@@ -97,7 +97,14 @@ def _check_output_media_config(text: str, target: str | None) -> None:
     else:
         missing = [] if config.get("MediaURL") else ["MediaURL"]
     if missing:
+        # Name the other targets too: a user who meant a VOD media asset sees how to ask for one.
+        named = f"{target!r}" if target else "'oss-object' (the default)"
+        other = (
+            "for an OSS or S3 file give MediaURL (output_media_target 'oss-object' or 'S3')"
+            if target == "vod-media"
+            else "for a VOD media asset set output_media_target='vod-media' and give StorageLocation and FileName"
+        )
         raise ValueError(
             f"output_media_config (OutputMediaConfig) needs {' and '.join(missing)} for output_media_target "
-            f"{target or 'oss-object'!r}"
+            f"{named}; {other}"
         )

@@ -37,7 +37,8 @@ def validate_request(model_cls: type[RequestT], data: Mapping[str, Any] | Reques
     try:
         return model_cls.model_validate(dict(data))
     except ValidationError as exc:
-        raise IceInvalidRequestError(describe_request_errors(model_cls, exc)) from exc
+        # pydantic's own error would only repeat this one (a second traceback in the task's log).
+        raise IceInvalidRequestError(describe_request_errors(model_cls, exc)) from None
 
 
 def check_known_fields(
@@ -64,7 +65,7 @@ def check_known_fields(
                 continue
             problems.append(_describe(model_cls, detail))
         if problems:
-            raise IceInvalidRequestError(f"Invalid {model_cls.__name__}: " + "; ".join(problems)) from exc
+            raise IceInvalidRequestError(f"Invalid {model_cls.__name__}: " + "; ".join(problems)) from None
 
 
 def describe_request_errors(model_cls: type[BaseModel], error: ValidationError) -> str:
@@ -133,7 +134,9 @@ def _describe(model_cls: type[BaseModel], detail: ErrorDetails) -> str:
         python_path.append(name)
         api_path.append(alias)
         current = _nested_model(annotation)
-    where = ".".join(python_path) or model_cls.__name__
+    where = ".".join(python_path)
+    if not where:  # the request as a whole: the message names its fields (the model is named once, before)
+        return _message(detail)
     api_where = ".".join(api_path)
     label = f"{where} ({api_where})" if api_where and api_where != where else where
     return f"{label}: {_message(detail)}"

@@ -49,7 +49,7 @@ from airflow_ice.jobs.waiting import (
     job_failed_error,
 )
 from airflow_ice.jobs.xcom_form import shown_text, xcom_form
-from airflow_ice.lineage.job_lineage import DatasetName, IceJobRun, connection_region
+from airflow_ice.lineage.job_lineage import DatasetName, IceJobRun, connection_region, media_datasets
 from airflow_ice.links.console import CONSOLE_URL_XCOM_KEY, IceConsoleJobLink, console_job_url
 from airflow_ice.links.job_output import JOB_ID_XCOM_KEY, OUTPUT_URL_XCOM_KEY, IceJobOutputLink
 from airflow_ice.links.pushed_value import LINK_VALUES_PUSHED
@@ -635,10 +635,10 @@ class IceJobOperator(BaseOperator):
         """Best-effort cancel; says how it ended."""
         if self.family.cancel is None:
             self.log.warning(
-                "%s job %s keeps running: ICE has no cancel action for %s jobs (%s).",
+                "%s job %s keeps running: %s (%s).",
                 self.family.name,
                 job_id,
-                self.family.name,
+                self.family.no_cancel_reason,
                 reason,
             )
             return Cancellation(CancelOutcome.NOT_CANCELLABLE)
@@ -669,13 +669,26 @@ class IceJobOperator(BaseOperator):
         """The job's function for lineage (IProduction ``FunctionName``, the AI app's ``AppId``)."""
         return None
 
+    def _lineage_request(self) -> Mapping[str, Any] | None:
+        """The request in its API form (the family's readers read it), or None while it is invalid."""
+        try:
+            request = validate_request(self.request_model, self._model_input(self.request_parameters(), None))
+            data: dict[str, Any] = request.model_dump(mode="json", by_alias=True, exclude_none=True)
+        except Exception:  # invalid or unrendered: execute() reports it
+            return None
+        return data
+
     def lineage_inputs(self, region: str | None) -> list[DatasetName]:
-        """What the job reads, from the rendered parameters (OSS objects, media ids)."""
-        return []
+        """What the job reads (OSS objects, media ids), as the family's declaration reads the request."""
+        request = self._lineage_request()
+        return media_datasets(self.family.inputs_of(request), region) if request is not None else []
 
     def lineage_declared_outputs(self, region: str | None) -> list[DatasetName]:
-        """Where the job was asked to write, known before it runs."""
-        return []
+        """Where the job was asked to write, known before it runs (the family's declaration)."""
+        request = self._lineage_request()
+        return (
+            media_datasets(self.family.requested_outputs_of(request), region) if request is not None else []
+        )
 
     def _lineage_region(self) -> str | None:
         return connection_region(self.hook)
@@ -695,6 +708,7 @@ class IceJobOperator(BaseOperator):
         run = IceJobRun.of_job(
             self.family.name,
             job,
+            outputs=self.family.outputs_of(job),
             region=self._lineage_region(),
             function=self.lineage_function(),
             error=None if succeeded else message or None,

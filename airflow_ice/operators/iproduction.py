@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from airflow_ice.errors import IceInvalidRequestError
 from airflow_ice.hooks.ice import IceHook
 from airflow_ice.jobs.families import IPRODUCTION
-from airflow_ice.jobs.params import is_template, json_object_param
-from airflow_ice.lineage.job_lineage import DatasetName, job_media_dataset, unique
+from airflow_ice.jobs.params import is_template
 from airflow_ice.models import IPRODUCTION_FUNCTIONS, IProductionJobRequest
 from airflow_ice.operators.base import IceJobOperator
 from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
@@ -128,21 +126,6 @@ class IceIProductionJobOperator(IceJobOperator):
 
     # Lineage (see IceJobOperator)
 
-    def _media_dataset(self, value: object, param: str, region: str | None) -> DatasetName | None:
-        try:
-            media = json_object_param(value, param) or {}
-        except IceInvalidRequestError:
-            return None  # execute() reports it
-        return job_media_dataset(media.get("Type"), media.get("Media"), region)
-
     def lineage_function(self) -> str | None:
         """``FunctionName``."""
         return self.function_name if isinstance(self.function_name, str) else None
-
-    def lineage_inputs(self, region: str | None) -> list[DatasetName]:
-        """``Input``: an OSS object or a media id."""
-        return unique([self._media_dataset(self.input, "input", region)])
-
-    def lineage_declared_outputs(self, region: str | None) -> list[DatasetName]:
-        """``Output``: the OSS object or folder, or the media id, the job writes to."""
-        return unique([self._media_dataset(self.job_output, "output", region)])

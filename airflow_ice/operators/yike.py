@@ -10,7 +10,6 @@ from airflow_ice.jobs.errors import IceJobFailedError
 from airflow_ice.jobs.families import YIKE_STORYBOARD
 from airflow_ice.jobs.params import bool_param, is_template
 from airflow_ice.jobs.tag import TaskIdentity
-from airflow_ice.lineage.job_lineage import DatasetName, dataset_of_location, unique
 from airflow_ice.models import YikeStoryboardJobRequest
 from airflow_ice.models.json_text import compact_json
 from airflow_ice.operators.base import IceJobOperator
@@ -147,10 +146,6 @@ class IceYikeStoryboardJobOperator(IceJobOperator):
     def submit(self, hook: IceHook, request: YikeStoryboardJobRequest) -> str:
         """SubmitYikeStoryboardJob."""
         return hook.submit_yike_storyboard_job(request)
-
-    def lineage_inputs(self, region: str | None) -> list[DatasetName]:
-        """``FileURL``, the source text (lineage, see IceJobOperator)."""
-        return unique([dataset_of_location(self.file_url)] if isinstance(self.file_url, str) else [])
 
     def check_succeeded_job(self, job: Mapping[str, Any]) -> None:
         """Warn about failed shots and exception storyboards; fail if ``fail_on_failed_shots``."""

@@ -8,12 +8,11 @@ from typing import Any, ClassVar
 
 from airflow.providers.common.compat.sdk import AirflowFailException
 
-from airflow_ice.errors import IceInvalidParameterError, IceInvalidRequestError, IceOutcomeUnknownError
+from airflow_ice.errors import IceInvalidParameterError, IceOutcomeUnknownError
 from airflow_ice.hooks.ice import IceHook
 from airflow_ice.jobs.families import YIKE_AI_APP
-from airflow_ice.jobs.params import bool_param, is_template, json_object_param
+from airflow_ice.jobs.params import bool_param, is_template
 from airflow_ice.jobs.tag import TaskIdentity
-from airflow_ice.lineage.job_lineage import DatasetName, dataset_of_location, oss_locations_in, unique
 from airflow_ice.models import YikeAIAppJobRequest
 from airflow_ice.operators.base import IceJobOperator
 from airflow_ice.triggers.yike_ai_app import IceYikeAIAppJobTrigger
@@ -131,14 +130,6 @@ class IceYikeAIAppJobOperator(IceJobOperator):
     def lineage_function(self) -> str | None:
         """``AppId``."""
         return self.app_id if isinstance(self.app_id, str) else None
-
-    def lineage_inputs(self, region: str | None) -> list[DatasetName]:
-        """The OSS objects named in ``AppParams`` (an app's parameters have no fixed shape)."""
-        try:
-            params = json_object_param(self.app_params, "app_params")
-        except IceInvalidRequestError:
-            return []  # execute() reports it
-        return unique(dataset_of_location(location) for location in oss_locations_in(params))
 
     def _precheck(self, hook: IceHook, request: YikeAIAppJobRequest) -> None:
         try:

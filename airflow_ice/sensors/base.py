@@ -168,6 +168,7 @@ class IceJobSensor(BaseSensorOperator):
         self._lineage_run = IceJobRun.of_job(
             self.family.name,
             shown,
+            outputs=self.family.outputs_of(shown),
             region=self._lineage_region(),
             error=None if succeeded else message or None,
         )

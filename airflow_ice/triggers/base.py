@@ -16,6 +16,7 @@ from airflow_ice.errors import (
     IceAuthError,
     IceCallDeadlineError,
     IceResponseError,
+    sentence,
 )
 from airflow_ice.jobs.events import JobEvent, JobEventStatus
 from airflow_ice.jobs.families import IceJob, JobFamily
@@ -242,7 +243,7 @@ class IceJobTrigger(BaseTrigger):
                     yield self._event(
                         JobEventStatus.ERROR,
                         None,
-                        f"Unexpected answer for {self.family.name} job {self.job_id}: {exc.detail}. "
+                        f"Unexpected answer for {self.family.name} job {self.job_id}: {sentence(exc.detail)} "
                         f"Raw: {exc.raw!r}",
                     )
                     return
@@ -288,10 +289,10 @@ class IceJobTrigger(BaseTrigger):
             return
         if self.family.acancel is None:
             self.log.warning(
-                "%s job %s keeps running: ICE has no cancel action for %s jobs.",
+                "%s job %s keeps running: %s.",
                 self.family.name,
                 self.job_id,
-                self.family.name,
+                self.family.no_cancel_reason,
             )
             return
         try:

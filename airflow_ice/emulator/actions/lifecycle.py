@@ -22,6 +22,16 @@ from airflow_ice.emulator.jobs import JobStore
 from airflow_ice.emulator.placement import PLACEMENTS
 
 CLIENT_TOKEN = "ClientToken"
+# What makes an emulated job fail: this text (any case) in the parameter each family names.
+FAIL_MARKER = "fail"
+
+
+def marker_failure(where: str) -> str:
+    """A failed emulated job's message: why it failed, so a test's author sees what they set.
+
+    :param where: the parameter that held the marker, e.g. ``Input.Media``.
+    """
+    return f'Emulated failure: {where} contains "{FAIL_MARKER}" (docs/emulator.md, "Making jobs fail").'
 
 
 @dataclass

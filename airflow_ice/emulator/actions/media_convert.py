@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from airflow_ice.emulator.actions.base import format_time, json_object, max_length
-from airflow_ice.emulator.actions.lifecycle import LifecycleActions, LifecycleJob
+from airflow_ice.emulator.actions.lifecycle import LifecycleActions, LifecycleJob, marker_failure
 from airflow_ice.emulator.errors import invalid_parameter, missing_parameter
 from airflow_ice.emulator.results import oss_location, oss_url
 
@@ -138,7 +138,7 @@ class MediaConvertActions(LifecycleActions):
         if done:
             body["FinishTime"] = format_time(job.finished_at)
         if state == self.FAILURE:
-            body.update(Code="InputFile.DownloadFailed", Message="The input file could not be downloaded.")
+            body.update(Code="InputFile.DownloadFailed", Message=marker_failure("an input's InputFile.Media"))
         return {"Job": {key: value for key, value in body.items() if value is not None}}
 
     def _times(self, job: LifecycleJob, now: float) -> dict[str, str]:
@@ -166,7 +166,9 @@ class MediaConvertActions(LifecycleActions):
                 "OutFileMeta": {"FileBasicInfo": {"FileName": file_name, "FormatName": format_name}},
             }
         elif state == self.FAILURE:
-            detail.update(Code="InputFile.DownloadFailed", Message="The input file could not be downloaded.")
+            detail.update(
+                Code="InputFile.DownloadFailed", Message=marker_failure("an input's InputFile.Media")
+            )
         return detail
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from airflow_ice.emulator.actions.base import format_time, json_object
 from airflow_ice.emulator.actions.iproduction import media_parameter, schedule_config_parameter
-from airflow_ice.emulator.actions.lifecycle import LifecycleActions, LifecycleJob
+from airflow_ice.emulator.actions.lifecycle import LifecycleActions, LifecycleJob, marker_failure
 from airflow_ice.emulator.results import oss_location, oss_url
 
 # What ICE reports for a 10-second 1280x720 H.264/AAC MP4, under the official SDK's names (a video
@@ -93,7 +93,7 @@ class MediaInfoActions(LifecycleActions):
         elif status == self.FAILURE:
             body["SubmitResultJson"] = {
                 "Code": "InvalidParameter.Input",
-                "Message": "The input file cannot be read.",
+                "Message": marker_failure("Input.Media"),
             }
         return {"MediaInfoJob": {key: value for key, value in body.items() if value is not None}}
 

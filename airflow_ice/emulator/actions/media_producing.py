@@ -1,7 +1,7 @@
 """Media producing (timeline editing) jobs: SubmitMediaProducingJob and GetMediaProducingJob.
 
-Conventions: a Timeline or ClipsParam containing ``fail`` ends ``Failed`` with the error ICE's
-response table gives as its example (``ExceededMaximumValue``). Statuses: ``Init``, ``Queuing``,
+Conventions: a Timeline or ClipsParam containing ``fail`` ends ``Failed``; its ``Message`` says so.
+Statuses: ``Init``, ``Queuing``,
 ``Processing``, then ``Success`` or ``Failed``. The submit takes ``ClientToken`` (see
 :mod:`.lifecycle`).
 """
@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from airflow_ice.emulator.actions.base import format_time, json_object, json_text, max_length, one_of
-from airflow_ice.emulator.actions.lifecycle import LifecycleActions, LifecycleJob
+from airflow_ice.emulator.actions.lifecycle import LifecycleActions, LifecycleJob, marker_failure
 from airflow_ice.emulator.errors import invalid_parameter, missing_parameter
 
 OUTPUT_TARGETS = ("oss-object", "vod-media", "S3")
@@ -79,8 +79,8 @@ class MediaProducingActions(LifecycleActions):
             body.update(MediaURL=url, Duration=PRODUCED_SECONDS, CompleteTime=format_time(job.finished_at))
         elif status == self.FAILURE:
             body.update(
-                Code="ExceededMaximumValue",
-                Message='The specified "Width_Height" has exceeded maximum value.',
+                Code="InvalidParameter.Timeline",
+                Message=marker_failure("the Timeline or ClipsParam"),
                 CompleteTime=format_time(job.finished_at),
             )
         return {"MediaProducingJob": {key: value for key, value in body.items() if value is not None}}

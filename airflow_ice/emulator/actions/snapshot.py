@@ -12,7 +12,7 @@ from typing import Any
 
 from airflow_ice.emulator.actions.base import format_time, json_object, one_of
 from airflow_ice.emulator.actions.iproduction import media_parameter
-from airflow_ice.emulator.actions.lifecycle import LifecycleActions, LifecycleJob
+from airflow_ice.emulator.actions.lifecycle import LifecycleActions, LifecycleJob, marker_failure
 from airflow_ice.emulator.errors import invalid_parameter, missing_parameter
 from airflow_ice.emulator.results import oss_location
 
@@ -86,5 +86,5 @@ class SnapshotActions(LifecycleActions):
         if status != "Init":
             body["FinishTime"] = format_time(job.finished_at)
         if status == self.FAILURE:
-            body.update(Code="InvalidParameter.Input", Message="The input file cannot be read.")
+            body.update(Code="InvalidParameter.Input", Message=marker_failure("Input.Media"))
         return {"SnapshotJob": {key: value for key, value in body.items() if value is not None}}
