@@ -175,6 +175,7 @@ class _Deferred(Exception):
 class _TI:
     task_id = "cover"
     map_index = -1
+    start_date = None  # as Airflow's RuntimeTaskInstance has it (the deferred deadline reads it)
 
     def xcom_push(self, key: str, value: Any) -> None:
         pass

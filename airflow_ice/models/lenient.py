@@ -159,6 +159,16 @@ class LenientReader:
         self.keep(name, value, "a string")
         return None
 
+    def boolean(self, name: str) -> bool | None:
+        """A boolean field; absent or null gives None."""
+        value = self.take(name)
+        if value is MISSING or value is None:
+            return None
+        if isinstance(value, bool):
+            return value
+        self.keep(name, value, "true or false")
+        return None
+
     def integer(self, name: str) -> int | None:
         """An integer field; a string of digits is accepted, absent or null gives None."""
         value = self.take(name)

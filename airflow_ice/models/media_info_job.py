@@ -193,7 +193,7 @@ class MediaInfoJob(FieldReadJobModel):
             name: reader.text(name)
             for name in ("request_id", "submit_request_id", "name", "user_data", "trigger_source")
         }
-        values["is_async"] = _boolean(reader, "is_async")
+        values["is_async"] = reader.boolean("is_async")
         values["schedule_config"] = read_schedule_config(reader)
         values["status"] = reader.status("status", MediaInfoJobStatus)
         values["submit_time"] = reader.utc_datetime("submit_time")
@@ -222,16 +222,6 @@ class MediaInfoJob(FieldReadJobModel):
             "user_data": self.user_data,
             "finish_time": iso_time(self.finish_time),
         }
-
-
-def _boolean(reader: LenientReader, name: str) -> bool | None:
-    value = reader.take(name)
-    if value is MISSING or value is None:
-        return None
-    if isinstance(value, bool):
-        return value
-    reader.keep(name, value, "true or false")
-    return None
 
 
 def _read_property(reader: LenientReader) -> dict[str, Any]:
