@@ -24,6 +24,7 @@ from airflow_ice.client.redaction import Scrubber, unsigned_url, unsigned_urls_i
 from airflow_ice.client.signing import Credentials
 from airflow_ice.emulator import IceEmulator
 from airflow_ice.emulator.server import DEFAULT_ACCESS_KEY_SECRET
+from airflow_ice.errors import IceError
 from airflow_ice.hooks.ice import IceHook
 from airflow_ice.jobs.events import JobEvent, JobEventStatus
 from airflow_ice.jobs.xcom_form import xcom_form
@@ -42,7 +43,7 @@ from tests.dag_support import (
 )
 from tests.emulator_support import call, ok
 from tests.media_families import SNAPSHOT
-from tests.misbehaving_ice import MisbehavingIce, Wire, http_answer, misbehaving_ice
+from tests.misbehaving_ice import MisbehavingIce, Wire, answer, http_answer, misbehaving_ice
 from tests.test_hook import KEY_ID, SECRET, TOKEN, set_connection
 
 __all__ = ["emulated_ice", "misbehaving_ice"]
@@ -449,3 +450,24 @@ def test_a_url_used_as_a_key_is_unsigned_too() -> None:
         "https://b.oss-cn-shanghai.aliyuncs.com/o/x.mp4": [{"tags": []}]
     }
     assert xcom_form(job, keep_presigned_urls=True).value["results"] == {signed: [{"tags": []}]}
+
+
+@pytest.mark.parametrize("status", [400, 500])
+def test_an_error_answer_quoting_a_presigned_url_is_shown_unsigned(
+    misbehaving_ice: MisbehavingIce, monkeypatch: pytest.MonkeyPatch, status: int
+) -> None:
+    presigned = (
+        "https://b.oss-cn-shanghai.aliyuncs.com/in/x.mp4?Expires=1&OSSAccessKeyId=STS.k&Signature=PoisonSig"
+    )
+    body = {"RequestId": "r", "Code": "InvalidParameter", "Message": f"cannot read {presigned}."}
+    misbehaving_ice.serve(answer(status, body))
+    set_connection(monkeypatch, misbehaving_ice.url, max_retries=0)
+
+    with IceHook() as hook, pytest.raises(IceError) as raised:
+        hook.query_iproduction_job("job-1")
+
+    assert misbehaving_ice.received  # precondition: the request went out and was answered
+    shown = f"{raised.value} {raised.value!r}"
+    assert "https://b.oss-cn-shanghai.aliyuncs.com/in/x.mp4" in shown
+    assert "PoisonSig" not in shown
+    assert "Signature" not in shown

@@ -15,7 +15,8 @@ Every attempt ends in one of three outcomes:
   idempotent actions; for the others it becomes :class:`~airflow_ice.errors.IceOutcomeUnknownError`,
   which nothing retries.
 
-Text kept from an answer (messages, raw bodies) is scrubbed of the request's secrets first.
+Text kept from an answer (messages, raw bodies) is scrubbed of the request's secrets and its URLs unsigned
+first (:meth:`~airflow_ice.client.redaction.Scrubber.shown`).
 """
 
 from __future__ import annotations
@@ -126,7 +127,7 @@ def judge_answer(
     try:
         return _judged_answer(action, response, scrub, max_bytes, check)
     except Exception as exc:  # the one place where any failure to judge an answer becomes unknown
-        detail = scrub(f"the answer could not be read or checked ({type(exc).__name__}: {exc})")
+        detail = scrub.shown(f"the answer could not be read or checked ({type(exc).__name__}: {exc})")
         return Verdict(Outcome.UNKNOWN, error=IceResponseError(action, detail[:RAW_CHARS]))
 
 
@@ -147,18 +148,20 @@ def _judged_answer(
     except TooDeepBody as exc:
         data, unreadable = None, str(exc)
     if status >= 400:
-        return _judge_error_answer(action, response, data, scrub(body_text(content, content_type)), scrub)
+        return _judge_error_answer(
+            action, response, data, scrub.shown(body_text(content, content_type)), scrub
+        )
     if not 200 <= status < 300:
         detail = f"HTTP {status} {response.reason_phrase} is not an ICE answer; check the endpoint"
-        return _unusable(action, detail, scrub(body_text(content, content_type)))
+        return _unusable(action, detail, scrub.shown(body_text(content, content_type)))
     if not isinstance(data, dict):
         what = "an empty body" if not content else f"{type(data).__name__ if data is not None else 'no JSON'}"
         detail = f"expected a JSON object, got {unreadable or what} (HTTP {status})"
-        return _unusable(action, detail, scrub(body_text(content, content_type)))
+        return _unusable(action, detail, scrub.shown(body_text(content, content_type)))
     problem = check(data) if check is not None else None
     if problem is not None:
         # The text as received: the decoded object may nest too deeply to encode again.
-        return _unusable(action, problem, scrub(body_text(content, content_type)))
+        return _unusable(action, problem, scrub.shown(body_text(content, content_type)))
     return Verdict(Outcome.DONE, answer=data)
 
 
@@ -174,7 +177,7 @@ def _judge_error_answer(
     is_ice_error = isinstance(data, dict) and isinstance(data.get("Code") or data.get("code"), str)
     if is_ice_error:
         # Scrubbed in its JSON text, where a secret echoed in any field is found in one pass.
-        body = json.loads(scrub(json.dumps(data, ensure_ascii=False)))
+        body = json.loads(scrub.shown(json.dumps(data, ensure_ascii=False)))
     else:
         body = {"Message": text[:RAW_CHARS] or response.reason_phrase}
     error = api_error_from_response(body, status, action=action, retry_after=retry_after)

@@ -64,6 +64,11 @@ class Scrubber:
                 text = text.replace(form, REDACTED)
         return text
 
+    def shown(self, text: str) -> str:
+        """``text`` of an error answer as errors and logs show it: without the secrets, and with every
+        URL in it unsigned (:func:`unsigned_urls_in`), as a job's own text is shown."""
+        return unsigned_urls_in(self(text))
+
     def in_json_value(self, value: Any) -> Any:
         """A decoded JSON value (an answer) with the secrets removed from every string and key in it.
 
