@@ -14,7 +14,8 @@ from tests.deployment.metadata_db import TriggerRow
 from tests.deployment.proofs import Proof
 from tests.deployment.secret_forms import SecretSearch
 
-# What IceJobTrigger.serialize() stores: ids, intervals, a deadline; nothing else may be there.
+# What IceJobTrigger.serialize() stores: ids, intervals, a deadline, a count and a flag; nothing
+# else may be there.
 EXPECTED_KWARGS = frozenset(
     {
         "job_id",
@@ -24,6 +25,8 @@ EXPECTED_KWARGS = frozenset(
         "cancel_on_kill",
         "max_consecutive_failures",
         "first_poll_at",
+        "failures_in_a_row",
+        "keep_presigned_urls",
     }
 )
 
