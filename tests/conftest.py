@@ -61,11 +61,16 @@ def _no_expected_durations(request: pytest.FixtureRequest, monkeypatch: pytest.M
     wait are marked ``real_expected_durations`` or set ``expected_duration`` themselves."""
     if request.node.get_closest_marker("real_expected_durations"):
         return
-    from airflow_ice.jobs import families as job_families
+    import importlib
+    from collections.abc import MutableMapping
 
-    for function_name in job_families.IPRODUCTION_EXPECTED_SECONDS:
-        monkeypatch.setitem(job_families.IPRODUCTION_EXPECTED_SECONDS, function_name, 0.0)  # type: ignore[arg-type]
-    monkeypatch.setattr(job_families, "YIKE_STORYBOARD_EXPECTED_SECONDS", 0.0)
-    monkeypatch.setattr(job_families, "YIKE_AI_APP_EXPECTED_SECONDS", 0.0)
-    for family_name in job_families.MEDIA_EXPECTED_SECONDS:
-        monkeypatch.setitem(job_families.MEDIA_EXPECTED_SECONDS, family_name, 0.0)
+    from airflow_ice.families import all_families
+
+    for key in all_families():
+        module = importlib.import_module(f"airflow_ice.families.{key}")
+        figures = module.EXPECTED_SECONDS
+        if isinstance(figures, MutableMapping):
+            for name in figures:
+                monkeypatch.setitem(figures, name, 0.0)
+        else:
+            monkeypatch.setattr(module, "EXPECTED_SECONDS", 0.0)

@@ -15,9 +15,11 @@ from typing import Any
 import pytest
 
 from airflow_ice.emulator import IceEmulator
+from airflow_ice.families.iproduction import IPRODUCTION
+from airflow_ice.families.yike_ai_app import YIKE_AI_APP
+from airflow_ice.families.yike_storyboard import YIKE_STORYBOARD
 from airflow_ice.hooks.ice import IceHook
 from airflow_ice.jobs.events import JobEvent, JobEventStatus
-from airflow_ice.jobs.families import IPRODUCTION, YIKE_AI_APP, YIKE_STORYBOARD
 from airflow_ice.jobs.waiting import first_poll_time
 from airflow_ice.models.functions import IPRODUCTION_FUNCTIONS
 from airflow_ice.operators.iproduction import IceIProductionJobOperator

@@ -203,7 +203,7 @@ def test_bad_input_fails_before_any_submit(
     out = capsys.readouterr().out
     assert f"{family.operator.__name__} (task 'job'): invalid parameters: " in out
     assert named in out
-    model = family.operator.request_model.__name__
+    model = family.operator.family.request_class.__name__
     assert f"Invalid {model}: {model}:" not in out  # the model is named once
     assert "ValidationError" not in out  # no pydantic traceback repeating the error above it
 

@@ -11,6 +11,7 @@ leaf (typed, or in its raw container), warns of nothing and leaves no typed fiel
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import re
 import typing
@@ -288,11 +289,15 @@ TYPED_VERBS = ("submit_", "get_", "query_", "cancel_", "resume_", "batch_get_", 
 
 
 def typed_methods() -> set[str]:
-    """Every typed job method the hook defines (sync names)."""
+    """Every typed job method the hook defines (sync names); not the calls that take a family
+    (``submit_job``, ``get_job``, ``cancel_job``), which every typed method goes through."""
     return {
         name
         for name in vars(IceHook)
-        if name.startswith(TYPED_VERBS) and re.search(r"_jobs?$", name) and callable(vars(IceHook)[name])
+        if name.startswith(TYPED_VERBS)
+        and re.search(r"_jobs?$", name)
+        and callable(vars(IceHook)[name])
+        and "family" not in inspect.signature(vars(IceHook)[name]).parameters
     }
 
 

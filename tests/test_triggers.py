@@ -212,7 +212,7 @@ async def test_too_many_transient_errors_give_error_event_with_job_id(emulated_i
 
 
 class _GarbageHook(IceHook):
-    async def aquery_iproduction_job(self, job_id: str) -> Any:
+    async def aget_job(self, family: Any, job_id: str, params: Any = None) -> Any:
         raise KeyError("Status")  # what a wholly unexpected answer could cause
 
 

@@ -4,37 +4,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.connection import get_async_connection, get_async_extra_dejson
 from airflow.providers.common.compat.sdk import BaseHook, mask_secret
 
 from airflow_ice.client.config import CONN_TYPE, DEFAULT_CONN_ID, IceConnectionConfig, config_from_connection
 from airflow_ice.errors import IceApiError, IceAuthError, IceError
+from airflow_ice.families.family import AnyFamily, JobFamily, JobT, RequestT
 from airflow_ice.hooks.connection_reads import CONNECTION_READS
-from airflow_ice.models import (
-    IProductionJob,
-    IProductionJobRequest,
-    MediaConvertJob,
-    MediaConvertJobRequest,
-    MediaInfoJob,
-    MediaInfoJobRequest,
-    MediaProducingJob,
-    MediaProducingJobRequest,
-    SmarttagJob,
-    SmarttagJobRequest,
-    SnapshotJob,
-    SnapshotJobRequest,
-    SubmitJobResponse,
-    YikeAIAppJob,
-    YikeAIAppJobList,
-    YikeAIAppJobRequest,
-    YikeAIAppPrecheck,
-    YikeStoryboardJob,
-    YikeStoryboardJobRequest,
-    validate_request,
-)
 from airflow_ice.models.request_fields import client_token_text
+from airflow_ice.models.validation import validate_request
 
 if TYPE_CHECKING:
     import httpx
@@ -43,18 +23,25 @@ if TYPE_CHECKING:
     from airflow_ice.client.engine import IceClient
     from airflow_ice.client.signing import Credentials
     from airflow_ice.credentials import CredentialsProvider
-
-RequestT = TypeVar(
-    "RequestT",
-    IProductionJobRequest,
-    YikeStoryboardJobRequest,
-    YikeAIAppJobRequest,
-    MediaProducingJobRequest,
-    MediaConvertJobRequest,
-    SnapshotJobRequest,
-    MediaInfoJobRequest,
-    SmarttagJobRequest,
-)
+    from airflow_ice.models import (
+        IProductionJob,
+        IProductionJobRequest,
+        MediaConvertJob,
+        MediaConvertJobRequest,
+        MediaInfoJob,
+        MediaInfoJobRequest,
+        MediaProducingJob,
+        MediaProducingJobRequest,
+        SmarttagJob,
+        SmarttagJobRequest,
+        SnapshotJob,
+        SnapshotJobRequest,
+        YikeAIAppJob,
+        YikeAIAppJobRequest,
+        YikeAIAppPrecheck,
+        YikeStoryboardJob,
+        YikeStoryboardJobRequest,
+    )
 
 
 def is_idempotent(
@@ -336,43 +323,87 @@ class IceHook(BaseHook):
         """Async :meth:`call`: the same signing, retries and errors, never blocking the loop."""
         return await (await self.aengine()).acall(action, params, body, idempotent=idempotent)
 
-    def _submit(
-        self,
-        action: str,
-        params: Mapping[str, Any] | None,
-        body: Mapping[str, Any] | None,
-        envelope: str | None = None,
-    ) -> str:
-        # Judged by the engine: a submit is resent after a lost answer only when it carries a ClientToken.
-        data = self.engine().call(action, params, body, check=_job_id_check(envelope))
-        return SubmitJobResponse.model_validate(_job_of(data, envelope)).job_id
+    # Any job family (airflow_ice.families): submit, read, cancel
 
-    async def _asubmit(
-        self,
-        action: str,
-        params: Mapping[str, Any] | None,
-        body: Mapping[str, Any] | None,
-        envelope: str | None = None,
+    def submit_job(self, family: JobFamily[RequestT, Any], request: RequestT | Mapping[str, Any]) -> str:
+        """Submit a job of ``family`` and return its id.
+
+        A submit whose answer was lost is sent again only when it carries a ``ClientToken`` (ICE
+        answers the same token with the same job); without one it raises
+        :class:`~airflow_ice.errors.IceOutcomeUnknownError`.
+
+        :param family: the job family, e.g. :data:`airflow_ice.families.snapshot.SNAPSHOT`.
+        :param request: the job, as the family's request model or a dict of its fields; validated
+            before anything is sent.
+        """
+        query, body = _submit_parameters(family, request)
+        data = self.engine().call(
+            family.submit_action, query, body, check=_job_id_check(family.submit_envelope)
+        )
+        return _submitted_job_id(family, data)
+
+    async def asubmit_job(
+        self, family: JobFamily[RequestT, Any], request: RequestT | Mapping[str, Any]
     ) -> str:
+        """Async :meth:`submit_job`."""
+        query, body = _submit_parameters(family, request)
         engine = await self.aengine()
-        data = await engine.acall(action, params, body, check=_job_id_check(envelope))
-        return SubmitJobResponse.model_validate(_job_of(data, envelope)).job_id
+        data = await engine.acall(
+            family.submit_action, query, body, check=_job_id_check(family.submit_envelope)
+        )
+        return _submitted_job_id(family, data)
 
-    # IProduction jobs
+    def get_job(
+        self, family: JobFamily[Any, JobT], job_id: str, params: Mapping[str, str] | None = None
+    ) -> JobT:
+        """Read a job of ``family`` (its status, outputs, error) as the family's job model.
+
+        :param family: the job family.
+        :param job_id: the job id returned by the submit.
+        :param params: further query parameters of the read (e.g. ``ClientToken``).
+        """
+        query = _job_query(job_id, params)
+        return family.parse_job(self.call(family.get_action, query), query["JobId"])
+
+    async def aget_job(
+        self, family: JobFamily[Any, JobT], job_id: str, params: Mapping[str, str] | None = None
+    ) -> JobT:
+        """Async :meth:`get_job`."""
+        query = _job_query(job_id, params)
+        return family.parse_job(await self.acall(family.get_action, query), query["JobId"])
+
+    def cancel_job(self, family: AnyFamily, job_id: str, params: Mapping[str, str] | None = None) -> None:
+        """Cancel a queued or running job of ``family``.
+
+        :param family: the job family (one with a ``cancel_action``).
+        :param job_id: the job id returned by the submit.
+        :param params: further query parameters of the cancel (e.g. ``ClientToken``).
+        :raises ValueError: ICE has no cancel action for the family.
+        """
+        self.call(_cancel_action(family), _job_query(job_id, params))
+
+    async def acancel_job(
+        self, family: AnyFamily, job_id: str, params: Mapping[str, str] | None = None
+    ) -> None:
+        """Async :meth:`cancel_job`."""
+        await self.acall(_cancel_action(family), _job_query(job_id, params))
+
+    # Typed access per family: one line each over the calls above (the family is imported on use).
 
     def submit_iproduction_job(self, request: IProductionJobRequest | Mapping[str, Any]) -> str:
         """Submit an IProduction job (cover, clip, caption, ... see ``FunctionName``) and return its id.
 
-        :param request: the job, as an :class:`IProductionJobRequest` or a dict of its fields;
-            validated before anything is sent.
+        :param request: an :class:`~airflow_ice.models.IProductionJobRequest` or a dict of its fields.
         """
-        job = _as_request(IProductionJobRequest, request)
-        return self._submit("SubmitIProductionJob", job.to_query(), None)
+        from airflow_ice.families.iproduction import IPRODUCTION
+
+        return self.submit_job(IPRODUCTION, request)
 
     async def asubmit_iproduction_job(self, request: IProductionJobRequest | Mapping[str, Any]) -> str:
         """Async :meth:`submit_iproduction_job`."""
-        job = _as_request(IProductionJobRequest, request)
-        return await self._asubmit("SubmitIProductionJob", job.to_query(), None)
+        from airflow_ice.families.iproduction import IPRODUCTION
+
+        return await self.asubmit_job(IPRODUCTION, request)
 
     def query_iproduction_job(self, job_id: str, *, client_token: str | None = None) -> IProductionJob:
         """The IProduction job's status and parsed result.
@@ -380,13 +411,15 @@ class IceHook(BaseHook):
         :param job_id: the job id returned by the submit.
         :param client_token: ICE's optional ``ClientToken`` of the call (ASCII, at most 64 characters).
         """
-        data = self.call("QueryIProductionJob", _job_query(job_id, client_token))
-        return IProductionJob.from_response(data)
+        from airflow_ice.families.iproduction import IPRODUCTION
+
+        return self.get_job(IPRODUCTION, job_id, _client_token_param(client_token))
 
     async def aquery_iproduction_job(self, job_id: str, *, client_token: str | None = None) -> IProductionJob:
         """Async :meth:`query_iproduction_job`."""
-        data = await self.acall("QueryIProductionJob", _job_query(job_id, client_token))
-        return IProductionJob.from_response(data)
+        from airflow_ice.families.iproduction import IPRODUCTION
+
+        return await self.aget_job(IPRODUCTION, job_id, _client_token_param(client_token))
 
     def cancel_iproduction_job(self, job_id: str, *, client_token: str | None = None) -> None:
         """Cancel a queued or running IProduction job.
@@ -394,79 +427,86 @@ class IceHook(BaseHook):
         :param job_id: the job id returned by the submit.
         :param client_token: ICE's optional ``ClientToken`` of the call (ASCII, at most 64 characters).
         """
-        self.call("CancelIProductionJob", _job_query(job_id, client_token))
+        from airflow_ice.families.iproduction import IPRODUCTION
+
+        self.cancel_job(IPRODUCTION, job_id, _client_token_param(client_token))
 
     async def acancel_iproduction_job(self, job_id: str, *, client_token: str | None = None) -> None:
         """Async :meth:`cancel_iproduction_job`."""
-        await self.acall("CancelIProductionJob", _job_query(job_id, client_token))
+        from airflow_ice.families.iproduction import IPRODUCTION
 
-    # Yike storyboard jobs
+        await self.acancel_job(IPRODUCTION, job_id, _client_token_param(client_token))
 
     def submit_yike_storyboard_job(self, request: YikeStoryboardJobRequest | Mapping[str, Any]) -> str:
         """Submit a Yike novel-to-video storyboard job and return its id.
 
-        :param request: the job, as a :class:`YikeStoryboardJobRequest` or a dict of its fields;
-            validated before anything is sent.
+        :param request: a :class:`~airflow_ice.models.YikeStoryboardJobRequest` or a dict of its fields.
         """
-        job = _as_request(YikeStoryboardJobRequest, request)
-        return self._submit("SubmitYikeStoryboardJob", job.to_query(), job.to_body())
+        from airflow_ice.families.yike_storyboard import YIKE_STORYBOARD
+
+        return self.submit_job(YIKE_STORYBOARD, request)
 
     async def asubmit_yike_storyboard_job(self, request: YikeStoryboardJobRequest | Mapping[str, Any]) -> str:
         """Async :meth:`submit_yike_storyboard_job`."""
-        job = _as_request(YikeStoryboardJobRequest, request)
-        return await self._asubmit("SubmitYikeStoryboardJob", job.to_query(), job.to_body())
+        from airflow_ice.families.yike_storyboard import YIKE_STORYBOARD
+
+        return await self.asubmit_job(YIKE_STORYBOARD, request)
 
     def get_yike_storyboard_job(self, job_id: str) -> YikeStoryboardJob:
         """The storyboard job's status, parameters and decoded result.
 
         :param job_id: the job id returned by the submit.
         """
-        return YikeStoryboardJob.from_response(
-            self.call("GetYikeStoryboardJob", {"JobId": _job_id_arg(job_id)})
-        )
+        from airflow_ice.families.yike_storyboard import YIKE_STORYBOARD
+
+        return self.get_job(YIKE_STORYBOARD, job_id)
 
     async def aget_yike_storyboard_job(self, job_id: str) -> YikeStoryboardJob:
         """Async :meth:`get_yike_storyboard_job`."""
-        data = await self.acall("GetYikeStoryboardJob", {"JobId": _job_id_arg(job_id)})
-        return YikeStoryboardJob.from_response(data)
+        from airflow_ice.families.yike_storyboard import YIKE_STORYBOARD
+
+        return await self.aget_job(YIKE_STORYBOARD, job_id)
 
     def resume_yike_storyboard_job(self, job_id: str) -> None:
         """Resume a failed storyboard job (ICE has no cancel for storyboard jobs).
 
         :param job_id: the job id returned by the submit.
         """
-        self.call("ResumeYikeStoryboardJob", {"JobId": _job_id_arg(job_id)})
+        self.call("ResumeYikeStoryboardJob", _job_query(job_id))
 
     async def aresume_yike_storyboard_job(self, job_id: str) -> None:
         """Async :meth:`resume_yike_storyboard_job`."""
-        await self.acall("ResumeYikeStoryboardJob", {"JobId": _job_id_arg(job_id)})
-
-    # Yike AI application jobs
+        await self.acall("ResumeYikeStoryboardJob", _job_query(job_id))
 
     def submit_yike_ai_app_job(self, request: YikeAIAppJobRequest | Mapping[str, Any]) -> str:
         """Submit a Yike AI application job (parameters in the body) and return its id.
 
-        :param request: the job, as a :class:`YikeAIAppJobRequest` or a dict of its fields;
-            validated before anything is sent.
+        :param request: a :class:`~airflow_ice.models.YikeAIAppJobRequest` or a dict of its fields.
         """
-        job = _as_request(YikeAIAppJobRequest, request)
-        return self._submit("SubmitYikeAIAppJob", None, job.to_body())
+        from airflow_ice.families.yike_ai_app import YIKE_AI_APP
+
+        return self.submit_job(YIKE_AI_APP, request)
 
     async def asubmit_yike_ai_app_job(self, request: YikeAIAppJobRequest | Mapping[str, Any]) -> str:
         """Async :meth:`submit_yike_ai_app_job`."""
-        job = _as_request(YikeAIAppJobRequest, request)
-        return await self._asubmit("SubmitYikeAIAppJob", None, job.to_body())
+        from airflow_ice.families.yike_ai_app import YIKE_AI_APP
+
+        return await self.asubmit_job(YIKE_AI_APP, request)
 
     def get_yike_ai_app_job(self, job_id: str) -> YikeAIAppJob:
         """The AI application job's status, parameters and outputs.
 
         :param job_id: the job id returned by the submit.
         """
-        return YikeAIAppJob.from_response(self.call("GetYikeAIAppJob", {"JobId": _job_id_arg(job_id)}))
+        from airflow_ice.families.yike_ai_app import YIKE_AI_APP
+
+        return self.get_job(YIKE_AI_APP, job_id)
 
     async def aget_yike_ai_app_job(self, job_id: str) -> YikeAIAppJob:
         """Async :meth:`get_yike_ai_app_job`."""
-        return YikeAIAppJob.from_response(await self.acall("GetYikeAIAppJob", {"JobId": _job_id_arg(job_id)}))
+        from airflow_ice.families.yike_ai_app import YIKE_AI_APP
+
+        return await self.aget_job(YIKE_AI_APP, job_id)
 
     def batch_get_yike_ai_app_jobs(self, job_ids: Sequence[str]) -> list[YikeAIAppJob]:
         """Several AI application jobs in one call (BatchGetYikeAIAppJob), in ICE's order.
@@ -476,12 +516,18 @@ class IceHook(BaseHook):
 
         :param job_ids: the job ids (duplicates are sent once).
         """
-        data = self.call("BatchGetYikeAIAppJob", {"JobIds": _job_ids_arg(job_ids)})
+        from airflow_ice.families.yike_ai_app import BATCH_GET_ACTION
+        from airflow_ice.models.yike_ai_app_job import YikeAIAppJobList
+
+        data = self.call(BATCH_GET_ACTION, {"JobIds": _job_ids_arg(job_ids)})
         return YikeAIAppJobList.from_response(data).jobs
 
     async def abatch_get_yike_ai_app_jobs(self, job_ids: Sequence[str]) -> list[YikeAIAppJob]:
         """Async :meth:`batch_get_yike_ai_app_jobs`."""
-        data = await self.acall("BatchGetYikeAIAppJob", {"JobIds": _job_ids_arg(job_ids)})
+        from airflow_ice.families.yike_ai_app import BATCH_GET_ACTION
+        from airflow_ice.models.yike_ai_app_job import YikeAIAppJobList
+
+        data = await self.acall(BATCH_GET_ACTION, {"JobIds": _job_ids_arg(job_ids)})
         return YikeAIAppJobList.from_response(data).jobs
 
     def precheck_yike_ai_app_job(self, request: YikeAIAppJobRequest | Mapping[str, Any]) -> YikeAIAppPrecheck:
@@ -489,18 +535,22 @@ class IceHook(BaseHook):
 
         :param request: the job as for :meth:`submit_yike_ai_app_job` (only AppId and AppParams are checked).
         """
-        job = _as_request(YikeAIAppJobRequest, request)
+        from airflow_ice.families.yike_ai_app import YIKE_AI_APP
+        from airflow_ice.models.yike_ai_app_job import YikeAIAppPrecheck
+
+        job = _as_request(YIKE_AI_APP.request_class, request)
         return YikeAIAppPrecheck.from_response(self.call("PrecheckYikeAIAppJob", job.to_precheck_query()))
 
     async def aprecheck_yike_ai_app_job(
         self, request: YikeAIAppJobRequest | Mapping[str, Any]
     ) -> YikeAIAppPrecheck:
         """Async :meth:`precheck_yike_ai_app_job`."""
-        job = _as_request(YikeAIAppJobRequest, request)
+        from airflow_ice.families.yike_ai_app import YIKE_AI_APP
+        from airflow_ice.models.yike_ai_app_job import YikeAIAppPrecheck
+
+        job = _as_request(YIKE_AI_APP.request_class, request)
         data = await self.acall("PrecheckYikeAIAppJob", job.to_precheck_query())
         return YikeAIAppPrecheck.from_response(data)
-
-    # Media producing (timeline editing) jobs
 
     def submit_media_producing_job(self, request: MediaProducingJobRequest | Mapping[str, Any]) -> str:
         """Submit a media producing job (render a timeline, a template or a project) and return its id.
@@ -508,32 +558,32 @@ class IceHook(BaseHook):
         With a ``client_token`` the submit is resent after a lost answer (ICE answers the same token
         with the same job); without one, a lost answer raises ``IceOutcomeUnknownError``.
 
-        :param request: the job, as a :class:`MediaProducingJobRequest` or a dict of its fields;
-            validated before anything is sent.
+        :param request: a :class:`~airflow_ice.models.MediaProducingJobRequest` or a dict of its fields.
         """
-        job = _as_request(MediaProducingJobRequest, request)
-        return self._submit("SubmitMediaProducingJob", job.to_query(), job.to_body())
+        from airflow_ice.families.media_producing import MEDIA_PRODUCING
+
+        return self.submit_job(MEDIA_PRODUCING, request)
 
     async def asubmit_media_producing_job(self, request: MediaProducingJobRequest | Mapping[str, Any]) -> str:
         """Async :meth:`submit_media_producing_job`."""
-        job = _as_request(MediaProducingJobRequest, request)
-        return await self._asubmit("SubmitMediaProducingJob", job.to_query(), job.to_body())
+        from airflow_ice.families.media_producing import MEDIA_PRODUCING
+
+        return await self.asubmit_job(MEDIA_PRODUCING, request)
 
     def get_media_producing_job(self, job_id: str) -> MediaProducingJob:
         """The media producing job's status, output media and error.
 
         :param job_id: the job id returned by the submit.
         """
-        return MediaProducingJob.from_response(
-            self.call("GetMediaProducingJob", {"JobId": _job_id_arg(job_id)})
-        )
+        from airflow_ice.families.media_producing import MEDIA_PRODUCING
+
+        return self.get_job(MEDIA_PRODUCING, job_id)
 
     async def aget_media_producing_job(self, job_id: str) -> MediaProducingJob:
         """Async :meth:`get_media_producing_job`."""
-        data = await self.acall("GetMediaProducingJob", {"JobId": _job_id_arg(job_id)})
-        return MediaProducingJob.from_response(data)
+        from airflow_ice.families.media_producing import MEDIA_PRODUCING
 
-    # Media convert jobs
+        return await self.aget_job(MEDIA_PRODUCING, job_id)
 
     def submit_media_convert_job(self, request: MediaConvertJobRequest | Mapping[str, Any]) -> str:
         """Submit a media convert (transcode and package) job and return its id.
@@ -541,104 +591,113 @@ class IceHook(BaseHook):
         With a ``client_token`` the submit is resent after a lost answer (ICE answers the same token
         with the same job); without one, a lost answer raises ``IceOutcomeUnknownError``.
 
-        :param request: the job, as a :class:`MediaConvertJobRequest` or a dict of its fields;
-            validated before anything is sent.
+        :param request: a :class:`~airflow_ice.models.MediaConvertJobRequest` or a dict of its fields.
         """
-        job = _as_request(MediaConvertJobRequest, request)
-        return self._submit("SubmitMediaConvertJob", job.to_query(), None, envelope="Job")
+        from airflow_ice.families.media_convert import MEDIA_CONVERT
+
+        return self.submit_job(MEDIA_CONVERT, request)
 
     async def asubmit_media_convert_job(self, request: MediaConvertJobRequest | Mapping[str, Any]) -> str:
         """Async :meth:`submit_media_convert_job`."""
-        job = _as_request(MediaConvertJobRequest, request)
-        return await self._asubmit("SubmitMediaConvertJob", job.to_query(), None, envelope="Job")
+        from airflow_ice.families.media_convert import MEDIA_CONVERT
+
+        return await self.asubmit_job(MEDIA_CONVERT, request)
 
     def get_media_convert_job(self, job_id: str) -> MediaConvertJob:
         """The media convert job's state, outputs and error.
 
         :param job_id: the job id returned by the submit.
         """
-        return MediaConvertJob.from_response(self.call("GetMediaConvertJob", {"JobId": _job_id_arg(job_id)}))
+        from airflow_ice.families.media_convert import MEDIA_CONVERT
+
+        return self.get_job(MEDIA_CONVERT, job_id)
 
     async def aget_media_convert_job(self, job_id: str) -> MediaConvertJob:
         """Async :meth:`get_media_convert_job`."""
-        data = await self.acall("GetMediaConvertJob", {"JobId": _job_id_arg(job_id)})
-        return MediaConvertJob.from_response(data)
+        from airflow_ice.families.media_convert import MEDIA_CONVERT
 
-    # Snapshot jobs
+        return await self.aget_job(MEDIA_CONVERT, job_id)
 
     def submit_snapshot_job(self, request: SnapshotJobRequest | Mapping[str, Any]) -> str:
         """Submit a snapshot job (single, interval, sprite or WebVTT snapshots) and return its id.
 
         ICE takes no ClientToken here: a lost answer raises ``IceOutcomeUnknownError``.
 
-        :param request: the job, as a :class:`SnapshotJobRequest` or a dict of its fields;
-            validated before anything is sent.
+        :param request: a :class:`~airflow_ice.models.SnapshotJobRequest` or a dict of its fields.
         """
-        job = _as_request(SnapshotJobRequest, request)
-        return self._submit("SubmitSnapshotJob", job.to_query(), None)
+        from airflow_ice.families.snapshot import SNAPSHOT
+
+        return self.submit_job(SNAPSHOT, request)
 
     async def asubmit_snapshot_job(self, request: SnapshotJobRequest | Mapping[str, Any]) -> str:
         """Async :meth:`submit_snapshot_job`."""
-        job = _as_request(SnapshotJobRequest, request)
-        return await self._asubmit("SubmitSnapshotJob", job.to_query(), None)
+        from airflow_ice.families.snapshot import SNAPSHOT
+
+        return await self.asubmit_job(SNAPSHOT, request)
 
     def get_snapshot_job(self, job_id: str) -> SnapshotJob:
         """The snapshot job's status, output and error.
 
         :param job_id: the job id returned by the submit.
         """
-        return SnapshotJob.from_response(self.call("GetSnapshotJob", {"JobId": _job_id_arg(job_id)}))
+        from airflow_ice.families.snapshot import SNAPSHOT
+
+        return self.get_job(SNAPSHOT, job_id)
 
     async def aget_snapshot_job(self, job_id: str) -> SnapshotJob:
         """Async :meth:`get_snapshot_job`."""
-        return SnapshotJob.from_response(await self.acall("GetSnapshotJob", {"JobId": _job_id_arg(job_id)}))
+        from airflow_ice.families.snapshot import SNAPSHOT
 
-    # Media info jobs
+        return await self.aget_job(SNAPSHOT, job_id)
 
     def submit_media_info_job(self, request: MediaInfoJobRequest | Mapping[str, Any]) -> str:
         """Submit a media info job (read a file's format and streams) and return its id.
 
         ICE takes no ClientToken here: a lost answer raises ``IceOutcomeUnknownError``.
 
-        :param request: the job, as a :class:`MediaInfoJobRequest` or a dict of its fields;
-            validated before anything is sent.
+        :param request: a :class:`~airflow_ice.models.MediaInfoJobRequest` or a dict of its fields.
         """
-        job = _as_request(MediaInfoJobRequest, request)
-        return self._submit("SubmitMediaInfoJob", job.to_query(), None, envelope="MediaInfoJob")
+        from airflow_ice.families.media_info import MEDIA_INFO
+
+        return self.submit_job(MEDIA_INFO, request)
 
     async def asubmit_media_info_job(self, request: MediaInfoJobRequest | Mapping[str, Any]) -> str:
         """Async :meth:`submit_media_info_job`."""
-        job = _as_request(MediaInfoJobRequest, request)
-        return await self._asubmit("SubmitMediaInfoJob", job.to_query(), None, envelope="MediaInfoJob")
+        from airflow_ice.families.media_info import MEDIA_INFO
+
+        return await self.asubmit_job(MEDIA_INFO, request)
 
     def get_media_info_job(self, job_id: str) -> MediaInfoJob:
         """The media info job's status, format and streams.
 
         :param job_id: the job id returned by the submit.
         """
-        return MediaInfoJob.from_response(self.call("GetMediaInfoJob", {"JobId": _job_id_arg(job_id)}))
+        from airflow_ice.families.media_info import MEDIA_INFO
+
+        return self.get_job(MEDIA_INFO, job_id)
 
     async def aget_media_info_job(self, job_id: str) -> MediaInfoJob:
         """Async :meth:`get_media_info_job`."""
-        return MediaInfoJob.from_response(await self.acall("GetMediaInfoJob", {"JobId": _job_id_arg(job_id)}))
+        from airflow_ice.families.media_info import MEDIA_INFO
 
-    # Smart tagging jobs
+        return await self.aget_job(MEDIA_INFO, job_id)
 
     def submit_smarttag_job(self, request: SmarttagJobRequest | Mapping[str, Any]) -> str:
         """Submit a smart tagging job (labels, faces, OCR, ASR, ... per its template) and return its id.
 
         ICE takes no ClientToken here: a lost answer raises ``IceOutcomeUnknownError``.
 
-        :param request: the job, as a :class:`SmarttagJobRequest` or a dict of its fields;
-            validated before anything is sent.
+        :param request: a :class:`~airflow_ice.models.SmarttagJobRequest` or a dict of its fields.
         """
-        job = _as_request(SmarttagJobRequest, request)
-        return self._submit("SubmitSmarttagJob", job.to_query(), None)
+        from airflow_ice.families.smarttag import SMARTTAG
+
+        return self.submit_job(SMARTTAG, request)
 
     async def asubmit_smarttag_job(self, request: SmarttagJobRequest | Mapping[str, Any]) -> str:
         """Async :meth:`submit_smarttag_job`."""
-        job = _as_request(SmarttagJobRequest, request)
-        return await self._asubmit("SubmitSmarttagJob", job.to_query(), None)
+        from airflow_ice.families.smarttag import SMARTTAG
+
+        return await self.asubmit_job(SMARTTAG, request)
 
     def query_smarttag_job(self, job_id: str, params: str | None = None) -> SmarttagJob:
         """The smart tagging job's status and results, decoded by type.
@@ -646,15 +705,15 @@ class IceHook(BaseHook):
         :param job_id: the job id returned by the submit.
         :param params: ICE's query ``Params`` (JSON text), e.g. ``{"labelResultType": "hmi"}``.
         """
-        query = _smarttag_query(job_id, params)
-        return SmarttagJob.from_response({**self.call("QuerySmarttagJob", query), "JobId": query["JobId"]})
+        from airflow_ice.families.smarttag import SMARTTAG
+
+        return self.get_job(SMARTTAG, job_id, {"Params": params} if params else None)
 
     async def aquery_smarttag_job(self, job_id: str, params: str | None = None) -> SmarttagJob:
         """Async :meth:`query_smarttag_job`."""
-        query = _smarttag_query(job_id, params)
-        data = await self.acall("QuerySmarttagJob", query)
-        # ICE's answer does not name the job.
-        return SmarttagJob.from_response({**data, "JobId": query["JobId"]})
+        from airflow_ice.families.smarttag import SMARTTAG
+
+        return await self.aget_job(SMARTTAG, job_id, {"Params": params} if params else None)
 
     # Airflow UI
 
@@ -703,30 +762,46 @@ def _as_request(model: type[RequestT], request: RequestT | Mapping[str, Any]) ->
     )
 
 
+def _submit_parameters(
+    family: JobFamily[RequestT, Any], request: RequestT | Mapping[str, Any]
+) -> tuple[dict[str, str] | None, dict[str, str] | None]:
+    """The validated request's query and body parameters (before anything is sent)."""
+    job: Any = _as_request(family.request_class, request)
+    return job.to_query(), job.to_body()
+
+
+def _submitted_job_id(family: AnyFamily, answer: Mapping[str, Any]) -> str:
+    from airflow_ice.models.responses import SubmitJobResponse
+
+    return SubmitJobResponse.model_validate(_job_of(answer, family.submit_envelope)).job_id
+
+
+def _cancel_action(family: AnyFamily) -> str:
+    if family.cancel_action is None:
+        raise ValueError(f"{family.no_cancel_reason}.")
+    return family.cancel_action
+
+
 def _job_id_arg(job_id: str) -> str:
     if not isinstance(job_id, str) or not job_id.strip():
         raise ValueError(f"job_id must be a non-empty string, got {job_id!r}.")
     return job_id.strip()
 
 
-def _job_query(job_id: str, client_token: str | None) -> dict[str, str]:
-    query = {"JobId": _job_id_arg(job_id)}
+def _job_query(job_id: str, params: Mapping[str, str] | None = None) -> dict[str, str]:
+    return {"JobId": _job_id_arg(job_id), **(params or {})}
+
+
+def _client_token_param(client_token: str | None) -> dict[str, str] | None:
     if client_token is None:
-        return query
+        return None
     if not isinstance(client_token, str):
         raise ValueError(f"client_token must be a string, got {type(client_token).__name__}.")
     try:
         client_token_text(client_token)
     except ValueError as exc:
         raise ValueError(f"client_token: {exc}.") from None
-    return {**query, "ClientToken": client_token}
-
-
-def _smarttag_query(job_id: str, params: str | None) -> dict[str, str]:
-    query = {"JobId": _job_id_arg(job_id)}
-    if params:
-        query["Params"] = params
-    return query
+    return {"ClientToken": client_token}
 
 
 def _job_ids_arg(job_ids: Sequence[str]) -> str:

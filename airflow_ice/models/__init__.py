@@ -1,85 +1,172 @@
 """Pydantic models of ICE requests and responses.
 
-Responses (``IProductionJob``, ``YikeStoryboardJob``, ``YikeAIAppJob``) are parsed leniently: a
-body with a JobId never fails to parse, and what could not be read is listed in
-``parse_warnings``. Requests (``IProductionJobRequest``, ``YikeStoryboardJobRequest``,
-``YikeAIAppJobRequest``) are strict and are built with :func:`validate_request`, which raises
-``IceInvalidRequestError`` naming each bad field.
+Responses (``IProductionJob``, ``SnapshotJob``, ...) are parsed leniently: a body with a JobId never
+fails to parse, and what could not be read is listed in ``parse_warnings``. Requests
+(``IProductionJobRequest``, ...) are strict and are built with :func:`validate_request`, which
+raises ``IceInvalidRequestError`` naming each bad field.
+
+Every name is imported from its module on first use: a DAG file that uses one family builds the
+pydantic models of that family only.
 """
 
 from __future__ import annotations
 
-from airflow_ice.models.functions import IPRODUCTION_FUNCTIONS
-from airflow_ice.models.iproduction_job import (
-    IProductionJob,
-    IProductionJobInput,
-    IProductionJobOutput,
-    IProductionScheduleInfo,
-)
-from airflow_ice.models.iproduction_request import (
-    IProductionInput,
-    IProductionJobRequest,
-    IProductionOutput,
-    IProductionScheduleConfig,
-)
-from airflow_ice.models.iproduction_results import (
-    AudioQualityAssessmentResult,
-    AudioQualityReport,
-    CoverFrame,
-    CoverResult,
-    EmptyResult,
-    IProductionResult,
-    MusicSegment,
-    MusicSegmentDetectResult,
-    OtherResult,
-    VideoClipResult,
-    VideoSegment,
-    decode_result,
-)
-from airflow_ice.models.json_text import compact_json, decode_json_text
-from airflow_ice.models.media_convert_job import (
-    MediaConvertJob,
-    MediaConvertOutputDetail,
-    MediaConvertOutputGroupDetail,
-)
-from airflow_ice.models.media_convert_request import MediaConvertJobConfig, MediaConvertJobRequest
-from airflow_ice.models.media_info_job import AudioStream, MediaFormat, MediaInfoJob, VideoStream
-from airflow_ice.models.media_info_request import MediaInfoJobRequest
-from airflow_ice.models.media_producing_job import MediaProducingJob
-from airflow_ice.models.media_producing_request import MediaProducingJobRequest
-from airflow_ice.models.responses import CancelJobResponse, IceErrorBody, SubmitJobResponse
-from airflow_ice.models.smarttag_job import SmarttagJob
-from airflow_ice.models.smarttag_request import SmarttagInput, SmarttagJobRequest, SmarttagScheduleConfig
-from airflow_ice.models.snapshot_job import SnapshotJob
-from airflow_ice.models.snapshot_request import SnapshotJobRequest
-from airflow_ice.models.status import (
-    IProductionJobStatus,
-    MediaConvertJobStatus,
-    MediaInfoJobStatus,
-    MediaProducingJobStatus,
-    SmarttagJobStatus,
-    SnapshotJobStatus,
-    YikeStoryboardJobStatus,
-)
-from airflow_ice.models.validation import describe_request_errors, validate_request
-from airflow_ice.models.yike_ai_app_job import (
-    PrecheckProblem,
-    YikeAIAppJob,
-    YikeAIAppJobList,
-    YikeAIAppJobResult,
-    YikeAIAppJobStatus,
-    YikeAIAppMediaOutput,
-    YikeAIAppPrecheck,
-)
-from airflow_ice.models.yike_ai_app_request import YikeAIAppJobRequest
-from airflow_ice.models.yike_storyboard_job import (
-    FailureShot,
-    StoryboardInfo,
-    YikeStoryboardJob,
-    YikeStoryboardJobParams,
-    YikeStoryboardJobResult,
-)
-from airflow_ice.models.yike_storyboard_request import YikeStoryboardJobRequest
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from airflow_ice.models.functions import IPRODUCTION_FUNCTIONS
+    from airflow_ice.models.iproduction_job import (
+        IProductionJob,
+        IProductionJobInput,
+        IProductionJobOutput,
+        IProductionScheduleInfo,
+    )
+    from airflow_ice.models.iproduction_request import (
+        IProductionInput,
+        IProductionJobRequest,
+        IProductionOutput,
+        IProductionScheduleConfig,
+    )
+    from airflow_ice.models.iproduction_results import (
+        AudioQualityAssessmentResult,
+        AudioQualityReport,
+        CoverFrame,
+        CoverResult,
+        EmptyResult,
+        IProductionResult,
+        MusicSegment,
+        MusicSegmentDetectResult,
+        OtherResult,
+        VideoClipResult,
+        VideoSegment,
+        decode_result,
+    )
+    from airflow_ice.models.json_text import compact_json, decode_json_text
+    from airflow_ice.models.media_convert_job import (
+        MediaConvertJob,
+        MediaConvertOutputDetail,
+        MediaConvertOutputGroupDetail,
+    )
+    from airflow_ice.models.media_convert_request import MediaConvertJobConfig, MediaConvertJobRequest
+    from airflow_ice.models.media_info_job import AudioStream, MediaFormat, MediaInfoJob, VideoStream
+    from airflow_ice.models.media_info_request import MediaInfoJobRequest
+    from airflow_ice.models.media_producing_job import MediaProducingJob
+    from airflow_ice.models.media_producing_request import MediaProducingJobRequest
+    from airflow_ice.models.responses import CancelJobResponse, IceErrorBody, SubmitJobResponse
+    from airflow_ice.models.smarttag_job import SmarttagJob
+    from airflow_ice.models.smarttag_request import SmarttagInput, SmarttagJobRequest, SmarttagScheduleConfig
+    from airflow_ice.models.snapshot_job import SnapshotJob
+    from airflow_ice.models.snapshot_request import SnapshotJobRequest
+    from airflow_ice.models.status import (
+        IProductionJobStatus,
+        MediaConvertJobStatus,
+        MediaInfoJobStatus,
+        MediaProducingJobStatus,
+        SmarttagJobStatus,
+        SnapshotJobStatus,
+        YikeStoryboardJobStatus,
+    )
+    from airflow_ice.models.validation import describe_request_errors, validate_request
+    from airflow_ice.models.yike_ai_app_job import (
+        PrecheckProblem,
+        YikeAIAppJob,
+        YikeAIAppJobList,
+        YikeAIAppJobResult,
+        YikeAIAppJobStatus,
+        YikeAIAppMediaOutput,
+        YikeAIAppPrecheck,
+    )
+    from airflow_ice.models.yike_ai_app_request import YikeAIAppJobRequest
+    from airflow_ice.models.yike_storyboard_job import (
+        FailureShot,
+        StoryboardInfo,
+        YikeStoryboardJob,
+        YikeStoryboardJobParams,
+        YikeStoryboardJobResult,
+    )
+    from airflow_ice.models.yike_storyboard_request import YikeStoryboardJobRequest
+
+# Where each public name lives.
+_HOMES: dict[str, str] = {
+    "AudioQualityAssessmentResult": "iproduction_results",
+    "AudioQualityReport": "iproduction_results",
+    "AudioStream": "media_info_job",
+    "CancelJobResponse": "responses",
+    "CoverFrame": "iproduction_results",
+    "CoverResult": "iproduction_results",
+    "EmptyResult": "iproduction_results",
+    "FailureShot": "yike_storyboard_job",
+    "IPRODUCTION_FUNCTIONS": "functions",
+    "IProductionInput": "iproduction_request",
+    "IProductionJob": "iproduction_job",
+    "IProductionJobInput": "iproduction_job",
+    "IProductionJobOutput": "iproduction_job",
+    "IProductionJobRequest": "iproduction_request",
+    "IProductionJobStatus": "status",
+    "IProductionOutput": "iproduction_request",
+    "IProductionResult": "iproduction_results",
+    "IProductionScheduleConfig": "iproduction_request",
+    "IProductionScheduleInfo": "iproduction_job",
+    "IceErrorBody": "responses",
+    "MediaConvertJob": "media_convert_job",
+    "MediaConvertJobConfig": "media_convert_request",
+    "MediaConvertJobRequest": "media_convert_request",
+    "MediaConvertJobStatus": "status",
+    "MediaConvertOutputDetail": "media_convert_job",
+    "MediaConvertOutputGroupDetail": "media_convert_job",
+    "MediaFormat": "media_info_job",
+    "MediaInfoJob": "media_info_job",
+    "MediaInfoJobRequest": "media_info_request",
+    "MediaInfoJobStatus": "status",
+    "MediaProducingJob": "media_producing_job",
+    "MediaProducingJobRequest": "media_producing_request",
+    "MediaProducingJobStatus": "status",
+    "MusicSegment": "iproduction_results",
+    "MusicSegmentDetectResult": "iproduction_results",
+    "OtherResult": "iproduction_results",
+    "PrecheckProblem": "yike_ai_app_job",
+    "SmarttagInput": "smarttag_request",
+    "SmarttagJob": "smarttag_job",
+    "SmarttagJobRequest": "smarttag_request",
+    "SmarttagJobStatus": "status",
+    "SmarttagScheduleConfig": "smarttag_request",
+    "SnapshotJob": "snapshot_job",
+    "SnapshotJobRequest": "snapshot_request",
+    "SnapshotJobStatus": "status",
+    "StoryboardInfo": "yike_storyboard_job",
+    "SubmitJobResponse": "responses",
+    "VideoClipResult": "iproduction_results",
+    "VideoSegment": "iproduction_results",
+    "VideoStream": "media_info_job",
+    "YikeAIAppJob": "yike_ai_app_job",
+    "YikeAIAppJobList": "yike_ai_app_job",
+    "YikeAIAppJobRequest": "yike_ai_app_request",
+    "YikeAIAppJobResult": "yike_ai_app_job",
+    "YikeAIAppJobStatus": "yike_ai_app_job",
+    "YikeAIAppMediaOutput": "yike_ai_app_job",
+    "YikeAIAppPrecheck": "yike_ai_app_job",
+    "YikeStoryboardJob": "yike_storyboard_job",
+    "YikeStoryboardJobParams": "yike_storyboard_job",
+    "YikeStoryboardJobRequest": "yike_storyboard_request",
+    "YikeStoryboardJobResult": "yike_storyboard_job",
+    "YikeStoryboardJobStatus": "status",
+    "compact_json": "json_text",
+    "decode_json_text": "json_text",
+    "decode_result": "iproduction_results",
+    "describe_request_errors": "validation",
+    "validate_request": "validation",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "IPRODUCTION_FUNCTIONS",

@@ -24,6 +24,15 @@ class RequestModel(BaseModel):
         values = self.model_dump(by_alias=True, exclude_none=True)
         return compact_json(dict(sorted(values.items())))
 
+    def to_query(self) -> dict[str, str] | None:
+        """The parameters a submit sends in the query string, as the official SDK places them
+        (None: none). A family's request model overrides this and :meth:`to_body`."""
+        return None
+
+    def to_body(self) -> dict[str, str] | None:
+        """The parameters a submit sends form-encoded in the body (None: none)."""
+        return None
+
 
 class OpenRequestModel(RequestModel):
     """A nested request object whose parts named here are checked and whose other settings (ICE

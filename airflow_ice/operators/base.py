@@ -20,13 +20,12 @@ from airflow_ice.errors import (
     IceCallDeadlineError,
     IceInvalidRequestError,
     IceOutcomeUnknownError,
-    IceResponseError,
 )
+from airflow_ice.families.family import AnyFamily, IceJob
 from airflow_ice.hooks.ice import IceHook
 from airflow_ice.jobs.cancellation import Cancellation, CancelOutcome
 from airflow_ice.jobs.errors import IceJobTimeoutError, IceJobWaitError
 from airflow_ice.jobs.events import JobEvent, JobEventStatus
-from airflow_ice.jobs.families import IceJob, JobFamily
 from airflow_ice.jobs.params import (
     bool_param,
     count_param,
@@ -35,16 +34,14 @@ from airflow_ice.jobs.params import (
     json_object_param,
     seconds_param,
 )
+from airflow_ice.jobs.poll import PollOutcome, finished_event, poll_job
 from airflow_ice.jobs.reattach_store import ReattachStore, StoredJob, reattach_store_for
 from airflow_ice.jobs.tag import USER_DATA_MAX_CHARS, TaskIdentity, client_token, tagged_user_data
 from airflow_ice.jobs.waiting import (
     DEFERRAL_GRACE_SECONDS,
-    TRANSIENT_POLL_ERRORS,
     PollFailurePolicy,
-    PollVerdict,
     deferred_wait_deadline,
     denied_failure,
-    failure_message,
     first_poll_time,
     job_failed_error,
 )
@@ -103,7 +100,7 @@ class IceJobOperator(BaseOperator):
     submitted again. A submit whose answer was lost (:class:`~airflow_ice.errors.IceOutcomeUnknownError`)
     fails the task without retry (``AirflowFailException``): ICE may have created the job, so look for
     it by its ``UserData`` tag before clearing the task. Families whose submit takes ICE's
-    ``ClientToken`` (:attr:`JobFamily.client_token <airflow_ice.jobs.families.JobFamily>`) are
+    ``ClientToken`` (:attr:`JobFamily.client_token <airflow_ice.families.family.JobFamily>`) are
     the exception: the token (:func:`~airflow_ice.jobs.tag.client_token`) is stored before the
     submit, the client resends the submit after a lost answer, and a later try resends it too,
     since ICE answers the same token with the job it made.
@@ -128,7 +125,7 @@ class IceJobOperator(BaseOperator):
         templated; 0 for none). After the check at once, the job is not polled again before this
         much time has passed since the submit; then every ``poll_interval``. Default: the family's
         figure for the request (per IProduction ``FunctionName``, see
-        :data:`~airflow_ice.jobs.families.IPRODUCTION_EXPECTED_SECONDS`).
+        :data:`~airflow_ice.families.iproduction.EXPECTED_SECONDS`).
     :param keep_presigned_urls: keep the presigned URLs ICE reports (with their signature and STS
         token) in the return value, for downstream tasks that download with them. They are then
         stored in XCom and in the trigger event that carries it (deferrable), readable by anyone
@@ -136,10 +133,8 @@ class IceJobOperator(BaseOperator):
         errors get them unsigned. The connection's own secrets are removed even then.
     """
 
-    family: ClassVar[JobFamily]
+    family: ClassVar[AnyFamily]
     trigger_class: ClassVar[type[IceJobTrigger]]
-    #: The family's request model, e.g. ``IProductionJobRequest``.
-    request_model: ClassVar[type[Any]]
     #: Parameters given as a dict or JSON text of an object, decoded before the model sees them.
     json_object_parameters: ClassVar[tuple[str, ...]] = ("user_data",)
     #: For the default :meth:`request_parameters`: the operator attributes that fill the request
@@ -239,12 +234,14 @@ class IceJobOperator(BaseOperator):
     def build_request(self, identity: TaskIdentity) -> Any:
         """Validate the (templated) parameters into the family's request model, tagged with ``identity``.
 
-        :meth:`request_parameters` into :attr:`request_model`: JSON-object parameters decoded, blank
+        :meth:`request_parameters` into the family's request model: JSON-object parameters decoded, blank
         ones left out (a blank template means "not given"), ``user_data`` tagged.
 
         :raises IceInvalidRequestError: a parameter is invalid (names the parameter).
         """
-        return validate_request(self.request_model, self._model_input(self.request_parameters(), identity))
+        return validate_request(
+            self.family.request_class, self._model_input(self.request_parameters(), identity)
+        )
 
     def _model_input(self, parameters: dict[str, Any], identity: TaskIdentity | None) -> dict[str, Any]:
         """What the request model takes: JSON-object parameters decoded, ``user_data`` tagged with the
@@ -273,13 +270,13 @@ class IceJobOperator(BaseOperator):
         unknown = [name for name, value in parameters.items() if not is_known_at_parse_time(value)]
         known = {name: value for name, value in parameters.items() if name not in unknown}
         try:
-            check_known_fields(self.request_model, self._model_input(known, None), unknown=unknown)
+            check_known_fields(self.family.request_class, self._model_input(known, None), unknown=unknown)
         except IceInvalidRequestError as exc:
             raise ValueError(f"{type(self).__name__} {self.task_id!r}: {exc}") from None
 
     def submit(self, hook: IceHook, request: Any) -> str:
         """Submit the request; return the job id."""
-        raise NotImplementedError
+        return hook.submit_job(self.family, request)
 
     def request_output_url(self, request: Any) -> str | None:
         """The output URL already known from the request (before the job runs), if any."""
@@ -407,8 +404,7 @@ class IceJobOperator(BaseOperator):
                 raise denied_failure(self._task_label(), checked.message)
             if checked.status is JobEventStatus.ERROR:
                 raise IceJobWaitError(job_id, f"{self._task_label()}: {checked.message}")
-            assert checked.job is not None  # success and failed events carry the job
-            return self._finish(context, job_id, checked.job, checked.succeeded, store, checked.message)
+            return self._finish(context, checked, store)
         finally:
             self.hook.close()
 
@@ -442,7 +438,7 @@ class IceJobOperator(BaseOperator):
             )
             return None
         try:
-            job = self.family.query(self.hook, stored.job_id)
+            job = self.hook.get_job(self.family, stored.job_id)
         except IceApiError as exc:
             if exc.http_status == 404 or "NotFound" in exc.code or "NotExist" in exc.code:
                 self.log.warning(
@@ -552,56 +548,32 @@ class IceJobOperator(BaseOperator):
         :raises IceJobWaitError: more transient failures in a row than allowed, or an answer that
             waiting will not mend.
         """
-        try:
-            job = self.family.query(self.hook, job_id)
-        except TRANSIENT_POLL_ERRORS as exc:
-            verdict = failures.failed(exc)
-            self.log.warning(
-                "Polling %s job %s failed (%s): %s", self.family.name, job_id, failures.counted(exc), exc
-            )
-            if verdict is PollVerdict.GIVE_UP:
-                raise IceJobWaitError(
-                    job_id,
-                    f"{self._task_label()}: {failures.gave_up_message(self.family.name, job_id, exc)}",
-                ) from exc
-            return None
-        except IceAuthError:
-            raise  # failed without retry by execute()
-        except (IceApiError, IceResponseError) as exc:
-            raise IceJobWaitError(
-                job_id, f"{self._task_label()}: cannot read {self.family.name} job {job_id}: {exc}"
-            ) from exc
-        failures.succeeded()
-        return job
+        result = poll_job(self.family, self.hook, job_id, failures, self.log)
+        if result.outcome is PollOutcome.DENIED and isinstance(result.error, IceAuthError):
+            raise result.error  # failed without retry by execute()
+        if result.job is None and result.ends_wait:
+            raise IceJobWaitError(job_id, f"{self._task_label()}: {result.message}") from result.error
+        return result.job
 
     def _finish_job(self, context: Context, job: IceJob, store: ReattachStore | None) -> dict[str, Any]:
-        message = (
-            f"status {job.status_text}"
-            if job.succeeded
-            else failure_message(
-                self.family.name, job.job_id, job.status_text, self.family.failure_detail_of(job)
-            )
+        event = finished_event(
+            self.family, job, keep_presigned_urls=self.keep_presigned_urls, warn=self.log.warning
         )
-        return self._finish(context, job.job_id, job.to_xcom(), job.succeeded, store, message)
+        return self._finish(context, event, store)
 
-    def _finish(
-        self,
-        context: Context,
-        job_id: str,
-        job: Mapping[str, Any],
-        succeeded: bool,
-        store: ReattachStore | None,
-        message: str = "",
-    ) -> dict[str, Any]:
+    def _finish(self, context: Context, event: JobEvent, store: ReattachStore | None) -> dict[str, Any]:
+        """The task's result from a finished job's event (the trigger's, or the worker's last poll)."""
+        job_id = event.job_id
+        assert event.job is not None  # success and failed events carry the job
         # Returned (XCom) as stored; everything else (link, lineage, asset events, errors) gets it shown.
-        stored = xcom_form(job, keep_presigned_urls=self.keep_presigned_urls, warn=self.log.warning).value
+        stored = event.job
         shown = xcom_form(stored).value if self.keep_presigned_urls else stored
-        message = shown_text(message) or ""
-        run = self._record_lineage(shown, succeeded, message)
+        message = "" if event.succeeded else shown_text(event.message) or ""
+        run = self._record_lineage(shown, event.succeeded, message)
         url = self.family.output_url_of(shown)
         if url:
             context["ti"].xcom_push(key=OUTPUT_URL_XCOM_KEY, value=url)
-        if not succeeded:
+        if not event.succeeded:
             # A failed job is never reattached to: the next try submits a new one.
             self._forget(store)
             raise job_failed_error(self.family.name, job_id, shown, who=self._task_label(), message=message)
@@ -633,7 +605,7 @@ class IceJobOperator(BaseOperator):
 
     def _cancel(self, job_id: str, *, reason: str) -> Cancellation:
         """Best-effort cancel; says how it ended."""
-        if self.family.cancel is None:
+        if not self.family.can_cancel:
             self.log.warning(
                 "%s job %s keeps running: %s (%s).",
                 self.family.name,
@@ -643,7 +615,7 @@ class IceJobOperator(BaseOperator):
             )
             return Cancellation(CancelOutcome.NOT_CANCELLABLE)
         try:
-            self.family.cancel(self.hook, job_id)
+            self.hook.cancel_job(self.family, job_id)
         except Exception as exc:
             self.log.warning("Could not cancel %s job %s: %s", self.family.name, job_id, exc)
             return Cancellation(CancelOutcome.FAILED, str(exc))
@@ -672,7 +644,9 @@ class IceJobOperator(BaseOperator):
     def _lineage_request(self) -> Mapping[str, Any] | None:
         """The request in its API form (the family's readers read it), or None while it is invalid."""
         try:
-            request = validate_request(self.request_model, self._model_input(self.request_parameters(), None))
+            request = validate_request(
+                self.family.request_class, self._model_input(self.request_parameters(), None)
+            )
             data: dict[str, Any] = request.model_dump(mode="json", by_alias=True, exclude_none=True)
         except Exception:  # invalid or unrendered: execute() reports it
             return None

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from airflow_ice.hooks.ice import IceHook
-from airflow_ice.jobs.families import IPRODUCTION
+from airflow_ice.families.iproduction import IPRODUCTION
 from airflow_ice.jobs.params import is_template
 from airflow_ice.models import IPRODUCTION_FUNCTIONS, IProductionJobRequest
 from airflow_ice.operators.base import IceJobOperator
@@ -44,7 +43,6 @@ class IceIProductionJobOperator(IceJobOperator):
 
     family = IPRODUCTION
     trigger_class = IceIProductionJobTrigger
-    request_model = IProductionJobRequest
     template_fields: Sequence[str] = (
         "function_name",
         "input",
@@ -115,10 +113,6 @@ class IceIProductionJobOperator(IceJobOperator):
             "schedule_config": self.schedule_config,
             "user_data": self.user_data,
         }
-
-    def submit(self, hook: IceHook, request: IProductionJobRequest) -> str:
-        """SubmitIProductionJob."""
-        return hook.submit_iproduction_job(request)
 
     def request_output_url(self, request: IProductionJobRequest) -> str | None:
         """``Output.OutputUrl`` (Media outputs), known before the job runs."""

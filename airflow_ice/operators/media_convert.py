@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from airflow_ice.hooks.ice import IceHook
-from airflow_ice.jobs.families import MEDIA_CONVERT
-from airflow_ice.models import MediaConvertJobRequest
+from airflow_ice.families.media_convert import MEDIA_CONVERT
 from airflow_ice.operators.base import IceJobOperator
 from airflow_ice.triggers.media_convert import IceMediaConvertJobTrigger
 
@@ -37,7 +35,6 @@ class IceMediaConvertJobOperator(IceJobOperator):
 
     family = MEDIA_CONVERT
     trigger_class = IceMediaConvertJobTrigger
-    request_model = MediaConvertJobRequest
     request_fields = _REQUEST_FIELDS
     template_fields: Sequence[str] = (*_REQUEST_FIELDS, *IceJobOperator.wait_template_fields)
     template_fields_renderers: ClassVar[dict[str, str]] = {"config": "json", "user_data": "json"}
@@ -55,7 +52,3 @@ class IceMediaConvertJobOperator(IceJobOperator):
         self.pipeline_id = pipeline_id
         self.user_data = user_data
         self.check_literal_parameters()
-
-    def submit(self, hook: IceHook, request: MediaConvertJobRequest) -> str:
-        """SubmitMediaConvertJob."""
-        return hook.submit_media_convert_job(request)

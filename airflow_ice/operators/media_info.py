@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from airflow_ice.hooks.ice import IceHook
-from airflow_ice.jobs.families import MEDIA_INFO
-from airflow_ice.models import MediaInfoJobRequest
+from airflow_ice.families.media_info import MEDIA_INFO
 from airflow_ice.operators.base import IceJobOperator
 from airflow_ice.triggers.media_info import IceMediaInfoJobTrigger
 
@@ -32,7 +30,6 @@ class IceMediaInfoJobOperator(IceJobOperator):
 
     family = MEDIA_INFO
     trigger_class = IceMediaInfoJobTrigger
-    request_model = MediaInfoJobRequest
     request_fields = _REQUEST_FIELDS
     template_fields: Sequence[str] = (*_REQUEST_FIELDS, *IceJobOperator.wait_template_fields)
     template_fields_renderers: ClassVar[dict[str, str]] = {
@@ -56,7 +53,3 @@ class IceMediaInfoJobOperator(IceJobOperator):
         self.user_data = user_data
         self.schedule_config = schedule_config
         self.check_literal_parameters()
-
-    def submit(self, hook: IceHook, request: MediaInfoJobRequest) -> str:
-        """SubmitMediaInfoJob."""
-        return hook.submit_media_info_job(request)

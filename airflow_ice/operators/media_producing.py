@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from airflow_ice.hooks.ice import IceHook
-from airflow_ice.jobs.families import MEDIA_PRODUCING
+from airflow_ice.families.media_producing import MEDIA_PRODUCING
 from airflow_ice.models import MediaProducingJobRequest
 from airflow_ice.models.media_producing_request import MEDIA_PRODUCING_USER_DATA_MAX_BYTES
 from airflow_ice.operators.base import IceJobOperator
@@ -57,7 +56,6 @@ class IceMediaProducingJobOperator(IceJobOperator):
 
     family = MEDIA_PRODUCING
     trigger_class = IceMediaProducingJobTrigger
-    request_model = MediaProducingJobRequest
     request_fields = _REQUEST_FIELDS
     user_data_limit = MEDIA_PRODUCING_USER_DATA_MAX_BYTES
     template_fields: Sequence[str] = (
@@ -97,10 +95,6 @@ class IceMediaProducingJobOperator(IceJobOperator):
         self.source = source
         self.user_data = user_data
         self.check_literal_parameters()
-
-    def submit(self, hook: IceHook, request: MediaProducingJobRequest) -> str:
-        """SubmitMediaProducingJob."""
-        return hook.submit_media_producing_job(request)
 
     def request_output_url(self, request: MediaProducingJobRequest) -> str | None:
         """``OutputMediaConfig.MediaURL``, where the rendered file will be."""

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from airflow_ice.hooks.ice import IceHook
-from airflow_ice.jobs.families import SMARTTAG
-from airflow_ice.models import SmarttagJobRequest
+from airflow_ice.families.smarttag import SMARTTAG
 from airflow_ice.operators.base import IceJobOperator
 from airflow_ice.triggers.smarttag import IceSmarttagJobTrigger
 
@@ -51,7 +49,6 @@ class IceSmarttagJobOperator(IceJobOperator):
 
     family = SMARTTAG
     trigger_class = IceSmarttagJobTrigger
-    request_model = SmarttagJobRequest
     request_fields = _REQUEST_FIELDS
     request_attributes: ClassVar[dict[str, str]] = {"params": "job_params"}
     user_data_limit = SMARTTAG_USER_DATA_MAX_BYTES
@@ -85,7 +82,3 @@ class IceSmarttagJobOperator(IceJobOperator):
         self.user_data = user_data
         self.schedule_config = schedule_config
         self.check_literal_parameters()
-
-    def submit(self, hook: IceHook, request: SmarttagJobRequest) -> str:
-        """SubmitSmarttagJob."""
-        return hook.submit_smarttag_job(request)

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from airflow_ice.hooks.ice import IceHook
-from airflow_ice.jobs.families import SNAPSHOT
-from airflow_ice.models import SnapshotJobRequest
+from airflow_ice.families.snapshot import SNAPSHOT
 from airflow_ice.operators.base import IceJobOperator
 from airflow_ice.triggers.snapshot import IceSnapshotJobTrigger
 
@@ -39,7 +37,6 @@ class IceSnapshotJobOperator(IceJobOperator):
 
     family = SNAPSHOT
     trigger_class = IceSnapshotJobTrigger
-    request_model = SnapshotJobRequest
     request_fields = _REQUEST_FIELDS
     request_attributes: ClassVar[dict[str, str]] = {"output": "job_output"}
     template_fields: Sequence[str] = (*_TEMPLATED, *IceJobOperator.wait_template_fields)
@@ -66,7 +63,3 @@ class IceSnapshotJobOperator(IceJobOperator):
         self.user_data = user_data
         self.schedule_config = schedule_config
         self.check_literal_parameters()
-
-    def submit(self, hook: IceHook, request: SnapshotJobRequest) -> str:
-        """SubmitSnapshotJob."""
-        return hook.submit_snapshot_job(request)

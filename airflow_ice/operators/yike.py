@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-from airflow_ice.hooks.ice import IceHook
+from airflow_ice.families.yike_storyboard import YIKE_STORYBOARD
 from airflow_ice.jobs.errors import IceJobFailedError
-from airflow_ice.jobs.families import YIKE_STORYBOARD
 from airflow_ice.jobs.params import bool_param, is_template
 from airflow_ice.jobs.tag import TaskIdentity
 from airflow_ice.models import YikeStoryboardJobRequest
@@ -53,7 +52,6 @@ class IceYikeStoryboardJobOperator(IceJobOperator):
 
     family = YIKE_STORYBOARD
     trigger_class = IceYikeStoryboardJobTrigger
-    request_model = YikeStoryboardJobRequest
     template_fields: Sequence[str] = (
         "file_url",
         "source_type",
@@ -142,10 +140,6 @@ class IceYikeStoryboardJobOperator(IceJobOperator):
             "skip_failure_shot": self.skip_failure_shot,
             "user_data": self.user_data,
         }
-
-    def submit(self, hook: IceHook, request: YikeStoryboardJobRequest) -> str:
-        """SubmitYikeStoryboardJob."""
-        return hook.submit_yike_storyboard_job(request)
 
     def check_succeeded_job(self, job: Mapping[str, Any]) -> None:
         """Warn about failed shots and exception storyboards; fail if ``fail_on_failed_shots``."""

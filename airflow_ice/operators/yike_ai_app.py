@@ -9,8 +9,8 @@ from typing import Any, ClassVar
 from airflow.providers.common.compat.sdk import AirflowFailException
 
 from airflow_ice.errors import IceInvalidParameterError, IceOutcomeUnknownError
+from airflow_ice.families.yike_ai_app import YIKE_AI_APP
 from airflow_ice.hooks.ice import IceHook
-from airflow_ice.jobs.families import YIKE_AI_APP
 from airflow_ice.jobs.params import bool_param, is_template
 from airflow_ice.jobs.tag import TaskIdentity
 from airflow_ice.models import YikeAIAppJobRequest
@@ -52,7 +52,6 @@ class IceYikeAIAppJobOperator(IceJobOperator):
 
     family = YIKE_AI_APP
     trigger_class = IceYikeAIAppJobTrigger
-    request_model = YikeAIAppJobRequest
     json_object_parameters = ("app_params",)
     template_fields: Sequence[str] = (
         "app_id",

@@ -6,7 +6,7 @@ import time
 from collections.abc import Sequence
 from datetime import timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 from airflow.providers.common.compat.sdk import (
     AirflowSensorTimeout,
@@ -15,19 +15,17 @@ from airflow.providers.common.compat.sdk import (
     conf,
 )
 
-from airflow_ice.errors import IceApiError, IceAuthError, IceInvalidRequestError, IceResponseError
+from airflow_ice.errors import IceInvalidRequestError
+from airflow_ice.families.family import AnyFamily
 from airflow_ice.hooks.ice import IceHook
 from airflow_ice.jobs.errors import IceJobWaitError
 from airflow_ice.jobs.events import JobEvent, JobEventStatus
-from airflow_ice.jobs.families import JobFamily
 from airflow_ice.jobs.params import count_param, is_template, seconds_param
+from airflow_ice.jobs.poll import finished_event, poll_job, refused_event
 from airflow_ice.jobs.waiting import (
     DEFERRAL_GRACE_SECONDS,
-    TRANSIENT_POLL_ERRORS,
     PollFailurePolicy,
-    PollVerdict,
     denied_failure,
-    failure_message,
     job_failed_error,
 )
 from airflow_ice.jobs.xcom_form import shown_text, xcom_form
@@ -66,7 +64,7 @@ class IceJobSensor(BaseSensorOperator):
         carries it (deferrable), and nowhere else. The connection's own secrets are removed even then.
     """
 
-    family: ClassVar[JobFamily]
+    family: ClassVar[AnyFamily]
     trigger_class: ClassVar[type[IceJobTrigger]]
     template_fields: Sequence[str] = ("job_id", "ice_conn_id", "poll_interval")
     ui_color = "#ff6a00"
@@ -120,61 +118,48 @@ class IceJobSensor(BaseSensorOperator):
         """Check the job once: done (with the job), not yet, or raise if it failed."""
         job_id = self._checked_job_id()
         try:
-            job = self.family.query(self.hook, job_id)
-        except TRANSIENT_POLL_ERRORS as exc:
-            # The hook already retried; the job may be fine, so check again at the next poke.
-            verdict = self._poll_failures.failed(exc)
-            self.log.warning(
-                "Could not read %s job %s this time (%s): %s",
-                self.family.name,
-                job_id,
-                self._poll_failures.counted(exc),
-                exc,
-            )
-            if verdict is PollVerdict.GIVE_UP:
-                message = self._poll_failures.gave_up_message(self.family.name, job_id, exc)
-                raise IceJobWaitError(job_id, f"{self.task_id}: {message}") from exc
-            return False
-        except IceAuthError as exc:
-            raise denied_failure(self.task_id, str(exc)) from exc
-        except (IceApiError, IceResponseError) as exc:
-            raise IceJobWaitError(
-                job_id, f"{self.task_id}: cannot read {self.family.name} job {job_id}: {exc}"
-            ) from exc
+            result = poll_job(self.family, self.hook, job_id, self._poll_failures, self.log)
         finally:
             self.hook.close()
-        self._poll_failures.succeeded()
-        if not job.is_terminal:
-            self.log.info("%s job %s is %s", self.family.name, job_id, shown_text(job.status_text))
+        if not result.ends_wait:
+            # After a transient failure the hook already retried; the job may be fine: check again.
+            if result.job is not None:
+                self.log.info("%s job %s is %s", self.family.name, job_id, shown_text(result.job.status_text))
             return False
-        message = (
-            ""
-            if job.succeeded
-            else failure_message(
-                self.family.name, job_id, job.status_text, self.family.failure_detail_of(job)
-            )
+        if result.job is None:
+            self._refuse(refused_event(result, job_id))
+        event = finished_event(
+            self.family, result.job, keep_presigned_urls=self.keep_presigned_urls, warn=self.log.warning
         )
-        return PokeReturnValue(
-            is_done=True, xcom_value=self._finished(job_id, job.to_xcom(), job.succeeded, message)
-        )
+        return PokeReturnValue(is_done=True, xcom_value=self._complete(event))
 
-    def _finished(
-        self, job_id: str, job: dict[str, Any], succeeded: bool, message: str = ""
-    ) -> dict[str, Any]:
+    def _refuse(self, event: JobEvent) -> NoReturn:
+        """Fail (or, on timeout, let ``soft_fail`` skip) for an event that carries no job."""
+        if event.status is JobEventStatus.TIMEOUT:
+            # An Airflow exception: soft_fail turns it into a skip.
+            raise AirflowSensorTimeout(f"{self.task_id}: {event.message}")
+        if event.status is JobEventStatus.DENIED:
+            raise denied_failure(self.task_id, event.message)
+        raise IceJobWaitError(event.job_id, f"{self.task_id}: {event.message}")
+
+    def _complete(self, event: JobEvent) -> dict[str, Any]:
+        """The task's result from the event that ended the wait (the trigger's, or a poke's)."""
+        if event.job is None or event.status not in (JobEventStatus.SUCCESS, JobEventStatus.FAILED):
+            self._refuse(event)
         # Returned (XCom) as stored; lineage and errors get it shown.
-        stored = xcom_form(job, keep_presigned_urls=self.keep_presigned_urls, warn=self.log.warning).value
+        stored = event.job
         shown = xcom_form(stored).value if self.keep_presigned_urls else stored
-        message = shown_text(message) or ""
+        message = "" if event.succeeded else shown_text(event.message) or ""
         self._lineage_run = IceJobRun.of_job(
             self.family.name,
             shown,
             outputs=self.family.outputs_of(shown),
             region=self._lineage_region(),
-            error=None if succeeded else message or None,
+            error=None if event.succeeded else message or None,
         )
-        if not succeeded:
-            raise job_failed_error(self.family.name, job_id, shown, who=self.task_id, message=message)
-        self.log.info("%s job %s succeeded.", self.family.name, job_id)
+        if not event.succeeded:
+            raise job_failed_error(self.family.name, event.job_id, shown, who=self.task_id, message=message)
+        self.log.info("%s job %s succeeded.", self.family.name, event.job_id)
         return stored
 
     def execute(self, context: Context) -> Any:
@@ -210,16 +195,7 @@ class IceJobSensor(BaseSensorOperator):
         """Resume after the trigger fired: success returns the job, timeout raises AirflowSensorTimeout."""
         # dag.test() hands over the event without the defer kwargs: the rendered job_id is the same.
         job_id = job_id or self._checked_job_id()
-        checked = JobEvent.from_payload(event, job_id=job_id)
-        if checked.status is JobEventStatus.TIMEOUT:
-            # An Airflow exception: soft_fail turns it into a skip.
-            raise AirflowSensorTimeout(f"{self.task_id}: {checked.message}")
-        if checked.status is JobEventStatus.DENIED:
-            raise denied_failure(self.task_id, checked.message)
-        if checked.status is JobEventStatus.ERROR:
-            raise IceJobWaitError(job_id, f"{self.task_id}: {checked.message}")
-        assert checked.job is not None  # success and failed events carry the job
-        return self._finished(job_id, checked.job, checked.succeeded, checked.message)
+        return self._complete(JobEvent.from_payload(event, job_id=job_id))
 
     # Lineage: the job's outputs and run facet once it has finished (the sensor does not know what the
     # job read: ICE's job answers leave the input out). Never fails the sensor.

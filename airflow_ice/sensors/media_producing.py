@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from airflow_ice.jobs.families import MEDIA_PRODUCING
+from airflow_ice.families.media_producing import MEDIA_PRODUCING
 from airflow_ice.sensors.base import IceJobSensor
 from airflow_ice.triggers.media_producing import IceMediaProducingJobTrigger
 

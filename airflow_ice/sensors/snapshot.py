@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from airflow_ice.jobs.families import SNAPSHOT
+from airflow_ice.families.snapshot import SNAPSHOT
 from airflow_ice.sensors.base import IceJobSensor
 from airflow_ice.triggers.snapshot import IceSnapshotJobTrigger
 

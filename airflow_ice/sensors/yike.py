@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from airflow_ice.jobs.families import YIKE_STORYBOARD
+from airflow_ice.families.yike_storyboard import YIKE_STORYBOARD
 from airflow_ice.sensors.base import IceJobSensor
 from airflow_ice.triggers.yike import IceYikeStoryboardJobTrigger
 

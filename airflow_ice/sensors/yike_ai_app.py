@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from airflow_ice.jobs.families import YIKE_AI_APP
+from airflow_ice.families.yike_ai_app import YIKE_AI_APP
 from airflow_ice.sensors.base import IceJobSensor
 from airflow_ice.triggers.yike_ai_app import IceYikeAIAppJobTrigger
 

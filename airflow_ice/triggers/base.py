@@ -11,17 +11,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from airflow_ice.client.deadline import calls_bounded_by
-from airflow_ice.errors import (
-    IceApiError,
-    IceAuthError,
-    IceCallDeadlineError,
-    IceResponseError,
-    sentence,
-)
+from airflow_ice.families.family import AnyFamily, IceJob
 from airflow_ice.jobs.events import JobEvent, JobEventStatus
-from airflow_ice.jobs.families import IceJob, JobFamily
-from airflow_ice.jobs.waiting import TRANSIENT_POLL_ERRORS, PollFailurePolicy, PollVerdict, failure_message
-from airflow_ice.jobs.xcom_form import shown_text, xcom_form
+from airflow_ice.jobs.poll import PollResult, apoll_job, finished_event, refused_event
+from airflow_ice.jobs.waiting import PollFailurePolicy
+from airflow_ice.jobs.xcom_form import shown_text
 from airflow_ice.triggers.hook_loader import DEFAULT_CONN_ID, load_hook_class
 from airflow_ice.triggers.poll_scheduler import POLL_SCHEDULERS
 from airflow_ice.triggers.shared_hooks import TRIGGER_HOOKS
@@ -76,7 +70,7 @@ class IceJobTrigger(BaseTrigger):
         operator's or sensor's check before deferring failed): the trigger's count goes on from it.
     """
 
-    family: ClassVar[JobFamily]
+    family: ClassVar[AnyFamily]
 
     @property
     def log(self) -> Logger:
@@ -128,34 +122,35 @@ class IceJobTrigger(BaseTrigger):
             },
         )
 
-    def _event(self, status: JobEventStatus, job: IceJob | None, message: str) -> TriggerEvent:
-        job_data = (
-            None
-            if job is None
-            else xcom_form(
-                job.to_xcom(), keep_presigned_urls=self.keep_presigned_urls, warn=self.log.warning
-            ).value
-        )
-        return TriggerEvent(JobEvent(status, self.job_id, job_data, message).to_payload())
+    def _event(self, event: JobEvent) -> TriggerEvent:
+        return TriggerEvent(event.to_payload())
 
-    def _finished_event(self, job: IceJob) -> TriggerEvent:
-        status = job.status_text
-        if job.succeeded:
-            return self._event(JobEventStatus.SUCCESS, job, f"{self.family.name} job {self.job_id}: {status}")
-        message = failure_message(self.family.name, self.job_id, status, self.family.failure_detail_of(job))
-        return self._event(JobEventStatus.FAILED, job, message)
+    def _end_event(self, result: PollResult) -> TriggerEvent:
+        """The event of a check that ended the wait: the finished job, or why there is none."""
+        if result.job is not None:
+            return self._event(
+                finished_event(
+                    self.family,
+                    result.job,
+                    keep_presigned_urls=self.keep_presigned_urls,
+                    warn=self.log.warning,
+                )
+            )
+        return self._event(refused_event(result, self.job_id))
 
     def _remaining(self) -> float | None:
         return None if self.deadline is None else self.deadline - time.time()
 
     async def poll_job(self, hook: IceHook, remaining: float | None) -> IceJob | None:
-        """One status check; a subclass may get it another way (e.g. from a batched poller).
+        """One read of the job; a subclass may get it another way (e.g. from a batched poller).
+        :func:`~airflow_ice.jobs.poll.apoll_job` judges what it returns or raises.
 
         :param hook: the trigger's hook.
         :param remaining: seconds left before the deadline (None: no deadline).
         :returns: the job, or None when no answer came before the deadline.
         """
-        return await self.family.aquery(hook, self.job_id)
+        job: IceJob = await hook.aget_job(self.family, self.job_id)
+        return job
 
     async def pause_before_first_poll(self) -> None:
         """Sleep until ``first_poll_at`` (at most until the deadline); nothing when it has passed."""
@@ -207,78 +202,34 @@ class IceJobTrigger(BaseTrigger):
         try:
             await self.pause_before_first_poll()
             while True:
-                try:
-                    with calls_bounded_by(self.deadline):
-                        job = await self.poll_job(hook, self._remaining())
-                except IceCallDeadlineError:
-                    job = None  # the deadline passed during the poll: the timeout event follows
-                except TRANSIENT_POLL_ERRORS as exc:
-                    # The hook already retried (throttling with backoff); the job may well be fine.
-                    verdict = failures.failed(exc)
-                    self.log.warning(
-                        "Polling %s job %s failed (%s): %s",
-                        self.family.name,
-                        self.job_id,
-                        failures.counted(exc),
-                        exc,
+                with calls_bounded_by(self.deadline):
+                    result = await apoll_job(
+                        self.family, self.job_id, self.poll_job(hook, self._remaining()), failures, self.log
                     )
-                    if verdict is PollVerdict.GIVE_UP:
-                        message = failures.gave_up_message(self.family.name, self.job_id, exc)
-                        yield self._event(JobEventStatus.ERROR, None, message)
-                        return
-                except IceAuthError as exc:
-                    yield self._event(
-                        JobEventStatus.DENIED,
-                        None,
-                        f"Cannot read {self.family.name} job {self.job_id}: {exc}",
-                    )
+                if result.ends_wait:
+                    yield self._end_event(result)
                     return
-                except IceApiError as exc:
-                    # Not found, bad parameter: waiting longer will not help.
-                    yield self._event(
-                        JobEventStatus.ERROR, None, f"Cannot read {self.family.name} job {self.job_id}: {exc}"
+                job = result.job
+                if job is not None and job.status_text != last_status:
+                    # Only changes: thousands of triggers logging every poll would flood the log.
+                    self.log.info(
+                        "%s job %s is %s", self.family.name, self.job_id, shown_text(job.status_text)
                     )
-                    return
-                except IceResponseError as exc:
-                    yield self._event(
-                        JobEventStatus.ERROR,
-                        None,
-                        f"Unexpected answer for {self.family.name} job {self.job_id}: {sentence(exc.detail)} "
-                        f"Raw: {exc.raw!r}",
-                    )
-                    return
-                except Exception as exc:
-                    # Never crash the trigger and lose the job id: report what happened.
-                    yield self._event(
-                        JobEventStatus.ERROR,
-                        None,
-                        f"Unexpected error while polling {self.family.name} job {self.job_id}: "
-                        f"{type(exc).__name__}: {exc}",
-                    )
-                    return
-                else:
-                    if job is not None:
-                        failures.succeeded()
-                        if job.is_terminal:
-                            yield self._finished_event(job)
-                            return
-                        if job.status_text != last_status:
-                            # Only changes: thousands of triggers logging every poll would flood the log.
-                            self.log.info(
-                                "%s job %s is %s", self.family.name, self.job_id, shown_text(job.status_text)
-                            )
-                            last_status = job.status_text
+                    last_status = job.status_text
                 remaining = self._remaining()
                 if remaining is not None and remaining <= 0:
                     yield self._event(
-                        JobEventStatus.TIMEOUT,
-                        None,
-                        f"{self.family.name} job {self.job_id} did not finish before the deadline "
-                        f"({time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(self.deadline or 0))}).",
+                        JobEvent(
+                            JobEventStatus.TIMEOUT,
+                            self.job_id,
+                            None,
+                            f"{self.family.name} job {self.job_id} did not finish before the deadline "
+                            f"({time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(self.deadline or 0))}).",
+                        )
                     )
                     return
                 # Not kept while sleeping: the parsed job is most of a waiting trigger's memory.
-                job = None
+                job = result = None  # type: ignore[assignment]
                 await self.pause_between_polls(remaining)
         finally:
             await TRIGGER_HOOKS.release(hook)
@@ -287,7 +238,7 @@ class IceJobTrigger(BaseTrigger):
         """Cancel the job when a user kills the deferred task (Airflow 3.3+ calls this; 3.1 never does)."""
         if not self.cancel_on_kill:
             return
-        if self.family.acancel is None:
+        if not self.family.can_cancel:
             self.log.warning(
                 "%s job %s keeps running: %s.",
                 self.family.name,
@@ -312,7 +263,7 @@ class IceJobTrigger(BaseTrigger):
             return
         hook = (await load_hook_class())(ice_conn_id=self.ice_conn_id)
         try:
-            await asyncio.wait_for(self.family.acancel(hook, self.job_id), CANCEL_TIMEOUT_SECONDS)
+            await asyncio.wait_for(hook.acancel_job(self.family, self.job_id), CANCEL_TIMEOUT_SECONDS)
             self.log.info("Cancelled %s job %s because the task was killed.", self.family.name, self.job_id)
         except Exception as exc:
             self.log.warning("Could not cancel %s job %s: %s", self.family.name, self.job_id, exc)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from airflow_ice.jobs.families import IPRODUCTION
+from airflow_ice.families.iproduction import IPRODUCTION
 from airflow_ice.triggers.base import IceJobTrigger
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from airflow_ice.jobs.families import MEDIA_INFO
+from airflow_ice.families.media_info import MEDIA_INFO
 from airflow_ice.triggers.base import IceJobTrigger
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from airflow_ice.jobs.families import SMARTTAG
+from airflow_ice.families.smarttag import SMARTTAG
 from airflow_ice.triggers.base import IceJobTrigger
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from airflow.triggers.base import TriggerEvent
 
-from airflow_ice.jobs.families import YIKE_AI_APP, IceJob
+from airflow_ice.families.family import IceJob
+from airflow_ice.families.yike_ai_app import YIKE_AI_APP
 from airflow_ice.triggers.base import IceJobTrigger
 from airflow_ice.triggers.batching import BATCHED_POLLERS, BatchedJobKind, BatchMember, checked_batch_size
 from airflow_ice.triggers.hook_loader import DEFAULT_CONN_ID
@@ -20,10 +21,20 @@ if TYPE_CHECKING:
 BATCH_SIZE_EXTRA = "ai_app_batch_size"
 """The connection extra that sets how many AI-app jobs one BatchGetYikeAIAppJob call asks about."""
 
+
+async def _batch_query(hook: IceHook, job_ids: Sequence[str]) -> Sequence[IceJob]:
+    return await hook.abatch_get_yike_ai_app_jobs(job_ids)
+
+
+async def _single_query(hook: IceHook, job_id: str) -> IceJob:
+    job: IceJob = await hook.aget_job(YIKE_AI_APP, job_id)
+    return job
+
+
 AI_APP_BATCHES = BatchedJobKind(
     name=YIKE_AI_APP.name,
-    batch_query=lambda hook, job_ids: hook.abatch_get_yike_ai_app_jobs(job_ids),
-    single_query=YIKE_AI_APP.aquery,
+    batch_query=_batch_query,
+    single_query=_single_query,
     batch_size_extra=BATCH_SIZE_EXTRA,
 )
 """How the batched poller reads AI-app jobs: BatchGetYikeAIAppJob, and GetYikeAIAppJob for one job."""
