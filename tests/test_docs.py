@@ -287,7 +287,7 @@ def package_classes(package: str, base: type) -> Iterator[type]:
 def public_surface() -> dict[str, Any]:
     """The provider's public names: every hook, operator, sensor, trigger, extra link and error class
     (``IceError``'s, wherever defined), and what the models, credentials and emulator packages export
-    (their ``__all__``)."""
+    (their ``__all__``), and every family's declaration."""
     from airflow.providers.common.compat.sdk import BaseHook, BaseOperator, BaseOperatorLink
     from airflow.triggers.base import BaseTrigger
 
@@ -303,9 +303,17 @@ def public_surface() -> dict[str, Any]:
         ("airflow_ice", IceError),
     ]:
         surface.update({f"{cls.__module__}.{cls.__name__}": cls for cls in package_classes(package, base)})
-    for package in ("airflow_ice.models", "airflow_ice.credentials", "airflow_ice.emulator"):
+    for package in (
+        "airflow_ice.models",
+        "airflow_ice.credentials",
+        "airflow_ice.emulator",
+        "airflow_ice.families",
+    ):
         module = importlib.import_module(package)
         surface.update({f"{package}.{name}": getattr(module, name) for name in module.__all__})
+    from airflow_ice.families import all_families
+
+    surface.update({f"airflow_ice.families.{key}": family for key, family in all_families().items()})
     return surface
 
 

@@ -9,7 +9,6 @@ import pickle
 import pytest
 
 MOVED_MODULES = {
-    "airflow_ice.utils.job_families": "airflow_ice.jobs.families",
     "airflow_ice.utils.job_events": "airflow_ice.jobs.events",
     "airflow_ice.utils.job_tag": "airflow_ice.jobs.tag",
     "airflow_ice.utils.job_errors": "airflow_ice.jobs.errors",
@@ -29,12 +28,9 @@ def test_an_old_job_module_path_is_the_new_module(old: str, new: str) -> None:
 
 def test_names_imported_from_an_old_path_are_the_new_objects() -> None:
     from airflow_ice.jobs.events import JobEventStatus
-    from airflow_ice.jobs.families import IPRODUCTION
     from airflow_ice.utils.job_events import JobEventStatus as OldJobEventStatus
-    from airflow_ice.utils.job_families import IPRODUCTION as OLD_IPRODUCTION
 
     assert OldJobEventStatus is JobEventStatus
-    assert OLD_IPRODUCTION is IPRODUCTION
 
 
 def test_a_value_pickled_before_the_move_loads_as_the_same_member() -> None:

@@ -162,6 +162,7 @@ async def apoll_job(
 
 def finished_event(
     family: AnyFamily,
+    job_id: str,
     job: IceJob,
     *,
     keep_presigned_urls: bool,
@@ -171,6 +172,7 @@ def finished_event(
     XCom form (:func:`~airflow_ice.jobs.xcom_form.xcom_form`) and what ICE said.
 
     :param family: the job's family.
+    :param job_id: the job waited for (whatever id the answer carries).
     :param job: the finished job.
     :param keep_presigned_urls: keep the presigned URLs' signatures (the task's opt-in).
     :param warn: where values XCom cannot hold are named.
@@ -178,10 +180,10 @@ def finished_event(
     stored = xcom_form(job.to_xcom(), keep_presigned_urls=keep_presigned_urls, warn=warn).value
     if job.succeeded:
         return JobEvent(
-            JobEventStatus.SUCCESS, job.job_id, stored, f"{family.name} job {job.job_id}: {job.status_text}"
+            JobEventStatus.SUCCESS, job_id, stored, f"{family.name} job {job_id}: {job.status_text}"
         )
-    message = failure_message(family.name, job.job_id, job.status_text, family.failure_detail_of(job))
-    return JobEvent(JobEventStatus.FAILED, job.job_id, stored, message)
+    message = failure_message(family.name, job_id, job.status_text, family.failure_detail_of(job))
+    return JobEvent(JobEventStatus.FAILED, job_id, stored, message)
 
 
 def refused_event(result: PollResult, job_id: str) -> JobEvent:

@@ -557,7 +557,7 @@ class IceJobOperator(BaseOperator):
 
     def _finish_job(self, context: Context, job: IceJob, store: ReattachStore | None) -> dict[str, Any]:
         event = finished_event(
-            self.family, job, keep_presigned_urls=self.keep_presigned_urls, warn=self.log.warning
+            self.family, job.job_id, job, keep_presigned_urls=self.keep_presigned_urls, warn=self.log.warning
         )
         return self._finish(context, event, store)
 

@@ -129,7 +129,11 @@ class IceJobSensor(BaseSensorOperator):
         if result.job is None:
             self._refuse(refused_event(result, job_id))
         event = finished_event(
-            self.family, result.job, keep_presigned_urls=self.keep_presigned_urls, warn=self.log.warning
+            self.family,
+            job_id,
+            result.job,
+            keep_presigned_urls=self.keep_presigned_urls,
+            warn=self.log.warning,
         )
         return PokeReturnValue(is_done=True, xcom_value=self._complete(event))
 

@@ -131,6 +131,7 @@ class IceJobTrigger(BaseTrigger):
             return self._event(
                 finished_event(
                     self.family,
+                    self.job_id,
                     result.job,
                     keep_presigned_urls=self.keep_presigned_urls,
                     warn=self.log.warning,
