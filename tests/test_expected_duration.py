@@ -6,7 +6,6 @@ cannot break."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import itertools
 import time
 from datetime import timedelta
@@ -101,14 +100,15 @@ class TimedCover(IceIProductionJobOperator):
         return super().submit(hook, request)
 
     def _poll_until_done(self, context: Any, *args: Any, **kwargs: Any) -> Any:
-        def timed_query(hook: IceHook, job_id: str) -> Any:
+        self.waiting = True  # the polls after the check at once
+        return super()._poll_until_done(context, *args, **kwargs)
+
+    def _poll(self, job_id: str, failures: Any) -> Any:
+        if getattr(self, "waiting", False):
             TimedCover.polled_at.append(time.time())
             if len(TimedCover.polled_at) == self.finish_after:
                 self.job_clock.advance(HELD_JOB_SECONDS)
-            return IPRODUCTION.query(hook, job_id)
-
-        self.family = dataclasses.replace(IPRODUCTION, query=timed_query)  # type: ignore[misc]
-        return super()._poll_until_done(context, *args, **kwargs)
+        return super()._poll(job_id, failures)
 
 
 @pytest.mark.parametrize(
