@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -15,11 +14,9 @@ from airflow.providers.common.compat.sdk import AirflowFailException, BaseOperat
 from airflow_ice.client.deadline import calls_bounded_by
 from airflow_ice.client.redaction import unsigned_url
 from airflow_ice.errors import (
-    IceApiError,
     IceAuthError,
     IceCallDeadlineError,
     IceInvalidRequestError,
-    IceOutcomeUnknownError,
 )
 from airflow_ice.families.family import AnyFamily, IceJob
 from airflow_ice.hooks.ice import IceHook
@@ -27,16 +24,12 @@ from airflow_ice.jobs.cancellation import Cancellation, CancelOutcome
 from airflow_ice.jobs.errors import IceJobTimeoutError, IceJobWaitError
 from airflow_ice.jobs.events import JobEvent, JobEventStatus
 from airflow_ice.jobs.params import (
-    bool_param,
-    count_param,
     is_known_at_parse_time,
-    is_template,
     json_object_param,
-    seconds_param,
 )
 from airflow_ice.jobs.poll import PollOutcome, finished_event, poll_job
-from airflow_ice.jobs.reattach_store import ReattachStore, StoredJob, reattach_store_for
-from airflow_ice.jobs.tag import USER_DATA_MAX_CHARS, TaskIdentity, client_token, tagged_user_data
+from airflow_ice.jobs.reattach_store import StoredJob
+from airflow_ice.jobs.tag import USER_DATA_MAX_CHARS, TaskIdentity, tagged_user_data
 from airflow_ice.jobs.waiting import (
     DEFERRAL_GRACE_SECONDS,
     PollFailurePolicy,
@@ -46,46 +39,22 @@ from airflow_ice.jobs.waiting import (
     job_failed_error,
 )
 from airflow_ice.jobs.xcom_form import shown_text, xcom_form
-from airflow_ice.lineage.job_lineage import DatasetName, IceJobRun, connection_region, media_datasets
+from airflow_ice.lineage.job_lineage import DatasetName, IceJobRun, media_datasets
+from airflow_ice.lineage.task_lineage import JobLineageMixin
 from airflow_ice.links.console import CONSOLE_URL_XCOM_KEY, IceConsoleJobLink, console_job_url
 from airflow_ice.links.job_output import JOB_ID_XCOM_KEY, OUTPUT_URL_XCOM_KEY, IceJobOutputLink
 from airflow_ice.links.pushed_value import LINK_VALUES_PUSHED
-from airflow_ice.models.json_text import compact_json
 from airflow_ice.models.validation import check_known_fields, validate_request
+from airflow_ice.operators.retry_safety import RetrySafety, request_fingerprint
+from airflow_ice.operators.wait_settings import DEFAULT_TIMEOUT_SECONDS, WaitSettings
 from airflow_ice.provider_config import CONSOLE_JOB_URL, DEFAULT_CONSOLE_JOB_URL, SECTION
 from airflow_ice.triggers.base import IceJobTrigger
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
-    from airflow.providers.openlineage.extractors import OperatorLineage
-
-DEFAULT_TIMEOUT_SECONDS = 24 * 60 * 60.0
 
 
-@dataclass(frozen=True)
-class WaitSettings:
-    """The operator's waiting parameters, checked and normalised.
-
-    :param poll_interval: seconds between polls.
-    :param timeout: wall-clock wait limit in seconds.
-    :param wait_for_completion: whether to wait at all.
-    :param cancel_on_kill: whether to cancel the job when the task is killed.
-    :param durable: whether a retry continues with an earlier try's job.
-    :param max_consecutive_poll_failures: transient polling failures in a row tolerated.
-    :param expected_duration: the job's expected minimum duration in seconds, or None for the
-        family's figure for the request.
-    """
-
-    poll_interval: float
-    timeout: float
-    wait_for_completion: bool
-    cancel_on_kill: bool
-    durable: bool
-    max_consecutive_poll_failures: int
-    expected_duration: float | None = None
-
-
-class IceJobOperator(BaseOperator):
+class IceJobOperator(JobLineageMixin, BaseOperator):
     """Submit one ICE job, then wait for it in the worker or, deferrable, in the triggerer.
 
     Subclasses set :attr:`family` and :attr:`trigger_class` and implement :meth:`build_request` and
@@ -203,22 +172,7 @@ class IceJobOperator(BaseOperator):
         :param allow_templates: accept unrendered Jinja (at DAG parse time), using defaults for it.
         :raises IceInvalidRequestError: a parameter is invalid.
         """
-
-        def read(name: str, reader: Callable[[object, str], Any], default: Any) -> Any:
-            value = getattr(self, name)
-            return default if allow_templates and is_template(value) else reader(value, name)
-
-        return WaitSettings(
-            poll_interval=read("poll_interval", seconds_param, 30.0),
-            timeout=read("timeout", seconds_param, DEFAULT_TIMEOUT_SECONDS),
-            wait_for_completion=read("wait_for_completion", bool_param, True),
-            cancel_on_kill=read("cancel_on_kill", bool_param, True),
-            durable=read("durable", bool_param, True),
-            max_consecutive_poll_failures=count_param(
-                self.max_consecutive_poll_failures, "max_consecutive_poll_failures"
-            ),
-            expected_duration=read("expected_duration", _expected_duration_param, None),
-        )
+        return WaitSettings.of(self, allow_templates=allow_templates)
 
     # What each family provides
 
@@ -305,26 +259,26 @@ class IceJobOperator(BaseOperator):
             # Bad parameters cannot get better on a retry: fail now, before anything was submitted.
             raise AirflowFailException(f"{self._task_label()}: invalid parameters: {exc}") from exc
         fingerprint = request_fingerprint(request)
-        store = reattach_store_for(context, identity) if self.settings.durable else None
+        safety = RetrySafety.for_task(context, self.family, durable=self.settings.durable, log=self.log)
         try:
-            return self._run(context, request, fingerprint, store)
+            return self._run(context, request, fingerprint, safety)
         except IceAuthError as exc:
             raise denied_failure(self._task_label(), str(exc)) from exc
         finally:
             self.hook.close()
 
-    def _run(self, context: Context, request: Any, fingerprint: str, store: ReattachStore | None) -> Any:
+    def _run(self, context: Context, request: Any, fingerprint: str, safety: RetrySafety) -> Any:
         """Reattach or submit, push the job id, then wait (or defer)."""
-        job = self._reattach(store, fingerprint)
+        job = safety.reattachable(self.hook, fingerprint)
         # Unknown for a reattached job: its first wait is then one poll_interval.
         submitted_at: float | None = None
         if job is None:
-            token = self._client_token(context, fingerprint, store)
+            token = safety.client_token(context, fingerprint)
             if token is not None:
                 request = request.model_copy(update={"client_token": token})
             submitted_at = time.time()
-            job_id = self._submit(request)
-            self._remember(store, StoredJob(job_id, fingerprint, token))
+            job_id = safety.submit(functools.partial(self.submit, self.hook, request), self._task_label())
+            safety.remember(StoredJob(job_id, fingerprint, token))
         else:
             job_id = job.job_id
         self.job_id = job_id
@@ -336,14 +290,14 @@ class IceJobOperator(BaseOperator):
         setattr(self, LINK_VALUES_PUSHED, True)
         if not self.settings.wait_for_completion:
             self.log.info("%s job %s submitted; not waiting for it.", self.family.name, job_id)
-            self._forget(store)
+            safety.forget()
             return job_id
         # The check at once is the first poll: a transient failure counts as any poll's does.
         failures = PollFailurePolicy(self.settings.max_consecutive_poll_failures)
         if job is None or not job.is_terminal:
             job = self._poll(job_id, failures)
         if job is not None and job.is_terminal:
-            return self._finish_job(context, job, store)
+            return self._finish_job(context, job, safety)
         expected = self.settings.expected_duration
         first_poll_at = first_poll_time(
             submitted_at=submitted_at,
@@ -387,7 +341,7 @@ class IceJobOperator(BaseOperator):
                 kwargs={"job_id": job_id},
                 timeout=timedelta(seconds=max(0.0, deadline - checked_at) + DEFERRAL_GRACE_SECONDS),
             )
-        return self._poll_until_done(context, job_id, deadline, first_poll_at, store, failures)
+        return self._poll_until_done(context, job_id, deadline, first_poll_at, safety, failures)
 
     def execute_complete(self, context: Context, event: Any = None, job_id: str = "") -> Any:
         """Resume after the trigger fired: only an explicit ``success`` event succeeds."""
@@ -397,14 +351,14 @@ class IceJobOperator(BaseOperator):
         try:
             self.settings = self.resolve_settings()
             checked = JobEvent.from_payload(event, job_id=job_id)
-            store = self._store(context)
+            safety = RetrySafety.for_task(context, self.family, durable=self.settings.durable, log=self.log)
             if checked.status is JobEventStatus.TIMEOUT:
-                self._on_timeout(job_id, store, deferred=True)
+                self._on_timeout(job_id, safety, deferred=True)
             if checked.status is JobEventStatus.DENIED:
                 raise denied_failure(self._task_label(), checked.message)
             if checked.status is JobEventStatus.ERROR:
                 raise IceJobWaitError(job_id, f"{self._task_label()}: {checked.message}")
-            return self._finish(context, checked, store)
+            return self._finish(context, checked, safety)
         finally:
             self.hook.close()
 
@@ -418,108 +372,13 @@ class IceJobOperator(BaseOperator):
         from_event = event.get("job_id") if isinstance(event, Mapping) else None
         return from_event if isinstance(from_event, str) and from_event else "<unknown>"
 
-    def _store(self, context: Context) -> ReattachStore | None:
-        if not self.settings.durable:
-            return None
-        return reattach_store_for(context, TaskIdentity.from_context(context))
-
-    def _reattach(self, store: ReattachStore | None, fingerprint: str) -> IceJob | None:
-        """The job of an earlier try to continue with, or None to submit a new one."""
-        if store is None:
-            return None
-        stored = store.get()
-        if stored is None or not stored.submitted:
-            return None
-        if stored.fingerprint != fingerprint:
-            self.log.warning(
-                "An earlier try submitted %s job %s with other parameters; submitting a new job.",
-                self.family.name,
-                stored.job_id,
-            )
-            return None
-        try:
-            job = self.hook.get_job(self.family, stored.job_id)
-        except IceApiError as exc:
-            if exc.http_status == 404 or "NotFound" in exc.code or "NotExist" in exc.code:
-                self.log.warning(
-                    "The earlier try's job %s no longer exists (%s); submitting anew.", stored.job_id, exc
-                )
-                return None
-            raise
-        if not job.is_terminal:
-            self.log.info(
-                "Reattaching to %s job %s submitted by an earlier try (status %s, found in the %s).",
-                self.family.name,
-                job.job_id,
-                shown_text(job.status_text),
-                store.description,
-            )
-            return job
-        if job.succeeded:
-            self.log.info(
-                "%s job %s of an earlier try already succeeded; using it.", self.family.name, job.job_id
-            )
-            return job
-        self.log.warning(
-            "%s job %s of an earlier try ended with %s; submitting a new job.",
-            self.family.name,
-            job.job_id,
-            shown_text(job.status_text),
-        )
-        return None
-
-    def _client_token(self, context: Context, fingerprint: str, store: ReattachStore | None) -> str | None:
-        """The submit's ``ClientToken`` (families that take one): an earlier try's that got no job id
-        for the same request, else a new one, stored before the submit is sent."""
-        if not self.family.client_token:
-            return None
-        stored = store.get() if store is not None else None
-        if stored is not None and not stored.submitted and stored.fingerprint == fingerprint:
-            self.log.info(
-                "An earlier try's %s submit got no answer; sending it again with its ClientToken "
-                "(ICE answers with the job it made, if it made one).",
-                self.family.name,
-            )
-            return stored.client_token
-        token = client_token(TaskIdentity.from_context(context), fingerprint, int(context["ti"].try_number))
-        self._remember(store, StoredJob("", fingerprint, token))
-        return token
-
-    def _submit(self, request: Any) -> str:
-        try:
-            job_id = self.submit(self.hook, request)
-        except IceOutcomeUnknownError as exc:
-            # A retry could pay for a second job: stop here and let a person check.
-            raise AirflowFailException(
-                f"{self._task_label()}: {exc} The task is failed without retry on purpose."
-            ) from exc
-        self.log.info("Submitted %s job %s.", self.family.name, job_id)
-        return job_id
-
-    def _remember(self, store: ReattachStore | None, stored: StoredJob) -> None:
-        if store is None:
-            return
-        try:
-            store.put(stored)
-        except Exception as exc:
-            # The job runs anyway; only reattaching on a retry is lost.
-            self.log.warning("Could not store job id %s in the %s: %s", stored.job_id, store.description, exc)
-
-    def _forget(self, store: ReattachStore | None) -> None:
-        if store is None:
-            return
-        try:
-            store.forget()
-        except Exception as exc:
-            self.log.warning("Could not clear the stored job id in the %s: %s", store.description, exc)
-
     def _poll_until_done(
         self,
         context: Context,
         job_id: str,
         deadline: float,
         first_poll_at: float,
-        store: ReattachStore | None,
+        safety: RetrySafety,
         failures: PollFailurePolicy,
     ) -> Any:
         next_poll_at = first_poll_at
@@ -527,7 +386,7 @@ class IceJobOperator(BaseOperator):
             now = time.time()
             remaining = deadline - now
             if remaining <= 0:
-                self._on_timeout(job_id, store)
+                self._on_timeout(job_id, safety)
             time.sleep(max(0.0, min(next_poll_at - now, remaining)))
             next_poll_at = time.time() + self.settings.poll_interval
             try:
@@ -538,7 +397,7 @@ class IceJobOperator(BaseOperator):
             if job is None:
                 continue
             if job.is_terminal:
-                return self._finish_job(context, job, store)
+                return self._finish_job(context, job, safety)
             self.log.info("%s job %s is %s", self.family.name, job_id, shown_text(job.status_text))
 
     def _poll(self, job_id: str, failures: PollFailurePolicy) -> IceJob | None:
@@ -555,13 +414,13 @@ class IceJobOperator(BaseOperator):
             raise IceJobWaitError(job_id, f"{self._task_label()}: {result.message}") from result.error
         return result.job
 
-    def _finish_job(self, context: Context, job: IceJob, store: ReattachStore | None) -> dict[str, Any]:
+    def _finish_job(self, context: Context, job: IceJob, safety: RetrySafety) -> dict[str, Any]:
         event = finished_event(
             self.family, job.job_id, job, keep_presigned_urls=self.keep_presigned_urls, warn=self.log.warning
         )
-        return self._finish(context, event, store)
+        return self._finish(context, event, safety)
 
-    def _finish(self, context: Context, event: JobEvent, store: ReattachStore | None) -> dict[str, Any]:
+    def _finish(self, context: Context, event: JobEvent, safety: RetrySafety) -> dict[str, Any]:
         """The task's result from a finished job's event (the trigger's, or the worker's last poll)."""
         job_id = event.job_id
         assert event.job is not None  # success and failed events carry the job
@@ -575,16 +434,16 @@ class IceJobOperator(BaseOperator):
             context["ti"].xcom_push(key=OUTPUT_URL_XCOM_KEY, value=url)
         if not event.succeeded:
             # A failed job is never reattached to: the next try submits a new one.
-            self._forget(store)
+            safety.forget()
             raise job_failed_error(self.family.name, job_id, shown, who=self._task_label(), message=message)
         # A job that succeeded stays stored until it passes the check: a retry reuses it, never pays again.
         self.check_succeeded_job(shown)
         self._record_asset_events(context, run)
-        self._forget(store)
+        safety.forget()
         self.log.info("%s job %s succeeded.", self.family.name, job_id)
         return stored
 
-    def _on_timeout(self, job_id: str, store: ReattachStore | None, *, deferred: bool = False) -> None:
+    def _on_timeout(self, job_id: str, safety: RetrySafety, *, deferred: bool = False) -> None:
         """Cancel the job (where ICE can) and fail: the wait exceeded ``timeout`` (deferred: or the
         task's ``execution_timeout``, whichever ended first)."""
         limit = f"timeout={self.settings.timeout:.0f}s"
@@ -596,7 +455,7 @@ class IceJobOperator(BaseOperator):
         cancellation = self._cancel(job_id, reason=f"it did not finish within {limit}")
         if cancellation.outcome is CancelOutcome.CANCELLED:
             # A cancelled job is never reattached to: a retry submits a new one.
-            self._forget(store)
+            safety.forget()
         raise IceJobTimeoutError(
             job_id,
             f"{self._task_label()}: {self.family.name} job {job_id} did not finish within {limit}; "
@@ -631,15 +490,7 @@ class IceJobOperator(BaseOperator):
         finally:
             self.hook.close()
 
-    # Lineage and assets: OpenLineage facets, asset events, the console link (docs/lineage.md).
-    # Nothing here may fail a task: the job has run (and was paid for) by the time most of it runs.
-
-    # The finished job, kept for the OpenLineage listener that reads it after execute returns.
-    _lineage_run: IceJobRun | None = None
-
-    def lineage_function(self) -> str | None:
-        """The job's function for lineage (IProduction ``FunctionName``, the AI app's ``AppId``)."""
-        return None
+    # Lineage (the mixin reports it) and asset events: nothing here may fail a task.
 
     def _lineage_request(self) -> Mapping[str, Any] | None:
         """The request in its API form (the family's readers read it), or None while it is invalid."""
@@ -653,42 +504,22 @@ class IceJobOperator(BaseOperator):
         return data
 
     def lineage_inputs(self, region: str | None) -> list[DatasetName]:
-        """What the job reads (OSS objects, media ids), as the family's declaration reads the request."""
+        """What the job reads (OSS objects, media ids), as the family's declaration reads the request.
+
+        :param region: the connection's region.
+        """
         request = self._lineage_request()
         return media_datasets(self.family.inputs_of(request), region) if request is not None else []
 
     def lineage_declared_outputs(self, region: str | None) -> list[DatasetName]:
-        """Where the job was asked to write, known before it runs (the family's declaration)."""
+        """Where the job was asked to write, known before it runs (the family's declaration).
+
+        :param region: the connection's region.
+        """
         request = self._lineage_request()
         return (
             media_datasets(self.family.requested_outputs_of(request), region) if request is not None else []
         )
-
-    def _lineage_region(self) -> str | None:
-        return connection_region(self.hook)
-
-    def console_url(self, job_id: str) -> str:
-        """The job's page in the ICE console (``[alibaba_ice] console_job_url``), or "" if it cannot be built."""
-        template = conf.get(SECTION, CONSOLE_JOB_URL, fallback=DEFAULT_CONSOLE_JOB_URL)
-        try:
-            return console_job_url(
-                template, region=self._lineage_region() or "", job_id=job_id, family=self.family.name
-            )
-        except ValueError as exc:
-            self.log.warning("No ICE console link for job %s: %s", job_id, exc)
-            return ""
-
-    def _record_lineage(self, job: Mapping[str, Any], succeeded: bool, message: str) -> IceJobRun:
-        run = IceJobRun.of_job(
-            self.family.name,
-            job,
-            outputs=self.family.outputs_of(job),
-            region=self._lineage_region(),
-            function=self.lineage_function(),
-            error=None if succeeded else message or None,
-        )
-        self._lineage_run = run
-        return run
 
     def _record_asset_events(self, context: Context, run: IceJobRun) -> None:
         from airflow_ice.lineage.asset_events import record_asset_events
@@ -701,58 +532,17 @@ class IceJobOperator(BaseOperator):
         if added:
             self.log.info("Job %s: %d asset event(s) through asset aliases.", run.job_id, added)
 
-    def _lineage_so_far(self, task_instance: Any) -> IceJobRun:
-        """The finished job, else what is known of it (the submitted job's id, from XCom after a deferral)."""
-        if self._lineage_run is not None:
-            return self._lineage_run
-        job_id = self.job_id
-        if job_id is None:
-            try:
-                pulled = task_instance.xcom_pull(
-                    task_ids=task_instance.task_id, key=JOB_ID_XCOM_KEY, map_indexes=task_instance.map_index
-                )
-            except Exception:  # not pushed, or XCom unreachable from here
-                pulled = None
-            job_id = pulled if isinstance(pulled, str) and pulled else None
-        return IceJobRun(
-            self.family.name, job_id=job_id, function=self.lineage_function(), region=self._lineage_region()
-        )
+    def known_job_id(self) -> str | None:
+        """The job submitted or reattached by this try (None before, and after a deferral)."""
+        return self.job_id
 
-    def get_openlineage_facets_on_start(self) -> OperatorLineage:
-        """OpenLineage at the start: the inputs, the requested outputs, the job's family and function."""
-        from airflow_ice.lineage.facets import operator_lineage
-
-        region = self._lineage_region()
-        run = IceJobRun(self.family.name, function=self.lineage_function(), region=region)
-        return operator_lineage(
-            run, inputs=self.lineage_inputs(region), outputs=self.lineage_declared_outputs(region)
-        )
-
-    def get_openlineage_facets_on_complete(self, task_instance: Any) -> OperatorLineage:
-        """OpenLineage at success: the inputs, the job's real outputs and its run facet."""
-        from airflow_ice.lineage.facets import operator_lineage
-
-        run = self._lineage_so_far(task_instance)
-        if self._lineage_run is None:  # not waited for: only the requested outputs are known
-            outputs = self.lineage_declared_outputs(run.region)
-        else:
-            outputs = run.outputs.datasets(run.region)
-        return operator_lineage(run, inputs=self.lineage_inputs(run.region), outputs=outputs)
-
-    def get_openlineage_facets_on_failure(self, task_instance: Any) -> OperatorLineage:
-        """OpenLineage at failure: the inputs and the job's run facet with ICE's error; no outputs."""
-        from airflow_ice.lineage.facets import operator_lineage
-
-        run = self._lineage_so_far(task_instance)
-        return operator_lineage(run, inputs=self.lineage_inputs(run.region), outputs=[])
-
-
-def _expected_duration_param(value: object, param: str) -> float | None:
-    """``expected_duration``: None (the family's figure) or seconds >= 0 (a number, text or timedelta)."""
-    return None if value is None or value == "" else seconds_param(value, param, allow_zero=True)
-
-
-def request_fingerprint(request: Any) -> str:
-    """Digest of a request model: an earlier try's job is reattached only if it was the same request."""
-    data = request.model_dump(mode="json", by_alias=True, exclude_none=True)
-    return hashlib.sha256(compact_json(data).encode()).hexdigest()[:32]
+    def console_url(self, job_id: str) -> str:
+        """The job's page in the ICE console (``[alibaba_ice] console_job_url``), or "" if it cannot be built."""
+        template = conf.get(SECTION, CONSOLE_JOB_URL, fallback=DEFAULT_CONSOLE_JOB_URL)
+        try:
+            return console_job_url(
+                template, region=self._lineage_region() or "", job_id=job_id, family=self.family.name
+            )
+        except ValueError as exc:
+            self.log.warning("No ICE console link for job %s: %s", job_id, exc)
+            return ""

@@ -29,15 +29,14 @@ from airflow_ice.jobs.waiting import (
     job_failed_error,
 )
 from airflow_ice.jobs.xcom_form import shown_text, xcom_form
-from airflow_ice.lineage.job_lineage import IceJobRun, connection_region
+from airflow_ice.lineage.task_lineage import JobLineageMixin
 from airflow_ice.triggers.base import IceJobTrigger
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
-    from airflow.providers.openlineage.extractors import OperatorLineage
 
 
-class IceJobSensor(BaseSensorOperator):
+class IceJobSensor(JobLineageMixin, BaseSensorOperator):
     """Wait until an ICE job finishes; push the parsed job as the return value (its XCom form,
     :func:`~airflow_ice.jobs.xcom_form.xcom_form`: strict JSON, URLs without signatures or tokens).
 
@@ -154,13 +153,7 @@ class IceJobSensor(BaseSensorOperator):
         stored = event.job
         shown = xcom_form(stored).value if self.keep_presigned_urls else stored
         message = "" if event.succeeded else shown_text(event.message) or ""
-        self._lineage_run = IceJobRun.of_job(
-            self.family.name,
-            shown,
-            outputs=self.family.outputs_of(shown),
-            region=self._lineage_region(),
-            error=None if event.succeeded else message or None,
-        )
+        self._record_lineage(shown, event.succeeded, message)
         if not event.succeeded:
             raise job_failed_error(self.family.name, event.job_id, shown, who=self.task_id, message=message)
         self.log.info("%s job %s succeeded.", self.family.name, event.job_id)
@@ -201,36 +194,9 @@ class IceJobSensor(BaseSensorOperator):
         job_id = job_id or self._checked_job_id()
         return self._complete(JobEvent.from_payload(event, job_id=job_id))
 
-    # Lineage: the job's outputs and run facet once it has finished (the sensor does not know what the
-    # job read: ICE's job answers leave the input out). Never fails the sensor.
+    # Lineage (the mixin reports it): the job's outputs and run facet once it has finished; the
+    # sensor does not know what the job read (ICE's job answers leave the input out).
 
-    # The finished job, kept for the OpenLineage listener that reads it after execute returns.
-    _lineage_run: IceJobRun | None = None
-
-    def _lineage_region(self) -> str | None:
-        return connection_region(self.hook)
-
-    def _lineage_so_far(self) -> IceJobRun:
-        if self._lineage_run is not None:
-            return self._lineage_run
-        job_id = self.job_id.strip() if isinstance(self.job_id, str) and self.job_id.strip() else None
-        return IceJobRun(self.family.name, job_id=job_id, region=self._lineage_region())
-
-    def get_openlineage_facets_on_start(self) -> OperatorLineage:
-        """OpenLineage at the start: the job id being waited for."""
-        from airflow_ice.lineage.facets import operator_lineage
-
-        return operator_lineage(self._lineage_so_far(), inputs=[], outputs=[])
-
-    def get_openlineage_facets_on_complete(self, task_instance: Any) -> OperatorLineage:
-        """OpenLineage at success: the job's real outputs and its run facet."""
-        from airflow_ice.lineage.facets import operator_lineage
-
-        run = self._lineage_so_far()
-        return operator_lineage(run, inputs=[], outputs=run.outputs.datasets(run.region))
-
-    def get_openlineage_facets_on_failure(self, task_instance: Any) -> OperatorLineage:
-        """OpenLineage at failure: the job's run facet with ICE's error."""
-        from airflow_ice.lineage.facets import operator_lineage
-
-        return operator_lineage(self._lineage_so_far(), inputs=[], outputs=[])
+    def known_job_id(self) -> str | None:
+        """The job id the sensor waits for (once rendered)."""
+        return self.job_id.strip() if isinstance(self.job_id, str) and self.job_id.strip() else None
