@@ -22,6 +22,7 @@ from airflow_ice.jobs.events import JobEvent, JobEventStatus
 from airflow_ice.jobs.waiting import first_poll_time
 from airflow_ice.models.functions import IPRODUCTION_FUNCTIONS
 from airflow_ice.operators.iproduction import IceIProductionJobOperator
+from airflow_ice.operators.retry_safety import RetrySafety
 from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
 from tests.dag_support import (
     HELD_JOB_SECONDS,
@@ -161,7 +162,8 @@ def test_the_function_figure_reaches_the_trigger(held_ice: IceEmulator) -> None:
     operator.defer = defer  # type: ignore[method-assign, assignment]
     before = time.time()
     with pytest.raises(_Deferred):
-        operator._run(_Context(), operator.build_request(_identity()), "fingerprint", None)
+        not_durable = RetrySafety(IPRODUCTION, None, operator.log)
+        operator._run(_Context(), operator.build_request(_identity()), "fingerprint", not_durable)
     after = time.time()
 
     first_poll_at = seen["trigger"].first_poll_at

@@ -18,13 +18,14 @@ def test_a_run_without_the_openlineage_provider(tmp_path: Path) -> None:
         assert run.job_id
         ice = job_answer(emulator, "QueryIProductionJob", run.job_id)
 
-    # Nothing of OpenLineage was imported, and so no event written; the lineage facts module, which
-    # imports nothing of it, is all the operator loaded.
+    # Nothing of OpenLineage was imported, and so no event written; the lineage facts and the task
+    # lineage mixin, which import nothing of it, are all the operator loaded.
     assert runs.events == []
     assert run.loaded_modules == [
         "airflow_ice.lineage",
         "airflow_ice.lineage.asset_events",
         "airflow_ice.lineage.job_lineage",
+        "airflow_ice.lineage.task_lineage",
     ]
     # The asset events are the same as with it.
     extra = {
