@@ -160,9 +160,9 @@ def test_the_function_figure_reaches_the_trigger(held_ice: IceEmulator) -> None:
         raise _Deferred
 
     operator.defer = defer  # type: ignore[method-assign, assignment]
+    not_durable = RetrySafety(IPRODUCTION, None, operator.log)
     before = time.time()
     with pytest.raises(_Deferred):
-        not_durable = RetrySafety(IPRODUCTION, None, operator.log)
         operator._run(_Context(), operator.build_request(_identity()), "fingerprint", not_durable)
     after = time.time()
 
