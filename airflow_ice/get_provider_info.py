@@ -6,6 +6,7 @@ from typing import Any
 
 from airflow_ice import __version__
 from airflow_ice.client.config import CONN_TYPE
+from airflow_ice.families import family_names
 from airflow_ice.provider_config import provider_config
 
 INTEGRATION = "Alibaba Cloud Intelligent Media Services (ICE)"
@@ -16,6 +17,11 @@ def _string_field(label: str, description: str, default: str | None = None, **sc
     if default is not None:
         field_schema["default"] = default
     return {"label": label, "description": description, "schema": field_schema}
+
+
+def _family_modules(package: str) -> list[str]:
+    """Each job family's module in ``airflow_ice.<package>`` (named as the family's module)."""
+    return [f"airflow_ice.{package}.{name}" for name in family_names()]
 
 
 def get_provider_info() -> dict[str, Any]:
@@ -37,46 +43,19 @@ def get_provider_info() -> dict[str, Any]:
         "operators": [
             {
                 "integration-name": INTEGRATION,
-                "python-modules": [
-                    "airflow_ice.operators.iproduction",
-                    "airflow_ice.operators.yike",
-                    "airflow_ice.operators.yike_ai_app",
-                    "airflow_ice.operators.media_producing",
-                    "airflow_ice.operators.media_convert",
-                    "airflow_ice.operators.snapshot",
-                    "airflow_ice.operators.media_info",
-                    "airflow_ice.operators.smarttag",
-                ],
+                "python-modules": _family_modules("operators"),
             }
         ],
         "sensors": [
             {
                 "integration-name": INTEGRATION,
-                "python-modules": [
-                    "airflow_ice.sensors.iproduction",
-                    "airflow_ice.sensors.yike",
-                    "airflow_ice.sensors.yike_ai_app",
-                    "airflow_ice.sensors.media_producing",
-                    "airflow_ice.sensors.media_convert",
-                    "airflow_ice.sensors.snapshot",
-                    "airflow_ice.sensors.media_info",
-                    "airflow_ice.sensors.smarttag",
-                ],
+                "python-modules": _family_modules("sensors"),
             }
         ],
         "triggers": [
             {
                 "integration-name": INTEGRATION,
-                "python-modules": [
-                    "airflow_ice.triggers.iproduction",
-                    "airflow_ice.triggers.yike",
-                    "airflow_ice.triggers.yike_ai_app",
-                    "airflow_ice.triggers.media_producing",
-                    "airflow_ice.triggers.media_convert",
-                    "airflow_ice.triggers.snapshot",
-                    "airflow_ice.triggers.media_info",
-                    "airflow_ice.triggers.smarttag",
-                ],
+                "python-modules": _family_modules("triggers"),
             }
         ],
         "extra-links": [

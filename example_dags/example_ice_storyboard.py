@@ -15,8 +15,8 @@ from typing import Any
 
 from airflow.sdk import DAG, Param, task
 
-from airflow_ice.operators.yike import IceYikeStoryboardJobOperator
-from airflow_ice.sensors.yike import IceYikeStoryboardJobSensor
+from airflow_ice.operators.yike_storyboard import IceYikeStoryboardJobOperator
+from airflow_ice.sensors.yike_storyboard import IceYikeStoryboardJobSensor
 
 with DAG(
     dag_id="example_ice_storyboard",

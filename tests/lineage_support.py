@@ -187,7 +187,7 @@ def _iproduction(media: str, outlets: Sequence[Any] = ()) -> Any:
 
 
 def _storyboard(file_url: str) -> Any:
-    from airflow_ice.operators.yike import IceYikeStoryboardJobOperator
+    from airflow_ice.operators.yike_storyboard import IceYikeStoryboardJobOperator
 
     return IceYikeStoryboardJobOperator(
         task_id="storyboard",

@@ -41,7 +41,7 @@ from airflow_ice.jobs.events import JobEvent, JobEventStatus
 from airflow_ice.models import IProductionJob, YikeStoryboardJob
 from airflow_ice.triggers.base import IceJobTrigger
 from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
-from airflow_ice.triggers.yike import IceYikeStoryboardJobTrigger
+from airflow_ice.triggers.yike_storyboard import IceYikeStoryboardJobTrigger
 
 DOCUMENTED_ERRORS = (IceApiError, IceResponseError, IceOutcomeUnknownError, IceNetworkError)
 JOB_ID = "job-under-test"

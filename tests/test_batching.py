@@ -20,9 +20,9 @@ import pytest
 from airflow.triggers.base import TriggerEvent
 
 from airflow_ice.emulator import IceEmulator, ScriptedFault
-from airflow_ice.families.family import IceJob
 from airflow_ice.hooks.ice import IceHook
 from airflow_ice.jobs.events import JobEvent, JobEventStatus
+from airflow_ice.jobs.family import IceJob
 from airflow_ice.triggers.batching import BATCHED_POLLERS, BatchedJobPoller
 from airflow_ice.triggers.yike_ai_app import IceYikeAIAppJobTrigger
 from tests.emulator_support import ManualClock

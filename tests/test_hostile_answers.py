@@ -41,12 +41,12 @@ from airflow_ice.models import (
 )
 from airflow_ice.models.lenient import JobResponseModel
 from airflow_ice.operators.iproduction import IceIProductionJobOperator
-from airflow_ice.operators.yike import IceYikeStoryboardJobOperator
 from airflow_ice.operators.yike_ai_app import IceYikeAIAppJobOperator
+from airflow_ice.operators.yike_storyboard import IceYikeStoryboardJobOperator
 from airflow_ice.triggers.base import IceJobTrigger
 from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
-from airflow_ice.triggers.yike import IceYikeStoryboardJobTrigger
 from airflow_ice.triggers.yike_ai_app import IceYikeAIAppJobTrigger
+from airflow_ice.triggers.yike_storyboard import IceYikeStoryboardJobTrigger
 from tests.dag_support import new_dag, run_dag, task_states, task_try_numbers
 from tests.media_families import (
     MEDIA_CONVERT,

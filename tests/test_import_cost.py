@@ -16,13 +16,13 @@ HEAVY = ("aiohttp", "httpx", "httpcore", "tenacity", "yarl")
 MODULES = (
     "airflow_ice.hooks.ice",
     "airflow_ice.operators.iproduction",
-    "airflow_ice.operators.yike",
+    "airflow_ice.operators.yike_storyboard",
     "airflow_ice.operators.yike_ai_app",
     "airflow_ice.sensors.iproduction",
-    "airflow_ice.sensors.yike",
+    "airflow_ice.sensors.yike_storyboard",
     "airflow_ice.sensors.yike_ai_app",
     "airflow_ice.triggers.iproduction",
-    "airflow_ice.triggers.yike",
+    "airflow_ice.triggers.yike_storyboard",
     "airflow_ice.triggers.yike_ai_app",
 )
 

@@ -11,8 +11,8 @@ from airflow_ice.emulator import IceEmulator
 from airflow_ice.links.console import CONSOLE_URL_XCOM_KEY, IceConsoleJobLink, console_job_url
 from airflow_ice.links.job_output import IceJobOutputLink
 from airflow_ice.operators.iproduction import IceIProductionJobOperator
-from airflow_ice.operators.yike import IceYikeStoryboardJobOperator
 from airflow_ice.operators.yike_ai_app import IceYikeAIAppJobOperator
+from airflow_ice.operators.yike_storyboard import IceYikeStoryboardJobOperator
 from tests.dag_support import emulated_ice, new_dag, rendered_at_run_time, run_dag, task_states, xcom_value
 
 __all__ = ["emulated_ice"]

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from airflow_ice.emulator import IceEmulator
-from airflow_ice.operators.yike import IceYikeStoryboardJobOperator
+from airflow_ice.operators.yike_storyboard import IceYikeStoryboardJobOperator
 from tests.dag_support import (
     FAST_RETRY,
     emulated_ice,

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from airflow_ice.operators.iproduction import IceIProductionJobOperator
-from airflow_ice.operators.yike import IceYikeStoryboardJobOperator
 from airflow_ice.operators.yike_ai_app import IceYikeAIAppJobOperator
+from airflow_ice.operators.yike_storyboard import IceYikeStoryboardJobOperator
 from tests.dag_support import new_dag
 
 COVER: dict[str, Any] = {

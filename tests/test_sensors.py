@@ -10,7 +10,7 @@ from airflow_ice.emulator import IceEmulator
 from airflow_ice.hooks.ice import IceHook
 from airflow_ice.sensors.base import IceJobSensor
 from airflow_ice.sensors.iproduction import IceIProductionJobSensor
-from airflow_ice.sensors.yike import IceYikeStoryboardJobSensor
+from airflow_ice.sensors.yike_storyboard import IceYikeStoryboardJobSensor
 from tests.dag_support import emulated_ice, new_dag, run_dag, task_states, xcom_value
 
 __all__ = ["emulated_ice"]

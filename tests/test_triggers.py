@@ -18,7 +18,7 @@ from airflow_ice.hooks.ice import IceHook
 from airflow_ice.jobs.events import JobEvent, JobEventStatus
 from airflow_ice.triggers.base import IceJobTrigger
 from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
-from airflow_ice.triggers.yike import IceYikeStoryboardJobTrigger
+from airflow_ice.triggers.yike_storyboard import IceYikeStoryboardJobTrigger
 from tests.dag_support import HELD_JOB_SECONDS, emulated_ice, held_ice, job_clock, requests
 from tests.emulator_support import ManualClock
 from tests.loop_checks import forbid_blocking_calls, until, until_while_running, watch_loop_cpu
@@ -314,7 +314,7 @@ def test_trigger_modules_import_without_the_hook_or_models() -> None:
     # Airflow imports trigger classes on the triggerer's event loop: they must import light.
     code = (
         "import sys, airflow.triggers.base;"
-        "import airflow_ice.triggers.iproduction, airflow_ice.triggers.yike, airflow_ice.triggers.yike_ai_app,"
+        "import airflow_ice.triggers.iproduction, airflow_ice.triggers.yike_storyboard, airflow_ice.triggers.yike_ai_app,"
         " airflow_ice.triggers.media_producing, airflow_ice.triggers.media_convert,"
         " airflow_ice.triggers.snapshot, airflow_ice.triggers.media_info, airflow_ice.triggers.smarttag;"
         "heavy = [m for m in ('airflow_ice.hooks.ice', 'airflow_ice.models', 'airflow_ice.client_pool')"

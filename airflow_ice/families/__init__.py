@@ -1,8 +1,10 @@
-"""The ICE job families: one module each, declaring a :class:`~airflow_ice.families.family.JobFamily`.
+"""The ICE job families: one module each, declaring one :class:`~airflow_ice.jobs.family.JobFamily`.
 
 A family module holds declarations only (its actions, models, ``ClientToken``, expected duration and
-lineage readers); the hook and the waiters read them. Importing one family imports its own request
-model and nothing of the others'; :func:`all_families` finds every module that declares one.
+lineage readers); the hook and the waiters read them. Its operator, sensor and trigger live in the
+modules of the same name under :mod:`airflow_ice.operators`, :mod:`airflow_ice.sensors` and
+:mod:`airflow_ice.triggers`. Importing one family imports nothing of the others, and no model until
+one is used.
 """
 
 from __future__ import annotations
@@ -10,20 +12,27 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from airflow_ice.families.family import AnyFamily, IceJob, JobFamily
+from airflow_ice.jobs.family import AnyFamily, IceJob, JobFamily
+
+
+def family_names() -> list[str]:
+    """Every family's module name (e.g. ``snapshot``), sorted, without importing any."""
+    return sorted(info.name for info in pkgutil.iter_modules(__path__))
 
 
 def all_families() -> dict[str, AnyFamily]:
-    """Every declared family by its module's name (e.g. ``snapshot``), importing them all."""
+    """Every family by its module's name, importing them all.
+
+    :raises TypeError: a module in this package does not declare exactly one family.
+    """
     found: dict[str, AnyFamily] = {}
-    for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name):
-        module = importlib.import_module(f"{__name__}.{module_info.name}")
+    for name in family_names():
+        module = importlib.import_module(f"{__name__}.{name}")
         declared = [value for value in vars(module).values() if isinstance(value, JobFamily)]
-        if len(declared) > 1:
-            raise TypeError(f"{module.__name__} declares {len(declared)} job families; one module each")
-        if declared:
-            found[module_info.name] = declared[0]
+        if len(declared) != 1:
+            raise TypeError(f"{module.__name__} declares {len(declared)} job families; it must declare one")
+        found[name] = declared[0]
     return found
 
 
-__all__ = ["AnyFamily", "IceJob", "JobFamily", "all_families"]
+__all__ = ["AnyFamily", "IceJob", "JobFamily", "all_families", "family_names"]

@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from airflow_ice.families.durations import (
+from airflow_ice.jobs.durations import (
     AUDIO_ANALYSIS_SECONDS,
     AUDIO_PROCESSING_SECONDS,
     VIDEO_ANALYSIS_SECONDS,
     VIDEO_REWRITE_SECONDS,
 )
-from airflow_ice.families.family import JobFamily
-from airflow_ice.families.readers import first_output_url, items, request_input, request_output
+from airflow_ice.jobs.family import JobFamily
+from airflow_ice.jobs.media_readers import first_output_url, items, request_input, request_output
 from airflow_ice.lineage.job_lineage import JobOutputs
 
 if TYPE_CHECKING:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow_ice.families.durations import AUDIO_ANALYSIS_SECONDS
-from airflow_ice.families.family import JobFamily
-from airflow_ice.families.readers import model_failure_detail, no_output_url, no_outputs, request_input
+from airflow_ice.jobs.durations import AUDIO_ANALYSIS_SECONDS
+from airflow_ice.jobs.family import JobFamily
+from airflow_ice.jobs.media_readers import model_failure_detail, no_output_url, no_outputs, request_input
 
 if TYPE_CHECKING:
     from airflow_ice.models.media_info_request import MediaInfoJobRequest

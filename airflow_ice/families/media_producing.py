@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from airflow_ice.families.durations import VIDEO_REWRITE_SECONDS
-from airflow_ice.families.family import JobFamily
-from airflow_ice.families.readers import addresses_in, decoded, member, model_failure_detail
+from airflow_ice.jobs.durations import VIDEO_REWRITE_SECONDS
+from airflow_ice.jobs.family import JobFamily
+from airflow_ice.jobs.media_readers import addresses_in, decoded, member, model_failure_detail
 from airflow_ice.lineage.job_lineage import JobMedia, JobOutputs
 
 if TYPE_CHECKING:

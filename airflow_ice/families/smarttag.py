@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow_ice.families.durations import VIDEO_ANALYSIS_SECONDS
-from airflow_ice.families.family import JobFamily
-from airflow_ice.families.readers import no_output_url, no_outputs, request_input
+from airflow_ice.jobs.durations import VIDEO_ANALYSIS_SECONDS
+from airflow_ice.jobs.family import JobFamily
+from airflow_ice.jobs.media_readers import no_output_url, no_outputs, request_input
 
 if TYPE_CHECKING:
     from airflow_ice.models.smarttag_request import SmarttagJobRequest

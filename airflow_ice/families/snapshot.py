@@ -7,9 +7,9 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from airflow_ice.families.durations import VIDEO_ANALYSIS_SECONDS
-from airflow_ice.families.family import JobFamily
-from airflow_ice.families.readers import model_failure_detail, output_url, request_input, request_output
+from airflow_ice.jobs.durations import VIDEO_ANALYSIS_SECONDS
+from airflow_ice.jobs.family import JobFamily
+from airflow_ice.jobs.media_readers import model_failure_detail, output_url, request_input, request_output
 from airflow_ice.lineage.job_lineage import JobMedia, JobOutputs
 
 if TYPE_CHECKING:

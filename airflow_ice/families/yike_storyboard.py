@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from airflow_ice.families.family import JobFamily
-from airflow_ice.families.readers import output_url
+from airflow_ice.jobs.family import JobFamily
+from airflow_ice.jobs.media_readers import output_url
 from airflow_ice.lineage.job_lineage import JobMedia, JobOutputs
 
 if TYPE_CHECKING:

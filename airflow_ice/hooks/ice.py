@@ -11,8 +11,8 @@ from airflow.providers.common.compat.sdk import BaseHook, mask_secret
 
 from airflow_ice.client.config import CONN_TYPE, DEFAULT_CONN_ID, IceConnectionConfig, config_from_connection
 from airflow_ice.errors import IceApiError, IceAuthError, IceError
-from airflow_ice.families.family import AnyFamily, JobFamily, JobT, RequestT
 from airflow_ice.hooks.connection_reads import CONNECTION_READS
+from airflow_ice.jobs.family import AnyFamily, JobFamily, JobT, RequestT
 from airflow_ice.models.request_fields import client_token_text
 from airflow_ice.models.validation import validate_request
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from airflow_ice.errors import IceApiError, IceAuthError, IceCallDeadlineError, IceResponseError, sentence
-from airflow_ice.families.family import AnyFamily, IceJob
 from airflow_ice.jobs.events import JobEvent, JobEventStatus
+from airflow_ice.jobs.family import AnyFamily, IceJob
 from airflow_ice.jobs.waiting import TRANSIENT_POLL_ERRORS, PollFailurePolicy, PollVerdict, failure_message
 from airflow_ice.jobs.xcom_form import xcom_form
 

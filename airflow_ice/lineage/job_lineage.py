@@ -109,7 +109,7 @@ def media_datasets(media: Iterable[JobMedia], region: str | None) -> list[Datase
 @dataclass(frozen=True)
 class JobOutputs:
     """What a finished job wrote, as its family's declaration reads it from the job's XCom form
-    (:attr:`JobFamily.outputs_of <airflow_ice.families.family.JobFamily>`).
+    (:attr:`JobFamily.outputs_of <airflow_ice.jobs.family.JobFamily>`).
 
     :param urls: the written files' addresses (OSS HTTPS URLs or ``oss://`` addresses), in order.
     :param media_ids: ICE media ids of the written files (read only when no URL names them).

@@ -14,8 +14,8 @@ from airflow_ice.links.job_output import JOB_ID_XCOM_KEY
 if TYPE_CHECKING:
     from airflow.providers.openlineage.extractors import OperatorLineage
 
-    from airflow_ice.families.family import AnyFamily
     from airflow_ice.hooks.ice import IceHook
+    from airflow_ice.jobs.family import AnyFamily
 
 
 class JobLineageMixin:

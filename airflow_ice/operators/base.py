@@ -18,11 +18,11 @@ from airflow_ice.errors import (
     IceCallDeadlineError,
     IceInvalidRequestError,
 )
-from airflow_ice.families.family import AnyFamily, IceJob
 from airflow_ice.hooks.ice import IceHook
 from airflow_ice.jobs.cancellation import Cancellation, CancelOutcome
 from airflow_ice.jobs.errors import IceJobTimeoutError, IceJobWaitError
 from airflow_ice.jobs.events import JobEvent, JobEventStatus
+from airflow_ice.jobs.family import AnyFamily, IceJob
 from airflow_ice.jobs.params import (
     is_known_at_parse_time,
     json_object_param,
@@ -69,7 +69,7 @@ class IceJobOperator(JobLineageMixin, BaseOperator):
     submitted again. A submit whose answer was lost (:class:`~airflow_ice.errors.IceOutcomeUnknownError`)
     fails the task without retry (``AirflowFailException``): ICE may have created the job, so look for
     it by its ``UserData`` tag before clearing the task. Families whose submit takes ICE's
-    ``ClientToken`` (:attr:`JobFamily.client_token <airflow_ice.families.family.JobFamily>`) are
+    ``ClientToken`` (:attr:`JobFamily.client_token <airflow_ice.jobs.family.JobFamily>`) are
     the exception: the token (:func:`~airflow_ice.jobs.tag.client_token`) is stored before the
     submit, the client resends the submit after a lost answer, and a later try resends it too,
     since ICE answers the same token with the job it made.

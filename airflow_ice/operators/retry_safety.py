@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 
     from airflow.providers.common.compat.sdk import Context
 
-    from airflow_ice.families.family import AnyFamily, IceJob
     from airflow_ice.hooks.ice import IceHook
+    from airflow_ice.jobs.family import AnyFamily, IceJob
 
 
 def request_fingerprint(request: Any) -> str:

@@ -16,10 +16,10 @@ from airflow.providers.common.compat.sdk import (
 )
 
 from airflow_ice.errors import IceInvalidRequestError
-from airflow_ice.families.family import AnyFamily
 from airflow_ice.hooks.ice import IceHook
 from airflow_ice.jobs.errors import IceJobWaitError
 from airflow_ice.jobs.events import JobEvent, JobEventStatus
+from airflow_ice.jobs.family import AnyFamily
 from airflow_ice.jobs.params import count_param, is_template, seconds_param
 from airflow_ice.jobs.poll import finished_event, poll_job, refused_event
 from airflow_ice.jobs.waiting import (

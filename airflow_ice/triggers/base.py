@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from airflow_ice.client.deadline import calls_bounded_by
-from airflow_ice.families.family import AnyFamily, IceJob
 from airflow_ice.jobs.events import JobEvent, JobEventStatus
+from airflow_ice.jobs.family import AnyFamily, IceJob
 from airflow_ice.jobs.poll import PollResult, apoll_job, finished_event, refused_event
 from airflow_ice.jobs.waiting import PollFailurePolicy
 from airflow_ice.jobs.xcom_form import shown_text

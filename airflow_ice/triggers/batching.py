@@ -41,8 +41,8 @@ from airflow_ice.triggers.hook_loader import load_hook_class
 from airflow_ice.triggers.poll_scheduler import POLL_SCHEDULERS
 
 if TYPE_CHECKING:
-    from airflow_ice.families.family import IceJob
     from airflow_ice.hooks.ice import IceHook
+    from airflow_ice.jobs.family import IceJob
 
 log = logging.getLogger(__name__)
 

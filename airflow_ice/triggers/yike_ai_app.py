@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from airflow.triggers.base import TriggerEvent
 
-from airflow_ice.families.family import IceJob
 from airflow_ice.families.yike_ai_app import YIKE_AI_APP
+from airflow_ice.jobs.family import IceJob
 from airflow_ice.triggers.base import IceJobTrigger
 from airflow_ice.triggers.batching import BATCHED_POLLERS, BatchedJobKind, BatchMember, checked_batch_size
 from airflow_ice.triggers.hook_loader import DEFAULT_CONN_ID

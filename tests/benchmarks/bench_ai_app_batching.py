@@ -39,9 +39,9 @@ os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
 
 import httpx
 
-from airflow_ice.families.family import IceJob
 from airflow_ice.families.yike_ai_app import YIKE_AI_APP
 from airflow_ice.hooks.ice import IceHook
+from airflow_ice.jobs.family import IceJob
 from airflow_ice.triggers.base import IceJobTrigger
 from airflow_ice.triggers.yike_ai_app import IceYikeAIAppJobTrigger
 

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from airflow.sdk import DAG
 
 from airflow_ice.operators.iproduction import IceIProductionJobOperator
-from airflow_ice.operators.yike import IceYikeStoryboardJobOperator
+from airflow_ice.operators.yike_storyboard import IceYikeStoryboardJobOperator
 from tests.deployment.tasks import (
     IN_WORKER_KWARGS,
     IN_WORKER_TASK_ID,

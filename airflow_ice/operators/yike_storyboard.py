@@ -12,7 +12,7 @@ from airflow_ice.jobs.tag import TaskIdentity
 from airflow_ice.models import YikeStoryboardJobRequest
 from airflow_ice.models.json_text import compact_json
 from airflow_ice.operators.base import IceJobOperator
-from airflow_ice.triggers.yike import IceYikeStoryboardJobTrigger
+from airflow_ice.triggers.yike_storyboard import IceYikeStoryboardJobTrigger
 
 
 class IceYikeStoryboardJobOperator(IceJobOperator):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from airflow_ice.families.yike_storyboard import YIKE_STORYBOARD
 from airflow_ice.sensors.base import IceJobSensor
-from airflow_ice.triggers.yike import IceYikeStoryboardJobTrigger
+from airflow_ice.triggers.yike_storyboard import IceYikeStoryboardJobTrigger
 
 
 class IceYikeStoryboardJobSensor(IceJobSensor):

@@ -94,7 +94,7 @@ class JobFamily(Generic[RequestT, JobT]):
         outputs before it ran (and when it was not waited for).
     :param failure_detail_of: what ICE said about a failed job (parsed model), beyond its status.
     :param expected_seconds_of: the least time a job is expected to run, from its validated request
-        (see :mod:`airflow_ice.families.durations`): after the check at once the waiters do not
+        (see :mod:`airflow_ice.jobs.durations`): after the check at once the waiters do not
         poll again before it (``expected_duration`` overrides it).
     :param client_token: whether the submit takes ICE's ``ClientToken`` (the request model has a
         ``client_token`` field): the operator then sends one, so a submit whose answer was lost is
