@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
-from airflow_ice.signing import ACS3_HMAC_SHA256, Credentials, sign_request
+from airflow_ice.client.signing import ACS3_HMAC_SHA256, Credentials, sign_request
 
 if TYPE_CHECKING:
     from airflow_ice.emulator import IceEmulator
@@ -103,7 +103,7 @@ def call(
     nonce: str | None = None,
     version: str = API_VERSION,
 ) -> httpx.Response:
-    """Sign with :func:`airflow_ice.signing.sign_request` and POST to the emulator."""
+    """Sign with :func:`airflow_ice.client.signing.sign_request` and POST to the emulator."""
     signed = sign_request(
         action=action,
         version=version,

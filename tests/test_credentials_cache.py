@@ -11,9 +11,9 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
+from airflow_ice.client.signing import Credentials
 from airflow_ice.credentials import CredentialsCache, TemporaryCredentials
 from airflow_ice.errors import IceCredentialsError, IceCredentialsUnavailableError
-from airflow_ice.signing import Credentials
 from tests.credentials_support import FakeClock
 
 LIFETIME = 3600.0

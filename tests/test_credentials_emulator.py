@@ -15,10 +15,10 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import pytest
 
+from airflow_ice.client.signing import ACS3_HMAC_SHA256, HMAC_SHA1, Credentials, encode_form, sign_request
 from airflow_ice.credentials.sts import assume_role_request, assume_role_with_oidc_request
 from airflow_ice.emulator import IceEmulator
 from airflow_ice.emulator.cli import add_emulator_options, emulator_kwargs
-from airflow_ice.signing import ACS3_HMAC_SHA256, HMAC_SHA1, Credentials, encode_form, sign_request
 from tests.credentials_support import OIDC_PROVIDER_ARN, OIDC_TOKEN, ROLE_ARN, FakeClock, write_token
 
 KEY = Credentials("emulator-access-key-id", "emulator-access-key-secret")

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from airflow_ice.connection import config_from_connection
+from airflow_ice.client.config import config_from_connection
+from airflow_ice.client.signing import Credentials
 from airflow_ice.credentials import (
     CredentialSettings,
     CredentialSource,
@@ -21,7 +22,6 @@ from airflow_ice.credentials.ram_role import AssumeRoleFetcher
 from airflow_ice.credentials.refreshing import RefreshingCredentialsProvider
 from airflow_ice.credentials.static import StaticCredentialsProvider
 from airflow_ice.errors import IceConfigurationError, IceCredentialsError
-from airflow_ice.signing import Credentials
 from tests.credentials_support import OIDC_PROVIDER_ARN, ROLE_ARN, clean_credentials
 
 __all__ = ["clean_credentials"]

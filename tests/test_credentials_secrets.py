@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from airflow_ice.connection import config_from_connection
+from airflow_ice.client.config import config_from_connection
 from airflow_ice.credentials import resolve_credentials_provider
 from airflow_ice.credentials.refreshing import RefreshingCredentialsProvider
 from airflow_ice.emulator import IceEmulator

@@ -16,13 +16,13 @@ from typing import Any
 import httpx
 import pytest
 
-from airflow_ice.connection import config_from_connection
+from airflow_ice.client.config import config_from_connection
+from airflow_ice.client.signing import Credentials, sign_request
 from airflow_ice.credentials import CredentialsProvider, resolve_credentials_provider, resolver
 from airflow_ice.credentials.refreshing import RefreshingCredentialsProvider
 from airflow_ice.emulator import IceEmulator, ScriptedFault
 from airflow_ice.errors import IceAuthError, IceCredentialsError, IceCredentialsUnavailableError
 from airflow_ice.hooks.ice import IceHook
-from airflow_ice.signing import Credentials, sign_request
 from tests.credentials_support import (
     OIDC_TOKEN,
     ROLE_ARN,

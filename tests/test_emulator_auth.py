@@ -1,5 +1,5 @@
 """The emulator accepts correctly signed calls (V3 and V1, with and without STS) and rejects the
-rest with ICE's codes and statuses. Real HTTP on loopback, signed with airflow_ice.signing."""
+rest with ICE's codes and statuses. Real HTTP on loopback, signed with airflow_ice.client.signing."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from datetime import datetime, timedelta, timezone
 import httpx
 import pytest
 
-from airflow_ice.emulator.server import IceEmulator
-from airflow_ice.signing import (
+from airflow_ice.client.signing import (
     ACS3_HMAC_SHA256,
     EMPTY_SHA256,
     HMAC_SHA1,
@@ -20,6 +19,7 @@ from airflow_ice.signing import (
     sha256_hex,
     v3_authorization,
 )
+from airflow_ice.emulator.server import IceEmulator
 from tests.emulator_support import (
     API_VERSION,
     KEY_ID,

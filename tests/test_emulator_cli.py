@@ -18,7 +18,7 @@ from typing import IO
 import httpx
 import pytest
 
-from airflow_ice.signing import HMAC_SHA1, Credentials
+from airflow_ice.client.signing import HMAC_SHA1, Credentials
 from tests.emulator_support import (
     KEY_ID,
     KEY_SECRET,
@@ -167,7 +167,7 @@ def test_pytest_plugin_fixtures(tmp_path: Path) -> None:
         """
 import json, os
 import httpx, pytest
-from airflow_ice.signing import Credentials, sign_request
+from airflow_ice.client.signing import Credentials, sign_request
 
 
 def test_default_emulator(ice_emulator):

@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
+from airflow_ice.client.signing import Credentials
 from airflow_ice.emulator.faults import QpsLimiter, ScriptedFault
 from airflow_ice.emulator.server import IceEmulator
-from airflow_ice.signing import Credentials
 from tests.emulator_support import (
     KEY_ID,
     KEY_SECRET,

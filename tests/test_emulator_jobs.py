@@ -13,10 +13,10 @@ from typing import Any
 import httpx
 import pytest
 
+from airflow_ice.client.signing import HMAC_SHA1
 from airflow_ice.emulator.jobs import QUEUING_SHARE
 from airflow_ice.emulator.server import IceEmulator
 from airflow_ice.models import SnapshotJob
-from airflow_ice.signing import HMAC_SHA1
 from tests.emulator_support import (
     KEY_ID,
     KEY_SECRET,

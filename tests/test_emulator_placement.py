@@ -11,9 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from airflow_ice.client.signing import HMAC_SHA1
 from airflow_ice.emulator.placement import PLACEMENTS, STRICT_PLACEMENT_VARIABLE, Location
 from airflow_ice.emulator.server import IceEmulator
-from airflow_ice.signing import HMAC_SHA1
 from tests.emulator_support import KEY_ID, KEY_SECRET, call, error_code, ok, storyboard_body
 
 

@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, quote
 
 import pytest
 
+from airflow_ice.client.signing import sha256_hex, v1_signature, v3_canonical_request, v3_signature
 from airflow_ice.errors import (
     IceAuthError,
     IceConfigurationError,
@@ -25,7 +26,6 @@ from airflow_ice.errors import (
 )
 from airflow_ice.hooks.ice import IceHook, is_idempotent
 from airflow_ice.models import IProductionJobStatus, YikeStoryboardJobStatus
-from airflow_ice.signing import sha256_hex, v1_signature, v3_canonical_request, v3_signature
 from tests.stub_ice import Answer, Recorded, StubIce, error
 
 FIXTURES = Path(__file__).parent / "fixtures"

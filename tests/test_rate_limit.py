@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from airflow_ice.client_pool import EndpointIdentity
-from airflow_ice.connection import config_from_connection
+from airflow_ice.client.config import config_from_connection
+from airflow_ice.client.pool import EndpointIdentity
+from airflow_ice.client.rate_limit import RATE_LIMITERS, RateLimiterRegistry, TokenBucket
 from airflow_ice.emulator import IceEmulator
 from airflow_ice.hooks.ice import IceHook
 from airflow_ice.jobs.events import JobEvent, JobEventStatus
-from airflow_ice.rate_limit import RATE_LIMITERS, RateLimiterRegistry, TokenBucket
 from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
 from tests.emulator_support import ManualClock
 from tests.loop_checks import until_while_running

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
-from airflow_ice.retry import acall_with_retries, call_with_retries
+from airflow_ice.client.retry import acall_with_retries, call_with_retries
 
 
 class Flaky(Exception):

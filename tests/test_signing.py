@@ -1,4 +1,4 @@
-"""Prove :mod:`airflow_ice.signing` byte-for-byte against the official Alibaba Cloud signer.
+"""Prove :mod:`airflow_ice.client.signing` byte-for-byte against the official Alibaba Cloud signer.
 
 The oracle is ``alibabacloud_tea_openapi.utils.Utils`` (a test-only dependency). Every comparison is
 made on the literal published reference vectors and on thousands of generated requests.
@@ -19,7 +19,7 @@ from darabonba.request import DaraRequest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from airflow_ice.signing import (
+from airflow_ice.client.signing import (
     ACS3_HMAC_SHA256,
     EMPTY_SHA256,
     HMAC_SHA1,

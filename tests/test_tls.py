@@ -18,8 +18,8 @@ import httpx
 import pytest
 from cryptography import x509
 
-from airflow_ice.client_pool import TlsSettings, ssl_context_for
-from airflow_ice.connection import config_from_connection
+from airflow_ice.client.config import config_from_connection
+from airflow_ice.client.tls import TlsSettings, ssl_context_for
 from airflow_ice.emulator import IceEmulator
 from airflow_ice.emulator.tls import make_tls_material
 from airflow_ice.errors import IceConfigurationError, IceConnectError

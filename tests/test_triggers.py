@@ -317,7 +317,7 @@ def test_trigger_modules_import_without_the_hook_or_models() -> None:
         "import airflow_ice.triggers.iproduction, airflow_ice.triggers.yike_storyboard, airflow_ice.triggers.yike_ai_app,"
         " airflow_ice.triggers.media_producing, airflow_ice.triggers.media_convert,"
         " airflow_ice.triggers.snapshot, airflow_ice.triggers.media_info, airflow_ice.triggers.smarttag;"
-        "heavy = [m for m in ('airflow_ice.hooks.ice', 'airflow_ice.models', 'airflow_ice.client_pool')"
+        "heavy = [m for m in ('airflow_ice.hooks.ice', 'airflow_ice.models', 'airflow_ice.client.pool')"
         " if m in sys.modules];"
         "print(heavy)"
     )

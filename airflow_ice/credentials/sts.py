@@ -3,7 +3,7 @@
 As the official credentials libraries do: ``POST /`` with ``Action``, ``Format``, ``Version`` and
 ``Timestamp`` in the query and the role parameters form-encoded in the body (so the OIDC token
 never appears in a URL, where proxies and httpx's log would show it). AssumeRole is signed with
-RPC signature 1.0 (HMAC-SHA1) by :mod:`airflow_ice.signing`; AssumeRoleWithOIDC is anonymous:
+RPC signature 1.0 (HMAC-SHA1) by :mod:`airflow_ice.client.signing`; AssumeRoleWithOIDC is anonymous:
 the OIDC token is the proof. Both answer ``{RequestId, AssumedRoleUser, Credentials:
 {AccessKeyId, AccessKeySecret, SecurityToken, Expiration}}`` (OIDC adds ``OIDCTokenInfo``).
 """

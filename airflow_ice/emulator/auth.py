@@ -1,7 +1,7 @@
 """Verification of ICE request signatures (ACS3-HMAC-SHA256 and RPC 1.0 HMAC-SHA1), STS tokens,
 timestamps and nonces, with the error codes ICE answers.
 
-The signing math lives in :mod:`airflow_ice.signing`; this module only recomputes a signature
+The signing math lives in :mod:`airflow_ice.client.signing`; this module only recomputes a signature
 from what arrived and compares.
 """
 
@@ -17,10 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from airflow_ice.emulator.errors import EmulatorAuthError, missing_parameter
-from airflow_ice.emulator.request import IncomingRequest
-from airflow_ice.emulator.temporary_keys import IssuedKey, TemporaryKeyStore
-from airflow_ice.signing import (
+from airflow_ice.client.signing import (
     ACS3_HMAC_SHA256,
     HMAC_SHA1,
     sha256_hex,
@@ -28,6 +25,9 @@ from airflow_ice.signing import (
     v3_canonical_request,
     v3_signature,
 )
+from airflow_ice.emulator.errors import EmulatorAuthError, missing_parameter
+from airflow_ice.emulator.request import IncomingRequest
+from airflow_ice.emulator.temporary_keys import IssuedKey, TemporaryKeyStore
 
 API_VERSION = "2020-11-09"
 TIMESTAMP_PATTERN = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")

@@ -8,10 +8,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from airflow_ice.client.signing import TIMESTAMP_FORMAT
 from airflow_ice.emulator.counters import EmulatorCounters
 from airflow_ice.emulator.errors import invalid_parameter, missing_parameter
 from airflow_ice.emulator.jobs import JobTiming
-from airflow_ice.signing import TIMESTAMP_FORMAT
 
 # A handler gets the merged query and body parameters and returns the response body without
 # RequestId; it raises EmulatorApiError for ICE error answers.
