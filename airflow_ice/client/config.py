@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from airflow_ice.client.credential_settings import CredentialSettings, credential_settings_from_extras
 from airflow_ice.client.endpoint import base_url_of
 from airflow_ice.client.signing import ACS3_HMAC_SHA256, SIGNATURE_ALGORITHMS, Credentials
-from airflow_ice.credentials.settings import CredentialSettings, credential_settings_from_extras
 from airflow_ice.errors import IceConfigurationError
 
 ICE_API_VERSION = "2020-11-09"
@@ -274,7 +274,7 @@ def config_from_connection(
         mapping: the extras (``region``, ``endpoint``, ``security_token``,
         ``signature_algorithm``, ``timeout``, ``max_retries``, ``verify``, ``ca_bundle``,
         ``max_requests_per_second``, the credential-source extras of
-        :func:`~airflow_ice.credentials.settings.credential_settings_from_extras`; ``alibaba_cloud``
+        :func:`~airflow_ice.client.credential_settings.credential_settings_from_extras`; ``alibaba_cloud``
         connections give ``access_key_id``, ``access_key_secret`` and ``region`` here).
     :param host: the connection's host field, used as the endpoint when no ``endpoint`` extra is set.
     :param port: the connection's port field.

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from airflow_ice.client.config import ICE_API_VERSION, IceConnectionConfig
+from airflow_ice.client.json_numbers import integer_or_digits
 from airflow_ice.client.redaction import Scrubber
 from airflow_ice.client.signing import Credentials, redact_query, sign_request
 from airflow_ice.errors import IceInvalidRequestError
-from airflow_ice.models.json_text import integer_or_digits
 
 # The actions ICE serves as GET, as the official SDK declares them (each action's ``method``);
 # every other action is a POST. A GET carries all its parameters in the query string.

@@ -12,14 +12,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from airflow_ice.credentials.base import CredentialsFetcher, CredentialsProvider, TemporaryCredentials
-    from airflow_ice.credentials.cache import CredentialsCache, clear_shared_caches, shared_cache
-    from airflow_ice.credentials.resolver import choose_source, resolve_credentials_provider
-    from airflow_ice.credentials.settings import (
+    from airflow_ice.client.credential_settings import (
         CredentialSettings,
         CredentialSource,
         credential_settings_from_extras,
     )
+    from airflow_ice.credentials.base import CredentialsFetcher, CredentialsProvider, TemporaryCredentials
+    from airflow_ice.credentials.cache import CredentialsCache, clear_shared_caches, shared_cache
+    from airflow_ice.credentials.resolver import choose_source, resolve_credentials_provider
 
 # Where each public name lives. Loaded on first use: the connection settings import this package,
 # and the sources' HTTP clients (httpx) are not for a DAG file that only imports an operator.

@@ -16,9 +16,9 @@ from collections.abc import Callable, Hashable
 
 import httpx
 
+from airflow_ice.client.credential_settings import CredentialSource
 from airflow_ice.credentials.base import CredentialsFetcher, TemporaryCredentials
 from airflow_ice.credentials.http_client import METADATA_TIMEOUT, HttpSettings, ServiceCaller
-from airflow_ice.credentials.settings import CredentialSource
 from airflow_ice.credentials.sts import temporary_credentials
 from airflow_ice.errors import IceCredentialsError, IceCredentialsUnavailableError
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from airflow_ice.client.signing import Credentials
-from airflow_ice.credentials.base import CredentialsProvider
-from airflow_ice.credentials.settings import (
+from airflow_ice.client.credential_settings import (
     ENV_ACCESS_KEY_ID,
     ENV_ACCESS_KEY_SECRET,
     ENV_SECURITY_TOKEN,
     CredentialSource,
 )
+from airflow_ice.client.signing import Credentials
+from airflow_ice.credentials.base import CredentialsProvider
 from airflow_ice.errors import IceCredentialsError
 
 

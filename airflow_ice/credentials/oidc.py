@@ -12,9 +12,9 @@ from collections.abc import Callable, Hashable
 
 import httpx
 
+from airflow_ice.client.credential_settings import CredentialSource
 from airflow_ice.credentials.base import CredentialsFetcher, TemporaryCredentials
 from airflow_ice.credentials.http_client import HttpSettings, ServiceCaller
-from airflow_ice.credentials.settings import CredentialSource
 from airflow_ice.credentials.sts import (
     ASSUME_ROLE_WITH_OIDC,
     assume_role_with_oidc_request,

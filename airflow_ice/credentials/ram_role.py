@@ -10,10 +10,10 @@ from collections.abc import Callable, Hashable
 
 import httpx
 
+from airflow_ice.client.credential_settings import CredentialSource
 from airflow_ice.client.signing import Credentials
 from airflow_ice.credentials.base import CredentialsFetcher, CredentialsProvider, TemporaryCredentials
 from airflow_ice.credentials.http_client import HttpSettings, ServiceCaller
-from airflow_ice.credentials.settings import CredentialSource
 from airflow_ice.credentials.sts import ASSUME_ROLE, assume_role_request, parse_sts_answer, sts_host
 
 # Salt of key fingerprints: random per process, so a fingerprint means nothing outside it.

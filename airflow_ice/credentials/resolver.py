@@ -20,16 +20,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 
-from airflow_ice.client.signing import Credentials
-from airflow_ice.credentials.base import CredentialsProvider
-from airflow_ice.credentials.cache import shared_cache
-from airflow_ice.credentials.ecs import METADATA_HTTP, EcsRamRoleFetcher
-from airflow_ice.credentials.environment import EnvironmentCredentialsProvider, credentials_from_environment
-from airflow_ice.credentials.http_client import HttpSettings, SslContextFactory, default_ssl_context
-from airflow_ice.credentials.oidc import OidcRoleFetcher
-from airflow_ice.credentials.ram_role import AssumeRoleFetcher
-from airflow_ice.credentials.refreshing import NewCredentialsCallback, RefreshingCredentialsProvider
-from airflow_ice.credentials.settings import (
+from airflow_ice.client.credential_settings import (
     DEFAULT_SESSION_NAME,
     ENV_ACCESS_KEY_ID,
     ENV_ACCESS_KEY_SECRET,
@@ -42,6 +33,15 @@ from airflow_ice.credentials.settings import (
     CredentialSettings,
     CredentialSource,
 )
+from airflow_ice.client.signing import Credentials
+from airflow_ice.credentials.base import CredentialsProvider
+from airflow_ice.credentials.cache import shared_cache
+from airflow_ice.credentials.ecs import METADATA_HTTP, EcsRamRoleFetcher
+from airflow_ice.credentials.environment import EnvironmentCredentialsProvider, credentials_from_environment
+from airflow_ice.credentials.http_client import HttpSettings, SslContextFactory, default_ssl_context
+from airflow_ice.credentials.oidc import OidcRoleFetcher
+from airflow_ice.credentials.ram_role import AssumeRoleFetcher
+from airflow_ice.credentials.refreshing import NewCredentialsCallback, RefreshingCredentialsProvider
 from airflow_ice.credentials.static import StaticCredentialsProvider
 from airflow_ice.errors import IceCredentialsError
 

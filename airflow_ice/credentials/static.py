@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from airflow_ice.client.credential_settings import CredentialSource
 from airflow_ice.client.signing import Credentials
 from airflow_ice.credentials.base import CredentialsProvider
-from airflow_ice.credentials.settings import CredentialSource
 
 
 class StaticCredentialsProvider(CredentialsProvider):

@@ -6,6 +6,8 @@ import json
 import math
 from typing import Any
 
+from airflow_ice.client.json_numbers import integer_or_digits
+
 # Max characters of a value quoted in a warning or error message.
 _REPR_LIMIT = 120
 
@@ -24,16 +26,6 @@ def compact_json(value: Any) -> str:
 def _reject_constant(name: str) -> Any:
     # NaN and Infinity are not JSON; letting them through would make XCom values unserialisable.
     raise ValueError(f"{name} is not a JSON number")
-
-
-def integer_or_digits(digits: str) -> int | str:
-    """A JSON integer as an ``int``, or as its digits when Python refuses to convert one that long
-    (``sys.get_int_max_str_digits()``, 4,300 digits by default): the value stays readable, as text,
-    and the rest of the JSON around it is not lost. For ``json.loads(parse_int=...)``."""
-    try:
-        return int(digits)
-    except ValueError:
-        return digits
 
 
 def _loads(text: str) -> Any:

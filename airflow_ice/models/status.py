@@ -6,7 +6,7 @@ from enum import Enum
 from typing import TypeVar
 
 
-class _TolerantStatus(str, Enum):
+class TolerantStatus(str, Enum):
     """A status enum whose lookup ignores case and knows a few alternative spellings."""
 
     @classmethod
@@ -14,7 +14,7 @@ class _TolerantStatus(str, Enum):
         return {}
 
     @classmethod
-    def _missing_(cls, value: object) -> _TolerantStatus | None:
+    def _missing_(cls, value: object) -> TolerantStatus | None:
         if not isinstance(value, str):
             return None
         key = value.strip().lower()
@@ -25,7 +25,7 @@ class _TolerantStatus(str, Enum):
         return None
 
 
-class IProductionJobStatus(_TolerantStatus):
+class IProductionJobStatus(TolerantStatus):
     """Status of an IProduction job. Terminal: ``Success`` and ``Fail``."""
 
     QUEUING = "Queuing"
@@ -39,7 +39,7 @@ class IProductionJobStatus(_TolerantStatus):
         return {"analyzing": "analysing"}
 
 
-class YikeStoryboardJobStatus(_TolerantStatus):
+class YikeStoryboardJobStatus(TolerantStatus):
     """Status of a Yike storyboard job. Terminal: ``Succeeded`` and ``Failed``."""
 
     RUNNING = "Running"
@@ -52,7 +52,7 @@ class YikeStoryboardJobStatus(_TolerantStatus):
         return {"success": "succeeded", "fail": "failed"}
 
 
-class MediaProducingJobStatus(_TolerantStatus):
+class MediaProducingJobStatus(TolerantStatus):
     """Status of a media producing (timeline editing) job. Terminal: ``Success`` and ``Failed``."""
 
     INIT = "Init"
@@ -62,7 +62,7 @@ class MediaProducingJobStatus(_TolerantStatus):
     FAILED = "Failed"
 
 
-class MediaConvertJobStatus(_TolerantStatus):
+class MediaConvertJobStatus(TolerantStatus):
     """State of a media convert job. Terminal: ``Complete`` (success), ``Error`` and ``Cancelled``."""
 
     INITED = "Inited"
@@ -72,7 +72,7 @@ class MediaConvertJobStatus(_TolerantStatus):
     CANCELLED = "Cancelled"
 
 
-class SnapshotJobStatus(_TolerantStatus):
+class SnapshotJobStatus(TolerantStatus):
     """Status of a snapshot job. Terminal: ``Success`` and ``Fail``."""
 
     INIT = "Init"
@@ -80,7 +80,7 @@ class SnapshotJobStatus(_TolerantStatus):
     FAIL = "Fail"
 
 
-class SmarttagJobStatus(_TolerantStatus):
+class SmarttagJobStatus(TolerantStatus):
     """Status of a smart tagging job. Terminal: ``Success`` and ``Fail``."""
 
     SUBMITTED = "Submitted"
@@ -93,7 +93,7 @@ class SmarttagJobStatus(_TolerantStatus):
 MediaInfoJobStatus = SnapshotJobStatus
 
 
-StatusT = TypeVar("StatusT", bound=_TolerantStatus)
+StatusT = TypeVar("StatusT", bound=TolerantStatus)
 
 
 def parse_status(enum_cls: type[StatusT], raw: str) -> StatusT | None:

@@ -30,7 +30,7 @@ from airflow_ice.models.lenient import (
     response_problem,
     shallow_fields,
 )
-from airflow_ice.models.status import _TolerantStatus, parse_status
+from airflow_ice.models.status import TolerantStatus, parse_status
 from airflow_ice.models.xcom_values import iso_utc
 
 # BatchGetYikeAIAppJob's items name the parameters ``AppInputConfig`` (per the official SDK), where
@@ -40,7 +40,7 @@ BATCH_APP_PARAMS_FIELD = "AppInputConfig"
 _FAILURE_HINTS = ("error", "message", "reason", "code")
 
 
-class YikeAIAppJobStatus(_TolerantStatus):
+class YikeAIAppJobStatus(TolerantStatus):
     """Status of a Yike AI application job. Terminal: ``Finished`` (success) and ``Failed``."""
 
     CREATED = "Created"
