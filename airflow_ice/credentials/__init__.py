@@ -21,20 +21,20 @@ if TYPE_CHECKING:
     from airflow_ice.credentials.cache import CredentialsCache, clear_shared_caches, shared_cache
     from airflow_ice.credentials.resolver import choose_source, resolve_credentials_provider
 
-# Where each public name lives. Loaded on first use: the connection settings import this package,
-# and the sources' HTTP clients (httpx) are not for a DAG file that only imports an operator.
+# Where each public name lives (the settings are the client's: it reads them from the connection).
+# Loaded on first use: the sources' HTTP clients (httpx) are not for a DAG file that only imports an operator.
 _HOMES = {
-    "CredentialsFetcher": "base",
-    "CredentialsProvider": "base",
-    "TemporaryCredentials": "base",
-    "CredentialsCache": "cache",
-    "clear_shared_caches": "cache",
-    "shared_cache": "cache",
-    "choose_source": "resolver",
-    "resolve_credentials_provider": "resolver",
-    "CredentialSettings": "settings",
-    "CredentialSource": "settings",
-    "credential_settings_from_extras": "settings",
+    "CredentialsFetcher": "airflow_ice.credentials.base",
+    "CredentialsProvider": "airflow_ice.credentials.base",
+    "TemporaryCredentials": "airflow_ice.credentials.base",
+    "CredentialsCache": "airflow_ice.credentials.cache",
+    "clear_shared_caches": "airflow_ice.credentials.cache",
+    "shared_cache": "airflow_ice.credentials.cache",
+    "choose_source": "airflow_ice.credentials.resolver",
+    "resolve_credentials_provider": "airflow_ice.credentials.resolver",
+    "CredentialSettings": "airflow_ice.client.credential_settings",
+    "CredentialSource": "airflow_ice.client.credential_settings",
+    "credential_settings_from_extras": "airflow_ice.client.credential_settings",
 }
 
 
@@ -42,7 +42,7 @@ def __getattr__(name: str) -> Any:
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    return getattr(importlib.import_module(home), name)
 
 
 __all__ = [
