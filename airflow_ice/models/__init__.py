@@ -143,7 +143,7 @@ _HOMES: dict[str, str] = {
     "YikeAIAppJobList": "yike_ai_app_job",
     "YikeAIAppJobRequest": "yike_ai_app_request",
     "YikeAIAppJobResult": "yike_ai_app_job",
-    "YikeAIAppJobStatus": "yike_ai_app_job",
+    "YikeAIAppJobStatus": "status",
     "YikeAIAppMediaOutput": "yike_ai_app_job",
     "YikeAIAppPrecheck": "yike_ai_app_job",
     "YikeStoryboardJob": "yike_storyboard_job",

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from airflow_ice.models.iproduction_results import CoverResult, IProductionResult, decode_result
 from airflow_ice.models.json_text import decode_json_text
 from airflow_ice.models.lenient import (
     MISSING,
-    UNPARSED_FIELD,
-    WARNINGS_FIELD,
-    JobResponseModel,
+    FieldReadJobModel,
     LenientReader,
-    ParseReport,
-    job_id_value,
-    shallow_fields,
 )
-from airflow_ice.models.status import IProductionJobStatus, parse_status
+from airflow_ice.models.status import IProductionJobStatus
 from airflow_ice.models.xcom_values import iso_utc
 
 
@@ -65,7 +59,7 @@ class IProductionScheduleInfo(_JobPart):
     priority: int | None = Field(None, alias="Priority")
 
 
-class IProductionJob(JobResponseModel):
+class IProductionJob(FieldReadJobModel):
     """An IProduction job (QueryIProductionJob), parsed leniently.
 
     Validating a JSON object that has a ``JobId`` never raises: what cannot be read (an unknown
@@ -123,24 +117,17 @@ class IProductionJob(JobResponseModel):
     output_files: list[str] = Field(default_factory=list, alias="OutputFiles")
     output_urls: list[str] = Field(default_factory=list, alias="OutputUrls")
     output_media_ids: list[str] = Field(default_factory=list, alias="OutputMediaIds")
-    parse_warnings: list[str] = Field(default_factory=list)
-    unparsed_fields: dict[str, Any] = Field(default_factory=dict)
 
-    @model_validator(mode="before")
     @classmethod
-    def _read_leniently(cls, data: Any) -> Any:
-        if not isinstance(data, Mapping):
-            return data  # pydantic reports that it is not an object
-        report = ParseReport()
-        report.absorb(data)
-        reader = LenientReader(shallow_fields(data, report), cls, report)
-        # Derived from other fields below, so read back from a dump only for bookkeeping.
-        reader.skip("result", "job_params_decoded", WARNINGS_FIELD, UNPARSED_FIELD)
+    def read_fields(cls, reader: LenientReader) -> dict[str, Any]:
+        """The job's fields (see :class:`~airflow_ice.models.lenient.FieldReadJobModel`); ``result``
+        and ``job_params_decoded`` are derived from ``Result`` and ``JobParams``."""
+        reader.skip("result", "job_params_decoded")
         values: dict[str, Any] = {
             "request_id": reader.text("request_id"),
             "name": reader.text("name"),
             "function_name": reader.text("function_name"),
-            "status": _read_status(reader),
+            "status": reader.status("status", IProductionJobStatus),
             "create_time": reader.utc_datetime("create_time"),
             "finish_time": reader.utc_datetime("finish_time"),
             "input": _read_part(reader, "input", IProductionJobInput),
@@ -152,19 +139,12 @@ class IProductionJob(JobResponseModel):
             "output_urls": reader.text_list("output_urls"),
             "output_media_ids": reader.text_list("output_media_ids"),
         }
-        job_id = job_id_value(reader.take("job_id"))
-        if job_id is not MISSING:
-            # Under its API name, so that an invalid JobId is reported as "JobId".
-            values["JobId"] = job_id
         values["job_params"], values["job_params_decoded"] = _read_job_params(reader)
         values["result_raw"] = reader.text("result_raw")
         if values["result_raw"] is not None:
             values["result"], result_warnings = decode_result(values["function_name"], values["result_raw"])
             for text in result_warnings:
-                report.warn(text)
-        reader.finish()
-        values[WARNINGS_FIELD] = report.warnings
-        values[UNPARSED_FIELD] = report.unparsed
+                reader.report.warn(text)
         return values
 
     def _result_xcom(self) -> dict[str, Any] | None:
@@ -186,19 +166,6 @@ class IProductionJob(JobResponseModel):
             "finish_time": iso_utc(self.finish_time),
             "user_data": self.user_data,
         }
-
-
-def _read_status(reader: LenientReader) -> IProductionJobStatus | str | None:
-    raw = reader.text("status")
-    if raw is None:
-        return None
-    status = parse_status(IProductionJobStatus, raw)
-    if status is None:
-        reader.report.warn(
-            f"{reader.path('status')}: unknown status {raw!r}; kept as is, job treated as running"
-        )
-        return raw
-    return status
 
 
 def _read_part(reader: LenientReader, name: str, part_cls: type[_JobPart]) -> _JobPart | None:

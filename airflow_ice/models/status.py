@@ -89,6 +89,16 @@ class SmarttagJobStatus(TolerantStatus):
     FAIL = "Fail"
 
 
+class YikeAIAppJobStatus(TolerantStatus):
+    """Status of a Yike AI application job. Terminal: ``Finished`` (success) and ``Failed``."""
+
+    CREATED = "Created"
+    QUEUING = "Queuing"
+    EXECUTING = "Executing"
+    FINISHED = "Finished"
+    FAILED = "Failed"
+
+
 # Media info jobs have the same three states.
 MediaInfoJobStatus = SnapshotJobStatus
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, TypeAdapter, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, TypeAdapter, ValidationError
 
 from airflow_ice.errors import IceResponseError
 from airflow_ice.models.json_text import (
@@ -20,17 +20,12 @@ from airflow_ice.models.json_text import (
 )
 from airflow_ice.models.lenient import (
     MISSING,
-    UNPARSED_FIELD,
     UNREADABLE_VALUE_ERRORS,
-    WARNINGS_FIELD,
-    JobResponseModel,
+    FieldReadJobModel,
     LenientReader,
-    ParseReport,
-    job_id_value,
     response_problem,
-    shallow_fields,
 )
-from airflow_ice.models.status import TolerantStatus, parse_status
+from airflow_ice.models.status import YikeAIAppJobStatus
 from airflow_ice.models.xcom_values import iso_utc
 
 # BatchGetYikeAIAppJob's items name the parameters ``AppInputConfig`` (per the official SDK), where
@@ -38,16 +33,6 @@ from airflow_ice.models.xcom_values import iso_utc
 BATCH_APP_PARAMS_FIELD = "AppInputConfig"
 # Top-level fields ICE does not document but that, on a failed job, would say why.
 _FAILURE_HINTS = ("error", "message", "reason", "code")
-
-
-class YikeAIAppJobStatus(TolerantStatus):
-    """Status of a Yike AI application job. Terminal: ``Finished`` (success) and ``Failed``."""
-
-    CREATED = "Created"
-    QUEUING = "Queuing"
-    EXECUTING = "Executing"
-    FINISHED = "Finished"
-    FAILED = "Failed"
 
 
 class YikeAIAppMediaOutput(BaseModel):
@@ -87,7 +72,7 @@ class YikeAIAppJobResult(BaseModel):
         return [item.output_url for item in outputs if item.output_url]
 
 
-class YikeAIAppJob(JobResponseModel):
+class YikeAIAppJob(FieldReadJobModel):
     """A Yike AI application job (GetYikeAIAppJob, or one item of BatchGetYikeAIAppJob), parsed leniently.
 
     Same rule as the other job models: validating a JSON object with a ``JobId`` never raises; what
@@ -128,19 +113,12 @@ class YikeAIAppJob(JobResponseModel):
     execution_finish_time: datetime | None = Field(None, alias="ExecutionFinishTime")
     status: YikeAIAppJobStatus | str | None = Field(None, alias="Status", union_mode="left_to_right")
     result: YikeAIAppJobResult | None = Field(None, alias="Result")
-    parse_warnings: list[str] = Field(default_factory=list)
-    unparsed_fields: dict[str, Any] = Field(default_factory=dict)
 
-    @model_validator(mode="before")
     @classmethod
-    def _read_leniently(cls, data: Any) -> Any:
-        if not isinstance(data, Mapping):
-            return data  # pydantic reports that it is not an object
-        report = ParseReport()
-        report.absorb(data)
-        reader = LenientReader(shallow_fields(data, report), cls, report)
-        # Derived from AppParams below, so read back from a dump only for bookkeeping.
-        reader.skip("app_params_decoded", WARNINGS_FIELD, UNPARSED_FIELD)
+    def read_fields(cls, reader: LenientReader) -> dict[str, Any]:
+        """The job's fields (see :class:`~airflow_ice.models.lenient.FieldReadJobModel`);
+        ``app_params_decoded`` is derived from ``AppParams``."""
+        reader.skip("app_params_decoded")
         values: dict[str, Any] = {
             "request_id": reader.text("request_id"),
             "app_id": reader.text("app_id"),
@@ -148,17 +126,10 @@ class YikeAIAppJob(JobResponseModel):
             "production_id": reader.text("production_id"),
             "execution_start_time": reader.utc_datetime("execution_start_time"),
             "execution_finish_time": reader.utc_datetime("execution_finish_time"),
-            "status": _read_status(reader),
+            "status": reader.status("status", YikeAIAppJobStatus),
             "result": _read_result(reader),
         }
         values["app_params"], values["app_params_decoded"] = _read_app_params(reader)
-        job_id = job_id_value(reader.take("job_id"))
-        if job_id is not MISSING:
-            # Under its API name, so that an invalid JobId is reported as "JobId".
-            values["JobId"] = job_id
-        reader.finish()
-        values[WARNINGS_FIELD] = report.warnings
-        values[UNPARSED_FIELD] = report.unparsed
         return values
 
     @property
@@ -318,19 +289,6 @@ class YikeAIAppPrecheck(BaseModel):
             return "; ".join(f"{p.key or '?'}: {p.error_code or 'rejected'}" for p in self.problems)
         result = self.raw.get("Result")
         return f"Result {compact_json(result)[:500]}" if result not in (None, [], {}) else "no detail given"
-
-
-def _read_status(reader: LenientReader) -> YikeAIAppJobStatus | str | None:
-    raw = reader.text("status")
-    if raw is None:
-        return None
-    status = parse_status(YikeAIAppJobStatus, raw)
-    if status is None:
-        reader.report.warn(
-            f"{reader.path('status')}: unknown status {raw!r}; kept as is, job treated as running"
-        )
-        return raw
-    return status
 
 
 def _read_app_params(reader: LenientReader) -> tuple[str | None, Any]:

@@ -5,20 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from airflow_ice.models.json_text import json_safe
 from airflow_ice.models.lenient import (
-    MISSING,
-    UNPARSED_FIELD,
-    WARNINGS_FIELD,
-    JobResponseModel,
+    FieldReadJobModel,
     LenientReader,
-    ParseReport,
-    job_id_value,
-    shallow_fields,
 )
-from airflow_ice.models.status import YikeStoryboardJobStatus, parse_status
+from airflow_ice.models.status import YikeStoryboardJobStatus
 
 
 class _Part(BaseModel):
@@ -99,7 +93,7 @@ class YikeStoryboardJobResult(_Part):
     raw: dict[str, Any] = Field(default_factory=dict)
 
 
-class YikeStoryboardJob(JobResponseModel):
+class YikeStoryboardJob(FieldReadJobModel):
     """A Yike storyboard job (GetYikeStoryboardJob), parsed leniently.
 
     Same rule as :class:`~airflow_ice.models.iproduction_job.IProductionJob`: validating a JSON
@@ -130,32 +124,16 @@ class YikeStoryboardJob(JobResponseModel):
     )
     job_params: YikeStoryboardJobParams | None = Field(None, alias="JobParams")
     job_result: YikeStoryboardJobResult | None = Field(None, alias="JobResult")
-    parse_warnings: list[str] = Field(default_factory=list)
-    unparsed_fields: dict[str, Any] = Field(default_factory=dict)
 
-    @model_validator(mode="before")
     @classmethod
-    def _read_leniently(cls, data: Any) -> Any:
-        if not isinstance(data, Mapping):
-            return data  # pydantic reports that it is not an object
-        report = ParseReport()
-        report.absorb(data)
-        reader = LenientReader(shallow_fields(data, report), cls, report)
-        reader.skip(WARNINGS_FIELD, UNPARSED_FIELD)
-        values: dict[str, Any] = {
+    def read_fields(cls, reader: LenientReader) -> dict[str, Any]:
+        """The job's fields (see :class:`~airflow_ice.models.lenient.FieldReadJobModel`)."""
+        return {
             "request_id": reader.text("request_id"),
-            "job_status": _read_status(reader),
+            "job_status": reader.status("job_status", YikeStoryboardJobStatus),
             "job_params": _read_params(reader),
             "job_result": _read_result(reader),
         }
-        job_id = job_id_value(reader.take("job_id"))
-        if job_id is not MISSING:
-            # Under its API name, so that an invalid JobId is reported as "JobId".
-            values["JobId"] = job_id
-        reader.finish()
-        values[WARNINGS_FIELD] = report.warnings
-        values[UNPARSED_FIELD] = report.unparsed
-        return values
 
     @property
     def status(self) -> YikeStoryboardJobStatus | str | None:
@@ -176,19 +154,6 @@ class YikeStoryboardJob(JobResponseModel):
             "failure_shot_list": [shot.model_dump(mode="json") for shot in result.failure_shot_list],
             "storyboard_info_list": [info.model_dump(mode="json") for info in result.storyboard_info_list],
         }
-
-
-def _read_status(reader: LenientReader) -> YikeStoryboardJobStatus | str | None:
-    raw = reader.text("job_status")
-    if raw is None:
-        return None
-    status = parse_status(YikeStoryboardJobStatus, raw)
-    if status is None:
-        reader.report.warn(
-            f"{reader.path('job_status')}: unknown status {raw!r}; kept as is, job treated as running"
-        )
-        return raw
-    return status
 
 
 def _read_params(reader: LenientReader) -> YikeStoryboardJobParams | None:
