@@ -11,6 +11,20 @@ from airflow_ice.models import IPRODUCTION_FUNCTIONS, IProductionJobRequest
 from airflow_ice.operators.base import IceJobOperator
 from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
 
+_REQUEST_FIELDS = (
+    "function_name",
+    "input",
+    "output",
+    "name",
+    "job_params",
+    "template_id",
+    "model_id",
+    "schedule_config",
+    "user_data",
+)
+# BaseOperator.output is the task's XComArg, so the job's output lives in job_output.
+_TEMPLATED = tuple("job_output" if name == "output" else name for name in _REQUEST_FIELDS)
+
 
 class IceIProductionJobOperator(IceJobOperator):
     """Submit an IProduction job (SubmitIProductionJob) and wait for it; return the parsed job.
@@ -43,23 +57,9 @@ class IceIProductionJobOperator(IceJobOperator):
 
     family = IPRODUCTION
     trigger_class = IceIProductionJobTrigger
-    template_fields: Sequence[str] = (
-        "function_name",
-        "input",
-        "job_output",
-        "name",
-        "job_params",
-        "template_id",
-        "model_id",
-        "schedule_config",
-        "user_data",
-        "ice_conn_id",
-        "poll_interval",
-        "expected_duration",
-        "timeout",
-        "wait_for_completion",
-        "cancel_on_kill",
-    )
+    request_fields = _REQUEST_FIELDS
+    request_attributes: ClassVar[dict[str, str]] = {"output": "job_output"}
+    template_fields: Sequence[str] = (*_TEMPLATED, *IceJobOperator.wait_template_fields)
     template_fields_renderers: ClassVar[dict[str, str]] = {
         "input": "json",
         "job_output": "json",
@@ -90,7 +90,6 @@ class IceIProductionJobOperator(IceJobOperator):
             )
         self.function_name = function_name
         self.input = input
-        # BaseOperator.output is the task's XComArg, so the job's output lives in job_output.
         self.job_output = output
         self.name = name
         self.job_params = job_params
@@ -99,20 +98,6 @@ class IceIProductionJobOperator(IceJobOperator):
         self.schedule_config = schedule_config
         self.user_data = user_data
         self.check_literal_parameters()
-
-    def request_parameters(self) -> dict[str, Any]:
-        """SubmitIProductionJob's parameters, as given."""
-        return {
-            "function_name": self.function_name,
-            "input": self.input,
-            "output": self.job_output,
-            "name": self.name,
-            "job_params": self.job_params,
-            "template_id": self.template_id,
-            "model_id": self.model_id,
-            "schedule_config": self.schedule_config,
-            "user_data": self.user_data,
-        }
 
     def request_output_url(self, request: IProductionJobRequest) -> str | None:
         """``Output.OutputUrl`` (Media outputs), known before the job runs."""

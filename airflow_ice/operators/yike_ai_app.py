@@ -53,19 +53,8 @@ class IceYikeAIAppJobOperator(IceJobOperator):
     family = YIKE_AI_APP
     trigger_class = IceYikeAIAppJobTrigger
     json_object_parameters = ("app_params",)
-    template_fields: Sequence[str] = (
-        "app_id",
-        "app_params",
-        "folder_id",
-        "production_id",
-        "precheck",
-        "ice_conn_id",
-        "poll_interval",
-        "expected_duration",
-        "timeout",
-        "wait_for_completion",
-        "cancel_on_kill",
-    )
+    request_fields = ("app_id", "app_params", "folder_id", "production_id")
+    template_fields: Sequence[str] = (*request_fields, "precheck", *IceJobOperator.wait_template_fields)
     template_fields_renderers: ClassVar[dict[str, str]] = {"app_params": "json"}
 
     def __init__(
@@ -92,15 +81,6 @@ class IceYikeAIAppJobOperator(IceJobOperator):
         """Validate the rendered parameters into a :class:`YikeAIAppJobRequest` (untagged: no UserData)."""
         bool_param(self.precheck, "precheck")
         return super().build_request(identity)
-
-    def request_parameters(self) -> dict[str, Any]:
-        """SubmitYikeAIAppJob's parameters, as given."""
-        return {
-            "app_id": self.app_id,
-            "app_params": self.app_params,
-            "folder_id": self.folder_id,
-            "production_id": self.production_id,
-        }
 
     def submit(self, hook: IceHook, request: YikeAIAppJobRequest) -> str:
         """PrecheckYikeAIAppJob when ``precheck``, then SubmitYikeAIAppJob."""

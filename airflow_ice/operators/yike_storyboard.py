@@ -14,6 +14,23 @@ from airflow_ice.models.json_text import compact_json
 from airflow_ice.operators.base import IceJobOperator
 from airflow_ice.triggers.yike_storyboard import IceYikeStoryboardJobTrigger
 
+_REQUEST_FIELDS = (
+    "file_url",
+    "source_type",
+    "shot_split_mode",
+    "style_id",
+    "title",
+    "aspect_ratio",
+    "resolution",
+    "video_model",
+    "shot_prompt_mode",
+    "narration_voice_id",
+    "model_params",
+    "exec_mode",
+    "skip_failure_shot",
+    "user_data",
+)
+
 
 class IceYikeStoryboardJobOperator(IceJobOperator):
     """Submit a Yike storyboard job (SubmitYikeStoryboardJob) and wait for it; return the parsed job.
@@ -52,28 +69,11 @@ class IceYikeStoryboardJobOperator(IceJobOperator):
 
     family = YIKE_STORYBOARD
     trigger_class = IceYikeStoryboardJobTrigger
+    request_fields = _REQUEST_FIELDS
     template_fields: Sequence[str] = (
-        "file_url",
-        "source_type",
-        "shot_split_mode",
-        "style_id",
-        "title",
-        "aspect_ratio",
-        "resolution",
-        "video_model",
-        "shot_prompt_mode",
-        "narration_voice_id",
-        "model_params",
-        "exec_mode",
-        "skip_failure_shot",
-        "user_data",
+        *_REQUEST_FIELDS,
         "fail_on_failed_shots",
-        "ice_conn_id",
-        "poll_interval",
-        "expected_duration",
-        "timeout",
-        "wait_for_completion",
-        "cancel_on_kill",
+        *IceJobOperator.wait_template_fields,
     )
     template_fields_renderers: ClassVar[dict[str, str]] = {"model_params": "json", "user_data": "json"}
 
@@ -121,25 +121,6 @@ class IceYikeStoryboardJobOperator(IceJobOperator):
         """Validate the rendered parameters into a :class:`YikeStoryboardJobRequest` tagged with the task."""
         bool_param(self.fail_on_failed_shots, "fail_on_failed_shots")
         return super().build_request(identity)
-
-    def request_parameters(self) -> dict[str, Any]:
-        """SubmitYikeStoryboardJob's parameters, as given."""
-        return {
-            "file_url": self.file_url,
-            "source_type": self.source_type,
-            "shot_split_mode": self.shot_split_mode,
-            "style_id": self.style_id,
-            "title": self.title,
-            "aspect_ratio": self.aspect_ratio,
-            "resolution": self.resolution,
-            "video_model": self.video_model,
-            "shot_prompt_mode": self.shot_prompt_mode,
-            "narration_voice_id": self.narration_voice_id,
-            "model_params": self.model_params,
-            "exec_mode": self.exec_mode,
-            "skip_failure_shot": self.skip_failure_shot,
-            "user_data": self.user_data,
-        }
 
     def check_succeeded_job(self, job: Mapping[str, Any]) -> None:
         """Warn about failed shots and exception storyboards; fail if ``fail_on_failed_shots``."""
