@@ -35,12 +35,12 @@ unit: $(BIN)/.installed
 
 # The connection form and the extra link in a real browser (installs Debian's chromium if missing).
 test-ui: $(BIN)/.installed
-	$(BIN)/python -m pytest tests/ui -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests/integration/ui -q $(PYTEST_ARGS)
 
 # A real Airflow deployment (PostgreSQL, api-server, scheduler, dag-processor, two triggerers)
 # running 221 ICE tasks against the emulator under faults and kills; about 7 minutes (in CI).
 test-deployment: $(BIN)/.installed
-	$(BIN)/python tests/deployment/run_deployment_test.py
+	$(BIN)/python tests/integration/deployment/run_deployment_test.py
 
 demo: $(BIN)/.installed
 	$(BIN)/python example_dags/run_demo.py

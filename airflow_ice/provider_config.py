@@ -2,7 +2,7 @@
 
 Declared in the provider info (:func:`provider_config`), so that ``airflow config get-value
 alibaba_ice poll_tick_seconds`` and Airflow's configuration reference know them. The code reads an
-option as ``conf.get*(SECTION, "option", fallback=DEFAULT_...)``; ``tests/test_provider_config.py``
+option as ``conf.get*(SECTION, "option", fallback=DEFAULT_...)``; ``tests/unit/test_provider_config.py``
 finds every such read in ``airflow_ice`` and fails on one that is not declared here. No imports:
 Airflow loads this with the provider info.
 """

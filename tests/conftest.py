@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 # The emulator's fixtures (ice_emulator, ice_connection) are opt-in, as for users (docs/emulator.md);
-# pytester runs pytest in a subprocess to check that (tests/test_pytest_plugin.py).
+# pytester runs pytest in a subprocess to check that (tests/unit/emulator/test_pytest_plugin.py).
 pytest_plugins = ["airflow_ice.emulator.pytest_plugin", "pytester"]
 
 

@@ -1,7 +1,7 @@
 """Where each action's parameters travel: the query string or the form-encoded body.
 
 The table is what the official SDK (``alibabacloud-ice20201109``'s ``client.py``) sends; it is
-written out here, not imported (the SDK is a test-only oracle; ``tests/test_emulator_placement.py``
+written out here, not imported (the SDK is a test-only oracle; ``tests/unit/emulator/test_placement.py``
 checks this table against the SDK's source).
 
 ICE's documentation does not say whether its gateway accepts a body parameter in the query (or the

@@ -1,4 +1,4 @@
-"""A cover for a video, each day: the README's example DAG (tests/test_docs_examples.py runs it).
+"""A cover for a video, each day: the README's example DAG (tests/docs/test_examples.py runs it).
 
 Connection ``ice_default`` (type ``alibaba_ice``); the video and the bucket are params.
 """

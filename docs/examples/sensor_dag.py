@@ -1,4 +1,4 @@
-"""Wait for an IProduction job that something else submitted (tests/test_docs_examples.py runs it).
+"""Wait for an IProduction job that something else submitted (tests/docs/test_examples.py runs it).
 
 Trigger it with the job id: ``airflow dags trigger ice_wait_for_job --conf '{"job_id": "..."}'``.
 """
