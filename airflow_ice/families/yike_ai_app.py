@@ -15,8 +15,6 @@ if TYPE_CHECKING:
 
 # An AI-app job runs a generative application (image or video) on its inputs.
 EXPECTED_SECONDS = 30.0
-# Reads many jobs in one call (the triggers' batched poll).
-BATCH_GET_ACTION = "BatchGetYikeAIAppJob"
 
 
 def _expected_seconds(request: YikeAIAppJobRequest) -> float:
@@ -37,6 +35,8 @@ YIKE_AI_APP: JobFamily[YikeAIAppJobRequest, Any] = JobFamily(
     name="Yike AI app",
     submit_action="SubmitYikeAIAppJob",
     get_action="GetYikeAIAppJob",
+    # Reads many jobs in one call (the triggers' batched poll).
+    batch_get_action="BatchGetYikeAIAppJob",
     request_model="airflow_ice.models.yike_ai_app_request:YikeAIAppJobRequest",
     job_model="airflow_ice.models.yike_ai_app_job:YikeAIAppJob",
     # to_xcom() lists video outputs first, then images, then audio.

@@ -516,18 +516,18 @@ class IceHook(BaseHook):
 
         :param job_ids: the job ids (duplicates are sent once).
         """
-        from airflow_ice.families.yike_ai_app import BATCH_GET_ACTION
+        from airflow_ice.families.yike_ai_app import YIKE_AI_APP
         from airflow_ice.models.yike_ai_app_job import YikeAIAppJobList
 
-        data = self.call(BATCH_GET_ACTION, {"JobIds": _job_ids_arg(job_ids)})
+        data = self.call(_batch_get_action(YIKE_AI_APP), {"JobIds": _job_ids_arg(job_ids)})
         return YikeAIAppJobList.from_response(data).jobs
 
     async def abatch_get_yike_ai_app_jobs(self, job_ids: Sequence[str]) -> list[YikeAIAppJob]:
         """Async :meth:`batch_get_yike_ai_app_jobs`."""
-        from airflow_ice.families.yike_ai_app import BATCH_GET_ACTION
+        from airflow_ice.families.yike_ai_app import YIKE_AI_APP
         from airflow_ice.models.yike_ai_app_job import YikeAIAppJobList
 
-        data = await self.acall(BATCH_GET_ACTION, {"JobIds": _job_ids_arg(job_ids)})
+        data = await self.acall(_batch_get_action(YIKE_AI_APP), {"JobIds": _job_ids_arg(job_ids)})
         return YikeAIAppJobList.from_response(data).jobs
 
     def precheck_yike_ai_app_job(self, request: YikeAIAppJobRequest | Mapping[str, Any]) -> YikeAIAppPrecheck:
@@ -774,6 +774,12 @@ def _submitted_job_id(family: AnyFamily, answer: Mapping[str, Any]) -> str:
     from airflow_ice.models.responses import SubmitJobResponse
 
     return SubmitJobResponse.model_validate(_job_of(answer, family.submit_envelope)).job_id
+
+
+def _batch_get_action(family: AnyFamily) -> str:
+    if family.batch_get_action is None:
+        raise ValueError(f"ICE has no batch read for {family.name} jobs.")
+    return family.batch_get_action
 
 
 def _cancel_action(family: AnyFamily) -> str:

@@ -88,6 +88,7 @@ class JobFamily(Generic[RequestT, JobT]):
     :param submit_envelope: the object of the submit's answer that holds ``JobId`` (None: the answer
         itself).
     :param cancel_action: the action that cancels a job, or None when ICE cannot cancel this family.
+    :param batch_get_action: the action that reads several jobs by id in one call, where ICE has one.
     :param answer_names_job: whether the read's answer carries ``JobId`` (else the id asked for is
         added before parsing).
     :param requested_outputs_of: where a job was asked to write, from its request's API form: its
@@ -113,6 +114,7 @@ class JobFamily(Generic[RequestT, JobT]):
     inputs_described: str
     submit_envelope: str | None = None
     cancel_action: str | None = None
+    batch_get_action: str | None = None
     answer_names_job: bool = True
     requested_outputs_of: Callable[[Mapping[str, Any]], list[JobMedia]] = field(default=_no_media)
     failure_detail_of: Callable[[Any], str] = field(default=_no_detail)

@@ -97,7 +97,7 @@ class IceYikeAIAppJobOperator(IceJobOperator):
                 if value
             )
             raise AirflowFailException(
-                f"{self._task_label()}: SubmitYikeAIAppJob's answer was lost ({exc.cause}). ICE may have "
+                f"{self._task_label()}: SubmitYikeAIAppJob: outcome unknown, its answer was lost ({exc.cause}). ICE may have "
                 "created the job, so it was NOT resubmitted (a second submit could pay twice). AI-app jobs "
                 f"carry no tag: look in the ICE console for a job of AppId {request.app_id!r}{where} created "
                 f"around {time.strftime(TIME_FORMAT, time.gmtime(submitted_at))} before clearing the task. "

@@ -20,7 +20,7 @@ from airflow_ice.models import (
     YikeAIAppJob,
     YikeStoryboardJob,
 )
-from tests.support.media_families import MEDIA_CONVERT, MEDIA_INFO, MEDIA_PRODUCING, SMARTTAG, SNAPSHOT
+from tests.support.family_cases import MEDIA_CONVERT, MEDIA_INFO, MEDIA_PRODUCING, SMARTTAG, SNAPSHOT
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
 from airflow_ice.triggers.yike_ai_app import IceYikeAIAppJobTrigger
 from airflow_ice.triggers.yike_storyboard import IceYikeStoryboardJobTrigger
 from tests.support.dags import new_dag, run_dag, task_states, task_try_numbers
-from tests.support.media_families import (
+from tests.support.family_cases import (
     MEDIA_CONVERT,
     MEDIA_INFO,
     MEDIA_PRODUCING,

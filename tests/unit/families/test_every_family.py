@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 
 from airflow_ice.emulator import IceEmulator, ScriptedFault
+from airflow_ice.families import all_families
+from airflow_ice.hooks.ice import IceHook
 from airflow_ice.jobs.events import JobEvent, JobEventStatus
 from airflow_ice.jobs.params import is_template
 from tests.support.dags import (
@@ -33,8 +35,8 @@ from tests.support.dags import (
     xcom_value,
 )
 from tests.support.emulator import ManualClock
+from tests.support.family_cases import FAMILIES, NO_TOKEN_FAMILIES, TOKEN_FAMILIES, FamilyCase
 from tests.support.loop_checks import until_while_running
-from tests.support.media_families import FAMILIES, NO_TOKEN_FAMILIES, TOKEN_FAMILIES, FamilyCase
 from tests.support.worker_kill import HeldJobWaits, held_task
 
 __all__ = ["emulated_ice", "held_ice", "job_clock"]
@@ -81,11 +83,13 @@ def test_success_returns_the_parsed_job_with_its_output_link(
         assert url.startswith("https://")
         assert xcom_value(run, "job", "ice_job_output_url") == url
     assert submits(emulated_ice, family.submit_action) == 1
-    sent = emulator_record(emulated_ice, job["job_id"]).params
-    tag = json.loads(sent["UserData"])["airflow_ice"]
-    assert (tag["dag"], tag["run"], tag["task"]) == (run.dag_id, run.run_id, "job")
+    sent = recorded_user_data(emulated_ice, job["job_id"])
+    if sent is not None:  # None: the AI app's submit takes no UserData; the storyboard's answer shows none
+        tag = json.loads(sent)["airflow_ice"]
+        assert (tag["dag"], tag["run"], tag["task"]) == (run.dag_id, run.run_id, "job")
     if family.takes_client_token:
-        assert sent.get("ClientToken") is None  # the emulator keeps tokens apart from the job's params
+        params = emulator_record(emulated_ice, job["job_id"]).params
+        assert params.get("ClientToken") is None  # the emulator keeps tokens apart from the job's params
         assert requests(emulated_ice, family.submit_action) == 1
 
 
@@ -106,27 +110,40 @@ def test_failed_job_fails_the_task_with_what_ice_said(
 
 @pytest.mark.parametrize("deferrable", [True, False], ids=["deferrable", "worker"])
 @pytest.mark.parametrize("family", FAMILIES)
-def test_timeout_fails_the_task_and_leaves_the_job_running(
+def test_timeout_fails_the_task_and_cancels_the_job_where_ice_can(
     held_ice: IceEmulator, family: FamilyCase, deferrable: bool, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # ICE has no cancel action for these families: the job runs on (held_ice: until the test ends).
+    # The job runs until cancelled or the test ends (held_ice), however slowly the task waits.
     run = run_operator(family, "media_timeout", deferrable=deferrable, timeout=0.5)
 
     assert task_states(run) == {"job": "failed"}
     out = capsys.readouterr().out
     assert "did not finish within timeout=" in out
-    assert f"ICE has no cancel action for {family.name} jobs" in out
-    job = emulator_record(held_ice, xcom_value(run, "job", "ice_job_id"))
-    assert held_ice.state.job_clock() < job.finished_at  # still running
+    job_id = xcom_value(run, "job", "ice_job_id")
+    if family.family.can_cancel:
+        assert requests(held_ice, family.family.cancel_action or "") == 1
+        with IceHook() as hook:
+            assert hook.get_job(family.family, job_id).failed  # cancelled
+    else:
+        assert f"ICE has no cancel action for {family.name} jobs" in out
+        with IceHook() as hook:
+            assert not hook.get_job(family.family, job_id).is_terminal  # still running
 
 
 @pytest.mark.parametrize("family", FAMILIES)
 def test_retry_reattaches_to_the_running_job(
     held_ice: IceEmulator, job_clock: ManualClock, family: FamilyCase, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # Try 1 is killed while its job runs; try 2 finds the job still running and waits for it.
+    # Try 1 is killed while its job runs (not cancelled, where ICE could); try 2 finds the job still
+    # running and waits for it.
     run = run_operator(
-        family, "media_reattach", held_operator(family), **held_task(job_clock), finish_on_try=2, **FAST_RETRY
+        family,
+        "media_reattach",
+        held_operator(family),
+        **held_task(job_clock),
+        finish_on_try=2,
+        cancel_on_kill=False,
+        **FAST_RETRY,
     )
 
     assert task_states(run) == {"job": "success"}
@@ -383,7 +400,7 @@ async def test_trigger_success_event_carries_the_parsed_job(
     trigger = family.trigger(job_id=job_id, poll_interval=0.1, deadline=time.time() + 60)
 
     waiting = asyncio.create_task(_events(trigger))
-    await until_while_running(waiting, lambda: requests(held_ice, family.get_action) >= 2)
+    await until_while_running(waiting, lambda: reads(held_ice, family) >= 2)
     job_clock.advance(HELD_JOB_SECONDS)
     (payload,) = await asyncio.wait_for(waiting, 30)
     event = JobEvent.from_payload(payload, job_id=job_id)
@@ -415,6 +432,27 @@ async def test_trigger_failed_and_timeout_events(
     assert family.failure_said in failed.message
     assert JobEvent.from_payload(late_events[0], job_id=late).status is JobEventStatus.TIMEOUT
     assert running != late
+
+
+def recorded_user_data(emulator: IceEmulator, job_id: str) -> str | None:
+    """The ``UserData`` the emulator holds for a job: as submitted, or in the job's answer."""
+    params = getattr(emulator_record(emulator, job_id), "params", None)
+    if params is not None:
+        return params.get("UserData")
+    (answer,) = [job["Answer"] for job in emulator.jobs() if job["JobId"] == job_id]
+    found = answer.get("UserData")
+    return found if isinstance(found, str) else None
+
+
+def reads(emulator: IceEmulator, family: FamilyCase) -> int:
+    """Status reads of the family's jobs: each job's own, and the batched reads where ICE has them."""
+    actions = (family.get_action, family.family.batch_get_action)
+    return sum(requests(emulator, action) for action in actions if action)
+
+
+def test_every_declared_family_has_a_case() -> None:
+    """A family is declared once; this suite then runs it, given one case of test data."""
+    assert {case.values[0].name for case in FAMILIES} == {family.name for family in all_families().values()}
 
 
 async def _events(trigger: Any) -> list[Any]:

@@ -42,7 +42,7 @@ from tests.support.dags import (
     xcom_value,
 )
 from tests.support.emulator import call, ok
-from tests.support.media_families import SNAPSHOT
+from tests.support.family_cases import SNAPSHOT
 from tests.support.misbehaving_ice import MisbehavingIce, Wire, answer, http_answer, misbehaving_ice
 from tests.unit.hooks.test_ice import KEY_ID, SECRET, TOKEN, set_connection
 

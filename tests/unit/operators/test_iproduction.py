@@ -200,17 +200,6 @@ def test_non_templated_values_are_checked_when_the_dag_is_parsed(
         cover_operator(**kwargs)
 
 
-@pytest.mark.parametrize("deferrable", [True, False], ids=["deferrable", "worker"])
-def test_timeout_cancels_the_job_and_fails(held_ice: IceEmulator, deferrable: bool) -> None:
-    # The job runs until cancelled (held_ice), however slowly the task gets to wait for it.
-    run = run_one("ipr_timeout", deferrable=deferrable, timeout=0.5)
-
-    assert task_states(run) == {"cover": "failed"}
-    assert requests(held_ice, "CancelIProductionJob") == 1
-    with IceHook() as hook:
-        assert hook.query_iproduction_job(xcom_value(run, "cover", "ice_job_id")).status_text == "Fail"
-
-
 def test_kill_in_worker_cancels_the_job(held_ice: IceEmulator, job_clock: ManualClock) -> None:
     # The kill (execution_timeout expiring) makes Airflow call on_kill(), as for a user's kill.
     run = run_held("ipr_kill", job_clock)
@@ -230,24 +219,6 @@ def test_kill_without_cancel_on_kill_leaves_the_job_running(
     assert requests(held_ice, "CancelIProductionJob") == 0
     with IceHook() as hook:
         assert not hook.query_iproduction_job(xcom_value(run, "cover", "ice_job_id")).is_terminal
-
-
-def test_retry_reattaches_to_the_running_job(
-    held_ice: IceEmulator, job_clock: ManualClock, capsys: pytest.CaptureFixture[str]
-) -> None:
-    # Try 1 is killed while the job runs (and does not cancel it); try 2 reattaches to the job, still
-    # running, and waits for it to finish. It must not pay twice.
-    run = run_held("ipr_reattach", job_clock, cancel_on_kill=False, finish_on_try=2, **FAST_RETRY)
-
-    assert task_states(run) == {"cover": "success"}
-    assert task_try_numbers(run) == {"cover": 2}
-    assert submits(held_ice) == 1
-    job = xcom_value(run, "cover")
-    assert job["status"] == "Success"
-    assert (
-        f"Reattaching to IProduction job {job['job_id']} submitted by an earlier try"
-        in capsys.readouterr().out
-    )
 
 
 def test_durable_has_the_name_and_default_of_airflow_resumable_jobs() -> None:

@@ -185,7 +185,7 @@ def test_lost_submit_answer_fails_without_retry_and_says_what_to_look_for(
     assert task_try_numbers(run) == {"ai_app": 1}
     assert submits(emulated_ice, SUBMIT) == 1  # ICE did create it: a retry would have paid twice
     out = capsys.readouterr().out
-    assert "SubmitYikeAIAppJob's answer was lost" in out
+    assert "SubmitYikeAIAppJob: outcome unknown, its answer was lost" in out
     assert "AI-app jobs carry no tag" in out
     assert "AppId 'app-highlights', FolderId 'folder-9' created around" in out
     assert "UserData None" not in out

@@ -1,11 +1,16 @@
-"""What the media job family tests need to know about each family (no tests here).
+"""The test data of every job family (no tests here).
 
-tests/unit/families/test_every_family.py runs the same operator, sensor and trigger tests for every family
-listed in :data:`FAMILIES`; adding a family to the tests is adding a :class:`FamilyCase`.
+tests/unit/families/test_every_family.py runs the same operator, sensor and trigger tests for every
+family listed in :data:`FAMILIES`. What a family *is* (its actions, ``ClientToken``, cancel, its
+sensor and trigger) comes from its declaration (``operator.family``) and the modules named as it;
+a case adds only what the tests need to drive the emulator: parameters of a job that succeeds, the
+change that makes it fail, and bad inputs.
 """
 
 from __future__ import annotations
 
+import importlib
+import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,65 +18,161 @@ from typing import Any
 import pytest
 
 from airflow_ice.hooks.ice import IceHook
+from airflow_ice.jobs.family import AnyFamily
+from airflow_ice.jobs.tag import TaskIdentity
 from airflow_ice.operators.base import IceJobOperator
+from airflow_ice.operators.iproduction import IceIProductionJobOperator
 from airflow_ice.operators.media_convert import IceMediaConvertJobOperator
 from airflow_ice.operators.media_info import IceMediaInfoJobOperator
 from airflow_ice.operators.media_producing import IceMediaProducingJobOperator
 from airflow_ice.operators.smarttag import IceSmarttagJobOperator
 from airflow_ice.operators.snapshot import IceSnapshotJobOperator
+from airflow_ice.operators.yike_ai_app import IceYikeAIAppJobOperator
+from airflow_ice.operators.yike_storyboard import IceYikeStoryboardJobOperator
 from airflow_ice.sensors.base import IceJobSensor
-from airflow_ice.sensors.media_convert import IceMediaConvertJobSensor
-from airflow_ice.sensors.media_info import IceMediaInfoJobSensor
-from airflow_ice.sensors.media_producing import IceMediaProducingJobSensor
-from airflow_ice.sensors.smarttag import IceSmarttagJobSensor
-from airflow_ice.sensors.snapshot import IceSnapshotJobSensor
 from airflow_ice.triggers.base import IceJobTrigger
-from airflow_ice.triggers.media_convert import IceMediaConvertJobTrigger
-from airflow_ice.triggers.media_info import IceMediaInfoJobTrigger
-from airflow_ice.triggers.media_producing import IceMediaProducingJobTrigger
-from airflow_ice.triggers.smarttag import IceSmarttagJobTrigger
-from airflow_ice.triggers.snapshot import IceSnapshotJobTrigger
+
+
+def _declared_in(package: str, operator: type[IceJobOperator], base: type) -> Any:
+    """The ``base`` subclass in the module of ``package`` named as the operator's (its family's)."""
+    module = importlib.import_module(f"airflow_ice.{package}.{operator.__module__.rsplit('.', 1)[1]}")
+    found = [
+        value
+        for value in vars(module).values()
+        if inspect.isclass(value) and issubclass(value, base) and value.__module__ == module.__name__
+    ]
+    assert len(found) == 1, f"{module.__name__} should define one {base.__name__}, found {found}"
+    return found[0]
 
 
 @dataclass(frozen=True)
 class FamilyCase:
-    """One media job family as the shared tests drive it.
+    """One job family as the shared tests drive it: its operator, and the test data.
 
-    :param name: the family's display name (``JobFamily.name``).
-    :param operator: its operator class; ``sensor`` and ``trigger`` likewise.
-    :param submit_action: the submit action; ``get_action`` the status action.
+    :param operator: the family's operator class (its ``family`` is the declaration).
     :param kwargs: operator parameters of a job that succeeds.
     :param failing: parameters to change so that the emulated job fails.
     :param failure_said: what ICE says about the failure (in the task's error).
     :param success_status: ICE's success status; ``failure_status`` likewise.
-    :param submit: submits ``kwargs`` (with ``failing`` changes) through a hook; returns the job id.
     :param output_url: the output URL in a successful job's XCom form; None for a family without
         an output file.
     :param bad_inputs: (parameter changes, the name the error must quote) rejected before any submit.
-    :param takes_client_token: whether the submit carries ClientToken.
     """
 
-    name: str
     operator: type[IceJobOperator]
-    sensor: type[IceJobSensor]
-    trigger: type[IceJobTrigger]
-    submit_action: str
-    get_action: str
     kwargs: Mapping[str, Any]
     failing: Mapping[str, Any]
     failure_said: str
     success_status: str
     failure_status: str
-    submit: Callable[[IceHook, Mapping[str, Any]], str]
     output_url: Callable[[Mapping[str, Any]], str | None] | None
     bad_inputs: list[tuple[dict[str, Any], str]] = field(default_factory=list)
-    takes_client_token: bool = False
+
+    @property
+    def family(self) -> AnyFamily:
+        """The family's declaration."""
+        return self.operator.family
+
+    @property
+    def name(self) -> str:
+        """The family's display name."""
+        return self.family.name
+
+    @property
+    def submit_action(self) -> str:
+        """The action that submits a job."""
+        return self.family.submit_action
+
+    @property
+    def get_action(self) -> str:
+        """The action that reads a job."""
+        return self.family.get_action
+
+    @property
+    def takes_client_token(self) -> bool:
+        """Whether the submit carries ``ClientToken``."""
+        return self.family.client_token
+
+    @property
+    def sensor(self) -> type[IceJobSensor]:
+        """The family's sensor class."""
+        sensor: type[IceJobSensor] = _declared_in("sensors", self.operator, IceJobSensor)
+        return sensor
+
+    @property
+    def trigger(self) -> type[IceJobTrigger]:
+        """The family's trigger class."""
+        trigger: type[IceJobTrigger] = _declared_in("triggers", self.operator, IceJobTrigger)
+        return trigger
+
+    def submit(self, hook: IceHook, kwargs: Mapping[str, Any]) -> str:
+        """Submit the job the operator would for ``kwargs``, through ``hook.submit_job``."""
+        operator = self.operator(task_id="submitted_by_a_test", **kwargs)
+        request = operator.build_request(TaskIdentity("tests", "run", "submitted_by_a_test", -1))
+        return hook.submit_job(self.family, request)
 
     def submit_job(self, *, fail: bool = False) -> str:
         """Submit a job of this family through the hook (``ice_default``)."""
         with IceHook() as hook:
             return self.submit(hook, {**self.kwargs, **(self.failing if fail else {})})
 
+
+COVER_INPUT = {"Type": "OSS", "Media": "oss://bucket/in/clip.mp4"}
+IPRODUCTION = FamilyCase(
+    operator=IceIProductionJobOperator,
+    kwargs={
+        "function_name": "Cover",
+        "input": COVER_INPUT,
+        "output": {"Type": "OSS", "Media": "oss://bucket/out/cover/"},
+        "job_params": {"Model": "gif"},
+    },
+    failing={"input": {"Type": "OSS", "Media": "oss://bucket/in/fail.mp4"}},
+    failure_said="InputMediaInvalid",
+    success_status="Success",
+    failure_status="Fail",
+    output_url=lambda job: job["output_urls"][0] if job["output_urls"] else None,
+    bad_inputs=[
+        ({"input": {"Type": "S3", "Media": "x"}}, "Input.Type"),
+        ({"schedule_config": {"Priority": 11}}, "ScheduleConfig.Priority"),
+        ({"name": "n" * 101}, "name"),
+        ({"job_params": "{{ 'not json' }}"}, "job_params"),
+    ],
+)
+
+STORYBOARD_FILE = "https://bucket.oss-cn-shanghai.aliyuncs.com/novels/chapter1.txt"
+YIKE_STORYBOARD = FamilyCase(
+    operator=IceYikeStoryboardJobOperator,
+    kwargs={
+        "file_url": STORYBOARD_FILE,
+        "source_type": "Novel",
+        "shot_split_mode": "SingleShot",
+        "style_id": "style-1",
+        "title": "Chapter one",
+    },
+    failing={"file_url": "https://bucket.oss-cn-shanghai.aliyuncs.com/novels/fail.txt"},
+    failure_said="Yike storyboard job",
+    success_status="Succeeded",
+    failure_status="Failed",
+    output_url=lambda job: job["output_url"],
+    bad_inputs=[
+        ({"aspect_ratio": "2:1"}, "aspect_ratio"),
+        ({"model_params": "{{ 'not json' }}"}, "model_params"),
+    ],
+)
+
+YIKE_AI_APP = FamilyCase(
+    operator=IceYikeAIAppJobOperator,
+    kwargs={"app_id": "app-highlights", "app_params": {"Prompt": "a sunset over the sea"}},
+    failing={"app_params": {"Prompt": "fail"}},
+    failure_said="Yike AI app job",
+    success_status="Finished",
+    failure_status="Failed",
+    output_url=lambda job: job["output_urls"][0] if job["output_urls"] else None,
+    bad_inputs=[
+        ({"app_id": "{{ '  ' }}"}, "app_id"),
+        ({"app_params": "[1, 2]"}, "app_params"),
+    ],
+)
 
 OUT_URL = "https://bucket.oss-cn-shanghai.aliyuncs.com/out/highlight.mp4"
 TIMELINE = {
@@ -81,18 +182,12 @@ TIMELINE = {
 }
 
 MEDIA_PRODUCING = FamilyCase(
-    name="Media producing",
     operator=IceMediaProducingJobOperator,
-    sensor=IceMediaProducingJobSensor,
-    trigger=IceMediaProducingJobTrigger,
-    submit_action="SubmitMediaProducingJob",
-    get_action="GetMediaProducingJob",
     kwargs={"timeline": TIMELINE, "output_media_config": {"MediaURL": OUT_URL}},
     failing={"timeline": {"VideoTracks": [{"VideoTrackClips": [{"MediaURL": "https://b/fail.mp4"}]}]}},
     failure_said='Emulated failure: the Timeline or ClipsParam contains "fail"',
     success_status="Success",
     failure_status="Failed",
-    submit=lambda hook, kwargs: hook.submit_media_producing_job(dict(kwargs)),
     output_url=lambda job: job["media_url"],
     bad_inputs=[
         ({"output_media_config": {"Width": 1280}}, "MediaURL"),
@@ -114,7 +209,6 @@ MEDIA_PRODUCING = FamilyCase(
         ({"user_data": {"note": "x" * 500}}, "user_data"),
         ({"timeline": "{{ 'not json' }}"}, "timeline"),
     ],
-    takes_client_token=True,
 )
 
 
@@ -133,18 +227,12 @@ def convert_config(media: str = "oss://bucket/in/upload.mov") -> dict[str, Any]:
 
 
 MEDIA_CONVERT = FamilyCase(
-    name="Media convert",
     operator=IceMediaConvertJobOperator,
-    sensor=IceMediaConvertJobSensor,
-    trigger=IceMediaConvertJobTrigger,
-    submit_action="SubmitMediaConvertJob",
-    get_action="GetMediaConvertJob",
     kwargs={"config": convert_config(), "pipeline_id": "pipeline-1"},
     failing={"config": convert_config("oss://bucket/in/fail.mov")},
     failure_said='InputFile.DownloadFailed: Emulated failure: an input\'s InputFile.Media contains "fail"',
     success_status="Complete",
     failure_status="Error",
-    submit=lambda hook, kwargs: hook.submit_media_convert_job(dict(kwargs)),
     output_url=lambda job: job["output_urls"][0] if job["output_urls"] else None,
     bad_inputs=[
         ({"config": {"Inputs": []}}, "Config.Inputs"),
@@ -154,17 +242,11 @@ MEDIA_CONVERT = FamilyCase(
         ({"config": "{{ 'not json' }}"}, "config"),
         ({"user_data": '["list"]'}, "user_data"),
     ],
-    takes_client_token=True,
 )
 
 SNAPSHOT_URL = "https://bucket.oss-cn-shanghai.aliyuncs.com/snap/cover.jpg"
 SNAPSHOT = FamilyCase(
-    name="Snapshot",
     operator=IceSnapshotJobOperator,
-    sensor=IceSnapshotJobSensor,
-    trigger=IceSnapshotJobTrigger,
-    submit_action="SubmitSnapshotJob",
-    get_action="GetSnapshotJob",
     kwargs={
         "input": {"Type": "OSS", "Media": "oss://bucket/out/upload.mp4"},
         "output": {"Type": "OSS", "Media": SNAPSHOT_URL},
@@ -177,7 +259,6 @@ SNAPSHOT = FamilyCase(
     failure_said='Emulated failure: Input.Media contains "fail"',
     success_status="Success",
     failure_status="Fail",
-    submit=lambda hook, kwargs: hook.submit_snapshot_job(dict(kwargs)),
     output_url=lambda job: job["output_url"],
     bad_inputs=[
         ({"template_config": {"OverwriteParams": {"Type": "Normal"}}}, "TemplateConfig.TemplateId"),
@@ -199,12 +280,7 @@ SNAPSHOT = FamilyCase(
 )
 
 MEDIA_INFO = FamilyCase(
-    name="Media info",
     operator=IceMediaInfoJobOperator,
-    sensor=IceMediaInfoJobSensor,
-    trigger=IceMediaInfoJobTrigger,
-    submit_action="SubmitMediaInfoJob",
-    get_action="GetMediaInfoJob",
     kwargs={
         "input": {"Type": "OSS", "Media": "oss://bucket/out/highlight.mp4"},
         "schedule_config": {"Priority": 6},
@@ -213,7 +289,6 @@ MEDIA_INFO = FamilyCase(
     failure_said='Emulated failure: Input.Media contains "fail"',
     success_status="Success",
     failure_status="Fail",
-    submit=lambda hook, kwargs: hook.submit_media_info_job(dict(kwargs)),
     output_url=None,
     bad_inputs=[
         ({"input": {"Type": "Disk", "Media": "x"}}, "Input.Type"),
@@ -224,12 +299,7 @@ MEDIA_INFO = FamilyCase(
 )
 
 SMARTTAG = FamilyCase(
-    name="Smart tagging",
     operator=IceSmarttagJobOperator,
-    sensor=IceSmarttagJobSensor,
-    trigger=IceSmarttagJobTrigger,
-    submit_action="SubmitSmarttagJob",
-    get_action="QuerySmarttagJob",
     kwargs={
         "input": {"Type": "OSS", "Media": "oss://bucket/out/upload.mp4"},
         "template_id": "S00000101-300080",
@@ -240,9 +310,6 @@ SMARTTAG = FamilyCase(
     failure_said="ended with status Fail",
     success_status="Success",
     failure_status="Fail",
-    submit=lambda hook, kwargs: hook.submit_smarttag_job(
-        {("params" if key == "job_params" else key): value for key, value in kwargs.items()}
-    ),
     output_url=None,
     bad_inputs=[
         ({"input": {"Type": "S3", "Media": "x"}}, "Input.Type"),
@@ -254,13 +321,16 @@ SMARTTAG = FamilyCase(
 )
 
 FAMILIES = [
+    pytest.param(IPRODUCTION, id="iproduction"),
+    pytest.param(YIKE_STORYBOARD, id="yike_storyboard"),
+    pytest.param(YIKE_AI_APP, id="yike_ai_app"),
     pytest.param(MEDIA_PRODUCING, id="media_producing"),
     pytest.param(MEDIA_CONVERT, id="media_convert"),
     pytest.param(SNAPSHOT, id="snapshot"),
     pytest.param(MEDIA_INFO, id="media_info"),
     pytest.param(SMARTTAG, id="smarttag"),
 ]
-"""Every media family, for ``@pytest.mark.parametrize("family", FAMILIES)``."""
+"""Every job family, for ``@pytest.mark.parametrize("family", FAMILIES)``."""
 
 TOKEN_FAMILIES = [case for case in FAMILIES if case.values[0].takes_client_token]
 """The families whose submit carries ClientToken."""
