@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from types import ModuleType
 
 from airflow_ice.jobs.family import AnyFamily, IceJob, JobFamily
 
@@ -20,19 +21,28 @@ def family_names() -> list[str]:
     return sorted(info.name for info in pkgutil.iter_modules(__path__))
 
 
+def family_named(name: str) -> AnyFamily:
+    """The family declared in ``airflow_ice/families/<name>.py``, importing that module only.
+
+    :param name: the family's module name, e.g. ``snapshot``.
+    :raises TypeError: the module does not declare exactly one family.
+    """
+    return _declared(importlib.import_module(f"{__name__}.{name}"))
+
+
+def _declared(module: ModuleType) -> AnyFamily:
+    declared = [value for value in vars(module).values() if isinstance(value, JobFamily)]
+    if len(declared) != 1:
+        raise TypeError(f"{module.__name__} declares {len(declared)} job families; it must declare one")
+    return declared[0]
+
+
 def all_families() -> dict[str, AnyFamily]:
     """Every family by its module's name, importing them all.
 
     :raises TypeError: a module in this package does not declare exactly one family.
     """
-    found: dict[str, AnyFamily] = {}
-    for name in family_names():
-        module = importlib.import_module(f"{__name__}.{name}")
-        declared = [value for value in vars(module).values() if isinstance(value, JobFamily)]
-        if len(declared) != 1:
-            raise TypeError(f"{module.__name__} declares {len(declared)} job families; it must declare one")
-        found[name] = declared[0]
-    return found
+    return {name: family_named(name) for name in family_names()}
 
 
-__all__ = ["AnyFamily", "IceJob", "JobFamily", "all_families", "family_names"]
+__all__ = ["AnyFamily", "IceJob", "JobFamily", "all_families", "family_named", "family_names"]

@@ -11,6 +11,7 @@ from airflow.providers.common.compat.sdk import BaseHook, mask_secret
 
 from airflow_ice.client.config import CONN_TYPE, DEFAULT_CONN_ID, IceConnectionConfig, config_from_connection
 from airflow_ice.errors import IceApiError, IceAuthError, IceError
+from airflow_ice.families import family_named
 from airflow_ice.hooks.connection_reads import CONNECTION_READS
 from airflow_ice.jobs.family import AnyFamily, JobFamily, JobT, RequestT
 from airflow_ice.models.request_fields import client_token_text
@@ -388,22 +389,18 @@ class IceHook(BaseHook):
         """Async :meth:`cancel_job`."""
         await self.acall(_cancel_action(family), _job_query(job_id, params))
 
-    # Typed access per family: one line each over the calls above (the family is imported on use).
+    # Typed access per family: one line each over the calls above (the family's module is imported on use).
 
     def submit_iproduction_job(self, request: IProductionJobRequest | Mapping[str, Any]) -> str:
         """Submit an IProduction job (cover, clip, caption, ... see ``FunctionName``) and return its id.
 
         :param request: an :class:`~airflow_ice.models.IProductionJobRequest` or a dict of its fields.
         """
-        from airflow_ice.families.iproduction import IPRODUCTION
-
-        return self.submit_job(IPRODUCTION, request)
+        return self.submit_job(family_named("iproduction"), request)
 
     async def asubmit_iproduction_job(self, request: IProductionJobRequest | Mapping[str, Any]) -> str:
         """Async :meth:`submit_iproduction_job`."""
-        from airflow_ice.families.iproduction import IPRODUCTION
-
-        return await self.asubmit_job(IPRODUCTION, request)
+        return await self.asubmit_job(family_named("iproduction"), request)
 
     def query_iproduction_job(self, job_id: str, *, client_token: str | None = None) -> IProductionJob:
         """The IProduction job's status and parsed result.
@@ -411,15 +408,11 @@ class IceHook(BaseHook):
         :param job_id: the job id returned by the submit.
         :param client_token: ICE's optional ``ClientToken`` of the call (ASCII, at most 64 characters).
         """
-        from airflow_ice.families.iproduction import IPRODUCTION
-
-        return self.get_job(IPRODUCTION, job_id, _client_token_param(client_token))
+        return self.get_job(family_named("iproduction"), job_id, _client_token_param(client_token))
 
     async def aquery_iproduction_job(self, job_id: str, *, client_token: str | None = None) -> IProductionJob:
         """Async :meth:`query_iproduction_job`."""
-        from airflow_ice.families.iproduction import IPRODUCTION
-
-        return await self.aget_job(IPRODUCTION, job_id, _client_token_param(client_token))
+        return await self.aget_job(family_named("iproduction"), job_id, _client_token_param(client_token))
 
     def cancel_iproduction_job(self, job_id: str, *, client_token: str | None = None) -> None:
         """Cancel a queued or running IProduction job.
@@ -427,45 +420,33 @@ class IceHook(BaseHook):
         :param job_id: the job id returned by the submit.
         :param client_token: ICE's optional ``ClientToken`` of the call (ASCII, at most 64 characters).
         """
-        from airflow_ice.families.iproduction import IPRODUCTION
-
-        self.cancel_job(IPRODUCTION, job_id, _client_token_param(client_token))
+        self.cancel_job(family_named("iproduction"), job_id, _client_token_param(client_token))
 
     async def acancel_iproduction_job(self, job_id: str, *, client_token: str | None = None) -> None:
         """Async :meth:`cancel_iproduction_job`."""
-        from airflow_ice.families.iproduction import IPRODUCTION
-
-        await self.acancel_job(IPRODUCTION, job_id, _client_token_param(client_token))
+        await self.acancel_job(family_named("iproduction"), job_id, _client_token_param(client_token))
 
     def submit_yike_storyboard_job(self, request: YikeStoryboardJobRequest | Mapping[str, Any]) -> str:
         """Submit a Yike novel-to-video storyboard job and return its id.
 
         :param request: a :class:`~airflow_ice.models.YikeStoryboardJobRequest` or a dict of its fields.
         """
-        from airflow_ice.families.yike_storyboard import YIKE_STORYBOARD
-
-        return self.submit_job(YIKE_STORYBOARD, request)
+        return self.submit_job(family_named("yike_storyboard"), request)
 
     async def asubmit_yike_storyboard_job(self, request: YikeStoryboardJobRequest | Mapping[str, Any]) -> str:
         """Async :meth:`submit_yike_storyboard_job`."""
-        from airflow_ice.families.yike_storyboard import YIKE_STORYBOARD
-
-        return await self.asubmit_job(YIKE_STORYBOARD, request)
+        return await self.asubmit_job(family_named("yike_storyboard"), request)
 
     def get_yike_storyboard_job(self, job_id: str) -> YikeStoryboardJob:
         """The storyboard job's status, parameters and decoded result.
 
         :param job_id: the job id returned by the submit.
         """
-        from airflow_ice.families.yike_storyboard import YIKE_STORYBOARD
-
-        return self.get_job(YIKE_STORYBOARD, job_id)
+        return self.get_job(family_named("yike_storyboard"), job_id)
 
     async def aget_yike_storyboard_job(self, job_id: str) -> YikeStoryboardJob:
         """Async :meth:`get_yike_storyboard_job`."""
-        from airflow_ice.families.yike_storyboard import YIKE_STORYBOARD
-
-        return await self.aget_job(YIKE_STORYBOARD, job_id)
+        return await self.aget_job(family_named("yike_storyboard"), job_id)
 
     def resume_yike_storyboard_job(self, job_id: str) -> None:
         """Resume a failed storyboard job (ICE has no cancel for storyboard jobs).
@@ -483,30 +464,22 @@ class IceHook(BaseHook):
 
         :param request: a :class:`~airflow_ice.models.YikeAIAppJobRequest` or a dict of its fields.
         """
-        from airflow_ice.families.yike_ai_app import YIKE_AI_APP
-
-        return self.submit_job(YIKE_AI_APP, request)
+        return self.submit_job(family_named("yike_ai_app"), request)
 
     async def asubmit_yike_ai_app_job(self, request: YikeAIAppJobRequest | Mapping[str, Any]) -> str:
         """Async :meth:`submit_yike_ai_app_job`."""
-        from airflow_ice.families.yike_ai_app import YIKE_AI_APP
-
-        return await self.asubmit_job(YIKE_AI_APP, request)
+        return await self.asubmit_job(family_named("yike_ai_app"), request)
 
     def get_yike_ai_app_job(self, job_id: str) -> YikeAIAppJob:
         """The AI application job's status, parameters and outputs.
 
         :param job_id: the job id returned by the submit.
         """
-        from airflow_ice.families.yike_ai_app import YIKE_AI_APP
-
-        return self.get_job(YIKE_AI_APP, job_id)
+        return self.get_job(family_named("yike_ai_app"), job_id)
 
     async def aget_yike_ai_app_job(self, job_id: str) -> YikeAIAppJob:
         """Async :meth:`get_yike_ai_app_job`."""
-        from airflow_ice.families.yike_ai_app import YIKE_AI_APP
-
-        return await self.aget_job(YIKE_AI_APP, job_id)
+        return await self.aget_job(family_named("yike_ai_app"), job_id)
 
     def batch_get_yike_ai_app_jobs(self, job_ids: Sequence[str]) -> list[YikeAIAppJob]:
         """Several AI application jobs in one call (BatchGetYikeAIAppJob), in ICE's order.
@@ -516,18 +489,17 @@ class IceHook(BaseHook):
 
         :param job_ids: the job ids (duplicates are sent once).
         """
-        from airflow_ice.families.yike_ai_app import YIKE_AI_APP
         from airflow_ice.models.yike_ai_app_job import YikeAIAppJobList
 
-        data = self.call(_batch_get_action(YIKE_AI_APP), {"JobIds": _job_ids_arg(job_ids)})
+        data = self.call(_batch_get_action(family_named("yike_ai_app")), {"JobIds": _job_ids_arg(job_ids)})
         return YikeAIAppJobList.from_response(data).jobs
 
     async def abatch_get_yike_ai_app_jobs(self, job_ids: Sequence[str]) -> list[YikeAIAppJob]:
         """Async :meth:`batch_get_yike_ai_app_jobs`."""
-        from airflow_ice.families.yike_ai_app import YIKE_AI_APP
         from airflow_ice.models.yike_ai_app_job import YikeAIAppJobList
 
-        data = await self.acall(_batch_get_action(YIKE_AI_APP), {"JobIds": _job_ids_arg(job_ids)})
+        family = family_named("yike_ai_app")
+        data = await self.acall(_batch_get_action(family), {"JobIds": _job_ids_arg(job_ids)})
         return YikeAIAppJobList.from_response(data).jobs
 
     def precheck_yike_ai_app_job(self, request: YikeAIAppJobRequest | Mapping[str, Any]) -> YikeAIAppPrecheck:
@@ -535,20 +507,18 @@ class IceHook(BaseHook):
 
         :param request: the job as for :meth:`submit_yike_ai_app_job` (only AppId and AppParams are checked).
         """
-        from airflow_ice.families.yike_ai_app import YIKE_AI_APP
         from airflow_ice.models.yike_ai_app_job import YikeAIAppPrecheck
 
-        job = _as_request(YIKE_AI_APP.request_class, request)
+        job = _as_request(family_named("yike_ai_app").request_class, request)
         return YikeAIAppPrecheck.from_response(self.call("PrecheckYikeAIAppJob", job.to_precheck_query()))
 
     async def aprecheck_yike_ai_app_job(
         self, request: YikeAIAppJobRequest | Mapping[str, Any]
     ) -> YikeAIAppPrecheck:
         """Async :meth:`precheck_yike_ai_app_job`."""
-        from airflow_ice.families.yike_ai_app import YIKE_AI_APP
         from airflow_ice.models.yike_ai_app_job import YikeAIAppPrecheck
 
-        job = _as_request(YIKE_AI_APP.request_class, request)
+        job = _as_request(family_named("yike_ai_app").request_class, request)
         data = await self.acall("PrecheckYikeAIAppJob", job.to_precheck_query())
         return YikeAIAppPrecheck.from_response(data)
 
@@ -560,30 +530,22 @@ class IceHook(BaseHook):
 
         :param request: a :class:`~airflow_ice.models.MediaProducingJobRequest` or a dict of its fields.
         """
-        from airflow_ice.families.media_producing import MEDIA_PRODUCING
-
-        return self.submit_job(MEDIA_PRODUCING, request)
+        return self.submit_job(family_named("media_producing"), request)
 
     async def asubmit_media_producing_job(self, request: MediaProducingJobRequest | Mapping[str, Any]) -> str:
         """Async :meth:`submit_media_producing_job`."""
-        from airflow_ice.families.media_producing import MEDIA_PRODUCING
-
-        return await self.asubmit_job(MEDIA_PRODUCING, request)
+        return await self.asubmit_job(family_named("media_producing"), request)
 
     def get_media_producing_job(self, job_id: str) -> MediaProducingJob:
         """The media producing job's status, output media and error.
 
         :param job_id: the job id returned by the submit.
         """
-        from airflow_ice.families.media_producing import MEDIA_PRODUCING
-
-        return self.get_job(MEDIA_PRODUCING, job_id)
+        return self.get_job(family_named("media_producing"), job_id)
 
     async def aget_media_producing_job(self, job_id: str) -> MediaProducingJob:
         """Async :meth:`get_media_producing_job`."""
-        from airflow_ice.families.media_producing import MEDIA_PRODUCING
-
-        return await self.aget_job(MEDIA_PRODUCING, job_id)
+        return await self.aget_job(family_named("media_producing"), job_id)
 
     def submit_media_convert_job(self, request: MediaConvertJobRequest | Mapping[str, Any]) -> str:
         """Submit a media convert (transcode and package) job and return its id.
@@ -593,30 +555,22 @@ class IceHook(BaseHook):
 
         :param request: a :class:`~airflow_ice.models.MediaConvertJobRequest` or a dict of its fields.
         """
-        from airflow_ice.families.media_convert import MEDIA_CONVERT
-
-        return self.submit_job(MEDIA_CONVERT, request)
+        return self.submit_job(family_named("media_convert"), request)
 
     async def asubmit_media_convert_job(self, request: MediaConvertJobRequest | Mapping[str, Any]) -> str:
         """Async :meth:`submit_media_convert_job`."""
-        from airflow_ice.families.media_convert import MEDIA_CONVERT
-
-        return await self.asubmit_job(MEDIA_CONVERT, request)
+        return await self.asubmit_job(family_named("media_convert"), request)
 
     def get_media_convert_job(self, job_id: str) -> MediaConvertJob:
         """The media convert job's state, outputs and error.
 
         :param job_id: the job id returned by the submit.
         """
-        from airflow_ice.families.media_convert import MEDIA_CONVERT
-
-        return self.get_job(MEDIA_CONVERT, job_id)
+        return self.get_job(family_named("media_convert"), job_id)
 
     async def aget_media_convert_job(self, job_id: str) -> MediaConvertJob:
         """Async :meth:`get_media_convert_job`."""
-        from airflow_ice.families.media_convert import MEDIA_CONVERT
-
-        return await self.aget_job(MEDIA_CONVERT, job_id)
+        return await self.aget_job(family_named("media_convert"), job_id)
 
     def submit_snapshot_job(self, request: SnapshotJobRequest | Mapping[str, Any]) -> str:
         """Submit a snapshot job (single, interval, sprite or WebVTT snapshots) and return its id.
@@ -625,30 +579,22 @@ class IceHook(BaseHook):
 
         :param request: a :class:`~airflow_ice.models.SnapshotJobRequest` or a dict of its fields.
         """
-        from airflow_ice.families.snapshot import SNAPSHOT
-
-        return self.submit_job(SNAPSHOT, request)
+        return self.submit_job(family_named("snapshot"), request)
 
     async def asubmit_snapshot_job(self, request: SnapshotJobRequest | Mapping[str, Any]) -> str:
         """Async :meth:`submit_snapshot_job`."""
-        from airflow_ice.families.snapshot import SNAPSHOT
-
-        return await self.asubmit_job(SNAPSHOT, request)
+        return await self.asubmit_job(family_named("snapshot"), request)
 
     def get_snapshot_job(self, job_id: str) -> SnapshotJob:
         """The snapshot job's status, output and error.
 
         :param job_id: the job id returned by the submit.
         """
-        from airflow_ice.families.snapshot import SNAPSHOT
-
-        return self.get_job(SNAPSHOT, job_id)
+        return self.get_job(family_named("snapshot"), job_id)
 
     async def aget_snapshot_job(self, job_id: str) -> SnapshotJob:
         """Async :meth:`get_snapshot_job`."""
-        from airflow_ice.families.snapshot import SNAPSHOT
-
-        return await self.aget_job(SNAPSHOT, job_id)
+        return await self.aget_job(family_named("snapshot"), job_id)
 
     def submit_media_info_job(self, request: MediaInfoJobRequest | Mapping[str, Any]) -> str:
         """Submit a media info job (read a file's format and streams) and return its id.
@@ -657,30 +603,22 @@ class IceHook(BaseHook):
 
         :param request: a :class:`~airflow_ice.models.MediaInfoJobRequest` or a dict of its fields.
         """
-        from airflow_ice.families.media_info import MEDIA_INFO
-
-        return self.submit_job(MEDIA_INFO, request)
+        return self.submit_job(family_named("media_info"), request)
 
     async def asubmit_media_info_job(self, request: MediaInfoJobRequest | Mapping[str, Any]) -> str:
         """Async :meth:`submit_media_info_job`."""
-        from airflow_ice.families.media_info import MEDIA_INFO
-
-        return await self.asubmit_job(MEDIA_INFO, request)
+        return await self.asubmit_job(family_named("media_info"), request)
 
     def get_media_info_job(self, job_id: str) -> MediaInfoJob:
         """The media info job's status, format and streams.
 
         :param job_id: the job id returned by the submit.
         """
-        from airflow_ice.families.media_info import MEDIA_INFO
-
-        return self.get_job(MEDIA_INFO, job_id)
+        return self.get_job(family_named("media_info"), job_id)
 
     async def aget_media_info_job(self, job_id: str) -> MediaInfoJob:
         """Async :meth:`get_media_info_job`."""
-        from airflow_ice.families.media_info import MEDIA_INFO
-
-        return await self.aget_job(MEDIA_INFO, job_id)
+        return await self.aget_job(family_named("media_info"), job_id)
 
     def submit_smarttag_job(self, request: SmarttagJobRequest | Mapping[str, Any]) -> str:
         """Submit a smart tagging job (labels, faces, OCR, ASR, ... per its template) and return its id.
@@ -689,15 +627,11 @@ class IceHook(BaseHook):
 
         :param request: a :class:`~airflow_ice.models.SmarttagJobRequest` or a dict of its fields.
         """
-        from airflow_ice.families.smarttag import SMARTTAG
-
-        return self.submit_job(SMARTTAG, request)
+        return self.submit_job(family_named("smarttag"), request)
 
     async def asubmit_smarttag_job(self, request: SmarttagJobRequest | Mapping[str, Any]) -> str:
         """Async :meth:`submit_smarttag_job`."""
-        from airflow_ice.families.smarttag import SMARTTAG
-
-        return await self.asubmit_job(SMARTTAG, request)
+        return await self.asubmit_job(family_named("smarttag"), request)
 
     def query_smarttag_job(self, job_id: str, params: str | None = None) -> SmarttagJob:
         """The smart tagging job's status and results, decoded by type.
@@ -705,15 +639,11 @@ class IceHook(BaseHook):
         :param job_id: the job id returned by the submit.
         :param params: ICE's query ``Params`` (JSON text), e.g. ``{"labelResultType": "hmi"}``.
         """
-        from airflow_ice.families.smarttag import SMARTTAG
-
-        return self.get_job(SMARTTAG, job_id, {"Params": params} if params else None)
+        return self.get_job(family_named("smarttag"), job_id, {"Params": params} if params else None)
 
     async def aquery_smarttag_job(self, job_id: str, params: str | None = None) -> SmarttagJob:
         """Async :meth:`query_smarttag_job`."""
-        from airflow_ice.families.smarttag import SMARTTAG
-
-        return await self.aget_job(SMARTTAG, job_id, {"Params": params} if params else None)
+        return await self.aget_job(family_named("smarttag"), job_id, {"Params": params} if params else None)
 
     # Airflow UI
 
