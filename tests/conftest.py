@@ -11,8 +11,17 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 # The emulator's fixtures (ice_emulator, ice_connection) are opt-in, as for users (docs/emulator.md);
-# pytester runs pytest in a subprocess to check that (tests/unit/emulator/test_pytest_plugin.py).
-pytest_plugins = ["airflow_ice.emulator.pytest_plugin", "pytester"]
+# pytester runs pytest in a subprocess to check that (tests/unit/emulator/test_pytest_plugin.py). The
+# suite's shared fixtures (emulated_ice, held_ice, job_clock, misbehaving_ice, clean_credentials) come
+# from tests/support for every test module, without importing them. Loaded after this module has set
+# the environment below.
+pytest_plugins = [
+    "airflow_ice.emulator.pytest_plugin",
+    "pytester",
+    "tests.support.dags",
+    "tests.support.misbehaving_ice",
+    "tests.support.credentials",
+]
 
 
 def _private_airflow_home() -> str:

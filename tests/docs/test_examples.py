@@ -18,10 +18,8 @@ import pytest
 
 from airflow_ice.emulator import IceEmulator
 from airflow_ice.hooks.ice import IceHook
-from tests.support.dags import emulated_ice, load_python_file, run_dag, task_states, xcom_value
+from tests.support.dags import load_python_file, run_dag, task_states, xcom_value
 from tests.support.paths import REPO_ROOT
-
-__all__ = ["emulated_ice"]
 
 ROOT = REPO_ROOT
 EXAMPLES = ROOT / "docs" / "examples"

@@ -7,10 +7,8 @@ from types import ModuleType
 import pytest
 
 from airflow_ice.emulator import IceEmulator
-from tests.support.dags import emulated_ice, ensure_airflow_db, load_python_file, run_dag, task_states
+from tests.support.dags import ensure_airflow_db, load_python_file, run_dag, task_states
 from tests.support.paths import REPO_ROOT
-
-__all__ = ["emulated_ice"]
 
 RUN_DEMO = REPO_ROOT / "example_dags" / "run_demo.py"
 

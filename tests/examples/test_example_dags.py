@@ -10,11 +10,9 @@ import pytest
 
 from airflow_ice.emulator import IceEmulator
 from airflow_ice.hooks.ice import IceHook
-from tests.support.dags import emulated_ice, emulator_record, run_dag, task_states, xcom_value
+from tests.support.dags import emulator_record, run_dag, task_states, xcom_value
 from tests.support.lineage import run_scenarios
 from tests.support.paths import REPO_ROOT
-
-__all__ = ["emulated_ice"]
 
 # Short jobs: the media pipeline alone runs nine of them one after another under dag.test().
 short_jobs = pytest.mark.parametrize("emulated_ice", [{"job_seconds": 0.3}], indirect=True)

@@ -56,10 +56,8 @@ from tests.support.family_cases import (
     SNAPSHOT,
     FamilyCase,
 )
-from tests.support.misbehaving_ice import MisbehavingIce, Received, answer, misbehaving_ice
+from tests.support.misbehaving_ice import MisbehavingIce, Received, answer
 from tests.unit.hooks.test_ice import set_connection
-
-__all__ = ["misbehaving_ice"]
 
 PATHS = ["sync", "async"]
 # Nested past the decoder's recursion limit (1,000 frames): nothing of it can be read.

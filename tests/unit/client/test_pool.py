@@ -32,14 +32,11 @@ from airflow_ice.errors import IceAnswerLostError, IceConnectError, IceOutcomeUn
 from airflow_ice.hooks.ice import IceHook
 from airflow_ice.jobs.events import JobEventStatus
 from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
-from tests.support.dags import job_clock
 from tests.support.emulator import ManualClock
 from tests.support.loop_checks import until
 from tests.support.paths import REPO_ROOT
 from tests.support.stub_ice import Answer, StubIce
 from tests.unit.hooks.test_ice import set_connection
-
-__all__ = ["job_clock"]
 
 COVER = {
     "function_name": "Cover",

@@ -22,9 +22,7 @@ from airflow_ice.credentials.ram_role import AssumeRoleFetcher
 from airflow_ice.credentials.refreshing import RefreshingCredentialsProvider
 from airflow_ice.credentials.static import StaticCredentialsProvider
 from airflow_ice.errors import IceConfigurationError, IceCredentialsError
-from tests.support.credentials import OIDC_PROVIDER_ARN, ROLE_ARN, clean_credentials
-
-__all__ = ["clean_credentials"]
+from tests.support.credentials import OIDC_PROVIDER_ARN, ROLE_ARN
 
 pytestmark = pytest.mark.usefixtures("clean_credentials")
 

@@ -17,17 +17,9 @@ from airflow_ice.emulator import IceEmulator
 from airflow_ice.errors import IceCredentialsError
 from airflow_ice.hooks.ice import IceHook
 from airflow_ice.operators.iproduction import IceIProductionJobOperator
-from tests.support.credentials import (
-    clean_credentials,
-    ecs_connection,
-    oidc_connection,
-    ram_role_connection,
-    write_token,
-)
-from tests.support.dags import job_clock, new_dag, run_dag, task_states
+from tests.support.credentials import ecs_connection, oidc_connection, ram_role_connection, write_token
+from tests.support.dags import new_dag, run_dag, task_states
 from tests.support.emulator import ManualClock
-
-__all__ = ["clean_credentials", "job_clock"]
 
 pytestmark = pytest.mark.usefixtures("clean_credentials")
 

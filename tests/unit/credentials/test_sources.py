@@ -27,14 +27,11 @@ from tests.support.credentials import (
     OIDC_TOKEN,
     ROLE_ARN,
     FakeClock,
-    clean_credentials,
     ecs_connection,
     oidc_connection,
     ram_role_connection,
     write_token,
 )
-
-__all__ = ["clean_credentials"]
 
 pytestmark = pytest.mark.usefixtures("clean_credentials")
 

@@ -20,10 +20,7 @@ from airflow_ice.jobs.params import is_template
 from tests.support.dags import (
     FAST_RETRY,
     HELD_JOB_SECONDS,
-    emulated_ice,
     emulator_record,
-    held_ice,
-    job_clock,
     new_dag,
     rendered_at_run_time,
     requests,
@@ -38,8 +35,6 @@ from tests.support.emulator import ManualClock
 from tests.support.family_cases import FAMILIES, NO_TOKEN_FAMILIES, TOKEN_FAMILIES, FamilyCase
 from tests.support.loop_checks import until_while_running
 from tests.support.worker_kill import HeldJobWaits, held_task
-
-__all__ = ["emulated_ice", "held_ice", "job_clock"]
 
 MODES = [
     pytest.param({"mode": "poke"}, id="poke"),

@@ -24,23 +24,11 @@ from airflow_ice.models.functions import IPRODUCTION_FUNCTIONS
 from airflow_ice.operators.iproduction import IceIProductionJobOperator
 from airflow_ice.operators.retry_safety import RetrySafety
 from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
-from tests.support.dags import (
-    HELD_JOB_SECONDS,
-    emulated_ice,
-    held_ice,
-    job_clock,
-    new_dag,
-    requests,
-    run_dag,
-    submits,
-    task_states,
-)
+from tests.support.dags import HELD_JOB_SECONDS, new_dag, requests, run_dag, submits, task_states
 from tests.support.emulator import ManualClock
 from tests.support.loop_checks import until_while_running
 from tests.unit.operators.test_iproduction import cover_operator
 from tests.unit.triggers.test_triggers import submit_cover
-
-__all__ = ["emulated_ice", "held_ice", "job_clock"]
 
 QUERY = "QueryIProductionJob"
 

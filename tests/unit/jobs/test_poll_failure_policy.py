@@ -17,11 +17,9 @@ from airflow_ice.jobs.events import JobEvent, JobEventStatus
 from airflow_ice.jobs.waiting import PollFailurePolicy, PollVerdict
 from airflow_ice.sensors.iproduction import IceIProductionJobSensor
 from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
-from tests.support.dags import held_ice, job_clock, new_dag, requests, run_dag, task_states
+from tests.support.dags import new_dag, requests, run_dag, task_states
 from tests.unit.operators.test_iproduction import run_one
 from tests.unit.triggers.test_triggers import submit_cover
-
-__all__ = ["held_ice", "job_clock"]
 
 QUERY = "QueryIProductionJob"
 LIMIT = 2

@@ -44,11 +44,8 @@ from tests.support.misbehaving_ice import (
     echo_request,
     endless_chunks,
     gzip_answer,
-    misbehaving_ice,
 )
 from tests.unit.hooks.test_ice import KEY_ID, SECRET, TOKEN, set_connection
-
-__all__ = ["misbehaving_ice"]
 
 COVER = {
     "function_name": "Cover",

@@ -33,20 +33,11 @@ from airflow_ice.operators.snapshot import IceSnapshotJobOperator
 from airflow_ice.sensors.iproduction import IceIProductionJobSensor
 from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
 from tests.support.airflow_encoders import encode_trigger_event
-from tests.support.dags import (
-    asset_events,
-    emulated_ice,
-    new_dag,
-    run_dag,
-    task_states,
-    xcom_value,
-)
+from tests.support.dags import asset_events, new_dag, run_dag, task_states, xcom_value
 from tests.support.emulator import call, ok
 from tests.support.family_cases import SNAPSHOT
-from tests.support.misbehaving_ice import MisbehavingIce, Wire, answer, http_answer, misbehaving_ice
+from tests.support.misbehaving_ice import MisbehavingIce, Wire, answer, http_answer
 from tests.unit.hooks.test_ice import KEY_ID, SECRET, TOKEN, set_connection
-
-__all__ = ["emulated_ice", "misbehaving_ice"]
 
 CONN_TOKEN = "CAIS-connection+sts/token=="
 PRESIGNING = {"presign_output_urls": True, "security_token": CONN_TOKEN}

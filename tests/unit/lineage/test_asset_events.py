@@ -15,9 +15,7 @@ from airflow_ice.operators.media_info import IceMediaInfoJobOperator
 from airflow_ice.operators.media_producing import IceMediaProducingJobOperator
 from airflow_ice.operators.snapshot import IceSnapshotJobOperator
 from airflow_ice.operators.yike_ai_app import IceYikeAIAppJobOperator
-from tests.support.dags import asset_events, emulated_ice, new_dag, run_dag, task_states, xcom_value
-
-__all__ = ["emulated_ice"]
+from tests.support.dags import asset_events, new_dag, run_dag, task_states, xcom_value
 
 FAST = {"poll_interval": 0.1, "retries": 0, "expected_duration": 0}
 

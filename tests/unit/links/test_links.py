@@ -13,9 +13,7 @@ from airflow_ice.links.job_output import IceJobOutputLink
 from airflow_ice.operators.iproduction import IceIProductionJobOperator
 from airflow_ice.operators.yike_ai_app import IceYikeAIAppJobOperator
 from airflow_ice.operators.yike_storyboard import IceYikeStoryboardJobOperator
-from tests.support.dags import emulated_ice, new_dag, rendered_at_run_time, run_dag, task_states, xcom_value
-
-__all__ = ["emulated_ice"]
+from tests.support.dags import new_dag, rendered_at_run_time, run_dag, task_states, xcom_value
 
 # Airflow stores each evaluated link as an XCom under the link's xcom_key; the UI shows that.
 LINK_KEY = IceJobOutputLink().xcom_key

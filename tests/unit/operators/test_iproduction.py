@@ -15,9 +15,6 @@ from airflow_ice.operators.base import IceJobOperator
 from airflow_ice.operators.iproduction import IceIProductionJobOperator
 from tests.support.dags import (
     FAST_RETRY,
-    emulated_ice,
-    held_ice,
-    job_clock,
     new_dag,
     rendered_at_run_time,
     requests,
@@ -30,8 +27,6 @@ from tests.support.dags import (
 )
 from tests.support.emulator import ManualClock
 from tests.support.worker_kill import HeldJobWaits, held_task
-
-__all__ = ["emulated_ice", "held_ice", "job_clock"]
 
 INPUT = {"Type": "OSS", "Media": "oss://bucket/in/clip.mp4"}
 OUTPUT = {"Type": "OSS", "Media": "oss://bucket/out/cover/"}

@@ -15,9 +15,6 @@ from airflow_ice.hooks.ice import IceHook
 from airflow_ice.operators.iproduction import IceIProductionJobOperator
 from airflow_ice.sensors.iproduction import IceIProductionJobSensor
 from tests.support.dags import (
-    emulated_ice,
-    held_ice,
-    job_clock,
     new_dag,
     requests,
     run_dag,
@@ -27,11 +24,9 @@ from tests.support.dags import (
     task_try_numbers,
     xcom_value,
 )
-from tests.support.misbehaving_ice import MisbehavingIce, answer, misbehaving_ice
+from tests.support.misbehaving_ice import MisbehavingIce, answer
 from tests.unit.hooks.test_ice import set_connection
 from tests.unit.operators.test_iproduction import run_one
-
-__all__ = ["emulated_ice", "held_ice", "job_clock", "misbehaving_ice"]
 
 RETRIES = {"retries": 3, "retry_delay": timedelta(seconds=0)}
 

@@ -11,10 +11,7 @@ from airflow_ice.emulator import IceEmulator, ScriptedFault
 from airflow_ice.operators.yike_ai_app import IceYikeAIAppJobOperator
 from tests.support.dags import (
     FAST_RETRY,
-    emulated_ice,
     emulator_record,
-    held_ice,
-    job_clock,
     new_dag,
     rendered_at_run_time,
     requests,
@@ -28,8 +25,6 @@ from tests.support.dags import (
 from tests.support.emulator import ManualClock
 from tests.support.paths import REPO_ROOT
 from tests.support.worker_kill import HeldJobWaits, held_task
-
-__all__ = ["emulated_ice", "held_ice", "job_clock"]
 
 SUBMIT = "SubmitYikeAIAppJob"
 PRECHECK = "PrecheckYikeAIAppJob"

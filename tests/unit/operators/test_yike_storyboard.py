@@ -11,10 +11,7 @@ from airflow_ice.emulator import IceEmulator
 from airflow_ice.operators.yike_storyboard import IceYikeStoryboardJobOperator
 from tests.support.dags import (
     FAST_RETRY,
-    emulated_ice,
     emulator_record,
-    held_ice,
-    job_clock,
     new_dag,
     rendered_at_run_time,
     requests,
@@ -27,8 +24,6 @@ from tests.support.dags import (
 )
 from tests.support.emulator import ManualClock
 from tests.support.worker_kill import HeldJobWaits, held_task
-
-__all__ = ["emulated_ice", "held_ice", "job_clock"]
 
 SUBMIT = "SubmitYikeStoryboardJob"
 

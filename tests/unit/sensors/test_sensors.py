@@ -11,9 +11,7 @@ from airflow_ice.hooks.ice import IceHook
 from airflow_ice.sensors.base import IceJobSensor
 from airflow_ice.sensors.iproduction import IceIProductionJobSensor
 from airflow_ice.sensors.yike_storyboard import IceYikeStoryboardJobSensor
-from tests.support.dags import emulated_ice, new_dag, run_dag, task_states, xcom_value
-
-__all__ = ["emulated_ice"]
+from tests.support.dags import new_dag, run_dag, task_states, xcom_value
 
 MODES = [
     pytest.param({"mode": "poke"}, id="poke"),

@@ -9,9 +9,7 @@ import pytest
 from airflow_ice.emulator import IceEmulator
 from airflow_ice.hooks.ice import IceHook
 from airflow_ice.sensors.yike_ai_app import IceYikeAIAppJobSensor
-from tests.support.dags import emulated_ice, new_dag, run_dag, task_states, xcom_value
-
-__all__ = ["emulated_ice"]
+from tests.support.dags import new_dag, run_dag, task_states, xcom_value
 
 MODES = [
     pytest.param({"mode": "poke"}, id="poke"),

@@ -21,12 +21,10 @@ from airflow_ice.triggers import shared_hooks
 from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
 from airflow_ice.triggers.poll_scheduler import POLL_SCHEDULERS, PollScheduler
 from airflow_ice.triggers.shared_hooks import TRIGGER_HOOKS
-from tests.support.dags import held_ice, job_clock, requests
+from tests.support.dags import requests
 from tests.support.loop_checks import until
 from tests.support.tick_clock import TestClock
 from tests.unit.triggers.test_triggers import submit_cover
-
-__all__ = ["held_ice", "job_clock"]
 
 
 @pytest.fixture

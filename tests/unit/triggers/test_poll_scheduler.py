@@ -27,13 +27,11 @@ from airflow_ice.triggers.poll_scheduler import (
     PollScheduler,
     configured_tick,
 )
-from tests.support.dags import HELD_JOB_SECONDS, held_ice, job_clock, requests
+from tests.support.dags import HELD_JOB_SECONDS, requests
 from tests.support.emulator import ManualClock
 from tests.support.loop_checks import until
 from tests.support.tick_clock import TestClock
 from tests.unit.triggers.test_triggers import submit_cover
-
-__all__ = ["held_ice", "job_clock"]
 
 QUERY = "QueryIProductionJob"
 TICK = 1.0

@@ -19,11 +19,9 @@ from airflow_ice.jobs.events import JobEvent, JobEventStatus
 from airflow_ice.triggers.base import IceJobTrigger
 from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
 from airflow_ice.triggers.yike_storyboard import IceYikeStoryboardJobTrigger
-from tests.support.dags import HELD_JOB_SECONDS, emulated_ice, held_ice, job_clock, requests
+from tests.support.dags import HELD_JOB_SECONDS, requests
 from tests.support.emulator import ManualClock
 from tests.support.loop_checks import forbid_blocking_calls, until, until_while_running, watch_loop_cpu
-
-__all__ = ["emulated_ice", "held_ice", "job_clock"]
 
 COVER = {
     "function_name": "Cover",

@@ -13,11 +13,9 @@ from airflow_ice.hooks.ice import IceHook
 from airflow_ice.jobs.events import JobEvent, JobEventStatus
 from airflow_ice.triggers.batching import BATCHED_POLLERS
 from airflow_ice.triggers.yike_ai_app import IceYikeAIAppJobTrigger
-from tests.support.dags import HELD_JOB_SECONDS, emulated_ice, held_ice, job_clock, requests
+from tests.support.dags import HELD_JOB_SECONDS, requests
 from tests.support.emulator import ManualClock
 from tests.support.loop_checks import until_while_running
-
-__all__ = ["emulated_ice", "held_ice", "job_clock"]
 
 
 def submit(app_params: dict[str, str] | None = None) -> str:
