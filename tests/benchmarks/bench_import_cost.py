@@ -1,0 +1,73 @@
+"""What a DAG file pays at parse time to import our operators: figures, not a test.
+
+Each figure is the median of fresh interpreters (no shared import cache besides the bytecode on
+disk), timed from after ``import airflow.sdk`` (which any DAG file pays) to the end of the
+imports, with the number of ``airflow_ice`` modules loaded. Run: ``python
+tests/benchmarks/bench_import_cost.py [--runs N]``. The load average is printed: on a shared
+machine compare the rows of one run, not runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+PROBE = """
+import importlib, json, sys, time
+import airflow.sdk
+started = time.perf_counter()
+for module in json.loads(sys.argv[1]):
+    importlib.import_module(module)
+elapsed = (time.perf_counter() - started) * 1000
+print(json.dumps({"ms": elapsed, "modules": sum(1 for n in sys.modules if n.startswith("airflow_ice"))}))
+"""
+
+FAMILIES = (
+    "iproduction",
+    "yike_storyboard",
+    "yike_ai_app",
+    "media_producing",
+    "media_convert",
+    "snapshot",
+    "media_info",
+    "smarttag",
+)
+SCENARIOS = {
+    "nothing (airflow.sdk only)": [],
+    "one operator (snapshot)": ["airflow_ice.operators.snapshot"],
+    "one operator (iproduction)": ["airflow_ice.operators.iproduction"],
+    "one trigger (snapshot)": ["airflow_ice.triggers.snapshot"],
+    "every operator and sensor": [
+        f"airflow_ice.{kind}.{name}" for name in FAMILIES for kind in ("operators", "sensors")
+    ],
+}
+
+
+def measure(modules: list[str], runs: int) -> tuple[float, int]:
+    figures = []
+    for _ in range(runs):
+        done = subprocess.run(
+            [sys.executable, "-c", PROBE, json.dumps(modules)], capture_output=True, text=True, check=True
+        )
+        figures.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return statistics.median(f["ms"] for f in figures), figures[-1]["modules"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    print(
+        f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs; median of {args.runs} fresh interpreters"
+    )
+    for name, modules in SCENARIOS.items():
+        ms, loaded = measure(modules, args.runs)
+        print(f"{name:32s} {ms:7.1f} ms over airflow.sdk   airflow_ice modules loaded: {loaded}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""A DAG file pays for the families it uses: importing one family's operator (or sensor, or trigger)
+loads that family's declaration and request model only, and no job model until a job is read."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from airflow_ice.families import family_names
+
+PROBE = """
+import importlib, json, sys
+importlib.import_module(sys.argv[1])
+print(json.dumps(sorted(name for name in sys.modules if name.startswith("airflow_ice."))))
+"""
+
+
+def loaded_by(module: str) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, module], capture_output=True, text=True, timeout=120, check=True
+    )
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+@pytest.mark.parametrize("package", ["operators", "sensors", "triggers"])
+def test_one_family_loads_alone(package: str) -> None:
+    family = "snapshot"
+    loaded = loaded_by(f"airflow_ice.{package}.{family}")
+
+    families = {name for name in loaded if name.startswith("airflow_ice.families.")}
+    assert families == {f"airflow_ice.families.{family}"}
+    others = [
+        f"airflow_ice.{kind}.{name}"
+        for name in family_names()
+        if name != family
+        for kind in ("operators", "sensors", "triggers")
+    ]
+    assert [name for name in others if name in loaded] == []
+    models = {name for name in loaded if name.startswith("airflow_ice.models.")}
+    # The operator checks its parameters when the DAG file is parsed: it needs its request model.
+    # Nothing needs a job model (nor another family's request) until a job is read.
+    assert not {name for name in models if name.endswith("_job")}
+    assert {name for name in models if name.endswith("_request")} <= {"airflow_ice.models.snapshot_request"}
