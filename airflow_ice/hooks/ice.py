@@ -364,14 +364,15 @@ class IceHook(BaseHook):
         :param params: further query parameters of the read (e.g. ``ClientToken``).
         """
         query = _job_query(job_id, params)
-        return family.parse_job(self.call(family.get_action, query), query["JobId"])
+        return family.parse_job(self.engine().call(family.get_action, query), query["JobId"])
 
     async def aget_job(
         self, family: JobFamily[Any, JobT], job_id: str, params: Mapping[str, str] | None = None
     ) -> JobT:
         """Async :meth:`get_job`."""
         query = _job_query(job_id, params)
-        return family.parse_job(await self.acall(family.get_action, query), query["JobId"])
+        engine = await self.aengine()
+        return family.parse_job(await engine.acall(family.get_action, query), query["JobId"])
 
     def cancel_job(self, family: AnyFamily, job_id: str, params: Mapping[str, str] | None = None) -> None:
         """Cancel a queued or running job of ``family``.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Coroutine
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
@@ -142,16 +142,16 @@ class IceJobTrigger(BaseTrigger):
     def _remaining(self) -> float | None:
         return None if self.deadline is None else self.deadline - time.time()
 
-    async def poll_job(self, hook: IceHook, remaining: float | None) -> IceJob | None:
-        """One read of the job; a subclass may get it another way (e.g. from a batched poller).
-        :func:`~airflow_ice.jobs.poll.apoll_job` judges what it returns or raises.
+    def poll_job(self, hook: IceHook, remaining: float | None) -> Awaitable[IceJob | None]:
+        """One read of the job, not yet awaited; a subclass may read it another way (e.g. from a
+        batched poller). :func:`~airflow_ice.jobs.poll.apoll_job` awaits it and judges what it gives
+        or raises. A plain method: the read is the hook's own coroutine, one frame less per poll.
 
         :param hook: the trigger's hook.
         :param remaining: seconds left before the deadline (None: no deadline).
-        :returns: the job, or None when no answer came before the deadline.
+        :returns: the read, giving the job, or None when no answer came before the deadline.
         """
-        job: IceJob = await hook.aget_job(self.family, self.job_id)
-        return job
+        return hook.aget_job(self.family, self.job_id)
 
     async def pause_before_first_poll(self) -> None:
         """Sleep until ``first_poll_at`` (at most until the deadline); nothing when it has passed."""

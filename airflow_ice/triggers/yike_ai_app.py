@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from airflow.triggers.base import TriggerEvent
@@ -105,11 +105,11 @@ class IceYikeAIAppJobTrigger(IceJobTrigger):
             self._member.leave()
             self._member = None
 
-    async def poll_job(self, hook: IceHook, remaining: float | None) -> IceJob | None:
-        """The job as the poller's next round saw it; None if the deadline comes first."""
+    def poll_job(self, hook: IceHook, remaining: float | None) -> Awaitable[IceJob | None]:
+        """The job as the poller's next round sees it; None if the deadline comes first."""
         if self._member is None:
             raise RuntimeError("poll_job() is called by run(), which joins the batched poller first")
-        return await self._member.next_job(remaining)
+        return self._member.next_job(remaining)
 
     async def pause_before_first_poll(self) -> None:
         """Nothing: the poller makes the first check at ``first_poll_at`` (given when joining)."""

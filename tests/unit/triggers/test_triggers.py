@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from airflow.triggers.base import TriggerEvent
 
+from airflow_ice.client.engine import IceClient
 from airflow_ice.emulator import IceEmulator, ScriptedFault
 from airflow_ice.hooks.ice import IceHook
 from airflow_ice.jobs.events import JobEvent, JobEventStatus
@@ -233,10 +234,11 @@ async def test_unexpected_failure_never_crashes_the_trigger(
 async def test_unusable_answer_gives_error_event_with_raw_body(
     emulated_ice: IceEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def no_job_id(self: IceHook, action: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    # The engine hands over an answer that has no job in it (what a changed ICE could send).
+    async def no_job_id(self: IceClient, action: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
         return {"RequestId": "r-1", "Weird": True}
 
-    monkeypatch.setattr(IceHook, "acall", no_job_id)
+    monkeypatch.setattr(IceClient, "acall", no_job_id)
     trigger = IceYikeStoryboardJobTrigger(job_id="job-2", poll_interval=0.1)
 
     event = only_event(await run_trigger(trigger), "job-2")
