@@ -2,7 +2,7 @@
 # task writes caption files (alias events), and the scheduler creates the captions DAG's run from
 # them. `airflow dags test` runs one DAG and never schedules another, so the consumer's run needs
 # what a deployment has: the DAG serialized, unpaused, and a scheduler loop.
-# Run it from a clone's root; tests/test_docs_examples.py runs it (a throw-away AIRFLOW_HOME, a free port).
+# Run it from a clone's root; tests/docs/test_examples.py runs it (a throw-away AIRFLOW_HOME, a free port).
 set -euo pipefail
 # [START asset_downstream_run]
 url_file=$(mktemp)
