@@ -119,10 +119,31 @@ def test_timeout_fails_the_task_and_cancels_the_job_where_ice_can(
         assert requests(held_ice, family.family.cancel_action or "") == 1
         with IceHook() as hook:
             assert hook.get_job(family.family, job_id).failed  # cancelled
+        assert stored_reattach_job_id(run, "job") is None  # a retry submits a new job
     else:
         assert f"ICE has no cancel action for {family.name} jobs" in out
         with IceHook() as hook:
             assert not hook.get_job(family.family, job_id).is_terminal  # still running
+        # Not cancellable, so the job id stays stored: a retry would reattach to the running job.
+        assert stored_reattach_job_id(run, "job") == job_id
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_a_kill_in_the_worker_cancels_the_job_where_ice_can(
+    held_ice: IceEmulator, job_clock: ManualClock, family: FamilyCase, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Airflow's own kill (execution_timeout expiring) calls on_kill(), as a user's kill does.
+    run = run_operator(family, "media_kill", held_operator(family), **held_task(job_clock))
+
+    assert task_states(run) == {"job": "failed"}
+    job_id = xcom_value(run, "job", "ice_job_id")
+    if family.family.can_cancel:
+        assert requests(held_ice, family.family.cancel_action or "") == 1
+        with IceHook() as hook:
+            assert hook.get_job(family.family, job_id).failed  # cancelled
+    else:
+        assert f"keeps running: ICE has no cancel action for {family.name} jobs" in capsys.readouterr().out
+        assert set(held_ice.counters().requests) == {family.submit_action, family.get_action}
 
 
 @pytest.mark.parametrize("family", FAMILIES)

@@ -195,16 +195,6 @@ def test_non_templated_values_are_checked_when_the_dag_is_parsed(
         cover_operator(**kwargs)
 
 
-def test_kill_in_worker_cancels_the_job(held_ice: IceEmulator, job_clock: ManualClock) -> None:
-    # The kill (execution_timeout expiring) makes Airflow call on_kill(), as for a user's kill.
-    run = run_held("ipr_kill", job_clock)
-
-    assert task_states(run) == {"cover": "failed"}
-    assert requests(held_ice, "CancelIProductionJob") == 1
-    with IceHook() as hook:
-        assert hook.query_iproduction_job(xcom_value(run, "cover", "ice_job_id")).status_text == "Fail"
-
-
 def test_kill_without_cancel_on_kill_leaves_the_job_running(
     held_ice: IceEmulator, job_clock: ManualClock
 ) -> None:

@@ -16,7 +16,6 @@ from tests.support.dags import (
     rendered_at_run_time,
     requests,
     run_dag,
-    stored_reattach_job_id,
     submits,
     task_states,
     task_try_numbers,
@@ -129,30 +128,6 @@ def test_rejected_precheck_fails_at_once_and_pays_nothing(
     assert "the precheck of AppId 'app-highlights' failed" in out
     assert "LoadImage.1.TargetImage: InvalidValue" in out
     assert "Nothing was submitted" in out
-
-
-def test_timeout_fails_and_says_the_job_keeps_running(
-    held_ice: IceEmulator, capsys: pytest.CaptureFixture[str]
-) -> None:
-    # The job runs on held_ice's clock: it cannot finish first, however slowly the task gets to wait.
-    run = run_ai_app("ai_app_timeout", deferrable=True, timeout=0.5)
-
-    assert task_states(run) == {"ai_app": "failed"}
-    out = capsys.readouterr().out
-    assert "ICE has no cancel action for Yike AI app jobs" in out
-    assert "did not finish within timeout=" in out
-    # Not cancellable, so the job id stays stored: a retry would reattach to the running job.
-    assert stored_reattach_job_id(run, "ai_app") == xcom_value(run, "ai_app", "ice_job_id")
-
-
-def test_kill_logs_that_the_job_cannot_be_cancelled(
-    held_ice: IceEmulator, job_clock: ManualClock, capsys: pytest.CaptureFixture[str]
-) -> None:
-    run = run_held("ai_app_kill", job_clock)
-
-    assert task_states(run) == {"ai_app": "failed"}
-    assert "keeps running: ICE has no cancel action" in capsys.readouterr().out
-    assert set(held_ice.counters().requests) == {SUBMIT, "GetYikeAIAppJob"}
 
 
 def test_retry_reattaches_to_the_running_job_without_a_new_precheck(

@@ -16,7 +16,6 @@ from tests.support.dags import (
     rendered_at_run_time,
     requests,
     run_dag,
-    stored_reattach_job_id,
     submits,
     task_states,
     task_try_numbers,
@@ -126,45 +125,6 @@ def test_partial_success_fails_with_fail_on_failed_shots_and_retry_does_not_pay_
     assert "failing because fail_on_failed_shots=True" in out
     # Named like every other failure of the operator.
     assert "IceYikeStoryboardJobOperator (task 'storyboard'): Yike storyboard job " in out
-
-
-def test_timeout_fails_and_says_the_job_keeps_running(
-    held_ice: IceEmulator, capsys: pytest.CaptureFixture[str]
-) -> None:
-    # The job runs on held_ice's clock: it cannot finish first, however slowly the task gets to wait.
-    run = run_storyboard("yike_timeout", deferrable=True, timeout=0.5)
-
-    assert task_states(run) == {"storyboard": "failed"}
-    out = capsys.readouterr().out
-    assert "ICE has no cancel action for Yike storyboard jobs" in out
-    assert "did not finish within timeout=" in out
-    # Not cancellable, so the job id stays stored: a retry would reattach to the running job.
-    assert stored_reattach_job_id(run, "storyboard") == xcom_value(run, "storyboard", "ice_job_id")
-
-
-def test_kill_logs_that_the_job_cannot_be_cancelled(
-    held_ice: IceEmulator, job_clock: ManualClock, capsys: pytest.CaptureFixture[str]
-) -> None:
-    run = run_held("yike_kill", job_clock)
-
-    assert task_states(run) == {"storyboard": "failed"}
-    assert "keeps running: ICE has no cancel action" in capsys.readouterr().out
-    assert set(held_ice.counters().requests) == {SUBMIT, "GetYikeStoryboardJob"}
-
-
-def test_retry_reattaches_to_the_running_job(
-    held_ice: IceEmulator, job_clock: ManualClock, capsys: pytest.CaptureFixture[str]
-) -> None:
-    # Try 1 is killed while the job runs; try 2 reattaches to the job, still running, and waits for it.
-    run = run_held("yike_reattach", job_clock, finish_on_try=2, **FAST_RETRY)
-
-    assert task_states(run) == {"storyboard": "success"}
-    assert task_try_numbers(run) == {"storyboard": 2}
-    assert submits(held_ice, SUBMIT) == 1
-    job_id = xcom_value(run, "storyboard")["job_id"]
-    assert (
-        f"Reattaching to Yike storyboard job {job_id} submitted by an earlier try" in capsys.readouterr().out
-    )
 
 
 def test_wait_for_completion_false(emulated_ice: IceEmulator) -> None:
