@@ -51,11 +51,12 @@ demo: $(BIN)/.installed
 test-wheel:
 	$(PYTHON) .ci/test_wheel.py --airflow '$(AIRFLOW_SPEC)'
 
-# Figures, not a timed test (about 40 minutes): client CPU per query (hook against bare aiohttp),
+# Figures, not a timed test (about 40 minutes): what importing our operators costs a DAG file, client CPU per query (hook against bare aiohttp),
 # the triggerer benchmark (N = 1,000 and 10,000 IProduction triggers over HTTPS, as shipped and
 # with fixed polling, against a bare aiohttp poller and the official SDK's async client; memory
 # per waiting trigger, loop stalls; see docs/benchmarks-waiting.md) and AI-app batching.
 bench: $(BIN)/.installed
+	$(BIN)/python tests/benchmarks/bench_import_cost.py
 	$(BIN)/python tests/benchmarks/bench_query_cost.py
 	$(BIN)/python tests/benchmarks/schedule_model.py
 	$(BIN)/python tests/benchmarks/triggerer_benchmark.py $(BENCH_ARGS)
