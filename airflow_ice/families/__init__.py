@@ -9,6 +9,7 @@ one is used.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 from types import ModuleType
@@ -21,8 +22,10 @@ def family_names() -> list[str]:
     return sorted(info.name for info in pkgutil.iter_modules(__path__))
 
 
+@functools.cache
 def family_named(name: str) -> AnyFamily:
-    """The family declared in ``airflow_ice/families/<name>.py``, importing that module only.
+    """The family declared in ``airflow_ice/families/<name>.py``, importing that module only (once:
+    the hook's typed methods ask on every call).
 
     :param name: the family's module name, e.g. ``snapshot``.
     :raises TypeError: the module does not declare exactly one family.

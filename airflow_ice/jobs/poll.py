@@ -12,13 +12,13 @@ import enum
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from airflow_ice.errors import IceApiError, IceAuthError, IceCallDeadlineError, IceResponseError, sentence
 from airflow_ice.jobs.events import JobEvent, JobEventStatus
 from airflow_ice.jobs.family import AnyFamily, IceJob
 from airflow_ice.jobs.waiting import TRANSIENT_POLL_ERRORS, PollFailurePolicy, PollVerdict, failure_message
-from airflow_ice.jobs.xcom_form import xcom_form
+from airflow_ice.jobs.xcom_form import shown_text, xcom_form
 
 if TYPE_CHECKING:
     from airflow_ice.hooks.ice import IceHook
@@ -184,6 +184,30 @@ def finished_event(
         )
     message = failure_message(family.name, job_id, job.status_text, family.failure_detail_of(job))
     return JobEvent(JobEventStatus.FAILED, job_id, stored, message)
+
+
+class FinishedJob(NamedTuple):
+    """A finished job's event as a task keeps and shows it.
+
+    :param stored: the job as XCom keeps it (the task's return value).
+    :param shown: the job for everything else (link, lineage, asset events, errors): URLs unsigned.
+    :param message: what ICE said of a failure, shown; "" on success.
+    """
+
+    stored: dict[str, Any]
+    shown: dict[str, Any]
+    message: str
+
+
+def finished_job(event: JobEvent, *, keep_presigned_urls: bool) -> FinishedJob:
+    """The stored and shown forms of a ``success`` or ``failed`` event's job.
+
+    :param event: the event that ended the wait; it carries the job.
+    :param keep_presigned_urls: whether the stored form kept the presigned URLs' signatures.
+    """
+    stored = event.job or {}
+    shown = xcom_form(stored).value if keep_presigned_urls else stored
+    return FinishedJob(stored, shown, "" if event.succeeded else shown_text(event.message) or "")
 
 
 def refused_event(result: PollResult, job_id: str) -> JobEvent:

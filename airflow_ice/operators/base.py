@@ -27,7 +27,7 @@ from airflow_ice.jobs.params import (
     is_known_at_parse_time,
     json_object_param,
 )
-from airflow_ice.jobs.poll import PollOutcome, finished_event, poll_job
+from airflow_ice.jobs.poll import PollOutcome, finished_event, finished_job, poll_job
 from airflow_ice.jobs.reattach_store import StoredJob
 from airflow_ice.jobs.tag import USER_DATA_MAX_CHARS, TaskIdentity, tagged_user_data
 from airflow_ice.jobs.waiting import (
@@ -38,7 +38,7 @@ from airflow_ice.jobs.waiting import (
     first_poll_time,
     job_failed_error,
 )
-from airflow_ice.jobs.xcom_form import shown_text, xcom_form
+from airflow_ice.jobs.xcom_form import shown_text
 from airflow_ice.lineage.job_lineage import DatasetName, IceJobRun, media_datasets
 from airflow_ice.lineage.task_lineage import JobLineageMixin
 from airflow_ice.links.console import CONSOLE_URL_XCOM_KEY, IceConsoleJobLink, console_job_url
@@ -424,10 +424,7 @@ class IceJobOperator(JobLineageMixin, BaseOperator):
         """The task's result from a finished job's event (the trigger's, or the worker's last poll)."""
         job_id = event.job_id
         assert event.job is not None  # success and failed events carry the job
-        # Returned (XCom) as stored; everything else (link, lineage, asset events, errors) gets it shown.
-        stored = event.job
-        shown = xcom_form(stored).value if self.keep_presigned_urls else stored
-        message = "" if event.succeeded else shown_text(event.message) or ""
+        stored, shown, message = finished_job(event, keep_presigned_urls=self.keep_presigned_urls)
         run = self._record_lineage(shown, event.succeeded, message)
         url = self.family.output_url_of(shown)
         if url:

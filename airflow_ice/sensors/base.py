@@ -21,14 +21,14 @@ from airflow_ice.jobs.errors import IceJobWaitError
 from airflow_ice.jobs.events import JobEvent, JobEventStatus
 from airflow_ice.jobs.family import AnyFamily
 from airflow_ice.jobs.params import count_param, is_template, seconds_param
-from airflow_ice.jobs.poll import finished_event, poll_job, refused_event
+from airflow_ice.jobs.poll import finished_event, finished_job, poll_job, refused_event
 from airflow_ice.jobs.waiting import (
     DEFERRAL_GRACE_SECONDS,
     PollFailurePolicy,
     denied_failure,
     job_failed_error,
 )
-from airflow_ice.jobs.xcom_form import shown_text, xcom_form
+from airflow_ice.jobs.xcom_form import shown_text
 from airflow_ice.lineage.task_lineage import JobLineageMixin
 from airflow_ice.triggers.base import IceJobTrigger
 
@@ -149,10 +149,7 @@ class IceJobSensor(JobLineageMixin, BaseSensorOperator):
         """The task's result from the event that ended the wait (the trigger's, or a poke's)."""
         if event.job is None or event.status not in (JobEventStatus.SUCCESS, JobEventStatus.FAILED):
             self._refuse(event)
-        # Returned (XCom) as stored; lineage and errors get it shown.
-        stored = event.job
-        shown = xcom_form(stored).value if self.keep_presigned_urls else stored
-        message = "" if event.succeeded else shown_text(event.message) or ""
+        stored, shown, message = finished_job(event, keep_presigned_urls=self.keep_presigned_urls)
         self._record_lineage(shown, event.succeeded, message)
         if not event.succeeded:
             raise job_failed_error(self.family.name, event.job_id, shown, who=self.task_id, message=message)

@@ -230,7 +230,7 @@ class IceJobTrigger(BaseTrigger):
                     )
                     return
                 # Not kept while sleeping: the parsed job is most of a waiting trigger's memory.
-                job = result = None  # type: ignore[assignment]
+                del job, result
                 await self.pause_between_polls(remaining)
         finally:
             await TRIGGER_HOOKS.release(hook)
