@@ -20,8 +20,9 @@ def _string_field(label: str, description: str, default: str | None = None, **sc
 
 
 def _family_modules(package: str) -> list[str]:
-    """Each job family's module in ``airflow_ice.<package>`` (named as the family's module)."""
-    return [f"airflow_ice.{package}.{name}" for name in family_names()]
+    """Each job family's module in ``airflow_ice.<package>`` (named as the family's module), and the
+    one that waits on a kind declared in a DAG (``declared``)."""
+    return [f"airflow_ice.{package}.{name}" for name in [*family_names(), "declared"]]
 
 
 def get_provider_info() -> dict[str, Any]:

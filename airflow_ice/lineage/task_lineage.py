@@ -6,7 +6,7 @@ Nothing here may fail a task: the job has run (and was paid for) by the time mos
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from airflow_ice.lineage.job_lineage import DatasetName, IceJobRun, connection_region
 from airflow_ice.links.job_output import JOB_ID_XCOM_KEY
@@ -27,7 +27,7 @@ class JobLineageMixin:
     job reads and was asked to write (the operators, from their request; a sensor knows neither).
     """
 
-    family: ClassVar[AnyFamily]
+    family: AnyFamily
     # The finished job, kept for the OpenLineage listener that reads it after execute returns.
     _lineage_run: IceJobRun | None = None
 

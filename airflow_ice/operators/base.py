@@ -102,7 +102,8 @@ class IceJobOperator(JobLineageMixin, BaseOperator):
         errors get them unsigned. The connection's own secrets are removed even then.
     """
 
-    family: ClassVar[AnyFamily]
+    #: The family's declaration (a class attribute; a declared family's waiters set it per instance).
+    family: AnyFamily
     trigger_class: ClassVar[type[IceJobTrigger]]
     #: Parameters given as a dict or JSON text of an object, decoded before the model sees them.
     json_object_parameters: ClassVar[tuple[str, ...]] = ("user_data",)
@@ -241,6 +242,13 @@ class IceJobOperator(JobLineageMixin, BaseOperator):
 
     # Execution
 
+    def make_trigger(self, **arguments: Any) -> IceJobTrigger:
+        """The trigger that waits for the job in the triggerer (a declared family adds its declaration).
+
+        :param arguments: the trigger's arguments (job id, deadline, ...).
+        """
+        return self.trigger_class(**arguments)
+
     @cached_property
     def hook(self) -> IceHook:
         """The ICE hook for this operator's connection."""
@@ -326,7 +334,7 @@ class IceJobOperator(JobLineageMixin, BaseOperator):
                 self.settings.poll_interval,
             )
             self.defer(
-                trigger=self.trigger_class(
+                trigger=self.make_trigger(
                     job_id=job_id,
                     ice_conn_id=self.ice_conn_id,
                     poll_interval=self.settings.poll_interval,

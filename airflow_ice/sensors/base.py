@@ -63,7 +63,8 @@ class IceJobSensor(JobLineageMixin, BaseSensorOperator):
         carries it (deferrable), and nowhere else. The connection's own secrets are removed even then.
     """
 
-    family: ClassVar[AnyFamily]
+    #: The family's declaration (a class attribute; a declared family's waiters set it per instance).
+    family: AnyFamily
     trigger_class: ClassVar[type[IceJobTrigger]]
     template_fields: Sequence[str] = ("job_id", "ice_conn_id", "poll_interval")
     ui_color = "#ff6a00"
@@ -100,6 +101,13 @@ class IceJobSensor(JobLineageMixin, BaseSensorOperator):
         self.keep_presigned_urls = keep_presigned_urls
         # Lives as long as this instance: across the pokes of one run (poke mode), not reschedules.
         self._poll_failures = PollFailurePolicy(self.max_consecutive_poll_failures)
+
+    def make_trigger(self, **arguments: Any) -> IceJobTrigger:
+        """The trigger that waits for the job in the triggerer (a declared family adds its declaration).
+
+        :param arguments: the trigger's arguments (job id, deadline, ...).
+        """
+        return self.trigger_class(**arguments)
 
     @cached_property
     def hook(self) -> IceHook:
@@ -166,7 +174,7 @@ class IceJobSensor(JobLineageMixin, BaseSensorOperator):
         if isinstance(done, PokeReturnValue):
             return done.xcom_value
         self.defer(
-            trigger=self.trigger_class(
+            trigger=self.make_trigger(
                 job_id=self._checked_job_id(),
                 ice_conn_id=self.ice_conn_id,
                 poll_interval=self.poke_interval,

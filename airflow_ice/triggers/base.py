@@ -6,7 +6,7 @@ import asyncio
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Coroutine
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
@@ -70,7 +70,8 @@ class IceJobTrigger(BaseTrigger):
         operator's or sensor's check before deferring failed): the trigger's count goes on from it.
     """
 
-    family: ClassVar[AnyFamily]
+    #: The family's declaration (a class attribute; a declared family's waiters set it per instance).
+    family: AnyFamily
 
     @property
     def log(self) -> Logger:

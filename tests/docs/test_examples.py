@@ -162,3 +162,22 @@ def test_the_lineage_how_to_shows_the_downstream_run(tmp_path: Path) -> None:
         line for line in output.splitlines() if line.startswith("example_ice_captions | asset_triggered__")
     ]
     assert len(runs) == 1, output[-6000:]
+
+
+@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 0.3}], indirect=True)
+def test_the_declared_family_example_runs_the_job_it_declares(emulated_ice: IceEmulator) -> None:
+    dag = load("declared_family_dag").dag
+    dag.get_task("labels").poll_interval = 0.1
+
+    run = run_dag(dag)
+
+    assert task_states(run) == {"labels": "success"}
+    job = xcom_value(run, "labels")
+    assert job["status"] == "Success"
+    assert sorted(result["Type"] for result in job["job"]["Results"]["Result"]) == [
+        "OCR",
+        "TextLabel",
+        "VideoLabel",
+    ]
+    (submitted,) = [record for record in emulated_ice.jobs() if record["JobId"] == job["job_id"]]
+    assert submitted["Action"] == "SubmitVideoCognitionJob"

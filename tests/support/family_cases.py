@@ -9,6 +9,7 @@ change that makes it fail, and bad inputs.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 from collections.abc import Callable, Mapping
@@ -18,9 +19,11 @@ from typing import Any
 import pytest
 
 from airflow_ice.hooks.ice import IceHook
+from airflow_ice.jobs.declared_family import DeclaredJobFamily
 from airflow_ice.jobs.family import AnyFamily
 from airflow_ice.jobs.tag import TaskIdentity
 from airflow_ice.operators.base import IceJobOperator
+from airflow_ice.operators.declared import IceDeclaredJobOperator
 from airflow_ice.operators.iproduction import IceIProductionJobOperator
 from airflow_ice.operators.media_convert import IceMediaConvertJobOperator
 from airflow_ice.operators.media_info import IceMediaInfoJobOperator
@@ -57,6 +60,8 @@ class FamilyCase:
     :param output_url: the output URL in a successful job's XCom form; None for a family without
         an output file.
     :param bad_inputs: (parameter changes, the name the error must quote) rejected before any submit.
+    :param declared: the family a DAG declares (:class:`DeclaredJobFamily`), given to the operator,
+        sensor and trigger as ``family``; None for a family module's (``operator.family``).
     """
 
     operator: type[IceJobOperator]
@@ -67,11 +72,12 @@ class FamilyCase:
     failure_status: str
     output_url: Callable[[Mapping[str, Any]], str | None] | None
     bad_inputs: list[tuple[dict[str, Any], str]] = field(default_factory=list)
+    declared: DeclaredJobFamily | None = None
 
     @property
     def family(self) -> AnyFamily:
         """The family's declaration."""
-        return self.operator.family
+        return self.declared or self.operator.family
 
     @property
     def name(self) -> str:
@@ -94,16 +100,19 @@ class FamilyCase:
         return self.family.client_token
 
     @property
-    def sensor(self) -> type[IceJobSensor]:
-        """The family's sensor class."""
+    def sensor(self) -> Callable[..., IceJobSensor]:
+        """The family's sensor class (given the declared family)."""
         sensor: type[IceJobSensor] = _declared_in("sensors", self.operator, IceJobSensor)
-        return sensor
+        return self._with_family(sensor)
 
     @property
-    def trigger(self) -> type[IceJobTrigger]:
-        """The family's trigger class."""
+    def trigger(self) -> Callable[..., IceJobTrigger]:
+        """The family's trigger class (given the declared family)."""
         trigger: type[IceJobTrigger] = _declared_in("triggers", self.operator, IceJobTrigger)
-        return trigger
+        return self._with_family(trigger)
+
+    def _with_family(self, waiter: Callable[..., Any]) -> Callable[..., Any]:
+        return waiter if self.declared is None else functools.partial(waiter, family=self.declared)
 
     def submit(self, hook: IceHook, kwargs: Mapping[str, Any]) -> str:
         """Submit the job the operator would for ``kwargs``, through ``hook.submit_job``."""
@@ -320,6 +329,43 @@ SMARTTAG = FamilyCase(
     ],
 )
 
+VIDEO_COGNITION = DeclaredJobFamily(
+    name="Video cognition",
+    submit_action="SubmitVideoCognitionJob",
+    get_action="QueryVideoCognitionJob",
+    status_field="JobStatus",
+    success_statuses=["Success"],
+    failure_statuses=["Fail"],
+    tags_user_data=True,
+)
+"""The docs' example of a kind declared in a DAG (the emulator answers its actions)."""
+COGNITION_INPUT = {"Type": "OSS", "Media": "oss://bucket/out/upload.mp4"}
+DECLARED = FamilyCase(
+    operator=IceDeclaredJobOperator,
+    kwargs={
+        "family": VIDEO_COGNITION,
+        "parameters": {
+            "Input": COGNITION_INPUT,
+            "TemplateId": "S00000101-300080",
+            "Params": {"needAsrData": True},
+            "UserData": {"batch": "evening"},
+        },
+    },
+    failing={"parameters": {"Input": {"Type": "OSS", "Media": "oss://bucket/out/fail.mp4"}}},
+    failure_said="ended with status Fail",
+    success_status="Success",
+    failure_status="Fail",
+    output_url=None,
+    bad_inputs=[
+        ({"parameters": {"input": COGNITION_INPUT}}, "PascalCase"),
+        ({"parameters": {"Input": COGNITION_INPUT, "ClientToken": "t-1"}}, "client_token=True"),
+        ({"parameters": {"Input": None}}, "Input: a value must be text"),
+        ({"parameters": {"Input": COGNITION_INPUT, "UserData": "[1]"}}, "parameters.UserData"),
+        ({"parameters": "{{ 'not json' }}"}, "parameters"),
+    ],
+    declared=VIDEO_COGNITION,
+)
+
 FAMILIES = [
     pytest.param(IPRODUCTION, id="iproduction"),
     pytest.param(YIKE_STORYBOARD, id="yike_storyboard"),
@@ -329,6 +375,7 @@ FAMILIES = [
     pytest.param(SNAPSHOT, id="snapshot"),
     pytest.param(MEDIA_INFO, id="media_info"),
     pytest.param(SMARTTAG, id="smarttag"),
+    pytest.param(DECLARED, id="declared"),
 ]
 """Every job family, for ``@pytest.mark.parametrize("family", FAMILIES)``."""
 

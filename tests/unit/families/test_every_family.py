@@ -236,7 +236,7 @@ def test_bad_input_fails_before_any_submit(
     out = capsys.readouterr().out
     assert f"{family.operator.__name__} (task 'job'): invalid parameters: " in out
     assert named in out
-    model = family.operator.family.request_class.__name__
+    model = family.family.request_class.__name__
     assert f"Invalid {model}: {model}:" not in out  # the model is named once
     assert "ValidationError" not in out  # no pydantic traceback repeating the error above it
 
@@ -468,7 +468,8 @@ def reads(emulator: IceEmulator, family: FamilyCase) -> int:
 
 def test_every_declared_family_has_a_case() -> None:
     """A family is declared once; this suite then runs it, given one case of test data."""
-    assert {case.values[0].name for case in FAMILIES} == {family.name for family in all_families().values()}
+    modules = {case.values[0].name for case in FAMILIES if case.values[0].declared is None}
+    assert modules == {family.name for family in all_families().values()}
 
 
 async def _events(trigger: Any) -> list[Any]:

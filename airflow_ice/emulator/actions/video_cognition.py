@@ -1,0 +1,36 @@
+"""Video cognition jobs: SubmitVideoCognitionJob and QueryVideoCognitionJob, the successor of smart
+tagging with the same shape (no family module: the docs' example of a kind declared in a DAG,
+:class:`~airflow_ice.jobs.declared_family.DeclaredJobFamily`).
+
+Conventions: an input Media containing ``fail`` ends ``Fail``. Statuses: ``Submitted``,
+``Processing``, then ``Success`` or ``Fail``. No ClientToken.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from airflow_ice.emulator.actions.base import json_object, json_text, max_length, one_of
+from airflow_ice.emulator.actions.smarttag import INPUT_TYPES, SmarttagActions
+from airflow_ice.emulator.errors import invalid_parameter, missing_parameter
+
+
+class VideoCognitionActions(SmarttagActions):
+    """The video cognition action group: smart tagging's lifecycle and answers under its own actions."""
+
+    SUBMIT = "SubmitVideoCognitionJob"
+    GET = "QueryVideoCognitionJob"
+
+    def check(self, params: Mapping[str, str]) -> bool:
+        """ICE's checks: an Input; JSON Params and TemplateConfig; the documented lengths."""
+        job_input = json_object(params, "Input")
+        if job_input is None:
+            raise missing_parameter("Input")
+        one_of("Input.Type", str(job_input.get("Type")), INPUT_TYPES)
+        if not job_input.get("Media"):
+            raise invalid_parameter("Input.Media", "it is required.")
+        json_text(params, "Params")
+        json_text(params, "TemplateConfig")
+        max_length("Title", params.get("Title"), 256, in_bytes=True)
+        max_length("UserData", params.get("UserData"), 1024, in_bytes=True)
+        return "fail" in str(job_input["Media"]).lower()
