@@ -91,6 +91,8 @@ PLACEMENTS: Mapping[str, Placement] = {
         "TemplateId Title UserData"
     ),
     "QuerySmarttagJob": _placement(query="JobId Params"),
+    "SubmitASRJob": _placement(query="Description Duration EditingConfig InputFile StartTime Title UserData"),
+    "GetSmartHandleJob": _placement(query="JobId"),
     "SubmitVideoCognitionJob": _placement(query="Input Params TemplateConfig TemplateId Title UserData"),
     "QueryVideoCognitionJob": _placement(query="IncludeResults JobId Params"),
 }

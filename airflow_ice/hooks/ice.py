@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from airflow_ice.client.signing import Credentials
     from airflow_ice.credentials import CredentialsProvider
     from airflow_ice.models import (
+        AsrJobRequest,
         IProductionJob,
         IProductionJobRequest,
         MediaConvertJob,
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
         MediaInfoJobRequest,
         MediaProducingJob,
         MediaProducingJobRequest,
+        SmartHandleJob,
         SmarttagJob,
         SmarttagJobRequest,
         SnapshotJob,
@@ -645,6 +647,31 @@ class IceHook(BaseHook):
     async def aquery_smarttag_job(self, job_id: str, params: str | None = None) -> SmarttagJob:
         """Async :meth:`query_smarttag_job`."""
         return await self.aget_job(family_named("smarttag"), job_id, {"Params": params} if params else None)
+
+    def submit_asr_job(self, request: AsrJobRequest | Mapping[str, Any]) -> str:
+        """Submit a speech recognition (speech to text) job and return its id.
+
+        ICE takes no ClientToken here: a lost answer raises ``IceOutcomeUnknownError``.
+
+        :param request: a :class:`~airflow_ice.models.AsrJobRequest` or a dict of its fields.
+        """
+        return self.submit_job(family_named("asr"), request)
+
+    async def asubmit_asr_job(self, request: AsrJobRequest | Mapping[str, Any]) -> str:
+        """Async :meth:`submit_asr_job`."""
+        return await self.asubmit_job(family_named("asr"), request)
+
+    def get_smart_handle_job(self, job_id: str) -> SmartHandleJob:
+        """A smart job's state and result (GetSmartHandleJob reads speech recognition jobs and
+        ICE's other smart jobs).
+
+        :param job_id: the job id returned by the submit.
+        """
+        return self.get_job(family_named("asr"), job_id)
+
+    async def aget_smart_handle_job(self, job_id: str) -> SmartHandleJob:
+        """Async :meth:`get_smart_handle_job`."""
+        return await self.aget_job(family_named("asr"), job_id)
 
     # Airflow UI
 

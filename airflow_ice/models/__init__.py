@@ -15,6 +15,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from airflow_ice.models.asr_request import AsrJobRequest
     from airflow_ice.models.functions import IPRODUCTION_FUNCTIONS
     from airflow_ice.models.iproduction_job import (
         IProductionJob,
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
     from airflow_ice.models.media_producing_job import MediaProducingJob
     from airflow_ice.models.media_producing_request import MediaProducingJobRequest
     from airflow_ice.models.responses import CancelJobResponse, IceErrorBody, SubmitJobResponse
+    from airflow_ice.models.smart_handle_job import SmartHandleJob, SmartJobInfo, SmartJobResult
     from airflow_ice.models.smarttag_job import SmarttagJob
     from airflow_ice.models.smarttag_request import SmarttagInput, SmarttagJobRequest, SmarttagScheduleConfig
     from airflow_ice.models.snapshot_job import SnapshotJob
@@ -63,6 +65,7 @@ if TYPE_CHECKING:
         MediaConvertJobStatus,
         MediaInfoJobStatus,
         MediaProducingJobStatus,
+        SmartHandleJobStatus,
         SmarttagJobStatus,
         SnapshotJobStatus,
         YikeStoryboardJobStatus,
@@ -89,6 +92,7 @@ if TYPE_CHECKING:
 
 # Where each public name lives.
 _HOMES: dict[str, str] = {
+    "AsrJobRequest": "asr_request",
     "AudioQualityAssessmentResult": "iproduction_results",
     "AudioQualityReport": "iproduction_results",
     "AudioStream": "media_info_job",
@@ -126,6 +130,10 @@ _HOMES: dict[str, str] = {
     "MusicSegmentDetectResult": "iproduction_results",
     "OtherResult": "iproduction_results",
     "PrecheckProblem": "yike_ai_app_job",
+    "SmartHandleJob": "smart_handle_job",
+    "SmartHandleJobStatus": "status",
+    "SmartJobInfo": "smart_handle_job",
+    "SmartJobResult": "smart_handle_job",
     "SmarttagInput": "smarttag_request",
     "SmarttagJob": "smarttag_job",
     "SmarttagJobRequest": "smarttag_request",
@@ -170,6 +178,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "IPRODUCTION_FUNCTIONS",
+    "AsrJobRequest",
     "AudioQualityAssessmentResult",
     "AudioQualityReport",
     "AudioStream",
@@ -206,6 +215,10 @@ __all__ = [
     "MusicSegmentDetectResult",
     "OtherResult",
     "PrecheckProblem",
+    "SmartHandleJob",
+    "SmartHandleJobStatus",
+    "SmartJobInfo",
+    "SmartJobResult",
     "SmarttagInput",
     "SmarttagJob",
     "SmarttagJobRequest",

@@ -80,6 +80,17 @@ class SnapshotJobStatus(TolerantStatus):
     FAIL = "Fail"
 
 
+class SmartHandleJobStatus(TolerantStatus):
+    """State of a smart job read by GetSmartHandleJob (speech recognition, ...). Terminal:
+    ``Finished`` (success) and ``Failed``. The values are the SDK's (``ListSmartJobs``'s
+    ``JobState``: Created, Executing, Finished, Failed)."""
+
+    CREATED = "Created"
+    EXECUTING = "Executing"
+    FINISHED = "Finished"
+    FAILED = "Failed"
+
+
 class SmarttagJobStatus(TolerantStatus):
     """Status of a smart tagging job. Terminal: ``Success`` and ``Fail``."""
 

@@ -174,7 +174,7 @@ def test_the_declared_family_example_runs_the_job_it_declares(emulated_ice: IceE
     assert task_states(run) == {"labels": "success"}
     job = xcom_value(run, "labels")
     assert job["status"] == "Success"
-    assert sorted(result["Type"] for result in job["job"]["Results"]["Result"]) == [
+    assert sorted(result["Type"] for result in job["job"]["Results"]["result"]) == [
         "OCR",
         "TextLabel",
         "VideoLabel",

@@ -4,6 +4,7 @@ declaration (and the emulator) says."""
 
 from __future__ import annotations
 
+import inspect
 import re
 
 import httpx
@@ -11,6 +12,7 @@ import pytest
 
 from airflow_ice.emulator import IceEmulator
 from airflow_ice.families import JobFamily, all_families, iproduction
+from airflow_ice.operators.base import IceJobOperator
 from tests.support.family_cases import VIDEO_COGNITION
 from tests.support.paths import REPO_ROOT
 
@@ -20,7 +22,7 @@ ALL = {family.name: family for family in FAMILIES.values()}
 # The families with a page of their own (the older three are on operators.md).
 PAGES = {
     f"{key}.md": FAMILIES[key]
-    for key in ("media_producing", "media_convert", "snapshot", "media_info", "smarttag")
+    for key in ("media_producing", "media_convert", "snapshot", "media_info", "smarttag", "asr")
 }
 
 
@@ -96,3 +98,12 @@ def test_the_emulator_page_lists_the_actions_the_emulator_serves() -> None:
     assert documented == served
     # Video cognition: the declared-family example (docs/families/declared.md), not a module's.
     assert {name for name, _ in rows} == {*ALL, VIDEO_COGNITION.name}
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_each_family_page_names_only_parameters_the_operators_take(page: str) -> None:
+    """The common parameters a page lists are the operator's (a renamed one fails here)."""
+    facts = {row[0]: row[1] for row in table_rows((DOCS / "families" / page).read_text()) if len(row) == 2}
+    named = set(re.findall(r"`(\w+)`", facts["Common parameters"]))
+    taken = set(inspect.signature(IceJobOperator.__init__).parameters) | {"deferrable"}
+    assert named - taken == set()

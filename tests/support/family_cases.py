@@ -22,6 +22,7 @@ from airflow_ice.hooks.ice import IceHook
 from airflow_ice.jobs.declared_family import DeclaredJobFamily
 from airflow_ice.jobs.family import AnyFamily
 from airflow_ice.jobs.tag import TaskIdentity
+from airflow_ice.operators.asr import IceAsrJobOperator
 from airflow_ice.operators.base import IceJobOperator
 from airflow_ice.operators.declared import IceDeclaredJobOperator
 from airflow_ice.operators.iproduction import IceIProductionJobOperator
@@ -329,6 +330,30 @@ SMARTTAG = FamilyCase(
     ],
 )
 
+ASR = FamilyCase(
+    operator=IceAsrJobOperator,
+    kwargs={
+        "input_file": "oss://bucket/out/upload.mp4",
+        "editing_config": {"SentenceMaxLength": 30},
+        "start_time": "00:00:00",
+        "duration": "00:10:00",
+        "title": "match captions",
+        "user_data": {"batch": "evening"},
+    },
+    failing={"input_file": "oss://bucket/out/fail.mp4"},
+    failure_said='InvalidParameter.InputFile: Emulated failure: InputFile contains "fail"',
+    success_status="Finished",
+    failure_status="Failed",
+    output_url=None,
+    bad_inputs=[
+        ({"input_file": ""}, "InputFile"),
+        ({"start_time": "ten seconds"}, "StartTime"),
+        ({"title": "t" * 129}, "Title"),
+        ({"editing_config": "{{ 'not json' }}"}, "editing_config"),
+        ({"user_data": '["list"]'}, "user_data"),
+    ],
+)
+
 VIDEO_COGNITION = DeclaredJobFamily(
     name="Video cognition",
     submit_action="SubmitVideoCognitionJob",
@@ -375,6 +400,7 @@ FAMILIES = [
     pytest.param(SNAPSHOT, id="snapshot"),
     pytest.param(MEDIA_INFO, id="media_info"),
     pytest.param(SMARTTAG, id="smarttag"),
+    pytest.param(ASR, id="asr"),
     pytest.param(DECLARED, id="declared"),
 ]
 """Every job family, for ``@pytest.mark.parametrize("family", FAMILIES)``."""

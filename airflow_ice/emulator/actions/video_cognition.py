@@ -3,14 +3,18 @@ tagging with the same shape (no family module: the docs' example of a kind decla
 :class:`~airflow_ice.jobs.declared_family.DeclaredJobFamily`).
 
 Conventions: an input Media containing ``fail`` ends ``Fail``. Statuses: ``Submitted``,
-``Processing``, then ``Success`` or ``Fail``. No ClientToken.
+``Processing``, then ``Success`` or ``Fail``. Unlike smart tagging's answer, the results' list is
+``Results.result`` (lower case, as the official SDK reads it) and the answer echoes ``Input``,
+``TemplateId`` and ``Params``. No ClientToken.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from airflow_ice.emulator.actions.base import json_object, json_text, max_length, one_of
+from airflow_ice.emulator.actions.lifecycle import LifecycleJob
 from airflow_ice.emulator.actions.smarttag import INPUT_TYPES, SmarttagActions
 from airflow_ice.emulator.errors import invalid_parameter, missing_parameter
 
@@ -34,3 +38,17 @@ class VideoCognitionActions(SmarttagActions):
         max_length("Title", params.get("Title"), 256, in_bytes=True)
         max_length("UserData", params.get("UserData"), 1024, in_bytes=True)
         return "fail" in str(job_input["Media"]).lower()
+
+    def describe(self, job: LifecycleJob, now: float) -> dict[str, Any]:
+        """The QueryVideoCognitionJob body (without RequestId): it does not name the job."""
+        body = super().describe(job, now)
+        results = body.pop("Results", None)
+        body.pop("Usages", None)
+        if results is not None:
+            body["Results"] = {"result": results["Result"]}
+        echoed = {
+            "Input": json_object(job.params, "Input"),
+            "TemplateId": job.params.get("TemplateId"),
+            "Params": job.params.get("Params"),
+        }
+        return {**body, **{key: value for key, value in echoed.items() if value is not None}}

@@ -33,6 +33,7 @@ from airflow_ice.models import (
     MediaConvertJob,
     MediaInfoJob,
     MediaProducingJob,
+    SmartHandleJob,
     SmarttagJob,
     SnapshotJob,
     YikeAIAppJob,
@@ -49,6 +50,7 @@ from airflow_ice.triggers.yike_ai_app import IceYikeAIAppJobTrigger
 from airflow_ice.triggers.yike_storyboard import IceYikeStoryboardJobTrigger
 from tests.support.dags import new_dag, run_dag, task_states, task_try_numbers
 from tests.support.family_cases import (
+    ASR,
     MEDIA_CONVERT,
     MEDIA_INFO,
     MEDIA_PRODUCING,
@@ -193,6 +195,14 @@ FAMILIES = [
         envelope=None,
         status_field="JobStatus",
     ),
+    _media(
+        ASR,
+        "submit_asr_job",
+        "get_smart_handle_job",
+        SmartHandleJob,
+        envelope=None,
+        status_field="State",
+    ),
 ]
 FAMILY_PARAMS = [pytest.param(family, id=family.name.lower().replace(" ", "_")) for family in FAMILIES]
 TOKEN_PARAMS = [param for param in FAMILY_PARAMS if param.values[0].takes_client_token]
@@ -321,7 +331,7 @@ def _operator_task(family: Family) -> tuple[type[Any], dict[str, Any]]:
         return IceYikeAIAppJobOperator, {"app_id": "app-highlights", "app_params": {"Prompt": "sunset"}}
     case = next(
         case
-        for case in (MEDIA_PRODUCING, MEDIA_CONVERT, SNAPSHOT, MEDIA_INFO, SMARTTAG)
+        for case in (MEDIA_PRODUCING, MEDIA_CONVERT, SNAPSHOT, MEDIA_INFO, SMARTTAG, ASR)
         if case.name == family.name
     )
     return case.operator, dict(case.kwargs)
@@ -527,7 +537,7 @@ def _trigger_class(family: Family) -> type[IceJobTrigger]:
     }
     if family.model in known:
         return known[family.model]
-    cases = (MEDIA_PRODUCING, MEDIA_CONVERT, SNAPSHOT, MEDIA_INFO, SMARTTAG)
+    cases = (MEDIA_PRODUCING, MEDIA_CONVERT, SNAPSHOT, MEDIA_INFO, SMARTTAG, ASR)
     return next(case.trigger for case in cases if case.name == family.name)
 
 

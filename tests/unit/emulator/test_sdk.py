@@ -426,3 +426,55 @@ def test_sdk_smarttag_lifecycle(
     kinds = {result.type: json.loads(result.data) for result in done.results.result}
     assert set(kinds) == {"TextLabel", "VideoLabel", "OCR"}
     assert done.usages.usage[0].quota == 10
+
+
+@pytest.mark.parametrize("signature_algorithm", SDK_SIGNING)
+def test_sdk_asr_lifecycle(
+    emulator: IceEmulator, clock: ManualClock, signature_algorithm: str | None
+) -> None:
+    client = sdk_client(emulator, signature_algorithm)
+    submitted = client.submit_asrjob(
+        ice_models.SubmitASRJobRequest(
+            input_file="oss://bucket/in/talk.mp4",
+            editing_config='{"SentenceMaxLength":30}',
+            start_time="00:00:00",
+            duration="00:00:10",
+            title="captions",
+            user_data='{"k":1}',
+        )
+    ).body
+    assert submitted.state == "Created"
+    query = ice_models.GetSmartHandleJobRequest(job_id=submitted.job_id)
+    assert client.get_smart_handle_job(query).body.state in ("Created", "Executing")
+    clock.advance(11)
+    done = client.get_smart_handle_job(query).body
+    assert done.state == "Finished"
+    assert done.smart_job_info.job_type == "ASR"
+    assert done.smart_job_info.input_config.input_file == "oss://bucket/in/talk.mp4"
+    assert [sentence["content"] for sentence in json.loads(done.job_result.ai_result)] == [
+        "Welcome back to the match.",
+        "What a goal in the last minute!",
+    ]
+    assert done.user_data == '{"k":1}'
+
+
+@pytest.mark.parametrize("signature_algorithm", SDK_SIGNING)
+def test_sdk_video_cognition_lifecycle(
+    emulator: IceEmulator, clock: ManualClock, signature_algorithm: str | None
+) -> None:
+    client = sdk_client(emulator, signature_algorithm)
+    submitted = client.submit_video_cognition_job(
+        ice_models.SubmitVideoCognitionJobRequest(
+            input=ice_models.SubmitVideoCognitionJobRequestInput(
+                type="OSS", media="oss://bucket/in/talk.mp4"
+            ),
+            template_id="S00000101-300080",
+            title="labels",
+        )
+    ).body
+    query = ice_models.QueryVideoCognitionJobRequest(job_id=submitted.job_id)
+    assert client.query_video_cognition_job(query).body.job_status in ("Submitted", "Processing")
+    clock.advance(11)
+    done = client.query_video_cognition_job(query).body
+    assert done.job_status == "Success"
+    assert {result.type for result in done.results.result} == {"TextLabel", "VideoLabel", "OCR"}

@@ -278,6 +278,20 @@ CASES = [
         },
     ),
     Case(
+        "SubmitASRJob",
+        "submit_asr_job",
+        {
+            "InputFile": "oss://bucket/in/talk.mp4",
+            "EditingConfig": '{"SentenceMaxLength":30}',
+            "StartTime": "00:00:05",
+            "Duration": "00:01:00",
+            "Title": "a title",
+            "Description": "a description",
+            "UserData": '{"tag":"oracle"}',
+        },
+    ),
+    Case("GetSmartHandleJob", "get_smart_handle_job", {"JobId": "job-1"}, by_job_id),
+    Case(
         "QuerySmarttagJob",
         "query_smarttag_job",
         {"JobId": "job-1", "Params": '{"labelResultType":"hmi"}'},
@@ -383,6 +397,7 @@ REQUEST_MODELS: dict[str, type[BaseModel]] = {
     "SubmitSnapshotJob": models.SnapshotJobRequest,
     "SubmitMediaInfoJob": models.MediaInfoJobRequest,
     "SubmitSmarttagJob": models.SmarttagJobRequest,
+    "SubmitASRJob": models.AsrJobRequest,
 }
 
 
@@ -517,6 +532,7 @@ ANSWER_MODELS: dict[str, type] = {
     "GetSnapshotJob": sdk_models.GetSnapshotJobResponseBody,
     "GetMediaInfoJob": sdk_models.GetMediaInfoJobResponseBody,
     "QuerySmarttagJob": sdk_models.QuerySmarttagJobResponseBody,
+    "GetSmartHandleJob": sdk_models.GetSmartHandleJobResponseBody,
 }
 
 # What some leaves must hold to be valid: a known status, JSON text where ICE sends JSON text.
@@ -550,6 +566,10 @@ ANSWER_HINTS: dict[str, dict[str, Hint]] = {
     "GetSnapshotJob": {"Status": status("Success"), "TemplateConfig": lambda n: json.dumps({"Count": n})},
     "GetMediaInfoJob": {"Status": status("Success")},
     "QuerySmarttagJob": {"JobStatus": status("Success"), "Data": lambda n: json.dumps({"title": f"t{n}"})},
+    "GetSmartHandleJob": {
+        "State": status("Finished"),
+        "AiResult": lambda n: json.dumps([{"content": f"c{n}", "from": n, "to": n + 1.5}]),
+    },
 }
 
 # Typed fields no leaf of the SDK's answer fills, with why (none is a name the SDK spells otherwise).

@@ -158,7 +158,7 @@ def test_the_xcom_is_the_job_as_ice_returned_it_scrubbed() -> None:
     answer = {
         "RequestId": "r",
         "JobStatus": "Success",
-        "Results": {"Result": [{"Type": "ASR", "Data": "{}", "Url": presigned}]},
+        "Results": {"result": [{"Type": "ASR", "Data": "{}", "Url": presigned}]},
     }
     job = VIDEO_COGNITION.parse_job(answer, "job-1")
     event = finished_event(VIDEO_COGNITION, "job-1", job, keep_presigned_urls=False, warn=lambda *a: None)
@@ -166,7 +166,7 @@ def test_the_xcom_is_the_job_as_ice_returned_it_scrubbed() -> None:
     assert event.status is JobEventStatus.SUCCESS
     assert event.job is not None
     assert (event.job["job_id"], event.job["status"]) == ("job-1", "Success")
-    (result,) = event.job["job"]["Results"]["Result"]
+    (result,) = event.job["job"]["Results"]["result"]
     assert result["Url"] == "https://b.oss-cn-shanghai.aliyuncs.com/asr.json"
     assert "Signature" not in json.dumps(event.job)
 

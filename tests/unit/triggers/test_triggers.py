@@ -15,6 +15,7 @@ from airflow.triggers.base import TriggerEvent
 
 from airflow_ice.client.engine import IceClient
 from airflow_ice.emulator import IceEmulator, ScriptedFault
+from airflow_ice.families import family_names
 from airflow_ice.hooks.ice import IceHook
 from airflow_ice.jobs.events import JobEvent, JobEventStatus
 from airflow_ice.triggers.base import IceJobTrigger
@@ -312,11 +313,10 @@ async def test_on_kill_does_not_cancel_when_the_task_state_is_unknown(held_ice: 
 
 def test_trigger_modules_import_without_the_hook_or_models() -> None:
     # Airflow imports trigger classes on the triggerer's event loop: they must import light.
+    modules = ", ".join(f"airflow_ice.triggers.{name}" for name in [*family_names(), "declared"])
     code = (
         "import sys, airflow.triggers.base;"
-        "import airflow_ice.triggers.iproduction, airflow_ice.triggers.yike_storyboard, airflow_ice.triggers.yike_ai_app,"
-        " airflow_ice.triggers.media_producing, airflow_ice.triggers.media_convert,"
-        " airflow_ice.triggers.snapshot, airflow_ice.triggers.media_info, airflow_ice.triggers.smarttag;"
+        f"import {modules};"
         "heavy = [m for m in ('airflow_ice.hooks.ice', 'airflow_ice.models', 'airflow_ice.client.pool')"
         " if m in sys.modules];"
         "print(heavy)"
