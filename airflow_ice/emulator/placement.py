@@ -91,6 +91,10 @@ PLACEMENTS: Mapping[str, Placement] = {
         "TemplateId Title UserData"
     ),
     "QuerySmarttagJob": _placement(query="JobId Params"),
+    "SubmitBatchMediaProducingJob": _placement(
+        query="ClientToken OutputConfig TemplateConfig UserData", body="EditingConfig InputConfig"
+    ),
+    "GetBatchMediaProducingJob": _placement(query="JobId"),
     "SubmitASRJob": _placement(query="Description Duration EditingConfig InputFile StartTime Title UserData"),
     "GetSmartHandleJob": _placement(query="JobId"),
     "SubmitVideoCognitionJob": _placement(query="Input Params TemplateConfig TemplateId Title UserData"),

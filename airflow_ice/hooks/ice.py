@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from airflow_ice.credentials import CredentialsProvider
     from airflow_ice.models import (
         AsrJobRequest,
+        BatchMediaProducingJob,
+        BatchMediaProducingJobRequest,
         IProductionJob,
         IProductionJobRequest,
         MediaConvertJob,
@@ -672,6 +674,35 @@ class IceHook(BaseHook):
     async def aget_smart_handle_job(self, job_id: str) -> SmartHandleJob:
         """Async :meth:`get_smart_handle_job`."""
         return await self.aget_job(family_named("asr"), job_id)
+
+    def submit_batch_media_producing_job(
+        self, request: BatchMediaProducingJobRequest | Mapping[str, Any]
+    ) -> str:
+        """Submit a batch media producing job (many videos from one set of materials) and return its id.
+
+        Give ``client_token`` to make a resend after a lost answer safe (ICE answers with the job
+        the token made).
+
+        :param request: a :class:`~airflow_ice.models.BatchMediaProducingJobRequest` or a dict of its fields.
+        """
+        return self.submit_job(family_named("batch_media_producing"), request)
+
+    async def asubmit_batch_media_producing_job(
+        self, request: BatchMediaProducingJobRequest | Mapping[str, Any]
+    ) -> str:
+        """Async :meth:`submit_batch_media_producing_job`."""
+        return await self.asubmit_job(family_named("batch_media_producing"), request)
+
+    def get_batch_media_producing_job(self, job_id: str) -> BatchMediaProducingJob:
+        """The batch job's status and every video's status, file and error.
+
+        :param job_id: the job id returned by the submit.
+        """
+        return self.get_job(family_named("batch_media_producing"), job_id)
+
+    async def aget_batch_media_producing_job(self, job_id: str) -> BatchMediaProducingJob:
+        """Async :meth:`get_batch_media_producing_job`."""
+        return await self.aget_job(family_named("batch_media_producing"), job_id)
 
     # Airflow UI
 

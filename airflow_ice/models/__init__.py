@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from airflow_ice.models.asr_request import AsrJobRequest
+    from airflow_ice.models.batch_media_producing_job import BatchMediaProducingJob, BatchSubJob
+    from airflow_ice.models.batch_media_producing_request import BatchMediaProducingJobRequest
     from airflow_ice.models.functions import IPRODUCTION_FUNCTIONS
     from airflow_ice.models.iproduction_job import (
         IProductionJob,
@@ -61,6 +63,8 @@ if TYPE_CHECKING:
     from airflow_ice.models.snapshot_job import SnapshotJob
     from airflow_ice.models.snapshot_request import SnapshotJobRequest
     from airflow_ice.models.status import (
+        BatchMediaProducingJobStatus,
+        BatchSubJobStatus,
         IProductionJobStatus,
         MediaConvertJobStatus,
         MediaInfoJobStatus,
@@ -96,6 +100,11 @@ _HOMES: dict[str, str] = {
     "AudioQualityAssessmentResult": "iproduction_results",
     "AudioQualityReport": "iproduction_results",
     "AudioStream": "media_info_job",
+    "BatchMediaProducingJob": "batch_media_producing_job",
+    "BatchMediaProducingJobRequest": "batch_media_producing_request",
+    "BatchMediaProducingJobStatus": "status",
+    "BatchSubJob": "batch_media_producing_job",
+    "BatchSubJobStatus": "status",
     "CancelJobResponse": "responses",
     "CoverFrame": "iproduction_results",
     "CoverResult": "iproduction_results",
@@ -182,6 +191,11 @@ __all__ = [
     "AudioQualityAssessmentResult",
     "AudioQualityReport",
     "AudioStream",
+    "BatchMediaProducingJob",
+    "BatchMediaProducingJobRequest",
+    "BatchMediaProducingJobStatus",
+    "BatchSubJob",
+    "BatchSubJobStatus",
     "CancelJobResponse",
     "CoverFrame",
     "CoverResult",

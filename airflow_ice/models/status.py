@@ -80,6 +80,27 @@ class SnapshotJobStatus(TolerantStatus):
     FAIL = "Fail"
 
 
+class BatchMediaProducingJobStatus(TolerantStatus):
+    """State of a batch media producing job. Terminal: ``Finished`` (success: each sub-job has its
+    own status) and ``Failed``. The SDK documents ``Init``, ``Processing`` and ``Finished``; a main job
+    that cannot run ends ``Failed`` (its ``Extend`` says why)."""
+
+    INIT = "Init"
+    PROCESSING = "Processing"
+    FINISHED = "Finished"
+    FAILED = "Failed"
+
+
+class BatchSubJobStatus(TolerantStatus):
+    """State of one video of a batch media producing job (the SDK's values). Terminal: ``Success``
+    and ``Failed``."""
+
+    INIT = "Init"
+    PROCESSING = "Processing"
+    SUCCESS = "Success"
+    FAILED = "Failed"
+
+
 class SmartHandleJobStatus(TolerantStatus):
     """State of a smart job read by GetSmartHandleJob (speech recognition, ...). Terminal:
     ``Finished`` (success) and ``Failed``. The values are the SDK's (``ListSmartJobs``'s

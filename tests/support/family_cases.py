@@ -24,6 +24,7 @@ from airflow_ice.jobs.family import AnyFamily
 from airflow_ice.jobs.tag import TaskIdentity
 from airflow_ice.operators.asr import IceAsrJobOperator
 from airflow_ice.operators.base import IceJobOperator
+from airflow_ice.operators.batch_media_producing import IceBatchMediaProducingJobOperator
 from airflow_ice.operators.declared import IceDeclaredJobOperator
 from airflow_ice.operators.iproduction import IceIProductionJobOperator
 from airflow_ice.operators.media_convert import IceMediaConvertJobOperator
@@ -354,6 +355,35 @@ ASR = FamilyCase(
     ],
 )
 
+BATCH_INPUT = {
+    "MediaGroupArray": [
+        {"GroupName": "opening", "MediaArray": ["oss://bucket/in/a.mp4", "oss://bucket/in/b.mp4"]}
+    ],
+    "TitleArray": ["Match day"],
+}
+BATCH_OUTPUT_URL = "https://bucket.oss-cn-shanghai.aliyuncs.com/batch/variant_{index}.mp4"
+BATCH_MEDIA_PRODUCING = FamilyCase(
+    operator=IceBatchMediaProducingJobOperator,
+    kwargs={
+        "input_config": BATCH_INPUT,
+        "output_config": {"MediaURL": BATCH_OUTPUT_URL, "Count": 2, "Width": 1080, "Height": 1920},
+        "editing_config": {"MediaConfig": {"Volume": 0}},
+        "user_data": {"batch": "evening"},
+    },
+    failing={"input_config": {**BATCH_INPUT, "TitleArray": ["fail"]}},
+    failure_said='InvalidParameter.InputConfig: Emulated failure: InputConfig contains "fail"',
+    success_status="Finished",
+    failure_status="Failed",
+    output_url=lambda job: job["output_urls"][0] if job["output_urls"] else None,
+    bad_inputs=[
+        ({"output_config": {"Count": 2}}, "OutputConfig needs MediaURL"),
+        ({"output_config": {"MediaURL": BATCH_OUTPUT_URL, "Count": 0}}, "OutputConfig.Count"),
+        ({"input_config": "[1, 2]"}, "input_config"),
+        ({"editing_config": "{{ 'not json' }}"}, "editing_config"),
+        ({"user_data": '["list"]'}, "user_data"),
+    ],
+)
+
 VIDEO_COGNITION = DeclaredJobFamily(
     name="Video cognition",
     submit_action="SubmitVideoCognitionJob",
@@ -401,6 +431,7 @@ FAMILIES = [
     pytest.param(MEDIA_INFO, id="media_info"),
     pytest.param(SMARTTAG, id="smarttag"),
     pytest.param(ASR, id="asr"),
+    pytest.param(BATCH_MEDIA_PRODUCING, id="batch_media_producing"),
     pytest.param(DECLARED, id="declared"),
 ]
 """Every job family, for ``@pytest.mark.parametrize("family", FAMILIES)``."""

@@ -32,7 +32,8 @@ def ice_time(n: int) -> str:
 @dataclass
 class Filler:
     """Fill an SDK model: strings are distinct digits (they read as text and as numbers), every
-    ``*Time`` an ICE time, and ``hints`` (by wire key name) give what a key must hold to be valid."""
+    ``*Time`` an ICE time, and ``hints`` (by wire key name, or by a path's end such as
+    ``SubJobList[].Status``) give what a key must hold to be valid."""
 
     hints: Mapping[str, Hint] = field(default_factory=dict)
     counter: Iterator[int] = field(default_factory=lambda: itertools.count(11))
@@ -64,13 +65,17 @@ class Filler:
             return self.model(getattr(sdk_models, annotation.split(".", 1)[1]))
         raise AssertionError(f"no value for a field typed {annotation}")
 
-    def _hinted(self, value: Any, key: str = "") -> Any:
+    def _hinted(self, value: Any, key: str = "", path: str = "") -> Any:
         if isinstance(value, dict):
-            return {k: self._hinted(v, k) for k, v in value.items()}
+            return {k: self._hinted(v, k, f"{path}.{k}" if path else k) for k, v in value.items()}
         if isinstance(value, list):
-            return [self._hinted(item, key) for item in value]
-        if key in self.hints:
-            return self.hints[key](next(self.counter))
+            return [self._hinted(item, key, f"{path}[]") for item in value]
+        # A hint for a path (``SubJobList[].Status``) wins over one for the key alone (``Status``).
+        hint = next((h for name, h in self.hints.items() if "." in name and path.endswith(name)), None)
+        if hint is None:
+            hint = self.hints.get(key)
+        if hint is not None:
+            return hint(next(self.counter))
         if isinstance(value, str) and key.endswith("Time"):
             return ice_time(next(self.counter))
         return value

@@ -29,6 +29,7 @@ from airflow_ice.errors import IceOutcomeUnknownError, IceResponseError
 from airflow_ice.hooks.ice import IceHook
 from airflow_ice.jobs.events import JobEvent, JobEventStatus
 from airflow_ice.models import (
+    BatchMediaProducingJob,
     IProductionJob,
     MediaConvertJob,
     MediaInfoJob,
@@ -51,6 +52,7 @@ from airflow_ice.triggers.yike_storyboard import IceYikeStoryboardJobTrigger
 from tests.support.dags import new_dag, run_dag, task_states, task_try_numbers
 from tests.support.family_cases import (
     ASR,
+    BATCH_MEDIA_PRODUCING,
     MEDIA_CONVERT,
     MEDIA_INFO,
     MEDIA_PRODUCING,
@@ -203,6 +205,15 @@ FAMILIES = [
         envelope=None,
         status_field="State",
     ),
+    _media(
+        BATCH_MEDIA_PRODUCING,
+        "submit_batch_media_producing_job",
+        "get_batch_media_producing_job",
+        BatchMediaProducingJob,
+        envelope="EditingBatchJob",
+        status_field="Status",
+        takes_client_token=True,
+    ),
 ]
 FAMILY_PARAMS = [pytest.param(family, id=family.name.lower().replace(" ", "_")) for family in FAMILIES]
 TOKEN_PARAMS = [param for param in FAMILY_PARAMS if param.values[0].takes_client_token]
@@ -331,7 +342,15 @@ def _operator_task(family: Family) -> tuple[type[Any], dict[str, Any]]:
         return IceYikeAIAppJobOperator, {"app_id": "app-highlights", "app_params": {"Prompt": "sunset"}}
     case = next(
         case
-        for case in (MEDIA_PRODUCING, MEDIA_CONVERT, SNAPSHOT, MEDIA_INFO, SMARTTAG, ASR)
+        for case in (
+            MEDIA_PRODUCING,
+            MEDIA_CONVERT,
+            SNAPSHOT,
+            MEDIA_INFO,
+            SMARTTAG,
+            ASR,
+            BATCH_MEDIA_PRODUCING,
+        )
         if case.name == family.name
     )
     return case.operator, dict(case.kwargs)
@@ -537,7 +556,7 @@ def _trigger_class(family: Family) -> type[IceJobTrigger]:
     }
     if family.model in known:
         return known[family.model]
-    cases = (MEDIA_PRODUCING, MEDIA_CONVERT, SNAPSHOT, MEDIA_INFO, SMARTTAG, ASR)
+    cases = (MEDIA_PRODUCING, MEDIA_CONVERT, SNAPSHOT, MEDIA_INFO, SMARTTAG, ASR, BATCH_MEDIA_PRODUCING)
     return next(case.trigger for case in cases if case.name == family.name)
 
 

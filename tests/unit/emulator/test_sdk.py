@@ -478,3 +478,31 @@ def test_sdk_video_cognition_lifecycle(
     done = client.query_video_cognition_job(query).body
     assert done.job_status == "Success"
     assert {result.type for result in done.results.result} == {"TextLabel", "VideoLabel", "OCR"}
+
+
+@pytest.mark.parametrize("signature_algorithm", SDK_SIGNING)
+def test_sdk_batch_media_producing_lifecycle(
+    emulator: IceEmulator, clock: ManualClock, signature_algorithm: str | None
+) -> None:
+    client = sdk_client(emulator, signature_algorithm)
+    request = ice_models.SubmitBatchMediaProducingJobRequest(
+        input_config=json.dumps(
+            {"MediaGroupArray": [{"GroupName": "g", "MediaArray": ["oss://b/in/a.mp4"]}]}
+        ),
+        output_config=json.dumps(
+            {"MediaURL": "https://b.oss-cn-shanghai.aliyuncs.com/v_{index}.mp4", "Count": 2}
+        ),
+        client_token="batch-token-1",
+    )
+    submitted = client.submit_batch_media_producing_job(request).body
+    # ICE answers the same token with the job it made.
+    assert client.submit_batch_media_producing_job(request).body.job_id == submitted.job_id
+    query = ice_models.GetBatchMediaProducingJobRequest(job_id=submitted.job_id)
+    assert client.get_batch_media_producing_job(query).body.editing_batch_job.status == "Init"
+    clock.advance(11)
+    done = client.get_batch_media_producing_job(query).body.editing_batch_job
+    assert done.status == "Finished"
+    assert [(video.status, video.media_url) for video in done.sub_job_list] == [
+        ("Success", "https://b.oss-cn-shanghai.aliyuncs.com/v_1.mp4"),
+        ("Success", "https://b.oss-cn-shanghai.aliyuncs.com/v_2.mp4"),
+    ]

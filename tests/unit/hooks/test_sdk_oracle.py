@@ -278,6 +278,19 @@ CASES = [
         },
     ),
     Case(
+        "SubmitBatchMediaProducingJob",
+        "submit_batch_media_producing_job",
+        {
+            "InputConfig": '{"MediaGroupArray":[{"GroupName":"g","MediaArray":["oss://bucket/in/a.mp4"]}]}',
+            "EditingConfig": '{"MediaConfig":{"Volume":0}}',
+            "OutputConfig": '{"MediaURL":"https://b.oss-cn-shanghai.aliyuncs.com/o_{index}.mp4","Count":2}',
+            "TemplateConfig": '{"TemplateIds":["t-1"]}',
+            "UserData": '{"tag":"oracle"}',
+            "ClientToken": "token-batch-1",
+        },
+    ),
+    Case("GetBatchMediaProducingJob", "get_batch_media_producing_job", {"JobId": "job-1"}, by_job_id),
+    Case(
         "SubmitASRJob",
         "submit_asr_job",
         {
@@ -398,6 +411,7 @@ REQUEST_MODELS: dict[str, type[BaseModel]] = {
     "SubmitMediaInfoJob": models.MediaInfoJobRequest,
     "SubmitSmarttagJob": models.SmarttagJobRequest,
     "SubmitASRJob": models.AsrJobRequest,
+    "SubmitBatchMediaProducingJob": models.BatchMediaProducingJobRequest,
 }
 
 
@@ -533,6 +547,7 @@ ANSWER_MODELS: dict[str, type] = {
     "GetMediaInfoJob": sdk_models.GetMediaInfoJobResponseBody,
     "QuerySmarttagJob": sdk_models.QuerySmarttagJobResponseBody,
     "GetSmartHandleJob": sdk_models.GetSmartHandleJobResponseBody,
+    "GetBatchMediaProducingJob": sdk_models.GetBatchMediaProducingJobResponseBody,
 }
 
 # What some leaves must hold to be valid: a known status, JSON text where ICE sends JSON text.
@@ -570,7 +585,13 @@ ANSWER_HINTS: dict[str, dict[str, Hint]] = {
         "State": status("Finished"),
         "AiResult": lambda n: json.dumps([{"content": f"c{n}", "from": n, "to": n + 1.5}]),
     },
+    "GetBatchMediaProducingJob": {
+        "Status": status("Finished"),
+        "SubJobList[].Status": status("Success"),
+        "Extend": lambda n: json.dumps({"ErrorCode": f"e{n}", "ErrorMessage": f"m{n}"}),
+    },
 }
+
 
 # Typed fields no leaf of the SDK's answer fills, with why (none is a name the SDK spells otherwise).
 EMPTY_BY_DESIGN: dict[str, set[str]] = {
