@@ -4,6 +4,7 @@ declaration (and the emulator) says."""
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import re
 
@@ -115,3 +116,36 @@ def test_each_family_page_names_only_parameters_the_operators_take(page: str) ->
     named = set(re.findall(r"`(\w+)`", facts["Common parameters"]))
     taken = set(inspect.signature(IceJobOperator.__init__).parameters) | {"deferrable"}
     assert named - taken == set()
+
+
+def _operator_families() -> dict[str, JobFamily]:  # type: ignore[type-arg]
+    """Each family module's operator class name -> its family."""
+    found = {}
+    for name, family in FAMILIES.items():
+        module = importlib.import_module(f"airflow_ice.operators.{name}")
+        for value in vars(module).values():
+            if (
+                inspect.isclass(value)
+                and issubclass(value, IceJobOperator)
+                and value.__module__ == module.__name__
+            ):
+                found[value.__name__] = family
+    return found
+
+
+def test_the_families_table_says_which_retry_safely_and_which_cancel() -> None:
+    rows = marked_table("operators.md", "job-families")
+    families = _operator_families()
+    listed = {}
+    for _, classes, actions, lost_answer, cancel in rows:
+        operator = classes.split("`")[1]
+        if operator not in families:
+            continue  # the declared kind: the declaration says
+        family = families[operator]
+        listed[operator] = family
+        assert f"{family.submit_action}, {family.get_action}" in actions, operator
+        assert lost_answer == (
+            "resent safely (`ClientToken`)" if family.client_token else "fails the task, no retry"
+        )
+        assert cancel == (f"yes, {family.cancel_action}" if family.can_cancel else "no"), operator
+    assert set(listed) == set(families)
