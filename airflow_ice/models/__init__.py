@@ -15,6 +15,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from airflow_ice.models.dynamic_image_job import DynamicImageJob
+    from airflow_ice.models.dynamic_image_request import DynamicImageJobRequest
     from airflow_ice.models.functions import IPRODUCTION_FUNCTIONS
     from airflow_ice.models.iproduction_job import (
         IProductionJob,
@@ -59,6 +61,7 @@ if TYPE_CHECKING:
     from airflow_ice.models.snapshot_job import SnapshotJob
     from airflow_ice.models.snapshot_request import SnapshotJobRequest
     from airflow_ice.models.status import (
+        DynamicImageJobStatus,
         IProductionJobStatus,
         MediaConvertJobStatus,
         MediaInfoJobStatus,
@@ -95,6 +98,9 @@ _HOMES: dict[str, str] = {
     "CancelJobResponse": "responses",
     "CoverFrame": "iproduction_results",
     "CoverResult": "iproduction_results",
+    "DynamicImageJob": "dynamic_image_job",
+    "DynamicImageJobRequest": "dynamic_image_request",
+    "DynamicImageJobStatus": "status",
     "EmptyResult": "iproduction_results",
     "FailureShot": "yike_storyboard_job",
     "IPRODUCTION_FUNCTIONS": "functions",
@@ -176,6 +182,9 @@ __all__ = [
     "CancelJobResponse",
     "CoverFrame",
     "CoverResult",
+    "DynamicImageJob",
+    "DynamicImageJobRequest",
+    "DynamicImageJobStatus",
     "EmptyResult",
     "FailureShot",
     "IProductionInput",

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from airflow_ice.emulator.actions.base import ActionEnvironment, ActionGroup, ActionHandler, JobRecord
+from airflow_ice.emulator.actions.dynamic_image import DynamicImageActions
 from airflow_ice.emulator.actions.iproduction import IProductionActions
 from airflow_ice.emulator.actions.media_convert import MediaConvertActions
 from airflow_ice.emulator.actions.media_info import MediaInfoActions
@@ -28,6 +29,7 @@ ACTION_GROUPS: tuple[Callable[[ActionEnvironment], ActionGroup], ...] = (
     MediaProducingActions,
     MediaConvertActions,
     SnapshotActions,
+    DynamicImageActions,
     MediaInfoActions,
     SmarttagActions,
     VideoCognitionActions,
