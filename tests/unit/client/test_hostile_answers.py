@@ -29,6 +29,7 @@ from airflow_ice.errors import IceOutcomeUnknownError, IceResponseError
 from airflow_ice.hooks.ice import IceHook
 from airflow_ice.jobs.events import JobEvent, JobEventStatus
 from airflow_ice.models import (
+    DynamicImageJob,
     IProductionJob,
     MediaConvertJob,
     MediaInfoJob,
@@ -49,6 +50,7 @@ from airflow_ice.triggers.yike_ai_app import IceYikeAIAppJobTrigger
 from airflow_ice.triggers.yike_storyboard import IceYikeStoryboardJobTrigger
 from tests.support.dags import new_dag, run_dag, task_states, task_try_numbers
 from tests.support.family_cases import (
+    DYNAMIC_IMAGE,
     MEDIA_CONVERT,
     MEDIA_INFO,
     MEDIA_PRODUCING,
@@ -175,6 +177,14 @@ FAMILIES = [
         "get_snapshot_job",
         SnapshotJob,
         envelope="SnapshotJob",
+        status_field="Status",
+    ),
+    _media(
+        DYNAMIC_IMAGE,
+        "submit_dynamic_image_job",
+        "get_dynamic_image_job",
+        DynamicImageJob,
+        envelope="DynamicImageJob",
         status_field="Status",
     ),
     _media(
@@ -321,7 +331,7 @@ def _operator_task(family: Family) -> tuple[type[Any], dict[str, Any]]:
         return IceYikeAIAppJobOperator, {"app_id": "app-highlights", "app_params": {"Prompt": "sunset"}}
     case = next(
         case
-        for case in (MEDIA_PRODUCING, MEDIA_CONVERT, SNAPSHOT, MEDIA_INFO, SMARTTAG)
+        for case in (MEDIA_PRODUCING, MEDIA_CONVERT, SNAPSHOT, DYNAMIC_IMAGE, MEDIA_INFO, SMARTTAG)
         if case.name == family.name
     )
     return case.operator, dict(case.kwargs)
@@ -527,7 +537,7 @@ def _trigger_class(family: Family) -> type[IceJobTrigger]:
     }
     if family.model in known:
         return known[family.model]
-    cases = (MEDIA_PRODUCING, MEDIA_CONVERT, SNAPSHOT, MEDIA_INFO, SMARTTAG)
+    cases = (MEDIA_PRODUCING, MEDIA_CONVERT, SNAPSHOT, DYNAMIC_IMAGE, MEDIA_INFO, SMARTTAG)
     return next(case.trigger for case in cases if case.name == family.name)
 
 
