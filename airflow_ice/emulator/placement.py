@@ -84,6 +84,8 @@ PLACEMENTS: Mapping[str, Placement] = {
     "GetMediaConvertJob": _placement(query="JobId"),
     "SubmitSnapshotJob": _placement(query="Input Name Output ScheduleConfig TemplateConfig UserData"),
     "GetSnapshotJob": _placement(query="JobId"),
+    "SubmitDynamicImageJob": _placement(query="Input Name Output ScheduleConfig TemplateConfig UserData"),
+    "GetDynamicImageJob": _placement(query="JobId"),
     "SubmitMediaInfoJob": _placement(query="Input Name ScheduleConfig UserData"),
     "GetMediaInfoJob": _placement(query="JobId"),
     "SubmitSmarttagJob": _placement(

@@ -11,7 +11,7 @@ import hashlib
 import json
 import posixpath
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -193,6 +193,15 @@ def oss_location(media: str) -> tuple[str, str]:
 def oss_url(bucket: str, key: str, region: str) -> str:
     """The public HTTPS URL of an OSS object."""
     return f"https://{bucket}.oss-{region}.aliyuncs.com/{key}"
+
+
+def echoed_media(media: Mapping[str, Any], region: str) -> dict[str, Any]:
+    """A job's ``{Type, Media}`` as ICE echoes it: with ``OssFile`` for OSS addresses."""
+    echoed = dict(media)
+    bucket, key = oss_location(str(media["Media"]))
+    if media.get("Type") == "OSS" and bucket:
+        echoed["OssFile"] = {"Bucket": bucket, "Location": f"oss-{region}", "Object": key}
+    return echoed
 
 
 def storyboard_ids(file_url: str, style_id: str, title: str) -> list[str]:

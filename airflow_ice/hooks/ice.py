@@ -28,6 +28,8 @@ if TYPE_CHECKING:
         AsrJobRequest,
         BatchMediaProducingJob,
         BatchMediaProducingJobRequest,
+        DynamicImageJob,
+        DynamicImageJobRequest,
         IProductionJob,
         IProductionJobRequest,
         MediaConvertJob,
@@ -600,6 +602,30 @@ class IceHook(BaseHook):
     async def aget_snapshot_job(self, job_id: str) -> SnapshotJob:
         """Async :meth:`get_snapshot_job`."""
         return await self.aget_job(family_named("snapshot"), job_id)
+
+    def submit_dynamic_image_job(self, request: DynamicImageJobRequest | Mapping[str, Any]) -> str:
+        """Submit an animated image job (a GIF or WebP of a video) and return its id.
+
+        ICE takes no ClientToken here: a lost answer raises ``IceOutcomeUnknownError``.
+
+        :param request: a :class:`~airflow_ice.models.DynamicImageJobRequest` or a dict of its fields.
+        """
+        return self.submit_job(family_named("dynamic_image"), request)
+
+    async def asubmit_dynamic_image_job(self, request: DynamicImageJobRequest | Mapping[str, Any]) -> str:
+        """Async :meth:`submit_dynamic_image_job`."""
+        return await self.asubmit_job(family_named("dynamic_image"), request)
+
+    def get_dynamic_image_job(self, job_id: str) -> DynamicImageJob:
+        """The animated image job's status, output and error.
+
+        :param job_id: the job id returned by the submit.
+        """
+        return self.get_job(family_named("dynamic_image"), job_id)
+
+    async def aget_dynamic_image_job(self, job_id: str) -> DynamicImageJob:
+        """Async :meth:`get_dynamic_image_job`."""
+        return await self.aget_job(family_named("dynamic_image"), job_id)
 
     def submit_media_info_job(self, request: MediaInfoJobRequest | Mapping[str, Any]) -> str:
         """Submit a media info job (read a file's format and streams) and return its id.

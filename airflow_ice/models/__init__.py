@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from airflow_ice.models.asr_request import AsrJobRequest
     from airflow_ice.models.batch_media_producing_job import BatchMediaProducingJob, BatchSubJob
     from airflow_ice.models.batch_media_producing_request import BatchMediaProducingJobRequest
+    from airflow_ice.models.dynamic_image_job import DynamicImageJob
+    from airflow_ice.models.dynamic_image_request import DynamicImageJobRequest
     from airflow_ice.models.functions import IPRODUCTION_FUNCTIONS
     from airflow_ice.models.iproduction_job import (
         IProductionJob,
@@ -65,6 +67,7 @@ if TYPE_CHECKING:
     from airflow_ice.models.status import (
         BatchMediaProducingJobStatus,
         BatchSubJobStatus,
+        DynamicImageJobStatus,
         IProductionJobStatus,
         MediaConvertJobStatus,
         MediaInfoJobStatus,
@@ -108,6 +111,9 @@ _HOMES: dict[str, str] = {
     "CancelJobResponse": "responses",
     "CoverFrame": "iproduction_results",
     "CoverResult": "iproduction_results",
+    "DynamicImageJob": "dynamic_image_job",
+    "DynamicImageJobRequest": "dynamic_image_request",
+    "DynamicImageJobStatus": "status",
     "EmptyResult": "iproduction_results",
     "FailureShot": "yike_storyboard_job",
     "IPRODUCTION_FUNCTIONS": "functions",
@@ -199,6 +205,9 @@ __all__ = [
     "CancelJobResponse",
     "CoverFrame",
     "CoverResult",
+    "DynamicImageJob",
+    "DynamicImageJobRequest",
+    "DynamicImageJobStatus",
     "EmptyResult",
     "FailureShot",
     "IProductionInput",

@@ -112,6 +112,16 @@ class SmartHandleJobStatus(TolerantStatus):
     FAILED = "Failed"
 
 
+class DynamicImageJobStatus(TolerantStatus):
+    """Status of an animated image job. Terminal: ``Success`` and ``Fail``."""
+
+    # The values of the official SDK's GetDynamicImageJobResponseBody (and ListDynamicImageJobs'
+    # Status filter), which ICE's GetDynamicImageJob reference page repeats.
+    INIT = "Init"
+    SUCCESS = "Success"
+    FAIL = "Fail"
+
+
 class SmarttagJobStatus(TolerantStatus):
     """Status of a smart tagging job. Terminal: ``Success`` and ``Fail``."""
 

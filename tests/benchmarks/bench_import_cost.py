@@ -33,6 +33,7 @@ FAMILIES = (
     "media_producing",
     "media_convert",
     "snapshot",
+    "dynamic_image",
     "media_info",
     "smarttag",
 )

@@ -31,6 +31,7 @@ PAGES = {
         "smarttag",
         "asr",
         "batch_media_producing",
+        "dynamic_image",
     )
 }
 

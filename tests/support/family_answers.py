@@ -11,6 +11,7 @@ from typing import Any
 from airflow_ice.emulator import IceEmulator
 from airflow_ice.hooks.ice import IceHook
 from airflow_ice.models import (
+    DynamicImageJob,
     IProductionJob,
     MediaConvertJob,
     MediaInfoJob,
@@ -20,7 +21,14 @@ from airflow_ice.models import (
     YikeAIAppJob,
     YikeStoryboardJob,
 )
-from tests.support.family_cases import MEDIA_CONVERT, MEDIA_INFO, MEDIA_PRODUCING, SMARTTAG, SNAPSHOT
+from tests.support.family_cases import (
+    DYNAMIC_IMAGE,
+    MEDIA_CONVERT,
+    MEDIA_INFO,
+    MEDIA_PRODUCING,
+    SMARTTAG,
+    SNAPSHOT,
+)
 
 
 @dataclass(frozen=True)
@@ -59,7 +67,7 @@ def _submits(hook: IceHook) -> dict[str, str]:
         ),
         **{
             case.name: case.submit(hook, case.kwargs)
-            for case in (MEDIA_PRODUCING, MEDIA_CONVERT, SNAPSHOT, MEDIA_INFO, SMARTTAG)
+            for case in (MEDIA_PRODUCING, MEDIA_CONVERT, SNAPSHOT, DYNAMIC_IMAGE, MEDIA_INFO, SMARTTAG)
         },
     }
 
@@ -71,6 +79,7 @@ PARSERS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "Media producing": MediaProducingJob.from_response,
     "Media convert": MediaConvertJob.from_response,
     "Snapshot": SnapshotJob.from_response,
+    "Animated image": DynamicImageJob.from_response,
     "Media info": MediaInfoJob.from_response,
     "Smart tagging": SmarttagJob.from_response,
 }

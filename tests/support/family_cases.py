@@ -26,6 +26,7 @@ from airflow_ice.operators.asr import IceAsrJobOperator
 from airflow_ice.operators.base import IceJobOperator
 from airflow_ice.operators.batch_media_producing import IceBatchMediaProducingJobOperator
 from airflow_ice.operators.declared import IceDeclaredJobOperator
+from airflow_ice.operators.dynamic_image import IceDynamicImageJobOperator
 from airflow_ice.operators.iproduction import IceIProductionJobOperator
 from airflow_ice.operators.media_convert import IceMediaConvertJobOperator
 from airflow_ice.operators.media_info import IceMediaInfoJobOperator
@@ -290,6 +291,48 @@ SNAPSHOT = FamilyCase(
     ],
 )
 
+DYNAMIC_IMAGE = FamilyCase(
+    operator=IceDynamicImageJobOperator,
+    kwargs={
+        "input": {"Type": "OSS", "Media": "oss://bucket/out/upload.mp4"},
+        "output": {"Type": "OSS", "Media": "oss://bucket/preview/upload.gif"},
+        "template_config": {
+            "TemplateId": "S00000101-100010",
+            "OverwriteParams": {
+                "Format": "gif",
+                "Fps": 15,
+                "TimeSpan": {"Seek": "00:00:05", "Duration": "3"},
+            },
+        },
+        "schedule_config": {"Priority": 6},
+    },
+    failing={"input": {"Type": "OSS", "Media": "oss://bucket/out/fail.mp4"}},
+    failure_said='Emulated failure: Input.Media contains "fail"',
+    success_status="Success",
+    failure_status="Fail",
+    output_url=lambda job: job["output_url"],
+    bad_inputs=[
+        ({"template_config": {"OverwriteParams": {"Format": "gif"}}}, "TemplateConfig.TemplateId"),
+        (
+            {"template_config": {"TemplateId": "t", "OverwriteParams": {"Format": "png"}}},
+            "OverwriteParams.Format",
+        ),
+        ({"template_config": {"TemplateId": "t", "OverwriteParams": {"Fps": 61}}}, "OverwriteParams.Fps"),
+        ({"template_config": {"TemplateId": "t", "OverwriteParams": {"Width": 64}}}, "OverwriteParams.Width"),
+        (
+            {"template_config": {"TemplateId": "t", "OverwriteParams": {"TimeSpan": {"Seek": "5s"}}}},
+            "TimeSpan.Seek",
+        ),
+        (
+            {"template_config": {"TemplateId": "t", "OverwriteParams": {"TimeSpan": {"Start": "5"}}}},
+            "time_span.Start",
+        ),
+        ({"input": {"Type": "OSS"}}, "Input.Media"),
+        ({"output": {"Type": "Disk", "Media": "x"}}, "Output.Type"),
+        ({"output": "{{ 'oss://not-json' }}"}, "output"),
+    ],
+)
+
 MEDIA_INFO = FamilyCase(
     operator=IceMediaInfoJobOperator,
     kwargs={
@@ -428,6 +471,7 @@ FAMILIES = [
     pytest.param(MEDIA_PRODUCING, id="media_producing"),
     pytest.param(MEDIA_CONVERT, id="media_convert"),
     pytest.param(SNAPSHOT, id="snapshot"),
+    pytest.param(DYNAMIC_IMAGE, id="dynamic_image"),
     pytest.param(MEDIA_INFO, id="media_info"),
     pytest.param(SMARTTAG, id="smarttag"),
     pytest.param(ASR, id="asr"),

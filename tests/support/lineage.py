@@ -233,6 +233,7 @@ RENDERED = f"https://{BUCKET}.oss-cn-shanghai.aliyuncs.com/processed/highlight.m
 CONVERTED = f"oss://{BUCKET}/processed/interview.mp4"
 SNAPSHOTS = f"oss://{BUCKET}/processed/snap-{{Count}}.jpg"
 SNAPSHOT_COUNT = 3
+PREVIEW = f"oss://{BUCKET}/processed/preview.gif"
 
 
 def _media_producing(outlets: Sequence[Any] = ()) -> Any:
@@ -282,6 +283,18 @@ def _snapshot(outlets: Sequence[Any] = ()) -> Any:
     )
 
 
+def _dynamic_image() -> Any:
+    from airflow_ice.operators.dynamic_image import IceDynamicImageJobOperator
+
+    return IceDynamicImageJobOperator(
+        task_id="preview",
+        input={"Type": "OSS", "Media": VIDEO},
+        output={"Type": "OSS", "Media": PREVIEW},
+        template_config={"TemplateId": "S00000101-100010", "OverwriteParams": {"Format": "gif"}},
+        **FAST,
+    )
+
+
 def _media_info() -> Any:
     from airflow_ice.operators.media_info import IceMediaInfoJobOperator
 
@@ -314,6 +327,7 @@ SCENARIOS: dict[str, Callable[[], Any]] = {
     "media_producing_success": lambda: _media_producing(),
     "media_convert_success": _media_convert,
     "snapshot_success": lambda: _snapshot(),
+    "dynamic_image_success": _dynamic_image,
     "media_info_success": _media_info,
     "smarttag_success": _smarttag,
 }

@@ -25,9 +25,9 @@ def loaded_by(module: str) -> set[str]:
     return set(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
+@pytest.mark.parametrize("family", ["snapshot", "dynamic_image"])
 @pytest.mark.parametrize("package", ["operators", "sensors", "triggers"])
-def test_one_family_loads_alone(package: str) -> None:
-    family = "snapshot"
+def test_one_family_loads_alone(package: str, family: str) -> None:
     loaded = loaded_by(f"airflow_ice.{package}.{family}")
 
     families = {name for name in loaded if name.startswith("airflow_ice.families.")}
@@ -43,4 +43,4 @@ def test_one_family_loads_alone(package: str) -> None:
     # The operator checks its parameters when the DAG file is parsed: it needs its request model.
     # Nothing needs a job model (nor another family's request) until a job is read.
     assert not {name for name in models if name.endswith("_job")}
-    assert {name for name in models if name.endswith("_request")} <= {"airflow_ice.models.snapshot_request"}
+    assert {name for name in models if name.endswith("_request")} <= {f"airflow_ice.models.{family}_request"}

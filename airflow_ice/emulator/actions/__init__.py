@@ -12,6 +12,7 @@ from typing import Any
 from airflow_ice.emulator.actions.asr import AsrActions
 from airflow_ice.emulator.actions.base import ActionEnvironment, ActionGroup, ActionHandler, JobRecord
 from airflow_ice.emulator.actions.batch_media_producing import BatchMediaProducingActions
+from airflow_ice.emulator.actions.dynamic_image import DynamicImageActions
 from airflow_ice.emulator.actions.iproduction import IProductionActions
 from airflow_ice.emulator.actions.media_convert import MediaConvertActions
 from airflow_ice.emulator.actions.media_info import MediaInfoActions
@@ -30,6 +31,7 @@ ACTION_GROUPS: tuple[Callable[[ActionEnvironment], ActionGroup], ...] = (
     MediaProducingActions,
     MediaConvertActions,
     SnapshotActions,
+    DynamicImageActions,
     MediaInfoActions,
     SmarttagActions,
     AsrActions,

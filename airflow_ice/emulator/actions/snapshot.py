@@ -14,18 +14,9 @@ from airflow_ice.emulator.actions.base import format_time, json_object, one_of
 from airflow_ice.emulator.actions.iproduction import media_parameter
 from airflow_ice.emulator.actions.lifecycle import LifecycleActions, LifecycleJob, marker_failure
 from airflow_ice.emulator.errors import invalid_parameter, missing_parameter
-from airflow_ice.emulator.results import oss_location
+from airflow_ice.emulator.results import echoed_media
 
 SNAPSHOT_TYPES = ("Normal", "Sprite", "WebVtt")
-
-
-def _oss_file(media: Mapping[str, Any], region: str) -> dict[str, Any]:
-    """``{Type, Media}`` as ICE echoes it: with ``OssFile`` for OSS addresses."""
-    echoed = dict(media)
-    bucket, key = oss_location(str(media["Media"]))
-    if media.get("Type") == "OSS" and bucket:
-        echoed["OssFile"] = {"Bucket": bucket, "Location": f"oss-{region}", "Object": key}
-    return echoed
 
 
 class SnapshotActions(LifecycleActions):
@@ -76,8 +67,8 @@ class SnapshotActions(LifecycleActions):
             "TemplateConfig": json.dumps(settings, separators=(",", ":")),
             "PipelineId": schedule.get("PipelineId"),
             "TriggerSource": "API",
-            "Input": _oss_file(json_object(job.params, "Input") or {}, self.env.region),
-            "Output": _oss_file(json_object(job.params, "Output") or {}, self.env.region),
+            "Input": echoed_media(json_object(job.params, "Input") or {}, self.env.region),
+            "Output": echoed_media(json_object(job.params, "Output") or {}, self.env.region),
             "UserData": job.params.get("UserData"),
             "CreateTime": format_time(job.created_at),
             "SubmitTime": format_time(job.created_at),

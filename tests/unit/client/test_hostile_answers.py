@@ -30,6 +30,7 @@ from airflow_ice.hooks.ice import IceHook
 from airflow_ice.jobs.events import JobEvent, JobEventStatus
 from airflow_ice.models import (
     BatchMediaProducingJob,
+    DynamicImageJob,
     IProductionJob,
     MediaConvertJob,
     MediaInfoJob,
@@ -53,6 +54,7 @@ from tests.support.dags import new_dag, run_dag, task_states, task_try_numbers
 from tests.support.family_cases import (
     ASR,
     BATCH_MEDIA_PRODUCING,
+    DYNAMIC_IMAGE,
     MEDIA_CONVERT,
     MEDIA_INFO,
     MEDIA_PRODUCING,
@@ -60,6 +62,7 @@ from tests.support.family_cases import (
     SNAPSHOT,
     FamilyCase,
 )
+from tests.support.family_cases import FAMILIES as ALL_CASES
 from tests.support.misbehaving_ice import MisbehavingIce, Received, answer
 from tests.unit.hooks.test_ice import set_connection
 
@@ -179,6 +182,14 @@ FAMILIES = [
         "get_snapshot_job",
         SnapshotJob,
         envelope="SnapshotJob",
+        status_field="Status",
+    ),
+    _media(
+        DYNAMIC_IMAGE,
+        "submit_dynamic_image_job",
+        "get_dynamic_image_job",
+        DynamicImageJob,
+        envelope="DynamicImageJob",
         status_field="Status",
     ),
     _media(
@@ -340,19 +351,7 @@ def _operator_task(family: Family) -> tuple[type[Any], dict[str, Any]]:
         }
     if family.model is YikeAIAppJob:
         return IceYikeAIAppJobOperator, {"app_id": "app-highlights", "app_params": {"Prompt": "sunset"}}
-    case = next(
-        case
-        for case in (
-            MEDIA_PRODUCING,
-            MEDIA_CONVERT,
-            SNAPSHOT,
-            MEDIA_INFO,
-            SMARTTAG,
-            ASR,
-            BATCH_MEDIA_PRODUCING,
-        )
-        if case.name == family.name
-    )
+    case = case_named(family.name)
     return case.operator, dict(case.kwargs)
 
 
@@ -548,6 +547,12 @@ def test_values_no_wire_sends_never_break_a_model(family: Family, bad: str) -> N
     assert_kept_raw(job, "Extra", family)
 
 
+def case_named(name: str) -> FamilyCase:
+    """The family suite's case of the family named ``name``."""
+    (case,) = [param.values[0] for param in ALL_CASES if param.values[0].name == name]
+    return case
+
+
 def _trigger_class(family: Family) -> type[IceJobTrigger]:
     known: dict[type[JobResponseModel], type[IceJobTrigger]] = {
         IProductionJob: IceIProductionJobTrigger,
@@ -556,8 +561,7 @@ def _trigger_class(family: Family) -> type[IceJobTrigger]:
     }
     if family.model in known:
         return known[family.model]
-    cases = (MEDIA_PRODUCING, MEDIA_CONVERT, SNAPSHOT, MEDIA_INFO, SMARTTAG, ASR, BATCH_MEDIA_PRODUCING)
-    return next(case.trigger for case in cases if case.name == family.name)
+    return case_named(family.name).trigger
 
 
 @pytest.mark.parametrize("family", FAMILY_PARAMS)

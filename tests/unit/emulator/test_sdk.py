@@ -366,6 +366,53 @@ def test_sdk_snapshot_lifecycle(
     assert done.input.media == "oss://bucket/in/talk.mp4"
 
 
+def dynamic_image_request(media: str) -> ice_models.SubmitDynamicImageJobRequest:
+    return ice_models.SubmitDynamicImageJobRequest(
+        input=ice_models.SubmitDynamicImageJobRequestInput(type="OSS", media=media),
+        output=ice_models.SubmitDynamicImageJobRequestOutput(type="OSS", media="oss://bucket/gif/talk.gif"),
+        template_config=ice_models.SubmitDynamicImageJobRequestTemplateConfig(
+            template_id="S00000101-100010",
+            overwrite_params=ice_models.SubmitDynamicImageJobRequestTemplateConfigOverwriteParams(
+                format="gif",
+                fps=10,
+                time_span=ice_models.SubmitDynamicImageJobRequestTemplateConfigOverwriteParamsTimeSpan(
+                    seek="00:00:02", duration="3"
+                ),
+            ),
+        ),
+        schedule_config=ice_models.SubmitDynamicImageJobRequestScheduleConfig(pipeline_id="p1", priority=5),
+        name="preview",
+        user_data='{"k":1}',
+    )
+
+
+@pytest.mark.parametrize("signature_algorithm", SDK_SIGNING)
+def test_sdk_dynamic_image_lifecycle(
+    emulator: IceEmulator, clock: ManualClock, signature_algorithm: str | None
+) -> None:
+    client = sdk_client(emulator, signature_algorithm)
+    submitted = client.submit_dynamic_image_job(dynamic_image_request("oss://bucket/in/talk.mp4")).body
+    failing = client.submit_dynamic_image_job(dynamic_image_request("oss://bucket/in/fail.mp4")).body
+    query = ice_models.GetDynamicImageJobRequest(job_id=submitted.job_id)
+    assert client.get_dynamic_image_job(query).body.dynamic_image_job.status == "Init"
+    clock.advance(16)
+    done = client.get_dynamic_image_job(query).body.dynamic_image_job
+    assert (done.status, done.name, done.pipeline_id, done.user_data) == (
+        "Success",
+        "preview",
+        "p1",
+        '{"k":1}',
+    )
+    assert done.output_url == f"https://bucket.oss-{emulator.region}.aliyuncs.com/gif/talk.gif"
+    assert done.output.oss_file.object == "gif/talk.gif"
+    assert done.input.media == "oss://bucket/in/talk.mp4"
+    assert json.loads(done.template_config)["Format"] == "gif"
+    failed = client.get_dynamic_image_job(ice_models.GetDynamicImageJobRequest(job_id=failing.job_id))
+    assert failed.body.dynamic_image_job.status == "Fail"
+    assert failed.body.dynamic_image_job.code == "InvalidParameter.Input"
+    assert failed.body.dynamic_image_job.output_url is None
+
+
 @pytest.mark.parametrize("signature_algorithm", SDK_SIGNING)
 def test_sdk_media_info_lifecycle(
     emulator: IceEmulator, clock: ManualClock, signature_algorithm: str | None

@@ -250,6 +250,30 @@ CASES = [
     ),
     Case("GetSnapshotJob", "get_snapshot_job", {"JobId": "job-1"}, by_job_id),
     Case(
+        "SubmitDynamicImageJob",
+        "submit_dynamic_image_job",
+        {
+            "Input": {"Type": "OSS", "Media": "oss://bucket/in/talk.mp4"},
+            "Output": {"Type": "OSS", "Media": "oss://bucket/out/talk.webp"},
+            "TemplateConfig": {
+                "TemplateId": "template-1",
+                "OverwriteParams": {
+                    "Format": "webp",
+                    "Fps": 12,
+                    "Width": 640,
+                    "Height": 360,
+                    "LongShortMode": False,
+                    "ScanMode": "progressive",
+                    "TimeSpan": {"Seek": "00:00:05.250", "Duration": "4", "End": "12.5"},
+                },
+            },
+            "Name": "preview",
+            "UserData": '{"tag":"oracle"}',
+            "ScheduleConfig": {"PipelineId": "pipeline-1", "Priority": 7},
+        },
+    ),
+    Case("GetDynamicImageJob", "get_dynamic_image_job", {"JobId": "job-1"}, by_job_id),
+    Case(
         "SubmitMediaInfoJob",
         "submit_media_info_job",
         {
@@ -408,6 +432,7 @@ REQUEST_MODELS: dict[str, type[BaseModel]] = {
     "SubmitMediaProducingJob": models.MediaProducingJobRequest,
     "SubmitMediaConvertJob": models.MediaConvertJobRequest,
     "SubmitSnapshotJob": models.SnapshotJobRequest,
+    "SubmitDynamicImageJob": models.DynamicImageJobRequest,
     "SubmitMediaInfoJob": models.MediaInfoJobRequest,
     "SubmitSmarttagJob": models.SmarttagJobRequest,
     "SubmitASRJob": models.AsrJobRequest,
@@ -544,6 +569,7 @@ ANSWER_MODELS: dict[str, type] = {
     "GetMediaProducingJob": sdk_models.GetMediaProducingJobResponseBody,
     "GetMediaConvertJob": sdk_models.GetMediaConvertJobResponseBody,
     "GetSnapshotJob": sdk_models.GetSnapshotJobResponseBody,
+    "GetDynamicImageJob": sdk_models.GetDynamicImageJobResponseBody,
     "GetMediaInfoJob": sdk_models.GetMediaInfoJobResponseBody,
     "QuerySmarttagJob": sdk_models.QuerySmarttagJobResponseBody,
     "GetSmartHandleJob": sdk_models.GetSmartHandleJobResponseBody,
@@ -579,6 +605,7 @@ ANSWER_HINTS: dict[str, dict[str, Hint]] = {
     "GetMediaProducingJob": {"Status": status("Success")},
     "GetMediaConvertJob": {"State": status("Complete")},
     "GetSnapshotJob": {"Status": status("Success"), "TemplateConfig": lambda n: json.dumps({"Count": n})},
+    "GetDynamicImageJob": {"Status": status("Success"), "TemplateConfig": lambda n: json.dumps({"Fps": n})},
     "GetMediaInfoJob": {"Status": status("Success")},
     "QuerySmarttagJob": {"JobStatus": status("Success"), "Data": lambda n: json.dumps({"title": f"t{n}"})},
     "GetSmartHandleJob": {

@@ -104,6 +104,7 @@ def answers() -> tuple[FamilyAnswer, ...]:
         "Media producing",
         "Media convert",
         "Snapshot",
+        "Animated image",
         "Media info",
         "Smart tagging",
     }
@@ -112,7 +113,7 @@ def answers() -> tuple[FamilyAnswer, ...]:
 
 @PROPERTY_SETTINGS
 @given(
-    family=st.integers(0, 7),
+    family=st.integers(0, 8),
     changes=st.lists(st.tuples(st.integers(0, 10**6), POISON), min_size=1, max_size=5),
 )
 def test_every_family_xcom_form_is_storable_unsigned_and_names_what_it_kept_as_text(

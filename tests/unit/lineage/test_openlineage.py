@@ -23,6 +23,7 @@ from tests.support.lineage import (
     BUCKET,
     CLIP,
     CONVERTED,
+    PREVIEW,
     RENDERED,
     SNAPSHOT_COUNT,
     VIDEO,
@@ -340,17 +341,20 @@ def test_the_facet_schema_ships_in_the_package_at_its_stable_address() -> None:
 
 
 def test_newer_families_report_what_each_job_read_and_wrote(emulator: IceEmulator, tmp_path: Path) -> None:
-    """Inputs and outputs of media producing, convert, snapshot, media info and smart tagging jobs come
-    from each family's declaration: what the request names, what the finished job reports."""
+    """Inputs and outputs of media producing, convert, snapshot, animated image, media info and smart
+    tagging jobs come from each family's declaration: what the request names, what the finished job
+    reports."""
     scenarios = (
         "media_producing_success",
         "media_convert_success",
         "snapshot_success",
+        "dynamic_image_success",
         "media_info_success",
         "smarttag_success",
     )
     runs = run(emulator, tmp_path, *scenarios)
     video = [(f"oss://{BUCKET}", "incoming/interview.mp4")]
+    preview = oss_address(PREVIEW)
     expected = {
         # scenario: (family, get action, inputs, outputs at START, outputs at COMPLETE)
         "media_producing_success": (
@@ -371,6 +375,8 @@ def test_newer_families_report_what_each_job_read_and_wrote(emulator: IceEmulato
             [],  # numbered files: named only once the job says how many
             [(f"oss://{BUCKET}", f"processed/snap-{n:05d}.jpg") for n in range(1, SNAPSHOT_COUNT + 1)],
         ),
+        # Asked for the image's address; done, ICE's OutputUrl (the same object over HTTPS).
+        "dynamic_image_success": ("Animated image", video, [preview], [preview]),
         "media_info_success": ("Media info", video, [], []),
         "smarttag_success": ("Smart tagging", video, [], []),
     }

@@ -1,0 +1,67 @@
+"""Operator running one animated image job (a GIF or WebP preview of a video)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from airflow_ice.families.dynamic_image import DYNAMIC_IMAGE
+from airflow_ice.operators.base import IceJobOperator
+from airflow_ice.triggers.dynamic_image import IceDynamicImageJobTrigger
+
+_REQUEST_FIELDS = ("input", "output", "template_config", "name", "user_data", "schedule_config")
+# BaseOperator.output is the task's XComArg, so the job's output lives in job_output.
+_TEMPLATED = tuple("job_output" if name == "output" else name for name in _REQUEST_FIELDS)
+
+
+class IceDynamicImageJobOperator(IceJobOperator):
+    """Make an animated image (GIF or WebP) of a video (SubmitDynamicImageJob) and wait; return the
+    parsed job.
+
+    The return value is the job's ``to_xcom()`` form: ``job_id``, ``status``, ``output_media`` (the
+    output as requested), ``output_url`` (the image's URL, also the "ICE job output" link),
+    ``code`` and ``message``, ``user_data``, times. ICE takes no ``ClientToken`` for animated images:
+    a submit whose answer was lost fails the task without retry (look for the job by its
+    ``UserData`` tag). ICE has no cancel action for them. Parameters are templated and validated
+    before anything is submitted.
+    See :class:`~airflow_ice.operators.base.IceJobOperator` for waiting, retries and reattaching.
+
+    :param input: the video, ``{"Type": "OSS" | "Media", "Media": ...}``.
+    :param output: where the image goes, ``{"Type": "OSS", "Media": "oss://b/preview.gif"}`` or
+        ``{"Type": "Media", "Media": <media id>}``.
+    :param template_config: ``{"TemplateId": ..., "OverwriteParams": {"Format": "gif" | "webp",
+        "Fps": 1-60, "Width"/"Height": 128-4096, "LongShortMode", "ScanMode", "TimeSpan": {"Seek",
+        "Duration", "End"}}}``.
+    :param name: the job name.
+    :param user_data: your own data (a JSON object).
+    :param schedule_config: ``{"PipelineId": ..., "Priority": 1-10}``.
+    """
+
+    family = DYNAMIC_IMAGE
+    trigger_class = IceDynamicImageJobTrigger
+    request_fields = _REQUEST_FIELDS
+    request_attributes: ClassVar[dict[str, str]] = {"output": "job_output"}
+    template_fields: Sequence[str] = (*_TEMPLATED, *IceJobOperator.wait_template_fields)
+    template_fields_renderers: ClassVar[dict[str, str]] = {
+        name: "json" for name in _TEMPLATED if name != "name"
+    }
+
+    def __init__(
+        self,
+        *,
+        input: dict[str, Any] | str,
+        output: dict[str, Any] | str,
+        template_config: dict[str, Any] | str,
+        name: str | None = None,
+        user_data: dict[str, Any] | str | None = None,
+        schedule_config: dict[str, Any] | str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.input = input
+        self.job_output = output
+        self.template_config = template_config
+        self.name = name
+        self.user_data = user_data
+        self.schedule_config = schedule_config
+        self.check_literal_parameters()
