@@ -28,6 +28,8 @@ if TYPE_CHECKING:
         AsrJobRequest,
         IProductionJob,
         IProductionJobRequest,
+        MediaCensorJob,
+        MediaCensorJobRequest,
         MediaConvertJob,
         MediaConvertJobRequest,
         MediaInfoJob,
@@ -673,6 +675,38 @@ class IceHook(BaseHook):
         """Async :meth:`get_smart_handle_job`."""
         return await self.aget_job(family_named("asr"), job_id)
 
+    def submit_media_censor_job(self, request: MediaCensorJobRequest | Mapping[str, Any]) -> str:
+        """Submit a media censor (content moderation) job and return its id.
+
+        ICE takes no ClientToken here: a lost answer raises ``IceOutcomeUnknownError``.
+
+        :param request: a :class:`~airflow_ice.models.MediaCensorJobRequest` or a dict of its fields.
+        """
+        return self.submit_job(family_named("media_censor"), request)
+
+    async def asubmit_media_censor_job(self, request: MediaCensorJobRequest | Mapping[str, Any]) -> str:
+        """Async :meth:`submit_media_censor_job`."""
+        return await self.asubmit_job(family_named("media_censor"), request)
+
+    def query_media_censor_job_detail(
+        self, job_id: str, *, maximum_page_size: int | None = None, next_page_token: str | None = None
+    ) -> MediaCensorJob:
+        """The media censor job's state and verdicts, with one page of the video's frames.
+
+        :param job_id: the job id returned by the submit.
+        :param maximum_page_size: frames per page, 1 to 300 (ICE's default: 30).
+        :param next_page_token: the ``video_result.next_page_token`` of the page before, for the next.
+        """
+        params = _censor_page_params(maximum_page_size, next_page_token)
+        return self.get_job(family_named("media_censor"), job_id, params)
+
+    async def aquery_media_censor_job_detail(
+        self, job_id: str, *, maximum_page_size: int | None = None, next_page_token: str | None = None
+    ) -> MediaCensorJob:
+        """Async :meth:`query_media_censor_job_detail`."""
+        params = _censor_page_params(maximum_page_size, next_page_token)
+        return await self.aget_job(family_named("media_censor"), job_id, params)
+
     # Airflow UI
 
     def test_connection(self) -> tuple[bool, str]:
@@ -766,6 +800,26 @@ def _client_token_param(client_token: str | None) -> dict[str, str] | None:
     except ValueError as exc:
         raise ValueError(f"client_token: {exc}.") from None
     return {"ClientToken": client_token}
+
+
+# ICE's bounds on MaximumPageSize of QueryMediaCensorJobDetail.
+CENSOR_PAGE_SIZE_MAX = 300
+
+
+def _censor_page_params(maximum_page_size: int | None, next_page_token: str | None) -> dict[str, str] | None:
+    params: dict[str, str] = {}
+    if maximum_page_size is not None:
+        size_ok = isinstance(maximum_page_size, int) and not isinstance(maximum_page_size, bool)
+        if not size_ok or not 1 <= maximum_page_size <= CENSOR_PAGE_SIZE_MAX:
+            raise ValueError(
+                f"maximum_page_size must be an integer from 1 to {CENSOR_PAGE_SIZE_MAX}, got {maximum_page_size!r}."
+            )
+        params["MaximumPageSize"] = str(maximum_page_size)
+    if next_page_token is not None:
+        if not isinstance(next_page_token, str) or not next_page_token.strip():
+            raise ValueError(f"next_page_token must be a non-empty string, got {next_page_token!r}.")
+        params["NextPageToken"] = next_page_token
+    return params or None
 
 
 def _job_ids_arg(job_ids: Sequence[str]) -> str:

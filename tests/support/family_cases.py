@@ -26,6 +26,7 @@ from airflow_ice.operators.asr import IceAsrJobOperator
 from airflow_ice.operators.base import IceJobOperator
 from airflow_ice.operators.declared import IceDeclaredJobOperator
 from airflow_ice.operators.iproduction import IceIProductionJobOperator
+from airflow_ice.operators.media_censor import IceMediaCensorJobOperator
 from airflow_ice.operators.media_convert import IceMediaConvertJobOperator
 from airflow_ice.operators.media_info import IceMediaInfoJobOperator
 from airflow_ice.operators.media_producing import IceMediaProducingJobOperator
@@ -354,6 +355,34 @@ ASR = FamilyCase(
     ],
 )
 
+COVER = {"Bucket": "bucket", "Location": "oss-cn-shanghai", "Object": "covers/match.jpg"}
+MEDIA_CENSOR = FamilyCase(
+    operator=IceMediaCensorJobOperator,
+    kwargs={
+        "input": {"Type": "OSS", "Media": "oss://bucket/out/upload.mp4"},
+        "output": "oss://bucket/censor/frame-{Count}.jpg",
+        "title": "match highlights",
+        "description": "the last minute of the final",
+        "barrages": "what a goal",
+        "cover_images": [COVER],
+        "schedule_config": {"Priority": 6},
+    },
+    failing={"input": {"Type": "OSS", "Media": "oss://bucket/out/fail.mp4"}},
+    failure_said='InvalidParameter.Input: Emulated failure: Input.Media contains "fail"',
+    success_status="Success",
+    failure_status="Fail",
+    output_url=None,
+    bad_inputs=[
+        ({"input": {"Type": "URL", "Media": "https://x"}}, "Input.Type"),
+        ({"title": "t" * 65}, "Title"),
+        ({"description": "d" * 129}, "Description"),
+        ({"cover_images": [COVER] * 6}, "CoverImages"),
+        ({"cover_images": [{"Bucket": "bucket", "Location": "oss-cn-shanghai"}]}, "CoverImages[0].Object"),
+        ({"schedule_config": {"Priority": 11}}, "ScheduleConfig.Priority"),
+        ({"cover_images": "{{ 'not json' }}"}, "cover_images"),
+    ],
+)
+
 VIDEO_COGNITION = DeclaredJobFamily(
     name="Video cognition",
     submit_action="SubmitVideoCognitionJob",
@@ -401,6 +430,7 @@ FAMILIES = [
     pytest.param(MEDIA_INFO, id="media_info"),
     pytest.param(SMARTTAG, id="smarttag"),
     pytest.param(ASR, id="asr"),
+    pytest.param(MEDIA_CENSOR, id="media_censor"),
     pytest.param(DECLARED, id="declared"),
 ]
 """Every job family, for ``@pytest.mark.parametrize("family", FAMILIES)``."""

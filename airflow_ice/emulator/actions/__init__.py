@@ -12,6 +12,7 @@ from typing import Any
 from airflow_ice.emulator.actions.asr import AsrActions
 from airflow_ice.emulator.actions.base import ActionEnvironment, ActionGroup, ActionHandler, JobRecord
 from airflow_ice.emulator.actions.iproduction import IProductionActions
+from airflow_ice.emulator.actions.media_censor import MediaCensorActions
 from airflow_ice.emulator.actions.media_convert import MediaConvertActions
 from airflow_ice.emulator.actions.media_info import MediaInfoActions
 from airflow_ice.emulator.actions.media_producing import MediaProducingActions
@@ -33,6 +34,7 @@ ACTION_GROUPS: tuple[Callable[[ActionEnvironment], ActionGroup], ...] = (
     SmarttagActions,
     AsrActions,
     VideoCognitionActions,
+    MediaCensorActions,
 )
 
 
