@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.connection import get_async_connection, get_async_extra_dejson
@@ -689,22 +690,34 @@ class IceHook(BaseHook):
         return await self.asubmit_job(family_named("media_censor"), request)
 
     def query_media_censor_job_detail(
-        self, job_id: str, *, maximum_page_size: int | None = None, next_page_token: str | None = None
+        self,
+        job_id: str,
+        *,
+        maximum_page_size: int | None = None,
+        next_page_token: str | None = None,
+        owner: CensorReadOwner | None = None,
     ) -> MediaCensorJob:
         """The media censor job's state and verdicts, with one page of the video's frames.
 
         :param job_id: the job id returned by the submit.
         :param maximum_page_size: frames per page, 1 to 300 (ICE's default: 30).
         :param next_page_token: the ``video_result.next_page_token`` of the page before, for the next.
+        :param owner: the account parameters the SDK's request also takes (ICE's reference does not
+            document them; leave None unless your account needs them).
         """
-        params = _censor_page_params(maximum_page_size, next_page_token)
+        params = _censor_read_params(maximum_page_size, next_page_token, owner)
         return self.get_job(family_named("media_censor"), job_id, params)
 
     async def aquery_media_censor_job_detail(
-        self, job_id: str, *, maximum_page_size: int | None = None, next_page_token: str | None = None
+        self,
+        job_id: str,
+        *,
+        maximum_page_size: int | None = None,
+        next_page_token: str | None = None,
+        owner: CensorReadOwner | None = None,
     ) -> MediaCensorJob:
         """Async :meth:`query_media_censor_job_detail`."""
-        params = _censor_page_params(maximum_page_size, next_page_token)
+        params = _censor_read_params(maximum_page_size, next_page_token, owner)
         return await self.aget_job(family_named("media_censor"), job_id, params)
 
     # Airflow UI
@@ -806,8 +819,34 @@ def _client_token_param(client_token: str | None) -> dict[str, str] | None:
 CENSOR_PAGE_SIZE_MAX = 300
 
 
-def _censor_page_params(maximum_page_size: int | None, next_page_token: str | None) -> dict[str, str] | None:
-    params: dict[str, str] = {}
+@dataclass(frozen=True)
+class CensorReadOwner:
+    """The account parameters of QueryMediaCensorJobDetail's SDK request (sent as given).
+
+    :param owner_account: ``OwnerAccount``; ``owner_id``: ``OwnerId``.
+    :param resource_owner_account: ``ResourceOwnerAccount``; ``resource_owner_id``: ``ResourceOwnerId``.
+    """
+
+    owner_account: str | None = None
+    owner_id: int | None = None
+    resource_owner_account: str | None = None
+    resource_owner_id: int | None = None
+
+    def params(self) -> dict[str, str]:
+        """The parameters given, by ICE's names."""
+        values = {
+            "OwnerAccount": self.owner_account,
+            "OwnerId": self.owner_id,
+            "ResourceOwnerAccount": self.resource_owner_account,
+            "ResourceOwnerId": self.resource_owner_id,
+        }
+        return {name: str(value) for name, value in values.items() if value is not None}
+
+
+def _censor_read_params(
+    maximum_page_size: int | None, next_page_token: str | None, owner: CensorReadOwner | None
+) -> dict[str, str] | None:
+    params: dict[str, str] = owner.params() if owner else {}
     if maximum_page_size is not None:
         size_ok = isinstance(maximum_page_size, int) and not isinstance(maximum_page_size, bool)
         if not size_ok or not 1 <= maximum_page_size <= CENSOR_PAGE_SIZE_MAX:
@@ -833,4 +872,4 @@ def _job_ids_arg(job_ids: Sequence[str]) -> str:
     return ",".join(unique)
 
 
-__all__ = ["IceHook", "has_job_id", "import_call_path", "is_idempotent"]
+__all__ = ["CensorReadOwner", "IceHook", "has_job_id", "import_call_path", "is_idempotent"]
