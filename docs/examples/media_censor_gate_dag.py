@@ -21,6 +21,15 @@ def publish(video: str) -> str:
     return f"published {video}"
 
 
+# [START check]
+def passed(job: dict[str, Any]) -> bool:
+    """Whether ICE passed the video: "review" and "block" skip publishing (job["flagged"] says why)."""
+    return job["suggestion"] == "pass"
+
+
+# [END check]
+
+
 with DAG(
     dag_id="ice_moderate_then_publish",
     schedule=None,
@@ -35,11 +44,6 @@ with DAG(
         title="{{ params.video.rsplit('/', 1)[-1] }}",
         deferrable=True,
     )
-
-    def passed(job: dict[str, Any]) -> bool:
-        # "review" and "block" skip publishing; job["flagged"] says what ICE flagged.
-        return job["suggestion"] == "pass"
-
     gate = ShortCircuitOperator(task_id="passed", python_callable=passed, op_args=[moderate.output])
     publish_video = PythonOperator(task_id="publish", python_callable=publish, op_args=["{{ params.video }}"])
     moderate >> gate >> publish_video

@@ -35,6 +35,7 @@ FAMILIES = (
     "snapshot",
     "media_info",
     "smarttag",
+    "media_censor",
 )
 SCENARIOS = {
     "nothing (airflow.sdk only)": [],

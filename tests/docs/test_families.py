@@ -22,7 +22,15 @@ ALL = {family.name: family for family in FAMILIES.values()}
 # The families with a page of their own (the older three are on operators.md).
 PAGES = {
     f"{key}.md": FAMILIES[key]
-    for key in ("media_producing", "media_convert", "snapshot", "media_info", "smarttag", "asr")
+    for key in (
+        "media_producing",
+        "media_convert",
+        "snapshot",
+        "media_info",
+        "smarttag",
+        "asr",
+        "media_censor",
+    )
 }
 
 

@@ -106,13 +106,14 @@ def answers() -> tuple[FamilyAnswer, ...]:
         "Snapshot",
         "Media info",
         "Smart tagging",
+        "Media censor",
     }
     return found
 
 
 @PROPERTY_SETTINGS
 @given(
-    family=st.integers(0, 7),
+    family=st.integers(0, 8),
     changes=st.lists(st.tuples(st.integers(0, 10**6), POISON), min_size=1, max_size=5),
 )
 def test_every_family_xcom_form_is_storable_unsigned_and_names_what_it_kept_as_text(
