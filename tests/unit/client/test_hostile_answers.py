@@ -30,6 +30,7 @@ from airflow_ice.hooks.ice import IceHook
 from airflow_ice.jobs.events import JobEvent, JobEventStatus
 from airflow_ice.models import (
     IProductionJob,
+    MediaCensorJob,
     MediaConvertJob,
     MediaInfoJob,
     MediaProducingJob,
@@ -51,6 +52,7 @@ from airflow_ice.triggers.yike_storyboard import IceYikeStoryboardJobTrigger
 from tests.support.dags import new_dag, run_dag, task_states, task_try_numbers
 from tests.support.family_cases import (
     ASR,
+    MEDIA_CENSOR,
     MEDIA_CONVERT,
     MEDIA_INFO,
     MEDIA_PRODUCING,
@@ -203,6 +205,14 @@ FAMILIES = [
         envelope=None,
         status_field="State",
     ),
+    _media(
+        MEDIA_CENSOR,
+        "submit_media_censor_job",
+        "query_media_censor_job_detail",
+        MediaCensorJob,
+        envelope="MediaCensorJobDetail",
+        status_field="State",
+    ),
 ]
 FAMILY_PARAMS = [pytest.param(family, id=family.name.lower().replace(" ", "_")) for family in FAMILIES]
 TOKEN_PARAMS = [param for param in FAMILY_PARAMS if param.values[0].takes_client_token]
@@ -331,7 +341,7 @@ def _operator_task(family: Family) -> tuple[type[Any], dict[str, Any]]:
         return IceYikeAIAppJobOperator, {"app_id": "app-highlights", "app_params": {"Prompt": "sunset"}}
     case = next(
         case
-        for case in (MEDIA_PRODUCING, MEDIA_CONVERT, SNAPSHOT, MEDIA_INFO, SMARTTAG, ASR)
+        for case in (MEDIA_PRODUCING, MEDIA_CONVERT, SNAPSHOT, MEDIA_INFO, SMARTTAG, ASR, MEDIA_CENSOR)
         if case.name == family.name
     )
     return case.operator, dict(case.kwargs)
@@ -537,7 +547,7 @@ def _trigger_class(family: Family) -> type[IceJobTrigger]:
     }
     if family.model in known:
         return known[family.model]
-    cases = (MEDIA_PRODUCING, MEDIA_CONVERT, SNAPSHOT, MEDIA_INFO, SMARTTAG, ASR)
+    cases = (MEDIA_PRODUCING, MEDIA_CONVERT, SNAPSHOT, MEDIA_INFO, SMARTTAG, ASR, MEDIA_CENSOR)
     return next(case.trigger for case in cases if case.name == family.name)
 
 
