@@ -101,6 +101,12 @@ PLACEMENTS: Mapping[str, Placement] = {
     "GetSmartHandleJob": _placement(query="JobId"),
     "SubmitVideoCognitionJob": _placement(query="Input Params TemplateConfig TemplateId Title UserData"),
     "QueryVideoCognitionJob": _placement(query="IncludeResults JobId Params"),
+    "SubmitMediaCensorJob": _placement(
+        query="Barrages CoverImages Description Input NotifyUrl Output ScheduleConfig TemplateId Title UserData"
+    ),
+    "QueryMediaCensorJobDetail": _placement(
+        query="JobId MaximumPageSize NextPageToken OwnerAccount OwnerId ResourceOwnerAccount ResourceOwnerId"
+    ),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.connection import get_async_connection, get_async_extra_dejson
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
         DynamicImageJobRequest,
         IProductionJob,
         IProductionJobRequest,
+        MediaCensorJob,
+        MediaCensorJobRequest,
         MediaConvertJob,
         MediaConvertJobRequest,
         MediaInfoJob,
@@ -730,6 +733,50 @@ class IceHook(BaseHook):
         """Async :meth:`get_batch_media_producing_job`."""
         return await self.aget_job(family_named("batch_media_producing"), job_id)
 
+    def submit_media_censor_job(self, request: MediaCensorJobRequest | Mapping[str, Any]) -> str:
+        """Submit a media censor (content moderation) job and return its id.
+
+        ICE takes no ClientToken here: a lost answer raises ``IceOutcomeUnknownError``.
+
+        :param request: a :class:`~airflow_ice.models.MediaCensorJobRequest` or a dict of its fields.
+        """
+        return self.submit_job(family_named("media_censor"), request)
+
+    async def asubmit_media_censor_job(self, request: MediaCensorJobRequest | Mapping[str, Any]) -> str:
+        """Async :meth:`submit_media_censor_job`."""
+        return await self.asubmit_job(family_named("media_censor"), request)
+
+    def query_media_censor_job_detail(
+        self,
+        job_id: str,
+        *,
+        maximum_page_size: int | None = None,
+        next_page_token: str | None = None,
+        owner: CensorReadOwner | None = None,
+    ) -> MediaCensorJob:
+        """The media censor job's state and verdicts, with one page of the video's frames.
+
+        :param job_id: the job id returned by the submit.
+        :param maximum_page_size: frames per page, 1 to 300 (ICE's default: 30).
+        :param next_page_token: the ``video_result.next_page_token`` of the page before, for the next.
+        :param owner: the account parameters the SDK's request also takes (ICE's reference does not
+            document them; leave None unless your account needs them).
+        """
+        params = _censor_read_params(maximum_page_size, next_page_token, owner)
+        return self.get_job(family_named("media_censor"), job_id, params)
+
+    async def aquery_media_censor_job_detail(
+        self,
+        job_id: str,
+        *,
+        maximum_page_size: int | None = None,
+        next_page_token: str | None = None,
+        owner: CensorReadOwner | None = None,
+    ) -> MediaCensorJob:
+        """Async :meth:`query_media_censor_job_detail`."""
+        params = _censor_read_params(maximum_page_size, next_page_token, owner)
+        return await self.aget_job(family_named("media_censor"), job_id, params)
+
     # Airflow UI
 
     def test_connection(self) -> tuple[bool, str]:
@@ -825,6 +872,52 @@ def _client_token_param(client_token: str | None) -> dict[str, str] | None:
     return {"ClientToken": client_token}
 
 
+# ICE's bounds on MaximumPageSize of QueryMediaCensorJobDetail.
+CENSOR_PAGE_SIZE_MAX = 300
+
+
+@dataclass(frozen=True)
+class CensorReadOwner:
+    """The account parameters of QueryMediaCensorJobDetail's SDK request (sent as given).
+
+    :param owner_account: ``OwnerAccount``; ``owner_id``: ``OwnerId``.
+    :param resource_owner_account: ``ResourceOwnerAccount``; ``resource_owner_id``: ``ResourceOwnerId``.
+    """
+
+    owner_account: str | None = None
+    owner_id: int | None = None
+    resource_owner_account: str | None = None
+    resource_owner_id: int | None = None
+
+    def params(self) -> dict[str, str]:
+        """The parameters given, by ICE's names."""
+        values = {
+            "OwnerAccount": self.owner_account,
+            "OwnerId": self.owner_id,
+            "ResourceOwnerAccount": self.resource_owner_account,
+            "ResourceOwnerId": self.resource_owner_id,
+        }
+        return {name: str(value) for name, value in values.items() if value is not None}
+
+
+def _censor_read_params(
+    maximum_page_size: int | None, next_page_token: str | None, owner: CensorReadOwner | None
+) -> dict[str, str] | None:
+    params: dict[str, str] = owner.params() if owner else {}
+    if maximum_page_size is not None:
+        size_ok = isinstance(maximum_page_size, int) and not isinstance(maximum_page_size, bool)
+        if not size_ok or not 1 <= maximum_page_size <= CENSOR_PAGE_SIZE_MAX:
+            raise ValueError(
+                f"maximum_page_size must be an integer from 1 to {CENSOR_PAGE_SIZE_MAX}, got {maximum_page_size!r}."
+            )
+        params["MaximumPageSize"] = str(maximum_page_size)
+    if next_page_token is not None:
+        if not isinstance(next_page_token, str) or not next_page_token.strip():
+            raise ValueError(f"next_page_token must be a non-empty string, got {next_page_token!r}.")
+        params["NextPageToken"] = next_page_token
+    return params or None
+
+
 def _job_ids_arg(job_ids: Sequence[str]) -> str:
     if isinstance(job_ids, str) or not isinstance(job_ids, Sequence):
         raise ValueError(f"job_ids must be a list of job ids, got {job_ids!r:.100}.")
@@ -836,4 +929,4 @@ def _job_ids_arg(job_ids: Sequence[str]) -> str:
     return ",".join(unique)
 
 
-__all__ = ["IceHook", "has_job_id", "import_call_path", "is_idempotent"]
+__all__ = ["CensorReadOwner", "IceHook", "has_job_id", "import_call_path", "is_idempotent"]

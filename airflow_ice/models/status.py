@@ -122,6 +122,22 @@ class DynamicImageJobStatus(TolerantStatus):
     FAIL = "Fail"
 
 
+class MediaCensorJobStatus(TolerantStatus):
+    """State of a media censor (content moderation) job. Terminal: ``Success`` and ``Fail``. The
+    values are ICE's (the ``State`` filter of ``QueryMediaCensorJobList`` in its API reference:
+    Queuing, Analysing, Success, Fail)."""
+
+    QUEUING = "Queuing"
+    ANALYSING = "Analysing"
+    SUCCESS = "Success"
+    FAIL = "Fail"
+
+    @classmethod
+    def _spellings(cls) -> dict[str, str]:
+        # The American spelling, as the SDK's comments write IProduction's same state.
+        return {"analyzing": "analysing"}
+
+
 class SmarttagJobStatus(TolerantStatus):
     """Status of a smart tagging job. Terminal: ``Success`` and ``Fail``."""
 

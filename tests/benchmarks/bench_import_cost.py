@@ -36,6 +36,7 @@ FAMILIES = (
     "dynamic_image",
     "media_info",
     "smarttag",
+    "media_censor",
 )
 SCENARIOS = {
     "nothing (airflow.sdk only)": [],

@@ -1,5 +1,6 @@
 """The files the docs include run: the README's DAG (on a manual run without a logical date too),
-the sensor example, the emulator's copy-paste connection and the lineage page's asset how-to."""
+the sensor example, the emulator's copy-paste connection, the lineage page's asset how-to and the
+media censor page's publication gate."""
 
 from __future__ import annotations
 
@@ -181,3 +182,31 @@ def test_the_declared_family_example_runs_the_job_it_declares(emulated_ice: IceE
     ]
     (submitted,) = [record for record in emulated_ice.jobs() if record["JobId"] == job["job_id"]]
     assert submitted["Action"] == "SubmitVideoCognitionJob"
+
+
+@pytest.mark.parametrize("emulated_ice", [{"job_seconds": 0.3}], indirect=True)
+@pytest.mark.parametrize(
+    ("video", "suggestion", "published"),
+    [
+        ("oss://my-bucket/incoming/match.mp4", "pass", "success"),
+        ("oss://my-bucket/incoming/review-me.mp4", "review", "skipped"),
+        ("oss://my-bucket/incoming/block-me.mp4", "block", "skipped"),
+    ],
+)
+def test_the_moderation_gate_publishes_only_what_ice_passed(
+    emulated_ice: IceEmulator, video: str, suggestion: str, published: str
+) -> None:
+    dag = load("media_censor_gate_dag").dag
+    dag.get_task("moderate").poll_interval = 0.1
+
+    run = run_dag(dag, run_conf={"video": video})
+
+    assert task_states(run) == {"moderate": "success", "passed": "success", "publish": published}
+    job = xcom_value(run, "moderate")
+    assert job["suggestion"] == suggestion
+    if suggestion == "pass":
+        assert job["flagged"] == {}
+    else:  # the emulator flags the video (and its title, the file's name) by the marker in the name
+        assert {verdict["suggestion"] for verdict in job["flagged"]["video"]} == {suggestion}
+        assert job["flagged"]["title"]["suggestion"] == suggestion
+        assert job["flagged"]["frames"]

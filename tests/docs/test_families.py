@@ -32,6 +32,7 @@ PAGES = {
         "asr",
         "batch_media_producing",
         "dynamic_image",
+        "media_censor",
     )
 }
 

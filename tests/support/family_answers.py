@@ -13,6 +13,7 @@ from airflow_ice.hooks.ice import IceHook
 from airflow_ice.models import (
     DynamicImageJob,
     IProductionJob,
+    MediaCensorJob,
     MediaConvertJob,
     MediaInfoJob,
     MediaProducingJob,
@@ -23,6 +24,7 @@ from airflow_ice.models import (
 )
 from tests.support.family_cases import (
     DYNAMIC_IMAGE,
+    MEDIA_CENSOR,
     MEDIA_CONVERT,
     MEDIA_INFO,
     MEDIA_PRODUCING,
@@ -67,7 +69,15 @@ def _submits(hook: IceHook) -> dict[str, str]:
         ),
         **{
             case.name: case.submit(hook, case.kwargs)
-            for case in (MEDIA_PRODUCING, MEDIA_CONVERT, SNAPSHOT, DYNAMIC_IMAGE, MEDIA_INFO, SMARTTAG)
+            for case in (
+                MEDIA_PRODUCING,
+                MEDIA_CONVERT,
+                SNAPSHOT,
+                DYNAMIC_IMAGE,
+                MEDIA_INFO,
+                SMARTTAG,
+                MEDIA_CENSOR,
+            )
         },
     }
 
@@ -82,6 +92,7 @@ PARSERS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "Animated image": DynamicImageJob.from_response,
     "Media info": MediaInfoJob.from_response,
     "Smart tagging": SmarttagJob.from_response,
+    "Media censor": MediaCensorJob.from_response,
 }
 """Every job family's parser, as the hook calls it."""
 

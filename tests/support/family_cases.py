@@ -28,6 +28,7 @@ from airflow_ice.operators.batch_media_producing import IceBatchMediaProducingJo
 from airflow_ice.operators.declared import IceDeclaredJobOperator
 from airflow_ice.operators.dynamic_image import IceDynamicImageJobOperator
 from airflow_ice.operators.iproduction import IceIProductionJobOperator
+from airflow_ice.operators.media_censor import IceMediaCensorJobOperator
 from airflow_ice.operators.media_convert import IceMediaConvertJobOperator
 from airflow_ice.operators.media_info import IceMediaInfoJobOperator
 from airflow_ice.operators.media_producing import IceMediaProducingJobOperator
@@ -427,6 +428,34 @@ BATCH_MEDIA_PRODUCING = FamilyCase(
     ],
 )
 
+COVER = {"Bucket": "bucket", "Location": "oss-cn-shanghai", "Object": "covers/match.jpg"}
+MEDIA_CENSOR = FamilyCase(
+    operator=IceMediaCensorJobOperator,
+    kwargs={
+        "input": {"Type": "OSS", "Media": "oss://bucket/out/upload.mp4"},
+        "output": "oss://bucket/censor/frame-{Count}.jpg",
+        "title": "match highlights",
+        "description": "the last minute of the final",
+        "barrages": "what a goal",
+        "cover_images": [COVER],
+        "schedule_config": {"Priority": 6},
+    },
+    failing={"input": {"Type": "OSS", "Media": "oss://bucket/out/fail.mp4"}},
+    failure_said='InvalidParameter.Input: Emulated failure: Input.Media contains "fail"',
+    success_status="Success",
+    failure_status="Fail",
+    output_url=None,
+    bad_inputs=[
+        ({"input": {"Type": "URL", "Media": "https://x"}}, "Input.Type"),
+        ({"title": "t" * 65}, "Title"),
+        ({"description": "d" * 129}, "Description"),
+        ({"cover_images": [COVER] * 6}, "CoverImages"),
+        ({"cover_images": [{"Bucket": "bucket", "Location": "oss-cn-shanghai"}]}, "CoverImages[0].Object"),
+        ({"schedule_config": {"Priority": 11}}, "ScheduleConfig.Priority"),
+        ({"cover_images": "{{ 'not json' }}"}, "cover_images"),
+    ],
+)
+
 VIDEO_COGNITION = DeclaredJobFamily(
     name="Video cognition",
     submit_action="SubmitVideoCognitionJob",
@@ -476,6 +505,7 @@ FAMILIES = [
     pytest.param(SMARTTAG, id="smarttag"),
     pytest.param(ASR, id="asr"),
     pytest.param(BATCH_MEDIA_PRODUCING, id="batch_media_producing"),
+    pytest.param(MEDIA_CENSOR, id="media_censor"),
     pytest.param(DECLARED, id="declared"),
 ]
 """Every job family, for ``@pytest.mark.parametrize("family", FAMILIES)``."""

@@ -309,6 +309,17 @@ def _smarttag() -> Any:
     )
 
 
+CENSOR_FRAMES = f"oss://{BUCKET}/censor/frame-{{Count}}.jpg"
+
+
+def _media_censor() -> Any:
+    from airflow_ice.operators.media_censor import IceMediaCensorJobOperator
+
+    return IceMediaCensorJobOperator(
+        task_id="moderate", input={"Type": "OSS", "Media": VIDEO}, output=CENSOR_FRAMES, **FAST
+    )
+
+
 def _with_outlets() -> Any:
     from airflow.sdk import Asset, AssetAlias
 
@@ -330,6 +341,7 @@ SCENARIOS: dict[str, Callable[[], Any]] = {
     "dynamic_image_success": _dynamic_image,
     "media_info_success": _media_info,
     "smarttag_success": _smarttag,
+    "media_censor_success": _media_censor,
 }
 
 

@@ -14,6 +14,7 @@ from airflow_ice.emulator.actions.base import ActionEnvironment, ActionGroup, Ac
 from airflow_ice.emulator.actions.batch_media_producing import BatchMediaProducingActions
 from airflow_ice.emulator.actions.dynamic_image import DynamicImageActions
 from airflow_ice.emulator.actions.iproduction import IProductionActions
+from airflow_ice.emulator.actions.media_censor import MediaCensorActions
 from airflow_ice.emulator.actions.media_convert import MediaConvertActions
 from airflow_ice.emulator.actions.media_info import MediaInfoActions
 from airflow_ice.emulator.actions.media_producing import MediaProducingActions
@@ -37,6 +38,7 @@ ACTION_GROUPS: tuple[Callable[[ActionEnvironment], ActionGroup], ...] = (
     AsrActions,
     BatchMediaProducingActions,
     VideoCognitionActions,
+    MediaCensorActions,
 )
 
 

@@ -32,6 +32,7 @@ from airflow_ice.models import (
     BatchMediaProducingJob,
     DynamicImageJob,
     IProductionJob,
+    MediaCensorJob,
     MediaConvertJob,
     MediaInfoJob,
     MediaProducingJob,
@@ -55,6 +56,7 @@ from tests.support.family_cases import (
     ASR,
     BATCH_MEDIA_PRODUCING,
     DYNAMIC_IMAGE,
+    MEDIA_CENSOR,
     MEDIA_CONVERT,
     MEDIA_INFO,
     MEDIA_PRODUCING,
@@ -224,6 +226,14 @@ FAMILIES = [
         envelope="EditingBatchJob",
         status_field="Status",
         takes_client_token=True,
+    ),
+    _media(
+        MEDIA_CENSOR,
+        "submit_media_censor_job",
+        "query_media_censor_job_detail",
+        MediaCensorJob,
+        envelope="MediaCensorJobDetail",
+        status_field="State",
     ),
 ]
 FAMILY_PARAMS = [pytest.param(family, id=family.name.lower().replace(" ", "_")) for family in FAMILIES]

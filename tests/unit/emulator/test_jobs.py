@@ -16,7 +16,7 @@ from alibabacloud_ice20201109 import models as sdk_models
 from airflow_ice.client.signing import HMAC_SHA1
 from airflow_ice.emulator.jobs import QUEUING_SHARE
 from airflow_ice.emulator.server import IceEmulator
-from airflow_ice.models import DynamicImageJob, SnapshotJob
+from airflow_ice.models import DynamicImageJob, MediaCensorJob, SnapshotJob
 from tests.support.emulator import (
     KEY_ID,
     KEY_SECRET,
@@ -710,3 +710,91 @@ def test_unexpected_exception_becomes_internal_error(
     response = call(client, emulator, "QueryIProductionJob", {"JobId": "x"})
     assert error_code(response) == (500, "InternalError")
     assert emulator.counters().unexpected_errors == 1
+
+
+CENSOR_EXAMPLE = EXAMPLES["QueryMediaCensorJobDetail"]["MediaCensorJobDetail"]
+
+
+def assert_has_the_example_keys(answer: Any, example: Any, where: str = "answer") -> None:
+    """``answer`` has every key of a *partial* published ``example`` (the visible part: see the
+    fixture's _sources), at every depth, each value of the example's type."""
+    assert type(answer) is type(example), where
+    if isinstance(example, dict):
+        assert set(example) <= set(answer), (where, set(example) - set(answer))
+        for key in example:
+            assert_has_the_example_keys(answer[key], example[key], f"{where}.{key}")
+    elif isinstance(example, list) and example:
+        assert answer, where
+        for item in answer:
+            assert_has_the_example_keys(item, example[0], f"{where}[]")
+
+
+def censor_job(client: httpx.Client, emulator: IceEmulator, input_media: str) -> str:
+    params = {
+        "Input": media(input_media),
+        "Output": "oss://test-bucket/censor/frame-{Count}.jpg",
+        "Title": "a title to block",
+        "Description": "a description to review",
+        "Barrages": "what a goal",
+        "CoverImages": json.dumps([{"Bucket": "b", "Location": "oss-cn-shanghai", "Object": "c.jpg"}]),
+        "UserData": '{"k":1}',
+    }
+    job_id: str = ok(call(client, emulator, "SubmitMediaCensorJob", params))["JobId"]
+    return job_id
+
+
+def test_censor_job_succeeds_shaped_like_the_example(
+    client: httpx.Client, emulator: IceEmulator, clock: ManualClock
+) -> None:
+    job_id = censor_job(client, emulator, "oss://test-bucket/object.mp4")
+    query = {"JobId": job_id}
+    running = ok(call(client, emulator, "QueryMediaCensorJobDetail", query))["MediaCensorJobDetail"]
+    assert running["State"] == "Queuing"
+    assert "Suggestion" not in running
+    clock.advance(JOB_SECONDS)
+    done = ok(call(client, emulator, "QueryMediaCensorJobDetail", query))["MediaCensorJobDetail"]
+
+    assert done["State"] == "Success"
+    # The example's Message (filled although it succeeded) comes only with a failure here.
+    assert_has_the_example_keys(
+        done, {key: value for key, value in CENSOR_EXAMPLE.items() if key != "Message"}
+    )
+    assert "Message" not in done
+    assert done["Suggestion"] == "block"  # the strictest: the title's
+    assert done["DescCensorResult"]["Suggestion"] == "review"
+    assert done["BarrageCensorResult"]["Suggestion"] == "pass"
+    assert ICE_TIME.match(done["FinishTime"])
+    job = MediaCensorJob.from_response({"RequestId": "r", "MediaCensorJobDetail": done})
+    assert job.parse_warnings == []
+    assert job.result_file == f"oss://test-bucket/censor/{job_id}.output"
+
+
+def test_failed_censor_job_has_code_and_message(
+    client: httpx.Client, emulator: IceEmulator, clock: ManualClock
+) -> None:
+    job_id = censor_job(client, emulator, "oss://test-bucket/fail.mp4")
+    clock.advance(JOB_SECONDS)
+    failed = ok(call(client, emulator, "QueryMediaCensorJobDetail", {"JobId": job_id}))[
+        "MediaCensorJobDetail"
+    ]
+
+    assert failed["State"] == "Fail"
+    assert failed["Code"] == "InvalidParameter.Input"
+    assert "Suggestion" not in failed
+
+
+@pytest.mark.parametrize(
+    ("params", "named"),
+    [
+        ({"Title": "t" * 65}, "Title"),
+        ({"CoverImages": json.dumps([{"Bucket": "b"}])}, "CoverImages[0]"),
+        ({"CoverImages": '{"Bucket": "b"}'}, "CoverImages"),
+        ({"ScheduleConfig": '{"Priority": 0}'}, "ScheduleConfig.Priority"),
+    ],
+)
+def test_censor_submit_refuses_what_ice_refuses(
+    client: httpx.Client, emulator: IceEmulator, params: dict[str, str], named: str
+) -> None:
+    response = call(client, emulator, "SubmitMediaCensorJob", {"Input": media("oss://b/in.mp4"), **params})
+    assert error_code(response) == (400, "InvalidParameter")
+    assert named in response.json()["Message"]

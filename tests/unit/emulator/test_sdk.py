@@ -553,3 +553,62 @@ def test_sdk_batch_media_producing_lifecycle(
         ("Success", "https://b.oss-cn-shanghai.aliyuncs.com/v_1.mp4"),
         ("Success", "https://b.oss-cn-shanghai.aliyuncs.com/v_2.mp4"),
     ]
+
+
+@pytest.mark.parametrize("signature_algorithm", SDK_SIGNING)
+def test_sdk_media_censor_lifecycle(
+    emulator: IceEmulator, clock: ManualClock, signature_algorithm: str | None
+) -> None:
+    client = sdk_client(emulator, signature_algorithm)
+    cover = {"Bucket": "bucket", "Location": "oss-cn-shanghai", "Object": "covers/review-me.jpg"}
+    submitted = client.submit_media_censor_job(
+        ice_models.SubmitMediaCensorJobRequest(
+            input=ice_models.SubmitMediaCensorJobRequestInput(type="OSS", media="oss://bucket/in/match.mp4"),
+            output="oss://bucket/censor/frame-{Count}.jpg",
+            title="block this title",
+            description="a fine description",
+            barrages="what a goal",
+            cover_images=json.dumps([cover]),
+            notify_url="https://example.com/notify",
+            user_data='{"k":1}',
+            schedule_config=ice_models.SubmitMediaCensorJobRequestScheduleConfig(
+                pipeline_id="p1", priority=6
+            ),
+        )
+    ).body
+    query = ice_models.QueryMediaCensorJobDetailRequest(job_id=submitted.job_id)
+    assert client.query_media_censor_job_detail(query).body.media_censor_job_detail.state in (
+        "Queuing",
+        "Analysing",
+    )
+    clock.advance(11)
+    done = client.query_media_censor_job_detail(query).body.media_censor_job_detail
+    assert done.state == "Success"
+    assert done.suggestion == "block"  # the strictest part's: the title's
+    assert (done.title_censor_result.suggestion, done.title_censor_result.scene) == ("block", "antispam")
+    assert done.desc_censor_result.suggestion == "pass"
+    assert done.barrage_censor_result.suggestion == "pass"
+    [covered] = done.cover_image_censor_results.cover_image_censor_result
+    assert covered.object == "covers/review-me.jpg"
+    assert {result.suggestion for result in covered.results.result} == {"review"}
+    assert {result.suggestion for result in done.vensor_censor_result.censor_results.censor_result} == {
+        "pass"
+    }
+    assert done.video_censor_config.output_file.bucket == "bucket"
+    assert done.input.object == "in/match.mp4"
+    assert done.user_data == '{"k":1}'
+    assert done.pipeline_id == "p1"
+    # The frames a page at a time.
+    first = client.query_media_censor_job_detail(
+        ice_models.QueryMediaCensorJobDetailRequest(job_id=submitted.job_id, maximum_page_size=3)
+    ).body.media_censor_job_detail.vensor_censor_result
+    assert [frame.object for frame in first.video_timelines.video_timeline] == [
+        f"censor/frame-{n:05d}.jpg" for n in (1, 2, 3)
+    ]
+    rest = client.query_media_censor_job_detail(
+        ice_models.QueryMediaCensorJobDetailRequest(
+            job_id=submitted.job_id, maximum_page_size=3, next_page_token=first.next_page_token
+        )
+    ).body.media_censor_job_detail.vensor_censor_result
+    assert [frame.object for frame in rest.video_timelines.video_timeline] == ["censor/frame-00004.jpg"]
+    assert rest.next_page_token is None

@@ -29,7 +29,7 @@ from airflow_ice import models
 from airflow_ice.client.wire import GET_ACTIONS
 from airflow_ice.emulator.server import IceEmulator
 from airflow_ice.errors import IceNotFoundError
-from airflow_ice.hooks.ice import IceHook
+from airflow_ice.hooks.ice import CensorReadOwner, IceHook
 from tests.support.sdk_oracle import CaptureServer, Hint, comparable, filled, leaves
 
 KEY_ID = "oracle-key-id"
@@ -329,6 +329,58 @@ CASES = [
     ),
     Case("GetSmartHandleJob", "get_smart_handle_job", {"JobId": "job-1"}, by_job_id),
     Case(
+        "SubmitMediaCensorJob",
+        "submit_media_censor_job",
+        {
+            "Input": {"Type": "OSS", "Media": "oss://bucket/in/talk.mp4"},
+            "Output": "oss://bucket/censor/frame-{Count}.jpg",
+            "TemplateId": "S00000001-100060",
+            "Title": "a title",
+            "Description": "a description",
+            "Barrages": "what a goal",
+            "CoverImages": json.dumps(
+                [
+                    {
+                        "Bucket": "bucket",
+                        "Location": "oss-cn-shanghai",
+                        "Object": "covers/c.jpg",
+                        "RoleArn": "acs:ram::1:role/r",
+                    }
+                ],
+                separators=(",", ":"),
+            ),
+            "NotifyUrl": "https://example.com/notify",
+            "UserData": '{"tag":"oracle"}',
+            "ScheduleConfig": {"PipelineId": "pipeline-1", "Priority": 5},
+        },
+    ),
+    Case("QueryMediaCensorJobDetail", "query_media_censor_job_detail", {"JobId": "job-1"}, by_job_id),
+    Case(
+        "QueryMediaCensorJobDetail",
+        "query_media_censor_job_detail",
+        {
+            "JobId": "job-1",
+            "MaximumPageSize": 50,
+            "NextPageToken": "page-2",
+            "OwnerAccount": "owner",
+            "OwnerId": 7,
+            "ResourceOwnerAccount": "resource-owner",
+            "ResourceOwnerId": 8,
+        },
+        lambda method, params: method(
+            params["JobId"],
+            maximum_page_size=params["MaximumPageSize"],
+            next_page_token=params["NextPageToken"],
+            owner=CensorReadOwner(
+                owner_account=params["OwnerAccount"],
+                owner_id=params["OwnerId"],
+                resource_owner_account=params["ResourceOwnerAccount"],
+                resource_owner_id=params["ResourceOwnerId"],
+            ),
+        ),
+        label="paged",
+    ),
+    Case(
         "QuerySmarttagJob",
         "query_smarttag_job",
         {"JobId": "job-1", "Params": '{"labelResultType":"hmi"}'},
@@ -346,7 +398,7 @@ def typed_methods() -> set[str]:
         name
         for name in vars(IceHook)
         if name.startswith(TYPED_VERBS)
-        and re.search(r"_jobs?$", name)
+        and re.search(r"_jobs?(_detail)?$", name)
         and callable(vars(IceHook)[name])
         and "family" not in inspect.signature(vars(IceHook)[name]).parameters
     }
@@ -437,6 +489,7 @@ REQUEST_MODELS: dict[str, type[BaseModel]] = {
     "SubmitSmarttagJob": models.SmarttagJobRequest,
     "SubmitASRJob": models.AsrJobRequest,
     "SubmitBatchMediaProducingJob": models.BatchMediaProducingJobRequest,
+    "SubmitMediaCensorJob": models.MediaCensorJobRequest,
 }
 
 
@@ -574,6 +627,7 @@ ANSWER_MODELS: dict[str, type] = {
     "QuerySmarttagJob": sdk_models.QuerySmarttagJobResponseBody,
     "GetSmartHandleJob": sdk_models.GetSmartHandleJobResponseBody,
     "GetBatchMediaProducingJob": sdk_models.GetBatchMediaProducingJobResponseBody,
+    "QueryMediaCensorJobDetail": sdk_models.QueryMediaCensorJobDetailResponseBody,
 }
 
 # What some leaves must hold to be valid: a known status, JSON text where ICE sends JSON text.
@@ -617,6 +671,8 @@ ANSWER_HINTS: dict[str, dict[str, Hint]] = {
         "SubJobList[].Status": status("Success"),
         "Extend": lambda n: json.dumps({"ErrorCode": f"e{n}", "ErrorMessage": f"m{n}"}),
     },
+    # Every Suggestion (the overall one and each verdict's) flagged, so that each is in the XCom too.
+    "QueryMediaCensorJobDetail": {"State": status("Success"), "Suggestion": status("block")},
 }
 
 

@@ -107,6 +107,7 @@ def answers() -> tuple[FamilyAnswer, ...]:
         "Animated image",
         "Media info",
         "Smart tagging",
+        "Media censor",
     }
     return found
 

@@ -341,9 +341,9 @@ def test_the_facet_schema_ships_in_the_package_at_its_stable_address() -> None:
 
 
 def test_newer_families_report_what_each_job_read_and_wrote(emulator: IceEmulator, tmp_path: Path) -> None:
-    """Inputs and outputs of media producing, convert, snapshot, animated image, media info and smart
-    tagging jobs come from each family's declaration: what the request names, what the finished job
-    reports."""
+    """Inputs and outputs of media producing, convert, snapshot, animated image, media info, smart
+    tagging and media censor jobs come from each family's declaration: what the request names, what
+    the finished job reports."""
     scenarios = (
         "media_producing_success",
         "media_convert_success",
@@ -351,6 +351,7 @@ def test_newer_families_report_what_each_job_read_and_wrote(emulator: IceEmulato
         "dynamic_image_success",
         "media_info_success",
         "smarttag_success",
+        "media_censor_success",
     )
     runs = run(emulator, tmp_path, *scenarios)
     video = [(f"oss://{BUCKET}", "incoming/interview.mp4")]
@@ -379,6 +380,8 @@ def test_newer_families_report_what_each_job_read_and_wrote(emulator: IceEmulato
         "dynamic_image_success": ("Animated image", video, [preview], [preview]),
         "media_info_success": ("Media info", video, [], []),
         "smarttag_success": ("Smart tagging", video, [], []),
+        # The results file is named by the job id: known only once the job is.
+        "media_censor_success": ("Media censor", video, [], None),
     }
     assert VIDEO.endswith("incoming/interview.mp4")
     assert CONVERTED.endswith("processed/interview.mp4")
@@ -392,6 +395,8 @@ def test_newer_families_report_what_each_job_read_and_wrote(emulator: IceEmulato
             assert names(start["outputs"]) == requested, scenario
         complete = only(events, "COMPLETE")
         assert names(complete["inputs"]) == inputs, scenario
+        if scenario == "media_censor_success":
+            written = [(f"oss://{BUCKET}", f"censor/{done.job_id}.output")]
         if written is None:  # convert: the URLs ICE reports for the written files
             urls = runs_output_urls(emulator, done.job_id)
             assert urls, scenario
