@@ -91,6 +91,8 @@ PLACEMENTS: Mapping[str, Placement] = {
         "TemplateId Title UserData"
     ),
     "QuerySmarttagJob": _placement(query="JobId Params"),
+    "SubmitTranscodeJob": _placement(query="ClientToken InputGroup Name OutputGroup ScheduleConfig UserData"),
+    "GetTranscodeJob": _placement(query="ParentJobId"),
 }
 
 

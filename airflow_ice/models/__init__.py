@@ -65,8 +65,11 @@ if TYPE_CHECKING:
         MediaProducingJobStatus,
         SmarttagJobStatus,
         SnapshotJobStatus,
+        TranscodeJobStatus,
         YikeStoryboardJobStatus,
     )
+    from airflow_ice.models.transcode_job import TranscodeJob, TranscodeSubJob
+    from airflow_ice.models.transcode_request import TranscodeJobRequest
     from airflow_ice.models.validation import describe_request_errors, validate_request
     from airflow_ice.models.yike_ai_app_job import (
         PrecheckProblem,
@@ -136,6 +139,10 @@ _HOMES: dict[str, str] = {
     "SnapshotJobStatus": "status",
     "StoryboardInfo": "yike_storyboard_job",
     "SubmitJobResponse": "responses",
+    "TranscodeJob": "transcode_job",
+    "TranscodeJobRequest": "transcode_request",
+    "TranscodeJobStatus": "status",
+    "TranscodeSubJob": "transcode_job",
     "VideoClipResult": "iproduction_results",
     "VideoSegment": "iproduction_results",
     "VideoStream": "media_info_job",
@@ -216,6 +223,10 @@ __all__ = [
     "SnapshotJobStatus",
     "StoryboardInfo",
     "SubmitJobResponse",
+    "TranscodeJob",
+    "TranscodeJobRequest",
+    "TranscodeJobStatus",
+    "TranscodeSubJob",
     "VideoClipResult",
     "VideoSegment",
     "VideoStream",
