@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 
 from airflow_ice.models.json_text import compact_json
 from airflow_ice.models.request_fields import (
@@ -25,6 +25,9 @@ class TranscodeInput(MediaFile):
     :param input_url: a file of the media asset (``Type: Media``) to read instead of its default.
     """
 
+    # ICE's input has these three settings only: a misspelt one is refused, not dropped.
+    model_config = ConfigDict(populate_by_name=True, extra="forbid", frozen=True)
+
     input_url: str | None = Field(None, alias="InputUrl", min_length=1)
 
 
@@ -33,6 +36,9 @@ class TranscodeOutput(MediaFile):
 
     :param output_url: the stream's path, for an output to a media asset.
     """
+
+    # ICE's output has these three settings only: a misspelt one is refused, not dropped.
+    model_config = ConfigDict(populate_by_name=True, extra="forbid", frozen=True)
 
     output_url: str | None = Field(None, alias="OutputUrl", min_length=1)
 

@@ -80,10 +80,10 @@ class TranscodeActions(LifecycleActions):
             _media(group.get("Output"), "OutputGroup.Output")
             process = group.get("ProcessConfig")
             if not isinstance(process, dict):
-                raise missing_parameter("OutputGroup.ProcessConfig")
+                raise invalid_parameter("OutputGroup.ProcessConfig", "it is required.")
             transcode = process.get("Transcode")
             if not isinstance(transcode, dict) or not transcode.get("TemplateId"):
-                raise missing_parameter("OutputGroup.ProcessConfig.Transcode.TemplateId")
+                raise invalid_parameter("OutputGroup.ProcessConfig.Transcode.TemplateId", "it is required.")
         schedule_config_parameter(params)
         max_length("UserData", params.get("UserData"), USER_DATA_MAX_BYTES, in_bytes=True)
         return any("fail" in str(item["Media"]).lower() for item in inputs)
