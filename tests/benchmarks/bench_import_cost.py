@@ -35,6 +35,7 @@ FAMILIES = (
     "snapshot",
     "media_info",
     "smarttag",
+    "transcode",
 )
 SCENARIOS = {
     "nothing (airflow.sdk only)": [],

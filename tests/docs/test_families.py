@@ -19,7 +19,7 @@ ALL = {family.name: family for family in FAMILIES.values()}
 # The families with a page of their own (the older three are on operators.md).
 PAGES = {
     f"{key}.md": FAMILIES[key]
-    for key in ("media_producing", "media_convert", "snapshot", "media_info", "smarttag")
+    for key in ("media_producing", "media_convert", "snapshot", "media_info", "smarttag", "transcode")
 }
 
 

@@ -17,10 +17,18 @@ from airflow_ice.models import (
     MediaProducingJob,
     SmarttagJob,
     SnapshotJob,
+    TranscodeJob,
     YikeAIAppJob,
     YikeStoryboardJob,
 )
-from tests.support.family_cases import MEDIA_CONVERT, MEDIA_INFO, MEDIA_PRODUCING, SMARTTAG, SNAPSHOT
+from tests.support.family_cases import (
+    MEDIA_CONVERT,
+    MEDIA_INFO,
+    MEDIA_PRODUCING,
+    SMARTTAG,
+    SNAPSHOT,
+    TRANSCODE,
+)
 
 
 @dataclass(frozen=True)
@@ -59,7 +67,7 @@ def _submits(hook: IceHook) -> dict[str, str]:
         ),
         **{
             case.name: case.submit(hook, case.kwargs)
-            for case in (MEDIA_PRODUCING, MEDIA_CONVERT, SNAPSHOT, MEDIA_INFO, SMARTTAG)
+            for case in (MEDIA_PRODUCING, MEDIA_CONVERT, SNAPSHOT, MEDIA_INFO, SMARTTAG, TRANSCODE)
         },
     }
 
@@ -73,6 +81,7 @@ PARSERS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "Snapshot": SnapshotJob.from_response,
     "Media info": MediaInfoJob.from_response,
     "Smart tagging": SmarttagJob.from_response,
+    "Transcode": TranscodeJob.from_response,
 }
 """Every job family's parser, as the hook calls it."""
 

@@ -233,6 +233,7 @@ RENDERED = f"https://{BUCKET}.oss-cn-shanghai.aliyuncs.com/processed/highlight.m
 CONVERTED = f"oss://{BUCKET}/processed/interview.mp4"
 SNAPSHOTS = f"oss://{BUCKET}/processed/snap-{{Count}}.jpg"
 SNAPSHOT_COUNT = 3
+TRANSCODED = f"oss://{BUCKET}/processed/interview-720p.mp4"
 
 
 def _media_producing(outlets: Sequence[Any] = ()) -> Any:
@@ -296,6 +297,22 @@ def _smarttag() -> Any:
     )
 
 
+def _transcode() -> Any:
+    from airflow_ice.operators.transcode import IceTranscodeJobOperator
+
+    return IceTranscodeJobOperator(
+        task_id="transcode",
+        input_group=[{"Type": "OSS", "Media": VIDEO}],
+        output_group=[
+            {
+                "Output": {"Type": "OSS", "Media": TRANSCODED},
+                "ProcessConfig": {"Transcode": {"TemplateId": "S00000001-200010"}},
+            }
+        ],
+        **FAST,
+    )
+
+
 def _with_outlets() -> Any:
     from airflow.sdk import Asset, AssetAlias
 
@@ -316,6 +333,7 @@ SCENARIOS: dict[str, Callable[[], Any]] = {
     "snapshot_success": lambda: _snapshot(),
     "media_info_success": _media_info,
     "smarttag_success": _smarttag,
+    "transcode_success": _transcode,
 }
 
 

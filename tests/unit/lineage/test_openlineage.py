@@ -25,6 +25,7 @@ from tests.support.lineage import (
     CONVERTED,
     RENDERED,
     SNAPSHOT_COUNT,
+    TRANSCODED,
     VIDEO,
     LineageRuns,
     run_scenarios,
@@ -340,14 +341,16 @@ def test_the_facet_schema_ships_in_the_package_at_its_stable_address() -> None:
 
 
 def test_newer_families_report_what_each_job_read_and_wrote(emulator: IceEmulator, tmp_path: Path) -> None:
-    """Inputs and outputs of media producing, convert, snapshot, media info and smart tagging jobs come
-    from each family's declaration: what the request names, what the finished job reports."""
+    """Inputs and outputs of media producing, convert, snapshot, media info, smart tagging and
+    transcode jobs come from each family's declaration: what the request names, what the finished job
+    reports."""
     scenarios = (
         "media_producing_success",
         "media_convert_success",
         "snapshot_success",
         "media_info_success",
         "smarttag_success",
+        "transcode_success",
     )
     runs = run(emulator, tmp_path, *scenarios)
     video = [(f"oss://{BUCKET}", "incoming/interview.mp4")]
@@ -373,6 +376,8 @@ def test_newer_families_report_what_each_job_read_and_wrote(emulator: IceEmulato
         ),
         "media_info_success": ("Media info", video, [], []),
         "smarttag_success": ("Smart tagging", video, [], []),
+        # The sub-job's FileUrl (its HTTPS address) names the file the request asked for.
+        "transcode_success": ("Transcode", video, [oss_address(TRANSCODED)], [oss_address(TRANSCODED)]),
     }
     assert VIDEO.endswith("incoming/interview.mp4")
     assert CONVERTED.endswith("processed/interview.mp4")
