@@ -24,7 +24,7 @@ from airflow_ice.emulator.errors import (
     service_unavailable,
     throttled,
 )
-from airflow_ice.emulator.faults import job_id_holder, with_unreadable_job_id
+from airflow_ice.emulator.faults import job_id_holder, job_id_name, with_unreadable_job_id
 from airflow_ice.emulator.limits import (
     DEFAULT_MAX_BODY_BYTES,
     BodyTooLarge,
@@ -84,8 +84,9 @@ def unreadable_body(variant: str, action: str, payload: dict[str, Any]) -> tuple
 
 def submitted_job_id(action: str, payload: Mapping[str, Any]) -> Any:
     """The job id of a submit's answer: ``JobId``, or that of the job it nests (``Job`` of
-    SubmitMediaConvertJob, ``MediaInfoJob`` of SubmitMediaInfoJob)."""
-    return job_id_holder(action, payload).get("JobId")
+    SubmitMediaConvertJob, ``MediaInfoJob`` of SubmitMediaInfoJob, ``TranscodeParentJob.ParentJobId``
+    of SubmitTranscodeJob)."""
+    return job_id_holder(action, payload).get(job_id_name(action))
 
 
 class EmulatorApp:

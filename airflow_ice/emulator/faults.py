@@ -51,9 +51,18 @@ UNREADABLE_VARIANTS: tuple[str, ...] = ("not_json", "truncated", "empty", "no_jo
 SUBMIT_JOB_ENVELOPES: Mapping[str, str] = {
     "SubmitMediaConvertJob": "Job",
     "SubmitMediaInfoJob": "MediaInfoJob",
+    "SubmitTranscodeJob": "TranscodeParentJob",
 }
-"""The submits whose answer nests the job, and with it the ``JobId``, under a key (by action);
+"""The submits whose answer nests the job, and with it the job id, under a key (by action);
 every other submit answers ``JobId`` at the top level."""
+
+SUBMIT_JOB_ID_NAMES: Mapping[str, str] = {"SubmitTranscodeJob": "ParentJobId"}
+"""The submits whose answer names the job id otherwise than ``JobId`` (by action)."""
+
+
+def job_id_name(action: str) -> str:
+    """ICE's name of the job id in the answer of the submit ``action``."""
+    return SUBMIT_JOB_ID_NAMES.get(action, "JobId")
 
 
 def job_id_holder(action: str, answer: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -77,9 +86,10 @@ def with_unreadable_job_id(action: str, answer: Mapping[str, Any], variant: str)
     :param answer: the answer's JSON object.
     :param variant: ``no_job_id`` or ``non_string_job_id``.
     """
-    holder = {key: value for key, value in job_id_holder(action, answer).items() if key != "JobId"}
+    name = job_id_name(action)
+    holder = {key: value for key, value in job_id_holder(action, answer).items() if key != name}
     if variant == "non_string_job_id":
-        holder["JobId"] = 12345
+        holder[name] = 12345
     envelope = SUBMIT_JOB_ENVELOPES.get(action)
     return holder if envelope is None else {**answer, envelope: holder}
 

@@ -107,6 +107,8 @@ PLACEMENTS: Mapping[str, Placement] = {
     "QueryMediaCensorJobDetail": _placement(
         query="JobId MaximumPageSize NextPageToken OwnerAccount OwnerId ResourceOwnerAccount ResourceOwnerId"
     ),
+    "SubmitTranscodeJob": _placement(query="ClientToken InputGroup Name OutputGroup ScheduleConfig UserData"),
+    "GetTranscodeJob": _placement(query="ParentJobId"),
 }
 
 

@@ -46,6 +46,8 @@ if TYPE_CHECKING:
         SmarttagJobRequest,
         SnapshotJob,
         SnapshotJobRequest,
+        TranscodeJob,
+        TranscodeJobRequest,
         YikeAIAppJob,
         YikeAIAppJobRequest,
         YikeAIAppPrecheck,
@@ -76,11 +78,15 @@ def import_call_path() -> None:
     default_transport_factory()
 
 
-def has_job_id(answer: Mapping[str, Any]) -> str | None:
-    """A submit's answer is done only with a ``JobId`` string (else ICE may still have made the job)."""
-    job_id = answer.get("JobId")
+def has_job_id(answer: Mapping[str, Any], name: str = "JobId") -> str | None:
+    """A submit's answer is done only with a job id string (else ICE may still have made the job).
+
+    :param answer: the object of the answer that holds the job id.
+    :param name: ICE's name of the job id (``JobId``, or the family's :attr:`~JobFamily.job_id_name`).
+    """
+    job_id = answer.get(name)
     if not isinstance(job_id, str) or not job_id.strip():
-        return f"the answer has no JobId string (JobId: {job_id!r:.100})"
+        return f"the answer has no {name} string ({name}: {job_id!r:.100})"
     return None
 
 
@@ -92,13 +98,12 @@ def _job_of(answer: Mapping[str, Any], envelope: str | None) -> Mapping[str, Any
     return job if isinstance(job, Mapping) else {}
 
 
-def _job_id_check(envelope: str | None) -> Callable[[Mapping[str, Any]], str | None]:
-    if envelope is None:
-        return has_job_id
+def _job_id_check(family: AnyFamily) -> Callable[[Mapping[str, Any]], str | None]:
+    envelope, name = family.submit_envelope, family.job_id_name
 
     def check(answer: Mapping[str, Any]) -> str | None:
-        problem = has_job_id(_job_of(answer, envelope))
-        return f"{envelope}: {problem}" if problem else None
+        problem = has_job_id(_job_of(answer, envelope), name)
+        return f"{envelope}: {problem}" if problem and envelope else problem
 
     return check
 
@@ -347,9 +352,7 @@ class IceHook(BaseHook):
             before anything is sent.
         """
         query, body = _submit_parameters(family, request)
-        data = self.engine().call(
-            family.submit_action, query, body, check=_job_id_check(family.submit_envelope)
-        )
+        data = self.engine().call(family.submit_action, query, body, check=_job_id_check(family))
         return _submitted_job_id(family, data)
 
     async def asubmit_job(
@@ -358,9 +361,7 @@ class IceHook(BaseHook):
         """Async :meth:`submit_job`."""
         query, body = _submit_parameters(family, request)
         engine = await self.aengine()
-        data = await engine.acall(
-            family.submit_action, query, body, check=_job_id_check(family.submit_envelope)
-        )
+        data = await engine.acall(family.submit_action, query, body, check=_job_id_check(family))
         return _submitted_job_id(family, data)
 
     def get_job(
@@ -372,16 +373,16 @@ class IceHook(BaseHook):
         :param job_id: the job id returned by the submit.
         :param params: further query parameters of the read (e.g. ``ClientToken``).
         """
-        query = _job_query(job_id, params)
-        return family.parse_job(self.engine().call(family.get_action, query), query["JobId"])
+        query = _job_query(job_id, params, family.job_id_name)
+        return family.parse_job(self.engine().call(family.get_action, query), query[family.job_id_name])
 
     async def aget_job(
         self, family: JobFamily[Any, JobT], job_id: str, params: Mapping[str, str] | None = None
     ) -> JobT:
         """Async :meth:`get_job`."""
-        query = _job_query(job_id, params)
+        query = _job_query(job_id, params, family.job_id_name)
         engine = await self.aengine()
-        return family.parse_job(await engine.acall(family.get_action, query), query["JobId"])
+        return family.parse_job(await engine.acall(family.get_action, query), query[family.job_id_name])
 
     def cancel_job(self, family: AnyFamily, job_id: str, params: Mapping[str, str] | None = None) -> None:
         """Cancel a queued or running job of ``family``.
@@ -391,13 +392,13 @@ class IceHook(BaseHook):
         :param params: further query parameters of the cancel (e.g. ``ClientToken``).
         :raises ValueError: ICE has no cancel action for the family.
         """
-        self.call(_cancel_action(family), _job_query(job_id, params))
+        self.call(_cancel_action(family), _job_query(job_id, params, family.job_id_name))
 
     async def acancel_job(
         self, family: AnyFamily, job_id: str, params: Mapping[str, str] | None = None
     ) -> None:
         """Async :meth:`cancel_job`."""
-        await self.acall(_cancel_action(family), _job_query(job_id, params))
+        await self.acall(_cancel_action(family), _job_query(job_id, params, family.job_id_name))
 
     # Typed access per family: one line each over the calls above (the family's module is imported on use).
 
@@ -630,6 +631,32 @@ class IceHook(BaseHook):
         """Async :meth:`get_dynamic_image_job`."""
         return await self.aget_job(family_named("dynamic_image"), job_id)
 
+    def submit_transcode_job(self, request: TranscodeJobRequest | Mapping[str, Any]) -> str:
+        """Submit a transcode job (input groups, one output per output group) and return its id
+        (ICE's ``ParentJobId``).
+
+        With a ``client_token`` the submit is resent after a lost answer (ICE answers the same token
+        with the same job); without one, a lost answer raises ``IceOutcomeUnknownError``.
+
+        :param request: a :class:`~airflow_ice.models.TranscodeJobRequest` or a dict of its fields.
+        """
+        return self.submit_job(family_named("transcode"), request)
+
+    async def asubmit_transcode_job(self, request: TranscodeJobRequest | Mapping[str, Any]) -> str:
+        """Async :meth:`submit_transcode_job`."""
+        return await self.asubmit_job(family_named("transcode"), request)
+
+    def get_transcode_job(self, job_id: str) -> TranscodeJob:
+        """The transcode job's status, sub-jobs and written files.
+
+        :param job_id: the job id (``ParentJobId``) returned by the submit.
+        """
+        return self.get_job(family_named("transcode"), job_id)
+
+    async def aget_transcode_job(self, job_id: str) -> TranscodeJob:
+        """Async :meth:`get_transcode_job`."""
+        return await self.aget_job(family_named("transcode"), job_id)
+
     def submit_media_info_job(self, request: MediaInfoJobRequest | Mapping[str, Any]) -> str:
         """Submit a media info job (read a file's format and streams) and return its id.
 
@@ -835,7 +862,8 @@ def _submit_parameters(
 def _submitted_job_id(family: AnyFamily, answer: Mapping[str, Any]) -> str:
     from airflow_ice.models.responses import SubmitJobResponse
 
-    return SubmitJobResponse.model_validate(_job_of(answer, family.submit_envelope)).job_id
+    job = _job_of(answer, family.submit_envelope)
+    return SubmitJobResponse.model_validate({**job, "JobId": job.get(family.job_id_name)}).job_id
 
 
 def _batch_get_action(family: AnyFamily) -> str:
@@ -856,8 +884,8 @@ def _job_id_arg(job_id: str) -> str:
     return job_id.strip()
 
 
-def _job_query(job_id: str, params: Mapping[str, str] | None = None) -> dict[str, str]:
-    return {"JobId": _job_id_arg(job_id), **(params or {})}
+def _job_query(job_id: str, params: Mapping[str, str] | None = None, name: str = "JobId") -> dict[str, str]:
+    return {name: _job_id_arg(job_id), **(params or {})}
 
 
 def _client_token_param(client_token: str | None) -> dict[str, str] | None:

@@ -71,7 +71,7 @@ class JobFamily(Generic[RequestT, JobT]):
 
     :param name: display name used in logs and errors, e.g. ``IProduction``.
     :param submit_action: the action that submits a job, e.g. ``SubmitSnapshotJob``.
-    :param get_action: the action that reads a job by its ``JobId``.
+    :param get_action: the action that reads a job by its id (:attr:`job_id_name`).
     :param request_model: the strict request model as ``"module:Class"``, imported on first use (a
         triggerer loads no request model); its ``to_query()`` and ``to_body()`` say where each
         parameter goes, as the official SDK sends it.
@@ -85,8 +85,10 @@ class JobFamily(Generic[RequestT, JobT]):
     :param outputs_described: what :attr:`outputs_of` reads, in words (the family pages and the
         lineage page say it; a docs test compares them).
     :param inputs_described: what :attr:`inputs_of` reads, in words (likewise).
-    :param submit_envelope: the object of the submit's answer that holds ``JobId`` (None: the answer
+    :param submit_envelope: the object of the submit's answer that holds the job id (None: the answer
         itself).
+    :param job_id_name: ICE's name of the job id: in the submit's answer, and as the parameter of
+        the read and the cancel (``JobId``; a transcode job's is ``ParentJobId``).
     :param cancel_action: the action that cancels a job, or None when ICE cannot cancel this family.
     :param batch_get_action: the action that reads several jobs by id in one call, where ICE has one.
     :param answer_names_job: whether the read's answer carries ``JobId`` (else the id asked for is
@@ -113,6 +115,7 @@ class JobFamily(Generic[RequestT, JobT]):
     outputs_described: str
     inputs_described: str
     submit_envelope: str | None = None
+    job_id_name: str = "JobId"
     cancel_action: str | None = None
     batch_get_action: str | None = None
     answer_names_job: bool = True

@@ -91,8 +91,11 @@ if TYPE_CHECKING:
         SmartHandleJobStatus,
         SmarttagJobStatus,
         SnapshotJobStatus,
+        TranscodeJobStatus,
         YikeStoryboardJobStatus,
     )
+    from airflow_ice.models.transcode_job import TranscodeJob, TranscodeSubJob
+    from airflow_ice.models.transcode_request import TranscodeJobRequest
     from airflow_ice.models.validation import describe_request_errors, validate_request
     from airflow_ice.models.yike_ai_app_job import (
         PrecheckProblem,
@@ -187,6 +190,10 @@ _HOMES: dict[str, str] = {
     "SubmitJobResponse": "responses",
     "VideoCensorConfig": "media_censor_job",
     "VideoCensorResult": "media_censor_job",
+    "TranscodeJob": "transcode_job",
+    "TranscodeJobRequest": "transcode_request",
+    "TranscodeJobStatus": "status",
+    "TranscodeSubJob": "transcode_job",
     "VideoClipResult": "iproduction_results",
     "VideoSegment": "iproduction_results",
     "VideoStream": "media_info_job",
@@ -290,6 +297,10 @@ __all__ = [
     "SnapshotJobStatus",
     "StoryboardInfo",
     "SubmitJobResponse",
+    "TranscodeJob",
+    "TranscodeJobRequest",
+    "TranscodeJobStatus",
+    "TranscodeSubJob",
     "VideoCensorConfig",
     "VideoCensorResult",
     "VideoClipResult",

@@ -438,8 +438,9 @@ class FieldReadJobModel(JobResponseModel):
         values = cls.read_fields(reader)
         job_id = job_id_value(reader.take("job_id"))
         if job_id is not MISSING:
-            # Under its API name, so that an invalid JobId is reported as "JobId".
-            values["JobId"] = job_id
+            # Under its API name (``JobId``, a transcode job's ``ParentJobId``), so that an invalid
+            # id is reported by that name.
+            values[field_aliases(cls)["job_id"]] = job_id
         reader.finish()
         values[WARNINGS_FIELD] = report.warnings
         values[UNPARSED_FIELD] = report.unparsed

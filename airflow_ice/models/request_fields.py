@@ -95,6 +95,21 @@ def json_object(value: Any) -> Any:
     return value
 
 
+def json_array(value: Any) -> Any:
+    """Accept a list, or a string holding a JSON array (decoded for validation)."""
+    if isinstance(value, str):
+        try:
+            decoded = json.loads(value)
+        except ValueError:
+            raise ValueError(
+                f"{short_repr(value)} is not a JSON array; give a list or a JSON string"
+            ) from None
+        if not isinstance(decoded, list):
+            raise ValueError(f"{short_repr(value)} is not a JSON array")
+        return decoded
+    return value
+
+
 def max_utf8_bytes(limit: int) -> Callable[[str | None], str | None]:
     """A check that a string takes at most ``limit`` bytes in UTF-8."""
 

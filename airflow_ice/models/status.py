@@ -157,6 +157,22 @@ class YikeAIAppJobStatus(TolerantStatus):
     FAILED = "Failed"
 
 
+class TranscodeJobStatus(TolerantStatus):
+    """Status of a transcode job (GetTranscodeJob). Terminal: ``Success`` (at least one sub-job
+    succeeded), ``Fail`` (every sub-job failed) and ``Deleted``.
+
+    The values are ICE's API reference and the official SDK's GetTranscodeJobResponseBody: the
+    parent job's ``Success`` and ``Fail``; its sub-jobs' ``Init`` (submitted), ``Processing``,
+    ``Success``, ``Fail`` and ``Deleted``, which a parent shows while it runs.
+    """
+
+    INIT = "Init"
+    PROCESSING = "Processing"
+    SUCCESS = "Success"
+    FAIL = "Fail"
+    DELETED = "Deleted"
+
+
 # Media info jobs have the same three states.
 MediaInfoJobStatus = SnapshotJobStatus
 

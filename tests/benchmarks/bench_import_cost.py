@@ -37,6 +37,7 @@ FAMILIES = (
     "media_info",
     "smarttag",
     "media_censor",
+    "transcode",
 )
 SCENARIOS = {
     "nothing (airflow.sdk only)": [],

@@ -33,6 +33,7 @@ PAGES = {
         "batch_media_producing",
         "dynamic_image",
         "media_censor",
+        "transcode",
     )
 }
 

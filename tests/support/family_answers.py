@@ -19,6 +19,7 @@ from airflow_ice.models import (
     MediaProducingJob,
     SmarttagJob,
     SnapshotJob,
+    TranscodeJob,
     YikeAIAppJob,
     YikeStoryboardJob,
 )
@@ -30,6 +31,7 @@ from tests.support.family_cases import (
     MEDIA_PRODUCING,
     SMARTTAG,
     SNAPSHOT,
+    TRANSCODE,
 )
 
 
@@ -77,6 +79,7 @@ def _submits(hook: IceHook) -> dict[str, str]:
                 MEDIA_INFO,
                 SMARTTAG,
                 MEDIA_CENSOR,
+                TRANSCODE,
             )
         },
     }
@@ -93,6 +96,7 @@ PARSERS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "Media info": MediaInfoJob.from_response,
     "Smart tagging": SmarttagJob.from_response,
     "Media censor": MediaCensorJob.from_response,
+    "Transcode": TranscodeJob.from_response,
 }
 """Every job family's parser, as the hook calls it."""
 

@@ -34,6 +34,7 @@ from airflow_ice.operators.media_info import IceMediaInfoJobOperator
 from airflow_ice.operators.media_producing import IceMediaProducingJobOperator
 from airflow_ice.operators.smarttag import IceSmarttagJobOperator
 from airflow_ice.operators.snapshot import IceSnapshotJobOperator
+from airflow_ice.operators.transcode import IceTranscodeJobOperator
 from airflow_ice.operators.yike_ai_app import IceYikeAIAppJobOperator
 from airflow_ice.operators.yike_storyboard import IceYikeStoryboardJobOperator
 from airflow_ice.sensors.base import IceJobSensor
@@ -493,6 +494,50 @@ DECLARED = FamilyCase(
     declared=VIDEO_COGNITION,
 )
 
+
+def transcode_output_group(media: str = "oss://bucket/out/upload-720p.mp4") -> list[dict[str, Any]]:
+    """A transcode OutputGroup: one MP4 file from a template, its bitrate overridden."""
+    return [
+        {
+            "Output": {"Type": "OSS", "Media": media},
+            "ProcessConfig": {
+                "Transcode": {
+                    "TemplateId": "S00000001-200010",
+                    "OverwriteParams": {"Video": {"Bitrate": "1500"}},
+                }
+            },
+        }
+    ]
+
+
+TRANSCODE = FamilyCase(
+    operator=IceTranscodeJobOperator,
+    kwargs={
+        "input_group": [{"Type": "OSS", "Media": "oss://bucket/in/upload.mov"}],
+        "output_group": transcode_output_group(),
+        "name": "upload-720p",
+        "schedule_config": {"PipelineId": "pipeline-1", "Priority": 6},
+    },
+    failing={"input_group": [{"Type": "OSS", "Media": "oss://bucket/in/fail.mov"}]},
+    failure_said="ended with status Fail; sub-job 0 (upload-720p) Fail",
+    success_status="Success",
+    failure_status="Fail",
+    output_url=lambda job: job["output_urls"][0] if job["output_urls"] else None,
+    bad_inputs=[
+        ({"input_group": []}, "InputGroup"),
+        ({"input_group": [{"Type": "S3", "Media": "x"}]}, "InputGroup[0].Type"),
+        ({"output_group": [{"Output": {"Type": "OSS", "Media": "oss://b/o.mp4"}}]}, "ProcessConfig"),
+        (
+            {"output_group": [{**transcode_output_group()[0], "ProcessConfig": {"Transcode": {}}}]},
+            "TemplateId",
+        ),
+        ({"schedule_config": {"Priority": 11}}, "ScheduleConfig.Priority"),
+        ({"schedule_config": {"Pipeline": "p"}}, "did you mean pipeline_id?"),
+        ({"output_group": "{{ 'not json' }}"}, "output_group"),
+        ({"user_data": {"note": "x" * 600}}, "user_data"),
+    ],
+)
+
 FAMILIES = [
     pytest.param(IPRODUCTION, id="iproduction"),
     pytest.param(YIKE_STORYBOARD, id="yike_storyboard"),
@@ -507,6 +552,7 @@ FAMILIES = [
     pytest.param(BATCH_MEDIA_PRODUCING, id="batch_media_producing"),
     pytest.param(MEDIA_CENSOR, id="media_censor"),
     pytest.param(DECLARED, id="declared"),
+    pytest.param(TRANSCODE, id="transcode"),
 ]
 """Every job family, for ``@pytest.mark.parametrize("family", FAMILIES)``."""
 

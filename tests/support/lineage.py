@@ -234,6 +234,7 @@ CONVERTED = f"oss://{BUCKET}/processed/interview.mp4"
 SNAPSHOTS = f"oss://{BUCKET}/processed/snap-{{Count}}.jpg"
 SNAPSHOT_COUNT = 3
 PREVIEW = f"oss://{BUCKET}/processed/preview.gif"
+TRANSCODED = f"oss://{BUCKET}/processed/interview-720p.mp4"
 
 
 def _media_producing(outlets: Sequence[Any] = ()) -> Any:
@@ -320,6 +321,22 @@ def _media_censor() -> Any:
     )
 
 
+def _transcode() -> Any:
+    from airflow_ice.operators.transcode import IceTranscodeJobOperator
+
+    return IceTranscodeJobOperator(
+        task_id="transcode",
+        input_group=[{"Type": "OSS", "Media": VIDEO}],
+        output_group=[
+            {
+                "Output": {"Type": "OSS", "Media": TRANSCODED},
+                "ProcessConfig": {"Transcode": {"TemplateId": "S00000001-200010"}},
+            }
+        ],
+        **FAST,
+    )
+
+
 def _with_outlets() -> Any:
     from airflow.sdk import Asset, AssetAlias
 
@@ -342,6 +359,7 @@ SCENARIOS: dict[str, Callable[[], Any]] = {
     "media_info_success": _media_info,
     "smarttag_success": _smarttag,
     "media_censor_success": _media_censor,
+    "transcode_success": _transcode,
 }
 
 

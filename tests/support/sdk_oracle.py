@@ -144,13 +144,15 @@ class Captured:
 
 class CaptureServer:
     """Record every request (GET or POST) and answer ``answers[action]``, else a submit's answer
-    that every submit reads (``JobId`` at the top, in ``Job`` and in ``MediaInfoJob``)."""
+    that every submit reads (``JobId`` at the top, in ``Job`` and in ``MediaInfoJob``, and
+    ``ParentJobId`` in ``TranscodeParentJob``)."""
 
     SUBMITTED: ClassVar[dict[str, Any]] = {
         "RequestId": "oracle-request",
         "JobId": "oracle-job",
         "Job": {"JobId": "oracle-job"},
         "MediaInfoJob": {"JobId": "oracle-job"},
+        "TranscodeParentJob": {"ParentJobId": "oracle-job"},
         "Status": "Success",
     }
 

@@ -20,6 +20,7 @@ from airflow_ice.emulator.actions.media_info import MediaInfoActions
 from airflow_ice.emulator.actions.media_producing import MediaProducingActions
 from airflow_ice.emulator.actions.smarttag import SmarttagActions
 from airflow_ice.emulator.actions.snapshot import SnapshotActions
+from airflow_ice.emulator.actions.transcode import TranscodeActions
 from airflow_ice.emulator.actions.video_cognition import VideoCognitionActions
 from airflow_ice.emulator.actions.yike_ai_app import YikeAIAppActions
 from airflow_ice.emulator.actions.yike_storyboard import YikeStoryboardActions
@@ -39,6 +40,7 @@ ACTION_GROUPS: tuple[Callable[[ActionEnvironment], ActionGroup], ...] = (
     BatchMediaProducingActions,
     VideoCognitionActions,
     MediaCensorActions,
+    TranscodeActions,
 )
 
 

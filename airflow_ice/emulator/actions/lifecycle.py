@@ -124,6 +124,8 @@ class LifecycleActions:
     FAILURE: ClassVar[str]
     # Whether the submit takes ClientToken.
     TAKES_CLIENT_TOKEN: ClassVar[bool] = False
+    # ICE's name of the job id: the get's parameter and the submit answer's key.
+    JOB_ID: ClassVar[str] = "JobId"
 
     def __init__(self, env: ActionEnvironment) -> None:
         self.env = env
@@ -154,7 +156,7 @@ class LifecycleActions:
 
     def submit_answer(self, job: LifecycleJob) -> dict[str, Any]:
         """The submit's answer (without RequestId)."""
-        return {"JobId": job.job_id}
+        return {self.JOB_ID: job.job_id}
 
     def status(self, job: LifecycleJob, now: float) -> str:
         """The job's status at ``now``."""
@@ -187,4 +189,4 @@ class LifecycleActions:
 
     def get(self, params: Mapping[str, str]) -> dict[str, Any]:
         """The job as ICE describes it now."""
-        return self.describe(self.jobs.get(required(params, "JobId")), self.env.clock())
+        return self.describe(self.jobs.get(required(params, self.JOB_ID)), self.env.clock())

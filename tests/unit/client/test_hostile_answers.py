@@ -39,6 +39,7 @@ from airflow_ice.models import (
     SmartHandleJob,
     SmarttagJob,
     SnapshotJob,
+    TranscodeJob,
     YikeAIAppJob,
     YikeAIAppJobList,
     YikeStoryboardJob,
@@ -62,6 +63,7 @@ from tests.support.family_cases import (
     MEDIA_PRODUCING,
     SMARTTAG,
     SNAPSHOT,
+    TRANSCODE,
     FamilyCase,
 )
 from tests.support.family_cases import FAMILIES as ALL_CASES
@@ -118,6 +120,8 @@ class Family:
     status_field: str
     status: str
     takes_client_token: bool = False
+    job_id: str = "JobId"  # ICE's name of the job id (a transcode job's is ParentJobId)
+    submit_envelope: str | None = None  # where the submit's answer nests the job
 
 
 def _media(case: FamilyCase, submit: str, get: str, model: type[JobResponseModel], **kw: Any) -> Family:
@@ -177,6 +181,7 @@ FAMILIES = [
         envelope="Job",
         status_field="State",
         takes_client_token=True,
+        submit_envelope="Job",
     ),
     _media(
         SNAPSHOT,
@@ -201,6 +206,17 @@ FAMILIES = [
         MediaInfoJob,
         envelope="MediaInfoJob",
         status_field="Status",
+    ),
+    _media(
+        TRANSCODE,
+        "submit_transcode_job",
+        "get_transcode_job",
+        TranscodeJob,
+        envelope="TranscodeParentJob",
+        status_field="Status",
+        takes_client_token=True,
+        job_id="ParentJobId",
+        submit_envelope="TranscodeParentJob",
     ),
     _media(
         SMARTTAG,
@@ -244,7 +260,7 @@ def job_answer(family: Family, **fields: Any) -> dict[str, Any]:
     """A get answer of ``family`` for job ``job-1`` that succeeded, with ``fields`` in its job object."""
     job: dict[str, Any] = {family.status_field: family.status, **fields}
     if family.model is not SmarttagJob:  # ICE's smart tagging answer does not name the job
-        job["JobId"] = "job-1"
+        job[family.job_id] = "job-1"
     if family.envelope is None:
         return {"RequestId": "r", **job}
     return {"RequestId": "r", family.envelope: job}
@@ -297,9 +313,11 @@ def test_a_too_deep_submit_answer_is_outcome_unknown_and_sent_once(
 def test_a_too_deep_submit_answer_with_client_token_is_resent_with_the_same_token(
     misbehaving_ice: MisbehavingIce, monkeypatch: pytest.MonkeyPatch, family: Family, path: str
 ) -> None:
-    made = {"JobId": "job-1"}
+    made = {family.job_id: "job-1"}
     second = (
-        {"RequestId": "r2", "Job": made} if family.model is MediaConvertJob else {"RequestId": "r2", **made}
+        {"RequestId": "r2", family.submit_envelope: made}
+        if family.submit_envelope
+        else {"RequestId": "r2", **made}
     )
     misbehaving_ice.serve(answer(200, TOO_DEEP), answer(200, second))
     set_connection(monkeypatch, misbehaving_ice.url, max_retries=3)

@@ -16,7 +16,7 @@ from alibabacloud_ice20201109 import models as sdk_models
 from airflow_ice.client.signing import HMAC_SHA1
 from airflow_ice.emulator.jobs import QUEUING_SHARE
 from airflow_ice.emulator.server import IceEmulator
-from airflow_ice.models import DynamicImageJob, MediaCensorJob, SnapshotJob
+from airflow_ice.models import DynamicImageJob, MediaCensorJob, SnapshotJob, TranscodeJob
 from tests.support.emulator import (
     KEY_ID,
     KEY_SECRET,
@@ -588,6 +588,74 @@ def test_dynamic_image_submit_checks_the_template_config(
 
     assert error_code(answer)[0] == 400
     assert named in answer.json()["Message"]
+
+
+# Only the first sub-job's start was visible on the stored page (see the fixture's _sources).
+TRANSCODE_SUB_JOB_EXAMPLE = EXAMPLES["GetTranscodeJob"]["TranscodeParentJob"]["TranscodeJobList"][0]
+
+
+def submit_transcode(client: httpx.Client, emulator: IceEmulator, input_media: str) -> str:
+    params = {
+        "InputGroup": json.dumps([{"Type": "OSS", "Media": input_media, "InputUrl": input_media}]),
+        "OutputGroup": json.dumps(
+            [
+                {
+                    "Output": {"Type": "OSS", "Media": "oss://bucket/out/video.mp4"},
+                    "ProcessConfig": TRANSCODE_SUB_JOB_EXAMPLE["ProcessConfig"],
+                }
+            ]
+        ),
+        "Name": "transcode-job",
+        "ClientToken": "token-transcode",
+    }
+    answer = ok(call(client, emulator, "SubmitTranscodeJob", params))["TranscodeParentJob"]
+    job_id: str = answer["ParentJobId"]
+    return job_id
+
+
+def get_transcode(client: httpx.Client, emulator: IceEmulator, job_id: str) -> dict[str, Any]:
+    answer = ok(call(client, emulator, "GetTranscodeJob", {"ParentJobId": job_id}))
+    job: dict[str, Any] = answer["TranscodeParentJob"]
+    return job
+
+
+def test_transcode_runs_then_succeeds_shaped_like_the_example(
+    client: httpx.Client, emulator: IceEmulator, clock: ManualClock
+) -> None:
+    job_id = submit_transcode(client, emulator, "oss://bucket/path/to/video.mp4")
+    running = get_transcode(client, emulator, job_id)
+    assert running["Status"] == "Init"
+    assert "FinishTime" not in running
+    clock.advance(JOB_SECONDS)
+    done = get_transcode(client, emulator, job_id)
+
+    assert (done["Status"], done["ParentJobId"], done["JobCount"]) == ("Success", job_id, 1)
+    (sub_job,) = done["TranscodeJobList"]
+    # The example's fields, with the same types, at every depth.
+    assert_shaped_like({key: sub_job[key] for key in TRANSCODE_SUB_JOB_EXAMPLE}, TRANSCODE_SUB_JOB_EXAMPLE)
+    assert (sub_job["ParentJobId"], sub_job["JobIndex"], sub_job["Status"]) == (job_id, 0, "Success")
+    assert sub_job["OutFileMeta"]["FileBasicInfo"]["FileUrl"] == (
+        "https://bucket.oss-cn-shanghai.aliyuncs.com/out/video.mp4"
+    )
+    job = TranscodeJob.from_response({"RequestId": "r", "TranscodeParentJob": done})
+    assert job.parse_warnings == []
+    assert job.output_urls == ["https://bucket.oss-cn-shanghai.aliyuncs.com/out/video.mp4"]
+
+
+def test_failed_transcode_fails_every_sub_job_and_writes_nothing(
+    client: httpx.Client, emulator: IceEmulator, clock: ManualClock
+) -> None:
+    job_id = submit_transcode(client, emulator, "oss://bucket/in/fail.mp4")
+    clock.advance(JOB_SECONDS)
+    failed = get_transcode(client, emulator, job_id)
+
+    assert failed["Status"] == "Fail"
+    assert [sub_job["Status"] for sub_job in failed["TranscodeJobList"]] == ["Fail"]
+    assert "OutFileMeta" not in failed["TranscodeJobList"][0]
+    job = TranscodeJob.from_response({"TranscodeParentJob": failed})
+    assert job.failed
+    assert job.output_urls == []
+    assert job.failure_detail == "sub-job 0 (transcode-job) Fail"
 
 
 PRODUCING_EXAMPLE = EXAMPLES["GetMediaProducingJob"]["MediaProducingJob"]

@@ -13,7 +13,7 @@ from alibabacloud_tea_openapi import models as open_api_models
 from Tea.exceptions import TeaException
 
 from airflow_ice.emulator.server import IceEmulator
-from airflow_ice.models import MediaConvertJob, MediaInfoJob
+from airflow_ice.models import MediaConvertJob, MediaInfoJob, TranscodeJob, TranscodeJobStatus
 from tests.support.emulator import KEY_ID, KEY_SECRET, STS_TOKEN, ManualClock
 
 # None: the SDK default (ACS3-HMAC-SHA256, every header signed); "v2": RPC signature 1.0 (HMAC-SHA1).
@@ -411,6 +411,80 @@ def test_sdk_dynamic_image_lifecycle(
     assert failed.body.dynamic_image_job.status == "Fail"
     assert failed.body.dynamic_image_job.code == "InvalidParameter.Input"
     assert failed.body.dynamic_image_job.output_url is None
+
+
+@pytest.mark.parametrize("signature_algorithm", SDK_SIGNING)
+def test_sdk_transcode_lifecycle_and_client_token(
+    emulator: IceEmulator, clock: ManualClock, signature_algorithm: str | None
+) -> None:
+    client = sdk_client(emulator, signature_algorithm)
+    process = ice_models.SubmitTranscodeJobRequestOutputGroupProcessConfig(
+        transcode=ice_models.SubmitTranscodeJobRequestOutputGroupProcessConfigTranscode(
+            template_id="S00000001-200010"
+        )
+    )
+    request = ice_models.SubmitTranscodeJobRequest(
+        input_group=[
+            ice_models.SubmitTranscodeJobRequestInputGroup(type="OSS", media="oss://bucket/in/a.mov")
+        ],
+        output_group=[
+            ice_models.SubmitTranscodeJobRequestOutputGroup(
+                output=ice_models.SubmitTranscodeJobRequestOutputGroupOutput(type="OSS", media=media),
+                process_config=process,
+            )
+            for media in ("oss://bucket/out/a-720p.mp4", "oss://bucket/out/a-480p.mp4")
+        ],
+        name="two sizes",
+        schedule_config=ice_models.SubmitTranscodeJobRequestScheduleConfig(pipeline_id="p1", priority=6),
+        user_data='{"k":1}',
+        client_token="sdk-transcode-1",
+    )
+    submitted = client.submit_transcode_job(request).body.transcode_parent_job
+    again = client.submit_transcode_job(request).body.transcode_parent_job
+    assert again.parent_job_id == submitted.parent_job_id
+    assert emulator.counters().jobs_submitted["SubmitTranscodeJob"] == 1
+
+    query = ice_models.GetTranscodeJobRequest(parent_job_id=submitted.parent_job_id)
+    assert client.get_transcode_job(query).body.transcode_parent_job.status == "Init"
+    clock.advance(11)
+    answer = client.get_transcode_job(query).body
+    done = answer.transcode_parent_job
+    assert (done.status, done.percent, done.job_count, done.name) == ("Success", 100, 2, "two sizes")
+    assert done.schedule_config.priority == 6
+    assert [job.job_index for job in done.transcode_job_list] == [0, 1]
+    urls = [job.out_file_meta.file_basic_info.file_url for job in done.transcode_job_list]
+    assert urls == [
+        "https://bucket.oss-cn-shanghai.aliyuncs.com/out/a-720p.mp4",
+        "https://bucket.oss-cn-shanghai.aliyuncs.com/out/a-480p.mp4",
+    ]
+    ours = TranscodeJob.from_response(answer.to_map())
+    assert ours.parse_warnings == []
+    assert ours.status is TranscodeJobStatus.SUCCESS
+    assert ours.job_id == submitted.parent_job_id
+    assert ours.output_urls == urls
+
+
+@pytest.mark.parametrize("signature_algorithm", SDK_SIGNING)
+def test_sdk_transcode_without_a_template_is_refused(
+    emulator: IceEmulator, signature_algorithm: str | None
+) -> None:
+    request = ice_models.SubmitTranscodeJobRequest(
+        input_group=[
+            ice_models.SubmitTranscodeJobRequestInputGroup(type="OSS", media="oss://bucket/in/a.mov")
+        ],
+        output_group=[
+            ice_models.SubmitTranscodeJobRequestOutputGroup(
+                output=ice_models.SubmitTranscodeJobRequestOutputGroupOutput(
+                    type="OSS", media="oss://b/o.mp4"
+                ),
+                process_config=ice_models.SubmitTranscodeJobRequestOutputGroupProcessConfig(),
+            )
+        ],
+    )
+    with pytest.raises(TeaException) as refused:
+        sdk_client(emulator, signature_algorithm).submit_transcode_job(request)
+    assert refused.value.code == "InvalidParameter"
+    assert "OutputGroup.ProcessConfig.Transcode.TemplateId" in refused.value.message
 
 
 @pytest.mark.parametrize("signature_algorithm", SDK_SIGNING)

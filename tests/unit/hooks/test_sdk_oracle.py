@@ -118,6 +118,108 @@ OVERWRITE_PARAMS = {
     },
 }
 
+TRANSCODE_PROCESS_CONFIG = {
+    "Transcode": {
+        "TemplateId": "template-1",
+        "OverwriteParams": {
+            "Video": {
+                "AbrMax": "6000",
+                "Bitrate": "3000",
+                "Bufsize": "6000",
+                "Codec": "H.264",
+                "Crf": "23",
+                "Crop": "1280:800:0:140",
+                "Fps": "25",
+                "Gop": "250",
+                "Height": "1080",
+                "LongShortMode": "true",
+                "Maxrate": "6000",
+                "Pad": "1280:800:0:140",
+                "PixFmt": "yuv420p",
+                "Preset": "medium",
+                "Profile": "Main",
+                "Remove": "false",
+                "ScanMode": "progressive",
+                "Width": "1920",
+            },
+            "Audio": {
+                "Bitrate": "128",
+                "Channels": "2",
+                "Codec": "AAC",
+                "Profile": "aac_low",
+                "Remove": "false",
+                "Samplerate": "44100",
+                "Volume": {
+                    "IntegratedLoudnessTarget": "-6",
+                    "LoudnessRangeTarget": "8",
+                    "Method": "auto",
+                    "TruePeak": "-1",
+                },
+            },
+            "Container": {"Format": "mp4"},
+            "MuxConfig": {"Segment": {"Duration": "10", "ForceSegTime": "2,3"}},
+            "TransConfig": {
+                "AdjDarMethod": "none",
+                "IsCheckAudioBitrate": "true",
+                "IsCheckAudioBitrateFail": "false",
+                "IsCheckReso": "true",
+                "IsCheckResoFail": "false",
+                "IsCheckVideoBitrate": "true",
+                "IsCheckVideoBitrateFail": "false",
+                "TransMode": "onepass",
+            },
+        },
+    },
+    "ImageWatermarks": [
+        {
+            "TemplateId": "watermark-1",
+            "OverwriteParams": {
+                "Dx": "10",
+                "Dy": "10",
+                "Width": "32",
+                "Height": "32",
+                "ReferPos": "TopRight",
+                "File": {"Type": "OSS", "Media": "oss://bucket/logo.png"},
+                "Timeline": {"Start": "0", "Duration": "ToEND"},
+            },
+        }
+    ],
+    "TextWatermarks": [
+        {
+            "TemplateId": "text-1",
+            "OverwriteParams": {
+                "Adaptive": "false",
+                "BorderColor": "#006400",
+                "BorderWidth": 2,
+                "Content": "airflow",
+                "FontAlpha": "1.0",
+                "FontColor": "#006400",
+                "FontName": "SimSun",
+                "FontSize": 16,
+                "Left": "10",
+                "Top": "10",
+            },
+        }
+    ],
+    "Subtitles": [
+        {
+            "TemplateId": "subtitle-1",
+            "OverwriteParams": {
+                "CharEnc": "UTF-8",
+                "Format": "vtt",
+                "File": {"Type": "OSS", "Media": "oss://bucket/talk.vtt"},
+            },
+        }
+    ],
+    "CombineConfigs": [{"AudioIndex": "0", "VideoIndex": "0", "Start": 0.0, "Duration": 20.0}],
+    "Encryption": {
+        "CipherText": "cipher",
+        "DecryptKeyUri": "https://example.com/key",
+        "EncryptType": "PrivateEncryption",
+        "KeyServiceType": "KMS",
+    },
+}
+
 PRODUCING_COMMON = {
     "OutputMediaConfig": '{"MediaURL":"https://bucket.oss-cn-shanghai.aliyuncs.com/out.mp4"}',
     "OutputMediaTarget": "oss-object",
@@ -273,6 +375,31 @@ CASES = [
         },
     ),
     Case("GetDynamicImageJob", "get_dynamic_image_job", {"JobId": "job-1"}, by_job_id),
+    Case(
+        "SubmitTranscodeJob",
+        "submit_transcode_job",
+        {
+            "InputGroup": [
+                {"Type": "Media", "Media": "media-1", "InputUrl": "oss://bucket/in/talk.mp4"},
+            ],
+            "OutputGroup": [
+                {
+                    "Output": {"Type": "OSS", "Media": "oss://bucket/out/talk.mp4", "OutputUrl": "o"},
+                    "ProcessConfig": TRANSCODE_PROCESS_CONFIG,
+                }
+            ],
+            "Name": "transcode",
+            "ScheduleConfig": {"PipelineId": "pipeline-1", "Priority": 6},
+            "UserData": '{"tag":"oracle"}',
+            "ClientToken": "token-transcode-1",
+        },
+    ),
+    Case(
+        "GetTranscodeJob",
+        "get_transcode_job",
+        {"ParentJobId": "job-1"},
+        lambda method, params: method(params["ParentJobId"]),
+    ),
     Case(
         "SubmitMediaInfoJob",
         "submit_media_info_job",
@@ -490,6 +617,7 @@ REQUEST_MODELS: dict[str, type[BaseModel]] = {
     "SubmitASRJob": models.AsrJobRequest,
     "SubmitBatchMediaProducingJob": models.BatchMediaProducingJobRequest,
     "SubmitMediaCensorJob": models.MediaCensorJobRequest,
+    "SubmitTranscodeJob": models.TranscodeJobRequest,
 }
 
 
@@ -628,6 +756,7 @@ ANSWER_MODELS: dict[str, type] = {
     "GetSmartHandleJob": sdk_models.GetSmartHandleJobResponseBody,
     "GetBatchMediaProducingJob": sdk_models.GetBatchMediaProducingJobResponseBody,
     "QueryMediaCensorJobDetail": sdk_models.QueryMediaCensorJobDetailResponseBody,
+    "GetTranscodeJob": sdk_models.GetTranscodeJobResponseBody,
 }
 
 # What some leaves must hold to be valid: a known status, JSON text where ICE sends JSON text.
@@ -673,6 +802,7 @@ ANSWER_HINTS: dict[str, dict[str, Hint]] = {
     },
     # Every Suggestion (the overall one and each verdict's) flagged, so that each is in the XCom too.
     "QueryMediaCensorJobDetail": {"State": status("Success"), "Suggestion": status("block")},
+    "GetTranscodeJob": {"Status": status("Success")},
 }
 
 

@@ -64,10 +64,16 @@ SIGNED = st.sampled_from(
 POISON = UNSTORABLE | SIGNED
 
 
+JOB_IDS = ("JobId", "ParentJobId")
+
+
 def leaf_paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Every path to a scalar inside ``value``, but the job id's (which names the job)."""
+    """Every path to a scalar inside ``value``, but the job id's (which names the job; a transcode
+    job's is ``ParentJobId``)."""
     if isinstance(value, dict):
-        return [p for key, item in value.items() if key != "JobId" for p in leaf_paths(item, (*path, key))]
+        return [
+            p for key, item in value.items() if key not in JOB_IDS for p in leaf_paths(item, (*path, key))
+        ]
     if isinstance(value, list):
         return [p for index, item in enumerate(value) for p in leaf_paths(item, (*path, index))]
     return [path]
@@ -108,6 +114,7 @@ def answers() -> tuple[FamilyAnswer, ...]:
         "Media info",
         "Smart tagging",
         "Media censor",
+        "Transcode",
     }
     return found
 

@@ -26,6 +26,7 @@ from tests.support.lineage import (
     PREVIEW,
     RENDERED,
     SNAPSHOT_COUNT,
+    TRANSCODED,
     VIDEO,
     LineageRuns,
     run_scenarios,
@@ -342,7 +343,7 @@ def test_the_facet_schema_ships_in_the_package_at_its_stable_address() -> None:
 
 def test_newer_families_report_what_each_job_read_and_wrote(emulator: IceEmulator, tmp_path: Path) -> None:
     """Inputs and outputs of media producing, convert, snapshot, animated image, media info, smart
-    tagging and media censor jobs come from each family's declaration: what the request names, what
+    tagging, media censor and transcode jobs come from each family's declaration: what the request names, what
     the finished job reports."""
     scenarios = (
         "media_producing_success",
@@ -352,6 +353,7 @@ def test_newer_families_report_what_each_job_read_and_wrote(emulator: IceEmulato
         "media_info_success",
         "smarttag_success",
         "media_censor_success",
+        "transcode_success",
     )
     runs = run(emulator, tmp_path, *scenarios)
     video = [(f"oss://{BUCKET}", "incoming/interview.mp4")]
@@ -382,6 +384,8 @@ def test_newer_families_report_what_each_job_read_and_wrote(emulator: IceEmulato
         "smarttag_success": ("Smart tagging", video, [], []),
         # The results file is named by the job id: known only once the job is.
         "media_censor_success": ("Media censor", video, [], None),
+        # The sub-job's FileUrl (its HTTPS address) names the file the request asked for.
+        "transcode_success": ("Transcode", video, [oss_address(TRANSCODED)], [oss_address(TRANSCODED)]),
     }
     assert VIDEO.endswith("incoming/interview.mp4")
     assert CONVERTED.endswith("processed/interview.mp4")

@@ -21,6 +21,10 @@ from airflow_ice.models import (
     SmarttagJob,
     SnapshotJob,
     SnapshotJobStatus,
+    TranscodeJob,
+    TranscodeJobRequest,
+    TranscodeJobStatus,
+    TranscodeSubJob,
     validate_request,
 )
 from tests.support.paths import FIXTURES
@@ -629,3 +633,205 @@ def test_smarttag_job_unknown_status_and_shapes_never_fail() -> None:
     assert not job.is_terminal
     assert job.results == {}
     assert job.unparsed_fields == {"Results": [1], "Extra": True}
+
+
+def test_transcode_sub_job_parses_the_published_example() -> None:
+    # Only the first sub-job's start was visible on the stored page (see the fixture's _sources):
+    # the parent's own fields, its ParentJobId among them, were not.
+    example = EXAMPLES["GetTranscodeJob"]
+    (item,) = example["TranscodeParentJob"]["TranscodeJobList"]
+    sub_job = TranscodeSubJob.model_validate(item)
+
+    assert (sub_job.job_id, sub_job.job_index, sub_job.name) == (
+        "7d6a7e0d4db2457a8d45ff5d43e1bf0a",
+        0,
+        "transcode-job",
+    )
+    assert sub_job.parent_job_id == "8b2198504dd340b7b3c9842a74fc9baa"
+    assert sub_job.create_time == "2022-01-12T08:49:41Z"
+    assert sub_job.input_group == [
+        {
+            "Type": "OSS",
+            "Media": "oss://bucket/path/to/video.mp4",
+            "InputUrl": "oss://bucket/path/to/video.mp4",
+        }
+    ]
+    assert (sub_job.process_config or {})["Transcode"]["OverwriteParams"]["Video"]["Codec"] == "H.264"
+    assert sub_job.status is None
+    assert not sub_job.succeeded
+
+    # The parent, named by its sub-job's ParentJobId: no status yet, so still running, nothing written.
+    job = TranscodeJob.from_response(
+        {
+            **example,
+            "TranscodeParentJob": {**example["TranscodeParentJob"], "ParentJobId": sub_job.parent_job_id},
+        }
+    )
+    assert job.parse_warnings == []
+    assert job.unparsed_fields == {}
+    assert job.request_id == "9EDC30DC-0050-5459-B788-F761B2BE359B"
+    assert job.transcode_job_list == [sub_job]
+    assert not job.is_terminal
+    xcom = job.to_xcom()
+    assert json.loads(json.dumps(xcom)) == xcom
+    assert xcom["output_urls"] == []
+    assert xcom["sub_jobs"] == [
+        {
+            "job_id": "7d6a7e0d4db2457a8d45ff5d43e1bf0a",
+            "index": 0,
+            "name": "transcode-job",
+            "status": None,
+            "output_media": None,
+            "url": None,
+        }
+    ]
+    assert TranscodeJob.model_validate(job.model_dump()) == job
+
+
+# Shaped after the official SDK's GetTranscodeJobResponseBody: one sub-job succeeded (to OSS), one to
+# a media asset succeeded, one failed; ICE calls the job a success.
+TRANSCODE_ANSWER: dict[str, Any] = {
+    "RequestId": "answer",
+    "TranscodeParentJob": {
+        "ParentJobId": "parent-1",
+        "Status": "Success",
+        "Percent": 100,
+        "JobCount": 3,
+        "RequestId": "submit",
+        "OutputGroup": [
+            {"Output": {"Type": "OSS", "Media": "oss://bucket/out/a.mp4"}},
+            {"Output": {"Type": "Media", "Media": "media-b"}},
+            {"Output": {"Type": "OSS", "Media": "oss://bucket/out/c.mp4"}},
+        ],
+        "TranscodeJobList": [
+            {
+                "JobId": "sub-a",
+                "JobIndex": 0,
+                "Status": "Success",
+                "Output": {"Type": "OSS", "Media": "oss://bucket/out/a.mp4"},
+                "OutFileMeta": {
+                    "FileBasicInfo": {"FileUrl": "https://bucket.oss-cn-shanghai.aliyuncs.com/out/a.mp4"}
+                },
+            },
+            {
+                "JobId": "sub-b",
+                "JobIndex": 1,
+                "Status": "Success",
+                "Output": {"Type": "Media", "Media": "media-b"},
+            },
+            {
+                "JobId": "sub-c",
+                "JobIndex": 2,
+                "Name": "c",
+                "Status": "Fail",
+                "Output": {"Type": "OSS", "Media": "oss://bucket/out/c.mp4"},
+                "SubmitResultJson": {"Code": "InvalidParameter", "Message": "bad template"},
+            },
+        ],
+        "FinishTime": "2024-01-01T00:00:10Z",
+    },
+}
+
+
+def test_transcode_job_outputs_are_the_successful_sub_jobs_files() -> None:
+    job = TranscodeJob.from_response(TRANSCODE_ANSWER)
+
+    assert job.parse_warnings == []
+    assert (job.job_id, job.request_id, job.submit_request_id) == ("parent-1", "answer", "submit")
+    assert job.status is TranscodeJobStatus.SUCCESS
+    assert job.succeeded
+    assert job.output_urls == ["https://bucket.oss-cn-shanghai.aliyuncs.com/out/a.mp4"]
+    assert job.output_media_ids == ["media-b"]
+    assert job.failure_detail == "sub-job 2 (c) Fail (InvalidParameter: bad template)"
+    assert job.finish_time == datetime(2024, 1, 1, 0, 0, 10, tzinfo=timezone.utc)
+
+
+def test_a_successful_transcode_job_without_sub_jobs_wrote_its_output_groups() -> None:
+    parent = {
+        key: value
+        for key, value in TRANSCODE_ANSWER["TranscodeParentJob"].items()
+        if key != "TranscodeJobList"
+    }
+    job = TranscodeJob.from_response({"TranscodeParentJob": parent})
+
+    assert job.output_urls == ["oss://bucket/out/a.mp4", "oss://bucket/out/c.mp4"]
+    assert job.output_media_ids == ["media-b"]
+
+
+def test_transcode_job_keeps_the_unexpected_raw() -> None:
+    job = TranscodeJob.from_response(
+        {
+            "TranscodeParentJob": {
+                "ParentJobId": "p",
+                "Status": "Queuing",
+                "JobCount": "many",
+                "TranscodeJobList": [{"JobIndex": "first"}],
+                "OutputGroup": {"Output": {}},
+                "Priority": 5,
+            }
+        }
+    )
+
+    assert not job.is_terminal
+    assert job.status_text == "Queuing"
+    assert job.unparsed_fields == {
+        "JobCount": "many",
+        "TranscodeJobList": [{"JobIndex": "first"}],
+        "OutputGroup": {"Output": {}},
+        "Priority": 5,
+    }
+    assert any("unknown status 'Queuing'" in warning for warning in job.parse_warnings)
+    assert job.transcode_job_list == []
+
+
+def test_a_deleted_transcode_job_has_failed() -> None:
+    job = TranscodeJob.from_response({"TranscodeParentJob": {"ParentJobId": "p", "Status": "Deleted"}})
+
+    assert job.failed
+    assert job.is_terminal
+
+
+def test_transcode_request_sends_the_groups_as_the_sdk_does() -> None:
+    request = validate_request(
+        TranscodeJobRequest,
+        {
+            "input_group": '[{"Type": "OSS", "Media": "oss://bucket/in.mov"}]',
+            "output_group": [
+                {
+                    "Output": {"Type": "OSS", "Media": "oss://bucket/out.mp4"},
+                    "ProcessConfig": {"Transcode": {"TemplateId": "t"}, "Encryption": {"EncryptType": "x"}},
+                }
+            ],
+            "schedule_config": {"Priority": 3},
+            "client_token": "token",
+        },
+    )
+
+    query = request.to_query()
+    assert json.loads(query["InputGroup"]) == [{"Type": "OSS", "Media": "oss://bucket/in.mov"}]
+    assert json.loads(query["OutputGroup"])[0]["ProcessConfig"]["Encryption"] == {"EncryptType": "x"}
+    assert json.loads(query["ScheduleConfig"]) == {"Priority": 3}
+    assert query["ClientToken"] == "token"
+    assert set(query) == {"InputGroup", "OutputGroup", "ScheduleConfig", "ClientToken"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "named"),
+    [
+        ({"input_group": '{"Type": "OSS"}'}, "not a JSON array"),
+        ({"output_group": []}, "OutputGroup"),
+        ({"input_group": [{"Type": "OSS", "Media": "m", "Unknown": 1}]}, "InputGroup"),
+    ],
+)
+def test_transcode_request_refuses_bad_groups(changes: dict[str, Any], named: str) -> None:
+    fields = {
+        "input_group": [{"Type": "OSS", "Media": "oss://bucket/in.mov"}],
+        "output_group": [
+            {
+                "Output": {"Type": "OSS", "Media": "oss://b/o.mp4"},
+                "ProcessConfig": {"Transcode": {"TemplateId": "t"}},
+            }
+        ],
+    }
+    with pytest.raises(IceInvalidRequestError, match=named):
+        validate_request(TranscodeJobRequest, {**fields, **changes})
