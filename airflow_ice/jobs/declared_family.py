@@ -73,8 +73,10 @@ class DeclaredJobFamily(JobFamily[Any, Any]):
     :param status_field: the key of the status in the job object (default ``Status``).
     :param job_envelope: the key of the job object in the read's answer (``RecordJob``), or None
         when the answer is the job.
-    :param submit_envelope: the key of the object holding ``JobId`` in the submit's answer, or None
-        when ``JobId`` is at the top.
+    :param submit_envelope: the key of the object holding the job id in the submit's answer, or None
+        when it is at the top.
+    :param job_id_name: ICE's name of the job id, in the submit's answer and as the read's and the
+        cancel's parameter (default ``JobId``; e.g. ``ParentJobId``).
     :param client_token: whether the submit takes ICE's ``ClientToken``: then a submit whose answer
         was lost is resent safely; without it such a submit fails the task without retry.
     :param cancel_action: the action that cancels a job by its ``JobId``, or None.
@@ -156,6 +158,7 @@ DECLARED_FIELDS = (
     "status_field",
     "job_envelope",
     "submit_envelope",
+    "job_id_name",
     "client_token",
     "cancel_action",
     "body_parameters",
@@ -175,6 +178,8 @@ def _problems(family: DeclaredJobFamily) -> list[str]:
             problems.append(f"{key} must be an ICE action name such as 'SubmitVideoCognitionJob'")
     if family.submit_action == family.get_action:
         problems.append("submit_action and get_action must differ")
+    if not _is_ice_name(family.job_id_name):
+        problems.append(f"job_id_name must be an ICE name such as 'JobId', got {family.job_id_name!r}")
     for key in ("cancel_action", "job_envelope", "submit_envelope"):
         value = getattr(family, key)
         if value is not None and not _is_ice_name(value):

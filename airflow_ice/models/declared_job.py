@@ -107,7 +107,8 @@ FAILURE_FIELDS = ("Code", "Message", "ErrorCode", "ErrorMessage", "ErrorMsg")
 class DeclaredJob(BaseModel):
     """A declared job as its read returned it: the id, the status, and the job object as ICE gave it.
 
-    :param job_id: the job's ``JobId`` (the id asked for when the answer does not name it).
+    :param job_id: the job's id (its family's ``job_id_name``; the id asked for when the answer does
+        not name it).
     :param status: the status text at the family's ``status_field``, or None.
     :param state: running, succeeded or failed, by the family's declared status values (an unknown
         status: running).
@@ -151,7 +152,7 @@ class DeclaredJob(BaseModel):
                 f"{path}: not text; kept as received in unparsed_fields (the job counts as running)"
             )
             status = None
-        named = kept.get("JobId")
+        named = kept.get(family.job_id_name)
         return cls(
             job_id=named if isinstance(named, str) and named else job_id,
             status=status,

@@ -48,6 +48,7 @@ GOOD: dict[str, Any] = {
         ({"cancel_action": "stop it"}, "cancel_action must be None or an ICE name"),
         ({"job_envelope": "Record.Job"}, "job_envelope must be None or an ICE name"),
         ({"status_field": ""}, "status_field must be an ICE name"),
+        ({"job_id_name": "job id"}, "job_id_name must be an ICE name"),
         ({"success_statuses": "Finished"}, "success_statuses must be a list of at least one status"),
         ({"failure_statuses": []}, "failure_statuses must be a list of at least one status"),
         ({"failure_statuses": ["Failed", ""]}, "failure_statuses must hold non-empty texts"),
@@ -77,7 +78,9 @@ def test_only_declaration_fields_are_taken() -> None:
 
 
 def test_a_declaration_round_trips_as_json() -> None:
-    family = DeclaredJobFamily(**GOOD, job_envelope="RecordJob", cancel_action="StopLiveRecordJob")
+    family = DeclaredJobFamily(
+        **GOOD, job_envelope="RecordJob", cancel_action="StopLiveRecordJob", job_id_name="ParentJobId"
+    )
     data = json.loads(json.dumps(family.declaration()))
     assert DeclaredJobFamily.from_declaration(data) == family
     assert family.output_url_of({}) is None
@@ -192,6 +195,14 @@ def test_a_status_that_is_not_text_is_kept_raw_and_named() -> None:
     assert job.parse_warnings == [
         "JobStatus: not text; kept as received in unparsed_fields (the job counts as running)"
     ]
+
+
+def test_the_job_id_is_read_by_its_declared_name() -> None:
+    family = DeclaredJobFamily(**GOOD, job_id_name="ParentJobId", job_envelope="Job")
+    assert (
+        family.parse_job({"Job": {"ParentJobId": "parent-1", "Status": "Finished"}}, "asked").job_id
+        == "parent-1"
+    )
 
 
 def test_an_answer_without_the_job_object_is_unusable() -> None:
