@@ -45,6 +45,7 @@ def test_example_dags_import_cleanly(example_dags: dict[str, Any]) -> None:
         "example_ice_storyboard",
         "example_ice_captions",
         "example_ice_highlight_pipeline",
+        "example_ice_publishing_pipeline",
     }
     for dag in example_dags.values():
         assert dag.tags
@@ -105,6 +106,64 @@ def test_highlight_pipeline_chains_every_media_job(
     assert reel["size"] == [1280, 720]
     assert reel["poster"].endswith("/poster.jpg")
     assert reel["tag_types"] == ["OCR", "TextLabel", "VideoLabel"]
+
+
+@short_jobs
+def test_publishing_pipeline_transcodes_moderates_captions_renders_and_previews(
+    emulated_ice: IceEmulator, example_dags: dict[str, Any]
+) -> None:
+    conf = {**FAST, "upload": "oss://bucket/in/match.mov", "bucket": "bucket", "title": "Final"}
+
+    run = run_dag(example_dags["example_ice_publishing_pipeline"], run_conf=conf)
+
+    assert set(task_states(run).values()) == {"success"}
+    submitted = emulated_ice.counters().jobs_submitted
+    for action in (
+        "SubmitTranscodeJob",
+        "SubmitMediaCensorJob",
+        "SubmitASRJob",
+        "SubmitDynamicImageJob",
+        "SubmitBatchMediaProducingJob",
+    ):
+        assert submitted[action] == 1, action
+    master = xcom_value(run, "transcode")["output_urls"][0]
+    # Every later job read the transcoded master.
+    for task_id, parameter in (("moderate", "Input"), ("preview", "Input")):
+        sent = emulator_record(emulated_ice, xcom_value(run, task_id, "ice_job_id")).params[parameter]
+        assert json.loads(sent)["Media"] == master, task_id
+    captioned = emulator_record(emulated_ice, xcom_value(run, "captions", "ice_job_id")).params
+    assert captioned["InputFile"] == master
+    # The variants are titled with the programme's title and the first sentences spoken.
+    sentences = [item["content"] for item in xcom_value(run, "captions")["ai_result"]]
+    materials = json.loads(
+        emulator_record(emulated_ice, xcom_value(run, "variants", "ice_job_id")).params["InputConfig"]
+    )
+    assert materials["TitleArray"] == ["Final", *sentences[:2]]
+    assert materials["MediaGroupArray"][0]["MediaArray"] == [master]
+    report = xcom_value(run, "report")
+    assert report["master"] == master
+    assert report["preview"].endswith("/preview.gif")
+    assert len(report["variants"]) == 3
+    assert report["failed_variants"] == 0
+
+
+@short_jobs
+def test_publishing_pipeline_stops_when_moderation_does_not_pass(
+    emulated_ice: IceEmulator, example_dags: dict[str, Any]
+) -> None:
+    # The emulator blocks a title that says "block" (docs/emulator.md); the overall suggestion is
+    # the strictest part's.
+    conf = {**FAST, "upload": "oss://bucket/in/match.mov", "bucket": "bucket", "title": "block this"}
+
+    run = run_dag(example_dags["example_ice_publishing_pipeline"], run_conf=conf)
+
+    states = task_states(run)
+    assert (states["transcode"], states["moderate"], states["passed"]) == ("success",) * 3
+    assert xcom_value(run, "moderate")["suggestion"] == "block"
+    for task_id in ("captions", "preview", "materials", "variants", "report"):
+        assert states[task_id] == "skipped", task_id
+    submitted = emulated_ice.counters().jobs_submitted
+    assert submitted["SubmitASRJob"] == submitted["SubmitBatchMediaProducingJob"] == 0
 
 
 @short_jobs
