@@ -13,8 +13,10 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from airflow_ice.jobs.family import JobFamily
+from airflow_ice.jobs.media_readers import model_failure_detail, no_output_url, no_outputs
 
 if TYPE_CHECKING:
+    from airflow_ice.lineage.job_lineage import JobMedia
     from airflow_ice.models.declared_job import DeclaredJob
 
 # ICE's names: an action (``SubmitVideoCognitionJob``) or an answer's key (``JobId``).
@@ -22,21 +24,8 @@ _ICE_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 _DECLARED_JOB = "airflow_ice.models.declared_job"
 
 
-def _failure_detail(job: DeclaredJob) -> str:
-    return job.failure_detail
-
-
-def _no_output_url(job: Mapping[str, Any]) -> None:
-    return None
-
-
-def _no_outputs(job: Mapping[str, Any]) -> Any:
-    from airflow_ice.lineage.job_lineage import JobOutputs
-
-    return JobOutputs.of(())
-
-
-def _no_inputs(request: Mapping[str, Any]) -> list[Any]:
+def _no_inputs(request: Mapping[str, Any]) -> list[JobMedia]:
+    # What a declared kind reads is not known to the provider.
     return []
 
 
@@ -46,11 +35,11 @@ def _no_expected_seconds(request: Any) -> float:
 
 
 _READERS = {
-    "output_url_of": _no_output_url,
-    "outputs_of": _no_outputs,
+    "output_url_of": no_output_url,
+    "outputs_of": no_outputs,
     "inputs_of": _no_inputs,
     "requested_outputs_of": _no_inputs,
-    "failure_detail_of": _failure_detail,
+    "failure_detail_of": model_failure_detail,
     "expected_seconds_of": _no_expected_seconds,
 }
 
