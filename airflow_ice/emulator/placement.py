@@ -97,6 +97,8 @@ PLACEMENTS: Mapping[str, Placement] = {
         query="ClientToken OutputConfig TemplateConfig UserData", body="EditingConfig InputConfig"
     ),
     "GetBatchMediaProducingJob": _placement(query="JobId"),
+    "SubmitPackageJob": _placement(query="Inputs Name Output ScheduleConfig UserData"),
+    "GetPackageJob": _placement(query="JobId"),
     "SubmitASRJob": _placement(query="Description Duration EditingConfig InputFile StartTime Title UserData"),
     "GetSmartHandleJob": _placement(query="JobId"),
     "SubmitVideoCognitionJob": _placement(query="Input Params TemplateConfig TemplateId Title UserData"),

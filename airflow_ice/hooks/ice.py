@@ -41,6 +41,8 @@ if TYPE_CHECKING:
         MediaInfoJobRequest,
         MediaProducingJob,
         MediaProducingJobRequest,
+        PackageJob,
+        PackageJobRequest,
         SmartHandleJob,
         SmarttagJob,
         SmarttagJobRequest,
@@ -606,6 +608,30 @@ class IceHook(BaseHook):
     async def aget_snapshot_job(self, job_id: str) -> SnapshotJob:
         """Async :meth:`get_snapshot_job`."""
         return await self.aget_job(family_named("snapshot"), job_id)
+
+    def submit_package_job(self, request: PackageJobRequest | Mapping[str, Any]) -> str:
+        """Submit a packaging job (HLS or DASH packaging of several renditions) and return its id.
+
+        ICE takes no ClientToken here: a lost answer raises ``IceOutcomeUnknownError``.
+
+        :param request: a :class:`~airflow_ice.models.PackageJobRequest` or a dict of its fields.
+        """
+        return self.submit_job(family_named("package"), request)
+
+    async def asubmit_package_job(self, request: PackageJobRequest | Mapping[str, Any]) -> str:
+        """Async :meth:`submit_package_job`."""
+        return await self.asubmit_job(family_named("package"), request)
+
+    def get_package_job(self, job_id: str) -> PackageJob:
+        """The packaging job's status, manifest and error.
+
+        :param job_id: the job id returned by the submit.
+        """
+        return self.get_job(family_named("package"), job_id)
+
+    async def aget_package_job(self, job_id: str) -> PackageJob:
+        """Async :meth:`get_package_job`."""
+        return await self.aget_job(family_named("package"), job_id)
 
     def submit_dynamic_image_job(self, request: DynamicImageJobRequest | Mapping[str, Any]) -> str:
         """Submit an animated image job (a GIF or WebP of a video) and return its id.

@@ -73,6 +73,8 @@ if TYPE_CHECKING:
     from airflow_ice.models.media_info_request import MediaInfoJobRequest
     from airflow_ice.models.media_producing_job import MediaProducingJob
     from airflow_ice.models.media_producing_request import MediaProducingJobRequest
+    from airflow_ice.models.package_job import PackageJob
+    from airflow_ice.models.package_request import PackageInput, PackageJobRequest, PackageScheduleConfig
     from airflow_ice.models.responses import CancelJobResponse, IceErrorBody, SubmitJobResponse
     from airflow_ice.models.smart_handle_job import SmartHandleJob, SmartJobInfo, SmartJobResult
     from airflow_ice.models.smarttag_job import SmarttagJob
@@ -88,6 +90,7 @@ if TYPE_CHECKING:
         MediaConvertJobStatus,
         MediaInfoJobStatus,
         MediaProducingJobStatus,
+        PackageJobStatus,
         SmartHandleJobStatus,
         SmarttagJobStatus,
         SnapshotJobStatus,
@@ -173,6 +176,11 @@ _HOMES: dict[str, str] = {
     "MusicSegment": "iproduction_results",
     "MusicSegmentDetectResult": "iproduction_results",
     "OtherResult": "iproduction_results",
+    "PackageInput": "package_request",
+    "PackageJob": "package_job",
+    "PackageJobRequest": "package_request",
+    "PackageJobStatus": "status",
+    "PackageScheduleConfig": "package_request",
     "PrecheckProblem": "yike_ai_app_job",
     "SmartHandleJob": "smart_handle_job",
     "SmartHandleJobStatus": "status",
@@ -188,12 +196,12 @@ _HOMES: dict[str, str] = {
     "SnapshotJobStatus": "status",
     "StoryboardInfo": "yike_storyboard_job",
     "SubmitJobResponse": "responses",
-    "VideoCensorConfig": "media_censor_job",
-    "VideoCensorResult": "media_censor_job",
     "TranscodeJob": "transcode_job",
     "TranscodeJobRequest": "transcode_request",
     "TranscodeJobStatus": "status",
     "TranscodeSubJob": "transcode_job",
+    "VideoCensorConfig": "media_censor_job",
+    "VideoCensorResult": "media_censor_job",
     "VideoClipResult": "iproduction_results",
     "VideoSegment": "iproduction_results",
     "VideoStream": "media_info_job",
@@ -282,6 +290,11 @@ __all__ = [
     "MusicSegment",
     "MusicSegmentDetectResult",
     "OtherResult",
+    "PackageInput",
+    "PackageJob",
+    "PackageJobRequest",
+    "PackageJobStatus",
+    "PackageScheduleConfig",
     "PrecheckProblem",
     "SmartHandleJob",
     "SmartHandleJobStatus",

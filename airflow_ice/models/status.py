@@ -101,6 +101,15 @@ class BatchSubJobStatus(TolerantStatus):
     FAILED = "Failed"
 
 
+class PackageJobStatus(TolerantStatus):
+    """State of a packaging job. Terminal: ``Success`` and ``Fail`` (the SDK's ``ListPackageJobs``
+    values: Init, Success, Fail)."""
+
+    INIT = "Init"
+    SUCCESS = "Success"
+    FAIL = "Fail"
+
+
 class SmartHandleJobStatus(TolerantStatus):
     """State of a smart job read by GetSmartHandleJob (speech recognition, ...). Terminal:
     ``Finished`` (success) and ``Failed``. The values are the SDK's (``ListSmartJobs``'s

@@ -34,6 +34,7 @@ PAGES = {
         "dynamic_image",
         "media_censor",
         "transcode",
+        "package",
     )
 }
 

@@ -32,6 +32,7 @@ from airflow_ice.operators.media_censor import IceMediaCensorJobOperator
 from airflow_ice.operators.media_convert import IceMediaConvertJobOperator
 from airflow_ice.operators.media_info import IceMediaInfoJobOperator
 from airflow_ice.operators.media_producing import IceMediaProducingJobOperator
+from airflow_ice.operators.package import IcePackageJobOperator
 from airflow_ice.operators.smarttag import IceSmarttagJobOperator
 from airflow_ice.operators.snapshot import IceSnapshotJobOperator
 from airflow_ice.operators.transcode import IceTranscodeJobOperator
@@ -457,6 +458,33 @@ MEDIA_CENSOR = FamilyCase(
     ],
 )
 
+RENDITIONS = [
+    {"Input": {"Type": "OSS", "Media": "oss://bucket/out/upload-720p.m3u8"}},
+    {"Input": {"Type": "OSS", "Media": "oss://bucket/out/upload-1080p.m3u8"}},
+]
+PACKAGE_MANIFEST = "oss://bucket/hls/upload/master.m3u8"
+PACKAGE = FamilyCase(
+    operator=IcePackageJobOperator,
+    kwargs={
+        "inputs": RENDITIONS,
+        "output": {"Type": "OSS", "Media": PACKAGE_MANIFEST},
+        "name": "upload-hls",
+        "schedule_config": {"Priority": 6},
+    },
+    failing={"inputs": [*RENDITIONS, {"Input": {"Type": "OSS", "Media": "oss://bucket/out/fail.m3u8"}}]},
+    failure_said='InvalidParameter.Inputs: Emulated failure: Inputs[].Input.Media contains "fail"',
+    success_status="Success",
+    failure_status="Fail",
+    output_url=lambda job: job["output_url"],
+    bad_inputs=[
+        ({"inputs": []}, "Inputs"),
+        ({"inputs": [{"Input": {"Type": "S3", "Media": "x"}}]}, "Inputs[0].Input.Type"),
+        ({"output": {"Type": "OSS"}}, "Output.Media"),
+        ({"schedule_config": {"Priority": 11}}, "ScheduleConfig.Priority"),
+        ({"inputs": "{{ 'not json' }}"}, "inputs"),
+    ],
+)
+
 VIDEO_COGNITION = DeclaredJobFamily(
     name="Video cognition",
     submit_action="SubmitVideoCognitionJob",
@@ -551,6 +579,7 @@ FAMILIES = [
     pytest.param(ASR, id="asr"),
     pytest.param(BATCH_MEDIA_PRODUCING, id="batch_media_producing"),
     pytest.param(MEDIA_CENSOR, id="media_censor"),
+    pytest.param(PACKAGE, id="package"),
     pytest.param(DECLARED, id="declared"),
     pytest.param(TRANSCODE, id="transcode"),
 ]

@@ -18,6 +18,7 @@ from airflow_ice.emulator.actions.media_censor import MediaCensorActions
 from airflow_ice.emulator.actions.media_convert import MediaConvertActions
 from airflow_ice.emulator.actions.media_info import MediaInfoActions
 from airflow_ice.emulator.actions.media_producing import MediaProducingActions
+from airflow_ice.emulator.actions.package import PackageActions
 from airflow_ice.emulator.actions.smarttag import SmarttagActions
 from airflow_ice.emulator.actions.snapshot import SnapshotActions
 from airflow_ice.emulator.actions.transcode import TranscodeActions
@@ -38,6 +39,7 @@ ACTION_GROUPS: tuple[Callable[[ActionEnvironment], ActionGroup], ...] = (
     SmarttagActions,
     AsrActions,
     BatchMediaProducingActions,
+    PackageActions,
     VideoCognitionActions,
     MediaCensorActions,
     TranscodeActions,

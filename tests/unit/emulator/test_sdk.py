@@ -686,3 +686,32 @@ def test_sdk_media_censor_lifecycle(
     ).body.media_censor_job_detail.vensor_censor_result
     assert [frame.object for frame in rest.video_timelines.video_timeline] == ["censor/frame-00004.jpg"]
     assert rest.next_page_token is None
+
+
+@pytest.mark.parametrize("signature_algorithm", SDK_SIGNING)
+def test_sdk_package_lifecycle(
+    emulator: IceEmulator, clock: ManualClock, signature_algorithm: str | None
+) -> None:
+    client = sdk_client(emulator, signature_algorithm)
+    submitted = client.submit_package_job(
+        ice_models.SubmitPackageJobRequest(
+            inputs=[
+                ice_models.SubmitPackageJobRequestInputs(
+                    input=ice_models.SubmitPackageJobRequestInputsInput(
+                        type="OSS", media="oss://bucket/out/720p.m3u8"
+                    )
+                )
+            ],
+            output=ice_models.SubmitPackageJobRequestOutput(type="OSS", media="oss://bucket/hls/master.m3u8"),
+            name="hls",
+            user_data='{"k":1}',
+        )
+    ).body
+    query = ice_models.GetPackageJobRequest(job_id=submitted.job_id)
+    assert client.get_package_job(query).body.package_job.status == "Init"
+    clock.advance(11)
+    done = client.get_package_job(query).body.package_job
+    assert done.status == "Success"
+    assert done.output_url == "https://bucket.oss-cn-shanghai.aliyuncs.com/hls/master.m3u8"
+    assert [item.input.media for item in done.inputs] == ["oss://bucket/out/720p.m3u8"]
+    assert (done.name, done.trigger_source) == ("hls", "API")

@@ -442,6 +442,20 @@ CASES = [
     ),
     Case("GetBatchMediaProducingJob", "get_batch_media_producing_job", {"JobId": "job-1"}, by_job_id),
     Case(
+        "SubmitPackageJob",
+        "submit_package_job",
+        {
+            "Inputs": [
+                {"Input": {"Type": "OSS", "Media": "oss://bucket/out/talk-720p.m3u8"}},
+            ],
+            "Output": {"Type": "OSS", "Media": "oss://bucket/hls/talk/master.m3u8"},
+            "Name": "talk-hls",
+            "UserData": '{"tag":"oracle"}',
+            "ScheduleConfig": {"PipelineId": "pipeline-1", "Priority": 6},
+        },
+    ),
+    Case("GetPackageJob", "get_package_job", {"JobId": "job-1"}, by_job_id),
+    Case(
         "SubmitASRJob",
         "submit_asr_job",
         {
@@ -615,6 +629,7 @@ REQUEST_MODELS: dict[str, type[BaseModel]] = {
     "SubmitMediaInfoJob": models.MediaInfoJobRequest,
     "SubmitSmarttagJob": models.SmarttagJobRequest,
     "SubmitASRJob": models.AsrJobRequest,
+    "SubmitPackageJob": models.PackageJobRequest,
     "SubmitBatchMediaProducingJob": models.BatchMediaProducingJobRequest,
     "SubmitMediaCensorJob": models.MediaCensorJobRequest,
     "SubmitTranscodeJob": models.TranscodeJobRequest,
@@ -754,6 +769,7 @@ ANSWER_MODELS: dict[str, type] = {
     "GetMediaInfoJob": sdk_models.GetMediaInfoJobResponseBody,
     "QuerySmarttagJob": sdk_models.QuerySmarttagJobResponseBody,
     "GetSmartHandleJob": sdk_models.GetSmartHandleJobResponseBody,
+    "GetPackageJob": sdk_models.GetPackageJobResponseBody,
     "GetBatchMediaProducingJob": sdk_models.GetBatchMediaProducingJobResponseBody,
     "QueryMediaCensorJobDetail": sdk_models.QueryMediaCensorJobDetailResponseBody,
     "GetTranscodeJob": sdk_models.GetTranscodeJobResponseBody,
@@ -791,6 +807,7 @@ ANSWER_HINTS: dict[str, dict[str, Hint]] = {
     "GetDynamicImageJob": {"Status": status("Success"), "TemplateConfig": lambda n: json.dumps({"Fps": n})},
     "GetMediaInfoJob": {"Status": status("Success")},
     "QuerySmarttagJob": {"JobStatus": status("Success"), "Data": lambda n: json.dumps({"title": f"t{n}"})},
+    "GetPackageJob": {"Status": status("Success")},
     "GetSmartHandleJob": {
         "State": status("Finished"),
         "AiResult": lambda n: json.dumps([{"content": f"c{n}", "from": n, "to": n + 1.5}]),
