@@ -1,11 +1,12 @@
 """From an upload to published variants, as a media team runs it every day on Alibaba Cloud ICE.
 
-1. ``transcode``: a Transcode job turns the day's upload into a 1080p MP4 (ClientToken: a submit
-   whose answer was lost is resent safely).
+1. ``transcode``: a Transcode job turns the day's upload into an MP4 master and an HLS rendition
+   (ClientToken: a submit whose answer was lost is resent safely).
 2. ``moderate``: a Media censor job checks the MP4, its title and its cover; ``passed`` stops the
    run here (the rest is skipped) unless ICE's suggestion is ``pass``.
-3. In parallel on the MP4: ``captions`` (a Speech recognition job: the timed sentences) and
-   ``preview`` (an Animated image job: a GIF for the catalogue).
+3. In parallel: ``captions`` (a Speech recognition job: the timed sentences), ``preview`` (an
+   Animated image job: a GIF for the catalogue) and ``package`` (a Packaging job: the HLS
+   rendition behind a master manifest for streaming).
 4. ``variants``: a Batch media producing job renders three vertical variants from the MP4, titled
    with the programme's title and the first sentences spoken (ClientToken; at most one failed
    variant is accepted).
@@ -28,6 +29,7 @@ from airflow_ice.operators.asr import IceAsrJobOperator
 from airflow_ice.operators.batch_media_producing import IceBatchMediaProducingJobOperator
 from airflow_ice.operators.dynamic_image import IceDynamicImageJobOperator
 from airflow_ice.operators.media_censor import IceMediaCensorJobOperator
+from airflow_ice.operators.package import IcePackageJobOperator
 from airflow_ice.operators.transcode import IceTranscodeJobOperator
 
 POLL = "{{ params.poll_interval }}"
@@ -35,8 +37,9 @@ DAY = "{{ logical_date | default(dag_run.run_after, true) | ds }}"
 OUT = "oss://{{ params.bucket }}/published/" + DAY
 HTTPS_OUT = "https://{{ params.bucket }}.oss-{{ params.region }}.aliyuncs.com/published/" + DAY
 WAIT: dict[str, Any] = {"deferrable": True, "poll_interval": POLL}
-# ICE's system templates: an MP4 (H.264, AAC) and an animated image.
+# ICE's system templates: an MP4 (H.264, AAC), an HLS rendition and an animated image.
 MP4_TEMPLATE = "S00000001-200010"
+HLS_TEMPLATE = "S00000001-100020"
 GIF_TEMPLATE = "S00000101-100010"
 
 
@@ -69,11 +72,16 @@ with DAG(
             {
                 "Output": {"Type": "OSS", "Media": OUT + "/master.mp4"},
                 "ProcessConfig": {"Transcode": {"TemplateId": MP4_TEMPLATE}},
-            }
+            },
+            {
+                "Output": {"Type": "OSS", "Media": OUT + "/hls/720p.m3u8"},
+                "ProcessConfig": {"Transcode": {"TemplateId": HLS_TEMPLATE}},
+            },
         ],
         **WAIT,
     )
     master = "{{ ti.xcom_pull(task_ids='transcode')['output_urls'][0] }}"
+    rendition = "{{ ti.xcom_pull(task_ids='transcode')['output_urls'][1] }}"
 
     moderate = IceMediaCensorJobOperator(
         task_id="moderate",
@@ -92,6 +100,13 @@ with DAG(
         input={"Type": "OSS", "Media": master},
         output={"Type": "OSS", "Media": OUT + "/preview.gif"},
         template_config={"TemplateId": GIF_TEMPLATE, "OverwriteParams": {"Format": "gif", "Fps": 10}},
+        **WAIT,
+    )
+
+    package = IcePackageJobOperator(
+        task_id="package",
+        inputs=[{"Input": {"Type": "OSS", "Media": rendition}}],
+        output={"Type": "OSS", "Media": OUT + "/hls/master.m3u8"},
         **WAIT,
     )
 
@@ -120,16 +135,17 @@ with DAG(
 
     @task
     def report(
-        transcoded: dict[str, Any], preview: dict[str, Any], variants: dict[str, Any]
+        transcoded: dict[str, Any], stream: dict[str, Any], preview: dict[str, Any], variants: dict[str, Any]
     ) -> dict[str, Any]:
-        """What the run published: the master, its preview and the variants made."""
+        """What the run published: the master, its stream, its preview and the variants made."""
         return {
             "master": transcoded["output_urls"][0],
+            "stream": stream["output_url"],
             "preview": preview["output_url"],
             "variants": variants["output_urls"],
             "failed_variants": variants["failed"],
         }
 
-    report(transcode.output, preview.output, variants.output)
+    report(transcode.output, package.output, preview.output, variants.output)
 
-    transcode >> moderate >> passed >> [captions, preview]
+    transcode >> moderate >> passed >> [captions, preview, package]

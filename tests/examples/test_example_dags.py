@@ -124,6 +124,7 @@ def test_publishing_pipeline_transcodes_moderates_captions_renders_and_previews(
         "SubmitASRJob",
         "SubmitDynamicImageJob",
         "SubmitBatchMediaProducingJob",
+        "SubmitPackageJob",
     ):
         assert submitted[action] == 1, action
     master = xcom_value(run, "transcode")["output_urls"][0]
@@ -140,8 +141,13 @@ def test_publishing_pipeline_transcodes_moderates_captions_renders_and_previews(
     )
     assert materials["TitleArray"] == ["Final", *sentences[:2]]
     assert materials["MediaGroupArray"][0]["MediaArray"] == [master]
+    # The stream packages the HLS rendition the transcode wrote.
+    rendition = xcom_value(run, "transcode")["output_urls"][1]
+    packaged = emulator_record(emulated_ice, xcom_value(run, "package", "ice_job_id")).params["Inputs"]
+    assert [item["Input"]["Media"] for item in json.loads(packaged)] == [rendition]
     report = xcom_value(run, "report")
     assert report["master"] == master
+    assert report["stream"].endswith("/hls/master.m3u8")
     assert report["preview"].endswith("/preview.gif")
     assert len(report["variants"]) == 3
     assert report["failed_variants"] == 0
@@ -160,10 +166,15 @@ def test_publishing_pipeline_stops_when_moderation_does_not_pass(
     states = task_states(run)
     assert (states["transcode"], states["moderate"], states["passed"]) == ("success",) * 3
     assert xcom_value(run, "moderate")["suggestion"] == "block"
-    for task_id in ("captions", "preview", "materials", "variants", "report"):
+    for task_id in ("captions", "preview", "package", "materials", "variants", "report"):
         assert states[task_id] == "skipped", task_id
     submitted = emulated_ice.counters().jobs_submitted
-    assert submitted["SubmitASRJob"] == submitted["SubmitBatchMediaProducingJob"] == 0
+    assert (
+        submitted["SubmitASRJob"]
+        == submitted["SubmitBatchMediaProducingJob"]
+        == submitted["SubmitPackageJob"]
+        == 0
+    )
 
 
 @short_jobs
