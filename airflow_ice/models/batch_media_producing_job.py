@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from airflow_ice.models.json_text import decode_json_text
-from airflow_ice.models.lenient import MISSING, FieldReadJobModel, LenientReader, iso_time
+from airflow_ice.models.lenient import MISSING, FieldReadJobModel, LenientReader, failure_detail, iso_time
 from airflow_ice.models.status import BatchMediaProducingJobStatus, BatchSubJobStatus
 
 _TEXT_FIELDS = (
@@ -131,8 +131,7 @@ class BatchMediaProducingJob(FieldReadJobModel):
             return self.extend[:500] if self.extend else ""
         if not isinstance(extend, dict):
             return ""
-        parts = [str(extend[key]) for key in ("ErrorCode", "ErrorMessage") if extend.get(key)]
-        return ": ".join(parts)[:500]
+        return failure_detail(extend.get("ErrorCode"), extend.get("ErrorMessage"))
 
     def to_xcom(self) -> dict[str, Any]:
         """Id, status, every video (status, URL, media id, error), the counts, ICE's error, times."""

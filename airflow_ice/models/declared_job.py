@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from airflow_ice.errors import IceResponseError
 from airflow_ice.models.json_text import body_text, compact_json, is_json_safe, json_safe, short_repr
+from airflow_ice.models.lenient import failure_detail
 from airflow_ice.models.request_fields import RequestModel, client_token_text
 
 if TYPE_CHECKING:
@@ -185,8 +186,7 @@ class DeclaredJob(BaseModel):
     @property
     def failure_detail(self) -> str:
         """What the job says of its failure, from the fields ICE's jobs commonly use."""
-        parts = [str(self.job[name]) for name in FAILURE_FIELDS if self.job.get(name) not in (None, "")]
-        return ": ".join(parts)[:500]
+        return failure_detail(*(self.job.get(name) for name in FAILURE_FIELDS))
 
     def to_xcom(self) -> dict[str, Any]:
         """``job_id``, ``status`` and ``job``: the job object as ICE returned it."""

@@ -452,6 +452,16 @@ class FieldReadJobModel(JobResponseModel):
         raise NotImplementedError
 
 
+# The longest failure detail a job model gives (it lands in errors and logs).
+FAILURE_DETAIL_MAX_CHARS = 500
+
+
+def failure_detail(*parts: object) -> str:
+    """What ICE said of a failure: the parts given (error code, message, ...) joined by ``": "``,
+    empty ones left out, cut to :data:`FAILURE_DETAIL_MAX_CHARS`."""
+    return ": ".join(str(part) for part in parts if part not in (None, ""))[:FAILURE_DETAIL_MAX_CHARS]
+
+
 def iso_time(moment: datetime | None) -> str | None:
     """A time for XCom: ISO 8601, or None."""
     return moment.isoformat() if moment else None

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from airflow_ice.models.lenient import MISSING, FieldReadJobModel, LenientReader, iso_time
+from airflow_ice.models.lenient import MISSING, FieldReadJobModel, LenientReader, failure_detail, iso_time
 from airflow_ice.models.status import MediaCensorJobStatus, TolerantStatus, parse_status
 
 
@@ -200,7 +200,7 @@ class MediaCensorJob(FieldReadJobModel):
     @property
     def failure_detail(self) -> str:
         """ICE's error code and message of a failed job."""
-        return ": ".join(part for part in (self.code, self.message) if part)[:500]
+        return failure_detail(self.code, self.message)
 
     @property
     def suggestion_text(self) -> str | None:

@@ -23,6 +23,7 @@ from airflow_ice.models.lenient import (
     MISSING,
     FieldReadJobModel,
     LenientReader,
+    failure_detail,
     iso_time,
 )
 from airflow_ice.models.status import MediaInfoJobStatus
@@ -208,8 +209,7 @@ class MediaInfoJob(FieldReadJobModel):
     def failure_detail(self) -> str:
         """ICE's error of a failed job (from ``SubmitResultJson``)."""
         result = self.submit_result or {}
-        parts = [str(result[key]) for key in ("Code", "Message") if result.get(key)]
-        return ": ".join(parts)[:500]
+        return failure_detail(result.get("Code"), result.get("Message"))
 
     def to_xcom(self) -> dict[str, Any]:
         """A JSON-safe summary for XCom: id, status, the format and every stream's typed fields."""

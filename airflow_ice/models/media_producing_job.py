@@ -10,6 +10,7 @@ from pydantic import ConfigDict, Field
 from airflow_ice.models.lenient import (
     FieldReadJobModel,
     LenientReader,
+    failure_detail,
     iso_time,
 )
 from airflow_ice.models.status import MediaProducingJobStatus
@@ -96,8 +97,7 @@ class MediaProducingJob(FieldReadJobModel):
     @property
     def failure_detail(self) -> str:
         """ICE's error code and message of a failed job."""
-        parts = [part for part in (self.code, self.message) if part]
-        return ": ".join(parts)[:500]
+        return failure_detail(self.code, self.message)
 
     def to_xcom(self) -> dict[str, Any]:
         """A small JSON-safe summary for XCom: id, status, the produced media and ICE's error."""

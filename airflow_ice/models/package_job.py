@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from pydantic import ConfigDict, Field
 
 from airflow_ice.models.json_text import json_safe
-from airflow_ice.models.lenient import MISSING, FieldReadJobModel, LenientReader, iso_time
+from airflow_ice.models.lenient import MISSING, FieldReadJobModel, LenientReader, failure_detail, iso_time
 from airflow_ice.models.status import PackageJobStatus
 
 _TEXT_FIELDS = (
@@ -84,7 +84,7 @@ class PackageJob(FieldReadJobModel):
     @property
     def failure_detail(self) -> str:
         """ICE's error code and message of a failed job."""
-        return ": ".join(part for part in (self.code, self.message) if part)[:500]
+        return failure_detail(self.code, self.message)
 
     def to_xcom(self) -> dict[str, Any]:
         """Id, status, the manifest (asked for and written), the renditions read, ICE's error, times."""

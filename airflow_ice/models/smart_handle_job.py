@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from airflow_ice.models.json_text import decode_json_text, json_safe
-from airflow_ice.models.lenient import FieldReadJobModel, LenientReader, iso_time
+from airflow_ice.models.lenient import FieldReadJobModel, LenientReader, failure_detail, iso_time
 from airflow_ice.models.status import SmartHandleJobStatus
 
 _TOP_TEXTS = ("request_id", "output", "user_data", "error_code", "error_message")
@@ -115,7 +115,7 @@ class SmartHandleJob(FieldReadJobModel):
     @property
     def failure_detail(self) -> str:
         """ICE's error code and message of a failed job."""
-        return ": ".join(part for part in (self.error_code, self.error_message) if part)[:500]
+        return failure_detail(self.error_code, self.error_message)
 
     @property
     def ai_result(self) -> Any:

@@ -13,6 +13,7 @@ from airflow_ice.models.lenient import (
     MISSING,
     FieldReadJobModel,
     LenientReader,
+    failure_detail,
     iso_time,
 )
 from airflow_ice.models.status import SnapshotJobStatus
@@ -114,7 +115,7 @@ class SnapshotJob(FieldReadJobModel):
     @property
     def failure_detail(self) -> str:
         """ICE's error code and message of a failed job."""
-        return ": ".join(part for part in (self.code, self.message) if part)[:500]
+        return failure_detail(self.code, self.message)
 
     def to_xcom(self) -> dict[str, Any]:
         """A small JSON-safe summary for XCom: id, status, type, count, where the images are, ICE's error."""

@@ -24,6 +24,20 @@ RESULTS = (
 )
 
 
+def analysed_input(params: Mapping[str, str]) -> dict[str, Any]:
+    """The ``Input`` of an analysis (smart tagging, video cognition), checked as ICE does, with its
+    JSON ``Params`` and ``TemplateConfig``."""
+    job_input = json_object(params, "Input")
+    if job_input is None:
+        raise missing_parameter("Input")
+    one_of("Input.Type", str(job_input.get("Type")), INPUT_TYPES)
+    if not job_input.get("Media"):
+        raise invalid_parameter("Input.Media", "it is required.")
+    json_text(params, "Params")
+    json_text(params, "TemplateConfig")
+    return job_input
+
+
 class SmarttagActions(LifecycleActions):
     """The smart tagging action group."""
 
@@ -35,14 +49,7 @@ class SmarttagActions(LifecycleActions):
 
     def check(self, params: Mapping[str, str]) -> bool:
         """ICE's checks: an Input; JSON Params; the documented lengths."""
-        job_input = json_object(params, "Input")
-        if job_input is None:
-            raise missing_parameter("Input")
-        one_of("Input.Type", str(job_input.get("Type")), INPUT_TYPES)
-        if not job_input.get("Media"):
-            raise invalid_parameter("Input.Media", "it is required.")
-        json_text(params, "Params")
-        json_text(params, "TemplateConfig")
+        job_input = analysed_input(params)
         # Its Priority is a string that ICE does not use yet (the SDK: "any value").
         json_object(params, "ScheduleConfig")
         max_length("Title", params.get("Title"), 256, in_bytes=True)

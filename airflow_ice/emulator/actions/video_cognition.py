@@ -13,10 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from airflow_ice.emulator.actions.base import json_object, json_text, max_length, one_of
+from airflow_ice.emulator.actions.base import json_object, max_length
 from airflow_ice.emulator.actions.lifecycle import LifecycleJob
-from airflow_ice.emulator.actions.smarttag import INPUT_TYPES, SmarttagActions
-from airflow_ice.emulator.errors import invalid_parameter, missing_parameter
+from airflow_ice.emulator.actions.smarttag import SmarttagActions, analysed_input
 
 
 class VideoCognitionActions(SmarttagActions):
@@ -27,14 +26,7 @@ class VideoCognitionActions(SmarttagActions):
 
     def check(self, params: Mapping[str, str]) -> bool:
         """ICE's checks: an Input; JSON Params and TemplateConfig; the documented lengths."""
-        job_input = json_object(params, "Input")
-        if job_input is None:
-            raise missing_parameter("Input")
-        one_of("Input.Type", str(job_input.get("Type")), INPUT_TYPES)
-        if not job_input.get("Media"):
-            raise invalid_parameter("Input.Media", "it is required.")
-        json_text(params, "Params")
-        json_text(params, "TemplateConfig")
+        job_input = analysed_input(params)
         max_length("Title", params.get("Title"), 256, in_bytes=True)
         max_length("UserData", params.get("UserData"), 1024, in_bytes=True)
         return "fail" in str(job_input["Media"]).lower()
