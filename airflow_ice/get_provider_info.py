@@ -31,7 +31,7 @@ def get_provider_info() -> dict[str, Any]:
     return {
         "package-name": "airflow-ice",
         "name": "Alibaba Cloud ICE",
-        "description": "Alibaba Cloud Intelligent Media Services (ICE): IProduction and Yike jobs.",
+        "description": "Alibaba Cloud Intelligent Media Services (ICE): its media jobs (AI production, editing, transcoding, moderation, speech, packaging, ...) and any other kind declared in a DAG.",
         "versions": [__version__],
         "integrations": [
             {
