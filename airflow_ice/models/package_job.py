@@ -76,7 +76,11 @@ class PackageJob(FieldReadJobModel):
             values["output"] = {str(key): json_safe(value) for key, value in output.data.items()}
         inputs = reader.take("inputs")
         if isinstance(inputs, list) and all(isinstance(item, dict) for item in inputs):
-            values["inputs"] = [json_safe(item) for item in inputs]
+            # Key by key, as Output: a whole item that is not plain JSON (a NaN inside) would be
+            # its repr, no longer an object, and the answer would not parse.
+            values["inputs"] = [
+                {str(key): json_safe(value) for key, value in item.items()} for item in inputs
+            ]
         elif inputs is not MISSING and inputs is not None:
             reader.keep("inputs", inputs, "a list of objects")
         return values

@@ -38,6 +38,7 @@ FAMILIES = (
     "smarttag",
     "media_censor",
     "transcode",
+    "package",
 )
 SCENARIOS = {
     "nothing (airflow.sdk only)": [],

@@ -17,6 +17,7 @@ from airflow_ice.models import (
     MediaConvertJob,
     MediaInfoJob,
     MediaProducingJob,
+    PackageJob,
     SmarttagJob,
     SnapshotJob,
     TranscodeJob,
@@ -29,6 +30,7 @@ from tests.support.family_cases import (
     MEDIA_CONVERT,
     MEDIA_INFO,
     MEDIA_PRODUCING,
+    PACKAGE,
     SMARTTAG,
     SNAPSHOT,
     TRANSCODE,
@@ -80,6 +82,7 @@ def _submits(hook: IceHook) -> dict[str, str]:
                 SMARTTAG,
                 MEDIA_CENSOR,
                 TRANSCODE,
+                PACKAGE,
             )
         },
     }
@@ -97,6 +100,7 @@ PARSERS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "Smart tagging": SmarttagJob.from_response,
     "Media censor": MediaCensorJob.from_response,
     "Transcode": TranscodeJob.from_response,
+    "Packaging": PackageJob.from_response,
 }
 """Every job family's parser, as the hook calls it."""
 

@@ -235,6 +235,8 @@ SNAPSHOTS = f"oss://{BUCKET}/processed/snap-{{Count}}.jpg"
 SNAPSHOT_COUNT = 3
 PREVIEW = f"oss://{BUCKET}/processed/preview.gif"
 TRANSCODED = f"oss://{BUCKET}/processed/interview-720p.mp4"
+RENDITIONS = [f"oss://{BUCKET}/processed/hls/interview-{height}p.m3u8" for height in (720, 1080)]
+MANIFEST = f"oss://{BUCKET}/processed/hls/master.m3u8"
 
 
 def _media_producing(outlets: Sequence[Any] = ()) -> Any:
@@ -337,6 +339,17 @@ def _transcode() -> Any:
     )
 
 
+def _package() -> Any:
+    from airflow_ice.operators.package import IcePackageJobOperator
+
+    return IcePackageJobOperator(
+        task_id="package",
+        inputs=[{"Input": {"Type": "OSS", "Media": media}} for media in RENDITIONS],
+        output={"Type": "OSS", "Media": MANIFEST},
+        **FAST,
+    )
+
+
 def _with_outlets() -> Any:
     from airflow.sdk import Asset, AssetAlias
 
@@ -360,6 +373,7 @@ SCENARIOS: dict[str, Callable[[], Any]] = {
     "smarttag_success": _smarttag,
     "media_censor_success": _media_censor,
     "transcode_success": _transcode,
+    "package_success": _package,
 }
 
 

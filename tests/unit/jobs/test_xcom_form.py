@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from airflow_ice.jobs.events import JobEvent, JobEventStatus
 from airflow_ice.jobs.xcom_form import xcom_form
 from tests.support.airflow_encoders import encode_trigger_event, encode_xcom
-from tests.support.family_answers import FamilyAnswer, family_answers
+from tests.support.family_answers import PARSERS, FamilyAnswer, family_answers
 
 PROPERTY_SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -115,13 +115,14 @@ def answers() -> tuple[FamilyAnswer, ...]:
         "Smart tagging",
         "Media censor",
         "Transcode",
+        "Packaging",
     }
     return found
 
 
 @PROPERTY_SETTINGS
 @given(
-    family=st.integers(0, 8),
+    family=st.integers(0, len(PARSERS) - 1),
     changes=st.lists(st.tuples(st.integers(0, 10**6), POISON), min_size=1, max_size=5),
 )
 def test_every_family_xcom_form_is_storable_unsigned_and_names_what_it_kept_as_text(

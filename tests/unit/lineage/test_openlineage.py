@@ -23,8 +23,10 @@ from tests.support.lineage import (
     BUCKET,
     CLIP,
     CONVERTED,
+    MANIFEST,
     PREVIEW,
     RENDERED,
+    RENDITIONS,
     SNAPSHOT_COUNT,
     TRANSCODED,
     VIDEO,
@@ -341,10 +343,18 @@ def test_the_facet_schema_ships_in_the_package_at_its_stable_address() -> None:
     assert not validator(schema, pointer).is_valid({"_producer": PRODUCER, "_schemaURL": FACET_SCHEMA_URL})
 
 
+def test_the_facet_schema_names_every_family() -> None:
+    """A family module's jobs report their family by name: the schema must know each name."""
+    from airflow_ice.families import all_families
+
+    properties = SCHEMAS["ice_job"]["$defs"]["IceJobRunFacet"]["allOf"][1]["properties"]
+    assert set(properties["family"]["enum"]) == {family.name for family in all_families().values()}
+
+
 def test_newer_families_report_what_each_job_read_and_wrote(emulator: IceEmulator, tmp_path: Path) -> None:
     """Inputs and outputs of media producing, convert, snapshot, animated image, media info, smart
-    tagging, media censor and transcode jobs come from each family's declaration: what the request names, what
-    the finished job reports."""
+    tagging, media censor, transcode and packaging jobs come from each family's declaration: what the
+    request names, what the finished job reports."""
     scenarios = (
         "media_producing_success",
         "media_convert_success",
@@ -354,6 +364,7 @@ def test_newer_families_report_what_each_job_read_and_wrote(emulator: IceEmulato
         "smarttag_success",
         "media_censor_success",
         "transcode_success",
+        "package_success",
     )
     runs = run(emulator, tmp_path, *scenarios)
     video = [(f"oss://{BUCKET}", "incoming/interview.mp4")]
@@ -386,6 +397,13 @@ def test_newer_families_report_what_each_job_read_and_wrote(emulator: IceEmulato
         "media_censor_success": ("Media censor", video, [], None),
         # The sub-job's FileUrl (its HTTPS address) names the file the request asked for.
         "transcode_success": ("Transcode", video, [oss_address(TRANSCODED)], [oss_address(TRANSCODED)]),
+        # Every rendition in; the manifest asked for, then ICE's OutputUrl (the same object over HTTPS).
+        "package_success": (
+            "Packaging",
+            [oss_address(media) for media in RENDITIONS],
+            [oss_address(MANIFEST)],
+            [oss_address(MANIFEST)],
+        ),
     }
     assert VIDEO.endswith("incoming/interview.mp4")
     assert CONVERTED.endswith("processed/interview.mp4")
