@@ -19,6 +19,7 @@ from referencing import Registry, Resource
 from airflow_ice import __version__
 from airflow_ice.emulator import IceEmulator
 from tests.support.emulator import job_answer
+from tests.support.family_cases import VIDEO_COGNITION
 from tests.support.lineage import (
     BUCKET,
     CLIP,
@@ -343,12 +344,17 @@ def test_the_facet_schema_ships_in_the_package_at_its_stable_address() -> None:
     assert not validator(schema, pointer).is_valid({"_producer": PRODUCER, "_schemaURL": FACET_SCHEMA_URL})
 
 
-def test_the_facet_schema_names_every_family() -> None:
-    """A family module's jobs report their family by name: the schema must know each name."""
+def test_the_facet_schema_names_every_family_and_takes_a_declared_one() -> None:
+    """A family module's jobs report their family by name (the schema's examples list each); a
+    family declared in a DAG reports the name it was given, which the schema takes too."""
     from airflow_ice.families import all_families
 
-    properties = SCHEMAS["ice_job"]["$defs"]["IceJobRunFacet"]["allOf"][1]["properties"]
-    assert set(properties["family"]["enum"]) == {family.name for family in all_families().values()}
+    schema, pointer = SCHEMAS["ice_job"], "/$defs/IceJobRunFacet"
+    properties = schema["$defs"]["IceJobRunFacet"]["allOf"][1]["properties"]
+    assert set(properties["family"]["examples"]) == {family.name for family in all_families().values()}
+    facet = {"_producer": PRODUCER, "_schemaURL": FACET_SCHEMA_URL}
+    assert validator(schema, pointer).is_valid({**facet, "family": VIDEO_COGNITION.name})
+    assert not validator(schema, pointer).is_valid({**facet, "family": ""})
 
 
 def test_newer_families_report_what_each_job_read_and_wrote(emulator: IceEmulator, tmp_path: Path) -> None:
