@@ -31,7 +31,6 @@ if TYPE_CHECKING:
         IProductionInput,
         IProductionJobRequest,
         IProductionOutput,
-        IProductionScheduleConfig,
     )
     from airflow_ice.models.iproduction_results import (
         AudioQualityAssessmentResult,
@@ -60,7 +59,6 @@ if TYPE_CHECKING:
     )
     from airflow_ice.models.media_censor_request import (
         CensorCoverImage,
-        CensorScheduleConfig,
         MediaCensorJobRequest,
     )
     from airflow_ice.models.media_convert_job import (
@@ -74,7 +72,8 @@ if TYPE_CHECKING:
     from airflow_ice.models.media_producing_job import MediaProducingJob
     from airflow_ice.models.media_producing_request import MediaProducingJobRequest
     from airflow_ice.models.package_job import PackageJob
-    from airflow_ice.models.package_request import PackageInput, PackageJobRequest, PackageScheduleConfig
+    from airflow_ice.models.package_request import PackageInput, PackageJobRequest
+    from airflow_ice.models.request_fields import ScheduleConfig
     from airflow_ice.models.responses import CancelJobResponse, IceErrorBody, SubmitJobResponse
     from airflow_ice.models.smart_handle_job import SmartHandleJob, SmartJobInfo, SmartJobResult
     from airflow_ice.models.smarttag_job import SmarttagJob
@@ -134,7 +133,6 @@ _HOMES: dict[str, str] = {
     "CensorCoverImage": "media_censor_request",
     "CensorFrame": "media_censor_job",
     "CensorOssObject": "media_censor_job",
-    "CensorScheduleConfig": "media_censor_request",
     "CensorSuggestion": "media_censor_job",
     "CensorVerdict": "media_censor_job",
     "CoverFrame": "iproduction_results",
@@ -154,7 +152,6 @@ _HOMES: dict[str, str] = {
     "IProductionJobStatus": "status",
     "IProductionOutput": "iproduction_request",
     "IProductionResult": "iproduction_results",
-    "IProductionScheduleConfig": "iproduction_request",
     "IProductionScheduleInfo": "iproduction_job",
     "IceErrorBody": "responses",
     "MediaCensorJob": "media_censor_job",
@@ -180,8 +177,8 @@ _HOMES: dict[str, str] = {
     "PackageJob": "package_job",
     "PackageJobRequest": "package_request",
     "PackageJobStatus": "status",
-    "PackageScheduleConfig": "package_request",
     "PrecheckProblem": "yike_ai_app_job",
+    "ScheduleConfig": "request_fields",
     "SmartHandleJob": "smart_handle_job",
     "SmartHandleJobStatus": "status",
     "SmartJobInfo": "smart_handle_job",
@@ -249,7 +246,6 @@ __all__ = [
     "CensorCoverImage",
     "CensorFrame",
     "CensorOssObject",
-    "CensorScheduleConfig",
     "CensorSuggestion",
     "CensorVerdict",
     "CoverFrame",
@@ -268,7 +264,6 @@ __all__ = [
     "IProductionJobStatus",
     "IProductionOutput",
     "IProductionResult",
-    "IProductionScheduleConfig",
     "IProductionScheduleInfo",
     "IceErrorBody",
     "MediaCensorJob",
@@ -294,8 +289,8 @@ __all__ = [
     "PackageJob",
     "PackageJobRequest",
     "PackageJobStatus",
-    "PackageScheduleConfig",
     "PrecheckProblem",
+    "ScheduleConfig",
     "SmartHandleJob",
     "SmartHandleJobStatus",
     "SmartJobInfo",

@@ -7,7 +7,13 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
 
 from airflow_ice.models.functions import IPRODUCTION_FUNCTIONS
-from airflow_ice.models.request_fields import RequestModel, json_object, json_text, text_or_json
+from airflow_ice.models.request_fields import (
+    RequestModel,
+    ScheduleConfig,
+    json_object,
+    json_text,
+    text_or_json,
+)
 
 MediaType = Literal["OSS", "Media"]
 
@@ -45,17 +51,6 @@ class IProductionOutput(RequestModel):
         return value
 
 
-class IProductionScheduleConfig(RequestModel):
-    """Where to run the job.
-
-    :param pipeline_id: the ICE pipeline.
-    :param priority: priority within the pipeline, 1 to 10 (ICE's default is 6).
-    """
-
-    pipeline_id: str | None = Field(None, alias="PipelineId", min_length=1)
-    priority: int | None = Field(None, alias="Priority", ge=1, le=10)
-
-
 class IProductionJobRequest(RequestModel):
     """The parameters of SubmitIProductionJob.
 
@@ -81,7 +76,7 @@ class IProductionJobRequest(RequestModel):
     job_params: Annotated[str | None, BeforeValidator(json_text)] = Field(None, alias="JobParams")
     template_id: str | None = Field(None, alias="TemplateId", min_length=1)
     model_id: str | None = Field(None, alias="ModelId", min_length=1)
-    schedule_config: Annotated[IProductionScheduleConfig | None, BeforeValidator(json_object)] = Field(
+    schedule_config: Annotated[ScheduleConfig | None, BeforeValidator(json_object)] = Field(
         None, alias="ScheduleConfig"
     )
     user_data: Annotated[str | None, BeforeValidator(text_or_json)] = Field(

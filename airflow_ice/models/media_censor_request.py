@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import json
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
-from airflow_ice.models.json_text import compact_json, short_repr
+from airflow_ice.models.json_text import compact_json
 from airflow_ice.models.request_fields import (
     MediaFile,
     RequestModel,
+    ScheduleConfig,
+    json_list,
     json_object,
     json_text,
     max_utf8_bytes,
@@ -34,29 +35,6 @@ class CensorCoverImage(RequestModel):
     location: str = Field(alias="Location", min_length=1)
     object: str = Field(alias="Object", min_length=1)
     role_arn: str | None = Field(None, alias="RoleArn", min_length=1)
-
-
-def _cover_list(value: Any) -> Any:
-    # ICE takes CoverImages as JSON text of a list: a list is taken too, JSON text decoded to be checked.
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            raise ValueError(
-                f"{short_repr(value)} is not JSON text; give a list or JSON text of one"
-            ) from None
-    return value
-
-
-class CensorScheduleConfig(RequestModel):
-    """``ScheduleConfig``: the pipeline to run in and the job's priority.
-
-    :param pipeline_id: the pipeline (queue).
-    :param priority: 1 (lowest) to 10.
-    """
-
-    pipeline_id: str | None = Field(None, alias="PipelineId", min_length=1)
-    priority: int | None = Field(None, alias="Priority", ge=1, le=10)
 
 
 class MediaCensorJobRequest(RequestModel):
@@ -85,12 +63,12 @@ class MediaCensorJobRequest(RequestModel):
         None, alias="Description"
     )
     barrages: str | None = Field(None, alias="Barrages", min_length=1)
-    cover_images: Annotated[list[CensorCoverImage] | None, BeforeValidator(_cover_list)] = Field(
+    cover_images: Annotated[list[CensorCoverImage] | None, BeforeValidator(json_list)] = Field(
         None, alias="CoverImages", min_length=1, max_length=COVER_IMAGES_MAX
     )
     notify_url: str | None = Field(None, alias="NotifyUrl", min_length=1)
     user_data: Annotated[str | None, BeforeValidator(json_text)] = Field(None, alias="UserData")
-    schedule_config: Annotated[CensorScheduleConfig | None, BeforeValidator(json_object)] = Field(
+    schedule_config: Annotated[ScheduleConfig | None, BeforeValidator(json_object)] = Field(
         None, alias="ScheduleConfig"
     )
 

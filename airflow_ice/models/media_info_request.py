@@ -6,8 +6,7 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field
 
-from airflow_ice.models.iproduction_request import IProductionScheduleConfig
-from airflow_ice.models.request_fields import MediaFile, RequestModel, json_object, json_text
+from airflow_ice.models.request_fields import MediaFile, RequestModel, ScheduleConfig, json_object, json_text
 
 
 class MediaInfoJobRequest(RequestModel):
@@ -22,7 +21,7 @@ class MediaInfoJobRequest(RequestModel):
     input: Annotated[MediaFile, BeforeValidator(json_object)] = Field(alias="Input")
     name: str | None = Field(None, alias="Name", min_length=1)
     user_data: Annotated[str | None, BeforeValidator(json_text)] = Field(None, alias="UserData")
-    schedule_config: Annotated[IProductionScheduleConfig | None, BeforeValidator(json_object)] = Field(
+    schedule_config: Annotated[ScheduleConfig | None, BeforeValidator(json_object)] = Field(
         None, alias="ScheduleConfig"
     )
 

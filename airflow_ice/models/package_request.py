@@ -3,20 +3,19 @@ anything is sent."""
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 from pydantic import BeforeValidator, Field
 
 from airflow_ice.models.json_text import compact_json
-from airflow_ice.models.request_fields import MediaFile, RequestModel, json_object, json_text
-
-
-class PackageScheduleConfig(RequestModel):
-    """Where to run the job: ``PipelineId``, and ``Priority`` 1 to 10 (the SDK's)."""
-
-    pipeline_id: str | None = Field(None, alias="PipelineId", min_length=1)
-    priority: int | None = Field(None, alias="Priority", ge=1, le=10)
+from airflow_ice.models.request_fields import (
+    MediaFile,
+    RequestModel,
+    ScheduleConfig,
+    json_list,
+    json_object,
+    json_text,
+)
 
 
 class PackageInput(RequestModel):
@@ -26,16 +25,6 @@ class PackageInput(RequestModel):
     """
 
     input: Annotated[MediaFile, BeforeValidator(json_object)] = Field(alias="Input")
-
-
-def _json_list(value: object) -> object:
-    """A list, or JSON text of one (decoded for validation)."""
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            raise ValueError(f"{value[:80]!r} is not JSON text of a list") from None
-    return value
 
 
 class PackageJobRequest(RequestModel):
@@ -48,11 +37,11 @@ class PackageJobRequest(RequestModel):
     :param schedule_config: ``{"PipelineId", "Priority"}`` (priority 1 to 10).
     """
 
-    inputs: Annotated[list[PackageInput], BeforeValidator(_json_list)] = Field(alias="Inputs", min_length=1)
+    inputs: Annotated[list[PackageInput], BeforeValidator(json_list)] = Field(alias="Inputs", min_length=1)
     output: Annotated[MediaFile, BeforeValidator(json_object)] = Field(alias="Output")
     name: str | None = Field(None, alias="Name", min_length=1)
     user_data: Annotated[str | None, BeforeValidator(json_text)] = Field(None, alias="UserData")
-    schedule_config: Annotated[PackageScheduleConfig | None, BeforeValidator(json_object)] = Field(
+    schedule_config: Annotated[ScheduleConfig | None, BeforeValidator(json_object)] = Field(
         None, alias="ScheduleConfig"
     )
 

@@ -52,6 +52,29 @@ class MediaFile(OpenRequestModel):
     media: str = Field(alias="Media", min_length=1)
 
 
+class ScheduleConfig(RequestModel):
+    """``ScheduleConfig`` of the media jobs: the pipeline to run in and the job's priority.
+
+    :param pipeline_id: the ICE pipeline (queue).
+    :param priority: 1 (lowest) to 10 (ICE's default is 6).
+    """
+
+    pipeline_id: str | None = Field(None, alias="PipelineId", min_length=1)
+    priority: int | None = Field(None, alias="Priority", ge=1, le=10)
+
+
+def json_list(value: Any) -> Any:
+    """Accept a list, or a string holding JSON text of one (decoded for validation)."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise ValueError(
+                f"{short_repr(value)} is not JSON text; give a list or JSON text of one"
+            ) from None
+    return value
+
+
 def _serialised(value: Any) -> str:
     try:
         return compact_json(value)

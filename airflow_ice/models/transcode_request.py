@@ -11,6 +11,7 @@ from airflow_ice.models.request_fields import (
     MediaFile,
     OpenRequestModel,
     RequestModel,
+    ScheduleConfig,
     client_token_text,
     json_array,
     json_object,
@@ -70,17 +71,6 @@ class TranscodeOutputGroup(OpenRequestModel):
     process_config: TranscodeProcessConfig = Field(alias="ProcessConfig")
 
 
-class TranscodeScheduleConfig(RequestModel):
-    """``ScheduleConfig``: where and how urgently the job runs.
-
-    :param pipeline_id: the pipeline to run in.
-    :param priority: 1 to 10, higher first.
-    """
-
-    pipeline_id: str | None = Field(None, alias="PipelineId", min_length=1)
-    priority: int | None = Field(None, alias="Priority", ge=1, le=10)
-
-
 def _group_json(items: list[TranscodeInput] | list[TranscodeOutputGroup]) -> str:
     return compact_json([item.model_dump(by_alias=True, exclude_none=True) for item in items])
 
@@ -108,7 +98,7 @@ class TranscodeJobRequest(RequestModel):
         alias="OutputGroup", min_length=1
     )
     name: str | None = Field(None, alias="Name", min_length=1)
-    schedule_config: Annotated[TranscodeScheduleConfig | None, BeforeValidator(json_object)] = Field(
+    schedule_config: Annotated[ScheduleConfig | None, BeforeValidator(json_object)] = Field(
         None, alias="ScheduleConfig"
     )
     user_data: Annotated[str | None, BeforeValidator(json_text)] = Field(None, alias="UserData")
