@@ -52,6 +52,7 @@ SUBMIT_JOB_ENVELOPES: Mapping[str, str] = {
     "SubmitMediaConvertJob": "Job",
     "SubmitMediaInfoJob": "MediaInfoJob",
     "SubmitTranscodeJob": "TranscodeParentJob",
+    "SubmitVideoTranslationJob": "Data",
 }
 """The submits whose answer nests the job, and with it the job id, under a key (by action);
 every other submit answers ``JobId`` at the top level."""

@@ -101,6 +101,20 @@ PLACEMENTS: Mapping[str, Placement] = {
     "GetPackageJob": _placement(query="JobId"),
     "SubmitASRJob": _placement(query="Description Duration EditingConfig InputFile StartTime Title UserData"),
     "GetSmartHandleJob": _placement(query="JobId"),
+    "SubmitAudioProduceJob": _placement(
+        query="Description EditingConfig InputConfig OutputConfig Overwrite Title UserData"
+    ),
+    "SubmitAvatarVideoJob": _placement(
+        query="Description EditingConfig InputConfig OutputConfig Title UserData"
+    ),
+    "SubmitVideoTranslationJob": _placement(
+        query="ClientToken Description EditingConfig InputConfig OutputConfig Signature SignatureMehtod "
+        "SignatureNonce SignatureType SignatureVersion Title UserData"
+    ),
+    "SubmitHighlightExtractionJob": _placement(query="ClientToken OutputConfig UserData", body="InputConfig"),
+    "SubmitSegmentationJob": _placement(
+        query="ClientToken JobParams OutputConfig UserData", body="InputConfig"
+    ),
     "SubmitVideoCognitionJob": _placement(query="Input Params TemplateConfig TemplateId Title UserData"),
     "QueryVideoCognitionJob": _placement(query="IncludeResults JobId Params"),
     "SubmitMediaCensorJob": _placement(

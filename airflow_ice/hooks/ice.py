@@ -27,10 +27,13 @@ if TYPE_CHECKING:
     from airflow_ice.credentials import CredentialsProvider
     from airflow_ice.models import (
         AsrJobRequest,
+        AudioProduceJobRequest,
+        AvatarVideoJobRequest,
         BatchMediaProducingJob,
         BatchMediaProducingJobRequest,
         DynamicImageJob,
         DynamicImageJobRequest,
+        HighlightExtractionJobRequest,
         IProductionJob,
         IProductionJobRequest,
         MediaCensorJob,
@@ -43,6 +46,7 @@ if TYPE_CHECKING:
         MediaProducingJobRequest,
         PackageJob,
         PackageJobRequest,
+        SegmentationJobRequest,
         SmartHandleJob,
         SmarttagJob,
         SmarttagJobRequest,
@@ -50,6 +54,7 @@ if TYPE_CHECKING:
         SnapshotJobRequest,
         TranscodeJob,
         TranscodeJobRequest,
+        VideoTranslationJobRequest,
         YikeAIAppJob,
         YikeAIAppJobRequest,
         YikeAIAppPrecheck,
@@ -746,8 +751,9 @@ class IceHook(BaseHook):
         return await self.asubmit_job(family_named("asr"), request)
 
     def get_smart_handle_job(self, job_id: str) -> SmartHandleJob:
-        """A smart job's state and result (GetSmartHandleJob reads speech recognition jobs and
-        ICE's other smart jobs).
+        """A smart job's state and result: GetSmartHandleJob reads every smart job (speech
+        recognition, text to speech, avatar video, video translation, highlight extraction,
+        segmentation) with the same answer.
 
         :param job_id: the job id returned by the submit.
         """
@@ -756,6 +762,77 @@ class IceHook(BaseHook):
     async def aget_smart_handle_job(self, job_id: str) -> SmartHandleJob:
         """Async :meth:`get_smart_handle_job`."""
         return await self.aget_job(family_named("asr"), job_id)
+
+    def submit_audio_produce_job(self, request: AudioProduceJobRequest | Mapping[str, Any]) -> str:
+        """Submit a text to speech job and return its id; read it with :meth:`get_smart_handle_job`.
+
+        ICE takes no ClientToken here: a lost answer raises ``IceOutcomeUnknownError``.
+
+        :param request: a :class:`~airflow_ice.models.AudioProduceJobRequest` or a dict of its fields.
+        """
+        return self.submit_job(family_named("audio_produce"), request)
+
+    async def asubmit_audio_produce_job(self, request: AudioProduceJobRequest | Mapping[str, Any]) -> str:
+        """Async :meth:`submit_audio_produce_job`."""
+        return await self.asubmit_job(family_named("audio_produce"), request)
+
+    def submit_avatar_video_job(self, request: AvatarVideoJobRequest | Mapping[str, Any]) -> str:
+        """Submit a avatar video job and return its id; read it with :meth:`get_smart_handle_job`.
+
+        ICE takes no ClientToken here: a lost answer raises ``IceOutcomeUnknownError``.
+
+        :param request: a :class:`~airflow_ice.models.AvatarVideoJobRequest` or a dict of its fields.
+        """
+        return self.submit_job(family_named("avatar_video"), request)
+
+    async def asubmit_avatar_video_job(self, request: AvatarVideoJobRequest | Mapping[str, Any]) -> str:
+        """Async :meth:`submit_avatar_video_job`."""
+        return await self.asubmit_job(family_named("avatar_video"), request)
+
+    def submit_video_translation_job(self, request: VideoTranslationJobRequest | Mapping[str, Any]) -> str:
+        """Submit a video translation job and return its id; read it with :meth:`get_smart_handle_job`.
+
+        A lost answer is resent with the request's ClientToken (one is made when none is given).
+
+        :param request: a :class:`~airflow_ice.models.VideoTranslationJobRequest` or a dict of its fields.
+        """
+        return self.submit_job(family_named("video_translation"), request)
+
+    async def asubmit_video_translation_job(
+        self, request: VideoTranslationJobRequest | Mapping[str, Any]
+    ) -> str:
+        """Async :meth:`submit_video_translation_job`."""
+        return await self.asubmit_job(family_named("video_translation"), request)
+
+    def submit_highlight_extraction_job(
+        self, request: HighlightExtractionJobRequest | Mapping[str, Any]
+    ) -> str:
+        """Submit a highlight extraction job and return its id; read it with :meth:`get_smart_handle_job`.
+
+        A lost answer is resent with the request's ClientToken (one is made when none is given).
+
+        :param request: a :class:`~airflow_ice.models.HighlightExtractionJobRequest` or a dict of its fields.
+        """
+        return self.submit_job(family_named("highlight_extraction"), request)
+
+    async def asubmit_highlight_extraction_job(
+        self, request: HighlightExtractionJobRequest | Mapping[str, Any]
+    ) -> str:
+        """Async :meth:`submit_highlight_extraction_job`."""
+        return await self.asubmit_job(family_named("highlight_extraction"), request)
+
+    def submit_segmentation_job(self, request: SegmentationJobRequest | Mapping[str, Any]) -> str:
+        """Submit a segmentation (shot splitting) job and return its id; read it with :meth:`get_smart_handle_job`.
+
+        A lost answer is resent with the request's ClientToken (one is made when none is given).
+
+        :param request: a :class:`~airflow_ice.models.SegmentationJobRequest` or a dict of its fields.
+        """
+        return self.submit_job(family_named("segmentation"), request)
+
+    async def asubmit_segmentation_job(self, request: SegmentationJobRequest | Mapping[str, Any]) -> str:
+        """Async :meth:`submit_segmentation_job`."""
+        return await self.asubmit_job(family_named("segmentation"), request)
 
     def submit_batch_media_producing_job(
         self, request: BatchMediaProducingJobRequest | Mapping[str, Any]

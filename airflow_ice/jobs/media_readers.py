@@ -58,6 +58,11 @@ def request_output(request: Mapping[str, Any]) -> list[JobMedia]:
     return media_file(request.get("Output"))
 
 
+def no_inputs(request: Mapping[str, Any]) -> list[JobMedia]:
+    """A job that reads no file (its input is a text)."""
+    return []
+
+
 def no_outputs(job: Mapping[str, Any]) -> JobOutputs:
     """A job that writes no file."""
     return JobOutputs()
@@ -83,3 +88,25 @@ def output_url(job: Mapping[str, Any]) -> str | None:
 def model_failure_detail(job: Any) -> str:
     """The job model's own ``failure_detail`` (ICE's error code and message)."""
     return str(getattr(job, "failure_detail", ""))
+
+
+def media_url(job: Mapping[str, Any]) -> str | None:
+    """The file a smart job made (its XCom's ``media_url``)."""
+    url = job.get("media_url")
+    return str(url) if url else None
+
+
+def made_media(job: Mapping[str, Any]) -> JobOutputs:
+    """A smart job's file: ``media_url``, else the media asset ``media_id``."""
+    return JobOutputs.of([job.get("media_url")], [job.get("media_id")])
+
+
+def result_addresses(job: Mapping[str, Any]) -> JobOutputs:
+    """Every OSS address in a smart job's decoded ``ai_result``, then its ``media_url``."""
+    return JobOutputs.of([*oss_locations_in(job.get("ai_result")), job.get("media_url")])
+
+
+def config_media_url(request: Mapping[str, Any], name: str = "OutputConfig") -> list[JobMedia]:
+    """``{"MediaURL": ...}`` of the request's ``name`` parameter (JSON text decoded)."""
+    url = member(decoded(request.get(name)), "MediaURL")
+    return [JobMedia(url.strip())] if isinstance(url, str) and url.strip() else []

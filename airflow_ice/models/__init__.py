@@ -16,11 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from airflow_ice.models.asr_request import AsrJobRequest
+    from airflow_ice.models.audio_produce_request import AudioProduceJobRequest
+    from airflow_ice.models.avatar_video_request import AvatarVideoJobRequest
     from airflow_ice.models.batch_media_producing_job import BatchMediaProducingJob, BatchSubJob
     from airflow_ice.models.batch_media_producing_request import BatchMediaProducingJobRequest
     from airflow_ice.models.dynamic_image_job import DynamicImageJob
     from airflow_ice.models.dynamic_image_request import DynamicImageJobRequest
     from airflow_ice.models.functions import IPRODUCTION_FUNCTIONS
+    from airflow_ice.models.highlight_extraction_request import HighlightExtractionJobRequest
     from airflow_ice.models.iproduction_job import (
         IProductionJob,
         IProductionJobInput,
@@ -75,6 +78,7 @@ if TYPE_CHECKING:
     from airflow_ice.models.package_request import PackageInput, PackageJobRequest
     from airflow_ice.models.request_fields import ScheduleConfig
     from airflow_ice.models.responses import CancelJobResponse, IceErrorBody, SubmitJobResponse
+    from airflow_ice.models.segmentation_request import SegmentationJobRequest
     from airflow_ice.models.smart_handle_job import SmartHandleJob, SmartJobInfo, SmartJobResult
     from airflow_ice.models.smarttag_job import SmarttagJob
     from airflow_ice.models.smarttag_request import SmarttagInput, SmarttagJobRequest, SmarttagScheduleConfig
@@ -99,6 +103,7 @@ if TYPE_CHECKING:
     from airflow_ice.models.transcode_job import TranscodeJob, TranscodeSubJob
     from airflow_ice.models.transcode_request import TranscodeJobRequest
     from airflow_ice.models.validation import describe_request_errors, validate_request
+    from airflow_ice.models.video_translation_request import VideoTranslationJobRequest
     from airflow_ice.models.yike_ai_app_job import (
         PrecheckProblem,
         YikeAIAppJob,
@@ -121,9 +126,11 @@ if TYPE_CHECKING:
 # Where each public name lives.
 _HOMES: dict[str, str] = {
     "AsrJobRequest": "asr_request",
+    "AudioProduceJobRequest": "audio_produce_request",
     "AudioQualityAssessmentResult": "iproduction_results",
     "AudioQualityReport": "iproduction_results",
     "AudioStream": "media_info_job",
+    "AvatarVideoJobRequest": "avatar_video_request",
     "BatchMediaProducingJob": "batch_media_producing_job",
     "BatchMediaProducingJobRequest": "batch_media_producing_request",
     "BatchMediaProducingJobStatus": "status",
@@ -143,6 +150,7 @@ _HOMES: dict[str, str] = {
     "DynamicImageJobStatus": "status",
     "EmptyResult": "iproduction_results",
     "FailureShot": "yike_storyboard_job",
+    "HighlightExtractionJobRequest": "highlight_extraction_request",
     "IPRODUCTION_FUNCTIONS": "functions",
     "IProductionInput": "iproduction_request",
     "IProductionJob": "iproduction_job",
@@ -179,6 +187,7 @@ _HOMES: dict[str, str] = {
     "PackageJobStatus": "status",
     "PrecheckProblem": "yike_ai_app_job",
     "ScheduleConfig": "request_fields",
+    "SegmentationJobRequest": "segmentation_request",
     "SmartHandleJob": "smart_handle_job",
     "SmartHandleJobStatus": "status",
     "SmartJobInfo": "smart_handle_job",
@@ -202,6 +211,7 @@ _HOMES: dict[str, str] = {
     "VideoClipResult": "iproduction_results",
     "VideoSegment": "iproduction_results",
     "VideoStream": "media_info_job",
+    "VideoTranslationJobRequest": "video_translation_request",
     "YikeAIAppJob": "yike_ai_app_job",
     "YikeAIAppJobList": "yike_ai_app_job",
     "YikeAIAppJobRequest": "yike_ai_app_request",
@@ -234,9 +244,11 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "IPRODUCTION_FUNCTIONS",
     "AsrJobRequest",
+    "AudioProduceJobRequest",
     "AudioQualityAssessmentResult",
     "AudioQualityReport",
     "AudioStream",
+    "AvatarVideoJobRequest",
     "BatchMediaProducingJob",
     "BatchMediaProducingJobRequest",
     "BatchMediaProducingJobStatus",
@@ -256,6 +268,7 @@ __all__ = [
     "DynamicImageJobStatus",
     "EmptyResult",
     "FailureShot",
+    "HighlightExtractionJobRequest",
     "IProductionInput",
     "IProductionJob",
     "IProductionJobInput",
@@ -291,6 +304,7 @@ __all__ = [
     "PackageJobStatus",
     "PrecheckProblem",
     "ScheduleConfig",
+    "SegmentationJobRequest",
     "SmartHandleJob",
     "SmartHandleJobStatus",
     "SmartJobInfo",
@@ -314,6 +328,7 @@ __all__ = [
     "VideoClipResult",
     "VideoSegment",
     "VideoStream",
+    "VideoTranslationJobRequest",
     "YikeAIAppJob",
     "YikeAIAppJobList",
     "YikeAIAppJobRequest",

@@ -23,19 +23,24 @@ from airflow_ice.jobs.declared_family import DeclaredJobFamily
 from airflow_ice.jobs.family import AnyFamily
 from airflow_ice.jobs.tag import TaskIdentity
 from airflow_ice.operators.asr import IceAsrJobOperator
+from airflow_ice.operators.audio_produce import IceAudioProduceJobOperator
+from airflow_ice.operators.avatar_video import IceAvatarVideoJobOperator
 from airflow_ice.operators.base import IceJobOperator
 from airflow_ice.operators.batch_media_producing import IceBatchMediaProducingJobOperator
 from airflow_ice.operators.declared import IceDeclaredJobOperator
 from airflow_ice.operators.dynamic_image import IceDynamicImageJobOperator
+from airflow_ice.operators.highlight_extraction import IceHighlightExtractionJobOperator
 from airflow_ice.operators.iproduction import IceIProductionJobOperator
 from airflow_ice.operators.media_censor import IceMediaCensorJobOperator
 from airflow_ice.operators.media_convert import IceMediaConvertJobOperator
 from airflow_ice.operators.media_info import IceMediaInfoJobOperator
 from airflow_ice.operators.media_producing import IceMediaProducingJobOperator
 from airflow_ice.operators.package import IcePackageJobOperator
+from airflow_ice.operators.segmentation import IceSegmentationJobOperator
 from airflow_ice.operators.smarttag import IceSmarttagJobOperator
 from airflow_ice.operators.snapshot import IceSnapshotJobOperator
 from airflow_ice.operators.transcode import IceTranscodeJobOperator
+from airflow_ice.operators.video_translation import IceVideoTranslationJobOperator
 from airflow_ice.operators.yike_ai_app import IceYikeAIAppJobOperator
 from airflow_ice.operators.yike_storyboard import IceYikeStoryboardJobOperator
 from airflow_ice.sensors.base import IceJobSensor
@@ -566,6 +571,133 @@ TRANSCODE = FamilyCase(
     ],
 )
 
+AUDIO_PRODUCE = FamilyCase(
+    operator=IceAudioProduceJobOperator,
+    kwargs={
+        "input_config": "Tonight: the derby, live from the north stand.",
+        "editing_config": {"voice": "Siqi", "format": "MP3", "volume": 60, "speech_rate": -125},
+        "output_config": {"bucket": "bucket", "object": "voice/intro"},
+        "overwrite": True,
+        "title": "intro voice",
+        "description": "the opening line",
+        "user_data": {"batch": "evening"},
+    },
+    failing={"input_config": "this line should fail"},
+    failure_said='InvalidParameter.InputConfig: Emulated failure: InputConfig contains "fail"',
+    success_status="Finished",
+    failure_status="Failed",
+    # ICE adds the format's extension to the object named.
+    output_url=lambda job: "https://bucket.oss-cn-shanghai.aliyuncs.com/voice/intro.mp3",
+    bad_inputs=[
+        ({"input_config": ""}, "InputConfig"),
+        ({"input_config": "x" * 10_001}, "InputConfig"),
+        ({"editing_config": {"format": "OGG"}}, "EditingConfig.format"),
+        ({"editing_config": {"volume": 101}}, "EditingConfig.volume"),
+        ({"output_config": {"bucket": "bucket"}}, "OutputConfig.object"),
+        ({"description": "d" * 1025}, "Description"),
+        ({"user_data": '["list"]'}, "user_data"),
+    ],
+)
+
+AVATAR_OUTPUT = "https://bucket.oss-cn-shanghai.aliyuncs.com/avatar/host.mp4"
+AVATAR_VIDEO = FamilyCase(
+    operator=IceAvatarVideoJobOperator,
+    kwargs={
+        "input_config": {"Text": "Welcome to the evening highlights."},
+        "editing_config": {"AvatarId": "yunqiao", "Voice": "zhiqi"},
+        "output_config": {
+            "MediaURL": "https://bucket.oss-cn-shanghai.aliyuncs.com/avatar/host.mp4",
+            "Width": 1080,
+        },
+        "title": "host intro",
+        "user_data": {"batch": "evening"},
+    },
+    failing={"input_config": {"Text": "this text should fail"}},
+    failure_said='InvalidParameter.InputConfig: Emulated failure: InputConfig contains "fail"',
+    success_status="Finished",
+    failure_status="Failed",
+    output_url=lambda job: AVATAR_OUTPUT,
+    bad_inputs=[
+        ({"input_config": {}}, "InputConfig"),
+        ({"input_config": {"Text": "hi"}}, "InputConfig.Text"),
+        ({"editing_config": {"Voice": "zhiqi"}}, "EditingConfig.AvatarId"),
+        (
+            {"output_config": {"MediaURL": "https://bucket.oss-cn-shanghai.aliyuncs.com/a.mov"}},
+            "OutputConfig.MediaURL",
+        ),
+        ({"title": "t" * 129}, "Title"),
+    ],
+)
+
+TRANSLATION_OUTPUT = "https://bucket.oss-cn-shanghai.aliyuncs.com/translated/talk-en.mp4"
+VIDEO_TRANSLATION = FamilyCase(
+    operator=IceVideoTranslationJobOperator,
+    kwargs={
+        "input_config": {"Type": "Video", "Video": "oss://bucket/in/talk.mp4"},
+        "editing_config": {"SourceLanguage": "zh", "TargetLanguage": "en", "DetextArea": "Auto"},
+        "output_config": {"MediaURL": TRANSLATION_OUTPUT},
+        "title": "talk in English",
+        "user_data": {"batch": "evening"},
+    },
+    failing={"input_config": {"Type": "Video", "Video": "oss://bucket/in/fail.mp4"}},
+    failure_said='InvalidParameter.InputConfig: Emulated failure: InputConfig contains "fail"',
+    success_status="Finished",
+    failure_status="Failed",
+    output_url=lambda job: TRANSLATION_OUTPUT,
+    bad_inputs=[
+        ({"input_config": {"Type": "Image", "Video": "x"}}, "InputConfig.Type"),
+        ({"input_config": {"Type": "Audio", "Video": "oss://bucket/in/talk.mp4"}}, "InputConfig"),
+        ({"editing_config": {"SourceLanguage": "zh"}}, "EditingConfig.TargetLanguage"),
+        ({"output_config": {}}, "OutputConfig.MediaURL"),
+        ({"user_data": {"note": "x" * 600}}, "user_data"),
+    ],
+)
+
+HIGHLIGHT_EXTRACTION = FamilyCase(
+    operator=IceHighlightExtractionJobOperator,
+    kwargs={
+        "input_config": {
+            "MediaArray": [{"MediaURL": "https://bucket.oss-cn-shanghai.aliyuncs.com/in/match.mp4"}],
+            "Strategy": {"Count": 2, "ClipDuration": 15},
+        },
+        "output_config": {"NeedExport": True, "Bucket": "bucket", "ObjectKey": "clips/goal_{index}.mp4"},
+        "user_data": {"batch": "evening"},
+    },
+    failing={"input_config": {"MediaArray": [{"MediaId": "fail-media"}]}},
+    failure_said='InvalidParameter.InputConfig: Emulated failure: InputConfig contains "fail"',
+    success_status="Finished",
+    failure_status="Failed",
+    output_url=None,
+    bad_inputs=[
+        ({"input_config": {"MediaArray": []}}, "InputConfig.MediaArray"),
+        ({"input_config": {"MediaArray": [{}]}}, "InputConfig.MediaArray[0]"),
+        ({"input_config": {"MediaArray": [{"MediaId": "m"}], "Strategy": {"Count": 11}}}, "Strategy.Count"),
+        ({"output_config": {"NeedExport": True}}, "OutputConfig"),
+        ({"input_config": "{{ 'not json' }}"}, "input_config"),
+    ],
+)
+
+SEGMENTATION = FamilyCase(
+    operator=IceSegmentationJobOperator,
+    kwargs={
+        "input_config": {"Type": "OSS", "Media": "oss://bucket/in/match.mp4"},
+        "job_params": {"Mode": "UserDefined", "Ranges": [{"In": 0, "Out": 10}, {"In": 20, "Out": 30}]},
+        "user_data": {"batch": "evening"},
+    },
+    failing={"input_config": {"Type": "OSS", "Media": "oss://bucket/in/fail.mp4"}},
+    failure_said='InvalidParameter.InputConfig: Emulated failure: InputConfig contains "fail"',
+    success_status="Finished",
+    failure_status="Failed",
+    output_url=None,
+    bad_inputs=[
+        ({"input_config": {"Type": "S3", "Media": "x"}}, "InputConfig.Type"),
+        ({"job_params": {"Mode": "Scenes"}}, "JobParams.Mode"),
+        ({"job_params": {"Mode": "UserDefined"}}, "JobParams"),
+        ({"job_params": {"Mode": "UserDefined", "Ranges": [{"In": 10, "Out": 5}]}}, "JobParams.Ranges[0]"),
+        ({"user_data": '["list"]'}, "user_data"),
+    ],
+)
+
 FAMILIES = [
     pytest.param(IPRODUCTION, id="iproduction"),
     pytest.param(YIKE_STORYBOARD, id="yike_storyboard"),
@@ -582,6 +714,11 @@ FAMILIES = [
     pytest.param(PACKAGE, id="package"),
     pytest.param(DECLARED, id="declared"),
     pytest.param(TRANSCODE, id="transcode"),
+    pytest.param(AUDIO_PRODUCE, id="audio_produce"),
+    pytest.param(AVATAR_VIDEO, id="avatar_video"),
+    pytest.param(VIDEO_TRANSLATION, id="video_translation"),
+    pytest.param(HIGHLIGHT_EXTRACTION, id="highlight_extraction"),
+    pytest.param(SEGMENTATION, id="segmentation"),
 ]
 """Every job family, for ``@pytest.mark.parametrize("family", FAMILIES)``."""
 

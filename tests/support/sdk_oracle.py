@@ -145,7 +145,7 @@ class Captured:
 class CaptureServer:
     """Record every request (GET or POST) and answer ``answers[action]``, else a submit's answer
     that every submit reads (``JobId`` at the top, in ``Job`` and in ``MediaInfoJob``, and
-    ``ParentJobId`` in ``TranscodeParentJob``)."""
+    ``ParentJobId`` in ``TranscodeParentJob``, and in ``Data`` for SubmitVideoTranslationJob)."""
 
     SUBMITTED: ClassVar[dict[str, Any]] = {
         "RequestId": "oracle-request",
@@ -153,6 +153,7 @@ class CaptureServer:
         "Job": {"JobId": "oracle-job"},
         "MediaInfoJob": {"JobId": "oracle-job"},
         "TranscodeParentJob": {"ParentJobId": "oracle-job"},
+        "Data": {"JobId": "oracle-job"},
         "Status": "Success",
     }
 

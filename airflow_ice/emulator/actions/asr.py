@@ -1,8 +1,7 @@
 """Speech recognition jobs: SubmitASRJob, read by GetSmartHandleJob.
 
-Conventions: an ``InputFile`` containing ``fail`` ends ``Failed``. States: ``Created``,
-``Executing``, then ``Finished`` or ``Failed``. The result is ICE's sentence list, as JSON text in
-``JobResult.AiResult``. No ClientToken.
+Conventions: an ``InputFile`` containing ``fail`` ends ``Failed``. The result is ICE's sentence list,
+as JSON text in ``JobResult.AiResult``. No ClientToken.
 """
 
 from __future__ import annotations
@@ -11,8 +10,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from airflow_ice.emulator.actions.base import format_time, json_text, max_length
-from airflow_ice.emulator.actions.lifecycle import LifecycleActions, LifecycleJob, marker_failure
+from airflow_ice.emulator.actions.base import json_text, max_length
+from airflow_ice.emulator.actions.lifecycle import LifecycleJob
+from airflow_ice.emulator.actions.smart_handle import SmartJobKind
 from airflow_ice.emulator.errors import missing_parameter
 
 # What a recognised clip says (ICE's shape: content, and from/to in seconds).
@@ -24,49 +24,34 @@ SENTENCES = (
 TEXT_MAX_BYTES = 128
 
 
-class AsrActions(LifecycleActions):
-    """The speech recognition action group."""
+def _check(params: Mapping[str, str]) -> None:
+    """ICE's checks: an InputFile; JSON EditingConfig and UserData; the documented lengths."""
+    if not params.get("InputFile"):
+        raise missing_parameter("InputFile")
+    json_text(params, "EditingConfig")
+    json_text(params, "UserData")
+    max_length("Title", params.get("Title"), TEXT_MAX_BYTES, in_bytes=True)
+    max_length("Description", params.get("Description"), TEXT_MAX_BYTES, in_bytes=True)
 
-    SUBMIT = "SubmitASRJob"
-    GET = "GetSmartHandleJob"
-    RUNNING = ("Created", "Executing")
-    SUCCESS = "Finished"
-    FAILURE = "Failed"
 
-    def check(self, params: Mapping[str, str]) -> bool:
-        """ICE's checks: an InputFile; JSON EditingConfig and UserData; the documented lengths."""
-        input_file = params.get("InputFile")
-        if not input_file:
-            raise missing_parameter("InputFile")
-        json_text(params, "EditingConfig")
-        json_text(params, "UserData")
-        max_length("Title", params.get("Title"), TEXT_MAX_BYTES, in_bytes=True)
-        max_length("Description", params.get("Description"), TEXT_MAX_BYTES, in_bytes=True)
-        return "fail" in input_file.lower()
+def _submit_answer(job: LifecycleJob) -> dict[str, Any]:
+    return {"JobId": job.job_id, "State": "Created"}
 
-    def submit_answer(self, job: LifecycleJob) -> dict[str, Any]:
-        """ICE answers the submit with the job's id and state."""
-        return {"JobId": job.job_id, "State": self.RUNNING[0]}
 
-    def describe(self, job: LifecycleJob, now: float) -> dict[str, Any]:
-        """The GetSmartHandleJob body (without RequestId)."""
-        state = self.status(job, now)
-        info = {
-            "JobType": "ASR",
-            "Title": job.params.get("Title"),
-            "Description": job.params.get("Description"),
-            "CreateTime": format_time(job.created_at),
-            "ModifiedTime": format_time(min(now, job.finished_at)),
-            "InputConfig": {"InputFile": job.params["InputFile"]},
-        }
-        body: dict[str, Any] = {
-            "JobId": job.job_id,
-            "State": state,
-            "UserData": job.params.get("UserData"),
-            "SmartJobInfo": {key: value for key, value in info.items() if value is not None},
-        }
-        if state == self.SUCCESS:
-            body["JobResult"] = {"AiResult": json.dumps(list(SENTENCES), separators=(",", ":"))}
-        if state == self.FAILURE:
-            body.update(ErrorCode="InvalidParameter.InputFile", ErrorMessage=marker_failure("InputFile"))
-        return {key: value for key, value in body.items() if value is not None}
+def _input_file(params: Mapping[str, str]) -> str | None:
+    return params.get("InputFile")
+
+
+def _result(job: LifecycleJob, region: str) -> dict[str, Any]:
+    return {"AiResult": json.dumps(list(SENTENCES), separators=(",", ":"))}
+
+
+ASR_JOBS = SmartJobKind(
+    submit="SubmitASRJob",
+    job_type="ASR",
+    check=_check,
+    marker="InputFile",
+    result=_result,
+    input_file=_input_file,
+    submit_answer=_submit_answer,
+)

@@ -12,7 +12,7 @@ import hashlib
 import json
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -22,6 +22,11 @@ from airflow_ice.emulator.jobs import JobStore
 from airflow_ice.emulator.placement import PLACEMENTS
 
 CLIENT_TOKEN = "ClientToken"
+# Signature 1.0's common parameters, which the SDK lists among SubmitVideoTranslationJob's own
+# ("the system populates this parameter"): never part of a job's parameters.
+SIGNATURE_PARAMETERS = frozenset(
+    {"Signature", "SignatureMethod", "SignatureMehtod", "SignatureNonce", "SignatureType", "SignatureVersion"}
+)
 # What makes an emulated job fail: this text (any case) in the parameter each family names.
 FAIL_MARKER = "fail"
 
@@ -43,6 +48,7 @@ class LifecycleJob:
     :param created_at: when it was submitted (job clock).
     :param duration: how long it runs.
     :param fails: whether it ends in the failure status.
+    :param submit_action: the action that created it (a group may serve several submits).
     """
 
     job_id: str
@@ -50,6 +56,7 @@ class LifecycleJob:
     created_at: float
     duration: float
     fails: bool
+    submit_action: str
 
     @property
     def finished_at(self) -> float:
@@ -144,7 +151,9 @@ class LifecycleActions:
     def records(self) -> list[JobRecord]:
         """Every job with its get answer now."""
         now = self.env.clock()
-        return [JobRecord(self.SUBMIT, job.job_id, self.describe(job, now)) for job in self.jobs.values()]
+        return [
+            JobRecord(job.submit_action, job.job_id, self.describe(job, now)) for job in self.jobs.values()
+        ]
 
     def check(self, params: Mapping[str, str]) -> bool:
         """Validate the submit like ICE; return whether the job will fail."""
@@ -164,27 +173,47 @@ class LifecycleActions:
 
     def submit(self, params: Mapping[str, str]) -> dict[str, Any]:
         """Validate, then create the job (or answer with the one its ClientToken made)."""
-        token = params.get(CLIENT_TOKEN) if self.TAKES_CLIENT_TOKEN else None
+        return self.create(self.SUBMIT, params, self.check, takes_client_token=self.TAKES_CLIENT_TOKEN)
+
+    def create(
+        self,
+        action: str,
+        params: Mapping[str, str],
+        check: Callable[[Mapping[str, str]], bool],
+        *,
+        takes_client_token: bool,
+    ) -> dict[str, Any]:
+        """Validate with ``check``, then create a job of ``action`` (or answer with the one its
+        ClientToken made; a token is ICE's per action).
+
+        :param action: the submit action answered.
+        :param params: the request's parameters.
+        :param check: ICE's validation of the action's parameters; returns whether the job fails.
+        :param takes_client_token: whether the action takes ``ClientToken``.
+        """
+        token = params.get(CLIENT_TOKEN) if takes_client_token else None
         # The action's own parameters: not the token, nor signature 1.0's common ones (nonce, time).
-        placement = PLACEMENTS[self.SUBMIT]
-        takes = (placement.query | placement.body) - {CLIENT_TOKEN}
+        placement = PLACEMENTS[action]
+        takes = (placement.query | placement.body) - {CLIENT_TOKEN} - SIGNATURE_PARAMETERS
         job_params = {key: value for key, value in params.items() if key in takes}
+        token_key = f"{action}:{token}"
         if token:
-            known = self.tokens.known_job(token, job_params)
+            known = self.tokens.known_job(token_key, job_params)
             if known is not None:
                 return self.submit_answer(self.jobs.get(known))
-        fails = self.check(job_params)
+        fails = check(job_params)
         job = LifecycleJob(
             job_id=uuid.uuid4().hex,
             params=job_params,
             created_at=self.env.clock(),
             duration=self.env.timing.duration(),
             fails=fails,
+            submit_action=action,
         )
         self.jobs.add(job.job_id, job)
         if token:
-            self.tokens.remember(token, job_params, job.job_id)
-        self.env.counters.job_submitted(self.SUBMIT)
+            self.tokens.remember(token_key, job_params, job.job_id)
+        self.env.counters.job_submitted(action)
         return self.submit_answer(job)
 
     def get(self, params: Mapping[str, str]) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from alibabacloud_ice20201109 import models as ice_models
@@ -577,6 +578,148 @@ def test_sdk_asr_lifecycle(
         "What a goal in the last minute!",
     ]
     assert done.user_data == '{"k":1}'
+
+
+def finished_smart_job(client: Any, clock: ManualClock, job_id: str) -> Any:
+    """GetSmartHandleJob's answer while the job runs, then once it has finished."""
+    query = ice_models.GetSmartHandleJobRequest(job_id=job_id)
+    assert client.get_smart_handle_job(query).body.state in ("Created", "Executing")
+    clock.advance(11)
+    done = client.get_smart_handle_job(query).body
+    assert done.state == "Finished", done.to_map()
+    return done
+
+
+@pytest.mark.parametrize("signature_algorithm", SDK_SIGNING)
+def test_sdk_audio_produce_lifecycle(
+    emulator: IceEmulator, clock: ManualClock, signature_algorithm: str | None
+) -> None:
+    client = sdk_client(emulator, signature_algorithm)
+    submitted = client.submit_audio_produce_job(
+        ice_models.SubmitAudioProduceJobRequest(
+            input_config="Tonight: the derby, live.",
+            editing_config='{"voice":"Siqi","format":"WAV"}',
+            output_config='{"bucket":"bucket","object":"voice/intro"}',
+            overwrite=True,
+            title="intro",
+            user_data='{"k":1}',
+        )
+    ).body
+    assert submitted.state == "Created"
+    done = finished_smart_job(client, clock, submitted.job_id)
+    assert done.smart_job_info.job_type == "AudioProduce"
+    assert done.job_result.media_url == "https://bucket.oss-cn-shanghai.aliyuncs.com/voice/intro.wav"
+    assert done.job_result.media_id == submitted.media_id
+    assert done.smart_job_info.output_config.object == "voice/intro.wav"
+    assert done.user_data == '{"k":1}'
+
+
+@pytest.mark.parametrize("signature_algorithm", SDK_SIGNING)
+def test_sdk_avatar_video_lifecycle(
+    emulator: IceEmulator, clock: ManualClock, signature_algorithm: str | None
+) -> None:
+    client = sdk_client(emulator, signature_algorithm)
+    url = "https://bucket.oss-cn-shanghai.aliyuncs.com/avatar/host.webm"
+    submitted = client.submit_avatar_video_job(
+        ice_models.SubmitAvatarVideoJobRequest(
+            input_config='{"Text":"Welcome to the highlights."}',
+            editing_config='{"AvatarId":"yunqiao"}',
+            output_config=json.dumps({"MediaURL": url}),
+            title="host",
+        )
+    ).body
+    done = finished_smart_job(client, clock, submitted.job_id)
+    assert done.smart_job_info.job_type == "AvatarVideo"
+    assert done.job_result.media_url == url
+    assert done.job_result.media_id == submitted.media_id
+    assert json.loads(done.job_result.ai_result)["SubtitleClips"][0]["text"] == "Welcome to the highlights."
+
+
+@pytest.mark.parametrize("signature_algorithm", SDK_SIGNING)
+def test_sdk_video_translation_lifecycle_and_its_client_token(
+    emulator: IceEmulator, clock: ManualClock, signature_algorithm: str | None
+) -> None:
+    client = sdk_client(emulator, signature_algorithm)
+    url = "https://bucket.oss-cn-shanghai.aliyuncs.com/out/talk-en.mp4"
+    request = ice_models.SubmitVideoTranslationJobRequest(
+        input_config='{"Type":"Video","Video":"oss://bucket/in/talk.mp4"}',
+        editing_config='{"SourceLanguage":"zh","TargetLanguage":"en"}',
+        output_config=json.dumps({"MediaURL": url}),
+        client_token="translation-1",
+    )
+    submitted = client.submit_video_translation_job(request).body
+    assert submitted.success is True
+    again = client.submit_video_translation_job(request).body
+    assert again.data.job_id == submitted.data.job_id
+    assert emulator.counters().jobs_submitted["SubmitVideoTranslationJob"] == 1
+    done = finished_smart_job(client, clock, submitted.data.job_id)
+    assert done.smart_job_info.job_type == "VideoTranslation"
+    assert done.smart_job_info.input_config.input_file == "oss://bucket/in/talk.mp4"
+    assert done.job_result.media_url == url
+
+
+@pytest.mark.parametrize("signature_algorithm", SDK_SIGNING)
+def test_sdk_highlight_extraction_lifecycle(
+    emulator: IceEmulator, clock: ManualClock, signature_algorithm: str | None
+) -> None:
+    client = sdk_client(emulator, signature_algorithm)
+    submitted = client.submit_highlight_extraction_job(
+        ice_models.SubmitHighlightExtractionJobRequest(
+            input_config='{"MediaArray":[{"MediaId":"m1"}],"Strategy":{"Count":2,"ClipDuration":15}}',
+            output_config='{"NeedExport":true,"Bucket":"bucket","ObjectKey":"clips/goal_{index}.mp4"}',
+            client_token="highlights-1",
+        )
+    ).body
+    done = finished_smart_job(client, clock, submitted.job_id)
+    assert done.smart_job_info.job_type == "HighlightExtraction"
+    clips = json.loads(done.job_result.ai_result)["Highlights"]
+    assert [clip["OutputURL"] for clip in clips] == [
+        "https://bucket.oss-cn-shanghai.aliyuncs.com/clips/goal_1.mp4",
+        "https://bucket.oss-cn-shanghai.aliyuncs.com/clips/goal_2.mp4",
+    ]
+
+
+@pytest.mark.parametrize("signature_algorithm", SDK_SIGNING)
+def test_sdk_segmentation_lifecycle(
+    emulator: IceEmulator, clock: ManualClock, signature_algorithm: str | None
+) -> None:
+    client = sdk_client(emulator, signature_algorithm)
+    submitted = client.submit_segmentation_job(
+        ice_models.SubmitSegmentationJobRequest(
+            input_config='{"Type":"OSS","Media":"oss://bucket/in/match.mp4"}',
+            job_params='{"Mode":"UserDefined","Ranges":[{"In":0,"Out":10},{"In":20,"Out":30}]}',
+            client_token="segments-1",
+        )
+    ).body
+    done = finished_smart_job(client, clock, submitted.job_id)
+    assert done.smart_job_info.job_type == "Segmentation"
+    assert done.smart_job_info.input_config.input_file == "oss://bucket/in/match.mp4"
+    assert json.loads(done.job_result.ai_result)["Segments"] == [
+        {"In": 0.0, "Out": 10.0},
+        {"In": 20.0, "Out": 30.0},
+    ]
+
+
+def test_get_smart_handle_job_reads_every_smart_kind_from_one_store(emulator: IceEmulator) -> None:
+    """One GetSmartHandleJob answers the jobs of each smart submit: a job made by one submit is
+    read with its own kind's type, and an id no submit made is ICE's not-found error."""
+    client = sdk_client(emulator, None)
+    asr = client.submit_asrjob(ice_models.SubmitASRJobRequest(input_file="oss://bucket/in/a.mp4")).body
+    voice = client.submit_audio_produce_job(
+        ice_models.SubmitAudioProduceJobRequest(
+            input_config="hello there", editing_config="{}", output_config='{"bucket":"b","object":"o"}'
+        )
+    ).body
+    types = {
+        job_id: client.get_smart_handle_job(
+            ice_models.GetSmartHandleJobRequest(job_id=job_id)
+        ).body.smart_job_info.job_type
+        for job_id in (asr.job_id, voice.job_id)
+    }
+    assert types == {asr.job_id: "ASR", voice.job_id: "AudioProduce"}
+    with pytest.raises(TeaException) as missing:
+        client.get_smart_handle_job(ice_models.GetSmartHandleJobRequest(job_id="no-such-job"))
+    assert missing.value.code == "JobNotFound"
 
 
 @pytest.mark.parametrize("signature_algorithm", SDK_SIGNING)

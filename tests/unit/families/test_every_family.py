@@ -256,7 +256,7 @@ def test_whole_request_rules_and_tagged_user_data_wait_for_the_run(
     family: FamilyCase, changes: dict[str, Any], named: str
 ) -> None:
     # test_bad_input_fails_before_any_submit refuses them once the task runs; a parse cannot yet.
-    family.operator(task_id="job", **family.kwargs, **changes)
+    family.operator(**{"task_id": "job", **family.kwargs, **changes})
 
 
 # ClientToken
