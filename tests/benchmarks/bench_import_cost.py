@@ -16,6 +16,8 @@ import statistics
 import subprocess
 import sys
 
+from airflow_ice.families import family_names
+
 PROBE = """
 import importlib, json, sys, time
 import airflow.sdk
@@ -26,20 +28,7 @@ elapsed = (time.perf_counter() - started) * 1000
 print(json.dumps({"ms": elapsed, "modules": sum(1 for n in sys.modules if n.startswith("airflow_ice"))}))
 """
 
-FAMILIES = (
-    "iproduction",
-    "yike_storyboard",
-    "yike_ai_app",
-    "media_producing",
-    "media_convert",
-    "snapshot",
-    "dynamic_image",
-    "media_info",
-    "smarttag",
-    "media_censor",
-    "transcode",
-    "package",
-)
+FAMILIES = tuple(family_names())
 SCENARIOS = {
     "nothing (airflow.sdk only)": [],
     "one operator (snapshot)": ["airflow_ice.operators.snapshot"],

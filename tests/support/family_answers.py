@@ -11,6 +11,7 @@ from typing import Any
 from airflow_ice.emulator import IceEmulator
 from airflow_ice.hooks.ice import IceHook
 from airflow_ice.models import (
+    BatchMediaProducingJob,
     DynamicImageJob,
     IProductionJob,
     MediaCensorJob,
@@ -18,6 +19,7 @@ from airflow_ice.models import (
     MediaInfoJob,
     MediaProducingJob,
     PackageJob,
+    SmartHandleJob,
     SmarttagJob,
     SnapshotJob,
     TranscodeJob,
@@ -25,15 +27,22 @@ from airflow_ice.models import (
     YikeStoryboardJob,
 )
 from tests.support.family_cases import (
+    ASR,
+    AUDIO_PRODUCE,
+    AVATAR_VIDEO,
+    BATCH_MEDIA_PRODUCING,
     DYNAMIC_IMAGE,
+    HIGHLIGHT_EXTRACTION,
     MEDIA_CENSOR,
     MEDIA_CONVERT,
     MEDIA_INFO,
     MEDIA_PRODUCING,
     PACKAGE,
+    SEGMENTATION,
     SMARTTAG,
     SNAPSHOT,
     TRANSCODE,
+    VIDEO_TRANSLATION,
 )
 
 
@@ -83,6 +92,13 @@ def _submits(hook: IceHook) -> dict[str, str]:
                 MEDIA_CENSOR,
                 TRANSCODE,
                 PACKAGE,
+                ASR,
+                AUDIO_PRODUCE,
+                AVATAR_VIDEO,
+                VIDEO_TRANSLATION,
+                HIGHLIGHT_EXTRACTION,
+                SEGMENTATION,
+                BATCH_MEDIA_PRODUCING,
             )
         },
     }
@@ -101,6 +117,19 @@ PARSERS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "Media censor": MediaCensorJob.from_response,
     "Transcode": TranscodeJob.from_response,
     "Packaging": PackageJob.from_response,
+    "Batch media producing": BatchMediaProducingJob.from_response,
+    # GetSmartHandleJob reads every smart job with one answer.
+    **dict.fromkeys(
+        (
+            "Speech recognition",
+            "Text to speech",
+            "Avatar video",
+            "Video translation",
+            "Highlight extraction",
+            "Segmentation",
+        ),
+        SmartHandleJob.from_response,
+    ),
 }
 """Every job family's parser, as the hook calls it."""
 
