@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from types import FrameType
 from typing import Any
 
+from airflow_ice.emulator.account_limit import DEFAULT_ACTION_QPS
 from airflow_ice.emulator.limits import DEFAULT_HEADER_TIMEOUT_SECONDS, DEFAULT_MAX_BODY_BYTES
 
 DEFAULT_ACCESS_KEY_ID = "emulator-access-key-id"
@@ -113,14 +114,29 @@ def add_emulator_options(parser: argparse.ArgumentParser) -> argparse.ArgumentPa
     faults.add_argument("--throttle-rate", type=float, default=0.0, help="answer Throttling.User")
     faults.add_argument("--internal-error-rate", type=float, default=0.0, help="answer 500 InternalError")
     faults.add_argument("--latency-ms", type=float, default=0.0, help="delay every API request")
-    faults.add_argument("--qps-limit", type=float, default=None, help="requests per second per action")
+    limit = faults.add_mutually_exclusive_group()
+    limit.add_argument(
+        "--qps-limit",
+        type=float,
+        default=DEFAULT_ACTION_QPS,
+        metavar="QPS",
+        help="calls per second per action, all clients together, as ICE's account limit; beyond it "
+        f"Throttling.User (default {DEFAULT_ACTION_QPS:g})",
+    )
+    limit.add_argument(
+        "--no-qps-limit",
+        dest="qps_limit",
+        action="store_const",
+        const=None,
+        help="no per-action limit (the --qps-limit-for ones still apply)",
+    )
     faults.add_argument(
         "--qps-limit-for",
         type=qps_override,
         action="append",
         default=[],
         metavar="ACTION=QPS",
-        help="QPS limit of one action (repeatable)",
+        help="the QPS limit of one action, instead of --qps-limit (repeatable)",
     )
     faults.add_argument("--throttle-status", type=int, choices=(400, 429), default=400)
     faults.add_argument(

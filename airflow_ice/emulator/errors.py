@@ -90,7 +90,16 @@ def service_unavailable() -> EmulatorApiError:
 
 
 def throttled(status: int = 400, retry_after_ms: int | None = None) -> EmulatorApiError:
-    """ICE's flow-control answer (``Throttling.User``)."""
+    """ICE's flow-control answer (``Throttling.User``), for a scripted fault and the QPS limit alike.
+
+    The code and message are what Alibaba Cloud's OpenAPI gateway answers when an account passes an
+    action's limit (e.g. "Throttling.User: Request was denied due to user flow control." quoted in
+    https://www.alibabacloud.com/help/doc-detail/98807.htm); the body is the gateway's error shape
+    (RequestId, HostId, Code, Message, Recommend), as IMM documents it for the same gateway
+    (https://www.alibabacloud.com/help/en/imm/developer-reference/error-handling-1). No page found
+    gives the HTTP status: 400 (as the gateway's other client errors), or 429 (``throttle_status``);
+    Alibaba's SDKs and this provider know throttling by its ``Code`` (or a 429) either way.
+    """
     headers = {"x-acs-retry-after": str(retry_after_ms)} if retry_after_ms else {}
     return EmulatorApiError(
         "Throttling.User", "Request was denied due to user flow control.", status, headers=headers

@@ -1,5 +1,6 @@
-"""Fault injection: random shares of failures, scripted one-shot faults, latency and a per-action
-QPS limit. :class:`FaultInjector` decides, per request, what goes wrong.
+"""Fault injection: random shares of failures, scripted one-shot faults, latency and the per-action
+QPS limit (ICE's account limit, :mod:`~airflow_ice.emulator.account_limit`: 100 calls per second
+per action by default). :class:`FaultInjector` decides, per request, what goes wrong.
 
 Fault kinds:
 
@@ -13,19 +14,21 @@ Fault kinds:
   ``x-acs-retry-after`` (not processed).
 * ``internal_error``: HTTP 500 ``InternalError`` (not processed).
 * ``latency`` (scripted only; the random form is ``latency_ms``): an added delay.
-* ``qps_limited``: counted when the per-action QPS limit answers ``Throttling.User``.
+* ``qps_limited``: counted when the per-action QPS limit answers ``Throttling.User`` (as ICE does,
+  the same answer as ``throttling``).
 """
 
 from __future__ import annotations
 
 import random
 import threading
-import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from airflow_ice.emulator.account_limit import DEFAULT_ACTION_QPS, QpsLimiter
 
 FaultKind = Literal[
     "drop", "lose_response", "unreadable_answer", "unavailable", "throttling", "internal_error", "latency"
@@ -104,8 +107,10 @@ class FaultConfig(BaseModel):
     :param throttle_rate: share answered ``Throttling.User``.
     :param internal_error_rate: share answered 500 ``InternalError``.
     :param latency_ms: delay added to every API request.
-    :param qps_limit: requests per second allowed per action (each action has its own budget);
-        beyond it ICE answers ``Throttling.User``. None: unlimited.
+    :param qps_limit: calls per second allowed per action, for the whole emulator (each action has
+        its own budget, shared by every client); beyond it ICE answers ``Throttling.User``. Default
+        :data:`~airflow_ice.emulator.account_limit.DEFAULT_ACTION_QPS` (100, ICE's published
+        per-action limit); None: unlimited.
     :param qps_limits: per-action overrides of ``qps_limit``, e.g. ``{"SubmitIProductionJob": 2}``.
     :param throttle_status: HTTP status of throttling answers, 400 (as ICE's gateway) or 429.
     :param retry_after_ms: when set, throttling answers carry ``x-acs-retry-after`` (milliseconds).
@@ -123,7 +128,7 @@ class FaultConfig(BaseModel):
     throttle_rate: float = Field(0.0, ge=0.0, le=1.0)
     internal_error_rate: float = Field(0.0, ge=0.0, le=1.0)
     latency_ms: float = Field(0.0, ge=0.0)
-    qps_limit: float | None = Field(None, gt=0.0)
+    qps_limit: float | None = Field(DEFAULT_ACTION_QPS, gt=0.0)
     qps_limits: dict[str, float] = Field(default_factory=dict)
     throttle_status: Literal[400, 429] = 400
     retry_after_ms: int | None = Field(None, gt=0)
@@ -188,44 +193,26 @@ class FaultPlan:
 NO_FAULT = FaultPlan()
 
 
-class QpsLimiter:
-    """A token bucket per action: ``limit`` tokens per second, bursts up to ``max(1, limit)``.
-
-    :param clock: monotonic seconds (injectable for tests).
-    """
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}
-
-    def allow(self, action: str, limit: float) -> bool:
-        """Take a token for ``action``; False when none is left. Caller holds the lock."""
-        now = self._clock()
-        capacity = max(1.0, limit)
-        tokens, last = self._buckets.get(action, (capacity, now))
-        tokens = min(capacity, tokens + (now - last) * limit)
-        allowed = tokens >= 1.0
-        self._buckets[action] = (tokens - 1.0 if allowed else tokens, now)
-        return allowed
-
-    def clear(self) -> None:
-        """Refill every bucket."""
-        self._buckets.clear()
-
-
 class FaultInjector:
     """Holds the fault settings and scripted faults and decides per request; thread-safe.
 
     :param config: the standing settings.
     :param seed: seed of the random draws, for reproducible runs.
+    :param limit_clock: monotonic seconds the per-action QPS budgets refill by (see
+        :class:`~airflow_ice.emulator.account_limit.QpsLimiter`).
     """
 
-    def __init__(self, config: FaultConfig | None = None, seed: int | None = None) -> None:
+    def __init__(
+        self,
+        config: FaultConfig | None = None,
+        seed: int | None = None,
+        limit_clock: Callable[[], float] | None = None,
+    ) -> None:
         self._lock = threading.Lock()
         self._config = config or FaultConfig()
         self._scripted: list[ScriptedFault] = []
         self._random = random.Random(seed)
-        self._limiter = QpsLimiter()
+        self._limiter = QpsLimiter() if limit_clock is None else QpsLimiter(limit_clock)
 
     @property
     def config(self) -> FaultConfig:

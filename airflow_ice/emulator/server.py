@@ -80,6 +80,10 @@ class IceEmulator:
         (:class:`~airflow_ice.emulator.faults.ScriptedFault` or mappings).
     :param seed: seed of the random fault draws and durations.
     :param clock: seconds since the epoch driving job lifecycles (tests may step time by hand).
+    :param limit_clock: monotonic seconds the per-action QPS budgets (the account limit, 100 calls
+        per second per action unless ``faults`` says otherwise) refill by; a test holds it (a clock
+        moved by hand) so that which call is throttled never depends on the machine's speed.
+        Apart from ``clock``: holding the jobs' time must not starve the budgets.
     :param region: the region written in the connection and in output URLs.
     :param role_arns: the RAM role ARN(s) the emulated STS lets AssumeRole/AssumeRoleWithOIDC assume.
     :param oidc_provider_arn: the OIDC provider ARN AssumeRoleWithOIDC accepts.
@@ -125,6 +129,7 @@ class IceEmulator:
         scripted_faults: ScriptedArgument = None,
         seed: int | None = None,
         clock: Callable[[], float] | None = None,
+        limit_clock: Callable[[], float] | None = None,
         region: str = "cn-shanghai",
         role_arns: str | Sequence[str] = DEFAULT_ROLE_ARN,
         oidc_provider_arn: str = DEFAULT_OIDC_PROVIDER_ARN,
@@ -169,6 +174,7 @@ class IceEmulator:
             scripted_faults=scripted_faults,
             seed=seed,
             clock=clock,
+            limit_clock=limit_clock,
             region=region,
             sts=StsSettings(
                 role_arns=as_tuple(role_arns),

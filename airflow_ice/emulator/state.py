@@ -48,6 +48,9 @@ class EmulatorState:
     :param scripted_faults: one-shot faults queued at start (and after :meth:`reset`).
     :param seed: seed of the fault draws, for reproducible runs.
     :param clock: seconds since the epoch driving job lifecycles (signatures always use real time).
+    :param limit_clock: monotonic seconds the per-action QPS budgets refill by (default the
+        machine's). Apart from ``clock``, so that holding or stepping the jobs' time neither starves
+        nor refills the account's budgets.
     :param region: the region named in output URLs.
     :param sts: what the emulated STS and ECS metadata service accept and issue; issued keys
         expire by ``clock``.
@@ -68,6 +71,7 @@ class EmulatorState:
         scripted_faults: ScriptedArgument = None,
         seed: int | None = None,
         clock: Callable[[], float] | None = None,
+        limit_clock: Callable[[], float] | None = None,
         region: str = "cn-shanghai",
         sts: StsSettings | None = None,
         ai_app_batch_limit: int = 20,
@@ -84,7 +88,7 @@ class EmulatorState:
         self.sts = StsActions(sts or StsSettings(), self.temporary_keys, self.authenticator, self.counters)
         self._initial_faults = to_fault_config(faults)
         self._initial_scripted = to_scripted_faults(scripted_faults)
-        self.faults = FaultInjector(self._initial_faults, seed=seed)
+        self.faults = FaultInjector(self._initial_faults, seed=seed, limit_clock=limit_clock)
         self.faults.script(self._initial_scripted)
         self.strict_placement = strict_placement_default() if strict_placement is None else strict_placement
         self.seen_secrets = SeenSecrets()

@@ -43,6 +43,14 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--plain-http", action="store_true", help="serve HTTP instead of HTTPS")
     parser.add_argument("--keep-alive", type=float, default=5.0, help="idle keep-alive seconds")
+    parser.add_argument(
+        "--qps-limit",
+        type=float,
+        default=None,
+        help="calls per second per action (default: none; these benchmarks measure the client's own "
+        "cost at 1,000-10,000 waiting jobs, which passes ICE's 100 a second by design, so the "
+        "emulator must not throttle it)",
+    )
     args = parser.parse_args()
     emulator = IceEmulator(
         job_seconds=args.job_seconds,
@@ -50,6 +58,7 @@ def main() -> int:
         seed=args.seed,
         tls=not args.plain_http,
         keep_alive_seconds=args.keep_alive,
+        faults={"qps_limit": args.qps_limit},
     )
     with emulator:
         ca_bundle = None if args.plain_http else emulator.ca_bundle_path

@@ -14,7 +14,7 @@ import itertools
 import json
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import ModuleType
@@ -142,10 +142,23 @@ def job_clock() -> ManualClock:
 
 
 @pytest.fixture
-def held_ice(job_clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> Iterator[IceEmulator]:
+def held_ice_limit_clock() -> Callable[[], float] | None:
+    """The clock ``held_ice``'s account-limit budgets refill by: the machine's (None), unless a
+    module whose calls come on virtual time overrides this fixture with that time."""
+    return None
+
+
+@pytest.fixture
+def held_ice(
+    job_clock: ManualClock,
+    held_ice_limit_clock: Callable[[], float] | None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[IceEmulator]:
     """Like ``emulated_ice``, but its jobs keep running until the test moves ``job_clock`` on, never
     finishing early because the machine was slow: for tests that must see a job still running."""
-    with IceEmulator(job_seconds=HELD_JOB_SECONDS, clock=job_clock) as emulator:
+    with IceEmulator(
+        job_seconds=HELD_JOB_SECONDS, clock=job_clock, limit_clock=held_ice_limit_clock
+    ) as emulator:
         monkeypatch.setenv("AIRFLOW_CONN_ICE_DEFAULT", emulator.connection_json(max_retries=1, timeout=5))
         yield emulator
 

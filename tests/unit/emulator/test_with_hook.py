@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from airflow_ice.emulator.faults import QpsLimiter, ScriptedFault
+from airflow_ice.emulator.faults import ScriptedFault
 from airflow_ice.emulator.server import IceEmulator
 from airflow_ice.errors import IceAuthError, IceNotFoundError, IceOutcomeUnknownError
 from airflow_ice.hooks.ice import IceHook
@@ -74,7 +74,11 @@ def clock() -> ManualClock:
 
 
 def start(
-    monkeypatch: pytest.MonkeyPatch, clock: ManualClock, token: str | None = None, **extra: Any
+    monkeypatch: pytest.MonkeyPatch,
+    clock: ManualClock,
+    token: str | None = None,
+    limit_clock: SteppingClock | None = None,
+    **extra: Any,
 ) -> IceEmulator:
     emulator = IceEmulator(
         access_key_id=KEY_ID,
@@ -82,6 +86,7 @@ def start(
         security_token=token,
         job_seconds=JOB_SECONDS,
         clock=clock,
+        limit_clock=limit_clock,
     ).start()
     monkeypatch.setenv("AIRFLOW_CONN_ICE_DEFAULT", emulator.connection_json(**extra))
     return emulator
@@ -94,10 +99,19 @@ def client_timeout() -> float:
 
 
 @pytest.fixture
+def limit_clock() -> SteppingClock | None:
+    """The QPS limiter's clock: the machine's, unless a test parametrizes it."""
+    return None
+
+
+@pytest.fixture
 def emulator(
-    monkeypatch: pytest.MonkeyPatch, clock: ManualClock, client_timeout: float
+    monkeypatch: pytest.MonkeyPatch,
+    clock: ManualClock,
+    client_timeout: float,
+    limit_clock: SteppingClock | None,
 ) -> Iterator[IceEmulator]:
-    running = start(monkeypatch, clock, timeout=client_timeout, max_retries=4)
+    running = start(monkeypatch, clock, limit_clock=limit_clock, timeout=client_timeout, max_retries=4)
     yield running
     running.stop()
 
@@ -262,14 +276,12 @@ def test_submit_not_taken_is_retried_once_created(
     assert counters.jobs_submitted[action] == 1
 
 
-def test_submits_under_a_qps_limit_all_land_once(
-    hook: IceHook, emulator: IceEmulator, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.parametrize("limit_clock", [SteppingClock(1 / 16)])
+def test_submits_under_a_qps_limit_all_land_once(hook: IceHook, emulator: IceEmulator) -> None:
     # 4 tokens, 4 per second, and 1/16 s between requests (a limiter clock that steps per request,
     # so the machine's speed cannot refill the bucket): each request adds 0.25 token. Submits 1-5
     # find 4, 3.25, 2.5, 1.75 and 1.0 tokens and take one each; the 6th is refused at 0.25, 0.5 and
     # 0.75 tokens and goes through at 1.0.
-    monkeypatch.setattr(emulator.state.faults, "_limiter", QpsLimiter(clock=SteppingClock(1 / 16)))
     emulator.set_faults(qps_limits={"SubmitIProductionJob": 4}, retry_after_ms=300)
     job_ids = {hook.submit_iproduction_job(cover_request(tag=f"t{i}")) for i in range(6)}
     counters = emulator.counters()

@@ -10,7 +10,7 @@ import asyncio
 import random
 import statistics
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from itertools import pairwise
 from typing import Any
 
@@ -182,6 +182,15 @@ async def tick_clock() -> AsyncIterator[tuple[TestClock, PollScheduler]]:
     POLL_SCHEDULERS.install(loop, scheduler)
     yield clock, scheduler
     POLL_SCHEDULERS.install(loop, None)
+
+
+@pytest.fixture
+def held_ice_limit_clock(tick_clock: tuple[TestClock, PollScheduler]) -> Callable[[], float]:
+    """``held_ice``'s account limit counts calls on the test clock, the triggers' own time: 100
+    triggers polling every 30 s call about 3 times a virtual second (100 at once at most), under
+    ICE's 100 a second, but the machine runs minutes of virtual time through in seconds."""
+    clock, _ = tick_clock
+    return clock.time
 
 
 def submit_ending_at(job_clock: ManualClock, base: float, ends: float) -> str:
