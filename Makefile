@@ -61,6 +61,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python tests/benchmarks/schedule_model.py
 	$(BIN)/python tests/benchmarks/triggerer_benchmark.py $(BENCH_ARGS)
 	$(BIN)/python tests/benchmarks/bench_ai_app_batching.py $(BENCH_ARGS)
+	$(BIN)/python tests/benchmarks/bench_adaptive_rate.py
 
 # The docs site (docs/conf.py): README, docs/*.md and the API reference from the docstrings, into
 # docs/_build/html. -E re-reads every page (docstrings are not files Sphinx watches); -W: a warning

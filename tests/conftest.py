@@ -83,3 +83,13 @@ def _no_expected_durations(request: pytest.FixtureRequest, monkeypatch: pytest.M
                 monkeypatch.setitem(figures, name, 0.0)
         else:
             monkeypatch.setattr(module, "EXPECTED_SECONDS", 0.0)
+
+
+@pytest.fixture(autouse=True)
+def _unpaced_actions() -> None:
+    """Every test starts with the process's actions unpaced: a pace slowed by one test's scripted
+    throttling would slow the next test that calls the same emulator (its tests pass their own
+    :class:`~airflow_ice.client.adaptive_rate.AdaptiveRates` on a held clock)."""
+    from airflow_ice.client.adaptive_rate import ADAPTIVE_RATES
+
+    ADAPTIVE_RATES.clear()

@@ -1,8 +1,9 @@
 """The ICE engine: one connection's calls, from parameters to a parsed answer, sync and async.
 
-For each attempt it waits for the rate limiter, takes the credentials to sign with, signs afresh
-(nonce, timestamp), sends through a transport within one deadline and size cap, and has
-:mod:`airflow_ice.client.outcome` judge the answer. Tenacity runs the attempts that the verdict
+For each attempt it waits for the action's adaptive pace (:mod:`airflow_ice.client.adaptive_rate`)
+and the connection's cap, takes the credentials to sign with, signs afresh (nonce, timestamp),
+sends through a transport within one deadline and size cap, and has
+:mod:`airflow_ice.client.outcome` judge the answer (a throttling one slows the action's pace). Tenacity runs the attempts that the verdict
 allows. No Airflow import: :class:`~airflow_ice.hooks.ice.IceHook` is the Airflow face.
 """
 
@@ -16,6 +17,7 @@ from typing import Any, Protocol
 
 from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
+from airflow_ice.client.adaptive_rate import ADAPTIVE_RATES, AdaptiveRate, AdaptiveRates
 from airflow_ice.client.config import IceConnectionConfig
 from airflow_ice.client.deadline import seconds_left
 from airflow_ice.client.outcome import (
@@ -156,6 +158,7 @@ class IceClient:
     :param backoff: the wait between attempts.
     :param on_retry: told of each retry (for the caller's log).
     :param pool: where the async transport is leased from.
+    :param paces: the adaptive pace of each action (the process-wide ones by default).
     """
 
     def __init__(
@@ -166,6 +169,7 @@ class IceClient:
         backoff: BackoffWait | None = None,
         on_retry: OnRetry | None = None,
         pool: AsyncClientPool | None = None,
+        paces: AdaptiveRates | None = None,
     ) -> None:
         self.config = config
         self._credentials = credentials
@@ -173,10 +177,14 @@ class IceClient:
         self._on_retry = on_retry
         self._pool = pool or SHARED_CLIENTS
         self._limits = AnswerLimits(config.timeout, config.max_response_bytes)
+        identity = EndpointIdentity.of(config)
+        self._identity = identity
+        self._paces = paces or ADAPTIVE_RATES
+        self._action_paces: dict[str, AdaptiveRate] = {}
         self._limiter: TokenBucket | None = (
             None
             if config.max_requests_per_second is None
-            else RATE_LIMITERS.limiter_for(EndpointIdentity.of(config), config.max_requests_per_second)
+            else RATE_LIMITERS.limiter_for(identity, config.max_requests_per_second)
         )
         self._endpoint = Endpoint(config.base_url, config.conn_id, config.region, config.explicit_endpoint)
         self._sync: SyncTransport | None = None
@@ -199,11 +207,13 @@ class IceClient:
     ) -> dict[str, Any]:
         """Call ``action`` and return its JSON answer (see :meth:`IceHook.call`)."""
         call = PreparedCall.of(action, params, body, idempotent, check)
+        pace = self._pace_of(action)
 
         def attempt() -> dict[str, Any]:
-            limits = self._limits_now(action)
+            epoch = pace.acquire_blocking()
             if self._limiter is not None:
                 self._limiter.acquire_blocking()
+            limits = self._limits_now(action)  # after any wait for a slot, which the deadline bounds too
             try:
                 credentials = self._credentials.get_credentials()
             except IceCredentialsUnavailableError as exc:
@@ -213,7 +223,7 @@ class IceClient:
                 response = self._sync_transport().send(request, limits)
             except TransportFailure as failure:
                 raise _FailedAttempt(judge_failure(action, failure, self._endpoint)) from failure
-            return self._done_or_raise(call, request, response)
+            return self._done_or_raise(call, request, response, pace, epoch)
 
         try:
             return call_with_retries(attempt, self._retryable(call), lambda: Retrying(**self._retrying(call)))
@@ -248,11 +258,13 @@ class IceClient:
         """Async :meth:`call`: the same signing, outcomes and retries, never blocking the loop."""
         call = PreparedCall.of(action, params, body, idempotent, check)
         lease = await self.alease()
+        pace = self._pace_of(action)
 
         async def attempt() -> dict[str, Any]:
-            limits = self._limits_now(action)
+            epoch = await pace.acquire()
             if self._limiter is not None:
                 await self._limiter.acquire()
+            limits = self._limits_now(action)  # after any wait for a slot, which the deadline bounds too
             try:
                 credentials = await self._credentials.aget_credentials()
             except IceCredentialsUnavailableError as exc:
@@ -268,7 +280,7 @@ class IceClient:
                 response = await lease.send(sign, limits)
             except TransportFailure as failure:
                 raise _FailedAttempt(judge_failure(action, failure, self._endpoint)) from failure
-            return self._done_or_raise(call, signed[0], response)
+            return self._done_or_raise(call, signed[0], response, pace, epoch)
 
         try:
             return await acall_with_retries(
@@ -300,6 +312,12 @@ class IceClient:
 
     # Shared by both paths
 
+    def _pace_of(self, action: str) -> AdaptiveRate:
+        pace = self._action_paces.get(action)
+        if pace is None:
+            pace = self._action_paces[action] = self._paces.for_action(self._identity, action)
+        return pace
+
     def _limits_now(self, action: str) -> AnswerLimits:
         left = seconds_left()
         if left is None or left >= self._limits.timeout:
@@ -309,11 +327,13 @@ class IceClient:
         return AnswerLimits(left, self._limits.max_bytes)
 
     def _done_or_raise(
-        self, call: PreparedCall, request: WireRequest, response: WireResponse
+        self, call: PreparedCall, request: WireRequest, response: WireResponse, pace: AdaptiveRate, epoch: int
     ) -> dict[str, Any]:
         verdict = judge_answer(
             call.action, response, request.scrub, self.config.max_response_bytes, call.check
         )
+        if verdict.throttled:
+            pace.throttled(epoch)
         if verdict.outcome is Outcome.DONE:
             assert verdict.answer is not None
             # An answer that echoes this request's secret, STS token or signature (e.g. in a URL

@@ -93,12 +93,15 @@ class Verdict:
     :param answer: the JSON answer (done only).
     :param error: what went wrong (refused and unknown).
     :param retryable: for refused: whether asking again can succeed.
+    :param throttled: ICE throttled the call (its adaptive pace slows down; see
+        :mod:`airflow_ice.client.adaptive_rate`).
     """
 
     outcome: Outcome
     answer: dict[str, Any] | None = None
     error: IceError | None = None
     retryable: bool = False
+    throttled: bool = False
 
     def may_retry(self, idempotent: bool) -> bool:
         """Whether another attempt is allowed: a retryable refusal, or an unknown idempotent call."""
@@ -117,6 +120,11 @@ class Verdict:
 def refused(error: IceError, *, retryable: bool) -> Verdict:
     """A refusal (e.g. credentials unavailable before anything was sent)."""
     return Verdict(Outcome.REFUSED, error=error, retryable=retryable)
+
+
+def throttled(error: IceThrottlingError) -> Verdict:
+    """ICE throttled the call: refused, and worth asking again once its pace allows."""
+    return Verdict(Outcome.REFUSED, error=error, retryable=True, throttled=True)
 
 
 def judge_answer(
@@ -181,14 +189,16 @@ def _judge_error_answer(
     else:
         body = {"Message": text[:RAW_CHARS] or response.reason_phrase}
     error = api_error_from_response(body, status, action=action, retry_after=retry_after)
+    is_throttling = isinstance(error, IceThrottlingError)
     if status < 500:
         # The server (ICE or a gateway in front of it) refused the request.
-        return refused(error, retryable=isinstance(error, IceThrottlingError))
+        return throttled(error) if isinstance(error, IceThrottlingError) else refused(error, retryable=False)
     well_formed = is_ice_error and bool(body.get("RequestId") or body.get("requestId"))
     if status == 503 and well_formed:
-        return refused(error, retryable=True)
-    # ICE failed while handling it, or something else answered: it may have acted.
-    return Verdict(Outcome.UNKNOWN, error=error)
+        return Verdict(Outcome.REFUSED, error=error, retryable=True, throttled=is_throttling)
+    # ICE failed while handling it, or something else answered: it may have acted. (A Throttling
+    # code still slows the action's pace.)
+    return Verdict(Outcome.UNKNOWN, error=error, throttled=is_throttling)
 
 
 def judge_failure(action: str, failure: TransportFailure, endpoint: Endpoint) -> Verdict:
@@ -224,4 +234,13 @@ def _connect_hint(failure: TransportFailure, endpoint: Endpoint) -> str:
     )
 
 
-__all__ = ["AnswerCheck", "Endpoint", "Outcome", "Verdict", "judge_answer", "judge_failure", "refused"]
+__all__ = [
+    "AnswerCheck",
+    "Endpoint",
+    "Outcome",
+    "Verdict",
+    "judge_answer",
+    "judge_failure",
+    "refused",
+    "throttled",
+]
