@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_ice import __version__
-from airflow_ice.client.config import CONN_TYPE
+from airflow_ice.client.connection_type import CONN_TYPE
 from airflow_ice.families import family_names
 from airflow_ice.provider_config import provider_config
 

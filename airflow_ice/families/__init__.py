@@ -13,8 +13,10 @@ import functools
 import importlib
 import pkgutil
 from types import ModuleType
+from typing import TYPE_CHECKING
 
-from airflow_ice.jobs.family import AnyFamily, IceJob, JobFamily
+if TYPE_CHECKING:
+    from airflow_ice.jobs.family import AnyFamily
 
 
 def family_names() -> list[str]:
@@ -34,6 +36,10 @@ def family_named(name: str) -> AnyFamily:
 
 
 def _declared(module: ModuleType) -> AnyFamily:
+    # Imported here: Airflow reads the provider's info (family_names) in every process that imports
+    # airflow.sdk, which should not pay for the declarations' machinery.
+    from airflow_ice.jobs.family import JobFamily
+
     declared = [value for value in vars(module).values() if isinstance(value, JobFamily)]
     if len(declared) != 1:
         raise TypeError(f"{module.__name__} declares {len(declared)} job families; it must declare one")
@@ -48,4 +54,4 @@ def all_families() -> dict[str, AnyFamily]:
     return {name: family_named(name) for name in family_names()}
 
 
-__all__ = ["AnyFamily", "IceJob", "JobFamily", "all_families", "family_named", "family_names"]
+__all__ = ["all_families", "family_named", "family_names"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from airflow_ice.client.config import CONN_TYPE
+from airflow_ice.client.connection_type import CONN_TYPE
 
 
 def declared_connection_type() -> Mapping[str, Any]:

@@ -1,5 +1,9 @@
 """What a DAG file pays at parse time to import our operators: figures, not a test.
 
+It also parses two DAG files the way a DAG processor's parse child does (a fresh interpreter that
+has imported ``airflow.sdk``, then runs the file): one with a single ``EmptyOperator`` task and one
+with a single snapshot task, so the provider's share of a parse is the difference.
+
 Each figure is the median of fresh interpreters (no shared import cache besides the bytecode on
 disk), timed from after ``import airflow.sdk`` (which any DAG file pays) to the end of the
 imports, with the number of ``airflow_ice`` modules loaded. Run: ``python
@@ -15,6 +19,8 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 from airflow_ice.families import family_names
 
@@ -40,6 +46,56 @@ SCENARIOS = {
 }
 
 
+PARSE_PROBE = """
+import json, runpy, sys, time
+import airflow.sdk
+started = time.perf_counter()
+runpy.run_path(sys.argv[1])
+elapsed = (time.perf_counter() - started) * 1000
+print(json.dumps({"ms": elapsed, "modules": sum(1 for n in sys.modules if n.startswith("airflow_ice"))}))
+"""
+EMPTY_DAG = """
+from airflow.providers.standard.operators.empty import EmptyOperator
+from airflow.sdk import DAG
+
+with DAG(dag_id="empty", schedule=None):
+    EmptyOperator(task_id="nothing")
+"""
+ICE_DAG = """
+from airflow.sdk import DAG
+
+from airflow_ice.operators.snapshot import IceSnapshotJobOperator
+
+with DAG(dag_id="thumbnails", schedule=None):
+    IceSnapshotJobOperator(
+        task_id="thumbnail",
+        input={"Type": "OSS", "Media": "oss://bucket/in/{{ ds }}.mp4"},
+        output={"Type": "OSS", "Media": "oss://bucket/thumbs/{{ ds }}.jpg"},
+        template_config={"TemplateId": "S00000101-100010"},
+        deferrable=True,
+    )
+"""
+DAG_FILES = {"DAG file: one EmptyOperator": EMPTY_DAG, "DAG file: one snapshot task": ICE_DAG}
+
+
+def measure_parse(source: str, runs: int) -> tuple[float, int]:
+    """The median time to run a DAG file after ``import airflow.sdk``, in fresh interpreters."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "dag.py"
+        path.write_text(source, encoding="utf-8")
+        figures = [
+            json.loads(
+                subprocess.run(
+                    [sys.executable, "-c", PARSE_PROBE, str(path)], capture_output=True, text=True, check=True
+                )
+                .stdout.strip()
+                .splitlines()[-1]
+            )
+            for _ in range(runs)
+        ]
+    return statistics.median(f["ms"] for f in figures), figures[-1]["modules"]
+
+
 def measure(modules: list[str], runs: int) -> tuple[float, int]:
     figures = []
     for _ in range(runs):
@@ -59,6 +115,9 @@ def main() -> None:
     )
     for name, modules in SCENARIOS.items():
         ms, loaded = measure(modules, args.runs)
+        print(f"{name:32s} {ms:7.1f} ms over airflow.sdk   airflow_ice modules loaded: {loaded}")
+    for name, source in DAG_FILES.items():
+        ms, loaded = measure_parse(source, args.runs)
         print(f"{name:32s} {ms:7.1f} ms over airflow.sdk   airflow_ice modules loaded: {loaded}")
 
 

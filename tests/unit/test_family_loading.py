@@ -44,3 +44,20 @@ def test_one_family_loads_alone(package: str, family: str) -> None:
     # Nothing needs a job model (nor another family's request) until a job is read.
     assert not {name for name in models if name.endswith("_job")}
     assert {name for name in models if name.endswith("_request")} <= {f"airflow_ice.models.{family}_request"}
+
+
+def test_airflow_reading_the_provider_info_loads_nothing_else_of_ours() -> None:
+    """Every process that imports ``airflow.sdk`` (each DAG file parse, each task) reads the provider's
+    info through its entry point: that must not pay for the client, the hook or any family."""
+    loaded = loaded_by("airflow.sdk")
+
+    assert "airflow_ice.get_provider_info" in loaded, (
+        "Airflow did not read the provider info: nothing checked"
+    )
+    assert loaded == {
+        "airflow_ice.client",
+        "airflow_ice.client.connection_type",
+        "airflow_ice.families",
+        "airflow_ice.get_provider_info",
+        "airflow_ice.provider_config",
+    }
