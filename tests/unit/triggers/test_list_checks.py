@@ -27,7 +27,7 @@ from airflow_ice.triggers.batching import BATCHED_POLLERS, ListedJobKind, PollKi
 from airflow_ice.triggers.media_info import IceMediaInfoJobTrigger
 from airflow_ice.triggers.snapshot import IceSnapshotJobTrigger
 from tests.support.emulator import ManualClock
-from tests.support.family_cases import MEDIA_INFO, SNAPSHOT, FamilyCase
+from tests.support.family_cases import IPRODUCTION, MEDIA_INFO, SNAPSHOT, FamilyCase
 from tests.support.loop_checks import until, until_while_running
 
 POLL = 0.1
@@ -301,3 +301,17 @@ async def test_a_transient_list_failure_means_keep_waiting(ice: IceEmulator, clo
 
     assert all(event.succeeded for event in events_of(await done, job_ids))
     assert ice.counters().faults == {"unavailable": 1}
+
+
+def test_a_family_tells_ices_creation_time_of_its_jobs(ice: IceEmulator, clock: ManualClock) -> None:
+    """What the operator and sensor hand the trigger as ``created_at`` (ICE's clock)."""
+    created = clock()
+    (snapshot,) = submit(SNAPSHOT, 1)
+    (info,) = submit(MEDIA_INFO, 1)
+    with IceHook() as hook:
+        snapshot_job = hook.get_job(SNAPSHOT.family, snapshot)
+        info_job = hook.get_job(MEDIA_INFO.family, info)
+
+    assert SNAPSHOT.family.created_at(snapshot_job) == int(created)
+    assert MEDIA_INFO.family.created_at(info_job) == int(created)  # its SubmitTime: it has no CreateTime
+    assert IPRODUCTION.family.created_at(snapshot_job) is None  # no list: never needed
