@@ -125,6 +125,24 @@ PLACEMENTS: Mapping[str, Placement] = {
     ),
     "SubmitTranscodeJob": _placement(query="ClientToken InputGroup Name OutputGroup ScheduleConfig UserData"),
     "GetTranscodeJob": _placement(query="ParentJobId"),
+    "ListSnapshotJobs": _placement(
+        query="EndOfCreateTime JobId NextPageToken OrderBy PageSize StartOfCreateTime Status"
+    ),
+    "ListMediaConvertJobs": _placement(
+        query="EndOfCreateTime JobId NextPageToken OrderBy PageSize StartOfCreateTime Status"
+    ),
+    "ListMediaInfoJobs": _placement(
+        query="EndOfCreateTime JobId NextPageToken OrderBy PageSize StartOfCreateTime Status"
+    ),
+    "ListMediaProducingJobs": _placement(
+        query="EndTime JobType Keyword MasterJobId MaxResults NextToken ProjectId SortBy StartTime Status"
+    ),
+    "ListTranscodeJobs": _placement(
+        query="EndOfCreateTime NextPageToken OrderBy PageSize ParentJobId StartOfCreateTime Status"
+    ),
+    "ListBatchMediaProducingJobs": _placement(
+        query="EndTime JobId JobType MaxResults NextToken SortBy StartTime Status"
+    ),
 }
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_ice.jobs.durations import VIDEO_REWRITE_SECONDS
 from airflow_ice.jobs.family import JobFamily
+from airflow_ice.jobs.list_check import ListCheck
 from airflow_ice.jobs.media_readers import addresses_in, first_output_url, model_failure_detail
 from airflow_ice.lineage.job_lineage import JobMedia, JobOutputs
 
@@ -49,4 +50,15 @@ BATCH_MEDIA_PRODUCING: JobFamily[BatchMediaProducingJobRequest, Any] = JobFamily
     failure_detail_of=model_failure_detail,
     expected_seconds_of=_expected_seconds,
     client_token=True,
+    # Its items lack the videos (SubJobList) and ExtendOutput: a finished job is read once with its Get.
+    list_check=ListCheck(
+        action="ListBatchMediaProducingJobs",
+        finished_statuses=("Finished", "Failed"),
+        list_key="EditingBatchJobList",
+        start_name="StartTime",
+        end_name="EndTime",
+        page_size_name="MaxResults",
+        page_token_name="NextToken",
+        next_token_key="NextToken",
+    ),
 )

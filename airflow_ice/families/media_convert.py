@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_ice.jobs.durations import VIDEO_REWRITE_SECONDS
 from airflow_ice.jobs.family import JobFamily
+from airflow_ice.jobs.list_check import ListCheck
 from airflow_ice.jobs.media_readers import (
     decoded,
     first_output_url,
@@ -67,4 +68,10 @@ MEDIA_CONVERT: JobFamily[MediaConvertJobRequest, Any] = JobFamily(
     failure_detail_of=model_failure_detail,
     expected_seconds_of=_expected_seconds,
     client_token=True,
+    # Its items lack OutputDetails and OutputGroupDetails (the files): a finished job is read once
+    # with its Get. The filter's values are the SDK's (Inited, Running, Complete, Error): a job
+    # Cancelled is found by its Get once it is older than the list window.
+    list_check=ListCheck(
+        action="ListMediaConvertJobs", finished_statuses=("Complete", "Error"), list_key="Jobs"
+    ),
 )

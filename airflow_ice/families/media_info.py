@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_ice.jobs.durations import AUDIO_ANALYSIS_SECONDS
 from airflow_ice.jobs.family import JobFamily
+from airflow_ice.jobs.list_check import ListCheck
 from airflow_ice.jobs.media_readers import model_failure_detail, no_output_url, no_outputs, request_input
 
 if TYPE_CHECKING:
@@ -34,4 +35,13 @@ MEDIA_INFO: JobFamily[MediaInfoJobRequest, Any] = JobFamily(
     inputs_described="`Input` (an OSS object or a media id)",
     failure_detail_of=model_failure_detail,
     expected_seconds_of=_expected_seconds,
+    # Its items carry the whole job (MediaInfoProperty too): no Get for a finished job. ICE's media info
+    # jobs have no CreateTime; the window filters on the time SubmitTime reports.
+    list_check=ListCheck(
+        action="ListMediaInfoJobs",
+        finished_statuses=("Success", "Fail"),
+        list_key="Jobs",
+        created_field="submit_time",
+        items_complete=True,
+    ),
 )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_ice.jobs.durations import VIDEO_REWRITE_SECONDS
 from airflow_ice.jobs.family import JobFamily
+from airflow_ice.jobs.list_check import ListCheck
 from airflow_ice.jobs.media_readers import addresses_in, decoded, member, model_failure_detail
 from airflow_ice.lineage.job_lineage import JobMedia, JobOutputs
 
@@ -55,4 +56,17 @@ MEDIA_PRODUCING: JobFamily[MediaProducingJobRequest, Any] = JobFamily(
     failure_detail_of=model_failure_detail,
     expected_seconds_of=_expected_seconds,
     client_token=True,
+    # Its items lack Progress, VodMediaId and Timeline: a finished job is read once with its Get.
+    list_check=ListCheck(
+        action="ListMediaProducingJobs",
+        finished_statuses=("Success", "Failed"),
+        list_key="MediaProducingJobList",
+        start_name="StartTime",
+        end_name="EndTime",
+        page_size_name="MaxResults",
+        page_token_name="NextToken",
+        next_token_key="NextToken",
+        # "The maximum time range between EndTime and StartTime cannot exceed 30 days" (the SDK).
+        max_window_seconds=30 * 24 * 3600.0,
+    ),
 )

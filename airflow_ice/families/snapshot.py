@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_ice.jobs.durations import VIDEO_ANALYSIS_SECONDS
 from airflow_ice.jobs.family import JobFamily
+from airflow_ice.jobs.list_check import ListCheck
 from airflow_ice.jobs.media_readers import model_failure_detail, output_url, request_input, request_output
 from airflow_ice.lineage.job_lineage import JobMedia, JobOutputs
 
@@ -70,4 +71,6 @@ SNAPSHOT: JobFamily[SnapshotJobRequest, Any] = JobFamily(
     requested_outputs_of=_requested_outputs,
     failure_detail_of=model_failure_detail,
     expected_seconds_of=_expected_seconds,
+    # Its items lack Code, Message, UserData and TemplateConfig: a finished job is read once with its Get.
+    list_check=ListCheck(action="ListSnapshotJobs", finished_statuses=("Success", "Fail"), list_key="Jobs"),
 )

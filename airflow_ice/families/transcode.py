@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_ice.jobs.durations import VIDEO_REWRITE_SECONDS
 from airflow_ice.jobs.family import JobFamily
+from airflow_ice.jobs.list_check import ListCheck
 from airflow_ice.jobs.media_readers import (
     decoded,
     first_output_url,
@@ -62,4 +63,6 @@ TRANSCODE: JobFamily[TranscodeJobRequest, Any] = JobFamily(
     failure_detail_of=model_failure_detail,
     expected_seconds_of=_expected_seconds,
     client_token=True,
+    # Its items lack the sub-jobs (TranscodeJobList, the files): a finished job is read once with its Get.
+    list_check=ListCheck(action="ListTranscodeJobs", finished_statuses=("Success", "Fail"), list_key="Jobs"),
 )

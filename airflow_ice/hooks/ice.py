@@ -12,10 +12,11 @@ from airflow.providers.common.compat.sdk import BaseHook, mask_secret
 
 from airflow_ice.client.config import DEFAULT_CONN_ID, IceConnectionConfig, config_from_connection
 from airflow_ice.client.connection_type import CONN_TYPE
-from airflow_ice.errors import IceApiError, IceAuthError, IceError
+from airflow_ice.errors import IceApiError, IceAuthError, IceError, IceResponseError
 from airflow_ice.families import family_named
 from airflow_ice.hooks.connection_reads import CONNECTION_READS
 from airflow_ice.jobs.family import AnyFamily, JobFamily, JobT, RequestT
+from airflow_ice.jobs.list_check import MAX_PAGE_SIZE, JobListPage, ListCheck
 from airflow_ice.models.request_fields import client_token_text
 from airflow_ice.models.validation import validate_request
 
@@ -407,6 +408,46 @@ class IceHook(BaseHook):
     ) -> None:
         """Async :meth:`cancel_job`."""
         await self.acall(_cancel_action(family), _job_query(job_id, params, family.job_id_name))
+
+    def list_finished_jobs(
+        self,
+        family: JobFamily[Any, JobT],
+        status: str,
+        created_from: float,
+        created_to: float,
+        *,
+        page_size: int = MAX_PAGE_SIZE,
+        page_token: str | None = None,
+    ) -> JobListPage:
+        """One page of ICE's list of the family's jobs in ``status`` created in a window (its
+        :attr:`~airflow_ice.jobs.family.JobFamily.list_check`, e.g. ``ListSnapshotJobs``).
+
+        :param family: a family with a list action.
+        :param status: the ``Status`` filter, e.g. ``Success``.
+        :param created_from: the window's start, epoch seconds (ICE's filter on creation time).
+        :param created_to: the window's end, epoch seconds.
+        :param page_size: jobs per page, 1 to the list's maximum (100).
+        :param page_token: the previous page's ``next_token``, or None for the first page.
+        :raises ValueError: ICE has no list for the family, or a bad page size or window.
+        """
+        check = _list_check(family)
+        data = self.call(check.action, check.params(status, created_from, created_to, page_size, page_token))
+        return _listed_page(family, check, data)
+
+    async def alist_finished_jobs(
+        self,
+        family: JobFamily[Any, JobT],
+        status: str,
+        created_from: float,
+        created_to: float,
+        *,
+        page_size: int = MAX_PAGE_SIZE,
+        page_token: str | None = None,
+    ) -> JobListPage:
+        """Async :meth:`list_finished_jobs`."""
+        check = _list_check(family)
+        params = check.params(status, created_from, created_to, page_size, page_token)
+        return _listed_page(family, check, await self.acall(check.action, params))
 
     # Typed access per family: one line each over the calls above (the family's module is imported on use).
 
@@ -974,6 +1015,27 @@ def _batch_get_action(family: AnyFamily) -> str:
     if family.batch_get_action is None:
         raise ValueError(f"ICE has no batch read for {family.name} jobs.")
     return family.batch_get_action
+
+
+def _list_check(family: AnyFamily) -> ListCheck:
+    if family.list_check is None:
+        raise ValueError(f"ICE has no list of {family.name} jobs by status.")
+    return family.list_check
+
+
+def _listed_page(family: AnyFamily, check: ListCheck, answer: Mapping[str, Any]) -> JobListPage:
+    """The page's jobs; an item that cannot be read is named in ``unread`` (its Get will say more)."""
+    items, next_token = check.page_of(answer)
+    jobs: list[Any] = []
+    unread: list[str] = []
+    for item in items:
+        try:
+            jobs.append(family.parse_listed(item))
+        except IceResponseError:
+            job_id = item.get(family.job_id_name)
+            if isinstance(job_id, str) and job_id:
+                unread.append(job_id)
+    return JobListPage(jobs, unread, next_token)
 
 
 def _cancel_action(family: AnyFamily) -> str:

@@ -89,6 +89,7 @@ class DeclaredJobFamily(JobFamily[Any, Any]):
     inputs_described: str = field(default="none: the provider does not know what the job reads", init=False)
     answer_names_job: bool = field(default=False, init=False)
     batch_get_action: str | None = field(default=None, init=False)
+    list_check: None = field(default=None, init=False)
     output_url_of: Any = field(init=False, repr=False, compare=False)
     outputs_of: Any = field(init=False, repr=False, compare=False)
     inputs_of: Any = field(init=False, repr=False, compare=False)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 from airflow_ice.lineage.job_lineage import JobMedia, JobOutputs
 
 if TYPE_CHECKING:
+    from airflow_ice.jobs.list_check import ListCheck
     from airflow_ice.models.request_fields import RequestModel
 
 
@@ -102,6 +103,8 @@ class JobFamily(Generic[RequestT, JobT]):
     :param client_token: whether the submit takes ICE's ``ClientToken`` (the request model has a
         ``client_token`` field): the operator then sends one, so a submit whose answer was lost is
         resent safely instead of failing the task as outcome-unknown.
+    :param list_check: ICE's list of the family's jobs by status and creation time, where it has
+        one: the waiting triggers then check their jobs with it (:mod:`airflow_ice.jobs.list_check`).
     """
 
     name: str
@@ -123,6 +126,7 @@ class JobFamily(Generic[RequestT, JobT]):
     failure_detail_of: Callable[[Any], str] = field(default=_no_detail)
     expected_seconds_of: Callable[[Any], float] = field(default=_no_expected_seconds)
     client_token: bool = False
+    list_check: ListCheck | None = None
 
     def __post_init__(self) -> None:
         for name in ("request_model", "job_model"):
@@ -151,6 +155,24 @@ class JobFamily(Generic[RequestT, JobT]):
         data = answer if self.answer_names_job else {**answer, "JobId": job_id}
         job: JobT = self.job_class.from_response(data)  # type: ignore[attr-defined]
         return job
+
+    def parse_listed(self, item: Mapping[str, Any]) -> JobT:
+        """One item of :attr:`list_check`'s answer as the family's job model: an item is the
+        Get's job object (often with fewer fields), parsed as if the Get had answered it.
+
+        :param item: one job object of the list.
+        :raises IceResponseError: the item cannot be read as a job.
+        """
+        envelope: str | None = getattr(self.job_class, "ENVELOPE", None)
+        job: JobT = self.job_class.from_response(  # type: ignore[attr-defined]
+            {envelope: item} if envelope else item, self.list_check.action if self.list_check else None
+        )
+        return job
+
+    def created_at(self, job: object) -> float | None:
+        """When ICE created ``job`` (a parsed job), in epoch seconds, for a family checked with lists
+        (:attr:`list_check` finds jobs by it); None for another family or when ICE did not say."""
+        return None if self.list_check is None else self.list_check.created_at(job)
 
     @property
     def can_cancel(self) -> bool:

@@ -344,6 +344,8 @@ class IceJobOperator(JobLineageMixin, BaseOperator):
                     first_poll_at=first_poll_at,
                     keep_presigned_urls=self.keep_presigned_urls,
                     failures_in_a_row=failures.in_a_row,
+                    # ICE's creation time: a family checked with lists finds the job in them by it.
+                    created_at=None if job is None else self.family.created_at(job),
                 ),
                 method_name="execute_complete",
                 kwargs={"job_id": job_id},

@@ -101,6 +101,8 @@ class IceJobSensor(JobLineageMixin, BaseSensorOperator):
         self.keep_presigned_urls = keep_presigned_urls
         # Lives as long as this instance: across the pokes of one run (poke mode), not reschedules.
         self._poll_failures = PollFailurePolicy(self.max_consecutive_poll_failures)
+        # When ICE created the job, once a poke read it (the trigger lists by it).
+        self._created_at: float | None = None
 
     def make_trigger(self, **arguments: Any) -> IceJobTrigger:
         """The trigger that waits for the job in the triggerer (a declared family adds its declaration).
@@ -131,6 +133,7 @@ class IceJobSensor(JobLineageMixin, BaseSensorOperator):
         if not result.ends_wait:
             # After a transient failure the hook already retried; the job may be fine: check again.
             if result.job is not None:
+                self._created_at = self.family.created_at(result.job)
                 self.log.info("%s job %s is %s", self.family.name, job_id, shown_text(result.job.status_text))
             return False
         if result.job is None:
@@ -187,6 +190,8 @@ class IceJobSensor(JobLineageMixin, BaseSensorOperator):
                 keep_presigned_urls=self.keep_presigned_urls,
                 # A failed check here was the first poll: the trigger's count goes on from it.
                 failures_in_a_row=self._poll_failures.in_a_row,
+                # ICE's creation time: a family checked with lists finds the job in them by it.
+                created_at=self._created_at,
             ),
             method_name="execute_complete",
             kwargs={"job_id": self._checked_job_id()},

@@ -68,6 +68,10 @@ class IceJobTrigger(BaseTrigger):
         opt-in); otherwise their signature and token parameters are removed.
     :param failures_in_a_row: transient failures in a row counted before the trigger started (the
         operator's or sensor's check before deferring failed): the trigger's count goes on from it.
+    :param created_at: when ICE created the job (epoch seconds, ICE's clock), when the operator or
+        sensor read it before deferring: a family checked with ICE's lists
+        (:mod:`~airflow_ice.triggers.shared_poll`) finds the job in them by it; None: the job's first
+        Get tells.
     """
 
     #: The family's declaration (a class attribute; a declared family's waiters set it per instance).
@@ -94,6 +98,7 @@ class IceJobTrigger(BaseTrigger):
         first_poll_at: float | None = None,
         keep_presigned_urls: bool = False,
         failures_in_a_row: int = 0,
+        created_at: float | None = None,
     ) -> None:
         super().__init__()
         self.job_id = job_id
@@ -105,6 +110,7 @@ class IceJobTrigger(BaseTrigger):
         self.first_poll_at = None if first_poll_at is None else float(first_poll_at)
         self.keep_presigned_urls = bool(keep_presigned_urls)
         self.failures_in_a_row = int(failures_in_a_row)
+        self.created_at = None if created_at is None else float(created_at)
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         """Class path and JSON-primitive kwargs to rebuild the trigger."""
@@ -120,6 +126,7 @@ class IceJobTrigger(BaseTrigger):
                 "first_poll_at": self.first_poll_at,
                 "keep_presigned_urls": self.keep_presigned_urls,
                 "failures_in_a_row": self.failures_in_a_row,
+                "created_at": self.created_at,
             },
         )
 
@@ -212,7 +219,8 @@ class IceJobTrigger(BaseTrigger):
                     yield self._end_event(result)
                     return
                 job = result.job
-                if job is not None and job.status_text != last_status:
+                # A list check that vouches for a running job tells no status (None): nothing to log.
+                if job is not None and job.status_text is not None and job.status_text != last_status:
                     # Only changes: thousands of triggers logging every poll would flood the log.
                     self.log.info(
                         "%s job %s is %s", self.family.name, self.job_id, shown_text(job.status_text)

@@ -1,10 +1,12 @@
-"""One poller per connection and event loop that checks many waiting jobs with one batch call.
+"""One poller per connection, family and event loop that checks many waiting jobs with few calls.
 
-ICE can describe many jobs in one call (e.g. ``BatchGetYikeAIAppJob``). A triggerer waiting for a
-thousand such jobs would otherwise make a thousand calls per poll interval. Instead, every trigger
-of a kind that shares a connection joins the :class:`BatchedJobPoller` of that connection on its
-own event loop: the poller collects the jobs due for a check, asks ICE for up to ``batch_size`` of
-them per call, and wakes each trigger with its own job (or with the error that concerns it).
+ICE can describe many jobs in one call: by their ids (``BatchGetYikeAIAppJob``, a
+:class:`BatchedJobKind`) or as a list of a family's jobs by status and creation time
+(``ListSnapshotJobs``, ... a :class:`ListedJobKind`). A triggerer waiting for a thousand such jobs
+would otherwise make a thousand calls per poll interval. Instead, every trigger of a kind that
+shares a connection joins the :class:`BatchedJobPoller` of that connection on its own event loop:
+the poller collects the jobs due for a check, reads them together, and wakes each trigger with its
+own job (or with the error that concerns it).
 
 - The poller is a task on the triggerer's loop, started by the first trigger that joins and
   stopped when the last one leaves (done, cancelled or timed out). Nothing in it blocks the loop.
@@ -20,6 +22,24 @@ them per call, and wakes each trigger with its own job (or with the error that c
   ends with its own error event.
 - The batch size is the smallest ``batch_size`` of the waiting triggers, else the connection extra
   named by the kind (``ai_app_batch_size`` for AI-app jobs), else :data:`DEFAULT_BATCH_SIZE`.
+
+A list kind reads, per round, the family's finished jobs (one list per finished status, pages of
+100, the next-page token followed) created in a window covering the round's jobs:
+
+- A job in the list has finished: its trigger gets the listed job, or, when a list item lacks what
+  the job's XCom form holds (:attr:`~airflow_ice.jobs.list_check.ListCheck.items_complete`), the
+  job read once with its Get. A job absent from a complete list is still running: its trigger
+  hears so (:class:`UnfinishedJob`), with no call of its own.
+- The window runs from the oldest job's creation to the newest's (ICE's clock, a minute's margin
+  each side), at most :data:`DEFAULT_LIST_WINDOW_SECONDS` wide; a job created before that is read
+  with its Get. So other systems' jobs on the account cost pages only within that window, and at
+  most :data:`DEFAULT_MAX_LIST_PAGES` pages per status and round: a list cut there vouches for no
+  absent job, and those are read with their Gets. A list ICE refuses (a request error) is not
+  asked again by this poller: its jobs are read with Gets. Each of these fallbacks is logged once
+  per poller.
+- A job's creation time comes from its trigger (``created_at``, which the operator sets from its
+  check at once), else from the job's first Get. A job ending in a status the list cannot filter by
+  (a media convert job ``Cancelled``) is found by its Get once it is older than the window.
 """
 
 from __future__ import annotations
@@ -31,18 +51,19 @@ import threading
 import weakref
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.connection import get_async_connection, get_async_extra_dejson
 
 from airflow_ice.errors import IceApiError, IceAuthError, IceResponseError
+from airflow_ice.jobs.list_check import MAX_PAGE_SIZE, ListCheck
 from airflow_ice.jobs.waiting import TRANSIENT_POLL_ERRORS
 from airflow_ice.triggers.hook_loader import load_hook_class
 from airflow_ice.triggers.poll_scheduler import POLL_SCHEDULERS
 
 if TYPE_CHECKING:
     from airflow_ice.hooks.ice import IceHook
-    from airflow_ice.jobs.family import IceJob
+    from airflow_ice.jobs.family import AnyFamily, IceJob
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +75,14 @@ COALESCE_SHARE = 0.5
 JOIN_WINDOW_SECONDS = 0.05
 # Width of the random spread of a round's next due time (±5%), so that triggerers do not poll in lock-step.
 ROUND_JITTER = 0.1
+
+DEFAULT_MAX_LIST_PAGES = 20
+"""The most pages of one list (one finished status) a round reads: 2,000 jobs."""
+DEFAULT_LIST_WINDOW_SECONDS = 3600.0
+"""The widest creation-time window a round lists; older jobs are read with their Gets."""
+# Each side of the window: ICE's times are whole seconds, and its filter's time may not be the
+# CreateTime it reports to the second.
+WINDOW_MARGIN_SECONDS = 60.0
 
 BatchQuery = Callable[["IceHook", list[str]], Awaitable[Sequence["IceJob"]]]
 SingleQuery = Callable[["IceHook", str], Awaitable["IceJob"]]
@@ -73,6 +102,73 @@ class BatchedJobKind:
     batch_query: BatchQuery
     single_query: SingleQuery
     batch_size_extra: str
+
+
+@dataclass(frozen=True)
+class ListedJobKind:
+    """How to check jobs of one family with its list of finished jobs (:attr:`JobFamily.list_check
+    <airflow_ice.jobs.family.JobFamily.list_check>`), and its Get for the rest.
+
+    :param family: the family (one with a ``list_check``).
+    :param max_pages: the most pages of one list (one finished status) a round reads.
+    :param max_window_seconds: the widest creation-time window a round lists.
+    """
+
+    family: AnyFamily
+    max_pages: int = DEFAULT_MAX_LIST_PAGES
+    max_window_seconds: float = DEFAULT_LIST_WINDOW_SECONDS
+
+    def __post_init__(self) -> None:
+        if self.family.list_check is None:
+            raise ValueError(f"ICE has no list of {self.family.name} jobs by status.")
+
+    @property
+    def name(self) -> str:
+        """The family's name (logs; one poller per name and connection)."""
+        return str(self.family.name)
+
+    @property
+    def check(self) -> ListCheck:
+        """The family's list declaration."""
+        check = self.family.list_check
+        assert check is not None  # checked when made
+        return check
+
+    def window_width(self) -> float:
+        """The widest window a round asks for, within ICE's own bound (margins included)."""
+        width = self.max_window_seconds
+        if self.check.max_window_seconds is not None:
+            width = min(width, self.check.max_window_seconds - 2 * WINDOW_MARGIN_SECONDS - 2)
+        return width
+
+
+PollKind = BatchedJobKind | ListedJobKind
+"""How a poller reads its jobs: in batches by id, or from a family's list."""
+
+
+class UnfinishedJob:
+    """A job a complete list of finished jobs left out: still running (its status is not known
+    more precisely). What a list check hands a trigger whose job has not finished.
+
+    :param job_id: the job.
+    """
+
+    __slots__ = ("job_id",)
+
+    status_text: str | None = None
+    is_terminal = False
+    succeeded = False
+    failed = False
+
+    def __init__(self, job_id: str) -> None:
+        self.job_id = job_id
+
+    def __repr__(self) -> str:
+        return f"UnfinishedJob({self.job_id!r})"
+
+    def to_xcom(self) -> dict[str, Any]:
+        """The job id only: nothing else is known."""
+        return {"job_id": self.job_id, "status": None}
 
 
 def checked_batch_size(value: object, source: str) -> int:
@@ -96,12 +192,14 @@ class PollerStats:
 
     :param rounds: polling rounds.
     :param batch_calls: batch calls made.
+    :param list_calls: list calls made (pages).
     :param single_calls: single-job calls made (lone jobs, jobs missing from an answer, fallbacks).
     :param checks: job results (or errors) handed to triggers.
     """
 
     rounds: int = 0
     batch_calls: int = 0
+    list_calls: int = 0
     single_calls: int = 0
     checks: int = 0
 
@@ -114,16 +212,24 @@ class BatchMember:
     :param poll_interval: seconds between its checks.
     :param batch_size: the largest batch it accepts, or None for the poller's default.
     :param due: loop time of its next check.
+    :param created_at: when ICE created the job (epoch seconds), or None until known.
     """
 
     def __init__(
-        self, poller: BatchedJobPoller, job_id: str, poll_interval: float, batch_size: int | None, due: float
+        self,
+        poller: BatchedJobPoller,
+        job_id: str,
+        poll_interval: float,
+        batch_size: int | None,
+        due: float,
+        created_at: float | None = None,
     ) -> None:
         self.poller = poller
         self.job_id = job_id
         self.poll_interval = poll_interval
         self.batch_size = batch_size
         self.due = due
+        self.created_at = created_at
         self._arrived = asyncio.Event()
         self._outcome: IceJob | BaseException | None = None
 
@@ -166,6 +272,15 @@ class _Round:
         for member in self.by_job.get(job_id, ()):
             member.deliver(outcome)
 
+    def created_at(self, job_id: str) -> float | None:
+        """When ICE created the job, as its members know it (None: not known yet)."""
+        return next((m.created_at for m in self.by_job[job_id] if m.created_at is not None), None)
+
+    def learn_created_at(self, job_id: str, created_at: float | None) -> None:
+        for member in self.by_job.get(job_id, ()):
+            if member.created_at is None:
+                member.created_at = created_at
+
 
 class BatchedJobPoller:
     """Checks the jobs of every member in batches, on one event loop, for one connection.
@@ -180,7 +295,7 @@ class BatchedJobPoller:
 
     def __init__(
         self,
-        kind: BatchedJobKind,
+        kind: PollKind,
         conn_id: str,
         loop: asyncio.AbstractEventLoop,
         on_empty: Callable[[BatchedJobPoller], None],
@@ -199,6 +314,10 @@ class BatchedJobPoller:
         self._connection_read = False
         # Learnt when ICE refuses a batch: later batches stay below it.
         self._refused_size: int | None = None
+        # Set when ICE refuses a list: the poller's jobs are read with Gets from then on.
+        self._list_refused = False
+        # The fallbacks already logged (each once per poller).
+        self._logged: set[str] = set()
 
     def __repr__(self) -> str:
         return f"BatchedJobPoller({self.kind.name!r}, conn_id={self.conn_id!r}, members={len(self._members)})"
@@ -214,12 +333,17 @@ class BatchedJobPoller:
         return self._task is not None and not self._task.done()
 
     def add(
-        self, job_id: str, poll_interval: float, batch_size: int | None, first_wait: float | None = None
+        self,
+        job_id: str,
+        poll_interval: float,
+        batch_size: int | None,
+        first_wait: float | None = None,
+        created_at: float | None = None,
     ) -> BatchMember:
         """Add a member (checked soon, or in ``first_wait`` seconds) and start the poller's task if needed."""
         soon = min(JOIN_WINDOW_SECONDS, poll_interval * COALESCE_SHARE)
         due = self._scheduler.time() + max(soon, first_wait or 0.0)
-        member = BatchMember(self, job_id, poll_interval, batch_size, due)
+        member = BatchMember(self, job_id, poll_interval, batch_size, due, created_at)
         self._members[id(member)] = member
         if self._task is None:
             self._task = self.loop.create_task(self._run(), name=f"ice-batched-poller-{self.kind.name}")
@@ -298,17 +422,12 @@ class BatchedJobPoller:
         return chosen
 
     async def _poll_round(self, hook: IceHook, now: float) -> None:
-        if not self._connection_read:
-            self._connection_read = True
-            self._connection_batch_size = await self._read_connection_batch_size()
         chosen = self._round_members(now)
-        # A comma would split the id in the batch call's list: such an id is read alone.
-        job_ids = [job_id for job_id in chosen.by_job if "," not in job_id]
-        size = self.batch_size()
-        chunks = [job_ids[i : i + size] for i in range(0, len(job_ids), size)]
-        chunks += [[job_id] for job_id in chosen.by_job if "," in job_id]
         self.stats.rounds += 1
-        await asyncio.gather(*(self._poll_chunk(hook, chunk, chosen) for chunk in chunks))
+        if isinstance(self.kind, ListedJobKind):
+            await self._list_round(hook, self.kind, chosen)
+        else:
+            await self._batch_round(hook, self.kind, chosen)
         # One spread for the whole round keeps its members together in later rounds.
         spread = 1 + random.uniform(-ROUND_JITTER / 2, ROUND_JITTER / 2)
         finished = self._scheduler.time()
@@ -316,14 +435,128 @@ class BatchedJobPoller:
             for member in members:
                 member.due = finished + member.poll_interval * spread
 
-    async def _poll_chunk(self, hook: IceHook, job_ids: list[str], chosen: _Round) -> None:
+    async def _batch_round(self, hook: IceHook, kind: BatchedJobKind, chosen: _Round) -> None:
+        if not self._connection_read:
+            self._connection_read = True
+            self._connection_batch_size = await self._read_connection_batch_size(kind)
+        # A comma would split the id in the batch call's list: such an id is read alone.
+        job_ids = [job_id for job_id in chosen.by_job if "," not in job_id]
+        size = self.batch_size()
+        chunks = [job_ids[i : i + size] for i in range(0, len(job_ids), size)]
+        chunks += [[job_id] for job_id in chosen.by_job if "," in job_id]
+        await asyncio.gather(*(self._poll_chunk(hook, kind, chunk, chosen) for chunk in chunks))
+
+    async def _list_round(self, hook: IceHook, kind: ListedJobKind, chosen: _Round) -> None:
+        """Check the round's jobs with the family's lists of finished jobs; Gets for the rest."""
+        created = {job_id: chosen.created_at(job_id) for job_id in chosen.by_job}
+        alone = [job_id for job_id, at in created.items() if at is None]
+        known = {job_id: at for job_id, at in created.items() if at is not None}
+        if self._list_refused:
+            alone += list(known)
+            known = {}
+        if known:
+            newest = max(known.values())
+            inside = {job_id: at for job_id, at in known.items() if at >= newest - kind.window_width()}
+            outside = [job_id for job_id in known if job_id not in inside]
+            if outside:
+                self._log_once(
+                    "window",
+                    "Some %s jobs were created more than %gs before the newest one waited for; they are "
+                    "read with their own Gets, not listed.",
+                    kind.name,
+                    kind.window_width(),
+                )
+            alone += outside
+            alone += await self._check_listed(hook, kind, inside, newest, chosen)
+        if alone:
+            await self._poll_alone(hook, alone, chosen)
+
+    async def _check_listed(
+        self, hook: IceHook, kind: ListedJobKind, inside: dict[str, float], newest: float, chosen: _Round
+    ) -> list[str]:
+        """List the finished jobs created in the window of ``inside``; hand each member what the list
+        says; return the jobs to read with their Gets."""
+        check = kind.check
+        start, end = min(inside.values()) - WINDOW_MARGIN_SECONDS, newest + WINDOW_MARGIN_SECONDS
+        found: dict[str, IceJob] = {}
+        unread: set[str] = set()
+        complete = True
+        try:
+            for status in check.finished_statuses:
+                token: str | None = None
+                for page_number in range(1, kind.max_pages + 1):
+                    self.stats.list_calls += 1
+                    page = await hook.alist_finished_jobs(
+                        kind.family, status, start, end, page_size=MAX_PAGE_SIZE, page_token=token
+                    )
+                    found.update((job.job_id, job) for job in page.jobs if job.job_id in inside)
+                    unread.update(page.unread)
+                    token = page.next_token
+                    if token is None:
+                        break
+                    if page_number == kind.max_pages:
+                        complete = False
+        except IceAuthError as exc:
+            self._deliver_to_all(list(inside), exc, chosen)
+            return []
+        except TRANSIENT_POLL_ERRORS as exc:
+            self._deliver_to_all(list(inside), exc, chosen)
+            return []
+        except (IceApiError, IceResponseError, ValueError) as exc:
+            # ICE refused or garbled the list itself; each job may still be readable alone.
+            self._list_refused = True
+            self._log_once(
+                "refused",
+                "ICE refused the list of %s jobs (%s); reading them one by one with %s from now on.",
+                kind.name,
+                exc,
+                kind.family.get_action,
+            )
+            return list(inside)
+        except Exception as exc:
+            self._deliver_to_all(list(inside), exc, chosen)
+            return []
+        if not complete:
+            self._log_once(
+                "pages",
+                "The lists of finished %s jobs ran past %d pages of %d; the jobs not in the pages read are "
+                "read with their own Gets.",
+                kind.name,
+                kind.max_pages,
+                MAX_PAGE_SIZE,
+            )
+        to_get: list[str] = []
+        for job_id in inside:
+            job = found.get(job_id)
+            if job is not None:
+                if job.is_terminal and not check.items_complete:
+                    to_get.append(job_id)  # finished: read once with the Get for its XCom form
+                    continue
+                outcome: IceJob = job
+            elif job_id in unread or not complete:
+                to_get.append(job_id)
+                continue
+            else:
+                outcome = UnfinishedJob(job_id)
+            self.stats.checks += 1
+            chosen.deliver(job_id, outcome)
+        return to_get
+
+    def _log_once(self, reason: str, message: str, *args: object) -> None:
+        if reason not in self._logged:
+            self._logged.add(reason)
+            log.warning(message, *args)
+
+    async def _poll_chunk(
+        self, hook: IceHook, kind: BatchedJobKind, job_ids: list[str], chosen: _Round
+    ) -> None:
         """Check some jobs with one call and hand each member its result; never raises (but cancels)."""
         if len(job_ids) == 1:
             await self._poll_alone(hook, job_ids, chosen)
             return
         self.stats.batch_calls += 1
         try:
-            jobs = await self.kind.batch_query(hook, job_ids)
+            jobs = await kind.batch_query(hook, job_ids)
         except IceAuthError as exc:
             self._deliver_to_all(job_ids, exc, chosen)
             return
@@ -355,10 +588,17 @@ class BatchedJobPoller:
             await self._poll_alone(hook, missing, chosen)
 
     async def _poll_alone(self, hook: IceHook, job_ids: Iterable[str], chosen: _Round) -> None:
+        kind = self.kind
+
         async def one(job_id: str) -> None:
             self.stats.single_calls += 1
             try:
-                outcome: IceJob | BaseException = await self.kind.single_query(hook, job_id)
+                if isinstance(kind, ListedJobKind):
+                    job: IceJob = await hook.aget_job(kind.family, job_id)
+                    self._learn_created_at(kind, job_id, job, chosen)
+                    outcome: IceJob | BaseException = job
+                else:
+                    outcome = await kind.single_query(hook, job_id)
             except Exception as exc:
                 outcome = exc
             self.stats.checks += 1
@@ -366,26 +606,40 @@ class BatchedJobPoller:
 
         await asyncio.gather(*(one(job_id) for job_id in job_ids))
 
+    def _learn_created_at(self, kind: ListedJobKind, job_id: str, job: IceJob, chosen: _Round) -> None:
+        """Note when ICE created the job, so that later rounds find it in the lists."""
+        if chosen.created_at(job_id) is not None:
+            return
+        created_at = kind.check.created_at(job)
+        if created_at is None:
+            self._log_once(
+                "no-time",
+                "ICE's answer for %s job %s says nothing of when it was created; such jobs are read "
+                "with their own Gets, not listed.",
+                kind.name,
+                job_id,
+            )
+            return
+        chosen.learn_created_at(job_id, created_at)
+
     def _deliver_to_all(self, job_ids: list[str], error: BaseException, chosen: _Round) -> None:
         for job_id in job_ids:
             self.stats.checks += 1
             chosen.deliver(job_id, error)
 
-    async def _read_connection_batch_size(self) -> int | None:
+    async def _read_connection_batch_size(self, kind: BatchedJobKind) -> int | None:
         """The connection extra setting the batch size, or None (unset, unreadable or invalid)."""
         try:
             conn = await get_async_connection(self.conn_id)
-            value = (await get_async_extra_dejson(conn)).get(self.kind.batch_size_extra)
+            value = (await get_async_extra_dejson(conn)).get(kind.batch_size_extra)
         except Exception as exc:
             # The polls will say what is wrong with the connection; here it only means "no setting".
-            log.debug("Could not read extra %s of %r: %s", self.kind.batch_size_extra, self.conn_id, exc)
+            log.debug("Could not read extra %s of %r: %s", kind.batch_size_extra, self.conn_id, exc)
             return None
         if value in (None, ""):
             return None
         try:
-            return checked_batch_size(
-                value, f"Connection {self.conn_id!r} extra {self.kind.batch_size_extra}"
-            )
+            return checked_batch_size(value, f"Connection {self.conn_id!r} extra {kind.batch_size_extra}")
         except ValueError as exc:
             log.warning("%s Using batches of %d.", exc, DEFAULT_BATCH_SIZE)
             return None
@@ -402,12 +656,13 @@ class BatchedPollerRegistry:
 
     def join(
         self,
-        kind: BatchedJobKind,
+        kind: PollKind,
         conn_id: str,
         job_id: str,
         poll_interval: float,
         batch_size: int | None,
         first_wait: float | None = None,
+        created_at: float | None = None,
     ) -> BatchMember:
         """Join (or start) the poller of ``kind`` for ``conn_id`` on the running loop.
 
@@ -418,6 +673,8 @@ class BatchedPollerRegistry:
         :param batch_size: the largest batch it accepts, or None.
         :param first_wait: seconds before its first check (the job's expected earliest end), or
             None to check it soon.
+        :param created_at: when ICE created the job (epoch seconds; a list kind finds it in its
+            lists by it), or None when not known (its first Get tells).
         :returns: where its results arrive; call :meth:`BatchMember.leave` when done.
         """
         loop = asyncio.get_running_loop()
@@ -427,7 +684,7 @@ class BatchedPollerRegistry:
             poller = pollers.get(key)
             if poller is None:
                 poller = pollers[key] = BatchedJobPoller(kind, conn_id, loop, self._forget)
-        return poller.add(job_id, poll_interval, batch_size, first_wait)
+        return poller.add(job_id, poll_interval, batch_size, first_wait, created_at)
 
     def _forget(self, poller: BatchedJobPoller) -> None:
         with self._lock:
@@ -447,10 +704,15 @@ BATCHED_POLLERS = BatchedPollerRegistry()
 __all__ = [
     "BATCHED_POLLERS",
     "DEFAULT_BATCH_SIZE",
+    "DEFAULT_LIST_WINDOW_SECONDS",
+    "DEFAULT_MAX_LIST_PAGES",
     "BatchMember",
     "BatchedJobKind",
     "BatchedJobPoller",
     "BatchedPollerRegistry",
+    "ListedJobKind",
+    "PollKind",
     "PollerStats",
+    "UnfinishedJob",
     "checked_batch_size",
 ]

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
-import time
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Sequence
-from typing import TYPE_CHECKING, Any, cast
-
-from airflow.triggers.base import TriggerEvent
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from airflow_ice.families.yike_ai_app import YIKE_AI_APP
 from airflow_ice.jobs.family import IceJob
-from airflow_ice.triggers.base import IceJobTrigger
-from airflow_ice.triggers.batching import BATCHED_POLLERS, BatchedJobKind, BatchMember, checked_batch_size
+from airflow_ice.triggers.batching import BatchedJobKind, PollKind, checked_batch_size
 from airflow_ice.triggers.hook_loader import DEFAULT_CONN_ID
+from airflow_ice.triggers.shared_poll import SharedPollTrigger
 
 if TYPE_CHECKING:
     from airflow_ice.hooks.ice import IceHook
@@ -40,11 +36,11 @@ AI_APP_BATCHES = BatchedJobKind(
 """How the batched poller reads AI-app jobs: BatchGetYikeAIAppJob, and GetYikeAIAppJob for one job."""
 
 
-class IceYikeAIAppJobTrigger(IceJobTrigger):
+class IceYikeAIAppJobTrigger(SharedPollTrigger):
     """Wait for a Yike AI application job until Finished, Failed or the deadline.
 
-    Unlike the other triggers it does not poll on its own: it joins the process's batched poller
-    for its connection (:mod:`airflow_ice.triggers.batching`), which asks ``BatchGetYikeAIAppJob``
+    Unlike the lone triggers it does not poll on its own: it joins the process's shared poller for
+    its connection (:mod:`airflow_ice.triggers.shared_poll`), which asks ``BatchGetYikeAIAppJob``
     about many waiting jobs at once and wakes each trigger with its own job. Events, deadlines and
     error handling are those of :class:`~airflow_ice.triggers.base.IceJobTrigger`; only the
     number of calls changes. ICE cannot cancel AI-app jobs: killing the deferred task leaves the
@@ -69,6 +65,7 @@ class IceYikeAIAppJobTrigger(IceJobTrigger):
         first_poll_at: float | None = None,
         keep_presigned_urls: bool = False,
         failures_in_a_row: int = 0,
+        created_at: float | None = None,
     ) -> None:
         super().__init__(
             job_id=job_id,
@@ -80,39 +77,19 @@ class IceYikeAIAppJobTrigger(IceJobTrigger):
             first_poll_at=first_poll_at,
             keep_presigned_urls=keep_presigned_urls,
             failures_in_a_row=failures_in_a_row,
+            created_at=created_at,
         )
         self.batch_size = None if batch_size is None else checked_batch_size(batch_size, "batch_size")
-        self._member: BatchMember | None = None
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         """Class path and JSON-primitive kwargs (the base ones plus ``batch_size``)."""
         classpath, kwargs = super().serialize()
         return classpath, {**kwargs, "batch_size": self.batch_size}
 
-    async def run(self) -> AsyncIterator[TriggerEvent]:
-        """Join the batched poller, wait as the base trigger does, and leave the batch on any exit."""
-        first_wait = None if self.first_poll_at is None else self.first_poll_at - time.time()
-        self._member = BATCHED_POLLERS.join(
-            AI_APP_BATCHES, self.ice_conn_id, self.job_id, self.poll_interval, self.batch_size, first_wait
-        )
-        try:
-            # Closed on exit so that the base's own clean-up runs now, not when it is collected.
-            base_events = cast(AsyncGenerator[TriggerEvent, None], super().run())
-            async with contextlib.aclosing(base_events) as events:
-                async for event in events:
-                    yield event
-        finally:
-            self._member.leave()
-            self._member = None
+    def poll_kind(self) -> PollKind:
+        """Batches of BatchGetYikeAIAppJob."""
+        return AI_APP_BATCHES
 
-    def poll_job(self, hook: IceHook, remaining: float | None) -> Awaitable[IceJob | None]:
-        """The job as the poller's next round sees it; None if the deadline comes first."""
-        if self._member is None:
-            raise RuntimeError("poll_job() is called by run(), which joins the batched poller first")
-        return self._member.next_job(remaining)
-
-    async def pause_before_first_poll(self) -> None:
-        """Nothing: the poller makes the first check at ``first_poll_at`` (given when joining)."""
-
-    async def pause_between_polls(self, remaining: float | None) -> None:
-        """Nothing: the poller paces the checks (``poll_interval`` per trigger)."""
+    def member_batch_size(self) -> int | None:
+        """This trigger's ``batch_size``."""
+        return self.batch_size

@@ -15,6 +15,7 @@ from typing import Any
 
 from airflow_ice.emulator.actions.base import format_time, json_object, json_text
 from airflow_ice.emulator.actions.lifecycle import LifecycleActions, LifecycleJob, marker_failure
+from airflow_ice.emulator.actions.listing import BATCH_MEDIA_PRODUCING_LIST
 from airflow_ice.emulator.errors import invalid_parameter, missing_parameter
 
 VIDEO_SECONDS = 30.5
@@ -25,6 +26,7 @@ class BatchMediaProducingActions(LifecycleActions):
 
     SUBMIT = "SubmitBatchMediaProducingJob"
     GET = "GetBatchMediaProducingJob"
+    LIST = BATCH_MEDIA_PRODUCING_LIST
     RUNNING = ("Init", "Processing")
     SUCCESS = "Finished"
     FAILURE = "Failed"

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from airflow_ice.emulator.actions.base import ActionEnvironment, ActionHandler, JobRecord, required
+from airflow_ice.emulator.actions.listing import ListShape
 from airflow_ice.emulator.errors import EmulatorApiError
 from airflow_ice.emulator.jobs import JobStore
 from airflow_ice.emulator.placement import PLACEMENTS
@@ -133,6 +134,8 @@ class LifecycleActions:
     TAKES_CLIENT_TOKEN: ClassVar[bool] = False
     # ICE's name of the job id: the get's parameter and the submit answer's key.
     JOB_ID: ClassVar[str] = "JobId"
+    # ICE's list of the family's jobs by status and creation time, where it has one.
+    LIST: ClassVar[ListShape | None] = None
 
     def __init__(self, env: ActionEnvironment) -> None:
         self.env = env
@@ -141,7 +144,10 @@ class LifecycleActions:
 
     def handlers(self) -> Mapping[str, ActionHandler]:
         """The actions this group answers."""
-        return {self.SUBMIT: self.submit, self.GET: self.get}
+        handlers: dict[str, ActionHandler] = {self.SUBMIT: self.submit, self.GET: self.get}
+        if self.LIST is not None:
+            handlers[self.LIST.action] = self.list_jobs
+        return handlers
 
     def reset(self) -> None:
         """Forget every job and token."""
@@ -219,3 +225,20 @@ class LifecycleActions:
     def get(self, params: Mapping[str, str]) -> dict[str, Any]:
         """The job as ICE describes it now."""
         return self.describe(self.jobs.get(required(params, self.JOB_ID)), self.env.clock())
+
+    def list_jobs(self, params: Mapping[str, str]) -> dict[str, Any]:
+        """A page of the family's jobs by status and creation time (:attr:`LIST`)."""
+        if self.LIST is None:
+            raise NotImplementedError(f"{self.SUBMIT}'s family has no list")
+        now = self.env.clock()
+        jobs = [
+            (job.created_at, job.job_id, self.status(job, now), _job_object(self.describe(job, now)))
+            for job in self.jobs.values()
+        ]
+        return self.LIST.page(params, jobs)
+
+
+def _job_object(answer: Mapping[str, Any]) -> dict[str, Any]:
+    """The job object of a Get's answer (its one key's value)."""
+    (job,) = answer.values()
+    return dict(job)

@@ -18,6 +18,7 @@ from typing import Any
 
 from airflow_ice.emulator.actions.base import format_time, json_object, max_length
 from airflow_ice.emulator.actions.lifecycle import LifecycleActions, LifecycleJob, marker_failure
+from airflow_ice.emulator.actions.listing import MEDIA_CONVERT_LIST
 from airflow_ice.emulator.errors import invalid_parameter, missing_parameter
 from airflow_ice.emulator.results import oss_location, oss_url
 
@@ -79,6 +80,7 @@ class MediaConvertActions(LifecycleActions):
 
     SUBMIT = "SubmitMediaConvertJob"
     GET = "GetMediaConvertJob"
+    LIST = MEDIA_CONVERT_LIST
     RUNNING = ("Inited", "Running")
     SUCCESS = "Complete"
     FAILURE = "Error"

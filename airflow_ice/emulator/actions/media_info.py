@@ -12,6 +12,7 @@ from typing import Any
 from airflow_ice.emulator.actions.base import format_time, json_object
 from airflow_ice.emulator.actions.iproduction import media_parameter, schedule_config_parameter
 from airflow_ice.emulator.actions.lifecycle import LifecycleActions, LifecycleJob, marker_failure
+from airflow_ice.emulator.actions.listing import MEDIA_INFO_LIST
 from airflow_ice.emulator.results import oss_location, oss_url
 
 # What ICE reports for a 10-second 1280x720 H.264/AAC MP4, under the official SDK's names (a video
@@ -57,6 +58,7 @@ class MediaInfoActions(LifecycleActions):
 
     SUBMIT = "SubmitMediaInfoJob"
     GET = "GetMediaInfoJob"
+    LIST = MEDIA_INFO_LIST
     RUNNING = ("Init",)
     SUCCESS = "Success"
     FAILURE = "Fail"

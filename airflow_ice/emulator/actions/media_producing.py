@@ -13,6 +13,7 @@ from typing import Any
 
 from airflow_ice.emulator.actions.base import format_time, json_object, json_text, max_length, one_of
 from airflow_ice.emulator.actions.lifecycle import LifecycleActions, LifecycleJob, marker_failure
+from airflow_ice.emulator.actions.listing import MEDIA_PRODUCING_LIST
 from airflow_ice.emulator.errors import invalid_parameter, missing_parameter
 
 OUTPUT_TARGETS = ("oss-object", "vod-media", "S3")
@@ -26,6 +27,7 @@ class MediaProducingActions(LifecycleActions):
 
     SUBMIT = "SubmitMediaProducingJob"
     GET = "GetMediaProducingJob"
+    LIST = MEDIA_PRODUCING_LIST
     RUNNING = ("Init", "Queuing", "Processing")
     SUCCESS = "Success"
     FAILURE = "Failed"

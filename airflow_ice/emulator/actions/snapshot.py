@@ -13,6 +13,7 @@ from typing import Any
 from airflow_ice.emulator.actions.base import format_time, json_object, one_of
 from airflow_ice.emulator.actions.iproduction import media_parameter
 from airflow_ice.emulator.actions.lifecycle import LifecycleActions, LifecycleJob, marker_failure
+from airflow_ice.emulator.actions.listing import SNAPSHOT_LIST
 from airflow_ice.emulator.errors import invalid_parameter, missing_parameter
 from airflow_ice.emulator.results import echoed_media
 
@@ -24,6 +25,7 @@ class SnapshotActions(LifecycleActions):
 
     SUBMIT = "SubmitSnapshotJob"
     GET = "GetSnapshotJob"
+    LIST = SNAPSHOT_LIST
     RUNNING = ("Init",)
     SUCCESS = "Success"
     FAILURE = "Fail"

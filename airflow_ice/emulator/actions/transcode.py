@@ -19,6 +19,7 @@ from typing import Any
 from airflow_ice.emulator.actions.base import format_time, max_length, one_of
 from airflow_ice.emulator.actions.iproduction import MEDIA_TYPES, schedule_config_parameter
 from airflow_ice.emulator.actions.lifecycle import LifecycleActions, LifecycleJob
+from airflow_ice.emulator.actions.listing import TRANSCODE_LIST
 from airflow_ice.emulator.errors import invalid_parameter, missing_parameter
 from airflow_ice.emulator.results import oss_location, oss_url
 
@@ -65,6 +66,7 @@ class TranscodeActions(LifecycleActions):
 
     SUBMIT = "SubmitTranscodeJob"
     GET = "GetTranscodeJob"
+    LIST = TRANSCODE_LIST
     RUNNING = ("Init", "Processing")
     SUCCESS = "Success"
     FAILURE = "Fail"

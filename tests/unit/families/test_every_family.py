@@ -461,8 +461,10 @@ def recorded_user_data(emulator: IceEmulator, job_id: str) -> str | None:
 
 
 def reads(emulator: IceEmulator, family: FamilyCase) -> int:
-    """Status reads of the family's jobs: each job's own, and the batched reads where ICE has them."""
-    actions = (family.get_action, family.family.batch_get_action)
+    """Status reads of the family's jobs: each job's own, and the batched or listed reads where ICE
+    has them."""
+    listed = family.family.list_check
+    actions = (family.get_action, family.family.batch_get_action, listed and listed.action)
     return sum(requests(emulator, action) for action in actions if action)
 
 

@@ -1,5 +1,6 @@
 """A trigger's poll reaches the engine in three calls: ``run`` -> ``apoll_job`` (judges the outcome)
--> ``IceHook.aget_job(family, job_id)`` -> ``IceClient.acall``; no lambdas, no per-family method."""
+-> ``IceHook.aget_job(family, job_id)`` -> ``IceClient.acall``; no lambdas, no per-family method.
+(A lone trigger: a family ICE lists by status is checked by the shared poller instead.)"""
 
 from __future__ import annotations
 
@@ -11,14 +12,14 @@ import pytest
 
 from airflow_ice.client.engine import IceClient
 from airflow_ice.emulator import IceEmulator
-from airflow_ice.triggers.snapshot import IceSnapshotJobTrigger
-from tests.support.family_cases import SNAPSHOT
+from airflow_ice.triggers.dynamic_image import IceDynamicImageJobTrigger
+from tests.support.family_cases import DYNAMIC_IMAGE
 
 
 async def test_the_trigger_poll_reaches_the_engine_in_three_calls(
     emulated_ice: IceEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    job_id = SNAPSHOT.submit_job()
+    job_id = DYNAMIC_IMAGE.submit_job()
     paths: list[list[str]] = []
     real_acall = IceClient.acall
 
@@ -28,7 +29,7 @@ async def test_the_trigger_poll_reaches_the_engine_in_three_calls(
         return await real_acall(self, *args, **kwargs)
 
     monkeypatch.setattr(IceClient, "acall", recording_acall)
-    trigger = IceSnapshotJobTrigger(job_id=job_id, poll_interval=0.1, deadline=time.time() + 30)
+    trigger = IceDynamicImageJobTrigger(job_id=job_id, poll_interval=0.1, deadline=time.time() + 30)
     async for _event in trigger.run():
         break
 

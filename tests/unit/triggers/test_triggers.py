@@ -141,6 +141,7 @@ async def test_serialize_is_json_primitives_and_rebuilt_trigger_finishes(emulate
         "first_poll_at": None,
         "keep_presigned_urls": False,
         "failures_in_a_row": 0,
+        "created_at": None,
     }
     assert all(value is None or isinstance(value, (str, int, float, bool)) for value in kwargs.values())
     # What the triggerer does after a restart: import the class path and rebuild from the kwargs.

@@ -110,7 +110,7 @@ async def test_serialize_is_json_primitives_and_rebuilt_trigger_finishes(emulate
     assert kwargs["batch_size"] == 7
     assert set(kwargs) == {
         "job_id", "ice_conn_id", "poll_interval", "deadline", "cancel_on_kill", "max_consecutive_failures",
-        "batch_size", "first_poll_at", "keep_presigned_urls", "failures_in_a_row",
+        "batch_size", "first_poll_at", "keep_presigned_urls", "failures_in_a_row", "created_at",
     }  # fmt: skip
     assert all(value is None or isinstance(value, (str, int, float, bool)) for value in kwargs.values())
     rebuilt = IceYikeAIAppJobTrigger(**kwargs)

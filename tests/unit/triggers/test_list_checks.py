@@ -1,0 +1,317 @@
+"""List-based status checks: the waiting triggers of a family ICE lists by status (snapshot, media
+info, ...) are answered by its lists of finished jobs, once per round, instead of one Get each.
+
+Jobs run on a hand-moved emulator clock (they end the moment the test says); calls are counted by
+the emulator, checks by the triggers themselves (each check handed to a trigger, a running job's
+too). Tests wait for rounds to happen, never for a fixed time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from airflow.triggers.base import TriggerEvent
+
+from airflow_ice.emulator import IceEmulator, ScriptedFault
+from airflow_ice.hooks.ice import IceHook
+from airflow_ice.jobs.events import JobEvent, JobEventStatus
+from airflow_ice.jobs.family import IceJob
+from airflow_ice.jobs.tag import TaskIdentity
+from airflow_ice.triggers.base import IceJobTrigger
+from airflow_ice.triggers.batching import BATCHED_POLLERS, ListedJobKind, PollKind
+from airflow_ice.triggers.media_info import IceMediaInfoJobTrigger
+from airflow_ice.triggers.snapshot import IceSnapshotJobTrigger
+from tests.support.emulator import ManualClock
+from tests.support.family_cases import IPRODUCTION, MEDIA_INFO, SNAPSHOT, FamilyCase
+from tests.support.loop_checks import until, until_while_running
+
+POLL = 0.1
+JOB_SECONDS = 3600.0
+LIST_SNAPSHOTS, GET_SNAPSHOT = "ListSnapshotJobs", "GetSnapshotJob"
+LIST_INFO, GET_INFO = "ListMediaInfoJobs", "GetMediaInfoJob"
+
+
+class Counting:
+    """Counts the checks a trigger receives: one per round it took part in."""
+
+    checks = 0
+
+    async def poll_job(self, hook: IceHook, remaining: float | None) -> IceJob | None:
+        job: IceJob | None = await super().poll_job(hook, remaining)  # type: ignore[misc]
+        self.checks += job is not None
+        return job
+
+
+class CountingSnapshotTrigger(Counting, IceSnapshotJobTrigger):
+    pass
+
+
+class CountingMediaInfoTrigger(Counting, IceMediaInfoJobTrigger):
+    pass
+
+
+class NarrowWindowSnapshotTrigger(CountingSnapshotTrigger):
+    """Lists a window of ten minutes at most."""
+
+    def poll_kind(self) -> PollKind:
+        return ListedJobKind(self.family, max_window_seconds=600)
+
+
+class TwoPagesMediaInfoTrigger(CountingMediaInfoTrigger):
+    """Reads at most two pages of a list per round."""
+
+    def poll_kind(self) -> PollKind:
+        return ListedJobKind(self.family, max_pages=2)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(time.time())
+
+
+@pytest.fixture
+def ice(clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> Iterator[IceEmulator]:
+    with IceEmulator(job_seconds=JOB_SECONDS, clock=clock) as emulator:
+        monkeypatch.setenv("AIRFLOW_CONN_ICE_DEFAULT", emulator.connection_json(max_retries=0, timeout=10))
+        yield emulator
+
+
+def submit(case: FamilyCase, count: int, *, fail: bool = False) -> list[str]:
+    """``count`` jobs of the family, submitted through one hook."""
+    operator = case.operator(task_id="t", **{**case.kwargs, **(case.failing if fail else {})})
+    request = operator.build_request(TaskIdentity("tests", "run", "t", -1))
+    with IceHook() as hook:
+        return [hook.submit_job(case.family, request) for _ in range(count)]
+
+
+def calls(emulator: IceEmulator, action: str) -> int:
+    return emulator.counters().requests[action]
+
+
+async def collect(trigger: IceJobTrigger) -> list[TriggerEvent]:
+    return [event async for event in trigger.run()]
+
+
+def events_of(results: list[list[TriggerEvent]], job_ids: list[str]) -> list[JobEvent]:
+    assert all(len(events) == 1 for events in results)
+    return [
+        JobEvent.from_payload(events[0].payload, job_id=job_id)
+        for events, job_id in zip(results, job_ids, strict=True)
+    ]
+
+
+def rounds_of(triggers: list[Any]) -> int:
+    checks = [trigger.checks for trigger in triggers]
+    assert max(checks) - min(checks) <= 1
+    return max(checks)
+
+
+async def test_many_triggers_make_one_list_per_finished_status_per_round(
+    ice: IceEmulator, clock: ManualClock
+) -> None:
+    created = clock()
+    job_ids = submit(SNAPSHOT, 40)
+    triggers = [
+        CountingSnapshotTrigger(job_id=job_id, poll_interval=POLL, created_at=created) for job_id in job_ids
+    ]
+    done = asyncio.gather(*(collect(trigger) for trigger in triggers))
+    await until_while_running(done, lambda: min(trigger.checks for trigger in triggers) >= 3)
+    clock.advance(JOB_SECONDS)
+    events = events_of(await done, job_ids)
+
+    rounds = rounds_of(triggers)
+    assert rounds >= 4
+    # Success and Fail: two lists per round (the last round may be cut by the jobs' end), where
+    # polling alone makes 40 Gets per round.
+    assert 2 * (rounds - 1) < calls(ice, LIST_SNAPSHOTS) <= 2 * rounds
+    # A snapshot list item lacks Code, Message and UserData: each job is read once, when finished.
+    assert calls(ice, GET_SNAPSHOT) == 40
+    assert all(event.status is JobEventStatus.SUCCESS for event in events)
+    assert all(event.job and event.job["output_url"] == SNAPSHOT.output_url(event.job) for event in events)
+
+
+async def test_pages_are_followed_and_complete_items_need_no_get(
+    ice: IceEmulator, clock: ManualClock
+) -> None:
+    created = clock()
+    succeeding = submit(MEDIA_INFO, 230)
+    failing = submit(MEDIA_INFO, 3, fail=True)
+    clock.advance(JOB_SECONDS)  # all end before the triggers start: one round answers them all
+    job_ids = succeeding + failing
+    triggers = [
+        CountingMediaInfoTrigger(job_id=job_id, poll_interval=3600, created_at=created) for job_id in job_ids
+    ]
+
+    events = events_of(await asyncio.gather(*(collect(trigger) for trigger in triggers)), job_ids)
+
+    # Success: pages of 100, 100 and 30 (NextToken followed); Fail: one page.
+    assert calls(ice, LIST_INFO) == 4
+    # A media info list item is the whole job: no Get.
+    assert calls(ice, GET_INFO) == 0
+    assert [event.status for event in events] == [JobEventStatus.SUCCESS] * 230 + [JobEventStatus.FAILED] * 3
+    assert all(event.job and event.job["format"] and event.job["video_streams"] for event in events[:230])
+
+
+async def test_past_the_page_bound_the_unvouched_jobs_are_read_with_gets_logged_once(
+    ice: IceEmulator, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="airflow_ice.triggers.batching")
+    created = clock()
+    finished = submit(MEDIA_INFO, 250)
+    clock.advance(30)
+    running_since = clock()
+    running = submit(MEDIA_INFO, 3)  # in the same window as the 250
+    clock.advance(JOB_SECONDS - 29)  # the 250 have ended; the three run for 29 s more
+    finished_triggers = [
+        TwoPagesMediaInfoTrigger(job_id=job_id, poll_interval=POLL, created_at=created) for job_id in finished
+    ]
+    running_triggers = [
+        TwoPagesMediaInfoTrigger(job_id=job_id, poll_interval=POLL, created_at=running_since)
+        for job_id in running
+    ]
+    waiting = asyncio.gather(*(collect(trigger) for trigger in running_triggers))
+
+    finished_events = events_of(await asyncio.gather(*(collect(t) for t in finished_triggers)), finished)
+    await until_while_running(waiting, lambda: min(t.checks for t in running_triggers) >= 3)
+    clock.advance(JOB_SECONDS)
+    running_events = events_of(await waiting, running)
+
+    assert all(event.succeeded for event in [*finished_events, *running_events])
+    # The first round read two pages of Success (200 jobs) and was cut: the 50 left and the three
+    # running jobs, which a cut list cannot vouch for, were read with their Gets; so in each round.
+    assert calls(ice, GET_INFO) >= 50 + 3 * 3
+    assert caplog.text.count("ran past 2 pages") == 1
+
+
+async def test_a_list_ice_cannot_answer_falls_back_to_gets_logged_once(
+    ice: IceEmulator, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="airflow_ice.triggers.batching")
+    ice.set_faults(scripted=[ScriptedFault(kind="unreadable_answer", action=LIST_INFO, count=1)])
+    created = clock()
+    job_ids = submit(MEDIA_INFO, 4)
+    triggers = [
+        CountingMediaInfoTrigger(job_id=job_id, poll_interval=POLL, created_at=created) for job_id in job_ids
+    ]
+    done = asyncio.gather(*(collect(trigger) for trigger in triggers))
+    await until_while_running(done, lambda: min(trigger.checks for trigger in triggers) >= 3)
+    clock.advance(JOB_SECONDS)
+    events = events_of(await done, job_ids)
+
+    assert all(event.succeeded for event in events)
+    # The one garbled list ends listing for this poller: every check after it is a Get.
+    assert calls(ice, LIST_INFO) == 1
+    assert calls(ice, GET_INFO) == sum(trigger.checks for trigger in triggers)
+    assert caplog.text.count("reading them one by one with GetMediaInfoJob") == 1
+
+
+async def test_a_job_outside_the_window_is_read_with_its_get_and_never_lost(
+    ice: IceEmulator, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="airflow_ice.triggers.batching")
+    old_created = clock()
+    (old,) = submit(SNAPSHOT, 1)
+    clock.advance(JOB_SECONDS - 10)  # the old job ends in 10 s; the window is ten minutes wide
+    new_created = clock()
+    (new,) = submit(SNAPSHOT, 1)
+    clock.advance(5)
+    old_trigger = NarrowWindowSnapshotTrigger(job_id=old, poll_interval=POLL, created_at=old_created)
+    new_trigger = NarrowWindowSnapshotTrigger(job_id=new, poll_interval=POLL, created_at=new_created)
+    old_waiting = asyncio.ensure_future(collect(old_trigger))
+    new_waiting = asyncio.ensure_future(collect(new_trigger))
+
+    await until_while_running(old_waiting, lambda: old_trigger.checks >= 2 and new_trigger.checks >= 2)
+    gets, old_checks = calls(ice, GET_SNAPSHOT), old_trigger.checks
+    clock.advance(10)  # the old job ends
+    (old_event,) = events_of([await old_waiting], [old])
+    clock.advance(JOB_SECONDS)
+    (new_event,) = events_of([await new_waiting], [new])
+
+    assert old_event.succeeded
+    assert new_event.succeeded
+    # Every check of the job created an hour before the newest was a Get (one may be on the wire);
+    # the new job's were lists.
+    assert old_checks <= gets <= old_checks + 1
+    assert calls(ice, LIST_SNAPSHOTS) >= 2 * 2
+    assert caplog.text.count("read with their own Gets, not listed") == 1
+
+
+async def test_a_job_whose_creation_time_is_unknown_is_read_once_then_listed(
+    ice: IceEmulator, clock: ManualClock
+) -> None:
+    (job_id,) = submit(SNAPSHOT, 1)
+    trigger = CountingSnapshotTrigger(job_id=job_id, poll_interval=POLL)  # no created_at (a sensor's)
+    waiting = asyncio.ensure_future(collect(trigger))
+    await until_while_running(waiting, lambda: trigger.checks >= 4)
+    gets_while_running = calls(ice, GET_SNAPSHOT)
+    clock.advance(JOB_SECONDS)
+    (event,) = events_of([await waiting], [job_id])
+
+    assert event.succeeded
+    assert gets_while_running == 1  # its first check, which tells when ICE created it
+    assert calls(ice, LIST_SNAPSHOTS) >= 2 * 3
+    assert calls(ice, GET_SNAPSHOT) == 2  # and once more when the list shows it finished
+
+
+async def test_pollers_are_per_connection_and_family(
+    ice: IceEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AIRFLOW_CONN_ICE_OTHER", ice.connection_json())
+    (snapshot, other_snapshot) = submit(SNAPSHOT, 2)
+    (info,) = submit(MEDIA_INFO, 1)
+    tasks = [
+        asyncio.ensure_future(collect(IceSnapshotJobTrigger(job_id=snapshot, poll_interval=POLL))),
+        asyncio.ensure_future(collect(IceMediaInfoJobTrigger(job_id=info, poll_interval=POLL))),
+        asyncio.ensure_future(
+            collect(IceSnapshotJobTrigger(job_id=other_snapshot, poll_interval=POLL, ice_conn_id="ice_other"))
+        ),
+    ]
+    await until(lambda: len(BATCHED_POLLERS.active()) == 3)
+
+    seen = sorted((p.kind.name, p.conn_id, tuple(p.job_ids)) for p in BATCHED_POLLERS.active())
+    assert seen == [
+        ("Media info", "ice_default", (info,)),
+        ("Snapshot", "ice_default", (snapshot,)),
+        ("Snapshot", "ice_other", (other_snapshot,)),
+    ]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    assert BATCHED_POLLERS.active() == []
+
+
+async def test_a_transient_list_failure_means_keep_waiting(ice: IceEmulator, clock: ManualClock) -> None:
+    ice.set_faults(scripted=[ScriptedFault(kind="unavailable", action=LIST_SNAPSHOTS, count=1)])
+    created = clock()
+    job_ids = submit(SNAPSHOT, 3)
+    triggers = [
+        CountingSnapshotTrigger(
+            job_id=job_id, poll_interval=POLL, created_at=created, max_consecutive_failures=1
+        )
+        for job_id in job_ids
+    ]
+    done = asyncio.gather(*(collect(trigger) for trigger in triggers))
+    await until_while_running(done, lambda: min(trigger.checks for trigger in triggers) >= 2)
+    clock.advance(JOB_SECONDS)
+
+    assert all(event.succeeded for event in events_of(await done, job_ids))
+    assert ice.counters().faults == {"unavailable": 1}
+
+
+def test_a_family_tells_ices_creation_time_of_its_jobs(ice: IceEmulator, clock: ManualClock) -> None:
+    """What the operator and sensor hand the trigger as ``created_at`` (ICE's clock)."""
+    created = clock()
+    (snapshot,) = submit(SNAPSHOT, 1)
+    (info,) = submit(MEDIA_INFO, 1)
+    with IceHook() as hook:
+        snapshot_job = hook.get_job(SNAPSHOT.family, snapshot)
+        info_job = hook.get_job(MEDIA_INFO.family, info)
+
+    assert SNAPSHOT.family.created_at(snapshot_job) == int(created)
+    assert MEDIA_INFO.family.created_at(info_job) == int(created)  # its SubmitTime: it has no CreateTime
+    assert IPRODUCTION.family.created_at(snapshot_job) is None  # no list: never needed
