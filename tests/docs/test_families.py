@@ -12,7 +12,8 @@ import httpx
 import pytest
 
 from airflow_ice.emulator import IceEmulator
-from airflow_ice.families import JobFamily, all_families, iproduction
+from airflow_ice.families import all_families, iproduction
+from airflow_ice.jobs.family import JobFamily
 from airflow_ice.operators.base import IceJobOperator
 from tests.support.family_cases import VIDEO_COGNITION
 from tests.support.paths import REPO_ROOT
