@@ -8,12 +8,11 @@ from pydantic import AfterValidator, BeforeValidator, Field
 
 from airflow_ice.models.request_fields import (
     OpenRequestModel,
-    RequestModel,
     json_object,
     json_text,
     max_utf8_bytes,
 )
-from airflow_ice.models.smart_job_request import api_parameters
+from airflow_ice.models.smart_job_request import SmartJobRequest
 
 # ICE's limits (the API reference and the SDK's comments).
 TEXT_MAX_CHARS = 10_000
@@ -58,7 +57,7 @@ class AudioProduceOutputConfig(OpenRequestModel):
     object: str = Field(alias="object", min_length=1)
 
 
-class AudioProduceJobRequest(RequestModel):
+class AudioProduceJobRequest(SmartJobRequest):
     """The parameters of SubmitAudioProduceJob (all in the query; the configurations as JSON text).
 
     :param input_config: the text to speak, at most 10,000 characters (SSML allowed).
@@ -83,7 +82,3 @@ class AudioProduceJobRequest(RequestModel):
         None, alias="Description"
     )
     user_data: Annotated[str | None, BeforeValidator(json_text)] = Field(None, alias="UserData")
-
-    def to_query(self) -> dict[str, str]:
-        """Every parameter given, by ICE's names."""
-        return api_parameters(self)

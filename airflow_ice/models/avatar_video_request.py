@@ -8,12 +8,11 @@ from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from airflow_ice.models.request_fields import (
     OpenRequestModel,
-    RequestModel,
     json_object,
     json_text,
     max_utf8_bytes,
 )
-from airflow_ice.models.smart_job_request import api_parameters
+from airflow_ice.models.smart_job_request import SmartJobRequest
 
 # ICE's limits (the SDK's comments): Title and Description; the text at least five characters.
 TEXT_MAX_BYTES = 128
@@ -51,7 +50,7 @@ class AvatarVideoOutputConfig(OpenRequestModel):
     media_url: str = Field(alias="MediaURL", pattern=r"(?i)\.(mp4|webm)$")
 
 
-class AvatarVideoJobRequest(RequestModel):
+class AvatarVideoJobRequest(SmartJobRequest):
     """The parameters of SubmitAvatarVideoJob (all in the query; the configurations as JSON text).
 
     :param input_config: ``{"Text"}`` or ``{"InputFile"}``.
@@ -74,7 +73,3 @@ class AvatarVideoJobRequest(RequestModel):
         None, alias="Description"
     )
     user_data: Annotated[str | None, BeforeValidator(json_text)] = Field(None, alias="UserData")
-
-    def to_query(self) -> dict[str, str]:
-        """Every parameter given, by ICE's names."""
-        return api_parameters(self)

@@ -8,12 +8,11 @@ from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from airflow_ice.models.request_fields import (
     OpenRequestModel,
-    RequestModel,
     client_token_text,
     json_object,
     json_text,
 )
-from airflow_ice.models.smart_job_request import api_parameters
+from airflow_ice.models.smart_job_request import SmartJobRequest
 
 # ICE's ranges (the "Smart highlight extraction" page).
 MAX_MEDIA = 30
@@ -70,7 +69,7 @@ class HighlightOutputConfig(OpenRequestModel):
         return self
 
 
-class HighlightExtractionJobRequest(RequestModel):
+class HighlightExtractionJobRequest(SmartJobRequest):
     """The parameters of SubmitHighlightExtractionJob (``InputConfig`` in the body, the others in the
     query, as the official SDK sends them; the configurations as JSON text).
 
@@ -80,17 +79,11 @@ class HighlightExtractionJobRequest(RequestModel):
     :param client_token: ICE's idempotency token (ASCII, at most 64 characters).
     """
 
+    BODY = ("InputConfig",)
+
     input_config: Annotated[HighlightInputConfig, BeforeValidator(json_object)] = Field(alias="InputConfig")
     output_config: Annotated[HighlightOutputConfig | None, BeforeValidator(json_object)] = Field(
         None, alias="OutputConfig"
     )
     user_data: Annotated[str | None, BeforeValidator(json_text)] = Field(None, alias="UserData")
     client_token: Annotated[str | None, AfterValidator(client_token_text)] = Field(None, alias="ClientToken")
-
-    def to_query(self) -> dict[str, str]:
-        """Everything given but ``InputConfig``."""
-        return api_parameters(self, leaving_out=("InputConfig",))
-
-    def to_body(self) -> dict[str, str]:
-        """``InputConfig``."""
-        return api_parameters(self, only=("InputConfig",))

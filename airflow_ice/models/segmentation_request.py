@@ -14,7 +14,7 @@ from airflow_ice.models.request_fields import (
     json_object,
     json_text,
 )
-from airflow_ice.models.smart_job_request import api_parameters
+from airflow_ice.models.smart_job_request import SmartJobRequest
 
 
 class SegmentRange(RequestModel):
@@ -47,7 +47,7 @@ class SegmentationJobParams(OpenRequestModel):
         return self
 
 
-class SegmentationJobRequest(RequestModel):
+class SegmentationJobRequest(SmartJobRequest):
     """The parameters of SubmitSegmentationJob (``InputConfig`` in the body, the others in the query,
     as the official SDK sends them; the configurations as JSON text).
 
@@ -58,6 +58,8 @@ class SegmentationJobRequest(RequestModel):
     :param client_token: ICE's idempotency token (ASCII, at most 64 characters).
     """
 
+    BODY = ("InputConfig",)
+
     input_config: Annotated[MediaFile, BeforeValidator(json_object)] = Field(alias="InputConfig")
     job_params: Annotated[SegmentationJobParams, BeforeValidator(json_object)] = Field(alias="JobParams")
     output_config: Annotated[dict[str, object] | None, BeforeValidator(json_object)] = Field(
@@ -65,11 +67,3 @@ class SegmentationJobRequest(RequestModel):
     )
     user_data: Annotated[str | None, BeforeValidator(json_text)] = Field(None, alias="UserData")
     client_token: Annotated[str | None, AfterValidator(client_token_text)] = Field(None, alias="ClientToken")
-
-    def to_query(self) -> dict[str, str]:
-        """Everything given but ``InputConfig``."""
-        return api_parameters(self, leaving_out=("InputConfig",))
-
-    def to_body(self) -> dict[str, str]:
-        """``InputConfig``."""
-        return api_parameters(self, only=("InputConfig",))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel
 
 from airflow_ice.models.json_text import compact_json
+from airflow_ice.models.request_fields import RequestModel
 
 
 def api_value(value: Any) -> str | None:
@@ -32,3 +33,18 @@ def api_parameters(
         if (only is None or info.alias in only) and info.alias not in leaving_out
     }
     return {key: value for key, value in values.items() if value is not None}
+
+
+class SmartJobRequest(RequestModel):
+    """Base of the smart jobs' requests: every parameter given, by ICE's names, in the query but
+    those the official SDK sends in the body (:attr:`BODY`)."""
+
+    BODY: ClassVar[tuple[str, ...]] = ()
+
+    def to_query(self) -> dict[str, str]:
+        """Every parameter given but the body's."""
+        return api_parameters(self, leaving_out=self.BODY)
+
+    def to_body(self) -> dict[str, str] | None:
+        """The body's parameters (None: the submit has none)."""
+        return api_parameters(self, only=self.BODY) if self.BODY else None

@@ -8,12 +8,11 @@ from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from airflow_ice.models.request_fields import (
     OpenRequestModel,
-    RequestModel,
     client_token_text,
     json_object,
     json_text,
 )
-from airflow_ice.models.smart_job_request import api_parameters
+from airflow_ice.models.smart_job_request import SmartJobRequest
 
 
 class VideoTranslationInputConfig(OpenRequestModel):
@@ -53,7 +52,7 @@ class VideoTranslationOutputConfig(OpenRequestModel):
     media_url: str = Field(alias="MediaURL", min_length=1)
 
 
-class VideoTranslationJobRequest(RequestModel):
+class VideoTranslationJobRequest(SmartJobRequest):
     """The parameters of SubmitVideoTranslationJob (all in the query; the configurations as JSON
     text). The SDK's ``Signature*`` parameters are signature 1.0's own, filled when signing.
 
@@ -78,7 +77,3 @@ class VideoTranslationJobRequest(RequestModel):
     description: str | None = Field(None, alias="Description", min_length=1)
     user_data: Annotated[str | None, BeforeValidator(json_text)] = Field(None, alias="UserData")
     client_token: Annotated[str | None, AfterValidator(client_token_text)] = Field(None, alias="ClientToken")
-
-    def to_query(self) -> dict[str, str]:
-        """Every parameter given, by ICE's names."""
-        return api_parameters(self)
