@@ -142,6 +142,11 @@ class Captured:
         }
 
 
+KEY_ID = "oracle-key-id"
+KEY_SECRET = "oracle-key-secret"
+"""The access key the oracle's SDK client and hook sign with."""
+
+
 class CaptureServer:
     """Record every request (GET or POST) and answer ``answers[action]``, else a submit's answer
     that every submit reads (``JobId`` at the top, in ``Job`` and in ``MediaInfoJob``, and

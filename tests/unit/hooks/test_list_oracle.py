@@ -6,8 +6,7 @@ each family's ``items_complete`` says truly whether a list item carries the job'
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -28,8 +27,6 @@ from airflow_ice.jobs.family import AnyFamily
 from airflow_ice.jobs.list_check import list_time
 from tests.support.sdk_oracle import CaptureServer, filled, leaves
 from tests.unit.hooks.test_sdk_oracle import (
-    KEY_ID,
-    KEY_SECRET,
     dumped,
     is_kept,
     kept_leaves,
@@ -76,25 +73,6 @@ def list_answer(family: AnyFamily) -> dict[str, Any]:
     assert family.list_check is not None
     hint = {status_key(family): status(family.list_check.finished_statuses[0])}
     return sdk_map(getattr(sdk_models, f"{family.list_check.action}ResponseBody"), **hint)
-
-
-@pytest.fixture
-def server() -> Iterator[CaptureServer]:
-    with CaptureServer() as running:
-        yield running
-
-
-@pytest.fixture
-def hook(server: CaptureServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[IceHook]:
-    conn = {
-        "conn_type": "alibaba_ice",
-        "login": KEY_ID,
-        "password": KEY_SECRET,
-        "extra": {"endpoint": f"http://{server.endpoint}", "region": "cn-shanghai", "max_retries": 0},
-    }
-    monkeypatch.setenv("AIRFLOW_CONN_ICE_DEFAULT", json.dumps(conn))
-    with IceHook() as ice_hook:
-        yield ice_hook
 
 
 def test_the_families_with_a_list_are_the_issues() -> None:

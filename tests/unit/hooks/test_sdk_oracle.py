@@ -30,10 +30,8 @@ from airflow_ice.client.wire import GET_ACTIONS
 from airflow_ice.emulator.server import IceEmulator
 from airflow_ice.errors import IceNotFoundError
 from airflow_ice.hooks.ice import CensorReadOwner, IceHook
-from tests.support.sdk_oracle import CaptureServer, Hint, comparable, filled, leaves
+from tests.support.sdk_oracle import KEY_ID, KEY_SECRET, CaptureServer, Hint, comparable, filled, leaves
 
-KEY_ID = "oracle-key-id"
-KEY_SECRET = "oracle-key-secret"
 SDK_CLIENT_SOURCE = Client.__module__
 
 
@@ -621,25 +619,6 @@ def sdk_client(endpoint: str) -> Client:
             region_id="cn-shanghai",
         )
     )
-
-
-@pytest.fixture
-def server() -> Iterator[CaptureServer]:
-    with CaptureServer() as running:
-        yield running
-
-
-@pytest.fixture
-def hook(server: CaptureServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[IceHook]:
-    conn = {
-        "conn_type": "alibaba_ice",
-        "login": KEY_ID,
-        "password": KEY_SECRET,
-        "extra": {"endpoint": f"http://{server.endpoint}", "region": "cn-shanghai", "max_retries": 0},
-    }
-    monkeypatch.setenv("AIRFLOW_CONN_ICE_DEFAULT", json.dumps(conn))
-    with IceHook() as ice_hook:
-        yield ice_hook
 
 
 def sdk_call(client: Client, case: Case) -> Any:
