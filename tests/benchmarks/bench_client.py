@@ -82,13 +82,14 @@ SUBMIT_CONCURRENCY = 64
 class BenchFamily:
     """A job family the benchmark waits on.
 
-    :param query_action: the poll's action, as the emulator counts it.
+    :param query_actions: the actions that check the family's jobs, as the emulator counts them (a
+        family ICE lists is checked by its list of finished jobs and one Get per finished job).
     :param trigger: the trigger class's dotted path.
     :param submit: submits one job through a hook, returns its id.
     :param check: reads one job through a hook (the operator's check at once).
     """
 
-    query_action: str
+    query_actions: tuple[str, ...]
     trigger: str
     submit: Callable[[Any], Awaitable[str]]
     check: Callable[[Any, str], Awaitable[Any]]
@@ -100,13 +101,13 @@ class BenchFamily:
 
 FAMILIES = {
     "iproduction": BenchFamily(
-        "QueryIProductionJob",
+        ("QueryIProductionJob",),
         "airflow_ice.triggers.iproduction.IceIProductionJobTrigger",
         lambda hook: hook.asubmit_iproduction_job(COVER),
         lambda hook, job_id: hook.aquery_iproduction_job(job_id),
     ),
     "media-producing": BenchFamily(
-        "GetMediaProducingJob",
+        ("GetMediaProducingJob", "ListMediaProducingJobs"),
         "airflow_ice.triggers.media_producing.IceMediaProducingJobTrigger",
         lambda hook: hook.asubmit_media_producing_job(EDIT),
         lambda hook, job_id: hook.aget_media_producing_job(job_id),
@@ -273,7 +274,7 @@ class Emulators:
 
     def __init__(self, specs: list[dict[str, Any]], family: BenchFamily = IPRODUCTION) -> None:
         self.specs = specs
-        self.query_action = family.query_action
+        self.query_actions = family.query_actions
         self._admin: list[httpx.AsyncClient] = []
 
     def queries(self) -> int:
@@ -281,7 +282,8 @@ class Emulators:
         total = 0
         for spec in self.specs:
             response = httpx.get(f"{spec['url']}/_emulator/counters", verify=spec["ca_bundle"] or False)
-            total += response.json()["requests"].get(self.query_action, 0)
+            counted = response.json()["requests"]
+            total += sum(counted.get(action, 0) for action in self.query_actions)
         return total
 
     def open_admin(self) -> None:
@@ -305,7 +307,8 @@ class Emulators:
                 except httpx.TransportError:  # e.g. an idle connection the server just closed
                     if attempt == 2:
                         raise
-            total += response.json()["requests"].get(self.query_action, 0)
+            counted = response.json()["requests"]
+            total += sum(counted.get(action, 0) for action in self.query_actions)
         return total
 
 
