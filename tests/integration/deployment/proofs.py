@@ -442,7 +442,8 @@ def prove_list_checks(
     family: str,
     jobs: Sequence[ListedJob],
     list_calls: int,
-    trigger_waits: tuple[int, float],
+    trigger_waits: Sequence[float],
+    first_wait: float,
     poll_interval: float,
     stats: PollerStats,
     *,
@@ -458,23 +459,26 @@ def prove_list_checks(
       once where the list item lacks what the XCom holds (the event carries that Get's job), never
       where it is complete;
     - the list calls stayed below ``share_of_gets`` of the Gets per-job polling would have made:
-      one per waiting trigger every ``poll_interval``, over the time the trigger table showed them
-      waiting (both as answered: faults cost either way the same share of retries);
+      one per waiting trigger ``first_wait`` after it deferred and every ``poll_interval`` after,
+      while the trigger table showed it waiting (both as answered: faults cost either way the same
+      share of retries);
     - where the pollers' own stats were logged: at most ``calls_per_round`` list calls per round,
       and below ``share_of_gets`` of the jobs those rounds checked (one Get per job per poll).
 
     :param family: the family, for the name.
     :param jobs: every job of the family whose task got it (submit-faulted tasks' jobs too).
     :param list_calls: the list action's calls the emulator answered.
-    :param trigger_waits: (the family's triggers seen in the trigger table, seconds seen waiting).
+    :param trigger_waits: how long each of the family's triggers was seen waiting (trigger table).
+    :param first_wait: when a trigger polls first, after deferring (the family's expected earliest
+        end, counted from the defer, a little after the submit: at most one Get too many).
     :param poll_interval: the tasks' poll interval.
     :param stats: the family's pollers' stats, from their log lines.
     :param calls_per_round: one list per finished status, one page each.
     :param share_of_gets: the most the list calls may cost against per-job polling's Gets.
     :param items_complete: whether the family's list items hold all its XCom needs.
     """
-    triggers, waited = trigger_waits
-    per_job_gets = waited / poll_interval
+    triggers, waited = len(trigger_waits), sum(trigger_waits)
+    per_job_gets = sum(1 + int(max(0.0, span - first_wait) // poll_interval) for span in trigger_waits)
     read_running = {j.label: j.reads_running for j in jobs if j.reads_running > j.outcome.try_number}
     expected = 0 if items_complete else 1
     read_twice = {
@@ -491,7 +495,8 @@ def prove_list_checks(
     )
     detail = (
         f"{triggers} {family} triggers waited {waited:.0f}s in all (trigger table samples): polled one "
-        f"by one every {poll_interval:g}s that is {per_job_gets:.0f} Gets; the emulator answered "
+        f"by one ({first_wait:g}s after deferring, then every {poll_interval:g}s) that is {per_job_gets} "
+        f"Gets; the emulator answered "
         f"{list_calls} list calls ({list_calls / per_job_gets if per_job_gets else float('nan'):.2f} "
         f"of them, allowed {share_of_gets:g}); Gets per job while it ran (the worker's check at once): "
         f"{dict(sorted(Counter(j.reads_running for j in jobs).items()))}, once finished: "

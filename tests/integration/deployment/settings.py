@@ -50,6 +50,10 @@ DROP_ACTIONS = [
 LIST_ACTION = "ListSnapshotJobs"
 LIST_FAMILY_GET = "GetSnapshotJob"
 LIST_TRIGGER_CLASS = "airflow_ice.triggers.snapshot.IceSnapshotJobTrigger"
+# A snapshot trigger's first check comes this long after the submit: the family's expected
+# earliest end (airflow_ice.families.snapshot.EXPECTED_SECONDS); polled one by one, it would then
+# be read every POLL_INTERVAL.
+LIST_FIRST_POLL_SECONDS = 15.0
 # Its finished statuses: one list each per round (pages of 100; the run has fewer jobs than that).
 LIST_CALLS_PER_ROUND = 2
 # The list calls may cost at most this share of the Gets per-job polling would have made

@@ -296,7 +296,7 @@ def listed_jobs(running: int = 1, finished: int = 1, count: int = 10) -> list[pr
 def prove_list(
     jobs: list[proofs.ListedJob],
     list_calls: int = 40,
-    waits: tuple[int, float] = (10, 1000.0),
+    waits: tuple[float, ...] = (100.0,) * 10,
     stats: proofs.PollerStats | None = None,
     items_complete: bool = False,
 ) -> proofs.Proof:
@@ -305,6 +305,7 @@ def prove_list(
         jobs,
         list_calls,
         waits,
+        15.0,
         5.0,
         stats or proofs.PollerStats(),
         calls_per_round=2,
@@ -314,10 +315,11 @@ def prove_list(
 
 
 def test_prove_list_checks() -> None:
-    # 10 triggers waited 1000 s in all: 200 Gets polled one by one; 40 list calls.
+    # 10 triggers waited 100 s each: polled one by one at 15 s, then every 5 s: 18 Gets each.
     proof = prove_list(listed_jobs(), stats=proofs.PollerStats(2, 20, 40, 10, 200))
     assert proof.passed, proof.line()
-    assert "40 list calls (0.20 of them" in proof.detail
+    assert "that is 180 Gets" in proof.detail
+    assert "40 list calls (0.22 of them" in proof.detail
     assert "2.00 per round" in proof.detail
     assert "10.0 jobs per round" in proof.detail
     # A trigger read a running job with its Get (beyond the worker's check at once).
@@ -333,11 +335,12 @@ def test_prove_list_checks() -> None:
     failed = proofs.ListedJob("snapshot[10]", outcome(state="failed"), 0, 0)
     assert prove_list([*listed_jobs(), failed]).passed
     # Lists no cheaper than half of per-job polling, or more list calls per round than statuses.
-    assert not prove_list(listed_jobs(), list_calls=101).passed
+    assert prove_list(listed_jobs(), list_calls=90).passed
+    assert not prove_list(listed_jobs(), list_calls=91).passed
     assert not prove_list(listed_jobs(), stats=proofs.PollerStats(1, 10, 21, 10, 100)).passed
     assert not prove_list(listed_jobs(), stats=proofs.PollerStats(1, 10, 20, 10, 30)).passed  # 3 jobs a round
     # Nothing waited, nothing listed, nothing succeeded: proves nothing.
-    assert not prove_list(listed_jobs(), waits=(0, 0.0)).passed
+    assert not prove_list(listed_jobs(), waits=()).passed
     assert not prove_list(listed_jobs(), list_calls=0).passed
     assert not prove_list([failed]).passed
 
@@ -576,9 +579,9 @@ def test_trigger_watch_adds_up_how_long_each_class_of_trigger_waited() -> None:
     watch.observe([row(1, 10), snapshot])
     now[0] = 130.0
     watch.observe([row(1, 10)])
-    assert watch.waited(snapshot.classpath) == (1, 12.0)
-    assert watch.waited("airflow_ice.triggers.iproduction.IceIProductionJobTrigger") == (1, 30.0)
-    assert watch.waited("other") == (0, 0)
+    assert watch.waited(snapshot.classpath) == [12.0]
+    assert watch.waited("airflow_ice.triggers.iproduction.IceIProductionJobTrigger") == [30.0]
+    assert watch.waited("other") == []
 
 
 def test_expected_kwargs_are_what_the_triggers_store() -> None:
@@ -664,6 +667,7 @@ def test_deadline() -> None:
 # The DAG, the Airflow environment, the API records
 
 
+@pytest.mark.real_expected_durations
 def test_deployment_dag_has_the_tasks_the_script_expects(monkeypatch: pytest.MonkeyPatch) -> None:
     try:
         from airflow.dag_processing.dagbag import DagBag
@@ -697,8 +701,10 @@ def test_deployment_dag_has_the_tasks_the_script_expects(monkeypatch: pytest.Mon
     assert storyboard.partial_kwargs["retries"] >= 2
     assert snapshot.partial_kwargs["retries"] >= 2
     # The list family: its triggers are checked with lists.
+    from airflow_ice.families.snapshot import EXPECTED_SECONDS
     from airflow_ice.triggers.shared_poll import ListCheckedJobTrigger
 
+    assert EXPECTED_SECONDS == settings.LIST_FIRST_POLL_SECONDS
     trigger_class = snapshot.operator_class.trigger_class
     assert issubclass(trigger_class, ListCheckedJobTrigger)
     assert f"{trigger_class.__module__}.{trigger_class.__qualname__}" == settings.LIST_TRIGGER_CLASS

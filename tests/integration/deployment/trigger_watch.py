@@ -123,11 +123,10 @@ class TriggerWatch:
                 if owner is not None and owner != killed.job_id:
                     killed.picked_up_by[trigger_id] = owner
 
-    def waited(self, classpath: str) -> tuple[int, float]:
-        """(triggers of ``classpath`` seen, the seconds they were seen waiting, summed): from each
-        one's first sample to its last, so short by up to a sampling interval each."""
-        spans = [last - first for path, first, last in self.lifetimes.values() if path == classpath]
-        return len(spans), sum(spans)
+    def waited(self, classpath: str) -> list[float]:
+        """How long each trigger of ``classpath`` was seen waiting: from its first sample to its
+        last, so short by up to a sampling interval."""
+        return [last - first for path, first, last in self.lifetimes.values() if path == classpath]
 
     def held_by(self, triggerer_id: int) -> set[int]:
         """Triggers assigned to ``triggerer_id`` in the last sample."""
