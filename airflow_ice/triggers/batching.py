@@ -84,8 +84,9 @@ DEFAULT_LIST_WINDOW_SECONDS = 3600.0
 # CreateTime it reports to the second.
 WINDOW_MARGIN_SECONDS = 60.0
 
-POLLER_STATS_MESSAGE = "Shared ICE poller stats"
-"""Begins the DEBUG line a poller logs when it stops, with its :class:`PollerStats`."""
+POLLER_STATS_MESSAGE = "Shared ICE poller stopped"
+"""Begins the line a poller logs (INFO) when it stops, with its :class:`PollerStats`: how many calls
+its rounds took, e.g. list calls per round against the jobs they checked."""
 
 BatchQuery = Callable[["IceHook", list[str]], Awaitable[Sequence["IceJob"]]]
 SingleQuery = Callable[["IceHook", str], Awaitable["IceJob"]]
@@ -398,8 +399,8 @@ class BatchedJobPoller:
                 await self._poll_round(hook, now)
         finally:
             stats = self.stats
-            log.debug(
-                "%s (%s poller for %r) stopped: %d rounds, %d list calls, %d batch calls, %d single calls, "
+            log.info(
+                "%s (%s jobs, connection %r): %d rounds, %d list calls, %d batch calls, %d single calls, "
                 "%d checks.",
                 POLLER_STATS_MESSAGE,
                 self.kind.name,

@@ -384,10 +384,10 @@ def prove_xcoms_match_records(
     )
 
 
-# Logged at DEBUG by a shared poller when it stops (airflow_ice.triggers.batching.POLLER_STATS_MESSAGE
+# Logged (INFO) by a shared poller when it stops (airflow_ice.triggers.batching.POLLER_STATS_MESSAGE
 # and the line after it; a test holds the two together).
 POLLER_STATS_LINE = re.compile(
-    r"Shared ICE poller stats \((?P<kind>[^()]+?) poller for '(?P<conn>[^']*)'\) stopped: "
+    r"Shared ICE poller stopped \((?P<kind>[^()]+?) jobs, connection '(?P<conn>[^']*)'\): "
     r"(?P<rounds>\d+) rounds, (?P<list_calls>\d+) list calls, (?P<batch_calls>\d+) batch calls, "
     r"(?P<single_calls>\d+) single calls, (?P<checks>\d+) checks"
 )

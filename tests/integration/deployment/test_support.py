@@ -347,7 +347,7 @@ def test_prove_list_checks() -> None:
 
 def test_read_poller_stats_reads_the_pollers_lines_in_any_log_form() -> None:
     line = (
-        "Shared ICE poller stats (Snapshot poller for 'ice_default') stopped: 12 rounds, 24 list calls, "
+        "Shared ICE poller stopped (Snapshot jobs, connection 'ice_default'): 12 rounds, 24 list calls, "
         "0 batch calls, 30 single calls, 300 checks."
     )
     task_log = json.dumps({"timestamp": "2026-12-04T08:00:00Z", "event": line, "level": "debug"})
