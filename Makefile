@@ -38,7 +38,8 @@ test-ui: $(BIN)/.installed
 	$(BIN)/python -m pytest tests/integration/ui -q $(PYTEST_ARGS)
 
 # A real Airflow deployment (PostgreSQL, api-server, scheduler, dag-processor, two triggerers)
-# running 221 ICE tasks against the emulator under faults and kills; about 7 minutes (in CI).
+# running 261 ICE tasks (40 of them a list family) against the emulator under faults, ICE's account
+# limit and kills; about 8 minutes (in CI).
 test-deployment: $(BIN)/.installed
 	$(BIN)/python tests/integration/deployment/run_deployment_test.py
 

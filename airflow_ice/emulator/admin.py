@@ -3,12 +3,14 @@
 * ``GET /_emulator/health``: ``{"status": "ok", "actions": [...], "strict_placement": bool}``.
 * ``GET /_emulator/jobs``: every job as the emulator holds it: ``[{"Action", "JobId", "Answer"
   (what its Get/Query answers now), "SubmitAnswerFault" (None, ``lose_response`` or
-  ``unreadable_answer:<variant>``)}]``.
+  ``unreadable_answer:<variant>``), "Reads" (media job families only: the Gets of the job
+  answered, ``{"Running": n, "Finished": n}``)}]``.
 * ``GET /_emulator/clock``, ``POST /_emulator/clock`` with ``{"hold": true|false}``: hold the job
   clock (no job moves on) or let it go on; answers ``{"held": bool}``.
 * ``GET /_emulator/seen-secrets``: ``{"signatures": [...], "security_tokens": [...]}`` of the
   authentic requests, for a test to search its logs for.
-* ``GET /_emulator/counters``: requests per action, jobs submitted, faults, auth failures, errors.
+* ``GET /_emulator/counters``: requests per action (and those answered 200), jobs submitted, faults,
+  auth failures, errors.
 * ``GET /_emulator/faults``: ``{"config": {...}, "scripted": [...]}``.
 * ``POST /_emulator/faults``: JSON ``{<FaultConfig fields to change>, "scripted": [...],
   "clear_scripted": bool, "replace": bool}``; answers like GET. Invalid input: 422.

@@ -148,6 +148,8 @@ class EmulatorApp:
             return DROP_CONNECTION
         request_id = new_request_id()
         status, payload, headers = self._answer(request, action, plan.reject, request_id)
+        if status == 200:
+            state.counters.answered(action)
         job_id = submitted_job_id(action, payload) if status == 200 else None
         if plan.lose_response:
             state.counters.fault("lose_response")

@@ -14,6 +14,8 @@ class CounterSnapshot:
     """A copy of the counters at one moment. Missing keys read as 0 (they are ``Counter`` objects).
 
     :param requests: API requests received, per action (faulted and rejected ones included).
+    :param answered: of those, the ones the action processed and answered HTTP 200, per action (an
+        answer then lost or garbled by a fault included: the action ran).
     :param jobs_submitted: jobs created, per submit action.
     :param faults: injected faults, per kind (``unavailable``, ``throttling``, ``drop``,
         ``lose_response``, ``internal_error``, ``latency``, ``qps_limited``).
@@ -24,6 +26,7 @@ class CounterSnapshot:
     """
 
     requests: Counter[str] = field(default_factory=Counter)
+    answered: Counter[str] = field(default_factory=Counter)
     jobs_submitted: Counter[str] = field(default_factory=Counter)
     faults: Counter[str] = field(default_factory=Counter)
     signatures: Counter[str] = field(default_factory=Counter)
@@ -35,6 +38,7 @@ class CounterSnapshot:
         """Plain JSON-ready form."""
         return {
             "requests": dict(self.requests),
+            "answered": dict(self.answered),
             "jobs_submitted": dict(self.jobs_submitted),
             "faults": dict(self.faults),
             "signatures": dict(self.signatures),
@@ -50,6 +54,7 @@ class EmulatorCounters:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._requests: Counter[str] = Counter()
+        self._answered: Counter[str] = Counter()
         self._jobs: Counter[str] = Counter()
         self._faults: Counter[str] = Counter()
         self._signatures: Counter[str] = Counter()
@@ -61,6 +66,11 @@ class EmulatorCounters:
         """Count one API request for ``action``."""
         with self._lock:
             self._requests[action] += 1
+
+    def answered(self, action: str) -> None:
+        """Count one request for ``action`` that the action processed and answered HTTP 200."""
+        with self._lock:
+            self._answered[action] += 1
 
     def job_submitted(self, action: str) -> None:
         """Count one job created by ``action``."""
@@ -97,6 +107,7 @@ class EmulatorCounters:
         with self._lock:
             return CounterSnapshot(
                 requests=Counter(self._requests),
+                answered=Counter(self._answered),
                 jobs_submitted=Counter(self._jobs),
                 faults=Counter(self._faults),
                 signatures=Counter(self._signatures),
@@ -110,6 +121,7 @@ class EmulatorCounters:
         with self._lock:
             for counter in (
                 self._requests,
+                self._answered,
                 self._jobs,
                 self._faults,
                 self._signatures,

@@ -84,6 +84,10 @@ DEFAULT_LIST_WINDOW_SECONDS = 3600.0
 # CreateTime it reports to the second.
 WINDOW_MARGIN_SECONDS = 60.0
 
+POLLER_STATS_MESSAGE = "Shared ICE poller stopped"
+"""Begins the line a poller logs (INFO) when it stops, with its :class:`PollerStats`: how many calls
+its rounds took, e.g. list calls per round against the jobs they checked."""
+
 BatchQuery = Callable[["IceHook", list[str]], Awaitable[Sequence["IceJob"]]]
 SingleQuery = Callable[["IceHook", str], Awaitable["IceJob"]]
 
@@ -394,6 +398,19 @@ class BatchedJobPoller:
                     continue
                 await self._poll_round(hook, now)
         finally:
+            stats = self.stats
+            log.info(
+                "%s (%s jobs, connection %r): %d rounds, %d list calls, %d batch calls, %d single calls, "
+                "%d checks.",
+                POLLER_STATS_MESSAGE,
+                self.kind.name,
+                self.conn_id,
+                stats.rounds,
+                stats.list_calls,
+                stats.batch_calls,
+                stats.single_calls,
+                stats.checks,
+            )
             await hook.aclose()
 
     async def _sleep_or_wake(self, delay: float) -> None:
@@ -706,6 +723,7 @@ __all__ = [
     "DEFAULT_BATCH_SIZE",
     "DEFAULT_LIST_WINDOW_SECONDS",
     "DEFAULT_MAX_LIST_PAGES",
+    "POLLER_STATS_MESSAGE",
     "BatchMember",
     "BatchedJobKind",
     "BatchedJobPoller",

@@ -60,15 +60,21 @@ class JobRecord:
     :param job_id: its id.
     :param answer: what its Get/Query action answers now (without RequestId): the truth a test
         compares a client's result with, field by field.
+    :param reads: the Gets of this job the emulator answered, ``{"Running": n, "Finished": n}``
+        (while it ran, once it had finished), or None where the group does not count them.
     """
 
     action: str
     job_id: str
     answer: dict[str, Any]
+    reads: Mapping[str, int] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {"Action": self.action, "JobId": self.job_id, "Answer": self.answer}
+        """JSON-ready form (``Reads`` only where counted)."""
+        form: dict[str, Any] = {"Action": self.action, "JobId": self.job_id, "Answer": self.answer}
+        if self.reads is not None:
+            form["Reads"] = dict(self.reads)
+        return form
 
 
 def format_time(moment: float) -> str:

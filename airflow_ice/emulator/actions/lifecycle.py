@@ -50,6 +50,8 @@ class LifecycleJob:
     :param duration: how long it runs.
     :param fails: whether it ends in the failure status.
     :param submit_action: the action that created it (a group may serve several submits).
+    :param reads_running: its Gets answered while it ran; ``reads_finished``: once it had finished
+        (a test proves with them how a client waited: polled each job, or listed them).
     """
 
     job_id: str
@@ -58,6 +60,8 @@ class LifecycleJob:
     duration: float
     fails: bool
     submit_action: str
+    reads_running: int = 0
+    reads_finished: int = 0
 
     @property
     def finished_at(self) -> float:
@@ -141,6 +145,7 @@ class LifecycleActions:
         self.env = env
         self.jobs: JobStore[LifecycleJob] = JobStore()
         self.tokens = ClientTokens()
+        self._reads_lock = threading.Lock()
 
     def handlers(self) -> Mapping[str, ActionHandler]:
         """The actions this group answers."""
@@ -158,7 +163,13 @@ class LifecycleActions:
         """Every job with its get answer now."""
         now = self.env.clock()
         return [
-            JobRecord(job.submit_action, job.job_id, self.describe(job, now)) for job in self.jobs.values()
+            JobRecord(
+                job.submit_action,
+                job.job_id,
+                self.describe(job, now),
+                reads={"Running": job.reads_running, "Finished": job.reads_finished},
+            )
+            for job in self.jobs.values()
         ]
 
     def check(self, params: Mapping[str, str]) -> bool:
@@ -224,7 +235,17 @@ class LifecycleActions:
 
     def get(self, params: Mapping[str, str]) -> dict[str, Any]:
         """The job as ICE describes it now."""
-        return self.describe(self.jobs.get(required(params, self.JOB_ID)), self.env.clock())
+        job, now = self.jobs.get(required(params, self.JOB_ID)), self.env.clock()
+        self.note_read(job, now)
+        return self.describe(job, now)
+
+    def note_read(self, job: LifecycleJob, now: float) -> None:
+        """Count one Get of ``job`` answered at ``now``: while it ran, or once it had finished."""
+        with self._reads_lock:
+            if self.status(job, now) in self.RUNNING:
+                job.reads_running += 1
+            else:
+                job.reads_finished += 1
 
     def list_jobs(self, params: Mapping[str, str]) -> dict[str, Any]:
         """A page of the family's jobs by status and creation time (:attr:`LIST`)."""

@@ -92,10 +92,11 @@ class MediaCensorActions(LifecycleActions):
 
     def get(self, params: Mapping[str, str]) -> dict[str, Any]:
         """The job as ICE describes it now, with the page of frames asked for."""
-        job = self.jobs.get(required(params, "JobId"))
+        job, now = self.jobs.get(required(params, "JobId")), self.env.clock()
         size = _page_size(params.get("MaximumPageSize"))
         start = _page_start(params.get("NextPageToken"))
-        return self.page(job, self.env.clock(), start, size)
+        self.note_read(job, now)
+        return self.page(job, now, start, size)
 
     def describe(self, job: LifecycleJob, now: float) -> dict[str, Any]:
         """The QueryMediaCensorJobDetail body (without RequestId), its first page of frames."""

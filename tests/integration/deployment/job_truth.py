@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 
@@ -49,6 +50,16 @@ def leaves(value: Any) -> list[str]:
 
     walk(value)
     return sorted(found)
+
+
+def instant(text: Any) -> Any:
+    """An ISO time as epoch seconds (``...Z`` and ``...+00:00`` are one instant); other values as they are."""
+    if not isinstance(text, str):
+        return text
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return text
 
 
 def _compare(diffs: list[str], field: str, ours: Any, truth: Any) -> None:
@@ -110,14 +121,57 @@ def storyboard_differences(
     return diffs
 
 
+def oss_https_url(media: Mapping[str, Any]) -> str | None:
+    """The HTTPS URL of one OSS object as ICE names it in ``OssFile`` (None for a numbered
+    ``{Count}`` name, which is no one file)."""
+    oss = media.get("OssFile") or {}
+    parts = [oss.get(key) for key in ("Bucket", "Location", "Object")]
+    if not all(isinstance(part, str) and part for part in parts) or "{" in str(parts[2]):
+        return None
+    bucket, location, key = parts
+    return f"https://{bucket}.{location}.aliyuncs.com/{key}"
+
+
+def snapshot_differences(
+    xcom: Mapping[str, Any], answer: Mapping[str, Any], asked: Mapping[str, Any]
+) -> list[str]:
+    """Fields of a snapshot ``return_value`` that differ from the emulator's GetSnapshotJob record."""
+    diffs: list[str] = []
+    job = answer.get("SnapshotJob") or {}
+    echoed_input, echoed_output = job.get("Input") or {}, job.get("Output") or {}
+    _compare(diffs, "job_id", xcom.get("job_id"), job.get("JobId"))
+    _compare(diffs, "status", xcom.get("status"), job.get("Status"))
+    _compare(diffs, "type", xcom.get("type"), job.get("Type"))
+    _compare(diffs, "count", xcom.get("count"), job.get("Count"))
+    _compare(diffs, "output_media", xcom.get("output_media"), echoed_output.get("Media"))
+    _compare(diffs, "output_url", xcom.get("output_url"), oss_https_url(echoed_output))
+    _compare(diffs, "code", xcom.get("code"), job.get("Code"))
+    _compare(diffs, "message", xcom.get("message"), job.get("Message"))
+    _compare(diffs, "user_data", xcom.get("user_data"), job.get("UserData"))
+    # The job model's times are written +00:00, ICE's with Z.
+    _compare(diffs, "create_time", instant(xcom.get("create_time")), instant(job.get("CreateTime")))
+    _compare(diffs, "finish_time", instant(xcom.get("finish_time")), instant(job.get("FinishTime")))
+    for name, echoed in (("input", echoed_input), ("output", echoed_output)):
+        media = asked.get(name) or {}
+        _compare(diffs, f"{name} asked", dict(media), {key: echoed.get(key) for key in media})
+    config = asked.get("template_config") or {}
+    _compare(diffs, "template asked", config.get("TemplateId"), job.get("TemplateId"))
+    ran_with = json_value(job.get("TemplateConfig")) or {}
+    overwrite = config.get("OverwriteParams") or {}
+    _compare(diffs, "settings asked", dict(overwrite), {key: ran_with.get(key) for key in overwrite})
+    return diffs
+
+
 def differences(xcom: Mapping[str, Any], answer: Mapping[str, Any], asked: Mapping[str, Any]) -> list[str]:
     """Fields of a ``return_value`` that differ from the emulator's record ``answer`` of its job.
 
     :param xcom: the task's ``return_value``.
     :param answer: the record's ``Answer`` (what the emulator's Get/Query says).
-    :param asked: what the task asked for: the operator's parameters for an IProduction job, the
-        wire names (``FileURL``, ...) of a storyboard job's parameters.
+    :param asked: what the task asked for: the operator's parameters for an IProduction or
+        snapshot job, the wire names (``FileURL``, ...) of a storyboard job's parameters.
     """
+    if "SnapshotJob" in answer:
+        return snapshot_differences(xcom, answer, asked)
     if "JobStatus" in answer:
         return storyboard_differences(xcom, answer, asked)
     return iproduction_differences(xcom, answer, asked)

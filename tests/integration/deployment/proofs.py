@@ -8,6 +8,8 @@ take data, not processes, so they are unit-tested on their own.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -379,4 +381,153 @@ def prove_xcoms_match_records(
         detail,
         precondition="succeeded tasks returned jobs to compare",
         precondition_met=bool(pairs),
+    )
+
+
+# Logged (INFO) by a shared poller when it stops (airflow_ice.triggers.batching.POLLER_STATS_MESSAGE
+# and the line after it; a test holds the two together).
+POLLER_STATS_LINE = re.compile(
+    r"Shared ICE poller stopped \((?P<kind>[^()]+?) jobs, connection '(?P<conn>[^']*)'\): "
+    r"(?P<rounds>\d+) rounds, (?P<list_calls>\d+) list calls, (?P<batch_calls>\d+) batch calls, "
+    r"(?P<single_calls>\d+) single calls, (?P<checks>\d+) checks"
+)
+
+
+@dataclass(frozen=True)
+class PollerStats:
+    """What the stopped shared pollers of one kind did, summed over their log lines.
+
+    :param pollers: lines found (pollers that stopped in a live process: a killed one logs none).
+    :param rounds: their rounds; ``list_calls``, ``single_calls``, ``checks``: their calls and checks.
+    """
+
+    pollers: int = 0
+    rounds: int = 0
+    list_calls: int = 0
+    single_calls: int = 0
+    checks: int = 0
+
+
+def read_poller_stats(texts: Iterable[str], kind: str) -> PollerStats:
+    """The summed stats of the ``kind`` pollers (``Snapshot``) logged in ``texts`` (log files' text).
+    In a triggerer, a poller logs in its first trigger's task log while that log is open, else in
+    the triggerer's own log: each line is in one file only."""
+    found = [match for text in texts for match in POLLER_STATS_LINE.finditer(text) if match["kind"] == kind]
+    return PollerStats(
+        pollers=len(found),
+        rounds=sum(int(m["rounds"]) for m in found),
+        list_calls=sum(int(m["list_calls"]) for m in found),
+        single_calls=sum(int(m["single_calls"]) for m in found),
+        checks=sum(int(m["checks"]) for m in found),
+    )
+
+
+@dataclass(frozen=True)
+class ListedJob:
+    """One job of the list family, as its task ended and as the emulator counted its Gets.
+
+    :param label: its task.
+    :param outcome: how the task ended.
+    :param reads_running: its Gets the emulator answered while it ran; ``reads_finished``: once it
+        had finished.
+    """
+
+    label: str
+    outcome: TaskOutcome
+    reads_running: int
+    reads_finished: int
+
+
+def prove_list_checks(
+    family: str,
+    jobs: Sequence[ListedJob],
+    list_calls: int,
+    trigger_waits: Sequence[float],
+    first_wait: float,
+    poll_interval: float,
+    stats: PollerStats,
+    *,
+    calls_per_round: int,
+    share_of_gets: float,
+    items_complete: bool,
+) -> Proof:
+    """The triggerers answered the list family's waits with list calls, not one Get per job per poll.
+
+    - no trigger read a running job with its Get: each job's Gets while it ran are at most the
+      tries of its task (the operator's check at once, in the worker, before it defers);
+    - each job was read at most once with its Get once finished: a succeeded task's job exactly
+      once where the list item lacks what the XCom holds (the event carries that Get's job), never
+      where it is complete;
+    - the list calls stayed below ``share_of_gets`` of the Gets per-job polling would have made:
+      one per waiting trigger ``first_wait`` after it deferred and every ``poll_interval`` after,
+      while the trigger table showed it waiting (both as answered: faults cost either way the same
+      share of retries);
+    - where the pollers' own stats were logged: at most ``calls_per_round`` list calls per round,
+      and below ``share_of_gets`` of the jobs those rounds checked (one Get per job per poll).
+
+    :param family: the family, for the name.
+    :param jobs: every job of the family whose task got it (submit-faulted tasks' jobs too).
+    :param list_calls: the list action's calls the emulator answered.
+    :param trigger_waits: how long each of the family's triggers was seen waiting (trigger table).
+    :param first_wait: when a trigger polls first, after deferring (the family's expected earliest
+        end, counted from the defer, a little after the submit: at most one Get too many).
+    :param poll_interval: the tasks' poll interval.
+    :param stats: the family's pollers' stats, from their log lines.
+    :param calls_per_round: one list per finished status, one page each.
+    :param share_of_gets: the most the list calls may cost against per-job polling's Gets.
+    :param items_complete: whether the family's list items hold all its XCom needs.
+    """
+    triggers, waited = len(trigger_waits), sum(trigger_waits)
+    per_job_gets = sum(1 + int(max(0.0, span - first_wait) // poll_interval) for span in trigger_waits)
+    read_running = {j.label: j.reads_running for j in jobs if j.reads_running > j.outcome.try_number}
+    expected = 0 if items_complete else 1
+    read_twice = {
+        j.label: j.reads_finished
+        for j in jobs
+        if j.reads_finished > 1 or (j.outcome.state == SUCCESS and j.reads_finished != expected)
+    }
+    finished_reads = Counter(j.reads_finished for j in jobs)
+    succeeded = [j for j in jobs if j.outcome.state == SUCCESS]
+    cheap = list_calls <= share_of_gets * per_job_gets
+    per_round = stats.list_calls / stats.rounds if stats.rounds else None
+    rounds_ok = per_round is None or (
+        per_round <= calls_per_round and stats.list_calls <= share_of_gets * stats.checks
+    )
+    detail = (
+        f"{triggers} {family} triggers waited {waited:.0f}s in all (trigger table samples): polled one "
+        f"by one ({first_wait:g}s after deferring, then every {poll_interval:g}s) that is {per_job_gets} "
+        f"Gets; the emulator answered "
+        f"{list_calls} list calls ({list_calls / per_job_gets if per_job_gets else float('nan'):.2f} "
+        f"of them, allowed {share_of_gets:g}); Gets per job while it ran (the worker's check at once): "
+        f"{dict(sorted(Counter(j.reads_running for j in jobs).items()))}, once finished: "
+        f"{dict(sorted(finished_reads.items()))} ({len(succeeded)} tasks succeeded)"
+    )
+    if stats.pollers:
+        detail += (
+            f"; the pollers' own stats ({stats.pollers} stopped pollers logged them): {stats.rounds} rounds, "
+            f"{stats.list_calls} list calls ({per_round:.2f} per round, allowed {calls_per_round}), "
+            f"{stats.single_calls} Gets, {stats.checks} checks ({stats.checks / max(1, stats.rounds):.1f} "
+            f"jobs per round: list calls {stats.list_calls / max(1, stats.checks):.2f} of one Get per job "
+            f"per poll)"
+        )
+    else:
+        detail += "; no poller logged its stats (a killed triggerer's pollers log none)"
+    if read_running:
+        detail += f"; READ WHILE RUNNING beyond the check at once: {dict(sorted(read_running.items())[:10])}"
+    if read_twice:
+        detail += (
+            f"; FINISHED JOBS NOT READ {expected} TIME(S) (succeeded) or read more than once: "
+            f"{dict(sorted(read_twice.items())[:10])}"
+        )
+    if not cheap:
+        detail += "; LIST CALLS NOT WELL BELOW per-job Gets"
+    if not rounds_ok:
+        detail += "; MORE LIST CALLS PER ROUND than finished statuses, or not well below the jobs checked"
+    return Proof(
+        f"the triggerers answered the {family} waits with list calls (no Get of a running job, at most "
+        "one Get per finished job, lists well below one Get per job per poll)",
+        not read_running and not read_twice and cheap and rounds_ok,
+        detail,
+        precondition=f"{family} tasks deferred, their triggers waited, were listed and their jobs finished",
+        precondition_met=triggers > 0 and waited > 0 and list_calls > 0 and bool(succeeded),
     )

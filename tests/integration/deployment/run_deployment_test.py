@@ -6,13 +6,16 @@ It brings up, on 127.0.0.1 only: PostgreSQL from the OS packages (installed with
 missing), Airflow's ``api-server``, ``scheduler`` (LocalExecutor), ``dag-processor`` and two
 ``triggerer`` processes, and the ICE emulator (``airflow-ice emulator``, strict placement) with
 faults on: 10% of requests answer 503, 10% ``Throttling.User``, every request waits 200 ms more,
-2% of the read requests (Query/Get/Cancel) lose their connection; and, on the submits of a few
-chosen deferrable tasks, the answer is lost after the job was created, or comes back HTTP 200
-with a body the client cannot read (not JSON, cut short, empty, no JobId, a JobId that is no
-string). Every task has two retries, so a provider that resubmits such a task pays twice.
+2% of the read requests (Query/Get/List/Cancel) lose their connection, and ICE's account limit of
+100 calls per second per action (beyond it ``Throttling.User``, counted as ``qps_limited``); and,
+on the submits of a few chosen deferrable tasks, the answer is lost after the job was created, or
+comes back HTTP 200 with a body the client cannot read (not JSON, cut short, empty, no JobId, a
+JobId that is no string). Every task has two retries, so a provider that resubmits such a task pays twice.
 
 It runs the DAG in ``tests/integration/deployment/dags`` (200 mapped deferrable IProduction tasks, 20
-deferrable storyboard tasks, one IProduction task waiting in its worker). The emulator's job clock
+deferrable storyboard tasks, 40 deferrable snapshot tasks, one IProduction task waiting in its
+worker). Snapshots are the list family: the triggerers check their jobs with ListSnapshotJobs, one
+list per finished status per round, instead of one Get per job. The emulator's job clock
 is held from the start, so no job moves on until the test has killed one triggerer with SIGKILL
 while at least 50 tasks are deferred (or, after a bounded wait, with however many there are, said
 in the summary) and the in-worker task's process mid-wait; then the clock goes on, the triggerer is
@@ -29,7 +32,12 @@ own records and Airflow's (REST API, metadata DB, logs), each proof with its pre
   and a dump of the whole metadata DB;
 - the triggerers never logged that their event loop was blocked;
 - the killed triggerer's triggers were taken over, and the killed task reattached to its job;
-- the number of ICE requests stayed within its budget, with every fault kind injected.
+- the snapshot waits were answered by list calls: no trigger read a running snapshot job with its
+  Get, each finished one was read once, and the list calls stayed well below what one Get per job
+  per poll would have cost (the emulator's per-job Get counts, its request counters, the trigger
+  table, the pollers' logged stats);
+- the number of ICE requests stayed within its budget, with every fault kind injected (what the
+  account limit's throttling added is reported).
 
 Exit code 0 only when every proof holds. Everything runs under a global deadline (``--timeout``,
 default 20 minutes) and is stopped at the end, also on failure or Ctrl-C. Process logs, task logs
@@ -96,12 +104,21 @@ from tests.integration.deployment.settings import (  # noqa: E402
     KILL_MIN_DEFERRED,
     KILL_MIN_HELD,
     LATENCY_MS,
+    LIST_ACTION,
+    LIST_CALLS_PER_ROUND,
+    LIST_FAMILY_GET,
+    LIST_FIRST_POLL_SECONDS,
+    LIST_SHARE_OF_GETS,
+    LIST_TRIGGER_CLASS,
     LOOP_WATCH_DIR,
     MONITOR_SECONDS,
+    POLL_INTERVAL,
     PROGRESS_SECONDS,
+    QPS_LIMIT,
     REQUEST_BUDGET_PER_TASK,
     RESTART_AFTER_SECONDS,
     RUN_ID,
+    SNAPSHOT_TASK_ID,
     THROTTLE_RATE,
     TRIGGER_RUNNER_GC_FREEZE,
     TRIGGERER_NICENESS,
@@ -128,6 +145,7 @@ def parse_options(argv: list[str] | None) -> Options:
     )
     parser.add_argument("--iproduction-tasks", type=int, default=200)
     parser.add_argument("--storyboard-tasks", type=int, default=20)
+    parser.add_argument("--snapshot-tasks", type=int, default=40, help="the list family's tasks (default 40)")
     parser.add_argument(
         "--parallelism",
         type=int,
@@ -158,6 +176,7 @@ def parse_options(argv: list[str] | None) -> Options:
         timeout=args.timeout,
         iproduction_tasks=args.iproduction_tasks,
         storyboard_tasks=args.storyboard_tasks,
+        snapshot_tasks=args.snapshot_tasks,
         parallelism=args.parallelism,
         keep=args.keep,
         seed=args.seed if args.seed is not None else secrets.randbelow(2**31),
@@ -222,7 +241,9 @@ class DeploymentTest:
         self.triggerers: dict[str, ManagedProcess] = {}
         self.triggerer_jobs: dict[int, str] = {}
         self.watch = TriggerWatch(SecretSearch(self.secrets.to_search()))
-        self.answer_faults = tasks.planned_answer_faults(options.iproduction_tasks, options.storyboard_tasks)
+        self.answer_faults = tasks.planned_answer_faults(
+            options.iproduction_tasks, options.storyboard_tasks, options.snapshot_tasks
+        )
         self.kills = Kills()
         self.heartbeat_gaps: dict[int, tuple[float, str]] = {}
         self.proofs: list[proofs.Proof] = []
@@ -272,6 +293,8 @@ class DeploymentTest:
             str(LATENCY_MS),
             "--seed",
             str(self.options.seed),
+            "--qps-limit",
+            str(QPS_LIMIT),
             "--strict-placement",
         ]
         process = self.registry.start("emulator", argv, env=env, log_path=self.logs / "emulator.log")
@@ -286,14 +309,7 @@ class DeploymentTest:
             return False
 
         self.deadline.wait_for("waiting for the emulator to start", url_printed, 30, 0.1)
-        scripted = [
-            fault.scripted(
-                "SubmitYikeStoryboardJob"
-                if fault.task_label.startswith(tasks.STORYBOARD_TASK_ID)
-                else "SubmitIProductionJob"
-            )
-            for fault in self.answer_faults
-        ]
+        scripted = [fault.scripted() for fault in self.answer_faults]
         response = httpx.post(
             f"{self.emulator_url}/_emulator/faults",
             json={"drop_rate": DROP_RATE, "drop_actions": DROP_ACTIONS, "scripted": scripted},
@@ -461,12 +477,18 @@ class DeploymentTest:
             self._maybe_release_job_clock()
             if time.monotonic() - last_progress >= PROGRESS_SECONDS:
                 last_progress = time.monotonic()
-                requests = sum(self.emulator_counters()["requests"].values())
+                counters = self.emulator_counters()
+                requests = sum(counters["requests"].values())
                 owners = {
                     self.triggerer_jobs.get(k, k) if k else "unassigned": v
                     for k, v in self.watch.per_triggerer().items()
                 }
-                log(f"tasks {dict(sorted(states.items()))}; triggers {owners}; ICE requests {requests}")
+                log(
+                    f"tasks {dict(sorted(states.items()))}; triggers {owners}; ICE requests {requests} "
+                    f"({counters['requests'].get(LIST_ACTION, 0)} {LIST_ACTION}, "
+                    f"{counters['requests'].get(LIST_FAMILY_GET, 0)} {LIST_FAMILY_GET}; "
+                    f"qps_limited {counters['faults'].get('qps_limited', 0)})"
+                )
                 if requests > budget:
                     raise RuntimeError(f"{requests} ICE requests exceed the budget of {budget}")
             run_state = self.api.dag_run_state(DAG_ID, RUN_ID)
@@ -667,6 +689,12 @@ class DeploymentTest:
         self.proofs.append(self.prove_worker_reattached(tis, returns))
         self.proofs.append(self.watch.proof_failover(self.triggerer_jobs, self.kill_precondition()))
         self.proofs.append(self.prove_requests_bounded(counters))
+        listed = [
+            proofs.ListedJob(label, outcomes[label], record["Reads"]["Running"], record["Reads"]["Finished"])
+            for label, records_of_task in jobs_of.items()
+            if tasks.family_of(label) == SNAPSHOT_TASK_ID
+            for record in records_of_task
+        ]
 
         # Stop Airflow and the emulator first, so every log is complete, then read the DB dump.
         log("stopping Airflow and the emulator")
@@ -702,6 +730,38 @@ class DeploymentTest:
         watched, stalls = proofs.read_loop_watch(sorted(self.logs.glob("loop-watch-*.jsonl")))
         self.proofs.append(
             proofs.prove_loop_never_blocked(triggerer_logs, stalls, watched, len(self.watch.seen))
+        )
+        poller_stats = proofs.read_poller_stats(
+            (path.read_text(errors="replace") for path in [*process_logs, *task_logs]), "Snapshot"
+        )
+        self.proofs.append(
+            proofs.prove_list_checks(
+                "snapshot",
+                listed,
+                counters["answered"].get(LIST_ACTION, 0),
+                self.watch.waited(LIST_TRIGGER_CLASS),
+                LIST_FIRST_POLL_SECONDS,
+                POLL_INTERVAL,
+                poller_stats,
+                calls_per_round=LIST_CALLS_PER_ROUND,
+                share_of_gets=LIST_SHARE_OF_GETS,
+                items_complete=False,
+            )
+        )
+        requested, answered = counters["requests"], counters["answered"]
+        self.facts.append(
+            "list family: "
+            + ", ".join(
+                f"{requested.get(action, 0)} {action} requests ({answered.get(action, 0)} answered)"
+                for action in (LIST_ACTION, LIST_FAMILY_GET)
+            )
+            + f" for {len(listed)} snapshot jobs; one by one: {requested.get('QueryIProductionJob', 0)} "
+            f"QueryIProductionJob ({answered.get('QueryIProductionJob', 0)} answered) for "
+            f"{self.options.iproduction_tasks + 1} IProduction jobs"
+        )
+        self.facts.append(
+            f"account limit ({QPS_LIMIT:g} calls/s per action): {counters['faults'].get('qps_limited', 0)} "
+            f"calls answered Throttling.User (qps_limited), each retried by its client"
         )
         self.facts.append(
             f"emulator: requests {counters['requests']}; faults {counters['faults']}; "
@@ -808,8 +868,11 @@ class DeploymentTest:
         kinds = ("unavailable", "throttling", "drop", "lose_response", "unreadable_answer")
         injected = all(faults.get(kind, 0) > 0 for kind in kinds)
         ok = requests <= budget and counters["unexpected_errors"] == 0
+        limited = faults.get("qps_limited", 0)
         detail = (
-            f"{requests} ICE requests (budget {budget}, {requests / self.options.total_tasks:.1f} per task); "
+            f"{requests} ICE requests (budget {budget}, {requests / self.options.total_tasks:.1f} per task; "
+            f"throttling added {faults.get('throttling', 0)} at random and {limited} by the {QPS_LIMIT:g}/s "
+            f"account limit, {(faults.get('throttling', 0) + limited) / max(1, requests):.1%} of them); "
             f"faults injected {faults}; emulator bugs {counters['unexpected_errors']}"
         )
         return proofs.Proof(

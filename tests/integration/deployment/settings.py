@@ -25,6 +25,7 @@ DAGS_FOLDER = Path(__file__).resolve().parent / "dags"
 DAG_ID = "ice_deployment_test"
 IN_WORKER_TASK_ID = tasks.IN_WORKER_TASK_ID
 STORYBOARD_TASK_ID = tasks.STORYBOARD_TASK_ID
+SNAPSHOT_TASK_ID = tasks.SNAPSHOT_TASK_ID
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "deployment"
 CONN_ID = "ice_default"
 RUN_ID = "deployment_test"
@@ -38,8 +39,31 @@ VENV_BIN = Path(sys.executable).parent
 UNAVAILABLE_RATE = 0.10
 THROTTLE_RATE = 0.10
 DROP_RATE = 0.02
-DROP_ACTIONS = ["QueryIProductionJob", "GetYikeStoryboardJob", "CancelIProductionJob"]
+DROP_ACTIONS = [
+    "QueryIProductionJob",
+    "GetYikeStoryboardJob",
+    "CancelIProductionJob",
+    "GetSnapshotJob",
+    "ListSnapshotJobs",
+]
+# The list family's actions, and the trigger class whose waits they answer.
+LIST_ACTION = "ListSnapshotJobs"
+LIST_FAMILY_GET = "GetSnapshotJob"
+LIST_TRIGGER_CLASS = "airflow_ice.triggers.snapshot.IceSnapshotJobTrigger"
+# A snapshot trigger's first check comes this long after the submit: the family's expected
+# earliest end (airflow_ice.families.snapshot.EXPECTED_SECONDS); polled one by one, it would then
+# be read every POLL_INTERVAL.
+LIST_FIRST_POLL_SECONDS = 15.0
+# Its finished statuses: one list each per round (pages of 100; the run has fewer jobs than that).
+LIST_CALLS_PER_ROUND = 2
+# The list calls may cost at most this share of the Gets per-job polling would have made
+# (every waiting job read every POLL_INTERVAL): "well below one Get per job per poll".
+LIST_SHARE_OF_GETS = 0.5
 LATENCY_MS = 200
+# ICE's account limit: calls per second per action, every client together (the emulator's default,
+# ICE's published figure). Beyond it the emulator answers Throttling.User and counts qps_limited;
+# the clients absorb it (retries, adaptive pace), and the summary says how many calls it cost.
+QPS_LIMIT = 100.0
 # Jobs run long enough that most tasks are deferred when a triggerer is killed.
 JOB_SECONDS = 45.0
 JOB_SECONDS_MAX = 90.0
@@ -167,6 +191,7 @@ class Options:
     :param timeout: the global deadline in seconds.
     :param iproduction_tasks: mapped deferrable IProduction tasks.
     :param storyboard_tasks: mapped deferrable storyboard tasks.
+    :param snapshot_tasks: mapped deferrable snapshot tasks (the list family).
     :param parallelism: LocalExecutor worker processes.
     :param keep: keep the temporary directory (data dir, home) for inspection.
     :param seed: the emulator's random seed.
@@ -182,6 +207,7 @@ class Options:
     timeout: float
     iproduction_tasks: int
     storyboard_tasks: int
+    snapshot_tasks: int
     parallelism: int
     keep: bool
     seed: int
@@ -192,7 +218,7 @@ class Options:
     @property
     def total_tasks(self) -> int:
         """Every task instance of the run."""
-        return self.iproduction_tasks + self.storyboard_tasks + 1
+        return self.iproduction_tasks + self.storyboard_tasks + self.snapshot_tasks + 1
 
 
 def airflow_environment(
@@ -239,6 +265,7 @@ def airflow_environment(
         "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
         "ICE_DEPLOYMENT_IPRODUCTION_TASKS": str(options.iproduction_tasks),
         "ICE_DEPLOYMENT_STORYBOARD_TASKS": str(options.storyboard_tasks),
+        "ICE_DEPLOYMENT_SNAPSHOT_TASKS": str(options.snapshot_tasks),
         "ICE_DEPLOYMENT_POLL_INTERVAL": str(POLL_INTERVAL),
         "PYTHONUNBUFFERED": "1",
     }

@@ -15,7 +15,17 @@ from typing import Any
 
 IPRODUCTION_TASK_ID = "iproduction"
 STORYBOARD_TASK_ID = "storyboard"
+# The list family: its waiting triggers are answered by ListSnapshotJobs, one list per finished
+# status per round, and each finished job is read once with its Get (its list items lack Code,
+# Message, UserData).
+SNAPSHOT_TASK_ID = "snapshot"
 IN_WORKER_TASK_ID = "iproduction_in_worker"
+# The submit action of each mapped task (where the emulator scripts a task's submit-answer fault).
+SUBMIT_ACTIONS = {
+    IPRODUCTION_TASK_ID: "SubmitIProductionJob",
+    STORYBOARD_TASK_ID: "SubmitYikeStoryboardJob",
+    SNAPSHOT_TASK_ID: "SubmitSnapshotJob",
+}
 # Functions whose results the emulator shapes differently, so every parser is exercised.
 FUNCTIONS = ("Cover", "VideoClip", "MusicSegmentDetect", "AudioQualityAssessment", "VideoDetext")
 BUCKET = "oss://deployment-bucket"
@@ -40,8 +50,10 @@ IN_WORKER_KWARGS: dict[str, Any] = {
     "input": {"Type": "OSS", "Media": f"{BUCKET}/in/keynote.mp4"},
     "output": {"Type": "OSS", "Media": f"{BUCKET}/out/keynote-clips/"},
 }
+SNAPSHOT_TEMPLATE_ID = "S00000001-100020"
 _IPRODUCTION_MEDIA = re.compile(r"/in/media-(\d{4})\.")
 _STORYBOARD_FILE = re.compile(r"/novels/chapter-(\d{3})\.txt$")
+_SNAPSHOT_MEDIA = re.compile(r"/in/frames-(\d{3})\.mp4$")
 
 
 def iproduction_kwargs(index: int) -> dict[str, Any]:
@@ -60,25 +72,52 @@ def storyboard_file_url(index: int) -> str:
     return f"{BUCKET}/novels/chapter-{index:03d}.txt"
 
 
+def snapshot_kwargs(index: int) -> dict[str, Any]:
+    """The parameters of mapped snapshot task ``index``: one image (its URL in the XCom) or
+    several numbered ones, at an interval."""
+    count = 1 + index % 3
+    name = "poster.jpg" if count == 1 else "frame-{Count}.jpg"
+    overwrite: dict[str, Any] = {"Type": "Normal", "Count": count}
+    if count > 1:
+        overwrite["Interval"] = 5 * count
+    return {
+        "input": {"Type": "OSS", "Media": f"{BUCKET}/in/frames-{index:03d}.mp4"},
+        "output": {"Type": "OSS", "Media": f"{BUCKET}/out/snapshots/{index:03d}/{name}"},
+        "template_config": {"TemplateId": SNAPSHOT_TEMPLATE_ID, "OverwriteParams": overwrite},
+    }
+
+
 def label(task_id: str, map_index: int = -1) -> str:
     """``task_id`` or ``task_id[map_index]``, as the summary names task instances."""
     return task_id if map_index < 0 else f"{task_id}[{map_index}]"
 
 
 def asked(task_label: str) -> dict[str, Any]:
-    """What a task asked for: operator parameters of an IProduction task, wire names and values
-    of a storyboard task's parameters (as the emulator echoes them in JobParams)."""
+    """What a task asked for: operator parameters of an IProduction or snapshot task, wire names
+    and values of a storyboard task's parameters (as the emulator echoes them in JobParams)."""
     if task_label == IN_WORKER_TASK_ID:
         return dict(IN_WORKER_KWARGS)
-    index = int(task_label.rsplit("[", 1)[1].rstrip("]"))
-    if task_label.startswith(f"{STORYBOARD_TASK_ID}["):
+    family, index = family_of(task_label), int(task_label.rsplit("[", 1)[1].rstrip("]"))
+    if family == STORYBOARD_TASK_ID:
         values = {**STORYBOARD_FIXED, "file_url": storyboard_file_url(index)}
         return {STORYBOARD_WIRE_NAMES[name]: value for name, value in values.items()}
+    if family == SNAPSHOT_TASK_ID:
+        return snapshot_kwargs(index)
     return iproduction_kwargs(index)
 
 
+def family_of(task_label: str) -> str:
+    """The task id of a task instance's label (``snapshot[3]`` -> ``snapshot``)."""
+    return task_label.split("[", 1)[0]
+
+
 def label_of_job(answer: Mapping[str, Any]) -> str | None:
-    """The task a job belongs to, from the parameters the emulator recorded; None for none."""
+    """The task a job belongs to, from the parameters the emulator recorded (its Get's answer);
+    None for none."""
+    snapshot = answer.get("SnapshotJob")
+    if isinstance(snapshot, Mapping):
+        found = _SNAPSHOT_MEDIA.search(str((snapshot.get("Input") or {}).get("Media", "")))
+        return label(SNAPSHOT_TASK_ID, int(found.group(1))) if found else None
     media = str((answer.get("Input") or {}).get("Media", ""))
     if media == IN_WORKER_KWARGS["input"]["Media"]:
         return IN_WORKER_TASK_ID
@@ -111,8 +150,9 @@ class PlannedAnswerFault:
         """How the emulator's job record names the fault."""
         return self.kind if self.variant is None else f"{self.kind}:{self.variant}"
 
-    def scripted(self, action: str) -> dict[str, Any]:
-        """The emulator's scripted fault (``POST /_emulator/faults``)."""
+    def scripted(self) -> dict[str, Any]:
+        """The emulator's scripted fault (``POST /_emulator/faults``), on its task's submit action."""
+        action = SUBMIT_ACTIONS[family_of(self.task_label)]
         fault: dict[str, Any] = {"kind": self.kind, "action": action, "when_param_contains": self.match}
         if self.variant is not None:
             fault["variant"] = self.variant
@@ -129,14 +169,24 @@ _PLAN = (
     (IPRODUCTION_TASK_ID, 0.55, "unreadable_answer", "empty"),
     (IPRODUCTION_TASK_ID, 0.75, "unreadable_answer", "no_job_id"),
     (STORYBOARD_TASK_ID, 0.55, "unreadable_answer", "non_string_job_id"),
+    # Snapshots take no ClientToken: such a task fails without a retry, with its one job.
+    (SNAPSHOT_TASK_ID, 0.3, "lose_response", None),
+    (SNAPSHOT_TASK_ID, 0.7, "unreadable_answer", "no_job_id"),
 )
 
 
-def planned_answer_faults(iproduction_tasks: int, storyboard_tasks: int) -> list[PlannedAnswerFault]:
+def planned_answer_faults(
+    iproduction_tasks: int, storyboard_tasks: int, snapshot_tasks: int
+) -> list[PlannedAnswerFault]:
     """The submit-answer faults of a run with these many mapped tasks (distinct tasks each)."""
+    counts = {
+        IPRODUCTION_TASK_ID: iproduction_tasks,
+        STORYBOARD_TASK_ID: storyboard_tasks,
+        SNAPSHOT_TASK_ID: snapshot_tasks,
+    }
     planned: dict[str, PlannedAnswerFault] = {}
     for family, share, kind, variant in _PLAN:
-        count = iproduction_tasks if family == IPRODUCTION_TASK_ID else storyboard_tasks
+        count = counts[family]
         if count <= 0:
             continue
         index = int(share * count)
@@ -147,6 +197,8 @@ def planned_answer_faults(iproduction_tasks: int, storyboard_tasks: int) -> list
             continue
         if family == IPRODUCTION_TASK_ID:
             match = iproduction_kwargs(index)["input"]["Media"]
+        elif family == SNAPSHOT_TASK_ID:
+            match = snapshot_kwargs(index)["input"]["Media"]
         else:
             match = storyboard_file_url(index)
         planned[task_label] = PlannedAnswerFault(task_label, kind, variant, match)

@@ -23,7 +23,7 @@ from airflow_ice.emulator import IceEmulator
 from airflow_ice.emulator.faults import FaultConfig, FaultInjector
 from airflow_ice.errors import IceAnswerLostError
 from airflow_ice.hooks.ice import IceHook
-from tests.integration.deployment import job_truth, proofs, tasks
+from tests.integration.deployment import job_truth, proofs, settings, tasks
 from tests.integration.deployment.airflow_api import TaskInstanceRecord
 from tests.integration.deployment.metadata_db import TriggerRow, decrypt_kwargs
 from tests.integration.deployment.processes import (
@@ -39,6 +39,7 @@ from tests.integration.deployment.settings import (
     DAGS_FOLDER,
     IN_WORKER_TASK_ID,
     REPO_ROOT,
+    SNAPSHOT_TASK_ID,
     STORYBOARD_TASK_ID,
     Deadline,
     DeadlineExceeded,
@@ -288,6 +289,76 @@ def test_prove_one_job_per_task() -> None:
     assert not proofs.prove_one_job_per_task(outcomes, [], 2, 3).passed  # a task instance is missing
 
 
+def listed_jobs(running: int = 1, finished: int = 1, count: int = 10) -> list[proofs.ListedJob]:
+    return [proofs.ListedJob(f"snapshot[{i}]", outcome(), running, finished) for i in range(count)]
+
+
+def prove_list(
+    jobs: list[proofs.ListedJob],
+    list_calls: int = 40,
+    waits: tuple[float, ...] = (100.0,) * 10,
+    stats: proofs.PollerStats | None = None,
+    items_complete: bool = False,
+) -> proofs.Proof:
+    return proofs.prove_list_checks(
+        "snapshot",
+        jobs,
+        list_calls,
+        waits,
+        15.0,
+        5.0,
+        stats or proofs.PollerStats(),
+        calls_per_round=2,
+        share_of_gets=0.5,
+        items_complete=items_complete,
+    )
+
+
+def test_prove_list_checks() -> None:
+    # 10 triggers waited 100 s each: polled one by one at 15 s, then every 5 s: 18 Gets each.
+    proof = prove_list(listed_jobs(), stats=proofs.PollerStats(2, 20, 40, 10, 200))
+    assert proof.passed, proof.line()
+    assert "that is 180 Gets" in proof.detail
+    assert "40 list calls (0.22 of them" in proof.detail
+    assert "2.00 per round" in proof.detail
+    assert "10.0 jobs per round" in proof.detail
+    # A trigger read a running job with its Get (beyond the worker's check at once).
+    assert "READ WHILE RUNNING" in prove_list(listed_jobs(running=2)).detail
+    assert not prove_list(listed_jobs(running=2)).passed
+    # A finished job read twice, or a succeeded job whose Get never came (its list item lacks fields).
+    assert not prove_list(listed_jobs(finished=2)).passed
+    assert not prove_list(listed_jobs(finished=0)).passed
+    # A family whose list items are complete needs no Get at all.
+    assert prove_list(listed_jobs(finished=0), items_complete=True).passed
+    assert not prove_list(listed_jobs(finished=1), items_complete=True).passed
+    # A failed task (submit fault) whose job nobody waited for: not read, fine.
+    failed = proofs.ListedJob("snapshot[10]", outcome(state="failed"), 0, 0)
+    assert prove_list([*listed_jobs(), failed]).passed
+    # Lists no cheaper than half of per-job polling, or more list calls per round than statuses.
+    assert prove_list(listed_jobs(), list_calls=90).passed
+    assert not prove_list(listed_jobs(), list_calls=91).passed
+    assert not prove_list(listed_jobs(), stats=proofs.PollerStats(1, 10, 21, 10, 100)).passed
+    assert not prove_list(listed_jobs(), stats=proofs.PollerStats(1, 10, 20, 10, 30)).passed  # 3 jobs a round
+    # Nothing waited, nothing listed, nothing succeeded: proves nothing.
+    assert not prove_list(listed_jobs(), waits=()).passed
+    assert not prove_list(listed_jobs(), list_calls=0).passed
+    assert not prove_list([failed]).passed
+
+
+def test_read_poller_stats_reads_the_pollers_lines_in_any_log_form() -> None:
+    line = (
+        "Shared ICE poller stopped (Snapshot jobs, connection 'ice_default'): 12 rounds, 24 list calls, "
+        "0 batch calls, 30 single calls, 300 checks."
+    )
+    task_log = json.dumps({"timestamp": "2026-12-04T08:00:00Z", "event": line, "level": "debug"})
+    other = line.replace("Snapshot", "Media info")
+    stats = proofs.read_poller_stats([f"x\n{task_log}\n", f"2026-12-04 [debug] {line}\n{other}"], "Snapshot")
+    assert stats == proofs.PollerStats(pollers=2, rounds=24, list_calls=48, single_calls=60, checks=600)
+    from airflow_ice.triggers.batching import POLLER_STATS_MESSAGE
+
+    assert line.startswith(POLLER_STATS_MESSAGE)
+
+
 def emulated_pairs(monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[Any, Any, Any]]:
     """Real jobs of the deployment's kinds, run by the real hook against the emulator: label ->
     (the hook's to_xcom(), the emulator's record answer, what the task asked)."""
@@ -295,6 +366,7 @@ def emulated_pairs(monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[Any, Any,
 
     clock = ManualClock(time.time())
     labels = [tasks.label("iproduction", i) for i in range(5)] + ["storyboard[2]", "storyboard[7]"]
+    labels += [tasks.label(tasks.SNAPSHOT_TASK_ID, i) for i in range(3)]
     with IceEmulator(job_seconds=1, clock=clock) as ice:
         monkeypatch.setenv("AIRFLOW_CONN_ICE_DEFAULT", ice.connection_json())
         with IceHook() as hook:
@@ -304,17 +376,21 @@ def emulated_pairs(monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[Any, Any,
                 if item.startswith("storyboard"):
                     wire = {v: k for k, v in tasks.STORYBOARD_WIRE_NAMES.items()}
                     submitted[item] = hook.submit_yike_storyboard_job({wire[k]: v for k, v in asked.items()})
+                elif item.startswith(tasks.SNAPSHOT_TASK_ID):
+                    submitted[item] = hook.submit_snapshot_job(asked)
                 else:
                     submitted[item] = hook.submit_iproduction_job(asked)
             clock.advance(5)
             records = {r["JobId"]: r for r in ice.jobs()}
             pairs = {}
             for item, job_id in submitted.items():
-                job = (
-                    hook.get_yike_storyboard_job(job_id)
-                    if item.startswith("storyboard")
-                    else hook.query_iproduction_job(job_id)
-                )
+                job: Any
+                if item.startswith("storyboard"):
+                    job = hook.get_yike_storyboard_job(job_id)
+                elif item.startswith(tasks.SNAPSHOT_TASK_ID):
+                    job = hook.get_snapshot_job(job_id)
+                else:
+                    job = hook.query_iproduction_job(job_id)
                 record = records[job_id]
                 assert tasks.label_of_job(record["Answer"]) == item
                 pairs[item] = (json.loads(json.dumps(job.to_xcom())), record["Answer"], tasks.asked(item))
@@ -342,6 +418,9 @@ def test_prove_xcoms_match_records_on_real_jobs(monkeypatch: pytest.MonkeyPatch)
         ("iproduction[2]", lambda x: x.update(finish_time=None), "finish_time"),
         ("storyboard[2]", lambda x: x["storyboard_info_list"][0].pop("sub_status"), "storyboard_info_list"),
         ("storyboard[7]", lambda x: x.update(output_url=None), "output_url"),
+        ("snapshot[0]", lambda x: x.update(output_url=None), "output_url"),  # the one image's URL
+        ("snapshot[1]", lambda x: x.update(count=1), "count"),
+        ("snapshot[2]", lambda x: x.update(finish_time=None), "finish_time"),
     ],
 )
 def test_prove_xcoms_match_records_catches_a_parser_that_drops_a_field(
@@ -363,6 +442,10 @@ def test_prove_xcoms_match_records_checks_what_was_asked(monkeypatch: pytest.Mon
         {**asked, "input": {"Type": "OSS", "Media": "oss://other/x.mp4"}},
     )
     assert "iproduction[4]: input asked" in proofs.prove_xcoms_match_records(pairs).detail
+    xcom, answer, asked = pairs["snapshot[1]"]
+    other = {**asked["template_config"], "OverwriteParams": {"Type": "Normal", "Count": 9}}
+    pairs["snapshot[1]"] = (xcom, answer, {**asked, "template_config": other})
+    assert "snapshot[1]: settings asked" in proofs.prove_xcoms_match_records(pairs).detail
 
 
 def test_job_truth_reads_doubly_escaped_lists() -> None:
@@ -376,8 +459,10 @@ def test_job_truth_reads_doubly_escaped_lists() -> None:
 
 
 def test_planned_answer_faults_hit_distinct_deferrable_tasks() -> None:
-    planned = tasks.planned_answer_faults(200, 20)
-    assert len({f.task_label for f in planned}) == len(planned) == 8
+    planned = tasks.planned_answer_faults(200, 20, 40)
+    assert len({f.task_label for f in planned}) == len(planned) == 10
+    assert {tasks.family_of(f.task_label) for f in planned} == {"iproduction", "storyboard", "snapshot"}
+    assert {f.scripted()["action"] for f in planned} == set(tasks.SUBMIT_ACTIONS.values())
     assert {f.recorded_as for f in planned} >= {
         "lose_response",
         "unreadable_answer:not_json",
@@ -393,10 +478,11 @@ def test_planned_answer_faults_hit_distinct_deferrable_tasks() -> None:
             item
             for item in [tasks.label("iproduction", i) for i in range(200)]
             + [tasks.label("storyboard", i) for i in range(20)]
+            + [tasks.label("snapshot", i) for i in range(40)]
             if fault.match in json.dumps(tasks.asked(item))
         ]
         assert carriers == [fault.task_label]
-    small = tasks.planned_answer_faults(3, 1)
+    small = tasks.planned_answer_faults(3, 1, 1)
     assert len({f.task_label for f in small}) == len(small)
 
 
@@ -408,6 +494,9 @@ def test_label_of_job() -> None:
     assert tasks.label_of_job({"JobParams": {"FileURL": tasks.storyboard_file_url(4)}}) == "storyboard[4]"
     assert tasks.label_of_job({"Input": tasks.IN_WORKER_KWARGS["input"]}) == tasks.IN_WORKER_TASK_ID
     assert tasks.label_of_job({"Input": {"Media": "oss://elsewhere/x.mp4"}}) is None
+    snapshot = {"SnapshotJob": {"Input": tasks.snapshot_kwargs(12)["input"]}}
+    assert tasks.label_of_job(snapshot) == "snapshot[12]"
+    assert tasks.label_of_job({"SnapshotJob": {"Input": {"Media": "oss://elsewhere/x.mp4"}}}) is None
 
 
 # The trigger table
@@ -477,6 +566,31 @@ def test_trigger_watch_notes_moves_between_live_triggerers() -> None:
     watch.observe([row(1, 10)])
     watch.observe([row(1, 11)])
     assert watch.moves == ["trigger 1: 10 -> 11"]
+
+
+def test_trigger_watch_adds_up_how_long_each_class_of_trigger_waited() -> None:
+    now = [100.0]
+    watch = TriggerWatch(SEARCH, clock=lambda: now[0])
+    snapshot = TriggerRow(
+        7, "airflow_ice.triggers.snapshot.IceSnapshotJobTrigger", 1, json.dumps({"job_id": "s"})
+    )
+    watch.observe([row(1, 10), snapshot])
+    now[0] = 112.0
+    watch.observe([row(1, 10), snapshot])
+    now[0] = 130.0
+    watch.observe([row(1, 10)])
+    assert watch.waited(snapshot.classpath) == [12.0]
+    assert watch.waited("airflow_ice.triggers.iproduction.IceIProductionJobTrigger") == [30.0]
+    assert watch.waited("other") == []
+
+
+def test_expected_kwargs_are_what_the_triggers_store() -> None:
+    from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
+    from airflow_ice.triggers.snapshot import IceSnapshotJobTrigger
+
+    for trigger_class in (IceIProductionJobTrigger, IceSnapshotJobTrigger):
+        _, kwargs = trigger_class(job_id="j", created_at=1.0).serialize()
+        assert set(kwargs) <= EXPECTED_KWARGS
 
 
 def test_trigger_watch_without_a_kill_proves_nothing() -> None:
@@ -553,6 +667,7 @@ def test_deadline() -> None:
 # The DAG, the Airflow environment, the API records
 
 
+@pytest.mark.real_expected_durations
 def test_deployment_dag_has_the_tasks_the_script_expects(monkeypatch: pytest.MonkeyPatch) -> None:
     try:
         from airflow.dag_processing.dagbag import DagBag
@@ -561,25 +676,49 @@ def test_deployment_dag_has_the_tasks_the_script_expects(monkeypatch: pytest.Mon
 
     monkeypatch.setenv("ICE_DEPLOYMENT_IPRODUCTION_TASKS", "7")
     monkeypatch.setenv("ICE_DEPLOYMENT_STORYBOARD_TASKS", "3")
+    monkeypatch.setenv("ICE_DEPLOYMENT_SNAPSHOT_TASKS", "4")
     bag = DagBag(dag_folder=str(DAGS_FOLDER))  # conftest turns the example DAGs off
     assert bag.import_errors == {}
     dag = bag.dags[DAG_ID]
-    assert {task.task_id for task in dag.tasks} == {"iproduction", STORYBOARD_TASK_ID, IN_WORKER_TASK_ID}
+    assert {task.task_id for task in dag.tasks} == {
+        "iproduction",
+        STORYBOARD_TASK_ID,
+        SNAPSHOT_TASK_ID,
+        IN_WORKER_TASK_ID,
+    }
     iproduction: Any = dag.get_task("iproduction")
     storyboard: Any = dag.get_task(STORYBOARD_TASK_ID)
+    snapshot: Any = dag.get_task(SNAPSHOT_TASK_ID)
     in_worker: Any = dag.get_task(IN_WORKER_TASK_ID)
     assert len(iproduction.expand_input.value) == 7
     assert len(storyboard.expand_input.value["file_url"]) == 3
+    assert snapshot.expand_input.value == [tasks.snapshot_kwargs(i) for i in range(4)]
     assert iproduction.partial_kwargs["deferrable"] is True
+    assert snapshot.partial_kwargs["deferrable"] is True
     assert (in_worker.deferrable, in_worker.retries) == (False, 2)
     # The risky path: deferrable tasks with retries, so a resubmit would pay twice.
     assert iproduction.partial_kwargs["retries"] >= 2
     assert storyboard.partial_kwargs["retries"] >= 2
+    assert snapshot.partial_kwargs["retries"] >= 2
+    # The list family: its triggers are checked with lists.
+    from airflow_ice.families.snapshot import EXPECTED_SECONDS
+    from airflow_ice.triggers.shared_poll import ListCheckedJobTrigger
+
+    assert EXPECTED_SECONDS == settings.LIST_FIRST_POLL_SECONDS
+    trigger_class = snapshot.operator_class.trigger_class
+    assert issubclass(trigger_class, ListCheckedJobTrigger)
+    assert f"{trigger_class.__module__}.{trigger_class.__qualname__}" == settings.LIST_TRIGGER_CLASS
 
 
 def test_airflow_environment_is_loopback_local_executor_and_holds_no_ice_secret(tmp_path: Path) -> None:
     options = Options(
-        timeout=60, iproduction_tasks=200, storyboard_tasks=20, parallelism=4, keep=False, seed=1
+        timeout=60,
+        iproduction_tasks=200,
+        storyboard_tasks=20,
+        snapshot_tasks=40,
+        parallelism=4,
+        keep=False,
+        seed=1,
     )
     env = airflow_environment(
         {"PATH": "/usr/bin"},
@@ -599,7 +738,8 @@ def test_airflow_environment_is_loopback_local_executor_and_holds_no_ice_secret(
         os.pathsep
     )  # the DAG imports tests/integration/deployment/tasks.py
     assert env["ICE_DEPLOYMENT_IPRODUCTION_TASKS"] == "200"
-    assert options.total_tasks == 221
+    assert env["ICE_DEPLOYMENT_SNAPSHOT_TASKS"] == "40"
+    assert options.total_tasks == 261
     secrets = Secrets.generate()
     assert not any(value in env.values() for value in secrets.to_search().values())
     assert secrets.access_key_secret not in repr(secrets)

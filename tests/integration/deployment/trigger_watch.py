@@ -6,19 +6,21 @@ follows the triggers a killed triggerer held: which triggerer picked each one up
 
 from __future__ import annotations
 
+import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from tests.integration.deployment.metadata_db import TriggerRow
 from tests.integration.deployment.proofs import Proof
 from tests.integration.deployment.secret_forms import SecretSearch
 
-# What IceJobTrigger.serialize() stores: ids, intervals, a deadline, a count and a flag; nothing
-# else may be there.
+# What IceJobTrigger.serialize() stores: ids, intervals, times (a deadline, ICE's creation time of
+# the job), a count and flags; nothing else may be there.
 EXPECTED_KWARGS = frozenset(
     {
         "job_id",
+        "created_at",
         "ice_conn_id",
         "poll_interval",
         "deadline",
@@ -56,9 +58,11 @@ class TriggerWatch:
     """Accumulates trigger-table samples.
 
     :param search: every secret that must not be stored, in every form.
+    :param clock: monotonic seconds, for how long each trigger was seen waiting.
     """
 
     search: SecretSearch
+    clock: Callable[[], float] = time.monotonic
     samples: int = 0
     seen: set[int] = field(default_factory=set)
     most_at_once: int = 0
@@ -68,11 +72,17 @@ class TriggerWatch:
     killed: KilledTriggerer | None = None
     last_assignment: dict[int, int | None] = field(default_factory=dict)
     moves: list[str] = field(default_factory=list)
+    # trigger id -> (class path, first seen, last seen)
+    lifetimes: dict[int, tuple[str, float, float]] = field(default_factory=dict)
 
     def observe(self, rows: Iterable[TriggerRow]) -> None:
         """Take one sample of the table."""
         rows = list(rows)
+        now = self.clock()
         self.samples += 1
+        for row in rows:
+            classpath, first, _ = self.lifetimes.get(row.trigger_id, (row.classpath, now, now))
+            self.lifetimes[row.trigger_id] = (classpath, first, now)
         self.most_at_once = max(self.most_at_once, len(rows))
         present: dict[int, int | None] = {}
         for row in rows:
@@ -112,6 +122,11 @@ class TriggerWatch:
                 owner = present[trigger_id]
                 if owner is not None and owner != killed.job_id:
                     killed.picked_up_by[trigger_id] = owner
+
+    def waited(self, classpath: str) -> list[float]:
+        """How long each trigger of ``classpath`` was seen waiting: from its first sample to its
+        last, so short by up to a sampling interval."""
+        return [last - first for path, first, last in self.lifetimes.values() if path == classpath]
 
     def held_by(self, triggerer_id: int) -> set[int]:
         """Triggers assigned to ``triggerer_id`` in the last sample."""

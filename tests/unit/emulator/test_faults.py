@@ -375,6 +375,7 @@ def test_admin_counters_and_reset(client: httpx.Client, emulator: IceEmulator) -
     counters = client.get(f"{admin}/counters").json()
     assert counters == {
         "requests": {"SubmitIProductionJob": 1, "QueryIProductionJob": 2},
+        "answered": {"SubmitIProductionJob": 1, "QueryIProductionJob": 1},  # not the refused one
         "jobs_submitted": {"SubmitIProductionJob": 1},
         "faults": {},
         "signatures": {"ACS3-HMAC-SHA256": 2},

@@ -94,3 +94,20 @@ def test_media_producing_windows_are_at_most_thirty_days(ice: IceEmulator, clock
     )
     assert len(answer["MediaProducingJobList"]) == 1
     assert answer["MaxResults"] == 10
+
+
+def test_job_records_count_the_gets_answered_while_running_and_once_finished(
+    ice: IceEmulator, clock: ManualClock
+) -> None:
+    """What proves how a client waited (each job polled, or listed): a list reads no job."""
+    job_id = SNAPSHOT.submit_job()
+    window = {"StartOfCreateTime": list_time(clock() - 60), "EndOfCreateTime": list_time(clock() + 60)}
+    with IceHook() as hook:
+        hook.call("GetSnapshotJob", {"JobId": job_id})
+        listed({**window, "Status": "Success"})
+        clock.advance(JOB_SECONDS + 1)
+        listed({**window, "Status": "Success"})
+        hook.call("GetSnapshotJob", {"JobId": job_id})
+        hook.call("GetSnapshotJob", {"JobId": job_id})
+    (record,) = [r for r in ice.jobs() if r["JobId"] == job_id]
+    assert record["Reads"] == {"Running": 1, "Finished": 2}

@@ -23,7 +23,7 @@ from airflow_ice.jobs.events import JobEvent, JobEventStatus
 from airflow_ice.jobs.family import IceJob
 from airflow_ice.jobs.tag import TaskIdentity
 from airflow_ice.triggers.base import IceJobTrigger
-from airflow_ice.triggers.batching import BATCHED_POLLERS, ListedJobKind, PollKind
+from airflow_ice.triggers.batching import BATCHED_POLLERS, POLLER_STATS_MESSAGE, ListedJobKind, PollKind
 from airflow_ice.triggers.media_info import IceMediaInfoJobTrigger
 from airflow_ice.triggers.snapshot import IceSnapshotJobTrigger
 from tests.support.emulator import ManualClock
@@ -317,3 +317,31 @@ def test_a_family_tells_ices_creation_time_of_its_jobs(ice: IceEmulator, clock: 
     assert SNAPSHOT.family.created_at(snapshot_job) == int(created)
     assert MEDIA_INFO.family.created_at(info_job) == int(created)  # its SubmitTime: it has no CreateTime
     assert IPRODUCTION.family.created_at(snapshot_job) is None  # no list: never needed
+
+
+async def test_a_poller_logs_its_stats_when_it_stops(
+    ice: IceEmulator, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The line the deployment test reads (tests/integration/deployment/proofs.py) to tell list
+    calls per round."""
+    from tests.integration.deployment.proofs import read_poller_stats
+
+    caplog.set_level(logging.DEBUG, logger="airflow_ice.triggers.batching")
+    created = clock()
+    job_ids = submit(SNAPSHOT, 3)
+    triggers = [
+        CountingSnapshotTrigger(job_id=job_id, poll_interval=POLL, created_at=created) for job_id in job_ids
+    ]
+    done = asyncio.gather(*(collect(trigger) for trigger in triggers))
+    await until_while_running(done, lambda: min(trigger.checks for trigger in triggers) >= 2)
+    clock.advance(JOB_SECONDS)
+    await done
+    await until(lambda: POLLER_STATS_MESSAGE in caplog.text)
+
+    stats = read_poller_stats([caplog.text], "Snapshot")
+    assert stats.pollers == 1
+    assert stats.list_calls == calls(ice, LIST_SNAPSHOTS)
+    assert stats.single_calls == calls(ice, GET_SNAPSHOT) == 3
+    assert stats.rounds >= 2
+    assert stats.list_calls <= 2 * stats.rounds
+    assert read_poller_stats([caplog.text], "Media info").pollers == 0

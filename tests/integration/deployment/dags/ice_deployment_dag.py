@@ -1,8 +1,11 @@
 """The DAG of the deployment test (``tests/integration/deployment/run_deployment_test.py``).
 
-Many deferrable IProduction tasks (mapped, several functions) and Yike storyboard tasks, which
-wait in the triggerers, plus one IProduction task that waits in its worker: the deployment test
-kills its process mid-wait, and the retry must reattach to the same job.
+Many deferrable IProduction tasks (mapped, several functions), Yike storyboard tasks and snapshot
+tasks, which wait in the triggerers, plus one IProduction task that waits in its worker: the
+deployment test kills its process mid-wait, and the retry must reattach to the same job. The
+snapshot tasks are the list family: the triggerers check them with ListSnapshotJobs (one list per
+finished status per round) instead of one Get per job, while IProduction and storyboard jobs are
+read one by one.
 
 Every task has retries (two): the risky path. The emulator loses or garbles the answer of a few
 deferrable tasks' submits after creating their jobs, and the test proves that no retry paid for a
@@ -19,20 +22,24 @@ from datetime import datetime, timedelta
 from airflow.sdk import DAG
 
 from airflow_ice.operators.iproduction import IceIProductionJobOperator
+from airflow_ice.operators.snapshot import IceSnapshotJobOperator
 from airflow_ice.operators.yike_storyboard import IceYikeStoryboardJobOperator
 from tests.integration.deployment.tasks import (
     IN_WORKER_KWARGS,
     IN_WORKER_TASK_ID,
     IPRODUCTION_TASK_ID,
+    SNAPSHOT_TASK_ID,
     STORYBOARD_FIXED,
     STORYBOARD_TASK_ID,
     iproduction_kwargs,
+    snapshot_kwargs,
     storyboard_file_url,
 )
 
 DAG_ID = "ice_deployment_test"
 IPRODUCTION_TASKS = int(os.environ.get("ICE_DEPLOYMENT_IPRODUCTION_TASKS", "200"))
 STORYBOARD_TASKS = int(os.environ.get("ICE_DEPLOYMENT_STORYBOARD_TASKS", "20"))
+SNAPSHOT_TASKS = int(os.environ.get("ICE_DEPLOYMENT_SNAPSHOT_TASKS", "40"))
 POLL_INTERVAL = float(os.environ.get("ICE_DEPLOYMENT_POLL_INTERVAL", "5"))
 RETRIES = 2
 RETRY_DELAY = timedelta(seconds=2)
@@ -64,6 +71,15 @@ with DAG(
         retries=RETRIES,
         retry_delay=RETRY_DELAY,
     ).expand(file_url=[storyboard_file_url(index) for index in range(STORYBOARD_TASKS)])
+
+    IceSnapshotJobOperator.partial(
+        task_id=SNAPSHOT_TASK_ID,
+        deferrable=True,
+        poll_interval=POLL_INTERVAL,
+        timeout=timedelta(minutes=30),
+        retries=RETRIES,
+        retry_delay=RETRY_DELAY,
+    ).expand_kwargs([snapshot_kwargs(index) for index in range(SNAPSHOT_TASKS)])
 
     IceIProductionJobOperator(
         task_id=IN_WORKER_TASK_ID,
