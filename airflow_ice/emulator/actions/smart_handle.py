@@ -36,14 +36,6 @@ def no_output_file(params: Mapping[str, str]) -> tuple[str, str] | None:
     return None
 
 
-def oss_output(params: Mapping[str, str], name: str = "OutputConfig") -> tuple[str, str] | None:
-    """``OutputConfig`` of ``{"Bucket", "Object"}`` (any case) as (bucket, object)."""
-    config = json_object(params, name) or {}
-    lowered = {str(key).lower(): value for key, value in config.items()}
-    bucket, key = lowered.get("bucket"), lowered.get("object")
-    return (str(bucket), str(key)) if bucket and key else None
-
-
 def media_url_output(params: Mapping[str, str], name: str = "OutputConfig") -> tuple[str, str] | None:
     """``OutputConfig.MediaURL`` (an OSS address or its HTTPS URL) as (bucket, object)."""
     url = (json_object(params, name) or {}).get("MediaURL")
