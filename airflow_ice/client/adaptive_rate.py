@@ -10,7 +10,10 @@ do this converge under the account's limit without talking to each other.
 A limiter starts unpaced: a process that is never throttled only counts its calls. Once the pace
 has grown past twice the one throttled and twice what the process asks for, it is unpaced again.
 Calls wait for their slot (the event loop is never blocked) rather than fail, and a cancelled waiter
-gives its slot back. The process logs a warning when ICE starts throttling an action, at most one
+gives its slot back. A slot's time is fixed when it is taken, so the calls let go never exceed the
+pace: a cut, or growth by :data:`REGROUP`, starts a new schedule that the waiting calls move to
+when they next look (at least every :data:`LOOK_EVERY`); before, a waiter slept to a time set at an
+old pace and woke with others to go together, over the pace. The process logs a warning when ICE starts throttling an action, at most one
 per :data:`LOG_EVERY` while it goes on, and a line when the action is unpaced again.
 """
 
@@ -33,11 +36,19 @@ CUT = 0.7
 """A throttling answer sets the pace to this share of what was being sent (multiplicative decrease)."""
 FLOOR = 0.5
 """The slowest pace, in calls per second: a poll is late, never stuck."""
-GROWTH = 0.4
-"""The cubic curve's scale (calls per second, per second cubed): from a pace throttled at 100/s,
-back to 100/s after about 4 s without throttling, 200/s after about 10 s."""
+GROWTH = 0.0005
+"""The cubic curve's scale, as a share of the throttled pace per second cubed: back to the pace
+ICE throttled about 8.4 s after a cut, then flat around it, twice it about 12.6 s later. Slow
+enough that two triggerers at 100/s lose under 0.3% of their calls to throttling in
+``tests/benchmarks/bench_adaptive_rate.py`` (0.4 calls/s per second cubed, the pace at any
+scale, lost 2-11%)."""
 LOG_EVERY = 60.0
 """Seconds between warnings while an action goes on being throttled."""
+REGROUP = 1.1
+"""Once the pace has grown to this many times the pace its schedule was made at, the callers
+waiting take new slots at the grown pace (their slots' times were set at the slower one)."""
+LOOK_EVERY = 5.0
+"""The longest a paced caller sleeps before looking again whether its slot still holds."""
 
 
 class _CallsLastSecond:
@@ -68,67 +79,55 @@ class _CallsLastSecond:
 
 
 class PaceSchedule:
-    """When numbered slots fall due at a pace: slot ``n`` at ``anchor_at + (n - anchor_n) / rate``.
+    """When calls may go at one pace: each slot taken is due ``1 / rate`` after the one before.
 
-    Waiters hold a slot number, not a time, so a cut moves every slot not yet due later at once
-    (each waiter sees it when it wakes) instead of letting the calls booked at the old pace go.
+    A slot's time is fixed when it is taken, so a pace that grows never makes the calls already
+    waiting due sooner all at once (they would go together, over the pace); a cut replaces the
+    schedule instead (:class:`AdaptiveRate`), and its waiters take new slots when they wake.
 
     :param rate: slots per second.
     :param now: when the schedule starts (its first slot is due then).
     """
 
-    __slots__ = ("_anchor_at", "_anchor_n", "_free", "_next_n", "rate")
+    __slots__ = ("_free", "_last_at", "_next_at", "made_at_rate", "rate")
 
     def __init__(self, rate: float, now: float) -> None:
-        self.rate = rate
-        self._anchor_n = 0.0
-        self._anchor_at = now
-        self._next_n = 0
-        self._free: list[int] = []
+        self.rate = self.made_at_rate = rate
+        self._next_at = now
+        self._last_at = now - 1.0
+        self._free: list[float] = []
 
-    def due_at(self, number: int) -> float:
-        """When slot ``number`` falls due."""
-        return self._anchor_at + (number - self._anchor_n) / self.rate
-
-    def take(self, now: float) -> int:
-        """The first slot given back that is still ahead, else the next one (due now after a quiet
-        spell: an idle schedule lends no burst)."""
+    def take(self, now: float) -> float:
+        """The time of a slot: the earliest given back that is still ahead, else the next one
+        (due now after a quiet spell: an idle schedule lends no burst)."""
         while self._free:
-            number = heapq.heappop(self._free)
-            if self.due_at(number) > now:
-                return number
-        if self.due_at(self._next_n) < now:
-            self._anchor_n, self._anchor_at = float(self._next_n), now
-        number = self._next_n
-        self._next_n += 1
-        return number
+            at = heapq.heappop(self._free)
+            if at > now:
+                return at
+        at = max(now, self._next_at)
+        self._last_at, self._next_at = at, at + 1.0 / self.rate
+        return at
 
-    def give_back(self, number: int, now: float) -> None:
-        """Slot ``number`` will not be used: the next caller takes it if it is still ahead."""
-        if self.due_at(number) > now:
-            heapq.heappush(self._free, number)
-
-    def set_rate(self, rate: float, now: float) -> None:
-        """From ``now`` on, the slots not yet due follow at ``rate``."""
-        self._anchor_n += (now - self._anchor_at) * self.rate
-        self._anchor_at = now
-        self.rate = rate
+    def give_back(self, at: float, now: float) -> None:
+        """The slot due at ``at`` will not be used: the next caller takes it if it is still ahead."""
+        if at > now:
+            heapq.heappush(self._free, at)
 
     def idle(self, now: float) -> bool:
         """Whether no slot is waiting beyond ``now``."""
-        return self.due_at(self._next_n - 1) <= now
+        return self._last_at <= now
 
 
 @dataclass(frozen=True, slots=True)
 class Slot:
-    """A caller's place: a number in a pace's schedule, or none while the action is unpaced.
+    """A caller's place: a time in a pace's schedule, or none while the action is unpaced.
 
     :param schedule: the schedule it was taken from (None: unpaced, go at once).
-    :param number: its number there.
+    :param at: when it falls due (monotonic seconds).
     """
 
     schedule: PaceSchedule | None
-    number: int = 0
+    at: float = 0.0
 
 
 _UNPACED = Slot(None)
@@ -137,9 +136,11 @@ _UNPACED = Slot(None)
 class AdaptiveRate:
     """The pace of one action from this process: unpaced until ICE throttles it, then cut and regrown.
 
-    Each call takes its :class:`Slot` and waits until it falls due (:meth:`acquire` and
-    :meth:`acquire_blocking` do both), and is handed the pace's *epoch*; a throttling answer is
-    reported with :meth:`throttled` and that epoch. Only answers to calls let go since the last cut
+    Each call takes its :class:`Slot` (:meth:`reserve`), waits until it falls due, looking again
+    whether it still holds (:meth:`wait_for`, :meth:`recheck`), and is let go (:meth:`went`), which
+    hands it the pace's *epoch* (:meth:`acquire` and :meth:`acquire_blocking` do all of it); a
+    throttling answer is reported with :meth:`throttled` and that epoch. A cut is from what the
+    process was sending in the last second, never above its pace. Only answers to calls let go since the last cut
     cut again: the calls already in flight when ICE began to throttle went at the old pace, and
     their answers say nothing new.
 
@@ -163,6 +164,8 @@ class AdaptiveRate:
         self._asleep = asleep
         self._lock = threading.Lock()
         self._asked = _CallsLastSecond()
+        self._sent = _CallsLastSecond()
+        self._went_at = -math.inf  # when the last call was let go
         self._schedule: PaceSchedule | None = None  # None: unpaced
         self._epoch = 0
         self._cut_at = 0.0
@@ -205,42 +208,57 @@ class AdaptiveRate:
         log.info(*recovered)
         return _UNPACED
 
-    def wait_for(self, slot: Slot) -> float:
-        """Seconds before ``slot`` falls due under the pace as it is now (0: go)."""
+    def recheck(self, slot: Slot) -> Slot:
+        """The place to wait for now: ``slot``; a new one if the pace was cut since it was taken (its
+        time was set at the old pace); none if the action was unpaced since."""
         if slot.schedule is None:
-            return 0.0
+            return slot
         with self._lock:
-            if slot.schedule is not self._schedule:
-                return 0.0  # unpaced since it was taken
-            return max(0.0, slot.schedule.due_at(slot.number) - self._clock())
+            schedule = self._schedule
+            if schedule is None:
+                return _UNPACED
+            if slot.schedule is schedule:
+                return slot
+            return Slot(schedule, schedule.take(self._clock()))
+
+    def wait_for(self, slot: Slot) -> float:
+        """Seconds to sleep before looking at ``slot`` again (:meth:`recheck`), at most
+        :data:`LOOK_EVERY`; 0: it is due, go."""
+        return 0.0 if slot.schedule is None else min(LOOK_EVERY, max(0.0, slot.at - self._clock()))
 
     def give_back(self, slot: Slot) -> None:
         """Return a slot that will not be used (its caller gave up waiting)."""
         if slot.schedule is not None:
             with self._lock:
-                slot.schedule.give_back(slot.number, self._clock())
+                slot.schedule.give_back(slot.at, self._clock())
 
     async def acquire(self) -> int:
         """Wait, without blocking the loop, until a slot falls due; return the pace's epoch."""
-        slot = self.reserve()
-        wait = self.wait_for(slot)
-        while wait > 0:
+        slot = self.recheck(self.reserve())
+        while (wait := self.wait_for(slot)) > 0:
             try:
                 await self._asleep(wait)
             except asyncio.CancelledError:
                 self.give_back(slot)
                 raise
-            wait = self.wait_for(slot)  # a cut since moved it later
-        return self._epoch
+            slot = self.recheck(slot)  # a cut since puts it back in line at the new pace
+        return self.went()
 
     def acquire_blocking(self) -> int:
         """Sleep the thread until a slot falls due (synchronous callers only); return the pace's epoch."""
-        slot = self.reserve()
-        wait = self.wait_for(slot)
-        while wait > 0:
+        slot = self.recheck(self.reserve())
+        while (wait := self.wait_for(slot)) > 0:
             self._sleep(wait)
-            wait = self.wait_for(slot)
-        return self._epoch
+            slot = self.recheck(slot)
+        return self.went()
+
+    def went(self) -> int:
+        """Count a call let go now (its slot fell due); return the pace's epoch, for
+        :meth:`throttled`. :meth:`acquire` and :meth:`acquire_blocking` call it."""
+        with self._lock:
+            self._went_at = now = self._clock()
+            self._sent.count(now)
+            return self._epoch
 
     def throttled(self, epoch: int) -> None:
         """ICE throttled a call let go in ``epoch``: cut the pace, unless it was cut since.
@@ -251,16 +269,18 @@ class AdaptiveRate:
             if epoch != self._epoch:
                 return
             now = self._clock()
-            asked = self._asked.per_second(now)
             schedule = self._schedule
             started = schedule is None
-            was = asked if schedule is None else min(asked, schedule.rate)
+            # What this process was sending when ICE throttled (not what it was asked for: the
+            # calls waiting in line are not reaching ICE).
+            sent = self._sent.per_second(now)
+            was = sent if schedule is None else min(sent, schedule.rate)
             pace = max(FLOOR, CUT * was)
-            if schedule is None:
-                self._schedule = PaceSchedule(pace, now)
+            # A new schedule, its first slot one step after the last call let go: the callers
+            # waiting on the old one take new slots at the new pace.
+            self._schedule = PaceSchedule(pace, max(now, self._went_at + 1.0 / pace))
+            if started:
                 self._paced_since, self._slowest = now, pace
-            else:
-                schedule.set_rate(pace, now)
             self._throttled_pace = max(FLOOR, was)
             self._cut_at = now
             self._epoch += 1
@@ -271,7 +291,7 @@ class AdaptiveRate:
             cuts, self._cuts_unreported, self._warned_at = self._cuts_unreported, 0, now
         if started:
             log.warning(
-                "ICE is throttling %s: this process now sends it at %.1f calls/s (it asked for %.1f/s), "
+                "ICE is throttling %s: this process now sends it at %.1f calls/s (it was sending %.1f/s), "
                 "and speeds up again while ICE allows",
                 self.label,
                 pace,
@@ -294,8 +314,8 @@ class AdaptiveRate:
             return None
         plateau = self._throttled_pace
         # The curve starts at CUT * plateau at the cut, flattens at the plateau, then climbs.
-        to_plateau = ((plateau * (1.0 - CUT)) / GROWTH) ** (1.0 / 3.0)
-        pace = max(FLOOR, GROWTH * (now - self._cut_at - to_plateau) ** 3 + plateau)
+        to_plateau = ((1.0 - CUT) / GROWTH) ** (1.0 / 3.0)
+        pace = max(FLOOR, plateau * (1.0 + GROWTH * (now - self._cut_at - to_plateau) ** 3))
         # No longer limiting: well past the pace ICE throttled, nobody waiting, and asked for less
         # than half of it.
         if pace >= 2 * plateau and schedule.idle(now) and pace >= 2 * self._asked.per_second(now):
@@ -306,8 +326,11 @@ class AdaptiveRate:
                 now - self._paced_since,
                 self._slowest,
             )
-        if pace != schedule.rate:
-            schedule.set_rate(pace, now)
+        if pace >= REGROUP * schedule.made_at_rate and not schedule.idle(now):
+            # The waiting callers move to it as they look again.
+            self._schedule = PaceSchedule(pace, max(now, self._went_at + 1.0 / pace))
+        else:
+            schedule.rate = pace  # the slots taken from now on
         return None
 
 
@@ -370,6 +393,8 @@ __all__ = [
     "FLOOR",
     "GROWTH",
     "LOG_EVERY",
+    "LOOK_EVERY",
+    "REGROUP",
     "AdaptiveRate",
     "AdaptiveRates",
     "PaceSchedule",

@@ -144,13 +144,15 @@ def simulate(
             slots[ticket] = pace.reserve()
             kind = WAKE
         if kind == WAKE:
-            wait = pace.wait_for(slots[ticket])
+            slots[ticket] = slot = pace.recheck(slots[ticket])
+            wait = pace.wait_for(slot)
             if wait > 0:
                 heapq.heappush(events, (now + wait, next(order), WAKE, triggerer, ticket))
                 continue
             del slots[ticket]
+            epoch = pace.went()
             answer = ANSWERED if server.allow(now) else THROTTLED
-            heapq.heappush(events, (now + rtt, next(order), answer, triggerer, pace.epoch))
+            heapq.heappush(events, (now + rtt, next(order), answer, triggerer, epoch))
             continue
         current = window_at(now)
         if kind == ANSWERED:
