@@ -183,14 +183,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         probes = _probes(folder)
-        caches = {name: _caches(tree, probes, folder / name.replace(" ", "-")) for name, tree in trees.items()}
+        caches = {
+            name: _caches(tree, probes, folder / name.replace(" ", "-")) for name, tree in trees.items()
+        }
         figures: dict[tuple[str, str, str], list[Figure]] = defaultdict(list)
         # Alternate trees, modes and probes within each round: a change of load hits all alike.
         for _ in range(args.runs):
             for probe in probes:
                 for mode in MODES:
                     for name, tree in trees.items():
-                        figures[(probe.name, mode, name)].append(_run(probe, _environment(tree, caches[name][mode])))
+                        figures[(probe.name, mode, name)].append(
+                            _run(probe, _environment(tree, caches[name][mode]))
+                        )
     print(
         f"load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after, on {os.cpu_count()} CPUs; "
         f"median of {args.runs} fresh interpreters; ms after `import airflow.sdk`"
