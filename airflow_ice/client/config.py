@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from airflow_ice.client.connection_type import CONN_TYPE
+from airflow_ice.client.connection_type import CONN_TYPE, DEFAULT_CONN_ID
 from airflow_ice.client.credential_settings import CredentialSettings, credential_settings_from_extras
 from airflow_ice.client.endpoint import base_url_of
 from airflow_ice.client.signing import ACS3_HMAC_SHA256, SIGNATURE_ALGORITHMS, Credentials
@@ -37,9 +37,6 @@ MAX_RETRIES_RANGE = (0, 50)
 """``max_retries``: the least and the most retries after the first attempt."""
 MAX_RESPONSE_BYTES_RANGE = (1024, 1024 * 1024 * 1024)
 """``max_response_bytes``: the least and the most bytes of one answer read."""
-"""The Airflow connection type of ICE connections."""
-DEFAULT_CONN_ID = "ice_default"
-"""The connection id used when none is given."""
 
 ICE_REGIONS = frozenset(
     {

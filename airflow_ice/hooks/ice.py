@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.common.compat.connection import get_async_connection, get_async_extra_dejson
 from airflow.providers.common.compat.sdk import BaseHook, mask_secret
 
-from airflow_ice.client.config import DEFAULT_CONN_ID, IceConnectionConfig, config_from_connection
-from airflow_ice.client.connection_type import CONN_TYPE
+from airflow_ice.client.config import IceConnectionConfig, config_from_connection
+from airflow_ice.client.connection_type import CONN_TYPE, DEFAULT_CONN_ID
 from airflow_ice.errors import IceApiError, IceAuthError, IceError, IceResponseError
 from airflow_ice.families import family_named
 from airflow_ice.hooks.connection_reads import CONNECTION_READS

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from airflow_ice.families.asr import ASR
 from airflow_ice.operators.base import IceJobOperator
-from airflow_ice.triggers.asr import IceAsrJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
 
 _REQUEST_FIELDS = (
     "input_file",
@@ -42,7 +42,7 @@ class IceAsrJobOperator(IceJobOperator):
     """
 
     family = ASR
-    trigger_class = IceAsrJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.asr:IceAsrJobTrigger")
     request_fields = _REQUEST_FIELDS
     template_fields: Sequence[str] = (*_REQUEST_FIELDS, *IceJobOperator.wait_template_fields)
     template_fields_renderers: ClassVar[dict[str, str]] = {"editing_config": "json", "user_data": "json"}

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from airflow_ice.families.audio_produce import AUDIO_PRODUCE
 from airflow_ice.operators.base import IceJobOperator
-from airflow_ice.triggers.audio_produce import IceAudioProduceJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
 
 _REQUEST_FIELDS = (
     "input_config",
@@ -42,7 +42,7 @@ class IceAudioProduceJobOperator(IceJobOperator):
     """
 
     family = AUDIO_PRODUCE
-    trigger_class = IceAudioProduceJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.audio_produce:IceAudioProduceJobTrigger")
     request_fields = _REQUEST_FIELDS
     template_fields: Sequence[str] = (*_REQUEST_FIELDS, *IceJobOperator.wait_template_fields)
     template_fields_renderers: ClassVar[dict[str, str]] = {

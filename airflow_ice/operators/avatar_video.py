@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from airflow_ice.families.avatar_video import AVATAR_VIDEO
 from airflow_ice.operators.base import IceJobOperator
-from airflow_ice.triggers.avatar_video import IceAvatarVideoJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
 
 _REQUEST_FIELDS = (
     "input_config",
@@ -41,7 +41,7 @@ class IceAvatarVideoJobOperator(IceJobOperator):
     """
 
     family = AVATAR_VIDEO
-    trigger_class = IceAvatarVideoJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.avatar_video:IceAvatarVideoJobTrigger")
     request_fields = _REQUEST_FIELDS
     template_fields: Sequence[str] = (*_REQUEST_FIELDS, *IceJobOperator.wait_template_fields)
     template_fields_renderers: ClassVar[dict[str, str]] = {

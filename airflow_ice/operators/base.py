@@ -11,47 +11,40 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.providers.common.compat.sdk import AirflowFailException, BaseOperator, conf
 
-from airflow_ice.client.deadline import calls_bounded_by
-from airflow_ice.client.redaction import unsigned_url
+from airflow_ice.client.connection_type import DEFAULT_CONN_ID
 from airflow_ice.errors import (
     IceAuthError,
     IceCallDeadlineError,
     IceInvalidRequestError,
 )
-from airflow_ice.hooks.ice import IceHook
-from airflow_ice.jobs.cancellation import Cancellation, CancelOutcome
-from airflow_ice.jobs.errors import IceJobTimeoutError, IceJobWaitError
-from airflow_ice.jobs.events import JobEvent, JobEventStatus
-from airflow_ice.jobs.family import AnyFamily, IceJob
 from airflow_ice.jobs.params import (
     is_known_at_parse_time,
     json_object_param,
 )
-from airflow_ice.jobs.poll import PollOutcome, finished_event, finished_job, poll_job
-from airflow_ice.jobs.reattach_store import StoredJob
 from airflow_ice.jobs.tag import USER_DATA_MAX_CHARS, TaskIdentity, tagged_user_data
-from airflow_ice.jobs.waiting import (
-    DEFERRAL_GRACE_SECONDS,
-    PollFailurePolicy,
-    deferred_wait_deadline,
-    denied_failure,
-    first_poll_time,
-    job_failed_error,
-)
-from airflow_ice.jobs.xcom_form import shown_text
-from airflow_ice.lineage.job_lineage import DatasetName, IceJobRun, media_datasets
+from airflow_ice.lineage.job_lineage import DatasetName, media_datasets
 from airflow_ice.lineage.task_lineage import JobLineageMixin
 from airflow_ice.links.console import CONSOLE_URL_XCOM_KEY, IceConsoleJobLink, console_job_url
 from airflow_ice.links.job_output import JOB_ID_XCOM_KEY, OUTPUT_URL_XCOM_KEY, IceJobOutputLink
 from airflow_ice.links.pushed_value import LINK_VALUES_PUSHED
 from airflow_ice.models.validation import check_known_fields, validate_request
-from airflow_ice.operators.retry_safety import RetrySafety, request_fingerprint
 from airflow_ice.operators.wait_settings import DEFAULT_TIMEOUT_SECONDS, WaitSettings
 from airflow_ice.provider_config import CONSOLE_JOB_URL, DEFAULT_CONSOLE_JOB_URL, SECTION
-from airflow_ice.triggers.base import IceJobTrigger
 
+# A DAG file's parse imports this module to build operators: what only a running task needs (the
+# hook and client, the trigger, polling, retry safety, cancellation) is imported where it is used.
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
+
+    from airflow_ice.hooks.ice import IceHook
+    from airflow_ice.jobs.cancellation import Cancellation
+    from airflow_ice.jobs.events import JobEvent
+    from airflow_ice.jobs.family import AnyFamily, IceJob
+    from airflow_ice.jobs.waiting import PollFailurePolicy
+    from airflow_ice.lineage.job_lineage import IceJobRun
+    from airflow_ice.operators.retry_safety import RetrySafety
+    from airflow_ice.triggers.base import IceJobTrigger
+    from airflow_ice.triggers.reference import TriggerClass
 
 
 class IceJobOperator(JobLineageMixin, BaseOperator):
@@ -104,7 +97,8 @@ class IceJobOperator(JobLineageMixin, BaseOperator):
 
     #: The family's declaration (a class attribute; a declared family's waiters set it per instance).
     family: AnyFamily
-    trigger_class: ClassVar[type[IceJobTrigger]]
+    #: The trigger it defers to, imported when first read (a DAG file's parse builds none).
+    trigger_class: TriggerClass
     #: Parameters given as a dict or JSON text of an object, decoded before the model sees them.
     json_object_parameters: ClassVar[tuple[str, ...]] = ("user_data",)
     #: For the default :meth:`request_parameters`: the operator attributes that fill the request
@@ -129,7 +123,7 @@ class IceJobOperator(JobLineageMixin, BaseOperator):
     def __init__(
         self,
         *,
-        ice_conn_id: str = IceHook.default_conn_name,
+        ice_conn_id: str = DEFAULT_CONN_ID,
         wait_for_completion: bool = True,
         poll_interval: float | timedelta = 30.0,
         timeout: float | timedelta = DEFAULT_TIMEOUT_SECONDS,
@@ -252,6 +246,8 @@ class IceJobOperator(JobLineageMixin, BaseOperator):
     @cached_property
     def hook(self) -> IceHook:
         """The ICE hook for this operator's connection."""
+        from airflow_ice.hooks.ice import IceHook
+
         return IceHook(ice_conn_id=self.ice_conn_id)
 
     def _task_label(self) -> str:
@@ -259,6 +255,9 @@ class IceJobOperator(JobLineageMixin, BaseOperator):
 
     def execute(self, context: Context) -> Any:
         """Validate, reattach or submit, push the job id, then wait (or defer)."""
+        from airflow_ice.jobs.waiting import denied_failure
+        from airflow_ice.operators.retry_safety import RetrySafety, request_fingerprint
+
         identity = TaskIdentity.from_context(context)
         try:
             self.settings = self.resolve_settings()
@@ -277,6 +276,16 @@ class IceJobOperator(JobLineageMixin, BaseOperator):
 
     def _run(self, context: Context, request: Any, fingerprint: str, safety: RetrySafety) -> Any:
         """Reattach or submit, push the job id, then wait (or defer)."""
+        from airflow_ice.client.redaction import unsigned_url
+        from airflow_ice.jobs.reattach_store import StoredJob
+        from airflow_ice.jobs.waiting import (
+            DEFERRAL_GRACE_SECONDS,
+            PollFailurePolicy,
+            deferred_wait_deadline,
+            first_poll_time,
+        )
+        from airflow_ice.jobs.xcom_form import shown_text
+
         job = safety.reattachable(self.hook, fingerprint)
         # Unknown for a reattached job: its first wait is then one poll_interval.
         submitted_at: float | None = None
@@ -355,6 +364,11 @@ class IceJobOperator(JobLineageMixin, BaseOperator):
 
     def execute_complete(self, context: Context, event: Any = None, job_id: str = "") -> Any:
         """Resume after the trigger fired: only an explicit ``success`` event succeeds."""
+        from airflow_ice.jobs.errors import IceJobWaitError
+        from airflow_ice.jobs.events import JobEvent, JobEventStatus
+        from airflow_ice.jobs.waiting import denied_failure
+        from airflow_ice.operators.retry_safety import RetrySafety
+
         setattr(self, LINK_VALUES_PUSHED, True)  # by the try that deferred
         # dag.test() hands over the event without the defer kwargs: fall back to what was pushed.
         job_id = job_id or self._pushed_job_id(context, event)
@@ -391,6 +405,9 @@ class IceJobOperator(JobLineageMixin, BaseOperator):
         safety: RetrySafety,
         failures: PollFailurePolicy,
     ) -> Any:
+        from airflow_ice.client.deadline import calls_bounded_by
+        from airflow_ice.jobs.xcom_form import shown_text
+
         next_poll_at = first_poll_at
         while True:
             now = time.time()
@@ -417,6 +434,9 @@ class IceJobOperator(JobLineageMixin, BaseOperator):
         :raises IceJobWaitError: more transient failures in a row than allowed, or an answer that
             waiting will not mend.
         """
+        from airflow_ice.jobs.errors import IceJobWaitError
+        from airflow_ice.jobs.poll import PollOutcome, poll_job
+
         result = poll_job(self.family, self.hook, job_id, failures, self.log)
         if result.outcome is PollOutcome.DENIED and isinstance(result.error, IceAuthError):
             raise result.error  # failed without retry by execute()
@@ -425,6 +445,8 @@ class IceJobOperator(JobLineageMixin, BaseOperator):
         return result.job
 
     def _finish_job(self, context: Context, job: IceJob, safety: RetrySafety) -> dict[str, Any]:
+        from airflow_ice.jobs.poll import finished_event
+
         event = finished_event(
             self.family, job.job_id, job, keep_presigned_urls=self.keep_presigned_urls, warn=self.log.warning
         )
@@ -432,6 +454,9 @@ class IceJobOperator(JobLineageMixin, BaseOperator):
 
     def _finish(self, context: Context, event: JobEvent, safety: RetrySafety) -> dict[str, Any]:
         """The task's result from a finished job's event (the trigger's, or the worker's last poll)."""
+        from airflow_ice.jobs.poll import finished_job
+        from airflow_ice.jobs.waiting import job_failed_error
+
         job_id = event.job_id
         assert event.job is not None  # success and failed events carry the job
         stored, shown, message = finished_job(event, keep_presigned_urls=self.keep_presigned_urls)
@@ -453,6 +478,9 @@ class IceJobOperator(JobLineageMixin, BaseOperator):
     def _on_timeout(self, job_id: str, safety: RetrySafety, *, deferred: bool = False) -> None:
         """Cancel the job (where ICE can) and fail: the wait exceeded ``timeout`` (deferred: or the
         task's ``execution_timeout``, whichever ended first)."""
+        from airflow_ice.jobs.cancellation import CancelOutcome
+        from airflow_ice.jobs.errors import IceJobTimeoutError
+
         limit = f"timeout={self.settings.timeout:.0f}s"
         if deferred and self.execution_timeout is not None:
             limit = (
@@ -471,6 +499,8 @@ class IceJobOperator(JobLineageMixin, BaseOperator):
 
     def _cancel(self, job_id: str, *, reason: str) -> Cancellation:
         """Best-effort cancel; says how it ended."""
+        from airflow_ice.jobs.cancellation import Cancellation, CancelOutcome
+
         if not self.family.can_cancel:
             self.log.warning(
                 "%s job %s keeps running: %s (%s).",

@@ -6,9 +6,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from airflow_ice.families.batch_media_producing import BATCH_MEDIA_PRODUCING
-from airflow_ice.jobs.errors import IceJobFailedError
 from airflow_ice.operators.base import IceJobOperator
-from airflow_ice.triggers.batch_media_producing import IceBatchMediaProducingJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
 
 _REQUEST_FIELDS = ("input_config", "output_config", "editing_config", "template_config", "user_data")
 
@@ -37,7 +36,9 @@ class IceBatchMediaProducingJobOperator(IceJobOperator):
     """
 
     family = BATCH_MEDIA_PRODUCING
-    trigger_class = IceBatchMediaProducingJobTrigger
+    trigger_class = TriggerClass(
+        "airflow_ice.triggers.batch_media_producing:IceBatchMediaProducingJobTrigger"
+    )
     request_fields = _REQUEST_FIELDS
     template_fields: Sequence[str] = (*_REQUEST_FIELDS, *IceJobOperator.wait_template_fields)
     template_fields_renderers: ClassVar[dict[str, str]] = {name: "json" for name in _REQUEST_FIELDS}
@@ -73,6 +74,8 @@ class IceBatchMediaProducingJobOperator(IceJobOperator):
 
     def check_succeeded_job(self, job: Mapping[str, Any]) -> None:
         """Fail when more videos failed than ``max_failed_videos`` allows, naming each."""
+        from airflow_ice.jobs.errors import IceJobFailedError
+
         failed = [video for video in job.get("sub_jobs") or [] if video.get("status") == "Failed"]
         if len(failed) <= self.max_failed_videos:
             return

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_ice.jobs.declared_family import DeclaredJobFamily, checked_family
 from airflow_ice.jobs.params import json_object_param
 from airflow_ice.jobs.tag import TaskIdentity, tagged_user_data
 from airflow_ice.operators.base import IceJobOperator
-from airflow_ice.triggers.base import IceJobTrigger
-from airflow_ice.triggers.declared import IceDeclaredJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
+
+if TYPE_CHECKING:
+    from airflow_ice.triggers.base import IceJobTrigger
 
 _USER_DATA = "UserData"
 
@@ -31,7 +33,7 @@ class IceDeclaredJobOperator(IceJobOperator):
     """
 
     family: DeclaredJobFamily
-    trigger_class = IceDeclaredJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.declared:IceDeclaredJobTrigger")
     request_fields = ("parameters", "body_parameters")
     json_object_parameters: ClassVar[tuple[str, ...]] = ("parameters",)
     template_fields: Sequence[str] = ("parameters", *IceJobOperator.wait_template_fields)
@@ -65,4 +67,6 @@ class IceDeclaredJobOperator(IceJobOperator):
 
     def make_trigger(self, **arguments: Any) -> IceJobTrigger:
         """The trigger, carrying the declaration."""
+        from airflow_ice.triggers.declared import IceDeclaredJobTrigger
+
         return IceDeclaredJobTrigger(family=self.family, **arguments)

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from airflow_ice.families.dynamic_image import DYNAMIC_IMAGE
 from airflow_ice.operators.base import IceJobOperator
-from airflow_ice.triggers.dynamic_image import IceDynamicImageJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
 
 _REQUEST_FIELDS = ("input", "output", "template_config", "name", "user_data", "schedule_config")
 # BaseOperator.output is the task's XComArg, so the job's output lives in job_output.
@@ -38,7 +38,7 @@ class IceDynamicImageJobOperator(IceJobOperator):
     """
 
     family = DYNAMIC_IMAGE
-    trigger_class = IceDynamicImageJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.dynamic_image:IceDynamicImageJobTrigger")
     request_fields = _REQUEST_FIELDS
     request_attributes: ClassVar[dict[str, str]] = {"output": "job_output"}
     template_fields: Sequence[str] = (*_TEMPLATED, *IceJobOperator.wait_template_fields)

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from airflow_ice.families.highlight_extraction import HIGHLIGHT_EXTRACTION
 from airflow_ice.operators.base import IceJobOperator
-from airflow_ice.triggers.highlight_extraction import IceHighlightExtractionJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
 
 _REQUEST_FIELDS = (
     "input_config",
@@ -34,7 +34,7 @@ class IceHighlightExtractionJobOperator(IceJobOperator):
     """
 
     family = HIGHLIGHT_EXTRACTION
-    trigger_class = IceHighlightExtractionJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.highlight_extraction:IceHighlightExtractionJobTrigger")
     request_fields = _REQUEST_FIELDS
     template_fields: Sequence[str] = (*_REQUEST_FIELDS, *IceJobOperator.wait_template_fields)
     template_fields_renderers: ClassVar[dict[str, str]] = {

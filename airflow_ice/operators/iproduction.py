@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_ice.families.iproduction import IPRODUCTION
 from airflow_ice.jobs.params import is_template
-from airflow_ice.models import IPRODUCTION_FUNCTIONS, IProductionJobRequest
+from airflow_ice.models.functions import IPRODUCTION_FUNCTIONS
 from airflow_ice.operators.base import IceJobOperator
-from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
+
+if TYPE_CHECKING:
+    from airflow_ice.models import IProductionJobRequest
 
 _REQUEST_FIELDS = (
     "function_name",
@@ -56,7 +59,7 @@ class IceIProductionJobOperator(IceJobOperator):
     """
 
     family = IPRODUCTION
-    trigger_class = IceIProductionJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.iproduction:IceIProductionJobTrigger")
     request_fields = _REQUEST_FIELDS
     request_attributes: ClassVar[dict[str, str]] = {"output": "job_output"}
     template_fields: Sequence[str] = (*_TEMPLATED, *IceJobOperator.wait_template_fields)

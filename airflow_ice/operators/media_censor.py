@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from airflow_ice.families.media_censor import MEDIA_CENSOR
 from airflow_ice.operators.base import IceJobOperator
-from airflow_ice.triggers.media_censor import IceMediaCensorJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
 
 _REQUEST_FIELDS = (
     "input",
@@ -55,7 +55,7 @@ class IceMediaCensorJobOperator(IceJobOperator):
     """
 
     family = MEDIA_CENSOR
-    trigger_class = IceMediaCensorJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.media_censor:IceMediaCensorJobTrigger")
     request_fields = _REQUEST_FIELDS
     request_attributes: ClassVar[dict[str, str]] = {"output": "job_output"}
     template_fields: Sequence[str] = (*_TEMPLATED, *IceJobOperator.wait_template_fields)

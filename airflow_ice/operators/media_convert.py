@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from airflow_ice.families.media_convert import MEDIA_CONVERT
 from airflow_ice.operators.base import IceJobOperator
-from airflow_ice.triggers.media_convert import IceMediaConvertJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
 
 _REQUEST_FIELDS = ("config", "pipeline_id", "user_data")
 
@@ -34,7 +34,7 @@ class IceMediaConvertJobOperator(IceJobOperator):
     """
 
     family = MEDIA_CONVERT
-    trigger_class = IceMediaConvertJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.media_convert:IceMediaConvertJobTrigger")
     request_fields = _REQUEST_FIELDS
     template_fields: Sequence[str] = (*_REQUEST_FIELDS, *IceJobOperator.wait_template_fields)
     template_fields_renderers: ClassVar[dict[str, str]] = {"config": "json", "user_data": "json"}

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from airflow_ice.families.media_info import MEDIA_INFO
 from airflow_ice.operators.base import IceJobOperator
-from airflow_ice.triggers.media_info import IceMediaInfoJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
 
 _REQUEST_FIELDS = ("input", "name", "user_data", "schedule_config")
 
@@ -29,7 +29,7 @@ class IceMediaInfoJobOperator(IceJobOperator):
     """
 
     family = MEDIA_INFO
-    trigger_class = IceMediaInfoJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.media_info:IceMediaInfoJobTrigger")
     request_fields = _REQUEST_FIELDS
     template_fields: Sequence[str] = (*_REQUEST_FIELDS, *IceJobOperator.wait_template_fields)
     template_fields_renderers: ClassVar[dict[str, str]] = {

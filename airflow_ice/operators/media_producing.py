@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_ice.families.media_producing import MEDIA_PRODUCING
-from airflow_ice.models import MediaProducingJobRequest
 from airflow_ice.models.media_producing_request import MEDIA_PRODUCING_USER_DATA_MAX_BYTES
 from airflow_ice.operators.base import IceJobOperator
-from airflow_ice.triggers.media_producing import IceMediaProducingJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
+
+if TYPE_CHECKING:
+    from airflow_ice.models import MediaProducingJobRequest
 
 _REQUEST_FIELDS = (
     "output_media_config",
@@ -55,7 +57,7 @@ class IceMediaProducingJobOperator(IceJobOperator):
     """
 
     family = MEDIA_PRODUCING
-    trigger_class = IceMediaProducingJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.media_producing:IceMediaProducingJobTrigger")
     request_fields = _REQUEST_FIELDS
     user_data_limit = MEDIA_PRODUCING_USER_DATA_MAX_BYTES
     template_fields: Sequence[str] = (

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from airflow_ice.families.package import PACKAGE
 from airflow_ice.operators.base import IceJobOperator
-from airflow_ice.triggers.package import IcePackageJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
 
 _REQUEST_FIELDS = ("inputs", "output", "name", "user_data", "schedule_config")
 # BaseOperator.output is the task's XComArg, so the job's output lives in job_output.
@@ -33,7 +33,7 @@ class IcePackageJobOperator(IceJobOperator):
     """
 
     family = PACKAGE
-    trigger_class = IcePackageJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.package:IcePackageJobTrigger")
     request_fields = _REQUEST_FIELDS
     request_attributes: ClassVar[dict[str, str]] = {"output": "job_output"}
     template_fields: Sequence[str] = (*_TEMPLATED, *IceJobOperator.wait_template_fields)

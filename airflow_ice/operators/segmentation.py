@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from airflow_ice.families.segmentation import SEGMENTATION
 from airflow_ice.operators.base import IceJobOperator
-from airflow_ice.triggers.segmentation import IceSegmentationJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
 
 _REQUEST_FIELDS = (
     "input_config",
@@ -35,7 +35,7 @@ class IceSegmentationJobOperator(IceJobOperator):
     """
 
     family = SEGMENTATION
-    trigger_class = IceSegmentationJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.segmentation:IceSegmentationJobTrigger")
     request_fields = _REQUEST_FIELDS
     template_fields: Sequence[str] = (*_REQUEST_FIELDS, *IceJobOperator.wait_template_fields)
     template_fields_renderers: ClassVar[dict[str, str]] = {

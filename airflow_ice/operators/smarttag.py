@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from airflow_ice.families.smarttag import SMARTTAG
 from airflow_ice.operators.base import IceJobOperator
-from airflow_ice.triggers.smarttag import IceSmarttagJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
 
 _REQUEST_FIELDS = (
     "input",
@@ -48,7 +48,7 @@ class IceSmarttagJobOperator(IceJobOperator):
     """
 
     family = SMARTTAG
-    trigger_class = IceSmarttagJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.smarttag:IceSmarttagJobTrigger")
     request_fields = _REQUEST_FIELDS
     request_attributes: ClassVar[dict[str, str]] = {"params": "job_params"}
     user_data_limit = SMARTTAG_USER_DATA_MAX_BYTES

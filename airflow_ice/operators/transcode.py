@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from airflow_ice.families.transcode import TRANSCODE
 from airflow_ice.operators.base import IceJobOperator
-from airflow_ice.triggers.transcode import IceTranscodeJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
 
 _REQUEST_FIELDS = ("input_group", "output_group", "name", "schedule_config", "user_data")
 
@@ -40,7 +40,7 @@ class IceTranscodeJobOperator(IceJobOperator):
     """
 
     family = TRANSCODE
-    trigger_class = IceTranscodeJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.transcode:IceTranscodeJobTrigger")
     request_fields = _REQUEST_FIELDS
     template_fields: Sequence[str] = (*_REQUEST_FIELDS, *IceJobOperator.wait_template_fields)
     template_fields_renderers: ClassVar[dict[str, str]] = {

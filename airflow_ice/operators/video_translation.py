@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from airflow_ice.families.video_translation import VIDEO_TRANSLATION
 from airflow_ice.operators.base import IceJobOperator
-from airflow_ice.triggers.video_translation import IceVideoTranslationJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
 
 _REQUEST_FIELDS = (
     "input_config",
@@ -40,7 +40,7 @@ class IceVideoTranslationJobOperator(IceJobOperator):
     """
 
     family = VIDEO_TRANSLATION
-    trigger_class = IceVideoTranslationJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.video_translation:IceVideoTranslationJobTrigger")
     request_fields = _REQUEST_FIELDS
     template_fields: Sequence[str] = (*_REQUEST_FIELDS, *IceJobOperator.wait_template_fields)
     template_fields_renderers: ClassVar[dict[str, str]] = {

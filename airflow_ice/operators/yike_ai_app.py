@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.providers.common.compat.sdk import AirflowFailException
 
 from airflow_ice.errors import IceInvalidParameterError, IceOutcomeUnknownError
 from airflow_ice.families.yike_ai_app import YIKE_AI_APP
-from airflow_ice.hooks.ice import IceHook
 from airflow_ice.jobs.params import bool_param, is_template
 from airflow_ice.jobs.tag import TaskIdentity
-from airflow_ice.models import YikeAIAppJobRequest
 from airflow_ice.operators.base import IceJobOperator
-from airflow_ice.triggers.yike_ai_app import IceYikeAIAppJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
+
+if TYPE_CHECKING:
+    from airflow_ice.hooks.ice import IceHook
+    from airflow_ice.models import YikeAIAppJobRequest
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -51,7 +53,7 @@ class IceYikeAIAppJobOperator(IceJobOperator):
     """
 
     family = YIKE_AI_APP
-    trigger_class = IceYikeAIAppJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.yike_ai_app:IceYikeAIAppJobTrigger")
     json_object_parameters = ("app_params",)
     request_fields = ("app_id", "app_params", "folder_id", "production_id")
     template_fields: Sequence[str] = (*request_fields, "precheck", *IceJobOperator.wait_template_fields)

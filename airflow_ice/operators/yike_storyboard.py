@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_ice.families.yike_storyboard import YIKE_STORYBOARD
-from airflow_ice.jobs.errors import IceJobFailedError
 from airflow_ice.jobs.params import bool_param, is_template
 from airflow_ice.jobs.tag import TaskIdentity
-from airflow_ice.models import YikeStoryboardJobRequest
 from airflow_ice.models.json_text import compact_json
 from airflow_ice.operators.base import IceJobOperator
-from airflow_ice.triggers.yike_storyboard import IceYikeStoryboardJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
+
+if TYPE_CHECKING:
+    from airflow_ice.models import YikeStoryboardJobRequest
 
 _REQUEST_FIELDS = (
     "file_url",
@@ -68,7 +69,7 @@ class IceYikeStoryboardJobOperator(IceJobOperator):
     """
 
     family = YIKE_STORYBOARD
-    trigger_class = IceYikeStoryboardJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.yike_storyboard:IceYikeStoryboardJobTrigger")
     request_fields = _REQUEST_FIELDS
     template_fields: Sequence[str] = (
         *_REQUEST_FIELDS,
@@ -124,6 +125,8 @@ class IceYikeStoryboardJobOperator(IceJobOperator):
 
     def check_succeeded_job(self, job: Mapping[str, Any]) -> None:
         """Warn about failed shots and exception storyboards; fail if ``fail_on_failed_shots``."""
+        from airflow_ice.jobs.errors import IceJobFailedError
+
         failed_shots = list(job.get("failure_shot_list") or [])
         exception_ids = list(job.get("exception_storyboard_ids") or [])
         if not failed_shots and not exception_ids:

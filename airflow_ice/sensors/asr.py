@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from airflow_ice.families.asr import ASR
 from airflow_ice.sensors.base import IceJobSensor
-from airflow_ice.triggers.asr import IceAsrJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
 
 
 class IceAsrJobSensor(IceJobSensor):
@@ -14,4 +14,4 @@ class IceAsrJobSensor(IceJobSensor):
     """
 
     family = ASR
-    trigger_class = IceAsrJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.asr:IceAsrJobTrigger")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from airflow_ice.families.audio_produce import AUDIO_PRODUCE
 from airflow_ice.sensors.base import IceJobSensor
-from airflow_ice.triggers.audio_produce import IceAudioProduceJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
 
 
 class IceAudioProduceJobSensor(IceJobSensor):
@@ -14,4 +14,4 @@ class IceAudioProduceJobSensor(IceJobSensor):
     """
 
     family = AUDIO_PRODUCE
-    trigger_class = IceAudioProduceJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.audio_produce:IceAudioProduceJobTrigger")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from airflow_ice.families.avatar_video import AVATAR_VIDEO
 from airflow_ice.sensors.base import IceJobSensor
-from airflow_ice.triggers.avatar_video import IceAvatarVideoJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
 
 
 class IceAvatarVideoJobSensor(IceJobSensor):
@@ -14,4 +14,4 @@ class IceAvatarVideoJobSensor(IceJobSensor):
     """
 
     family = AVATAR_VIDEO
-    trigger_class = IceAvatarVideoJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.avatar_video:IceAvatarVideoJobTrigger")

@@ -6,7 +6,7 @@ import time
 from collections.abc import Sequence
 from datetime import timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from airflow.providers.common.compat.sdk import (
     AirflowSensorTimeout,
@@ -15,25 +15,22 @@ from airflow.providers.common.compat.sdk import (
     conf,
 )
 
+from airflow_ice.client.connection_type import DEFAULT_CONN_ID
 from airflow_ice.errors import IceInvalidRequestError
-from airflow_ice.hooks.ice import IceHook
-from airflow_ice.jobs.errors import IceJobWaitError
-from airflow_ice.jobs.events import JobEvent, JobEventStatus
-from airflow_ice.jobs.family import AnyFamily
 from airflow_ice.jobs.params import count_param, is_template, seconds_param
-from airflow_ice.jobs.poll import finished_event, finished_job, poll_job, refused_event
-from airflow_ice.jobs.waiting import (
-    DEFERRAL_GRACE_SECONDS,
-    PollFailurePolicy,
-    denied_failure,
-    job_failed_error,
-)
-from airflow_ice.jobs.xcom_form import shown_text
 from airflow_ice.lineage.task_lineage import JobLineageMixin
-from airflow_ice.triggers.base import IceJobTrigger
 
+# A DAG file's parse imports this module to build sensors: what only a running task needs (the
+# hook and client, the trigger, polling) is imported where it is used.
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
+
+    from airflow_ice.hooks.ice import IceHook
+    from airflow_ice.jobs.events import JobEvent
+    from airflow_ice.jobs.family import AnyFamily
+    from airflow_ice.jobs.waiting import PollFailurePolicy
+    from airflow_ice.triggers.base import IceJobTrigger
+    from airflow_ice.triggers.reference import TriggerClass
 
 
 class IceJobSensor(JobLineageMixin, BaseSensorOperator):
@@ -65,7 +62,8 @@ class IceJobSensor(JobLineageMixin, BaseSensorOperator):
 
     #: The family's declaration (a class attribute; a declared family's waiters set it per instance).
     family: AnyFamily
-    trigger_class: ClassVar[type[IceJobTrigger]]
+    #: The trigger it defers to, imported when first read (a DAG file's parse builds none).
+    trigger_class: TriggerClass
     template_fields: Sequence[str] = ("job_id", "ice_conn_id", "poll_interval")
     ui_color = "#ff6a00"
 
@@ -73,7 +71,7 @@ class IceJobSensor(JobLineageMixin, BaseSensorOperator):
         self,
         *,
         job_id: str,
-        ice_conn_id: str = IceHook.default_conn_name,
+        ice_conn_id: str = DEFAULT_CONN_ID,
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
         poll_interval: float | str | None = None,
         max_consecutive_poll_failures: int = 5,
@@ -99,8 +97,6 @@ class IceJobSensor(JobLineageMixin, BaseSensorOperator):
                 f"got {keep_presigned_urls!r}."
             )
         self.keep_presigned_urls = keep_presigned_urls
-        # Lives as long as this instance: across the pokes of one run (poke mode), not reschedules.
-        self._poll_failures = PollFailurePolicy(self.max_consecutive_poll_failures)
         # When ICE created the job, once a poke read it (the trigger lists by it).
         self._created_at: float | None = None
 
@@ -114,9 +110,20 @@ class IceJobSensor(JobLineageMixin, BaseSensorOperator):
     @cached_property
     def hook(self) -> IceHook:
         """The ICE hook for this sensor's connection."""
+        from airflow_ice.hooks.ice import IceHook
+
         return IceHook(ice_conn_id=self.ice_conn_id)
 
+    @cached_property
+    def _poll_failures(self) -> PollFailurePolicy:
+        # Lives as long as this instance: across the pokes of one run (poke mode), not reschedules.
+        from airflow_ice.jobs.waiting import PollFailurePolicy
+
+        return PollFailurePolicy(self.max_consecutive_poll_failures)
+
     def _checked_job_id(self) -> str:
+        from airflow_ice.jobs.errors import IceJobWaitError
+
         if not isinstance(self.job_id, str) or not self.job_id.strip():
             raise IceJobWaitError(
                 str(self.job_id), f"{self.task_id}: job_id must be a non-empty string, got {self.job_id!r}."
@@ -125,6 +132,9 @@ class IceJobSensor(JobLineageMixin, BaseSensorOperator):
 
     def poke(self, context: Context) -> bool | PokeReturnValue:
         """Check the job once: done (with the job), not yet, or raise if it failed."""
+        from airflow_ice.jobs.poll import finished_event, poll_job, refused_event
+        from airflow_ice.jobs.xcom_form import shown_text
+
         job_id = self._checked_job_id()
         try:
             result = poll_job(self.family, self.hook, job_id, self._poll_failures, self.log)
@@ -149,6 +159,10 @@ class IceJobSensor(JobLineageMixin, BaseSensorOperator):
 
     def _refuse(self, event: JobEvent) -> NoReturn:
         """Fail (or, on timeout, let ``soft_fail`` skip) for an event that carries no job."""
+        from airflow_ice.jobs.errors import IceJobWaitError
+        from airflow_ice.jobs.events import JobEventStatus
+        from airflow_ice.jobs.waiting import denied_failure
+
         if event.status is JobEventStatus.TIMEOUT:
             # An Airflow exception: soft_fail turns it into a skip.
             raise AirflowSensorTimeout(f"{self.task_id}: {event.message}")
@@ -158,6 +172,10 @@ class IceJobSensor(JobLineageMixin, BaseSensorOperator):
 
     def _complete(self, event: JobEvent) -> dict[str, Any]:
         """The task's result from the event that ended the wait (the trigger's, or a poke's)."""
+        from airflow_ice.jobs.events import JobEventStatus
+        from airflow_ice.jobs.poll import finished_job
+        from airflow_ice.jobs.waiting import job_failed_error
+
         if event.job is None or event.status not in (JobEventStatus.SUCCESS, JobEventStatus.FAILED):
             self._refuse(event)
         stored, shown, message = finished_job(event, keep_presigned_urls=self.keep_presigned_urls)
@@ -169,6 +187,8 @@ class IceJobSensor(JobLineageMixin, BaseSensorOperator):
 
     def execute(self, context: Context) -> Any:
         """Poke (poke/reschedule modes), or poke once and defer (deferrable)."""
+        from airflow_ice.jobs.waiting import DEFERRAL_GRACE_SECONDS
+
         if self.poll_interval is not None:
             self.poke_interval = seconds_param(self.poll_interval, "poll_interval")
         if not self.deferrable:
@@ -200,6 +220,8 @@ class IceJobSensor(JobLineageMixin, BaseSensorOperator):
 
     def execute_complete(self, context: Context, event: Any = None, job_id: str = "") -> Any:
         """Resume after the trigger fired: success returns the job, timeout raises AirflowSensorTimeout."""
+        from airflow_ice.jobs.events import JobEvent
+
         # dag.test() hands over the event without the defer kwargs: the rendered job_id is the same.
         job_id = job_id or self._checked_job_id()
         return self._complete(JobEvent.from_payload(event, job_id=job_id))

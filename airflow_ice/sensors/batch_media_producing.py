@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from airflow_ice.families.batch_media_producing import BATCH_MEDIA_PRODUCING
 from airflow_ice.sensors.base import IceJobSensor
-from airflow_ice.triggers.batch_media_producing import IceBatchMediaProducingJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
 
 
 class IceBatchMediaProducingJobSensor(IceJobSensor):
@@ -15,4 +15,6 @@ class IceBatchMediaProducingJobSensor(IceJobSensor):
     """
 
     family = BATCH_MEDIA_PRODUCING
-    trigger_class = IceBatchMediaProducingJobTrigger
+    trigger_class = TriggerClass(
+        "airflow_ice.triggers.batch_media_producing:IceBatchMediaProducingJobTrigger"
+    )

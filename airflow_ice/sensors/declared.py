@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow_ice.jobs.declared_family import DeclaredJobFamily, checked_family
 from airflow_ice.sensors.base import IceJobSensor
-from airflow_ice.triggers.base import IceJobTrigger
-from airflow_ice.triggers.declared import IceDeclaredJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
+
+if TYPE_CHECKING:
+    from airflow_ice.triggers.base import IceJobTrigger
 
 
 class IceDeclaredJobSensor(IceJobSensor):
@@ -20,7 +22,7 @@ class IceDeclaredJobSensor(IceJobSensor):
     """
 
     family: DeclaredJobFamily
-    trigger_class = IceDeclaredJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.declared:IceDeclaredJobTrigger")
 
     def __init__(self, *, family: DeclaredJobFamily, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -28,4 +30,6 @@ class IceDeclaredJobSensor(IceJobSensor):
 
     def make_trigger(self, **arguments: Any) -> IceJobTrigger:
         """The trigger, carrying the declaration."""
+        from airflow_ice.triggers.declared import IceDeclaredJobTrigger
+
         return IceDeclaredJobTrigger(family=self.family, **arguments)

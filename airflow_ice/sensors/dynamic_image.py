@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from airflow_ice.families.dynamic_image import DYNAMIC_IMAGE
 from airflow_ice.sensors.base import IceJobSensor
-from airflow_ice.triggers.dynamic_image import IceDynamicImageJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
 
 
 class IceDynamicImageJobSensor(IceJobSensor):
@@ -14,4 +14,4 @@ class IceDynamicImageJobSensor(IceJobSensor):
     """
 
     family = DYNAMIC_IMAGE
-    trigger_class = IceDynamicImageJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.dynamic_image:IceDynamicImageJobTrigger")

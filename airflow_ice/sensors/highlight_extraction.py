@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from airflow_ice.families.highlight_extraction import HIGHLIGHT_EXTRACTION
 from airflow_ice.sensors.base import IceJobSensor
-from airflow_ice.triggers.highlight_extraction import IceHighlightExtractionJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
 
 
 class IceHighlightExtractionJobSensor(IceJobSensor):
@@ -14,4 +14,4 @@ class IceHighlightExtractionJobSensor(IceJobSensor):
     """
 
     family = HIGHLIGHT_EXTRACTION
-    trigger_class = IceHighlightExtractionJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.highlight_extraction:IceHighlightExtractionJobTrigger")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from airflow_ice.families.iproduction import IPRODUCTION
 from airflow_ice.sensors.base import IceJobSensor
-from airflow_ice.triggers.iproduction import IceIProductionJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
 
 
 class IceIProductionJobSensor(IceJobSensor):
@@ -14,4 +14,4 @@ class IceIProductionJobSensor(IceJobSensor):
     """
 
     family = IPRODUCTION
-    trigger_class = IceIProductionJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.iproduction:IceIProductionJobTrigger")

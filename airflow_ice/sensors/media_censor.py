@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from airflow_ice.families.media_censor import MEDIA_CENSOR
 from airflow_ice.sensors.base import IceJobSensor
-from airflow_ice.triggers.media_censor import IceMediaCensorJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
 
 
 class IceMediaCensorJobSensor(IceJobSensor):
@@ -15,4 +15,4 @@ class IceMediaCensorJobSensor(IceJobSensor):
     """
 
     family = MEDIA_CENSOR
-    trigger_class = IceMediaCensorJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.media_censor:IceMediaCensorJobTrigger")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from airflow_ice.families.media_convert import MEDIA_CONVERT
 from airflow_ice.sensors.base import IceJobSensor
-from airflow_ice.triggers.media_convert import IceMediaConvertJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
 
 
 class IceMediaConvertJobSensor(IceJobSensor):
@@ -14,4 +14,4 @@ class IceMediaConvertJobSensor(IceJobSensor):
     """
 
     family = MEDIA_CONVERT
-    trigger_class = IceMediaConvertJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.media_convert:IceMediaConvertJobTrigger")

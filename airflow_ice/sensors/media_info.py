@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from airflow_ice.families.media_info import MEDIA_INFO
 from airflow_ice.sensors.base import IceJobSensor
-from airflow_ice.triggers.media_info import IceMediaInfoJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
 
 
 class IceMediaInfoJobSensor(IceJobSensor):
@@ -14,4 +14,4 @@ class IceMediaInfoJobSensor(IceJobSensor):
     """
 
     family = MEDIA_INFO
-    trigger_class = IceMediaInfoJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.media_info:IceMediaInfoJobTrigger")

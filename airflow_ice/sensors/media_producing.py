@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from airflow_ice.families.media_producing import MEDIA_PRODUCING
 from airflow_ice.sensors.base import IceJobSensor
-from airflow_ice.triggers.media_producing import IceMediaProducingJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
 
 
 class IceMediaProducingJobSensor(IceJobSensor):
@@ -14,4 +14,4 @@ class IceMediaProducingJobSensor(IceJobSensor):
     """
 
     family = MEDIA_PRODUCING
-    trigger_class = IceMediaProducingJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.media_producing:IceMediaProducingJobTrigger")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from airflow_ice.families.package import PACKAGE
 from airflow_ice.sensors.base import IceJobSensor
-from airflow_ice.triggers.package import IcePackageJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
 
 
 class IcePackageJobSensor(IceJobSensor):
@@ -14,4 +14,4 @@ class IcePackageJobSensor(IceJobSensor):
     """
 
     family = PACKAGE
-    trigger_class = IcePackageJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.package:IcePackageJobTrigger")

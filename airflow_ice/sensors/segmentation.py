@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from airflow_ice.families.segmentation import SEGMENTATION
 from airflow_ice.sensors.base import IceJobSensor
-from airflow_ice.triggers.segmentation import IceSegmentationJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
 
 
 class IceSegmentationJobSensor(IceJobSensor):
@@ -14,4 +14,4 @@ class IceSegmentationJobSensor(IceJobSensor):
     """
 
     family = SEGMENTATION
-    trigger_class = IceSegmentationJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.segmentation:IceSegmentationJobTrigger")

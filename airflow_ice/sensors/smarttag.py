@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from airflow_ice.families.smarttag import SMARTTAG
 from airflow_ice.sensors.base import IceJobSensor
-from airflow_ice.triggers.smarttag import IceSmarttagJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
 
 
 class IceSmarttagJobSensor(IceJobSensor):
@@ -14,4 +14,4 @@ class IceSmarttagJobSensor(IceJobSensor):
     """
 
     family = SMARTTAG
-    trigger_class = IceSmarttagJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.smarttag:IceSmarttagJobTrigger")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from airflow_ice.families.snapshot import SNAPSHOT
 from airflow_ice.sensors.base import IceJobSensor
-from airflow_ice.triggers.snapshot import IceSnapshotJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
 
 
 class IceSnapshotJobSensor(IceJobSensor):
@@ -14,4 +14,4 @@ class IceSnapshotJobSensor(IceJobSensor):
     """
 
     family = SNAPSHOT
-    trigger_class = IceSnapshotJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.snapshot:IceSnapshotJobTrigger")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from airflow_ice.families.transcode import TRANSCODE
 from airflow_ice.sensors.base import IceJobSensor
-from airflow_ice.triggers.transcode import IceTranscodeJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
 
 
 class IceTranscodeJobSensor(IceJobSensor):
@@ -15,4 +15,4 @@ class IceTranscodeJobSensor(IceJobSensor):
     """
 
     family = TRANSCODE
-    trigger_class = IceTranscodeJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.transcode:IceTranscodeJobTrigger")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from airflow_ice.families.video_translation import VIDEO_TRANSLATION
 from airflow_ice.sensors.base import IceJobSensor
-from airflow_ice.triggers.video_translation import IceVideoTranslationJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
 
 
 class IceVideoTranslationJobSensor(IceJobSensor):
@@ -14,4 +14,4 @@ class IceVideoTranslationJobSensor(IceJobSensor):
     """
 
     family = VIDEO_TRANSLATION
-    trigger_class = IceVideoTranslationJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.video_translation:IceVideoTranslationJobTrigger")

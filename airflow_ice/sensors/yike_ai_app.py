@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from airflow_ice.families.yike_ai_app import YIKE_AI_APP
 from airflow_ice.sensors.base import IceJobSensor
-from airflow_ice.triggers.yike_ai_app import IceYikeAIAppJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
 
 
 class IceYikeAIAppJobSensor(IceJobSensor):
@@ -16,4 +16,4 @@ class IceYikeAIAppJobSensor(IceJobSensor):
     """
 
     family = YIKE_AI_APP
-    trigger_class = IceYikeAIAppJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.yike_ai_app:IceYikeAIAppJobTrigger")

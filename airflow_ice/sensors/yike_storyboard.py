@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from airflow_ice.families.yike_storyboard import YIKE_STORYBOARD
 from airflow_ice.sensors.base import IceJobSensor
-from airflow_ice.triggers.yike_storyboard import IceYikeStoryboardJobTrigger
+from airflow_ice.triggers.reference import TriggerClass
 
 
 class IceYikeStoryboardJobSensor(IceJobSensor):
@@ -14,4 +14,4 @@ class IceYikeStoryboardJobSensor(IceJobSensor):
     """
 
     family = YIKE_STORYBOARD
-    trigger_class = IceYikeStoryboardJobTrigger
+    trigger_class = TriggerClass("airflow_ice.triggers.yike_storyboard:IceYikeStoryboardJobTrigger")

@@ -16,7 +16,7 @@ import importlib
 import weakref
 from typing import TYPE_CHECKING
 
-from airflow_ice.client.config import DEFAULT_CONN_ID
+from airflow_ice.client.connection_type import DEFAULT_CONN_ID
 
 if TYPE_CHECKING:
     from airflow_ice.hooks.ice import IceHook
