@@ -7,10 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
+from airflow_ice.models.limits import MEDIA_PRODUCING_USER_DATA_MAX_BYTES
 from airflow_ice.models.request_fields import RequestModel, client_token_text, json_text, max_utf8_bytes
-
-# ICE's limit on this action's UserData (SubmitMediaProducingJob documents 512 bytes).
-MEDIA_PRODUCING_USER_DATA_MAX_BYTES = 512
 
 
 class MediaProducingJobRequest(RequestModel):

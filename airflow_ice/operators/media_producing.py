@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_ice.families.media_producing import MEDIA_PRODUCING
-from airflow_ice.models.media_producing_request import MEDIA_PRODUCING_USER_DATA_MAX_BYTES
+from airflow_ice.models.limits import MEDIA_PRODUCING_USER_DATA_MAX_BYTES
 from airflow_ice.operators.base import IceJobOperator
 from airflow_ice.triggers.reference import TriggerClass
 
