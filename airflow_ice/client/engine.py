@@ -338,7 +338,7 @@ class IceClient:
             assert verdict.answer is not None
             # An answer that echoes this request's secret, STS token or signature (e.g. in a URL
             # presigned with the caller's token) reaches parsed jobs, XCom and events without them.
-            answer: dict[str, Any] = request.scrub.in_json_value(verdict.answer)
+            answer: dict[str, Any] = request.scrub.in_json_value(verdict.answer, verdict.source)
             return answer
         raise _FailedAttempt(verdict)
 

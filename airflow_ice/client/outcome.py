@@ -95,6 +95,9 @@ class Verdict:
     :param retryable: for refused: whether asking again can succeed.
     :param throttled: ICE throttled the call (its adaptive pace slows down; see
         :mod:`airflow_ice.client.adaptive_rate`).
+    :param source: for done: the body the answer was decoded from straight as JSON text (None when
+        it was read through a declared charset), which tells the scrubber whether to look further
+        (:meth:`~airflow_ice.client.redaction.Scrubber.in_json_value`).
     """
 
     outcome: Outcome
@@ -102,6 +105,7 @@ class Verdict:
     error: IceError | None = None
     retryable: bool = False
     throttled: bool = False
+    source: bytes | None = None
 
     def may_retry(self, idempotent: bool) -> bool:
         """Whether another attempt is allowed: a retryable refusal, or an unknown idempotent call."""
@@ -152,9 +156,9 @@ def _judged_answer(
     status = response.status_code
     unreadable: str | None = None
     try:
-        data = json_body(content, content_type)
+        data, straight = json_body(content, content_type)
     except TooDeepBody as exc:
-        data, unreadable = None, str(exc)
+        data, straight, unreadable = None, False, str(exc)
     if status >= 400:
         return _judge_error_answer(
             action, response, data, scrub.shown(body_text(content, content_type)), scrub
@@ -170,7 +174,7 @@ def _judged_answer(
     if problem is not None:
         # The text as received: the decoded object may nest too deeply to encode again.
         return _unusable(action, problem, scrub.shown(body_text(content, content_type)))
-    return Verdict(Outcome.DONE, answer=data)
+    return Verdict(Outcome.DONE, answer=data, source=content if straight else None)
 
 
 def _unusable(action: str, detail: str, raw: str) -> Verdict:

@@ -69,13 +69,20 @@ class Scrubber:
         URL in it unsigned (:func:`unsigned_urls_in`), as a job's own text is shown."""
         return unsigned_urls_in(self(text))
 
-    def in_json_value(self, value: Any) -> Any:
+    def in_json_value(self, value: Any, source: bytes | None = None) -> Any:
         """A decoded JSON value (an answer) with the secrets removed from every string and key in it.
 
         Returned as it is (the same object) when none of them occurs, which is the rule: the JSON
         text of the whole value is searched once before any string is visited.
+
+        :param value: the decoded value.
+        :param source: the bytes ``value`` was decoded from straight as JSON text, when known: if
+            they escape nothing and hold no secret's core, no string of ``value`` holds a secret,
+            and they are searched instead of encoding ``value`` again (once per poll).
         """
         if not self._secrets:
+            return value
+        if source is not None and self._not_in_bytes(source):
             return value
         try:
             text = json.dumps(value, ensure_ascii=False)
@@ -86,9 +93,8 @@ class Scrubber:
             return value
         return self._walk(value)
 
-    def _may_hold_a_secret(self, text: str) -> bool:
-        """Whether a form of a secret may be in ``text``: first by each secret's longest part that
-        every form keeps (a few searches, checked once per answer), then by the forms themselves."""
+    def _secret_cores(self) -> tuple[str, ...]:
+        """Each secret's longest part that every form of it keeps as it is ("" when it has none)."""
         if self._cores is None:
             cores = []
             for secret in self._secrets:
@@ -96,9 +102,23 @@ class Scrubber:
                 # A secret without such a part (very short, or mostly symbols) is searched by its forms.
                 cores.append(max(parts, key=len) if parts else "")
             self._cores = tuple(cores)
-        if all(core and core not in text for core in self._cores):
+        return self._cores
+
+    def _may_hold_a_secret(self, text: str) -> bool:
+        """Whether a form of a secret may be in ``text``: first by each secret's longest part that
+        every form keeps (a few searches, checked once per answer), then by the forms themselves."""
+        if all(core and core not in text for core in self._secret_cores()):
             return False
         return any(form in text for form in self._all_forms())
+
+    def _not_in_bytes(self, source: bytes) -> bool:
+        """Whether no string decoded from the JSON text ``source`` can hold a secret. Without a
+        backslash nothing in it is escaped, and without a zero byte it is UTF-8 (UTF-16/32 write
+        one in every ASCII character): each string and key is then its bytes as they are, and a
+        form of a secret in one would put the secret's core (ASCII) in ``source``."""
+        if b"\\" in source or b"\x00" in source:
+            return False
+        return all(core and core.encode("ascii") not in source for core in self._secret_cores())
 
     def _walk(self, value: Any) -> Any:
         if isinstance(value, str):

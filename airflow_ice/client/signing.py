@@ -10,9 +10,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import re
 import time
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -107,13 +107,17 @@ def canonical_headers(headers: Mapping[str, str], signed_names: list[str]) -> st
     Names differing only in case are one header: like the official signer, their stripped values
     are sorted and joined with commas.
     """
-    lowered: dict[str, list[str]] = {}
+    lowered: dict[str, str] = {}
+    repeated: dict[str, list[str]] = {}  # names sent in more than one case: rare, kept apart
     for name, value in headers.items():
-        lowered.setdefault(name.lower(), []).append(value.strip())
-    return "".join(
-        f"{name}:{values[0] if len(values := lowered[name]) == 1 else ','.join(sorted(values))}\n"
-        for name in signed_names
-    )
+        key = name.lower()
+        if key in lowered:
+            repeated.setdefault(key, [lowered[key]]).append(value.strip())
+        else:
+            lowered[key] = value.strip()
+    for key, values in repeated.items():
+        lowered[key] = ",".join(sorted(values))
+    return "".join([f"{name}:{lowered[name]}\n" for name in signed_names])
 
 
 def v3_canonical_request(
@@ -140,7 +144,7 @@ def v3_canonical_request(
 def v3_signature(secret: str, canonical_request: str) -> str:
     """Hex HMAC-SHA256 over ``ACS3-HMAC-SHA256\\n`` + hex SHA-256 of the canonical request."""
     string_to_sign = f"{ACS3_HMAC_SHA256}\n{sha256_hex(canonical_request.encode('utf-8'))}"
-    return hmac.new(secret.encode("utf-8"), string_to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.digest(secret.encode("utf-8"), string_to_sign.encode("utf-8"), "sha256").hex()
 
 
 def v3_authorization(
@@ -175,8 +179,13 @@ def v1_signature(secret: str, method: str, params: Mapping[str, str]) -> str:
 
 
 def new_nonce() -> str:
-    """A fresh signature nonce (a random UUID)."""
-    return str(uuid.uuid4())
+    """A fresh signature nonce (a random UUID, version 4)."""
+    # What str(uuid.uuid4()) makes, without building a UUID object (a fifth of a signature's CPU).
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
+    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
+    text = raw.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def format_timestamp(moment: datetime) -> str:
@@ -239,7 +248,7 @@ def sign_request(
             "x-acs-version": version,
             "x-acs-date": moment,
             "x-acs-signature-nonce": nonce,
-            "x-acs-content-sha256": sha256_hex(body_bytes),
+            "x-acs-content-sha256": sha256_hex(body_bytes) if body_bytes else EMPTY_SHA256,
         }
         if body_bytes:
             headers["content-type"] = FORM_CONTENT_TYPE

@@ -11,7 +11,7 @@ import json
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from airflow_ice.client.config import ICE_API_VERSION, IceConnectionConfig
 from airflow_ice.client.json_numbers import integer_or_digits
@@ -186,24 +186,39 @@ class TooDeepBody(UnreadableBody):
     """The JSON body nests deeper than Python's decoder follows (its recursion limit)."""
 
 
-def json_body(content: bytes, content_type: str | None) -> Any:
-    """The decoded JSON body, or None. Straight from the bytes (JSON is UTF-8): decoding the text
-    first costs a charset lookup per call; the declared charset is tried only when that fails, and
+class JsonBody(NamedTuple):
+    """A body decoded as JSON.
+
+    :param value: the decoded value, or None when the body is empty or not JSON.
+    :param straight: whether it was decoded straight from the bytes, in JSON's own encodings
+        (UTF-8, or UTF-16/32 told by zero bytes), rather than through a declared charset.
+    """
+
+    value: Any
+    straight: bool
+
+
+_NOT_JSON = JsonBody(None, False)
+
+
+def json_body(content: bytes, content_type: str | None) -> JsonBody:
+    """The decoded JSON body. Straight from the bytes (JSON is UTF-8): decoding the text first
+    costs a charset lookup per call; the declared charset is tried only when that fails, and
     then an integer longer than Python converts is kept as its digits (one field, not the answer).
 
     :raises TooDeepBody: the JSON nests past the decoder's recursion limit: nothing of it is read.
     """
     if not content:
-        return None
+        return _NOT_JSON
     try:
         try:
-            return json.loads(content)
+            return JsonBody(json.loads(content), True)
         except ValueError:
             pass
         try:
-            return json.loads(body_text(content, content_type), parse_int=integer_or_digits)
+            return JsonBody(json.loads(body_text(content, content_type), parse_int=integer_or_digits), False)
         except ValueError:
-            return None
+            return _NOT_JSON
     except RecursionError:
         raise TooDeepBody(
             "the JSON nests deeper than the decoder follows; none of it could be read"
@@ -237,6 +252,7 @@ def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
 __all__ = [
     "GET_ACTIONS",
     "BodyTooLarge",
+    "JsonBody",
     "TooDeepBody",
     "UnreadableBody",
     "WireRequest",

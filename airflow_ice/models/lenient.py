@@ -65,6 +65,8 @@ UNPARSED_FIELD = "unparsed_fields"
 class ParseReport:
     """What could not be read while parsing one response: warnings and the raw values kept."""
 
+    __slots__ = ("unparsed", "warnings")
+
     def __init__(self) -> None:
         self.warnings: list[str] = []
         self.unparsed: dict[str, Any] = {}
@@ -115,6 +117,9 @@ class LenientReader:
     :param prefix: the object's API path inside the response, e.g. ``"Input."``.
     """
 
+    # Made for every object of every answer (every poll): no instance dict.
+    __slots__ = ("_aliases", "_used", "data", "prefix", "report")
+
     def __init__(
         self, data: Mapping[Any, Any], model_cls: type[BaseModel], report: ParseReport, prefix: str = ""
     ) -> None:
@@ -131,13 +136,15 @@ class LenientReader:
     def take(self, name: str) -> Any:
         """The raw value of a field (by API name, else Python name), or :data:`MISSING`."""
         api_name = self._aliases.get(name, name)
-        used = self._used
-        used.add(api_name)
-        used.add(name)
         data = self.data
+        # Only keys present are marked used (finish() looks at no other); both names when both are.
         if api_name in data:
+            self._used.add(api_name)
+            if name in data:
+                self._used.add(name)
             return data[api_name]
         if name in data:
+            self._used.add(name)
             return data[name]
         return MISSING
 
@@ -282,14 +289,14 @@ class LenientReader:
         value = self.take(name)
         if value is MISSING or value is None:
             return None
-        if isinstance(value, Mapping):
+        if isinstance(value, (dict, Mapping)):  # dict first: the ABC check is slow
             return LenientReader(value, model_cls, self.report, prefix=self.path(name) + ".")
         self.keep(name, value, "an object")
         return None
 
     def texts(self, model_cls: type[BaseModel]) -> dict[str, str | None]:
         """Read every field of ``model_cls`` as a string field."""
-        return {name: self.text(name) for name in model_cls.model_fields}
+        return {name: self.text(name) for name in field_aliases(model_cls)}
 
     def finish(self) -> None:
         """Keep every key that no field read: a field this version does not know."""
@@ -304,6 +311,8 @@ def shallow_fields(data: Mapping[Any, Any], report: ParseReport) -> Mapping[Any,
     """The job object without its fields nested deeper than :data:`MAX_NESTING` levels: each is
     kept as its JSON text in ``unparsed_fields`` and named in a warning, so that one such field
     (which pydantic, ``json.dumps`` and XCom would recurse through) cannot cost the job id and status."""
+    if isinstance(data, dict) and not nests_deeper_than(data, MAX_NESTING + 1):
+        return data  # the rule: one walk of the whole object says that no field nests too deeply
     deep = [key for key, value in data.items() if nests_deeper_than(value, MAX_NESTING)]
     if not deep:
         return data

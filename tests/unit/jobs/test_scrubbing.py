@@ -327,6 +327,48 @@ def test_scrubber_removes_secrets_from_every_string_and_key_of_an_answer() -> No
     }
 
 
+def test_scrubber_given_the_answer_bytes_searches_them_only_when_no_string_can_hide_a_secret() -> None:
+    secret = "SecretKey0123456789+abc"
+    scrub = Scrubber([secret])
+    clean = {"JobId": "j", "Status": "Queuing"}
+    source = json.dumps(clean).encode()
+    assert scrub.in_json_value(clean, source) is clean  # no core of the secret in the bytes: as it is
+
+    def scrubbed(text: bytes) -> Any:
+        return scrub.in_json_value(json.loads(text), text)
+
+    # The secret spelled with JSON escapes, as ICE or a gateway may write any character: its bytes
+    # differ from the decoded string, so the value itself is searched.
+    escaped = b'{"Echo": "\\u0053ecretKey0123456789\\u002babc"}'
+    assert json.loads(escaped) == {"Echo": secret}
+    assert scrubbed(escaped) == {"Echo": "***"}
+    # UTF-16 (JSON's other encoding): no ASCII run is in the bytes as it is.
+    assert scrubbed(json.dumps({"Echo": secret}).encode("utf-16")) == {"Echo": "***"}
+    # Plain UTF-8 echoing it: found by its core in the bytes, then removed from the value.
+    assert scrubbed(json.dumps({"Echo": f"x {secret} y", secret: 1}).encode()) == {
+        "Echo": "x *** y",
+        "***": 1,
+    }
+
+
+def test_an_answer_read_through_its_declared_charset_is_searched_as_decoded() -> None:
+    from multidict import CIMultiDict, CIMultiDictProxy
+
+    from airflow_ice.client.outcome import Outcome, judge_answer
+    from airflow_ice.client.wire import WireResponse
+
+    secret = "SecretKey0123456789abc"
+    scrub = Scrubber([secret])
+    # EBCDIC: no byte of the secret is ASCII, and the body is not UTF-8 (read by its charset).
+    body = json.dumps({"JobId": "j", "Echo": secret}).encode("cp500")
+    headers = CIMultiDictProxy(CIMultiDict({"Content-Type": "application/json; charset=cp500"}))
+    verdict = judge_answer("QueryIProductionJob", WireResponse(200, "OK", headers, body), scrub, 10_000, None)
+    assert verdict.outcome is Outcome.DONE
+    assert verdict.source is None
+    assert verdict.answer is not None
+    assert scrub.in_json_value(verdict.answer, verdict.source) == {"JobId": "j", "Echo": "***"}
+
+
 def test_xcom_form_puts_the_oss_object_beside_each_presigned_oss_url() -> None:
     signed = "?Expires=1&OSSAccessKeyId=k&Signature=s"
     job = {

@@ -1,0 +1,175 @@
+"""Instructions and allocations per ICE query without I/O: a figure the machine's load does not move.
+
+The hook's whole path runs (engine, signing, the shared transport's gate, outcome judging,
+scrubbing, the job model) over a transport that answers every request with one canned
+QueryIProductionJob answer, as the emulator writes it; ``bare`` is what the bare aiohttp client of
+``bench_query_cost.py`` does besides I/O (sign with our signer, build the URL, ``json.loads``).
+Each contender runs under valgrind's callgrind twice, with 0 and with ``--queries`` queries after
+the same warm-up; the difference divided by the queries is its cost per query: instructions,
+``PyObject_Malloc`` calls and GC-tracked objects made (``_PyObject_GC_Link``, what the young
+collections count).
+
+Run: ``.venv/bin/python tests/benchmarks/bench_query_instructions.py`` (needs valgrind; about five
+minutes). ``--run MODE N`` runs one contender N times (what valgrind runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ACCESS_KEY_ID = "AKIDbench0000000"
+ACCESS_KEY_SECRET = "benchsecretbenchsecretbenchsecret"
+ENDPOINT = "http://127.0.0.1:9"  # never connected to: the transport is canned
+JOB_ID = "482036b4f08145acb0161768d29f866e"
+ANSWER = json.dumps(
+    {
+        "RequestId": "9348AE70-50C1-474F-91D2-DB7B8B6C62F6",
+        "JobId": JOB_ID,
+        "FunctionName": "Cover",
+        "Status": "Queuing",
+        "CreateTime": "2026-12-04T10:18:40Z",
+        "Input": {"Media": "oss://bench/in.mp4", "Type": "OSS"},
+        "Output": {"Media": "oss://bench/out/", "Type": "OSS"},
+        "OutputFiles": [],
+        "OutputUrls": [],
+        "OutputMediaIds": [],
+    }
+).encode()
+MODES = ("bare", "acall", "query")
+WARM_UP = 200
+COUNTED = ("PyObject_Malloc", "_PyObject_GC_Link")
+
+
+async def run(mode: str, queries: int) -> None:
+    from multidict import CIMultiDict, CIMultiDictProxy
+    from yarl import URL
+
+    from airflow_ice.client.config import ICE_API_VERSION
+    from airflow_ice.client.pool import SHARED_CLIENTS
+    from airflow_ice.client.signing import Credentials, sign_request
+    from airflow_ice.client.transport import AnswerLimits
+    from airflow_ice.client.wire import WireRequest, WireResponse
+    from airflow_ice.hooks.ice import IceHook
+
+    headers = CIMultiDictProxy(
+        CIMultiDict({"Content-Type": "application/json;charset=utf-8", "Content-Length": str(len(ANSWER))})
+    )
+
+    class CannedTransport:
+        async def send(self, request: WireRequest, limits: AnswerLimits) -> WireResponse:
+            URL(request.url, encoded=True)  # as aiohttp takes it
+            return WireResponse(200, "OK", headers, ANSWER)
+
+        async def aclose(self) -> None:
+            pass
+
+    SHARED_CLIENTS._transport_factory = lambda *_: CannedTransport()  # type: ignore[assignment,return-value]
+    hook = IceHook()
+    credentials = Credentials(ACCESS_KEY_ID, ACCESS_KEY_SECRET)
+
+    async def bare(job_id: str) -> Any:
+        signed = sign_request(
+            action="QueryIProductionJob",
+            version=ICE_API_VERSION,
+            host=ENDPOINT.partition("://")[2],
+            credentials=credentials,
+            query={"JobId": job_id},
+        )
+        URL(f"{ENDPOINT}/?{signed.query_string}", encoded=True)
+        return json.loads(ANSWER).get("Status")
+
+    query = {
+        "bare": bare,
+        "acall": lambda job_id: hook.acall("QueryIProductionJob", {"JobId": job_id}),
+        "query": hook.aquery_iproduction_job,
+    }[mode]
+    for _ in range(WARM_UP + queries):
+        await query(JOB_ID)
+    await hook.aclose()
+
+
+def calls_of(callgrind_out: Path) -> dict[str, int]:
+    """How many times each function of :data:`COUNTED` was called, from a callgrind output file."""
+    names: dict[str, str] = {}
+    totals = dict.fromkeys(COUNTED, 0)
+    callee = None
+    for line in callgrind_out.read_text(errors="replace").splitlines():
+        found = re.match(r"(c?fn)=\((\d+)\)(?: (.*))?", line)
+        if found:
+            if found.group(3):
+                names[found.group(2)] = found.group(3)
+            if found.group(1) == "cfn":
+                callee = names.get(found.group(2))
+        elif line.startswith("calls=") and callee in totals:
+            totals[callee] += int(line[6:].split()[0])
+    return totals
+
+
+def measure(mode: str, queries: int) -> dict[str, float]:
+    """Instructions and counted calls per query of ``mode``, from two callgrind runs."""
+    figures: list[dict[str, int]] = []
+    for count in (0, queries):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "callgrind.out"
+            done = subprocess.run(
+                [
+                    "valgrind",
+                    "--tool=callgrind",
+                    f"--callgrind-out-file={out}",
+                    sys.executable,
+                    __file__,
+                    "--run",
+                    mode,
+                    str(count),
+                ],
+                env={**os.environ, "PYTHONHASHSEED": "0"},
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            collected = re.search(r"Collected : (\d+)", done.stderr)
+            assert collected, done.stderr[-2000:]
+            figures.append({"instructions": int(collected.group(1)), **calls_of(out)})
+    return {key: (figures[1][key] - figures[0][key]) / queries for key in figures[0]}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--queries", type=int, default=300, help="queries counted per contender")
+    parser.add_argument("--run", nargs=2, metavar=("MODE", "N"), help="run one contender (under valgrind)")
+    args = parser.parse_args()
+    os.environ["AIRFLOW_CONN_ICE_DEFAULT"] = json.dumps(
+        {
+            "conn_type": "alibaba_ice",
+            "login": ACCESS_KEY_ID,
+            "password": ACCESS_KEY_SECRET,
+            "extra": {"endpoint": ENDPOINT},
+        }
+    )
+    if args.run:
+        asyncio.run(run(args.run[0], int(args.run[1])))
+        return 0
+    print(f"{'client':<10}{'instructions/query':>20}{'mallocs/query':>16}{'GC objects/query':>18}")
+    for mode in MODES:
+        per_query = measure(mode, args.queries)
+        print(
+            f"{mode:<10}{per_query['instructions']:>20,.0f}{per_query['PyObject_Malloc']:>16.0f}"
+            f"{per_query['_PyObject_GC_Link']:>18.0f}",
+            flush=True,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
