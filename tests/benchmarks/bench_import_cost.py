@@ -38,9 +38,12 @@ from collections import defaultdict
 from pathlib import Path
 from typing import NamedTuple
 
-from airflow_ice.families import family_names
-
 TREE = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(TREE))  # tests.support, when run as a script
+
+from airflow_ice.families import family_names  # noqa: E402
+from tests.support.dag_files import EMPTY_DAG, ONE_SNAPSHOT_TASK_DAG  # noqa: E402
+
 # After the timed part: which of our modules loaded, and which pydantic models they built.
 LOADED = """
 from pydantic import BaseModel
@@ -86,28 +89,10 @@ IMPORTS = {
     f"every family ({len(FAMILIES)}): operators + sensors": _waiters(*FAMILIES),
     "one trigger (snapshot)": ["airflow_ice.triggers.snapshot"],
 }
-EMPTY_DAG = """
-from airflow.providers.standard.operators.empty import EmptyOperator
-from airflow.sdk import DAG
-
-with DAG(dag_id="empty", schedule=None):
-    EmptyOperator(task_id="nothing")
-"""
-ICE_DAG = """
-from airflow.sdk import DAG
-
-from airflow_ice.operators.snapshot import IceSnapshotJobOperator
-
-with DAG(dag_id="thumbnails", schedule=None):
-    IceSnapshotJobOperator(
-        task_id="thumbnail",
-        input={"Type": "OSS", "Media": "oss://bucket/in/{{ ds }}.mp4"},
-        output={"Type": "OSS", "Media": "oss://bucket/thumbs/{{ ds }}.jpg"},
-        template_config={"TemplateId": "S00000101-100010"},
-        deferrable=True,
-    )
-"""
-DAG_FILES = {"parse: DAG file, one EmptyOperator": EMPTY_DAG, "parse: DAG file, one snapshot task": ICE_DAG}
+DAG_FILES = {
+    "parse: DAG file, one EmptyOperator": EMPTY_DAG,
+    "parse: DAG file, one snapshot task": ONE_SNAPSHOT_TASK_DAG,
+}
 MODES = ("cached", "no cache")
 
 

@@ -15,6 +15,7 @@ from typing import NamedTuple
 import pytest
 
 from airflow_ice.families import family_named, family_names
+from tests.support.dag_files import ONE_SNAPSHOT_TASK_DAG
 
 # After running argv[2] (modules to import, or a DAG file to run): our modules loaded, the modules
 # of our pydantic models built, and the parse's error if the DAG file raised one.
@@ -134,25 +135,9 @@ def test_importing_every_familys_operators_and_sensors_builds_no_model_nor_trigg
     assert models == set()
 
 
-ONE_TASK_DAG = """
-from airflow.sdk import DAG
-
-from airflow_ice.operators.snapshot import IceSnapshotJobOperator
-
-with DAG(dag_id="thumbnails", schedule=None):
-    IceSnapshotJobOperator(
-        task_id="thumbnail",
-        input={"Type": "OSS", "Media": "oss://bucket/in/{{ ds }}.mp4"},
-        output={"Type": "OSS", "Media": "oss://bucket/thumbs/{{ ds }}.jpg"},
-        template_config={"TemplateId": "S00000101-100010"},
-        deferrable=True,
-    )
-"""
-
-
 def test_parsing_a_dag_file_builds_its_familys_request_model_only(tmp_path: Path) -> None:
     dag_file = tmp_path / "thumbnails.py"
-    dag_file.write_text(ONE_TASK_DAG, encoding="utf-8")
+    dag_file.write_text(ONE_SNAPSHOT_TASK_DAG, encoding="utf-8")
 
     loaded, models, error = loaded_by(dag_file=dag_file)
 
@@ -171,7 +156,9 @@ def test_a_bad_literal_parameter_still_fails_the_parse(tmp_path: Path) -> None:
     # A literal (untemplated) input of a type ICE does not know.
     templated_input = '{"Type": "OSS", "Media": "oss://bucket/in/{{ ds }}.mp4"}'
     dag_file.write_text(
-        ONE_TASK_DAG.replace(templated_input, '{"Type": "FTP", "Media": "oss://bucket/in/clip.mp4"}'),
+        ONE_SNAPSHOT_TASK_DAG.replace(
+            templated_input, '{"Type": "FTP", "Media": "oss://bucket/in/clip.mp4"}'
+        ),
         encoding="utf-8",
     )
 
