@@ -139,8 +139,8 @@ class AdaptiveRate:
     Each call takes its :class:`Slot` (:meth:`reserve`), waits until it falls due, looking again
     whether it still holds (:meth:`wait_for`, :meth:`recheck`), and is let go (:meth:`went`), which
     hands it the pace's *epoch* (:meth:`acquire` and :meth:`acquire_blocking` do all of it); a
-    throttling answer is reported with :meth:`throttled` and that epoch. A cut is from what the
-    process was sending in the last second, never above its pace. Only answers to calls let go since the last cut
+    throttling answer is reported with :meth:`throttled` and that epoch. A cut is from the most the
+    process sent in a second since the last cut, never above its pace. Only answers to calls let go since the last cut
     cut again: the calls already in flight when ICE began to throttle went at the old pace, and
     their answers say nothing new.
 
@@ -166,6 +166,7 @@ class AdaptiveRate:
         self._asked = _CallsLastSecond()
         self._sent = _CallsLastSecond()
         self._went_at = -math.inf  # when the last call was let go
+        self._peak = 0.0  # the most calls let go in a second since the last cut
         self._schedule: PaceSchedule | None = None  # None: unpaced
         self._epoch = 0
         self._cut_at = 0.0
@@ -258,6 +259,7 @@ class AdaptiveRate:
         with self._lock:
             self._went_at = now = self._clock()
             self._sent.count(now)
+            self._peak = max(self._peak, self._sent.per_second(now))
             return self._epoch
 
     def throttled(self, epoch: int) -> None:
@@ -271,10 +273,10 @@ class AdaptiveRate:
             now = self._clock()
             schedule = self._schedule
             started = schedule is None
-            # What this process was sending when ICE throttled (not what it was asked for: the
-            # calls waiting in line are not reaching ICE).
-            sent = self._sent.per_second(now)
-            was = sent if schedule is None else min(sent, schedule.rate)
+            # What this process sent at most since the last cut: the throttled call went then, and
+            # its answer may come seconds later, after a burst (not what was asked for: the calls
+            # waiting in line are not reaching ICE).
+            was = self._peak if schedule is None else min(self._peak, schedule.rate)
             pace = max(FLOOR, CUT * was)
             # A new schedule, its first slot one step after the last call let go: the callers
             # waiting on the old one take new slots at the new pace.
@@ -283,6 +285,7 @@ class AdaptiveRate:
                 self._paced_since, self._slowest = now, pace
             self._throttled_pace = max(FLOOR, was)
             self._cut_at = now
+            self._peak = 0.0
             self._epoch += 1
             self._cuts_unreported += 1
             self._slowest = min(self._slowest, pace)

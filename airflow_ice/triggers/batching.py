@@ -33,7 +33,8 @@ A list kind reads, per round, the family's finished jobs (one list per finished 
 - The window runs from the oldest job's creation to the newest's (ICE's clock, a minute's margin
   each side), at most :data:`DEFAULT_LIST_WINDOW_SECONDS` wide; a job created before that is read
   with its Get. So other systems' jobs on the account cost pages only within that window, and at
-  most :data:`DEFAULT_MAX_LIST_PAGES` pages per status and round: a list cut there vouches for no
+  most :data:`DEFAULT_MAX_LIST_PAGES` pages per status and round (4 per 100 jobs checked, if more:
+  :data:`LIST_PAGES_PER_JOB`): a list cut there vouches for no
   absent job, and those are read with their Gets. A list ICE refuses (a request error) is not
   asked again by this poller: its jobs are read with Gets. Each of these fallbacks is logged once
   per poller.
@@ -46,6 +47,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 import threading
 import weakref
@@ -77,7 +79,12 @@ JOIN_WINDOW_SECONDS = 0.05
 ROUND_JITTER = 0.1
 
 DEFAULT_MAX_LIST_PAGES = 20
-"""The most pages of one list (one finished status) a round reads: 2,000 jobs."""
+"""The most pages of one list (one finished status) a round reads for a few jobs: 2,000 jobs."""
+LIST_PAGES_PER_JOB = 0.04
+"""And for many: 4 pages per 100 jobs waited on. The window also holds the jobs already reported
+(they stay finished in it until its last job ends), those other triggerers wait on, and other
+systems' jobs: with 2,500 jobs of a family submitted together and split by two triggerers, each
+lists 2,500 finished jobs by the end, 2 pages per 100 of its own."""
 DEFAULT_LIST_WINDOW_SECONDS = 3600.0
 """The widest creation-time window a round lists; older jobs are read with their Gets."""
 # Each side of the window: ICE's times are whole seconds, and its filter's time may not be the
@@ -114,7 +121,8 @@ class ListedJobKind:
     <airflow_ice.jobs.family.JobFamily.list_check>`), and its Get for the rest.
 
     :param family: the family (one with a ``list_check``).
-    :param max_pages: the most pages of one list (one finished status) a round reads.
+    :param max_pages: the most pages of one list (one finished status) a round reads, at least
+        (more for many jobs: :data:`LIST_PAGES_PER_JOB`).
     :param max_window_seconds: the widest creation-time window a round lists.
     """
 
@@ -125,6 +133,10 @@ class ListedJobKind:
     def __post_init__(self) -> None:
         if self.family.list_check is None:
             raise ValueError(f"ICE has no list of {self.family.name} jobs by status.")
+
+    def pages_for(self, jobs: int) -> int:
+        """The most pages of one list a round reads when it checks ``jobs`` jobs."""
+        return max(self.max_pages, math.ceil(LIST_PAGES_PER_JOB * jobs))
 
     @property
     def name(self) -> str:
@@ -498,10 +510,11 @@ class BatchedJobPoller:
         found: dict[str, IceJob] = {}
         unread: set[str] = set()
         complete = True
+        max_pages = kind.pages_for(len(inside))
         try:
             for status in check.finished_statuses:
                 token: str | None = None
-                for page_number in range(1, kind.max_pages + 1):
+                for page_number in range(1, max_pages + 1):
                     self.stats.list_calls += 1
                     page = await hook.alist_finished_jobs(
                         kind.family, status, start, end, page_size=MAX_PAGE_SIZE, page_token=token
@@ -511,7 +524,7 @@ class BatchedJobPoller:
                     token = page.next_token
                     if token is None:
                         break
-                    if page_number == kind.max_pages:
+                    if page_number == max_pages:
                         complete = False
         except IceAuthError as exc:
             self._deliver_to_all(list(inside), exc, chosen)
@@ -539,7 +552,7 @@ class BatchedJobPoller:
                 "The lists of finished %s jobs ran past %d pages of %d; the jobs not in the pages read are "
                 "read with their own Gets.",
                 kind.name,
-                kind.max_pages,
+                max_pages,
                 MAX_PAGE_SIZE,
             )
         to_get: list[str] = []
@@ -723,6 +736,7 @@ __all__ = [
     "DEFAULT_BATCH_SIZE",
     "DEFAULT_LIST_WINDOW_SECONDS",
     "DEFAULT_MAX_LIST_PAGES",
+    "LIST_PAGES_PER_JOB",
     "POLLER_STATS_MESSAGE",
     "BatchMember",
     "BatchedJobKind",

@@ -90,6 +90,16 @@ def test_unpaced_until_throttled_then_cut_from_what_was_sent(
     assert 1 / 14 > clock.slept[1] > clock.slept[2] > 1 / 20
 
 
+def test_a_late_throttling_answer_cuts_from_what_was_sent_then(clock: HeldClock) -> None:
+    """The answers to a burst come back over seconds: one that says ICE throttled comes when little
+    is being sent. The cut is from the most sent in a second since the last cut, not from the floor."""
+    pace = pace_on(clock)
+    epochs = [pace.acquire_blocking() for _ in range(300)]  # a burst of 300 calls in one second
+    clock.now += 2.5  # nothing sent since
+    pace.throttled(epochs[-1])
+    assert pace.pace == pytest.approx(0.7 * 300)
+
+
 def test_the_pace_grows_back_slowly_then_unpaces(clock: HeldClock, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, LOGGER)
     pace = pace_on(clock)

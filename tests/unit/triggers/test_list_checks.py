@@ -23,7 +23,13 @@ from airflow_ice.jobs.events import JobEvent, JobEventStatus
 from airflow_ice.jobs.family import IceJob
 from airflow_ice.jobs.tag import TaskIdentity
 from airflow_ice.triggers.base import IceJobTrigger
-from airflow_ice.triggers.batching import BATCHED_POLLERS, POLLER_STATS_MESSAGE, ListedJobKind, PollKind
+from airflow_ice.triggers.batching import (
+    BATCHED_POLLERS,
+    DEFAULT_MAX_LIST_PAGES,
+    POLLER_STATS_MESSAGE,
+    ListedJobKind,
+    PollKind,
+)
 from airflow_ice.triggers.media_info import IceMediaInfoJobTrigger
 from airflow_ice.triggers.snapshot import IceSnapshotJobTrigger
 from tests.support.emulator import ManualClock
@@ -184,10 +190,19 @@ async def test_past_the_page_bound_the_unvouched_jobs_are_read_with_gets_logged_
     running_events = events_of(await waiting, running)
 
     assert all(event.succeeded for event in [*finished_events, *running_events])
-    # The first round read two pages of Success (200 jobs) and was cut: the 50 left and the three
-    # running jobs, which a cut list cannot vouch for, were read with their Gets; so in each round.
-    assert calls(ice, GET_INFO) >= 50 + 3 * 3
+    # The first round checked 253 jobs: up to 11 pages (4 per 100 jobs), so it read all three pages
+    # of Success and vouched for the 250 (media info items need no Get). The later rounds check
+    # the three running jobs alone: 2 pages, cut; a cut list cannot vouch for them, so each round
+    # read them with their Gets (two such rounds at least: three checks each).
+    assert calls(ice, GET_INFO) >= 3 * 2
+    assert calls(ice, GET_INFO) < 250
     assert caplog.text.count("ran past 2 pages") == 1
+
+
+def test_the_page_bound_grows_with_the_jobs_checked() -> None:
+    kind = ListedJobKind(MEDIA_INFO.family, max_pages=2)
+    assert [kind.pages_for(jobs) for jobs in (1, 50, 51, 253, 1_250)] == [2, 2, 3, 11, 50]
+    assert ListedJobKind(MEDIA_INFO.family).pages_for(100) == DEFAULT_MAX_LIST_PAGES
 
 
 async def test_a_list_ice_cannot_answer_falls_back_to_gets_logged_once(
