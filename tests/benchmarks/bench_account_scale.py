@@ -574,6 +574,8 @@ def print_sweep(rows: list[dict[str, Any]], args: argparse.Namespace) -> None:
             f"{fmt(row['calls_per_completed_job']):>9} {row['lost']:>4}  "
             f"{'yes' if row['sustained'] else 'no'}{'' if not row['not_success'] else ' ' + str(row['not_success'])}"
         )
+    if any(not row["window_s"] for row in rows):
+        print("  (a window of 0 s: the jobs ended before all N were polled; give longer --sweep-job-seconds)")
     print(
         "  window: from one interval after the last submit to the first job's end (all N polled); answered/s "
         "and throttled: the triggers' QueryIProductionJob calls in it; interval: between two answered polls "
@@ -649,7 +651,7 @@ def print_goals(
             )
     if sweep:
         sustained = [row["n"] for row in sweep if row["sustained"]]
-        beyond = [row for row in sweep if not row["sustained"]]
+        beyond = [row for row in sweep if not row["sustained"] and row["n"] > max(sustained, default=0)]
         tried = ", ".join(f"{row['n']:,}" for row in sweep)
         print(
             f"  IProduction's largest sustained N (of {tried}): {max(sustained):,}"
@@ -714,8 +716,8 @@ def main() -> int:
         args.qps_limit = min(args.qps_limit, 10.0)
         args.job_seconds, args.job_seconds_max = 10.0, 40.0
         args.sweep_n = args.sweep_n or [30, 50, 80, 120]
-        args.sweep_job_seconds = args.sweep_job_seconds or 35.0
-        args.sweep_job_seconds_max = args.sweep_job_seconds_max or 45.0
+        args.sweep_job_seconds = args.sweep_job_seconds or 60.0
+        args.sweep_job_seconds_max = args.sweep_job_seconds_max or 70.0
         args.grace = min(args.grace, 120.0)
         args.load_period = min(args.load_period, 5.0)
     args.sweep_n = [n for n in (args.sweep_n or [2000, 3000, 4000, 6000]) if n]
