@@ -1,6 +1,6 @@
 """Account-scale benchmark: mixed job families waited on by two triggerers under ICE's account limit.
 
-    .venv/bin/python tests/benchmarks/bench_account_scale.py            # the full run (~40 minutes)
+    .venv/bin/python tests/benchmarks/bench_account_scale.py            # the full run (~65 minutes)
     .venv/bin/python tests/benchmarks/bench_account_scale.py --quick    # a smoke run (~5 minutes)
 
 Figures, not a timed test (issue 22, "The benchmark"). One emulator process over HTTPS
