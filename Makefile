@@ -52,10 +52,13 @@ demo: $(BIN)/.installed
 test-wheel:
 	$(PYTHON) .ci/test_wheel.py --airflow '$(AIRFLOW_SPEC)'
 
-# Figures, not a timed test (about 40 minutes): what importing our operators costs a DAG file, client CPU per query (hook against bare aiohttp),
+# Figures, not a timed test (about 105 minutes): what importing our operators costs a DAG file, client CPU per query (hook against bare aiohttp),
 # the triggerer benchmark (N = 1,000 and 10,000 IProduction triggers over HTTPS, as shipped and
 # with fixed polling, against a bare aiohttp poller and the official SDK's async client; memory
-# per waiting trigger, loop stalls; see docs/benchmarks-waiting.md) and AI-app batching.
+# per waiting trigger, loop stalls; see docs/benchmarks-waiting.md), AI-app batching, the
+# adaptive pace's simulation, and the account-scale run (10,000 jobs of four families waited on
+# by two triggerer processes under ICE's 100 calls/s per action, as shipped and with per-job Gets,
+# then IProduction's largest sustainable N; about 65 minutes; see docs/benchmarks-account.md).
 bench: $(BIN)/.installed
 	$(BIN)/python tests/benchmarks/bench_import_cost.py
 	$(BIN)/python tests/benchmarks/bench_query_cost.py
@@ -63,6 +66,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python tests/benchmarks/triggerer_benchmark.py $(BENCH_ARGS)
 	$(BIN)/python tests/benchmarks/bench_ai_app_batching.py $(BENCH_ARGS)
 	$(BIN)/python tests/benchmarks/bench_adaptive_rate.py
+	$(BIN)/python tests/benchmarks/bench_account_scale.py $(BENCH_ARGS)
 
 # The docs site (docs/conf.py): README, docs/*.md and the API reference from the docstrings, into
 # docs/_build/html. -E re-reads every page (docstrings are not files Sphinx watches); -W: a warning

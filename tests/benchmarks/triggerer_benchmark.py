@@ -111,6 +111,8 @@ class EmulatorProcess:
         if args.plain_http:
             command.append("--plain-http")
         command += ["--keep-alive", str(args.keep_alive)]
+        if getattr(args, "qps_limit", None):  # the account-scale benchmark's per-action limit
+            command += ["--qps-limit", str(args.qps_limit)]
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert self.process.stdout is not None
         line = self.process.stdout.readline()

@@ -253,13 +253,16 @@ class LifecycleActions:
             raise NotImplementedError(f"{self.SUBMIT}'s family has no list")
         now = self.env.clock()
         jobs = [
-            (job.created_at, job.job_id, self.status(job, now), _job_object(self.describe(job, now)))
+            (job.created_at, job.job_id, self.status(job, now), self._job_object(job, now))
             for job in self.jobs.values()
         ]
         return self.LIST.page(params, jobs)
 
+    def _job_object(self, job: LifecycleJob, now: float) -> Callable[[], dict[str, Any]]:
+        """The job object of its Get's answer at ``now`` (the answer's one key's value), when asked for."""
 
-def _job_object(answer: Mapping[str, Any]) -> dict[str, Any]:
-    """The job object of a Get's answer (its one key's value)."""
-    (job,) = answer.values()
-    return dict(job)
+        def described() -> dict[str, Any]:
+            (found,) = self.describe(job, now).values()
+            return dict(found)
+
+        return described

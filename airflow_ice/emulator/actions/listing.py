@@ -14,7 +14,7 @@ from __future__ import annotations
 import calendar
 import math
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,9 +58,11 @@ class ListShape:
     def page(
         self,
         params: Mapping[str, str],
-        jobs: Iterable[tuple[float, str, str, dict[str, Any]]],
+        jobs: Iterable[tuple[float, str, str, Callable[[], dict[str, Any]]]],
     ) -> dict[str, Any]:
-        """The answer to ``params`` over ``jobs``: (created at, job id, status now, Get's job object).
+        """The answer to ``params`` over ``jobs``: (created at, job id, status now, the Get's job
+        object when asked for). Only the page's jobs are described, so that a list over thousands of
+        jobs costs the emulator what its page holds, not a Get of each.
 
         :raises EmulatorApiError: ``InvalidParameter`` for a bad time, window, page size or token.
         """
@@ -87,7 +89,7 @@ class ListShape:
         chosen.sort(key=lambda found: (found[0], found[1]), reverse=not ascending)
         answer: dict[str, Any] = {
             self.list_key: [
-                {key: value for key, value in item.items() if key in self.item_fields}
+                {key: value for key, value in item().items() if key in self.item_fields}
                 for _, _, item in chosen[offset : offset + size]
             ]
         }

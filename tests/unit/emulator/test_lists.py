@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 
 from airflow_ice.emulator import IceEmulator
+from airflow_ice.emulator.actions.lifecycle import LifecycleJob
+from airflow_ice.emulator.actions.snapshot import SnapshotActions
 from airflow_ice.errors import IceApiError
 from airflow_ice.hooks.ice import IceHook
 from airflow_ice.jobs.list_check import list_time
@@ -111,3 +113,28 @@ def test_job_records_count_the_gets_answered_while_running_and_once_finished(
         hook.call("GetSnapshotJob", {"JobId": job_id})
     (record,) = [r for r in ice.jobs() if r["JobId"] == job_id]
     assert record["Reads"] == {"Running": 1, "Finished": 2}
+
+
+def test_a_list_describes_only_the_jobs_of_its_page(
+    ice: IceEmulator, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A list over thousands of jobs costs the emulator its page, not a Get of every job (the
+    account-scale benchmark lists 2,500 jobs a family, several times a second)."""
+    (group,) = [g for g in ice.state.actions.groups if isinstance(g, SnapshotActions)]
+    for _ in range(12):
+        SNAPSHOT.submit_job()
+    SNAPSHOT.submit_job(fail=True)
+    clock.advance(JOB_SECONDS + 1)
+    described: list[str] = []
+    real = group.describe
+
+    def counting(job: LifecycleJob, now: float) -> dict[str, Any]:
+        described.append(job.job_id)
+        return real(job, now)
+
+    monkeypatch.setattr(group, "describe", counting)
+    window = {"StartOfCreateTime": list_time(clock() - 500), "EndOfCreateTime": list_time(clock())}
+    page = listed({**window, "Status": "Success", "PageSize": "5"})
+    assert described == ids(page)
+    assert len(described) == 5
+    assert "NextPageToken" in page
