@@ -81,10 +81,10 @@ ROUND_JITTER = 0.1
 DEFAULT_MAX_LIST_PAGES = 20
 """The most pages of one list (one finished status) a round reads for a few jobs: 2,000 jobs."""
 LIST_PAGES_PER_JOB = 0.04
-"""And for many: 4 pages per 100 jobs waited on. The window also holds the jobs already reported
-(they stay finished in it until its last job ends), those other triggerers wait on, and other
-systems' jobs: with 2,500 jobs of a family submitted together and split by two triggerers, each
-lists 2,500 finished jobs by the end, 2 pages per 100 of its own."""
+"""And for many: 4 pages per 100 jobs, counting those a round checks and those the poller's lists
+already found finished in its window (they stay in it until its last job ends). Twice what it
+takes for the jobs of two triggerers: with 2,500 jobs of a family submitted together and split by
+two triggerers, each lists 2,500 finished jobs by the end, 2 pages per 100 of its own."""
 DEFAULT_LIST_WINDOW_SECONDS = 3600.0
 """The widest creation-time window a round lists; older jobs are read with their Gets."""
 # Each side of the window: ICE's times are whole seconds, and its filter's time may not be the
@@ -332,6 +332,9 @@ class BatchedJobPoller:
         self._refused_size: int | None = None
         # Set when ICE refuses a list: the poller's jobs are read with Gets from then on.
         self._list_refused = False
+        # When the jobs this poller's lists found finished were created: they stay in later lists'
+        # windows, so the pages a round reads count them as well as the jobs it checks.
+        self._listed_finished: list[float] = []
         # The fallbacks already logged (each once per poller).
         self._logged: set[str] = set()
 
@@ -510,7 +513,9 @@ class BatchedJobPoller:
         found: dict[str, IceJob] = {}
         unread: set[str] = set()
         complete = True
-        max_pages = kind.pages_for(len(inside))
+        self._listed_finished = [at for at in self._listed_finished if at >= start - kind.window_width()]
+        reported = sum(1 for at in self._listed_finished if start <= at <= end)
+        max_pages = kind.pages_for(len(inside) + reported)
         try:
             for status in check.finished_statuses:
                 token: str | None = None
@@ -558,6 +563,8 @@ class BatchedJobPoller:
         to_get: list[str] = []
         for job_id in inside:
             job = found.get(job_id)
+            if job is not None and job.is_terminal:
+                self._listed_finished.append(inside[job_id])
             if job is not None:
                 if job.is_terminal and not check.items_complete:
                     to_get.append(job_id)  # finished: read once with the Get for its XCom form

@@ -169,12 +169,38 @@ async def test_past_the_page_bound_the_unvouched_jobs_are_read_with_gets_logged_
     ice: IceEmulator, clock: ManualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger="airflow_ice.triggers.batching")
-    created = clock()
-    finished = submit(MEDIA_INFO, 250)
+    submit(MEDIA_INFO, 250)  # another system's jobs, never waited on here
     clock.advance(30)
     running_since = clock()
     running = submit(MEDIA_INFO, 3)  # in the same window as the 250
     clock.advance(JOB_SECONDS - 29)  # the 250 have ended; the three run for 29 s more
+    triggers = [
+        TwoPagesMediaInfoTrigger(job_id=job_id, poll_interval=POLL, created_at=running_since)
+        for job_id in running
+    ]
+    waiting = asyncio.gather(*(collect(trigger) for trigger in triggers))
+
+    await until_while_running(waiting, lambda: min(t.checks for t in triggers) >= 3)
+    clock.advance(JOB_SECONDS)
+    events = events_of(await waiting, running)
+
+    assert all(event.succeeded for event in events)
+    # Each round checks three jobs: 2 pages of Success (200 jobs), cut; a cut list cannot vouch for
+    # the three, so each round read them with their Gets.
+    assert calls(ice, GET_INFO) >= 3 * 3
+    assert caplog.text.count("ran past 2 pages") == 1
+
+
+async def test_the_jobs_a_poller_found_finished_keep_its_lists_whole(
+    ice: IceEmulator, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="airflow_ice.triggers.batching")
+    created = clock()
+    finished = submit(MEDIA_INFO, 250)
+    clock.advance(30)
+    running_since = clock()
+    running = submit(MEDIA_INFO, 3)
+    clock.advance(JOB_SECONDS - 29)
     finished_triggers = [
         TwoPagesMediaInfoTrigger(job_id=job_id, poll_interval=POLL, created_at=created) for job_id in finished
     ]
@@ -190,13 +216,11 @@ async def test_past_the_page_bound_the_unvouched_jobs_are_read_with_gets_logged_
     running_events = events_of(await waiting, running)
 
     assert all(event.succeeded for event in [*finished_events, *running_events])
-    # The first round checked 253 jobs: up to 11 pages (4 per 100 jobs), so it read all three pages
-    # of Success and vouched for the 250 (media info items need no Get). The later rounds check
-    # the three running jobs alone: 2 pages, cut; a cut list cannot vouch for them, so each round
-    # read them with their Gets (two such rounds at least: three checks each).
-    assert calls(ice, GET_INFO) >= 3 * 2
-    assert calls(ice, GET_INFO) < 250
-    assert caplog.text.count("ran past 2 pages") == 1
+    # The first round checked 253 jobs (up to 11 pages) and found 250 finished; the later rounds
+    # check three but count the 250 still in their window: 11 pages again, never cut. Every job
+    # was vouched for by a whole list, and media info items need no Get.
+    assert calls(ice, GET_INFO) == 0
+    assert "ran past" not in caplog.text
 
 
 def test_the_page_bound_grows_with_the_jobs_checked() -> None:
