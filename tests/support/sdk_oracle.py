@@ -202,6 +202,17 @@ class CaptureServer:
         host, port = self._server.server_address[:2]
         return f"{host}:{port}"
 
+    def connection_json(self) -> str:
+        """An ICE connection (``AIRFLOW_CONN_*`` JSON) to this server with the oracle's keys."""
+        return json.dumps(
+            {
+                "conn_type": "alibaba_ice",
+                "login": KEY_ID,
+                "password": KEY_SECRET,
+                "extra": {"endpoint": f"http://{self.endpoint}", "region": "cn-shanghai", "max_retries": 0},
+            }
+        )
+
     def take(self) -> Captured:
         """The only request recorded since the last take."""
         assert len(self.requests) == 1, [r.action for r in self.requests]

@@ -4,13 +4,12 @@ their own ``hook``."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 import pytest
 
 from airflow_ice.hooks.ice import IceHook
-from tests.support.sdk_oracle import KEY_ID, KEY_SECRET, CaptureServer
+from tests.support.sdk_oracle import CaptureServer
 
 
 @pytest.fixture
@@ -21,12 +20,6 @@ def server() -> Iterator[CaptureServer]:
 
 @pytest.fixture
 def hook(server: CaptureServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[IceHook]:
-    conn = {
-        "conn_type": "alibaba_ice",
-        "login": KEY_ID,
-        "password": KEY_SECRET,
-        "extra": {"endpoint": f"http://{server.endpoint}", "region": "cn-shanghai", "max_retries": 0},
-    }
-    monkeypatch.setenv("AIRFLOW_CONN_ICE_DEFAULT", json.dumps(conn))
+    monkeypatch.setenv("AIRFLOW_CONN_ICE_DEFAULT", server.connection_json())
     with IceHook() as ice_hook:
         yield ice_hook

@@ -141,13 +141,7 @@ def test_the_submit_equals_the_official_sdks(server: CaptureServer, monkeypatch:
         )
     ).submit_video_cognition_job(sdk_models.SubmitVideoCognitionJobRequest().from_map(parameters))
     theirs = server.take().wire()
-    conn = {
-        "conn_type": "alibaba_ice",
-        "login": KEY_ID,
-        "password": KEY_SECRET,
-        "extra": {"endpoint": f"http://{server.endpoint}", "region": "cn-shanghai", "max_retries": 0},
-    }
-    monkeypatch.setenv("AIRFLOW_CONN_ICE_DEFAULT", json.dumps(conn))
+    monkeypatch.setenv("AIRFLOW_CONN_ICE_DEFAULT", server.connection_json())
     with IceHook() as hook:
         assert hook.submit_job(VIDEO_COGNITION, {"parameters": parameters}) == "oracle-job"
     assert server.take().wire() == theirs
