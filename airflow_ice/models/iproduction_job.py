@@ -13,6 +13,7 @@ from airflow_ice.models.lenient import (
     MISSING,
     FieldReadJobModel,
     LenientReader,
+    ParseReport,
 )
 from airflow_ice.models.status import IProductionJobStatus
 from airflow_ice.models.xcom_values import iso_utc
@@ -93,6 +94,7 @@ class IProductionJob(FieldReadJobModel):
     """
 
     RESPONSE_ACTION: ClassVar[str] = "QueryIProductionJob"
+    STRICT_FAST_PATH: ClassVar[bool] = True
     SUCCESS_STATUS: ClassVar[IProductionJobStatus] = IProductionJobStatus.SUCCESS
     FAILURE_STATUS: ClassVar[IProductionJobStatus] = IProductionJobStatus.FAIL
 
@@ -139,13 +141,26 @@ class IProductionJob(FieldReadJobModel):
             "output_urls": reader.text_list("output_urls"),
             "output_media_ids": reader.text_list("output_media_ids"),
         }
-        values["job_params"], values["job_params_decoded"] = _read_job_params(reader)
+        values["job_params"] = _read_job_params(reader)
         values["result_raw"] = reader.text("result_raw")
+        cls.derive_fields(values, reader.report)
+        return values
+
+    @classmethod
+    def derive_fields(cls, values: dict[str, Any], report: ParseReport) -> None:
+        """``job_params_decoded`` from ``JobParams``; ``result`` from ``Result`` and ``FunctionName``."""
+        values["job_params_decoded"] = None
+        job_params = values["job_params"]
+        if job_params is not None and job_params.strip():
+            try:
+                values["job_params_decoded"] = decode_json_text(job_params)
+            except ValueError:
+                report.warn("JobParams: not JSON; kept as received in job_params only")
+        values["result"] = None
         if values["result_raw"] is not None:
             values["result"], result_warnings = decode_result(values["function_name"], values["result_raw"])
             for text in result_warnings:
-                reader.report.warn(text)
-        return values
+                report.warn(text)
 
     def _result_xcom(self) -> dict[str, Any] | None:
         if isinstance(self.result, CoverResult):
@@ -189,15 +204,11 @@ def read_schedule_config(reader: LenientReader) -> IProductionScheduleInfo | Non
     return schedule
 
 
-def _read_job_params(reader: LenientReader) -> tuple[str | None, Any]:
+def _read_job_params(reader: LenientReader) -> str | None:
     value = reader.take("job_params")
     if value is MISSING or value is None:
-        return None, None
+        return None
     if not isinstance(value, str):
         reader.keep("job_params", value, "JSON text")
-        return None, None
-    try:
-        return value, decode_json_text(value) if value.strip() else None
-    except ValueError:
-        reader.report.warn(f"{reader.path('job_params')}: not JSON; kept as received in job_params only")
-        return value, None
+        return None
+    return value

@@ -27,6 +27,7 @@ from airflow_ice.models.json_text import (
     short_repr,
 )
 from airflow_ice.models.status import StatusT, parse_status
+from airflow_ice.models.strict_read import StrictReader
 
 ItemT = TypeVar("ItemT")
 
@@ -430,9 +431,49 @@ class FieldReadJobModel(JobResponseModel):
     """
 
     ENVELOPE: ClassVar[str | None] = None
+    # Whether :meth:`from_response` first tries the strict fast path
+    # (:mod:`airflow_ice.models.strict_read`): only for a model whose :meth:`read_fields` reads each
+    # field with an API name as that field's type is read by the lenient reader's plain readers,
+    # every field each time, and fills the others in :meth:`derive_fields`.
+    STRICT_FAST_PATH: ClassVar[bool] = False
 
     parse_warnings: list[str] = Field(default_factory=list)
     unparsed_fields: dict[str, Any] = Field(default_factory=dict)
+
+    @classmethod
+    def from_response(cls: type[FieldJobModelT], body: object, action: str | None = None) -> FieldJobModelT:
+        """Parse a response body (see :meth:`JobResponseModel.from_response`): an answer that
+        validates whole in the strict fast path is read there, any other leniently; the result is
+        the same either way."""
+        if cls.STRICT_FAST_PATH and type(body) is dict:
+            job = cls.read_strictly(body)
+            if job is not None:
+                return job
+        return super().from_response(body, action)
+
+    @classmethod
+    def read_strictly(cls: type[FieldJobModelT], body: Mapping[Any, Any]) -> FieldJobModelT | None:
+        """The job of an answer that validates whole in the strict fast path, else None (then only
+        the lenient reader may say what it holds)."""
+        reader = _STRICT_READERS.get(cls)
+        if reader is None:
+            reader = _STRICT_READERS[cls] = StrictReader(cls, (WARNINGS_FIELD, UNPARSED_FIELD))
+        values = reader.read(unwrapped(body, cls.ENVELOPE) if cls.ENVELOPE else body)
+        if values is None:
+            return None
+        report = ParseReport()
+        cls.derive_fields(values, report)
+        if report.warnings or report.unparsed:
+            return None  # a derived field has something to say: the lenient reader says it
+        values[WARNINGS_FIELD] = report.warnings
+        values[UNPARSED_FIELD] = report.unparsed
+        job: FieldJobModelT = reader.make(values)
+        return job
+
+    @classmethod
+    def derive_fields(cls, values: dict[str, Any], report: ParseReport) -> None:
+        """Fill the fields without an API name from the others (``values``, by Python name),
+        reporting what cannot be derived; a model with such fields overrides this."""
 
     @model_validator(mode="before")
     @classmethod
@@ -459,6 +500,10 @@ class FieldReadJobModel(JobResponseModel):
     def read_fields(cls, reader: LenientReader) -> dict[str, Any]:
         """Every field but ``JobId`` and the bookkeeping ones, read from the job object."""
         raise NotImplementedError
+
+
+FieldJobModelT = TypeVar("FieldJobModelT", bound=FieldReadJobModel)
+_STRICT_READERS: dict[type[FieldReadJobModel], StrictReader] = {}
 
 
 # The longest failure detail a job model gives (it lands in errors and logs).
