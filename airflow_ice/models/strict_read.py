@@ -134,12 +134,13 @@ class StrictReader:
     :raises TypeError: when a field has no strict wire form here.
     """
 
-    __slots__ = ("_field_order", "_model_cls", "_parts", "_validator")
+    __slots__ = ("_api_names", "_field_order", "_model_cls", "_parts", "_validator")
 
     def __init__(self, model_cls: type[BaseModel], skipped: tuple[str, ...]) -> None:
         made: dict[type, type] = {}
         wire = _wire_model(model_cls, skipped, made)
         self._validator = wire.__pydantic_validator__
+        self._api_names = frozenset(field.alias for field in wire.model_fields.values())
         self._model_cls = model_cls
         self._field_order = tuple(model_cls.model_fields)
         # The parts (nested models): their field names, to make each from its wire model.
@@ -153,6 +154,8 @@ class StrictReader:
     def read(self, job: Mapping[Any, Any]) -> dict[str, Any] | None:
         """The values (by Python name) of every field with an API name, parts made, when the
         answer validates whole; else None."""
+        if not self._api_names.issuperset(job):
+            return None  # a key it does not know (the commonest decline), without a ValidationError
         try:
             wire = self._validator.validate_python(job)
         except ValidationError:
