@@ -54,6 +54,7 @@ BATCH_MEDIA_PRODUCING: JobFamily[BatchMediaProducingJobRequest, Any] = JobFamily
     list_check=ListCheck(
         action="ListBatchMediaProducingJobs",
         finished_statuses=("Finished", "Failed"),
+        running_statuses=("Init", "Processing"),
         list_key="EditingBatchJobList",
         start_name="StartTime",
         end_name="EndTime",

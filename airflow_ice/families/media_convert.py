@@ -72,6 +72,9 @@ MEDIA_CONVERT: JobFamily[MediaConvertJobRequest, Any] = JobFamily(
     # with its Get. The filter's values are the SDK's (Inited, Running, Complete, Error): a job
     # Cancelled is found by its Get once it is older than the list window.
     list_check=ListCheck(
-        action="ListMediaConvertJobs", finished_statuses=("Complete", "Error"), list_key="Jobs"
+        action="ListMediaConvertJobs",
+        finished_statuses=("Complete", "Error"),
+        running_statuses=("Inited", "Running"),
+        list_key="Jobs",
     ),
 )

@@ -60,6 +60,9 @@ MEDIA_PRODUCING: JobFamily[MediaProducingJobRequest, Any] = JobFamily(
     list_check=ListCheck(
         action="ListMediaProducingJobs",
         finished_statuses=("Success", "Failed"),
+        # The filter's documented values leave out Queuing, which GetMediaProducingJob reports: asked
+        # anyway (a refusal turns the unfinished lists off; a job they miss is read with its Get).
+        running_statuses=("Init", "Queuing", "Processing"),
         list_key="MediaProducingJobList",
         start_name="StartTime",
         end_name="EndTime",

@@ -72,5 +72,10 @@ SNAPSHOT: JobFamily[SnapshotJobRequest, Any] = JobFamily(
     failure_detail_of=model_failure_detail,
     expected_seconds_of=_expected_seconds,
     # Its items lack Code, Message, UserData and TemplateConfig: a finished job is read once with its Get.
-    list_check=ListCheck(action="ListSnapshotJobs", finished_statuses=("Success", "Fail"), list_key="Jobs"),
+    list_check=ListCheck(
+        action="ListSnapshotJobs",
+        finished_statuses=("Success", "Fail"),
+        running_statuses=("Init",),
+        list_key="Jobs",
+    ),
 )

@@ -64,5 +64,6 @@ TRANSCODE: JobFamily[TranscodeJobRequest, Any] = JobFamily(
     expected_seconds_of=_expected_seconds,
     client_token=True,
     # Its items lack the sub-jobs (TranscodeJobList, the files): a finished job is read once with its Get.
+    # No running_statuses: the filter documents Init only, and its jobs spend their run Processing.
     list_check=ListCheck(action="ListTranscodeJobs", finished_statuses=("Success", "Fail"), list_key="Jobs"),
 )

@@ -409,7 +409,7 @@ class IceHook(BaseHook):
         """Async :meth:`cancel_job`."""
         await self.acall(_cancel_action(family), _job_query(job_id, params, family.job_id_name))
 
-    def list_finished_jobs(
+    def list_jobs(
         self,
         family: JobFamily[Any, JobT],
         status: str,
@@ -434,7 +434,7 @@ class IceHook(BaseHook):
         data = self.call(check.action, check.params(status, created_from, created_to, page_size, page_token))
         return _listed_page(family, check, data)
 
-    async def alist_finished_jobs(
+    async def alist_jobs(
         self,
         family: JobFamily[Any, JobT],
         status: str,
@@ -444,7 +444,7 @@ class IceHook(BaseHook):
         page_size: int = MAX_PAGE_SIZE,
         page_token: str | None = None,
     ) -> JobListPage:
-        """Async :meth:`list_finished_jobs`."""
+        """Async :meth:`list_jobs`."""
         check = _list_check(family)
         params = check.params(status, created_from, created_to, page_size, page_token)
         return _listed_page(family, check, await self.acall(check.action, params))

@@ -1,15 +1,17 @@
 """How ICE lists a family's jobs by status and creation time: the declaration a family makes when
 ICE has such a list action, and the reading of one page of its answer.
 
-The waiting triggers of a connection check such a family with lists of its finished jobs instead
-of one Get per job (:mod:`airflow_ice.triggers.batching`).
+The waiting triggers of a connection check such a family with lists of its finished jobs, or of its
+unfinished ones once those are fewer, instead of one Get per job (:mod:`airflow_ice.triggers.batching`).
 
 What ICE takes (names and placement: the official SDK's request models, all in the query; limits:
 the SDK's field docs and ICE's API reference pages, e.g.
 https://www.alibabacloud.com/help/en/ims/developer-reference/api-ice-2020-11-09-listsnapshotjobs):
 
 - the creation-time window as ``yyyy-MM-ddTHH:mm:ssZ`` in UTC (:data:`LIST_TIME_FORMAT`);
-- ``Status`` takes one value: the finished jobs are one list per finished status;
+- ``Status`` takes one value: the finished (or unfinished) jobs are one list per status; the
+  values are the SDK's documented ones (ListMediaProducingJobs documents no ``Queuing``, which its
+  jobs can be in: such a job is missing from its lists of unfinished jobs and is read with its Get);
 - pages of at most 100 jobs: ListMediaProducingJobs' ``MaxResults`` "1 to 100", ListMediaConvertJobs'
   and ListTranscodeJobs' ``PageSize`` "1 to 100", ListSnapshotJobs' "maximum value: 100";
   ListMediaInfoJobs and ListBatchMediaProducingJobs document no maximum: 100 as for the others;
@@ -44,6 +46,9 @@ class ListCheck:
 
     :param action: the list action, e.g. ``ListSnapshotJobs``.
     :param finished_statuses: the ``Status`` values of finished jobs (one list each).
+    :param running_statuses: the ``Status`` values of unfinished jobs the list filters by (one list
+        each), or empty when the family's waiters list finished jobs only. A job missing from
+        complete lists of these is read with its Get, which decides whether it has finished.
     :param list_key: the answer's key of the list of jobs (``Jobs``, ``MediaProducingJobList``, ...).
     :param created_field: the job model's field of the time the window filters on (``create_time``;
         media info jobs have only ``submit_time``).
@@ -61,6 +66,7 @@ class ListCheck:
     action: str
     finished_statuses: tuple[str, ...]
     list_key: str
+    running_statuses: tuple[str, ...] = ()
     created_field: str = "create_time"
     items_complete: bool = False
     start_name: str = "StartOfCreateTime"

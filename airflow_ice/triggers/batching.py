@@ -30,6 +30,14 @@ A list kind reads, per round, the family's finished jobs (one list per finished 
   the job's XCom form holds (:attr:`~airflow_ice.jobs.list_check.ListCheck.items_complete`), the
   job read once with its Get. A job absent from a complete list is still running: its trigger
   hears so (:class:`UnfinishedJob`), with no call of its own.
+- The finished jobs stay in the window until its last job ends, so late in a wait they outnumber
+  the unfinished ones: a round then lists the unfinished jobs instead
+  (:attr:`~airflow_ice.jobs.list_check.ListCheck.running_statuses`; :class:`Listing`), whichever
+  the last rounds' pages say is fewer pages. A job listed there is still running; a job absent from
+  complete lists of unfinished jobs is read with its Get, which decides (it has finished, or is in
+  a status the filter does not take). Families whose items are whole (media info) list finished
+  jobs only, since there the finished list spares the Get. A list of unfinished jobs ICE refuses or
+  that runs past the page bound turns them off for the poller (logged once); the finished lists go on.
 - The window runs from the oldest job's creation to the newest's (ICE's clock, a minute's margin
   each side), at most :data:`DEFAULT_LIST_WINDOW_SECONDS` wide; a job created before that is read
   with its Get. So other systems' jobs on the account cost pages only within that window, and at
@@ -53,6 +61,7 @@ import threading
 import weakref
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.connection import get_async_connection, get_async_extra_dejson
@@ -124,11 +133,15 @@ class ListedJobKind:
     :param max_pages: the most pages of one list (one finished status) a round reads, at least
         (more for many jobs: :data:`LIST_PAGES_PER_JOB`).
     :param max_window_seconds: the widest creation-time window a round lists.
+    :param list_unfinished: whether a round may list the unfinished jobs instead, when those take
+        fewer pages (families that declare
+        :attr:`~airflow_ice.jobs.list_check.ListCheck.running_statuses`).
     """
 
     family: AnyFamily
     max_pages: int = DEFAULT_MAX_LIST_PAGES
     max_window_seconds: float = DEFAULT_LIST_WINDOW_SECONDS
+    list_unfinished: bool = True
 
     def __post_init__(self) -> None:
         if self.family.list_check is None:
@@ -160,6 +173,33 @@ class ListedJobKind:
 
 PollKind = BatchedJobKind | ListedJobKind
 """How a poller reads its jobs: in batches by id, or from a family's list."""
+
+
+class Listing(Enum):
+    """Which of a family's jobs a list round asks ICE for."""
+
+    FINISHED = "finished"
+    """The finished ones: a job absent from complete lists is still running."""
+    UNFINISHED = "unfinished"
+    """The unfinished ones: a job absent from complete lists is read with its Get."""
+
+
+@dataclass
+class _Listed:
+    """What one round's lists said of the jobs it checks.
+
+    :param found: the round's jobs the lists hold, parsed.
+    :param unread: ids of items that could not be parsed.
+    :param complete: whether every page was read (no page bound reached).
+    :param seen: the items the lists held, any system's.
+    :param ours: of those, the poller's own jobs (waited for now).
+    """
+
+    found: dict[str, IceJob] = field(default_factory=dict)
+    unread: set[str] = field(default_factory=set)
+    complete: bool = True
+    seen: int = 0
+    ours: int = 0
 
 
 class UnfinishedJob:
@@ -209,6 +249,7 @@ class PollerStats:
     :param rounds: polling rounds.
     :param batch_calls: batch calls made.
     :param list_calls: list calls made (pages).
+    :param unfinished_rounds: rounds that listed the unfinished jobs (:attr:`Listing.UNFINISHED`).
     :param single_calls: single-job calls made (lone jobs, jobs missing from an answer, fallbacks).
     :param checks: job results (or errors) handed to triggers.
     """
@@ -217,6 +258,7 @@ class PollerStats:
     batch_calls: int = 0
     list_calls: int = 0
     single_calls: int = 0
+    unfinished_rounds: int = 0
     checks: int = 0
 
 
@@ -298,6 +340,19 @@ class _Round:
                 member.created_at = created_at
 
 
+def _absent_needs_get(listing: Listing, complete: bool, unread: bool) -> bool:
+    """Whether a job the lists did not show parsed must be read with its Get (else it still runs).
+
+    Lists of finished jobs: when its item could not be read, or the lists were cut (they vouch for
+    no absent job). Lists of unfinished jobs: when they were complete and it is not in them (it has
+    finished, or is in a status the filter does not take); an unreadable item of theirs, or a cut
+    list, says nothing of a finish, and the next round lists finished jobs.
+    """
+    if listing is Listing.FINISHED:
+        return unread or not complete
+    return complete and not unread
+
+
 class BatchedJobPoller:
     """Checks the jobs of every member in batches, on one event loop, for one connection.
 
@@ -335,6 +390,11 @@ class BatchedJobPoller:
         # When the jobs this poller's lists found finished were created: they stay in later lists'
         # windows, so the pages a round reads count them as well as the jobs it checks.
         self._listed_finished: list[float] = []
+        # Jobs in the window per job of ours in it, as the last complete lists counted (other
+        # triggerers' and other systems' jobs): what a round's pages are estimated with.
+        self._window_share = 1.0
+        # Set when a list of unfinished jobs was refused or ran past the page bound.
+        self._unfinished_off = False
         # The fallbacks already logged (each once per poller).
         self._logged: set[str] = set()
 
@@ -416,7 +476,7 @@ class BatchedJobPoller:
             stats = self.stats
             log.info(
                 "%s (%s jobs, connection %r): %d rounds, %d list calls, %d batch calls, %d single calls, "
-                "%d checks.",
+                "%d checks, %d rounds listing unfinished jobs.",
                 POLLER_STATS_MESSAGE,
                 self.kind.name,
                 self.conn_id,
@@ -425,6 +485,7 @@ class BatchedJobPoller:
                 stats.batch_calls,
                 stats.single_calls,
                 stats.checks,
+                stats.unfinished_rounds,
             )
             await hook.aclose()
 
@@ -506,31 +567,16 @@ class BatchedJobPoller:
     async def _check_listed(
         self, hook: IceHook, kind: ListedJobKind, inside: dict[str, float], newest: float, chosen: _Round
     ) -> list[str]:
-        """List the finished jobs created in the window of ``inside``; hand each member what the list
-        says; return the jobs to read with their Gets."""
+        """List the finished (or unfinished) jobs created in the window of ``inside``; hand each
+        member what the lists say; return the jobs to read with their Gets."""
         check = kind.check
         start, end = min(inside.values()) - WINDOW_MARGIN_SECONDS, newest + WINDOW_MARGIN_SECONDS
-        found: dict[str, IceJob] = {}
-        unread: set[str] = set()
-        complete = True
         self._listed_finished = [at for at in self._listed_finished if at >= start - kind.window_width()]
         reported = sum(1 for at in self._listed_finished if start <= at <= end)
+        listing = self._listing(kind, self._waiting_between(start, end), reported)
         max_pages = kind.pages_for(len(inside) + reported)
         try:
-            for status in check.finished_statuses:
-                token: str | None = None
-                for page_number in range(1, max_pages + 1):
-                    self.stats.list_calls += 1
-                    page = await hook.alist_finished_jobs(
-                        kind.family, status, start, end, page_size=MAX_PAGE_SIZE, page_token=token
-                    )
-                    found.update((job.job_id, job) for job in page.jobs if job.job_id in inside)
-                    unread.update(page.unread)
-                    token = page.next_token
-                    if token is None:
-                        break
-                    if page_number == max_pages:
-                        complete = False
+            listed = await self._read_lists(hook, kind, listing, start, end, max_pages, inside)
         except IceAuthError as exc:
             self._deliver_to_all(list(inside), exc, chosen)
             return []
@@ -538,6 +584,16 @@ class BatchedJobPoller:
             self._deliver_to_all(list(inside), exc, chosen)
             return []
         except (IceApiError, IceResponseError, ValueError) as exc:
+            if listing is Listing.UNFINISHED:
+                # ICE may take only the finished statuses: those lists still serve.
+                self._unfinished_off = True
+                self._log_once(
+                    "unfinished-refused",
+                    "ICE refused the list of unfinished %s jobs (%s); listing finished ones only from now on.",
+                    kind.name,
+                    exc,
+                )
+                return await self._check_listed(hook, kind, inside, newest, chosen)
             # ICE refused or garbled the list itself; each job may still be readable alone.
             self._list_refused = True
             self._log_once(
@@ -551,7 +607,20 @@ class BatchedJobPoller:
         except Exception as exc:
             self._deliver_to_all(list(inside), exc, chosen)
             return []
-        if not complete:
+        if listed.complete:
+            ours = listed.ours + (reported if listing is Listing.FINISHED else 0)
+            self._window_share = max(1.0, listed.seen / max(1, ours))
+        elif listing is Listing.UNFINISHED:
+            self._unfinished_off = True
+            self._log_once(
+                "unfinished-pages",
+                "The lists of unfinished %s jobs ran past %d pages of %d; listing finished ones only from "
+                "now on.",
+                kind.name,
+                max_pages,
+                MAX_PAGE_SIZE,
+            )
+        else:
             self._log_once(
                 "pages",
                 "The lists of finished %s jobs ran past %d pages of %d; the jobs not in the pages read are "
@@ -562,22 +631,85 @@ class BatchedJobPoller:
             )
         to_get: list[str] = []
         for job_id in inside:
-            job = found.get(job_id)
-            if job is not None and job.is_terminal:
-                self._listed_finished.append(inside[job_id])
+            job = listed.found.get(job_id)
             if job is not None:
                 if job.is_terminal and not check.items_complete:
                     to_get.append(job_id)  # finished: read once with the Get for its XCom form
                     continue
+                if job.is_terminal:
+                    self._listed_finished.append(inside[job_id])
                 outcome: IceJob = job
-            elif job_id in unread or not complete:
+            elif not _absent_needs_get(listing, listed.complete, job_id in listed.unread):
+                outcome = UnfinishedJob(job_id)
+            else:
                 to_get.append(job_id)
                 continue
-            else:
-                outcome = UnfinishedJob(job_id)
             self.stats.checks += 1
             chosen.deliver(job_id, outcome)
         return to_get
+
+    def _listing(self, kind: ListedJobKind, waiting: int, reported: int) -> Listing:
+        """Which jobs to list: the unfinished ones when their lists take fewer pages (estimated from
+        our jobs in the window and the last lists' share of ours), else the finished ones."""
+        check = kind.check
+        if (
+            not (kind.list_unfinished and check.running_statuses)
+            or check.items_complete
+            or self._unfinished_off
+        ):
+            return Listing.FINISHED
+
+        def pages(statuses: int, ours: int) -> int:
+            return max(statuses, math.ceil(self._window_share * ours / MAX_PAGE_SIZE))
+
+        finished = pages(len(check.finished_statuses), reported)
+        unfinished = pages(len(check.running_statuses), waiting)
+        return Listing.UNFINISHED if unfinished < finished else Listing.FINISHED
+
+    def _waiting_between(self, start: float, end: float) -> int:
+        """How many of the jobs waited for were created from ``start`` to ``end``."""
+        return len(
+            {
+                member.job_id
+                for member in self._members.values()
+                if member.created_at is not None and start <= member.created_at <= end
+            }
+        )
+
+    async def _read_lists(
+        self,
+        hook: IceHook,
+        kind: ListedJobKind,
+        listing: Listing,
+        start: float,
+        end: float,
+        max_pages: int,
+        inside: dict[str, float],
+    ) -> _Listed:
+        """Read the lists of ``listing``'s statuses, at most ``max_pages`` pages each."""
+        check = kind.check
+        statuses = check.running_statuses if listing is Listing.UNFINISHED else check.finished_statuses
+        if listing is Listing.UNFINISHED:
+            self.stats.unfinished_rounds += 1
+        ours = self.job_ids
+        listed = _Listed()
+        for status in statuses:
+            token: str | None = None
+            for page_number in range(1, max_pages + 1):
+                self.stats.list_calls += 1
+                page = await hook.alist_jobs(
+                    kind.family, status, start, end, page_size=MAX_PAGE_SIZE, page_token=token
+                )
+                listed.seen += len(page.jobs) + len(page.unread)
+                listed.ours += sum(1 for job in page.jobs if job.job_id in ours)
+                listed.found.update((job.job_id, job) for job in page.jobs if job.job_id in inside)
+                listed.unread.update(page.unread)
+                token = page.next_token
+                if token is None:
+                    break
+                if page_number == max_pages:
+                    listed.complete = False
+        return listed
 
     def _log_once(self, reason: str, message: str, *args: object) -> None:
         if reason not in self._logged:
@@ -633,6 +765,9 @@ class BatchedJobPoller:
                 if isinstance(kind, ListedJobKind):
                     job: IceJob = await hook.aget_job(kind.family, job_id)
                     self._learn_created_at(kind, job_id, job, chosen)
+                    created_at = chosen.created_at(job_id)
+                    if job.is_terminal and created_at is not None:
+                        self._listed_finished.append(created_at)  # it stays in later windows
                     outcome: IceJob | BaseException = job
                 else:
                     outcome = await kind.single_query(hook, job_id)
@@ -750,6 +885,7 @@ __all__ = [
     "BatchedJobPoller",
     "BatchedPollerRegistry",
     "ListedJobKind",
+    "Listing",
     "PollKind",
     "PollerStats",
     "UnfinishedJob",

@@ -936,7 +936,12 @@ class DeploymentTest:
         lines += [f"info  {fact}" for fact in self.facts]
         if self.error is not None:
             lines.append(f"FAIL  the run stopped early: {self.error}")
-        passed = sum(proof.passed for proof in self.proofs)
+        failed = [proof for proof in self.proofs if not proof.passed]
+        if failed:
+            # Again at the end, where a log's tail (CI's) shows them.
+            lines.append(f"the {len(failed)} proof(s) that do not hold:")
+            lines += [proof.line() for proof in failed]
+        passed = len(self.proofs) - len(failed)
         verdict = "PASS" if self.error is None and self.proofs and passed == len(self.proofs) else "FAIL"
         lines.append(f"{verdict}: {passed}/{len(self.proofs)} proofs hold")
         return "\n".join(lines) + "\n"

@@ -102,14 +102,12 @@ def test_list_request_equals_the_sdk_request(
     theirs = server.take().wire()
 
     if mode == "sync":
-        hook.list_finished_jobs(family, status_value, START, END, page_size=100, page_token="token-2")
+        hook.list_jobs(family, status_value, START, END, page_size=100, page_token="token-2")
     else:
 
         async def run() -> None:
             try:
-                await hook.alist_finished_jobs(
-                    family, status_value, START, END, page_size=100, page_token="token-2"
-                )
+                await hook.alist_jobs(family, status_value, START, END, page_size=100, page_token="token-2")
             finally:
                 await hook.aclose()
 
@@ -128,7 +126,7 @@ def test_the_sdks_full_list_answer_parses(server: CaptureServer, hook: IceHook, 
     answer = list_answer(family)
     server.answers[check.action] = answer
 
-    page = hook.list_finished_jobs(family, check.finished_statuses[0], START, END)
+    page = hook.list_jobs(family, check.finished_statuses[0], START, END)
 
     (item,) = answer[check.list_key]
     (job,) = page.jobs

@@ -1,5 +1,6 @@
 """List-based status checks: the waiting triggers of a family ICE lists by status (snapshot, media
-info, ...) are answered by its lists of finished jobs, once per round, instead of one Get each.
+info, ...) are answered by its lists of finished jobs (or of unfinished ones, when those take fewer
+pages), once per round, instead of one Get each.
 
 Jobs run on a hand-moved emulator clock (they end the moment the test says); calls are counted by
 the emulator, checks by the triggers themselves (each check handed to a trigger, a running job's
@@ -27,6 +28,7 @@ from airflow_ice.triggers.batching import (
     BATCHED_POLLERS,
     DEFAULT_MAX_LIST_PAGES,
     POLLER_STATS_MESSAGE,
+    BatchedJobPoller,
     ListedJobKind,
     PollKind,
 )
@@ -59,6 +61,20 @@ class CountingSnapshotTrigger(Counting, IceSnapshotJobTrigger):
 
 class CountingMediaInfoTrigger(Counting, IceMediaInfoJobTrigger):
     pass
+
+
+class FinishedListsSnapshotTrigger(CountingSnapshotTrigger):
+    """Lists finished jobs only."""
+
+    def poll_kind(self) -> PollKind:
+        return ListedJobKind(self.family, list_unfinished=False)
+
+
+class TwoPagesSnapshotTrigger(CountingSnapshotTrigger):
+    """Reads at most two pages of a list per round."""
+
+    def poll_kind(self) -> PollKind:
+        return ListedJobKind(self.family, max_pages=2)
 
 
 class NarrowWindowSnapshotTrigger(CountingSnapshotTrigger):
@@ -113,6 +129,17 @@ def events_of(results: list[list[TriggerEvent]], job_ids: list[str]) -> list[Job
     ]
 
 
+def reads_while_running(emulator: IceEmulator, job_ids: list[str]) -> int:
+    """The Gets the emulator answered for these jobs while they ran."""
+    wanted = set(job_ids)
+    return sum(job["Reads"]["Running"] for job in emulator.jobs() if job["JobId"] in wanted)
+
+
+def snapshot_poller() -> BatchedJobPoller:
+    (poller,) = [poller for poller in BATCHED_POLLERS.active() if poller.kind.name == "Snapshot"]
+    return poller
+
+
 def rounds_of(triggers: list[Any]) -> int:
     checks = [trigger.checks for trigger in triggers]
     assert max(checks) - min(checks) <= 1
@@ -125,7 +152,8 @@ async def test_many_triggers_make_one_list_per_finished_status_per_round(
     created = clock()
     job_ids = submit(SNAPSHOT, 40)
     triggers = [
-        CountingSnapshotTrigger(job_id=job_id, poll_interval=POLL, created_at=created) for job_id in job_ids
+        FinishedListsSnapshotTrigger(job_id=job_id, poll_interval=POLL, created_at=created)
+        for job_id in job_ids
     ]
     done = asyncio.gather(*(collect(trigger) for trigger in triggers))
     await until_while_running(done, lambda: min(trigger.checks for trigger in triggers) >= 3)
@@ -295,8 +323,9 @@ async def test_a_job_whose_creation_time_is_unknown_is_read_once_then_listed(
 
     assert event.succeeded
     assert gets_while_running == 1  # its first check, which tells when ICE created it
-    assert calls(ice, LIST_SNAPSHOTS) >= 2 * 3
-    assert calls(ice, GET_SNAPSHOT) == 2  # and once more when the list shows it finished
+    # One list of unfinished (Init) jobs per round: fewer pages than Success's and Fail's.
+    assert calls(ice, LIST_SNAPSHOTS) >= 3
+    assert calls(ice, GET_SNAPSHOT) == 2  # and once more when the list no longer shows it
 
 
 async def test_pollers_are_per_connection_and_family(
@@ -384,3 +413,122 @@ async def test_a_poller_logs_its_stats_when_it_stops(
     assert stats.rounds >= 2
     assert stats.list_calls <= 2 * stats.rounds
     assert read_poller_stats([caplog.text], "Media info").pollers == 0
+
+
+async def test_a_few_running_jobs_are_checked_with_one_list_of_unfinished_jobs_per_round(
+    ice: IceEmulator, clock: ManualClock
+) -> None:
+    created = clock()
+    job_ids = submit(SNAPSHOT, 40)
+    triggers = [
+        CountingSnapshotTrigger(job_id=job_id, poll_interval=POLL, created_at=created) for job_id in job_ids
+    ]
+    done = asyncio.gather(*(collect(trigger) for trigger in triggers))
+    await until_while_running(done, lambda: min(trigger.checks for trigger in triggers) >= 3)
+    stats = snapshot_poller().stats
+    clock.advance(JOB_SECONDS)
+    events = events_of(await done, job_ids)
+
+    assert all(event.status is JobEventStatus.SUCCESS for event in events)
+    # 40 unfinished jobs fit one page of Init; Success and Fail would be two lists.
+    assert stats.unfinished_rounds == stats.rounds >= 4
+    assert calls(ice, LIST_SNAPSHOTS) == stats.list_calls == stats.rounds
+    # A job missing from the list of unfinished jobs is read once, finished; none while it ran.
+    assert calls(ice, GET_SNAPSHOT) == 40
+    assert reads_while_running(ice, job_ids) == 0
+    assert all(event.job and event.job["output_url"] == SNAPSHOT.output_url(event.job) for event in events)
+
+
+async def test_a_round_lists_whichever_jobs_take_fewer_pages(ice: IceEmulator, clock: ManualClock) -> None:
+    early_created = clock()
+    early = submit(SNAPSHOT, 250)
+    clock.advance(600)
+    late_created = clock()
+    late = submit(SNAPSHOT, 60)
+    triggers = [
+        CountingSnapshotTrigger(job_id=job_id, poll_interval=POLL, created_at=early_created)
+        for job_id in early
+    ] + [
+        CountingSnapshotTrigger(job_id=job_id, poll_interval=POLL, created_at=late_created) for job_id in late
+    ]
+    done = asyncio.ensure_future(asyncio.gather(*(collect(trigger) for trigger in triggers)))
+
+    # 310 running: three pages of Init against one of Success and one of Fail.
+    await until_while_running(done, lambda: min(trigger.checks for trigger in triggers) >= 2)
+    poller = snapshot_poller()
+    assert poller.stats.unfinished_rounds == 0
+    assert reads_while_running(ice, early + late) == 0
+
+    # The 250 end: found in the finished lists and read once each; 60 left against 250 finished in
+    # the window: one page of Init against three of Success (and one of Fail).
+    clock.advance(JOB_SECONDS - 600)
+    await until_while_running(done, lambda: poller.stats.unfinished_rounds >= 3)
+    assert calls(ice, GET_SNAPSHOT) == 250
+    lists, rounds = poller.stats.list_calls, poller.stats.rounds
+    await until_while_running(done, lambda: poller.stats.rounds >= rounds + 3)
+    assert poller.stats.list_calls - lists <= poller.stats.rounds - rounds
+
+    clock.advance(600)
+    events = events_of(await done, early + late)
+    assert all(event.succeeded for event in events)
+    assert calls(ice, GET_SNAPSHOT) == 310
+    assert reads_while_running(ice, early + late) == 0
+
+
+async def test_an_unfinished_list_ice_refuses_turns_them_off_logged_once(
+    ice: IceEmulator, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="airflow_ice.triggers.batching")
+    ice.set_faults(
+        scripted=[
+            ScriptedFault(
+                kind="unreadable_answer", action=LIST_SNAPSHOTS, when_param_contains="Init", count=1
+            )
+        ]
+    )
+    created = clock()
+    job_ids = submit(SNAPSHOT, 3)
+    triggers = [
+        CountingSnapshotTrigger(job_id=job_id, poll_interval=POLL, created_at=created) for job_id in job_ids
+    ]
+    done = asyncio.gather(*(collect(trigger) for trigger in triggers))
+    await until_while_running(done, lambda: min(trigger.checks for trigger in triggers) >= 3)
+    stats = snapshot_poller().stats
+    clock.advance(JOB_SECONDS)
+    events = events_of(await done, job_ids)
+
+    assert all(event.succeeded for event in events)
+    assert ice.counters().faults == {"unreadable_answer": 1}
+    # The garbled Init list, then Success and Fail in every round, the first included.
+    assert stats.unfinished_rounds == 1
+    assert stats.list_calls == 1 + 2 * stats.rounds
+    assert caplog.text.count("ICE refused the list of unfinished Snapshot jobs") == 1
+    assert "one by one" not in caplog.text
+    assert calls(ice, GET_SNAPSHOT) == 3
+    assert reads_while_running(ice, job_ids) == 0
+
+
+async def test_an_unfinished_list_past_the_page_bound_vouches_for_nothing(
+    ice: IceEmulator, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="airflow_ice.triggers.batching")
+    created = clock()
+    submit(SNAPSHOT, 250)  # another system's jobs, running in the same window, never waited on here
+    job_ids = submit(SNAPSHOT, 3)
+    triggers = [
+        TwoPagesSnapshotTrigger(job_id=job_id, poll_interval=POLL, created_at=created) for job_id in job_ids
+    ]
+    done = asyncio.gather(*(collect(trigger) for trigger in triggers))
+    await until_while_running(done, lambda: min(trigger.checks for trigger in triggers) >= 3)
+    stats = snapshot_poller().stats
+    clock.advance(JOB_SECONDS)
+    events = events_of(await done, job_ids)
+
+    assert all(event.succeeded for event in events)
+    # The first round guessed one page of Init for three jobs; 253 ran past two pages. The jobs it
+    # did not reach were not taken for finished (no Get while they ran), and later rounds listed
+    # finished jobs.
+    assert stats.unfinished_rounds == 1
+    assert caplog.text.count("The lists of unfinished Snapshot jobs ran past 2 pages") == 1
+    assert reads_while_running(ice, job_ids) == 0
+    assert calls(ice, GET_SNAPSHOT) == 3
