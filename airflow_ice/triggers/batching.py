@@ -46,6 +46,9 @@ A list kind reads, per round, the family's finished jobs (one list per finished 
   absent job, and those are read with their Gets. A list ICE refuses (a request error) is not
   asked again by this poller: its jobs are read with Gets. Each of these fallbacks is logged once
   per poller.
+- The Gets a round leaves (finished jobs, jobs not listed) run apart from the rounds: the next
+  round, the other jobs' next check, does not wait for them; a job's Get on the wire keeps it out
+  of rounds until it answers.
 - A job's creation time comes from its trigger (``created_at``, which the operator sets from its
   check at once), else from the job's first Get. A job ending in a status the list cannot filter by
   (a media convert job ``Cancelled``) is found by its Get once it is older than the window.
@@ -288,6 +291,8 @@ class BatchMember:
         self.batch_size = batch_size
         self.due = due
         self.created_at = created_at
+        # Set while its job's Get runs apart from the rounds (not checked by a round meanwhile).
+        self.checking = False
         self._arrived = asyncio.Event()
         self._outcome: IceJob | BaseException | None = None
 
@@ -397,6 +402,8 @@ class BatchedJobPoller:
         self._unfinished_off = False
         # The fallbacks already logged (each once per poller).
         self._logged: set[str] = set()
+        # The Gets running apart from the rounds (:meth:`_get_apart`), cancelled when it stops.
+        self._gets: set[asyncio.Task[None]] = set()
 
     def __repr__(self) -> str:
         return f"BatchedJobPoller({self.kind.name!r}, conn_id={self.conn_id!r}, members={len(self._members)})"
@@ -466,13 +473,22 @@ class BatchedJobPoller:
         try:
             while self._members:
                 now = self._scheduler.time()
-                delay = min(member.due for member in self._members.values()) - now
+                dues = [member.due for member in self._members.values() if not member.checking]
+                if not dues:
+                    # Every job is being read with its Get: the first to end wakes the poller.
+                    self._wake.clear()
+                    await self._wake.wait()
+                    continue
+                delay = min(dues) - now
                 if delay > 0:
                     self._wake.clear()
                     await self._sleep_or_wake(delay)
                     continue
                 await self._poll_round(hook, now)
         finally:
+            for get in self._gets:
+                get.cancel()
+            await asyncio.gather(*self._gets, return_exceptions=True)
             stats = self.stats
             log.info(
                 "%s (%s jobs, connection %r): %d rounds, %d list calls, %d batch calls, %d single calls, "
@@ -510,7 +526,7 @@ class BatchedJobPoller:
         chosen = _Round()
         ordered = sorted(self._members.values(), key=lambda member: member.due)
         for member in ordered:
-            if member.due <= now + member.poll_interval * COALESCE_SHARE:
+            if not member.checking and member.due <= now + member.poll_interval * COALESCE_SHARE:
                 chosen.by_job.setdefault(member.job_id, []).append(member)
         return chosen
 
@@ -521,11 +537,16 @@ class BatchedJobPoller:
             await self._list_round(hook, self.kind, chosen)
         else:
             await self._batch_round(hook, self.kind, chosen)
+        self._schedule_next([member for members in chosen.by_job.values() for member in members])
+
+    def _schedule_next(self, members: Iterable[BatchMember]) -> None:
+        """Make the next check of ``members`` due one interval from now (but those whose Get runs
+        apart: theirs is set when it ends)."""
         # One spread for the whole round keeps its members together in later rounds.
         spread = 1 + random.uniform(-ROUND_JITTER / 2, ROUND_JITTER / 2)
         finished = self._scheduler.time()
-        for members in chosen.by_job.values():
-            for member in members:
+        for member in members:
+            if not member.checking:
                 member.due = finished + member.poll_interval * spread
 
     async def _batch_round(self, hook: IceHook, kind: BatchedJobKind, chosen: _Round) -> None:
@@ -562,7 +583,26 @@ class BatchedJobPoller:
             alone += outside
             alone += await self._check_listed(hook, kind, inside, newest, chosen)
         if alone:
-            await self._poll_alone(hook, alone, chosen)
+            self._get_apart(hook, alone, chosen)
+
+    def _get_apart(self, hook: IceHook, job_ids: list[str], chosen: _Round) -> None:
+        """Read these jobs with their Gets apart from the rounds, so that the next round (the other
+        jobs' next check) does not wait for them: a round's Gets are its finished jobs', paced under
+        the account's limit, and may take long. Their members join rounds again when they end."""
+        members = [member for job_id in job_ids for member in chosen.by_job.get(job_id, ())]
+        for member in members:
+            member.checking = True
+        get = self.loop.create_task(self._poll_alone(hook, job_ids, chosen))
+        self._gets.add(get)
+
+        def ended(task: asyncio.Task[None]) -> None:
+            self._gets.discard(task)
+            for member in members:
+                member.checking = False
+            self._schedule_next(members)
+            self._wake.set()
+
+        get.add_done_callback(ended)
 
     async def _check_listed(
         self, hook: IceHook, kind: ListedJobKind, inside: dict[str, float], newest: float, chosen: _Round

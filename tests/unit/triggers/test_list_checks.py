@@ -532,3 +532,40 @@ async def test_an_unfinished_list_past_the_page_bound_vouches_for_nothing(
     assert caplog.text.count("The lists of unfinished Snapshot jobs ran past 2 pages") == 1
     assert reads_while_running(ice, job_ids) == 0
     assert calls(ice, GET_SNAPSHOT) == 3
+
+
+async def test_the_next_round_does_not_wait_for_a_slow_get(ice: IceEmulator, clock: ManualClock) -> None:
+    first_created = clock()
+    (first,) = submit(SNAPSHOT, 1)
+    clock.advance(60)
+    (second,) = submit(SNAPSHOT, 1)
+    # The first job's Get (once it has finished) takes 5 s to answer.
+    ice.set_faults(
+        scripted=[
+            ScriptedFault(kind="latency", action=GET_SNAPSHOT, when_param_contains=first, latency_ms=5000)
+        ]
+    )
+    first_trigger = CountingSnapshotTrigger(job_id=first, poll_interval=POLL, created_at=first_created)
+    second_trigger = CountingSnapshotTrigger(job_id=second, poll_interval=POLL, created_at=first_created + 60)
+    first_waiting = asyncio.ensure_future(collect(first_trigger))
+    second_waiting = asyncio.ensure_future(collect(second_trigger))
+    await until_while_running(second_waiting, lambda: second_trigger.checks >= 2)
+    poller = snapshot_poller()
+
+    clock.advance(JOB_SECONDS - 60)  # the first job ends; the second runs 60 s more
+    await until_while_running(second_waiting, lambda: poller.stats.single_calls >= 1)
+    checks = second_trigger.checks
+    await until_while_running(second_waiting, lambda: second_trigger.checks >= checks + 3)
+    assert not first_waiting.done(), (
+        "the second job's next three checks came only after the first job's 5 s Get answered: the rounds "
+        "waited for it (or three rounds took 5 s on this machine)"
+    )
+    assert ice.counters().faults == {"latency": 1}
+
+    clock.advance(60)
+    (first_event,) = events_of([await first_waiting], [first])
+    (second_event,) = events_of([await second_waiting], [second])
+    assert first_event.succeeded
+    assert second_event.succeeded
+    assert calls(ice, GET_SNAPSHOT) == 2
+    assert reads_while_running(ice, [first, second]) == 0
