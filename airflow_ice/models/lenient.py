@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Final, TypeVar
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError, model_validator
 
 from airflow_ice.errors import IceResponseError
+from airflow_ice.models.ice_values import LONG_MAX, LONG_MIN, ice_time
 from airflow_ice.models.json_text import (
     MAX_NESTING,
     body_text,
@@ -41,21 +42,6 @@ MISSING: Final = _Missing()
 """What :meth:`LenientReader.take` returns for a field that is absent."""
 
 _DATETIME = TypeAdapter(datetime)
-# ICE's integers are 64-bit (Java long): a larger one is a bad value, kept raw, not a typed field
-# that a digit limit or an encoder could later refuse.
-_LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
-
-
-def _is_ice_time(value: str) -> bool:
-    """Whether ``value`` has exactly the form ``2024-01-01T00:00:00Z`` (digits unchecked)."""
-    return (
-        len(value) == 20
-        and value.isascii()
-        and value[4] == value[7] == "-"
-        and value[10] == "T"
-        and value[13] == value[16] == ":"
-        and value[19] == "Z"
-    )
 
 
 # Names of the two bookkeeping fields, also read back when a model's own dump is validated again.
@@ -189,7 +175,7 @@ class LenientReader:
             # At most a 64-bit integer's digits: a longer one (how the wire keeps an integer past
             # Python's digit limit) is never converted.
             number = int(value.strip())
-        if number is not None and _LONG_MIN <= number <= _LONG_MAX:
+        if number is not None and LONG_MIN <= number <= LONG_MAX:
             return number
         self.keep(name, value, "a 64-bit integer")
         return None
@@ -268,10 +254,10 @@ class LenientReader:
         value = self.take(name)
         if value is MISSING or value is None or value == "":
             return None
-        if isinstance(value, str) and _is_ice_time(value):
+        if isinstance(value, str):
             # ICE's own form, read without pydantic's general parser (which reads it the same).
             try:
-                return datetime.fromisoformat(value[:-1]).replace(tzinfo=timezone.utc)
+                return ice_time(value)
             except ValueError:
                 pass
         if isinstance(value, (str, datetime)):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import datetime
 from enum import Enum
 from typing import Annotated, Any, Literal, Union
 
@@ -28,22 +28,15 @@ from pydantic import (
     StrictBool,
     StrictInt,
     StrictStr,
-    StringConstraints,
     ValidationError,
     create_model,
 )
 from pydantic.fields import FieldInfo
 
-# ICE's integers are 64-bit (Java long), as the lenient reader takes them.
-_LONG = Annotated[StrictInt, Field(ge=-(2**63), le=2**63 - 1)]
-# ICE's own time form (``2024-01-01T00:00:00Z``); other forms are the lenient reader's to convert.
-_ICE_TIME_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"
+from airflow_ice.models.ice_values import LONG_MAX, LONG_MIN, ice_time
+
+_LONG = Annotated[StrictInt, Field(ge=LONG_MIN, le=LONG_MAX)]
 _STRICT = ConfigDict(strict=True, extra="forbid", validate_by_name=False, validate_by_alias=True)
-
-
-def _utc_time(value: str) -> datetime:
-    # What the lenient reader does with ICE's form; a date that does not exist raises (declines).
-    return datetime.fromisoformat(value[:-1]).replace(tzinfo=timezone.utc)
 
 
 def _empty_list(value: list[str] | None) -> list[str]:
@@ -80,9 +73,9 @@ def _wire_type(annotation: Any, field: FieldInfo, where: str, made: dict[type, t
     if members == (bool,):
         return StrictBool | None, None
     if members == (datetime,):
-        return Annotated[
-            StrictStr, StringConstraints(pattern=_ICE_TIME_PATTERN), AfterValidator(_utc_time)
-        ] | None, None
+        # ICE's own form (other forms are the lenient reader's to convert); a date that does not
+        # exist raises: declined.
+        return Annotated[StrictStr, AfterValidator(ice_time)] | None, None
     if (
         len(members) == 2
         and members[1] is str
