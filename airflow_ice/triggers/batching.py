@@ -206,8 +206,9 @@ class _Listed:
 
 
 class UnfinishedJob:
-    """A job a complete list of finished jobs left out: still running (its status is not known
-    more precisely). What a list check hands a trigger whose job has not finished.
+    """A job the lists say still runs (a complete list of finished jobs left it out), or cannot
+    say has finished (an unfinished list cut or unreadable): its status is not known more
+    precisely. What a list check hands a trigger whose job is not known to have finished.
 
     :param job_id: the job.
     """
@@ -392,8 +393,8 @@ class BatchedJobPoller:
         self._refused_size: int | None = None
         # Set when ICE refuses a list: the poller's jobs are read with Gets from then on.
         self._list_refused = False
-        # When the jobs this poller's lists found finished were created: they stay in later lists'
-        # windows, so the pages a round reads count them as well as the jobs it checks.
+        # When the jobs this poller found finished (listed, or read with a Get) were created: they
+        # stay in later lists' windows, so the pages a round reads count them as well.
         self._listed_finished: list[float] = []
         # Jobs in the window per job of ours in it, as the last complete lists counted (other
         # triggerers' and other systems' jobs): what a round's pages are estimated with.

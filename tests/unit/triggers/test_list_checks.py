@@ -140,6 +140,13 @@ def snapshot_poller() -> BatchedJobPoller:
     return poller
 
 
+async def started(triggers: list[Any], checks: int = 3) -> asyncio.Future[list[list[TriggerEvent]]]:
+    """The triggers running, once each has been checked ``checks`` times; what they yield in the end."""
+    done = asyncio.gather(*(collect(trigger) for trigger in triggers))
+    await until_while_running(done, lambda: min(trigger.checks for trigger in triggers) >= checks)
+    return done
+
+
 def rounds_of(triggers: list[Any]) -> int:
     checks = [trigger.checks for trigger in triggers]
     assert max(checks) - min(checks) <= 1
@@ -155,8 +162,7 @@ async def test_many_triggers_make_one_list_per_finished_status_per_round(
         FinishedListsSnapshotTrigger(job_id=job_id, poll_interval=POLL, created_at=created)
         for job_id in job_ids
     ]
-    done = asyncio.gather(*(collect(trigger) for trigger in triggers))
-    await until_while_running(done, lambda: min(trigger.checks for trigger in triggers) >= 3)
+    done = await started(triggers)
     clock.advance(JOB_SECONDS)
     events = events_of(await done, job_ids)
 
@@ -267,8 +273,7 @@ async def test_a_list_ice_cannot_answer_falls_back_to_gets_logged_once(
     triggers = [
         CountingMediaInfoTrigger(job_id=job_id, poll_interval=POLL, created_at=created) for job_id in job_ids
     ]
-    done = asyncio.gather(*(collect(trigger) for trigger in triggers))
-    await until_while_running(done, lambda: min(trigger.checks for trigger in triggers) >= 3)
+    done = await started(triggers)
     clock.advance(JOB_SECONDS)
     events = events_of(await done, job_ids)
 
@@ -365,8 +370,7 @@ async def test_a_transient_list_failure_means_keep_waiting(ice: IceEmulator, clo
         )
         for job_id in job_ids
     ]
-    done = asyncio.gather(*(collect(trigger) for trigger in triggers))
-    await until_while_running(done, lambda: min(trigger.checks for trigger in triggers) >= 2)
+    done = await started(triggers, 2)
     clock.advance(JOB_SECONDS)
 
     assert all(event.succeeded for event in events_of(await done, job_ids))
@@ -400,8 +404,7 @@ async def test_a_poller_logs_its_stats_when_it_stops(
     triggers = [
         CountingSnapshotTrigger(job_id=job_id, poll_interval=POLL, created_at=created) for job_id in job_ids
     ]
-    done = asyncio.gather(*(collect(trigger) for trigger in triggers))
-    await until_while_running(done, lambda: min(trigger.checks for trigger in triggers) >= 2)
+    done = await started(triggers, 2)
     clock.advance(JOB_SECONDS)
     await done
     await until(lambda: POLLER_STATS_MESSAGE in caplog.text)
@@ -423,8 +426,7 @@ async def test_a_few_running_jobs_are_checked_with_one_list_of_unfinished_jobs_p
     triggers = [
         CountingSnapshotTrigger(job_id=job_id, poll_interval=POLL, created_at=created) for job_id in job_ids
     ]
-    done = asyncio.gather(*(collect(trigger) for trigger in triggers))
-    await until_while_running(done, lambda: min(trigger.checks for trigger in triggers) >= 3)
+    done = await started(triggers)
     stats = snapshot_poller().stats
     clock.advance(JOB_SECONDS)
     events = events_of(await done, job_ids)
@@ -491,8 +493,7 @@ async def test_an_unfinished_list_ice_refuses_turns_them_off_logged_once(
     triggers = [
         CountingSnapshotTrigger(job_id=job_id, poll_interval=POLL, created_at=created) for job_id in job_ids
     ]
-    done = asyncio.gather(*(collect(trigger) for trigger in triggers))
-    await until_while_running(done, lambda: min(trigger.checks for trigger in triggers) >= 3)
+    done = await started(triggers)
     stats = snapshot_poller().stats
     clock.advance(JOB_SECONDS)
     events = events_of(await done, job_ids)
@@ -518,8 +519,7 @@ async def test_an_unfinished_list_past_the_page_bound_vouches_for_nothing(
     triggers = [
         TwoPagesSnapshotTrigger(job_id=job_id, poll_interval=POLL, created_at=created) for job_id in job_ids
     ]
-    done = asyncio.gather(*(collect(trigger) for trigger in triggers))
-    await until_while_running(done, lambda: min(trigger.checks for trigger in triggers) >= 3)
+    done = await started(triggers)
     stats = snapshot_poller().stats
     clock.advance(JOB_SECONDS)
     events = events_of(await done, job_ids)
