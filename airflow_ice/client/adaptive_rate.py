@@ -233,6 +233,20 @@ class AdaptiveRate:
             with self._lock:
                 slot.schedule.give_back(slot.at, self._clock())
 
+    def go_if_unpaced(self) -> int | None:
+        """While the action is unpaced, let a call go at once: count it as asked for and let go, and
+        return the pace's epoch (what :meth:`reserve` and :meth:`went` do, in one turn of the lock:
+        every call takes this turn until ICE throttles the action). None while paced: the caller
+        waits in :meth:`acquire` or :meth:`acquire_blocking` instead."""
+        with self._lock:
+            if self._schedule is not None:
+                return None
+            self._went_at = now = self._clock()
+            self._asked.count(now)
+            self._sent.count(now)
+            self._peak = max(self._peak, self._sent.per_second(now))
+            return self._epoch
+
     async def acquire(self) -> int:
         """Wait, without blocking the loop, until a slot falls due; return the pace's epoch."""
         slot = self.recheck(self.reserve())

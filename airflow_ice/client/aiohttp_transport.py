@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import aiohttp
 from yarl import URL
@@ -36,24 +34,21 @@ from airflow_ice.client.wire import WireRequest, WireResponse
 _SKIP_AUTO_HEADERS = ("Accept-Encoding", "Content-Type")
 
 
-@contextmanager
-def _mapped_errors() -> Iterator[None]:
-    try:
-        yield
-    except aiohttp.ClientConnectorError as exc:
+def _failure(exc: aiohttp.ClientError | asyncio.TimeoutError) -> TransportFailure:
+    """What an exception aiohttp raised while sending means: whether ICE can have acted."""
+    if isinstance(exc, aiohttp.ClientConnectorError):
         # No connection was made (refused, DNS, TLS handshake or certificate): nothing was sent.
-        raise TransportFailure(FailureKind.NOT_SENT, describe_exception(exc)) from exc
-    except aiohttp.ConnectionTimeoutError as exc:
-        raise TransportFailure(FailureKind.NOT_SENT, f"connect timed out ({exc})") from exc
-    except aiohttp.ServerTimeoutError as exc:
-        raise TransportFailure(FailureKind.LOST, f"read timed out ({exc})") from exc
-    except aiohttp.ServerDisconnectedError as exc:
-        raise TransportFailure(FailureKind.LOST, "the server disconnected without a whole answer") from exc
-    except aiohttp.ClientError as exc:
+        return TransportFailure(FailureKind.NOT_SENT, describe_exception(exc))
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return TransportFailure(FailureKind.NOT_SENT, f"connect timed out ({exc})")
+    if isinstance(exc, aiohttp.ServerTimeoutError):
+        return TransportFailure(FailureKind.LOST, f"read timed out ({exc})")
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return TransportFailure(FailureKind.LOST, "the server disconnected without a whole answer")
+    if isinstance(exc, aiohttp.ClientError):
         # Payload and protocol errors, resets and anything else: the request may have been processed.
-        raise TransportFailure(FailureKind.LOST, describe_exception(exc)) from exc
-    except asyncio.TimeoutError as exc:
-        raise TransportFailure(FailureKind.LOST, "no whole answer within the timeout") from exc
+        return TransportFailure(FailureKind.LOST, describe_exception(exc))
+    return TransportFailure(FailureKind.LOST, "no whole answer within the timeout")
 
 
 def _env_proxy(url: URL) -> tuple[URL | None, dict[str, str] | None]:
@@ -116,7 +111,8 @@ class AiohttpTransport:
             # Reading proxy settings may read ~/.netrc: off the loop, once per transport.
             self._proxy = await asyncio.to_thread(_env_proxy, url)
         proxy, proxy_headers = self._proxy
-        with _mapped_errors():
+        # A plain try rather than a context manager: this runs on every poll.
+        try:
             async with self._get_session().request(
                 request.method,
                 url,
@@ -127,8 +123,16 @@ class AiohttpTransport:
                 proxy=proxy,
                 proxy_headers=proxy_headers,
             ) as answer:
-                content = await _read_capped(answer, limits.max_bytes)
+                length = answer.content_length
+                if length is None:
+                    content = await _read_capped(answer, limits.max_bytes)
+                elif length > limits.max_bytes:
+                    raise too_large(limits.max_bytes, length)
+                else:
+                    content = await answer.read()  # exactly Content-Length bytes
                 return WireResponse(answer.status, answer.reason or "", answer.headers, content)
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            raise _failure(exc) from exc
 
     async def aclose(self) -> None:
         """Close the session and its connections."""
@@ -138,11 +142,7 @@ class AiohttpTransport:
 
 
 async def _read_capped(answer: aiohttp.ClientResponse, max_bytes: int) -> bytes:
-    length = answer.content_length
-    if length is not None:
-        if length > max_bytes:
-            raise too_large(max_bytes, length)
-        return await answer.read()  # exactly Content-Length bytes
+    """An answer without a Content-Length, read up to ``max_bytes``."""
     chunks: list[bytes] = []
     size = 0
     while chunk := await answer.content.read(READ_CHUNK_BYTES):

@@ -12,8 +12,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol
+from functools import partial
+from typing import Any, NamedTuple, Protocol
 
 from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
@@ -38,7 +38,7 @@ from airflow_ice.client.pool import (
     EndpointIdentity,
 )
 from airflow_ice.client.rate_limit import RATE_LIMITERS, TokenBucket
-from airflow_ice.client.retry import BackoffWait, acall_with_retries, call_with_retries
+from airflow_ice.client.retry import BackoffWait, aretried_after, retried_after
 from airflow_ice.client.signing import Credentials
 from airflow_ice.client.tls import TlsSettings, ssl_context_for
 from airflow_ice.client.transport import AnswerLimits, SyncTransport, TransportFailure
@@ -80,9 +80,9 @@ class CredentialsSource(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class PreparedCall:
-    """One call's parameters as sent, and how its outcome is judged.
+class PreparedCall(NamedTuple):
+    """One call's parameters as sent, and how its outcome is judged (made once per call: a named
+    tuple, quicker to make than a frozen dataclass).
 
     :param action: the API action.
     :param query: parameters of the query string.
@@ -208,27 +208,35 @@ class IceClient:
         """Call ``action`` and return its JSON answer (see :meth:`IceHook.call`)."""
         call = PreparedCall.of(action, params, body, idempotent, check)
         pace = self._pace_of(action)
-
-        def attempt() -> dict[str, Any]:
-            epoch = pace.acquire_blocking()
-            if self._limiter is not None:
-                self._limiter.acquire_blocking()
-            limits = self._limits_now(action)  # after any wait for a slot, which the deadline bounds too
-            try:
-                credentials = self._credentials.get_credentials()
-            except IceCredentialsUnavailableError as exc:
-                raise _FailedAttempt(refused(exc, retryable=True)) from exc
-            request = signed_request(self.config, credentials, action, call.query, call.body)
-            try:
-                response = self._sync_transport().send(request, limits)
-            except TransportFailure as failure:
-                raise _FailedAttempt(judge_failure(action, failure, self._endpoint)) from failure
-            return self._done_or_raise(call, request, response, pace, epoch)
-
         try:
-            return call_with_retries(attempt, self._retryable(call), lambda: Retrying(**self._retrying(call)))
+            try:
+                return self._attempt(call, pace)
+            except _FailedAttempt as failed:
+                if not failed.verdict.may_retry(call.idempotent):
+                    raise
+                return retried_after(
+                    failed, partial(self._attempt, call, pace), lambda: Retrying(**self._retrying(call))
+                )
         except _FailedAttempt as failed:
             raise self._final_error(call, failed) from None
+
+    def _attempt(self, call: PreparedCall, pace: AdaptiveRate) -> dict[str, Any]:
+        epoch = pace.go_if_unpaced()
+        if epoch is None:
+            epoch = pace.acquire_blocking()
+        if self._limiter is not None:
+            self._limiter.acquire_blocking()
+        limits = self._limits_now(call.action)  # after any wait for a slot, which the deadline bounds too
+        try:
+            credentials = self._credentials.get_credentials()
+        except IceCredentialsUnavailableError as exc:
+            raise _FailedAttempt(refused(exc, retryable=True)) from exc
+        request = signed_request(self.config, credentials, call.action, call.query, call.body)
+        try:
+            response = self._sync_transport().send(request, limits)
+        except TransportFailure as failure:
+            raise _FailedAttempt(judge_failure(call.action, failure, self._endpoint)) from failure
+        return self._done_or_raise(call, request, response, pace, epoch)
 
     def _sync_transport(self) -> SyncTransport:
         if self._sync is None:
@@ -257,37 +265,47 @@ class IceClient:
     ) -> dict[str, Any]:
         """Async :meth:`call`: the same signing, outcomes and retries, never blocking the loop."""
         call = PreparedCall.of(action, params, body, idempotent, check)
-        lease = await self.alease()
+        lease = self._lease
+        if lease is None or lease.closed:
+            lease = await self.alease()
         pace = self._pace_of(action)
-
-        async def attempt() -> dict[str, Any]:
-            epoch = await pace.acquire()
-            if self._limiter is not None:
-                await self._limiter.acquire()
-            limits = self._limits_now(action)  # after any wait for a slot, which the deadline bounds too
-            try:
-                credentials = await self._credentials.aget_credentials()
-            except IceCredentialsUnavailableError as exc:
-                raise _FailedAttempt(refused(exc, retryable=True)) from exc
-            signed: list[WireRequest] = []
-
-            def sign() -> WireRequest:
-                # Signed only once a slot is free: the signature's timestamp stays fresh.
-                signed.append(signed_request(self.config, credentials, action, call.query, call.body))
-                return signed[0]
-
-            try:
-                response = await lease.send(sign, limits)
-            except TransportFailure as failure:
-                raise _FailedAttempt(judge_failure(action, failure, self._endpoint)) from failure
-            return self._done_or_raise(call, signed[0], response, pace, epoch)
-
         try:
-            return await acall_with_retries(
-                attempt, self._retryable(call), lambda: AsyncRetrying(**self._retrying(call))
-            )
+            try:
+                return await self._aattempt(call, lease, pace)
+            except _FailedAttempt as failed:
+                if not failed.verdict.may_retry(call.idempotent):
+                    raise
+                return await aretried_after(
+                    failed,
+                    partial(self._aattempt, call, lease, pace),
+                    lambda: AsyncRetrying(**self._retrying(call)),
+                )
         except _FailedAttempt as failed:
             raise self._final_error(call, failed) from None
+
+    async def _aattempt(self, call: PreparedCall, lease: ClientLease, pace: AdaptiveRate) -> dict[str, Any]:
+        epoch = pace.go_if_unpaced()
+        if epoch is None:
+            epoch = await pace.acquire()
+        if self._limiter is not None:
+            await self._limiter.acquire()
+        limits = self._limits_now(call.action)  # after any wait for a slot, which the deadline bounds too
+        try:
+            credentials = await self._credentials.aget_credentials()
+        except IceCredentialsUnavailableError as exc:
+            raise _FailedAttempt(refused(exc, retryable=True)) from exc
+        signed: list[WireRequest] = []
+
+        def sign() -> WireRequest:
+            # Signed only once a slot is free: the signature's timestamp stays fresh.
+            signed.append(signed_request(self.config, credentials, call.action, call.query, call.body))
+            return signed[0]
+
+        try:
+            response = await lease.send(sign, limits)
+        except TransportFailure as failure:
+            raise _FailedAttempt(judge_failure(call.action, failure, self._endpoint)) from failure
+        return self._done_or_raise(call, signed[0], response, pace, epoch)
 
     async def alease(self) -> ClientLease:
         """This client's lease on the shared async transport (taken on first use)."""

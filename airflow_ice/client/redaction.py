@@ -98,6 +98,9 @@ class Scrubber:
         if self._cores is None:
             cores = []
             for secret in self._secrets:
+                if _KEPT_BY_EVERY_FORM.fullmatch(secret):
+                    cores.append(secret)  # the commonest (a hex signature, most secrets): whole
+                    continue
                 parts = _KEPT_BY_EVERY_FORM.findall(secret)
                 # A secret without such a part (very short, or mostly symbols) is searched by its forms.
                 cores.append(max(parts, key=len) if parts else "")

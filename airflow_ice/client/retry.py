@@ -46,25 +46,18 @@ class BackoffWait:
         return wait if left is None else max(0.0, min(wait, left))
 
 
-def call_with_retries(
-    attempt: Callable[[], T], retryable: Callable[[BaseException], bool], retrying: Callable[[], Retrying]
-) -> T:
-    """Run ``attempt``; only if it fails in a ``retryable`` way, let tenacity retry it.
+def retried_after(first: BaseException, attempt: Callable[[], T], retrying: Callable[[], Retrying]) -> T:
+    """Go on with a call whose first attempt failed with ``first``, a failure that may be retried.
 
     Most calls succeed at once, and building tenacity's retry state costs more CPU than a poll's
-    own bookkeeping; so the first attempt runs bare. Its failure is replayed as tenacity's first
-    attempt, so attempt numbers, waits, retry logs and the stop rule are exactly tenacity's.
+    own bookkeeping; so a caller runs its first attempt bare and calls this only when it failed.
+    That failure is replayed as tenacity's first attempt, so attempt numbers, waits, retry logs and
+    the stop rule are exactly tenacity's.
 
+    :param first: what the first attempt raised.
     :param attempt: one attempt of the call.
-    :param retryable: whether a failure may be retried (tenacity's ``retry`` predicate).
     :param retrying: makes the ``Retrying`` to continue with (``reraise=True``).
     """
-    try:
-        return attempt()
-    except BaseException as exc:
-        if not retryable(exc):
-            raise
-        first = exc
     pending = [first]
 
     def again() -> T:
@@ -75,23 +68,15 @@ def call_with_retries(
     return retrying()(again)
 
 
-async def acall_with_retries(
-    attempt: Callable[[], Awaitable[T]],
-    retryable: Callable[[BaseException], bool],
-    retrying: Callable[[], AsyncRetrying],
+async def aretried_after(
+    first: BaseException, attempt: Callable[[], Awaitable[T]], retrying: Callable[[], AsyncRetrying]
 ) -> T:
-    """Async :func:`call_with_retries`.
+    """Async :func:`retried_after`.
 
+    :param first: what the first attempt raised.
     :param attempt: one attempt of the call.
-    :param retryable: whether a failure may be retried (tenacity's ``retry`` predicate).
     :param retrying: makes the ``AsyncRetrying`` to continue with (``reraise=True``).
     """
-    try:
-        return await attempt()
-    except BaseException as exc:
-        if not retryable(exc):
-            raise
-        first = exc
     pending = [first]
 
     async def again() -> T:
@@ -103,4 +88,4 @@ async def acall_with_retries(
     return result
 
 
-__all__ = ["MAX_RETRY_AFTER", "BackoffWait", "acall_with_retries", "call_with_retries"]
+__all__ = ["MAX_RETRY_AFTER", "BackoffWait", "aretried_after", "retried_after"]

@@ -1,4 +1,5 @@
-"""The first attempt runs without tenacity; a retryable failure is replayed as tenacity's first attempt."""
+"""A call's retryable first failure is replayed as tenacity's first attempt (the engine runs that
+first attempt without tenacity: tests/unit/hooks/test_ice.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import asyncio
 import pytest
 from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
-from airflow_ice.client.retry import acall_with_retries, call_with_retries
+from airflow_ice.client.retry import aretried_after, retried_after
 
 
 class Flaky(Exception):
@@ -28,23 +29,6 @@ def retrying_factory(made: list[int], numbers: list[int], attempts: int = 3) -> 
     )
 
 
-def test_a_first_success_never_builds_tenacity_state() -> None:
-    made: list[int] = []
-    assert call_with_retries(lambda: 7, lambda exc: True, lambda: retrying_factory(made, [])) == 7
-    assert made == []
-
-
-def test_a_final_failure_is_raised_at_once() -> None:
-    made: list[int] = []
-
-    def attempt() -> int:
-        raise ValueError("final")
-
-    with pytest.raises(ValueError, match="final"):
-        call_with_retries(attempt, lambda exc: isinstance(exc, Flaky), lambda: retrying_factory(made, []))
-    assert made == []
-
-
 def test_a_retryable_failure_counts_as_tenacitys_first_attempt() -> None:
     calls: list[int] = []
     numbers: list[int] = []
@@ -56,7 +40,9 @@ def test_a_retryable_failure_counts_as_tenacitys_first_attempt() -> None:
         return "done"
 
     retry = lambda: retrying_factory([], numbers).copy(wait=lambda state: 0)  # noqa: E731
-    assert call_with_retries(attempt, lambda exc: isinstance(exc, Flaky), retry) == "done"
+    with pytest.raises(Flaky) as first:
+        attempt()
+    assert retried_after(first.value, attempt, retry) == "done"
     assert len(calls) == 3  # the replayed failure sends nothing
     assert numbers == [1, 2]  # attempt numbers as tenacity alone would count them
 
@@ -69,8 +55,10 @@ def test_the_stop_rule_counts_the_first_attempt() -> None:
         raise Flaky
 
     retry = lambda: retrying_factory([], [], attempts=2).copy(wait=lambda state: 0)  # noqa: E731
+    with pytest.raises(Flaky) as first:
+        attempt()
     with pytest.raises(Flaky):
-        call_with_retries(attempt, lambda exc: isinstance(exc, Flaky), retry)
+        retried_after(first.value, attempt, retry)
     assert len(calls) == 2
 
 
@@ -90,5 +78,11 @@ def test_async_retries_the_same_way() -> None:
             reraise=True,
         )
 
-    assert asyncio.run(acall_with_retries(attempt, lambda exc: isinstance(exc, Flaky), retry)) == "done"
+    async def call() -> str:
+        try:
+            return await attempt()
+        except Flaky as first:
+            return await aretried_after(first, attempt, retry)
+
+    assert asyncio.run(call()) == "done"
     assert len(calls) == 2

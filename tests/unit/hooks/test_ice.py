@@ -6,6 +6,7 @@ import json
 import logging
 import pickle
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import parse_qsl, quote
 
 import pytest
@@ -217,6 +218,53 @@ def test_503_then_success_for_a_submit(hook: IceHook, stub: StubIce) -> None:
     stub.script(error("ServiceUnavailable", 503), Answer(body={"RequestId": "r", "JobId": "j"}))
     assert hook.submit_iproduction_job(COVER_REQUEST) == "j"
     assert len(stub.requests) == 2
+
+
+@pytest.fixture
+def tenacity_states(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The tenacity retry states the engine builds (it builds one only once a first attempt failed)."""
+    from airflow_ice.client import engine
+
+    made: list[str] = []
+
+    def recording(name: str) -> Any:
+        real = getattr(engine, name)
+
+        def recorded(*args: object, **kwargs: object) -> Any:
+            made.append(name)
+            return real(*args, **kwargs)
+
+        return recorded
+
+    for name in ("Retrying", "AsyncRetrying"):
+        monkeypatch.setattr(engine, name, recording(name))
+    return made
+
+
+def test_a_first_answer_or_final_error_builds_no_retry_state(
+    hook: IceHook, stub: StubIce, tenacity_states: list[str]
+) -> None:
+    stub.script(Answer(body={"RequestId": "r"}), error("NotFound", 404))
+    assert hook.call("QueryIProductionJob", {"JobId": "j"}) == {"RequestId": "r"}
+    with pytest.raises(IceNotFoundError):
+        hook.call("QueryIProductionJob", {"JobId": "j"})
+    assert tenacity_states == []
+    stub.script(error("ServiceUnavailable", 503), Answer(body={"RequestId": "r"}))
+    assert hook.call("QueryIProductionJob", {"JobId": "j"}) == {"RequestId": "r"}
+    assert tenacity_states == ["Retrying"]  # a retry: the first attempt's failure made one
+
+
+async def test_async_a_first_answer_or_final_error_builds_no_retry_state(
+    hook: IceHook, stub: StubIce, tenacity_states: list[str]
+) -> None:
+    stub.script(Answer(body={"RequestId": "r"}), error("NotFound", 404))
+    assert await hook.acall("QueryIProductionJob", {"JobId": "j"}) == {"RequestId": "r"}
+    with pytest.raises(IceNotFoundError):
+        await hook.acall("QueryIProductionJob", {"JobId": "j"})
+    assert tenacity_states == []
+    stub.script(error("ServiceUnavailable", 503), Answer(body={"RequestId": "r"}))
+    assert await hook.acall("QueryIProductionJob", {"JobId": "j"}) == {"RequestId": "r"}
+    assert tenacity_states == ["AsyncRetrying"]
 
 
 def test_retry_after_is_honoured(hook: IceHook, stub: StubIce) -> None:
