@@ -39,10 +39,6 @@ _LONG = Annotated[StrictInt, Field(ge=LONG_MIN, le=LONG_MAX)]
 _STRICT = ConfigDict(strict=True, extra="forbid", validate_by_name=False, validate_by_alias=True)
 
 
-def _empty_list(value: list[str] | None) -> list[str]:
-    return [] if value is None else value
-
-
 def _optional_member(annotation: Any) -> tuple[Any, ...] | None:
     """The members of ``X | None`` besides ``None``, or None when ``annotation`` is not optional."""
     if typing.get_origin(annotation) not in (Union, types.UnionType):
@@ -62,7 +58,8 @@ def _wire_type(annotation: Any, field: FieldInfo, where: str, made: dict[type, t
             job_id = Annotated[job_id, constraint]
         return job_id, ...
     if typing.get_origin(annotation) is list and typing.get_args(annotation) == (str,):
-        return Annotated[list[StrictStr] | None, AfterValidator(_empty_list)], []
+        # None is read as [] by :meth:`StrictReader.read`, once for all lists (a callback each costs more).
+        return list[StrictStr] | None, []
     members = _optional_member(annotation)
     if members is None:
         raise TypeError(f"{where}: no strict wire type for {annotation!r}")
@@ -127,7 +124,7 @@ class StrictReader:
     :raises TypeError: when a field has no strict wire form here.
     """
 
-    __slots__ = ("_api_names", "_field_order", "_model_cls", "_parts", "_validator")
+    __slots__ = ("_api_names", "_field_order", "_lists", "_model_cls", "_parts", "_validator")
 
     def __init__(self, model_cls: type[BaseModel], skipped: tuple[str, ...]) -> None:
         made: dict[type, type] = {}
@@ -136,13 +133,18 @@ class StrictReader:
         self._api_names = frozenset(field.alias for field in wire.model_fields.values())
         self._model_cls = model_cls
         self._field_order = tuple(model_cls.model_fields)
-        # The parts (nested models): their field names, to make each from its wire model.
+        self._lists = tuple(name for name, field in wire.model_fields.items() if field.default == [])
+        # The parts (nested models), each made on its wire model's values as they are: the same
+        # fields in the same order, which holds when every field of the part has an API name.
         self._parts = tuple(
-            (name, made[wire_part], tuple(made[wire_part].model_fields))  # type: ignore[attr-defined]
+            (name, made[wire_part])
             for name, field in wire.model_fields.items()
             for wire_part in (_optional_member(field.annotation) or (None,))[:1]
             if wire_part in made
         )
+        for wire_part, part_cls in made.items():
+            if part_cls is not model_cls and tuple(wire_part.model_fields) != tuple(part_cls.model_fields):  # type: ignore[attr-defined]
+                raise TypeError(f"{part_cls.__name__}: a field without an API name has no strict wire form")
 
     def read(self, job: Mapping[Any, Any]) -> dict[str, Any] | None:
         """The values (by Python name) of every field with an API name, parts made, when the
@@ -154,11 +156,13 @@ class StrictReader:
         except ValidationError:
             return None
         values: dict[str, Any] = wire.__dict__
-        for name, part_cls, part_fields in self._parts:
+        for name in self._lists:
+            if values[name] is None:
+                values[name] = []
+        for name, part_cls in self._parts:
             part = values[name]
             if part is not None:
-                fields = part.__dict__
-                values[name] = _new_model(part_cls, {key: fields[key] for key in part_fields})
+                values[name] = _new_model(part_cls, part.__dict__)
         return values
 
     def make(self, values: Mapping[str, Any]) -> Any:
