@@ -9,8 +9,13 @@ the same warm-up; the difference divided by the queries is its cost per query: i
 ``PyObject_Malloc`` calls and GC-tracked objects made (``_PyObject_GC_Link``, what the young
 collections count).
 
+With ``--network`` the contenders are ``bench_query_cost.py``'s instead, over real HTTPS to the
+bench emulator (a child process valgrind does not follow): the client's user-space instructions
+per query, aiohttp and TLS included (the kernel's work is not counted).
+
 Run: ``.venv/bin/python tests/benchmarks/bench_query_instructions.py`` (needs valgrind; about five
-minutes). ``--run MODE N`` runs one contender N times (what valgrind runs).
+minutes; with ``--network`` about ten). ``--run MODE N`` runs one contender N times (what valgrind
+runs).
 """
 
 from __future__ import annotations
@@ -97,6 +102,41 @@ async def run(mode: str, queries: int) -> None:
     await hook.aclose()
 
 
+async def run_over_network(mode: str, queries: int) -> None:
+    """``bench_query_cost.py``'s contenders against the bench emulator over HTTPS."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    import bench_query_cost
+    from bench_client import BareClient, Emulators
+
+    from airflow_ice.hooks.ice import IceHook
+
+    process, spec = bench_query_cost.start_emulator()
+    try:
+        bench_query_cost.connect(spec)
+        hook = IceHook()
+        job = {
+            "function_name": "Cover",
+            "input": {"Type": "OSS", "Media": "oss://bench/in.mp4"},
+            "output": {"Type": "OSS", "Media": "oss://bench/out/"},
+        }
+        job_id = await hook.asubmit_iproduction_job(job)
+        bare = BareClient(Emulators([spec]))
+        await bare.open()
+        query = {
+            "bare": lambda job_id: bare.status(job_id, 0),
+            "acall": lambda job_id: hook.acall("QueryIProductionJob", {"JobId": job_id}),
+            "query": hook.aquery_iproduction_job,
+        }[mode]
+        for _ in range(WARM_UP + queries):
+            await query(job_id)
+        await bare.close()
+        await hook.aclose()
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+        process.wait(timeout=30)
+
+
 def calls_of(callgrind_out: Path) -> dict[str, int]:
     """How many times each function of :data:`COUNTED` was called, from a callgrind output file."""
     names: dict[str, str] = {}
@@ -114,7 +154,7 @@ def calls_of(callgrind_out: Path) -> dict[str, int]:
     return totals
 
 
-def measure(mode: str, queries: int) -> dict[str, float]:
+def measure(mode: str, queries: int, network: bool) -> dict[str, float]:
     """Instructions and counted calls per query of ``mode``, from two callgrind runs."""
     figures: list[dict[str, int]] = []
     for count in (0, queries):
@@ -130,6 +170,7 @@ def measure(mode: str, queries: int) -> dict[str, float]:
                     "--run",
                     mode,
                     str(count),
+                    *(["--network"] if network else []),
                 ],
                 env={**os.environ, "PYTHONHASHSEED": "0"},
                 capture_output=True,
@@ -148,6 +189,7 @@ def main() -> int:
     )
     parser.add_argument("--queries", type=int, default=300, help="queries counted per contender")
     parser.add_argument("--run", nargs=2, metavar=("MODE", "N"), help="run one contender (under valgrind)")
+    parser.add_argument("--network", action="store_true", help="real HTTPS to the bench emulator")
     args = parser.parse_args()
     os.environ["AIRFLOW_CONN_ICE_DEFAULT"] = json.dumps(
         {
@@ -158,11 +200,12 @@ def main() -> int:
         }
     )
     if args.run:
-        asyncio.run(run(args.run[0], int(args.run[1])))
+        runner = run_over_network if args.network else run
+        asyncio.run(runner(args.run[0], int(args.run[1])))
         return 0
     print(f"{'client':<10}{'instructions/query':>20}{'mallocs/query':>16}{'GC objects/query':>18}")
     for mode in MODES:
-        per_query = measure(mode, args.queries)
+        per_query = measure(mode, args.queries, args.network)
         print(
             f"{mode:<10}{per_query['instructions']:>20,.0f}{per_query['PyObject_Malloc']:>16.0f}"
             f"{per_query['_PyObject_GC_Link']:>18.0f}",
