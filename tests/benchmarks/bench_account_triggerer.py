@@ -94,8 +94,8 @@ async def wait_all(
         try:
             # Closed here, not left to the collector: a trigger's clean-up (a shared poller's last
             # member stops it and closes its hook) then runs in this task, before the wait ends.
-            async with contextlib.aclosing(trigger.run()) as events:
-                async for event in events:
+            async with contextlib.aclosing(trigger.run()) as fired:
+                async for event in fired:
                     status = event.payload["status"]
                     message = "" if status == "success" else str(event.payload.get("message"))[:200]
                     break
