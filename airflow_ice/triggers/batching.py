@@ -9,7 +9,8 @@ the poller collects the jobs due for a check, reads them together, and wakes eac
 own job (or with the error that concerns it).
 
 - The poller is a task on the triggerer's loop, started by the first trigger that joins and
-  stopped when the last one leaves (done, cancelled or timed out). Nothing in it blocks the loop.
+  stopped when the last one leaves (done, cancelled or timed out), which waits until the poller
+  has closed its hook. Nothing in it blocks the loop.
 - Its waits between rounds end on the loop's shared poll ticks
   (:mod:`airflow_ice.triggers.poll_scheduler`), like the lone triggers' polls.
 - Each trigger keeps its own poll interval. A round takes every job due within half its interval,
@@ -48,7 +49,8 @@ A list kind reads, per round, the family's finished jobs (one list per finished 
   per poller.
 - The Gets a round leaves (finished jobs, jobs not listed) run apart from the rounds: the next
   round, the other jobs' next check, does not wait for them; a job's Get on the wire keeps it out
-  of rounds until it answers.
+  of rounds until it answers. Their starts are spread over a few seconds (:data:`GET_SPREAD`), so
+  that the rounds of triggerers sharing an account do not burst past ICE's limit together.
 - A job's creation time comes from its trigger (``created_at``, which the operator sets from its
   check at once), else from the job's first Get. A job ending in a status the list cannot filter by
   (a media convert job ``Cancelled``) is found by its Get once it is older than the window.
@@ -102,6 +104,42 @@ DEFAULT_LIST_WINDOW_SECONDS = 3600.0
 # Each side of the window: ICE's times are whole seconds, and its filter's time may not be the
 # CreateTime it reports to the second.
 WINDOW_MARGIN_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class GetSpread:
+    """When the single Gets a poller sends together (a round's finished jobs', say) start: the
+    first ``at_once`` at once, the others one after another at ``rate`` a second, faster when that
+    would take more than ``max_seconds``.
+
+    :param at_once: Gets that start at once (a round of at most that many is not delayed).
+    :param rate: Gets started per second after those.
+    :param max_seconds: the latest a Get starts after its round, however many there are.
+    :param tick: Gets due within one tick of the loop's poll ticks start together (one wake-up).
+    """
+
+    at_once: int
+    rate: float
+    max_seconds: float
+    tick: float
+
+    def delays(self, count: int) -> list[float]:
+        """Seconds after the round at which each of ``count`` Gets starts, in order."""
+        later = count - self.at_once
+        if later <= 0:
+            return [0.0] * count
+        rate = max(self.rate, later / self.max_seconds)
+        return [0.0] * self.at_once + [(k + 1) / rate for k in range(later)]
+
+
+GET_SPREAD = GetSpread(at_once=10, rate=25.0, max_seconds=3.0, tick=0.1)
+"""How a poller spreads its Gets. ICE limits each action per account (e.g. 100 calls a second),
+shared by every triggerer on the account, and a round's finished jobs (about 70 for a family
+finishing 2 jobs a second at 30 s polls) all read in the same instant are a burst that gets
+throttled when another triggerer's round falls in the same second: the adaptive pace
+(:mod:`airflow_ice.client.adaptive_rate`, per process) only learns of it afterwards. Spread, two
+triggerers' rounds falling together send at most 20 Gets at once then 50 a second; a finished job
+is told at most 3 s later (the latency goal is its poll interval plus 5 s)."""
 
 POLLER_STATS_MESSAGE = "Shared ICE poller stopped"
 """Begins the line a poller logs (INFO) when it stops, with its :class:`PollerStats`: how many calls
@@ -321,9 +359,10 @@ class BatchMember:
             raise outcome.with_traceback(None)
         return outcome
 
-    def leave(self) -> None:
-        """Stop being checked; the last member to leave stops the poller."""
-        self.poller.remove(self)
+    async def leave(self) -> None:
+        """Stop being checked; the last member to leave stops the poller and waits until it has let
+        go of its connections."""
+        await self.poller.remove(self)
 
 
 @dataclass
@@ -438,13 +477,25 @@ class BatchedJobPoller:
         self._wake.set()
         return member
 
-    def remove(self, member: BatchMember) -> None:
-        """Remove a member; stop when none is left."""
+    async def remove(self, member: BatchMember) -> None:
+        """Remove a member; when none is left, stop and return once the poller has closed its hook.
+
+        Waited for in the last member's own task, so that its trigger ends only when the poller's
+        connections are let go: a poller left closing on its own would be cancelled again, its close
+        cut short, when the triggerer's loop shuts down (``asyncio.run`` cancels every task left),
+        and its aiohttp session left unclosed.
+        """
         if self._members.pop(id(member), None) is None or self._members:
             return
-        if self._task is not None and not self._task.done():
-            self._task.cancel()
+        task = self._task
         self._on_empty(self)
+        if task is None or task.done():
+            return
+        task.cancel()
+        if task is not asyncio.current_task():
+            # asyncio.wait: the poller's cancellation is not this task's; if this one is cancelled
+            # meanwhile, the poller still closes.
+            await asyncio.wait((task,))
 
     def batch_size(self) -> int:
         """The batch size now: the smallest a member asks for, else the connection's, else the default;
@@ -798,9 +849,13 @@ class BatchedJobPoller:
             await self._poll_alone(hook, missing, chosen)
 
     async def _poll_alone(self, hook: IceHook, job_ids: Iterable[str], chosen: _Round) -> None:
+        """Read each job with its own Get, their starts spread (:data:`GET_SPREAD`); never raises
+        (but cancels: the Gets not started yet are not sent)."""
         kind = self.kind
 
-        async def one(job_id: str) -> None:
+        async def one(job_id: str, delay: float) -> None:
+            if delay > 0:
+                await self._scheduler.sleep(delay, GET_SPREAD.tick)
             self.stats.single_calls += 1
             try:
                 if isinstance(kind, ListedJobKind):
@@ -817,7 +872,10 @@ class BatchedJobPoller:
             self.stats.checks += 1
             chosen.deliver(job_id, outcome)
 
-        await asyncio.gather(*(one(job_id) for job_id in job_ids))
+        ids = list(job_ids)
+        await asyncio.gather(
+            *(one(job_id, delay) for job_id, delay in zip(ids, GET_SPREAD.delays(len(ids)), strict=True))
+        )
 
     def _learn_created_at(self, kind: ListedJobKind, job_id: str, job: IceJob, chosen: _Round) -> None:
         """Note when ICE created the job, so that later rounds find it in the lists."""
@@ -919,12 +977,14 @@ __all__ = [
     "DEFAULT_BATCH_SIZE",
     "DEFAULT_LIST_WINDOW_SECONDS",
     "DEFAULT_MAX_LIST_PAGES",
+    "GET_SPREAD",
     "LIST_PAGES_PER_JOB",
     "POLLER_STATS_MESSAGE",
     "BatchMember",
     "BatchedJobKind",
     "BatchedJobPoller",
     "BatchedPollerRegistry",
+    "GetSpread",
     "ListedJobKind",
     "Listing",
     "PollKind",

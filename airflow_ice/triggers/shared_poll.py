@@ -67,7 +67,7 @@ class SharedPollTrigger(IceJobTrigger):
                 async for event in events:
                     yield event
         finally:
-            self._member.leave()
+            await self._member.leave()
             self._member = None
 
     def poll_job(self, hook: IceHook, remaining: float | None) -> Awaitable[IceJob | None]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import json
 import logging
@@ -91,10 +92,13 @@ async def wait_all(
         )
         status, message = "no-event", ""
         try:
-            async for event in trigger.run():
-                status = event.payload["status"]
-                message = "" if status == "success" else str(event.payload.get("message"))[:200]
-                break
+            # Closed here, not left to the collector: a trigger's clean-up (a shared poller's last
+            # member stops it and closes its hook) then runs in this task, before the wait ends.
+            async with contextlib.aclosing(trigger.run()) as fired:
+                async for event in fired:
+                    status = event.payload["status"]
+                    message = "" if status == "success" else str(event.payload.get("message"))[:200]
+                    break
         except Exception as exc:
             exceptions[f"{type(exc).__name__}: {str(exc)[:120]}"] += 1
             status, message = "exception", repr(exc)[:200]

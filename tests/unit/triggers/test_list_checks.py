@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
@@ -27,16 +29,19 @@ from airflow_ice.triggers.base import IceJobTrigger
 from airflow_ice.triggers.batching import (
     BATCHED_POLLERS,
     DEFAULT_MAX_LIST_PAGES,
+    GET_SPREAD,
     POLLER_STATS_MESSAGE,
     BatchedJobPoller,
     ListedJobKind,
     PollKind,
 )
 from airflow_ice.triggers.media_info import IceMediaInfoJobTrigger
+from airflow_ice.triggers.poll_scheduler import POLL_SCHEDULERS, PollScheduler
 from airflow_ice.triggers.snapshot import IceSnapshotJobTrigger
 from tests.support.emulator import ManualClock
 from tests.support.family_cases import IPRODUCTION, MEDIA_INFO, SNAPSHOT, FamilyCase
 from tests.support.loop_checks import until, until_while_running
+from tests.support.tick_clock import TestClock
 
 POLL = 0.1
 JOB_SECONDS = 3600.0
@@ -464,7 +469,10 @@ async def test_a_round_lists_whichever_jobs_take_fewer_pages(ice: IceEmulator, c
     # The 250 end: found in the finished lists and read once each; 60 left against 250 finished in
     # the window: one page of Init against three of Success (and one of Fail).
     clock.advance(JOB_SECONDS - 600)
-    await until_while_running(done, lambda: poller.stats.unfinished_rounds >= 3)
+    # Their Gets start spread over up to GET_SPREAD.max_seconds: rounds go on meanwhile.
+    await until_while_running(done, lambda: calls(ice, GET_SNAPSHOT) == 250)
+    unfinished = poller.stats.unfinished_rounds
+    await until_while_running(done, lambda: poller.stats.unfinished_rounds >= unfinished + 3)
     assert calls(ice, GET_SNAPSHOT) == 250
     lists, rounds = poller.stats.list_calls, poller.stats.rounds
     await until_while_running(done, lambda: poller.stats.rounds >= rounds + 3)
@@ -569,3 +577,163 @@ async def test_the_next_round_does_not_wait_for_a_slow_get(ice: IceEmulator, clo
     assert second_event.succeeded
     assert calls(ice, GET_SNAPSHOT) == 2
     assert reads_while_running(ice, [first, second]) == 0
+
+
+async def test_a_pollers_connections_are_let_go_when_its_last_trigger_ends(
+    ice: IceEmulator, clock: ManualClock
+) -> None:
+    """The last trigger of a family ends only once its poller has closed its hook: a poller left to
+    close on its own after that would have its close cut short, and its aiohttp session left
+    unclosed, when the triggerer's loop shuts down (``asyncio.run`` cancels every task left)."""
+    from airflow_ice.client.pool import SHARED_CLIENTS
+
+    created = clock()
+    finishing = submit(SNAPSHOT, 3)
+    cancelled = submit(MEDIA_INFO, 2)
+    snapshots = [
+        CountingSnapshotTrigger(job_id=job_id, poll_interval=POLL, created_at=created) for job_id in finishing
+    ]
+    infos = [
+        CountingMediaInfoTrigger(job_id=job_id, poll_interval=POLL, created_at=created)
+        for job_id in cancelled
+    ]
+    done = await started(snapshots, 2)
+    waiting = [asyncio.ensure_future(collect(trigger)) for trigger in infos]
+    await until(lambda: min(trigger.checks for trigger in infos) >= 2)
+    assert SHARED_CLIENTS.open_clients() == 1  # both pollers' hooks lease the connection's transport
+
+    clock.advance(JOB_SECONDS)
+    # Media info jobs end with their first list after the advance: cancel their triggers before.
+    for task in waiting:
+        task.cancel()
+    await asyncio.wait(waiting)  # every one of them (a gather cancelled ends with the first)
+    assert [poller.kind.name for poller in BATCHED_POLLERS.active()] == ["Snapshot"]
+    poller = snapshot_poller()
+    events_of(await done, finishing)
+
+    # Nothing left running or holding a lease once the triggers' runs have ended.
+    assert not poller.running
+    assert BATCHED_POLLERS.active() == []
+    assert SHARED_CLIENTS.open_clients() == 0
+
+
+# The Gets a round leaves start spread (GET_SPREAD), on the loop's poll ticks: here a test clock
+
+
+@pytest.fixture
+async def tick_clock() -> AsyncIterator[tuple[TestClock, PollScheduler]]:
+    """The running loop's poll scheduler, on a test clock that moves only when the test moves it."""
+    loop = asyncio.get_running_loop()
+    ticks = TestClock()
+    scheduler = PollScheduler(1.0, ticks)
+    POLL_SCHEDULERS.install(loop, scheduler)
+    yield ticks, scheduler
+    POLL_SCHEDULERS.install(loop, None)
+
+
+def get_starts(monkeypatch: pytest.MonkeyPatch, ticks: TestClock) -> list[float]:
+    """When (on the test clock) each job Get starts; the Get itself goes to the emulator."""
+    starts: list[float] = []
+    real = IceHook.aget_job
+
+    async def aget_job(self: IceHook, *args: Any, **kwargs: Any) -> Any:
+        starts.append(ticks.now)
+        return await real(self, *args, **kwargs)
+
+    monkeypatch.setattr(IceHook, "aget_job", aget_job)
+    return starts
+
+
+async def first_round_of_finished(
+    count: int, clock: ManualClock, ticks: TestClock, scheduler: PollScheduler, starts: list[float]
+) -> tuple[list[asyncio.Task[list[TriggerEvent]]], float]:
+    """``count`` snapshot jobs, all finished before their triggers start: their poller's first
+    round lists them and reads each with its Get. Returns the triggers' tasks and the round's time,
+    once the round's Gets have started or wait for their turn on the scheduler."""
+    created = clock()
+    job_ids = submit(SNAPSHOT, count)
+    clock.advance(JOB_SECONDS)
+    triggers = [
+        CountingSnapshotTrigger(job_id=job_id, poll_interval=30.0, created_at=created) for job_id in job_ids
+    ]
+    tasks = [asyncio.ensure_future(collect(trigger)) for trigger in triggers]
+    await until(lambda: scheduler.waiting == 1)  # the poller, for its first round
+    round_at = ticks.run_next()
+    await until(lambda: len(starts) + scheduler.waiting == count)
+    return tasks, round_at
+
+
+def test_a_small_round_is_not_spread_a_big_one_is_within_its_bound() -> None:
+    assert GET_SPREAD.delays(GET_SPREAD.at_once) == [0.0] * GET_SPREAD.at_once
+    delays = GET_SPREAD.delays(70)
+    assert delays[: GET_SPREAD.at_once] == [0.0] * GET_SPREAD.at_once
+    later = delays[GET_SPREAD.at_once :]
+    assert later == sorted(later)
+    assert later[0] == pytest.approx(1 / GET_SPREAD.rate)
+    assert later[-1] == pytest.approx(60 / GET_SPREAD.rate)
+    # Many: faster, never later than the bound.
+    assert GET_SPREAD.delays(5000)[-1] == pytest.approx(GET_SPREAD.max_seconds)
+
+
+async def test_a_rounds_gets_start_spread_never_all_at_once(
+    ice: IceEmulator,
+    clock: ManualClock,
+    tick_clock: tuple[TestClock, PollScheduler],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ticks, scheduler = tick_clock
+    starts = get_starts(monkeypatch, ticks)
+    tasks, round_at = await first_round_of_finished(40, clock, ticks, scheduler, starts)
+    assert len(starts) == GET_SPREAD.at_once  # the others wait for their turn
+    while scheduler.waiting:
+        ticks.run_next()
+        await until(lambda: len(starts) + scheduler.waiting == 40)
+    events = await asyncio.gather(*tasks)
+
+    assert len(events) == 40
+    assert calls(ice, GET_SNAPSHOT) == 40
+    offsets = sorted(start - round_at for start in starts)
+    for offset, delay in zip(offsets, GET_SPREAD.delays(40), strict=True):
+        assert delay <= offset < delay + GET_SPREAD.tick + 1e-9  # its turn, on the next poll tick
+    # 10 at once, then at most a tick's share of the rate at each instant, over 1.2 s.
+    at_once = Counter(offsets)
+    assert at_once[0.0] == GET_SPREAD.at_once
+    assert max(n for offset, n in at_once.items() if offset) <= math.ceil(GET_SPREAD.rate * GET_SPREAD.tick)
+    assert offsets[-1] == pytest.approx(30 / GET_SPREAD.rate, abs=GET_SPREAD.tick)
+
+
+async def test_a_small_round_reads_its_jobs_at_once(
+    ice: IceEmulator,
+    clock: ManualClock,
+    tick_clock: tuple[TestClock, PollScheduler],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ticks, scheduler = tick_clock
+    starts = get_starts(monkeypatch, ticks)
+    tasks, round_at = await first_round_of_finished(GET_SPREAD.at_once, clock, ticks, scheduler, starts)
+
+    assert starts == [round_at] * GET_SPREAD.at_once
+    assert len(await asyncio.gather(*tasks)) == GET_SPREAD.at_once
+
+
+async def test_a_stopped_poller_sends_none_of_its_pending_gets(
+    ice: IceEmulator,
+    clock: ManualClock,
+    tick_clock: tuple[TestClock, PollScheduler],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ticks, scheduler = tick_clock
+    starts = get_starts(monkeypatch, ticks)
+    tasks, _ = await first_round_of_finished(40, clock, ticks, scheduler, starts)
+    assert scheduler.waiting == 40 - GET_SPREAD.at_once
+
+    for task in tasks:  # every trigger leaves: the last one stops the poller
+        task.cancel()
+    await asyncio.wait(tasks)
+
+    assert BATCHED_POLLERS.active() == []
+    assert scheduler.waiting == 0
+    assert ticks.pending == 0  # no timer left for the Gets' turns
+    # The Gets started are cancelled with the poller (some reach ICE); the others never start.
+    assert len(starts) == GET_SPREAD.at_once
+    assert calls(ice, GET_SNAPSHOT) <= GET_SPREAD.at_once
