@@ -645,7 +645,8 @@ def test_registry_niceness(tmp_path: Path) -> None:
         niceness=7,
     )
     process.popen.wait(timeout=20)
-    assert (tmp_path / "n.log").read_text().strip() == str(os.nice(0) + 7)
+    # The OS caps niceness at 19 (a suite run under nice may already be near it).
+    assert (tmp_path / "n.log").read_text().strip() == str(min(os.nice(0) + 7, 19))
 
 
 def test_deadline() -> None:

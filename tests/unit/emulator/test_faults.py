@@ -405,6 +405,7 @@ def test_reset_restores_start_faults() -> None:
 
 
 def test_concurrent_clients_are_counted_exactly(emulator: IceEmulator) -> None:
+    threads_before = threading.active_count()
     emulator.reset()
     # 320 submits, more than the account limit's 100 a second allows at once: this test counts
     # requests, not the limit (test_account_limit.py holds that), so it lifts it.
@@ -420,7 +421,12 @@ def test_concurrent_clients_are_counted_exactly(emulator: IceEmulator) -> None:
     counters = emulator.counters()
     assert counters.requests["SubmitIProductionJob"] == 320
     assert counters.jobs_submitted["SubmitIProductionJob"] == 320
-    assert threading.active_count() < 50
+    # The server's threads for the 8 closed connections end when they read the close: waited for,
+    # as a loaded machine may run them late; a thread per request kept alive would never end.
+    deadline = time.monotonic() + 30
+    while threading.active_count() > threads_before + 8:
+        assert time.monotonic() < deadline, f"{threading.active_count() - threads_before} threads left"
+        time.sleep(0.05)
 
 
 def test_throughput_is_not_a_bottleneck(client: httpx.Client, emulator: IceEmulator) -> None:
