@@ -92,14 +92,19 @@ async def run(mode: str, queries: int) -> None:
         URL(f"{ENDPOINT}/?{signed.query_string}", encoded=True)
         return json.loads(ANSWER).get("Status")
 
+    await query_times(mode, queries, bare, hook, JOB_ID)
+    await hook.aclose()
+
+
+async def query_times(mode: str, queries: int, bare: Any, hook: Any, job_id: str) -> None:
+    """Query ``job_id`` with the contender ``mode`` (``bare`` is the bare client's query), warmed up."""
     query = {
         "bare": bare,
         "acall": lambda job_id: hook.acall("QueryIProductionJob", {"JobId": job_id}),
         "query": hook.aquery_iproduction_job,
     }[mode]
     for _ in range(WARM_UP + queries):
-        await query(JOB_ID)
-    await hook.aclose()
+        await query(job_id)
 
 
 async def run_over_network(mode: str, queries: int) -> None:
@@ -122,13 +127,7 @@ async def run_over_network(mode: str, queries: int) -> None:
         job_id = await hook.asubmit_iproduction_job(job)
         bare = BareClient(Emulators([spec]))
         await bare.open()
-        query = {
-            "bare": lambda job_id: bare.status(job_id, 0),
-            "acall": lambda job_id: hook.acall("QueryIProductionJob", {"JobId": job_id}),
-            "query": hook.aquery_iproduction_job,
-        }[mode]
-        for _ in range(WARM_UP + queries):
-            await query(job_id)
+        await query_times(mode, queries, lambda job_id: bare.status(job_id, 0), hook, job_id)
         await bare.close()
         await hook.aclose()
     finally:
