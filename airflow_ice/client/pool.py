@@ -221,6 +221,10 @@ class AsyncClientPool:
         self._building: dict[
             tuple[asyncio.AbstractEventLoop, TlsSettings], asyncio.Future[ssl.SSLContext]
         ] = {}
+        # Per loop, the transports let go whose close has not run yet (see release()).
+        self._closing: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, set[_SharedTransport]] = (
+            weakref.WeakKeyDictionary()
+        )
         # Per loop, the async generator whose finalisation at the loop's shutdown closes its transports.
         self._shutdown_watches: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop, AsyncGenerator[None, None]
@@ -258,8 +262,9 @@ class AsyncClientPool:
             try:
                 yield
             finally:
-                left = self._shared.pop(asyncio.get_running_loop(), {})
-                await asyncio.gather(*(shared.aclose() for shared in left.values()), return_exceptions=True)
+                loop = asyncio.get_running_loop()
+                left = [*self._shared.pop(loop, {}).values(), *self._closing.pop(loop, ())]
+                await asyncio.gather(*(shared.aclose() for shared in left), return_exceptions=True)
 
         watcher = watch()
         with contextlib.suppress(StopIteration):  # raised once it is suspended at its yield
@@ -303,11 +308,21 @@ class AsyncClientPool:
         shared.leases -= 1
         if shared.leases > 0:
             return
-        shared_here = self._shared.get(asyncio.get_running_loop(), {})
+        loop = asyncio.get_running_loop()
+        shared_here = self._shared.get(loop, {})
         if shared_here.get(key) is shared:
             del shared_here[key]
-        # Shielded: a trigger cancelled while cleaning up must still close the connections.
-        await asyncio.shield(shared.aclose())
+        # Shielded: a trigger cancelled while cleaning up must still close the connections. Kept
+        # among the loop's closing transports until its close runs: a loop shutting down first
+        # cancels the shielded close too, before it starts, and its shutdown watch then closes it.
+        closing = self._closing.setdefault(loop, set())
+        closing.add(shared)
+        await asyncio.shield(self._close(shared, closing))
+
+    @staticmethod
+    async def _close(shared: _SharedTransport, closing: set[_SharedTransport]) -> None:
+        closing.discard(shared)
+        await shared.aclose()
 
 
 SHARED_CLIENTS = AsyncClientPool()
