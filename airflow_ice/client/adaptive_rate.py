@@ -241,11 +241,9 @@ class AdaptiveRate:
         with self._lock:
             if self._schedule is not None:
                 return None
-            self._went_at = now = self._clock()
+            now = self._clock()
             self._asked.count(now)
-            self._sent.count(now)
-            self._peak = max(self._peak, self._sent.per_second(now))
-            return self._epoch
+            return self._let_go(now)
 
     async def acquire(self) -> int:
         """Wait, without blocking the loop, until a slot falls due; return the pace's epoch."""
@@ -271,10 +269,14 @@ class AdaptiveRate:
         """Count a call let go now (its slot fell due); return the pace's epoch, for
         :meth:`throttled`. :meth:`acquire` and :meth:`acquire_blocking` call it."""
         with self._lock:
-            self._went_at = now = self._clock()
-            self._sent.count(now)
-            self._peak = max(self._peak, self._sent.per_second(now))
-            return self._epoch
+            return self._let_go(self._clock())
+
+    def _let_go(self, now: float) -> int:
+        # Under the lock: a call let go at ``now``, counted towards the peak a cut starts from.
+        self._went_at = now
+        self._sent.count(now)
+        self._peak = max(self._peak, self._sent.per_second(now))
+        return self._epoch
 
     def throttled(self, epoch: int) -> None:
         """ICE throttled a call let go in ``epoch``: cut the pace, unless it was cut since.

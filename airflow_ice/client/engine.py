@@ -265,9 +265,7 @@ class IceClient:
     ) -> dict[str, Any]:
         """Async :meth:`call`: the same signing, outcomes and retries, never blocking the loop."""
         call = PreparedCall.of(action, params, body, idempotent, check)
-        lease = self._lease
-        if lease is None or lease.closed:
-            lease = await self.alease()
+        lease = self._open_lease() or await self.alease()
         pace = self._pace_of(action)
         try:
             try:
@@ -309,8 +307,9 @@ class IceClient:
 
     async def alease(self) -> ClientLease:
         """This client's lease on the shared async transport (taken on first use)."""
-        if self._lease is not None and not self._lease.closed:
-            return self._lease
+        lease = self._open_lease()
+        if lease is not None:
+            return lease
         # None yet, or one whose transport closed with an earlier event loop (a second asyncio.run).
         self._lease = None
         acquired = await self._pool.acquire(self.config)
@@ -321,6 +320,11 @@ class IceClient:
         # or aclose() would leave the others holding the shared transport open for good.
         await acquired.release()
         return self._lease
+
+    def _open_lease(self) -> ClientLease | None:
+        # The lease taken, while it can send (checked on every call without awaiting alease()).
+        lease = self._lease
+        return None if lease is None or lease.closed else lease
 
     async def aclose(self) -> None:
         """Let go of the shared async transport (the last user closes its connections)."""

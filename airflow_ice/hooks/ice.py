@@ -390,7 +390,7 @@ class IceHook(BaseHook):
     ) -> JobT:
         """Async :meth:`get_job`."""
         query = _job_query(job_id, params, family.job_id_name)
-        engine = self._engine or await self.aengine()
+        engine = await self.aengine()
         return family.parse_job(await engine.acall(family.get_action, query), query[family.job_id_name])
 
     def cancel_job(self, family: AnyFamily, job_id: str, params: Mapping[str, str] | None = None) -> None:
