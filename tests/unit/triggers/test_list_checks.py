@@ -644,6 +644,15 @@ def get_starts(monkeypatch: pytest.MonkeyPatch, ticks: TestClock) -> list[float]
     return starts
 
 
+@pytest.fixture
+def spread_clock(
+    tick_clock: tuple[TestClock, PollScheduler], monkeypatch: pytest.MonkeyPatch
+) -> tuple[TestClock, PollScheduler, list[float]]:
+    """The test clock, its poll scheduler, and when (on that clock) each job Get starts."""
+    ticks, scheduler = tick_clock
+    return ticks, scheduler, get_starts(monkeypatch, ticks)
+
+
 async def first_round_of_finished(
     count: int, clock: ManualClock, ticks: TestClock, scheduler: PollScheduler, starts: list[float]
 ) -> tuple[list[asyncio.Task[list[TriggerEvent]]], float]:
@@ -676,13 +685,9 @@ def test_a_small_round_is_not_spread_a_big_one_is_within_its_bound() -> None:
 
 
 async def test_a_rounds_gets_start_spread_never_all_at_once(
-    ice: IceEmulator,
-    clock: ManualClock,
-    tick_clock: tuple[TestClock, PollScheduler],
-    monkeypatch: pytest.MonkeyPatch,
+    ice: IceEmulator, clock: ManualClock, spread_clock: tuple[TestClock, PollScheduler, list[float]]
 ) -> None:
-    ticks, scheduler = tick_clock
-    starts = get_starts(monkeypatch, ticks)
+    ticks, scheduler, starts = spread_clock
     tasks, round_at = await first_round_of_finished(40, clock, ticks, scheduler, starts)
     assert len(starts) == GET_SPREAD.at_once  # the others wait for their turn
     while scheduler.waiting:
@@ -703,13 +708,9 @@ async def test_a_rounds_gets_start_spread_never_all_at_once(
 
 
 async def test_a_small_round_reads_its_jobs_at_once(
-    ice: IceEmulator,
-    clock: ManualClock,
-    tick_clock: tuple[TestClock, PollScheduler],
-    monkeypatch: pytest.MonkeyPatch,
+    ice: IceEmulator, clock: ManualClock, spread_clock: tuple[TestClock, PollScheduler, list[float]]
 ) -> None:
-    ticks, scheduler = tick_clock
-    starts = get_starts(monkeypatch, ticks)
+    ticks, scheduler, starts = spread_clock
     tasks, round_at = await first_round_of_finished(GET_SPREAD.at_once, clock, ticks, scheduler, starts)
 
     assert starts == [round_at] * GET_SPREAD.at_once
@@ -717,13 +718,9 @@ async def test_a_small_round_reads_its_jobs_at_once(
 
 
 async def test_a_stopped_poller_sends_none_of_its_pending_gets(
-    ice: IceEmulator,
-    clock: ManualClock,
-    tick_clock: tuple[TestClock, PollScheduler],
-    monkeypatch: pytest.MonkeyPatch,
+    ice: IceEmulator, clock: ManualClock, spread_clock: tuple[TestClock, PollScheduler, list[float]]
 ) -> None:
-    ticks, scheduler = tick_clock
-    starts = get_starts(monkeypatch, ticks)
+    ticks, scheduler, starts = spread_clock
     tasks, _ = await first_round_of_finished(40, clock, ticks, scheduler, starts)
     assert scheduler.waiting == 40 - GET_SPREAD.at_once
 
