@@ -22,8 +22,10 @@ from airflow_ice.client.config import IceConnectionConfig
 from airflow_ice.client.deadline import seconds_left
 from airflow_ice.client.outcome import (
     AnswerCheck,
+    AnswerReader,
     Endpoint,
     Outcome,
+    ReadT,
     Verdict,
     judge_answer,
     judge_failure,
@@ -90,6 +92,7 @@ class PreparedCall(NamedTuple):
     :param idempotent: whether an unknown outcome may be retried.
     :param tag: the ``UserData`` sent, to find a job whose submit had an unknown outcome.
     :param check: what a 2xx answer must satisfy to be done.
+    :param read: what makes a 2xx answer's bytes into the call's result (see :meth:`IceClient.read`).
     """
 
     action: str
@@ -98,6 +101,7 @@ class PreparedCall(NamedTuple):
     idempotent: bool
     tag: str | None
     check: AnswerCheck | None
+    read: AnswerReader[Any] | None
 
     @classmethod
     def of(
@@ -107,6 +111,7 @@ class PreparedCall(NamedTuple):
         body: Mapping[str, Any] | None,
         idempotent: bool | None,
         check: AnswerCheck | None,
+        read: AnswerReader[Any] | None = None,
     ) -> PreparedCall:
         """Validate the action and turn the parameters into wire strings."""
         if not action or not action.isalnum():
@@ -121,6 +126,7 @@ class PreparedCall(NamedTuple):
             is_idempotent(action, query, form) if idempotent is None else idempotent,
             query.get("UserData") or form.get("UserData"),
             check,
+            read,
         )
 
 
@@ -206,8 +212,24 @@ class IceClient:
         check: AnswerCheck | None = None,
     ) -> dict[str, Any]:
         """Call ``action`` and return its JSON answer (see :meth:`IceHook.call`)."""
-        call = PreparedCall.of(action, params, body, idempotent, check)
-        pace = self._pace_of(action)
+        answer: dict[str, Any] = self._run(PreparedCall.of(action, params, body, idempotent, check))
+        return answer
+
+    def read(
+        self, action: str, params: Mapping[str, Any] | None, reader: AnswerReader[ReadT] | None
+    ) -> ReadT | dict[str, Any]:
+        """Call the read ``action``; its answer as ``reader`` makes it straight from the bytes, or
+        its JSON answer when ``reader`` is None or declines (the answer escapes a character, or does
+        not validate whole).
+
+        :param action: a read (a Get or Query action).
+        :param params: its query parameters.
+        :param reader: see :data:`~airflow_ice.client.outcome.AnswerReader`.
+        """
+        return self._run(PreparedCall.of(action, params, None, None, None, reader))
+
+    def _run(self, call: PreparedCall) -> Any:
+        pace = self._pace_of(call.action)
         try:
             try:
                 return self._attempt(call, pace)
@@ -220,7 +242,7 @@ class IceClient:
         except _FailedAttempt as failed:
             raise self._final_error(call, failed) from None
 
-    def _attempt(self, call: PreparedCall, pace: AdaptiveRate) -> dict[str, Any]:
+    def _attempt(self, call: PreparedCall, pace: AdaptiveRate) -> Any:
         epoch = pace.go_if_unpaced()
         if epoch is None:
             epoch = pace.acquire_blocking()
@@ -264,9 +286,18 @@ class IceClient:
         check: AnswerCheck | None = None,
     ) -> dict[str, Any]:
         """Async :meth:`call`: the same signing, outcomes and retries, never blocking the loop."""
-        call = PreparedCall.of(action, params, body, idempotent, check)
+        answer: dict[str, Any] = await self._arun(PreparedCall.of(action, params, body, idempotent, check))
+        return answer
+
+    async def aread(
+        self, action: str, params: Mapping[str, Any] | None, reader: AnswerReader[ReadT] | None
+    ) -> ReadT | dict[str, Any]:
+        """Async :meth:`read`."""
+        return await self._arun(PreparedCall.of(action, params, None, None, None, reader))
+
+    async def _arun(self, call: PreparedCall) -> Any:
         lease = self._open_lease() or await self.alease()
-        pace = self._pace_of(action)
+        pace = self._pace_of(call.action)
         try:
             try:
                 return await self._aattempt(call, lease, pace)
@@ -281,7 +312,7 @@ class IceClient:
         except _FailedAttempt as failed:
             raise self._final_error(call, failed) from None
 
-    async def _aattempt(self, call: PreparedCall, lease: ClientLease, pace: AdaptiveRate) -> dict[str, Any]:
+    async def _aattempt(self, call: PreparedCall, lease: ClientLease, pace: AdaptiveRate) -> Any:
         epoch = pace.go_if_unpaced()
         if epoch is None:
             epoch = await pace.acquire()
@@ -350,14 +381,15 @@ class IceClient:
 
     def _done_or_raise(
         self, call: PreparedCall, request: WireRequest, response: WireResponse, pace: AdaptiveRate, epoch: int
-    ) -> dict[str, Any]:
+    ) -> Any:
         verdict = judge_answer(
-            call.action, response, request.scrub, self.config.max_response_bytes, call.check
+            call.action, response, request.scrub, self.config.max_response_bytes, call.check, call.read
         )
         if verdict.throttled:
             pace.throttled(epoch)
         if verdict.outcome is Outcome.DONE:
-            assert verdict.answer is not None
+            if verdict.answer is None:
+                return verdict.made  # made by the call's reader from bytes that hold no secret
             # An answer that echoes this request's secret, STS token or signature (e.g. in a URL
             # presigned with the caller's token) reaches parsed jobs, XCom and events without them.
             answer: dict[str, Any] = request.scrub.in_json_value(verdict.answer, verdict.source)

@@ -6,7 +6,8 @@ Every attempt ends in one of three outcomes:
   ``Code``; a 5xx one also with a ``RequestId``), any 4xx, or a failure before a byte was sent
   (no connection, credentials unavailable). Retried when asking again can succeed: throttling,
   ``ServiceUnavailable`` (503), no connection.
-- **done**: a 2xx JSON object that passes the action's check (a submit's ``JobId``).
+- **done**: a 2xx JSON object that passes the action's check (a submit's ``JobId``); for a read
+  with an :data:`AnswerReader`, also a 2xx answer whose bytes that reader makes into its result.
 - **unknown**: anything else once the request may have reached ICE: read timeout, dropped
   connection, an answer over the size cap, a 5xx without a well-formed ICE body (or any 5xx but
   503: ICE failed while handling it), a 2xx that is unreadable or fails the check, and whatever
@@ -25,7 +26,7 @@ import enum
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from airflow_ice.client.redaction import Scrubber
 from airflow_ice.client.transport import FailureKind, TransportFailure
@@ -52,6 +53,13 @@ from airflow_ice.errors import (
 
 AnswerCheck = Callable[[Mapping[str, Any]], "str | None"]
 """What is wrong with a 2xx JSON answer for its action (e.g. ``the answer has no JobId``), or None."""
+
+ReadT = TypeVar("ReadT")
+AnswerReader = Callable[[bytes], "ReadT | None"]
+"""Makes a 2xx answer's JSON bytes into what the caller wants (a job model) in one strict pass, or
+declines with None: the answer is then decoded and judged as any other. A reader takes only a JSON
+object that the decoded path would call done too, and makes of it what the caller would have
+made of the decoded object (see :meth:`~airflow_ice.models.lenient.FieldReadJobModel.read_answer`)."""
 
 # Characters of an unusable body kept in an error.
 RAW_CHARS = 500
@@ -98,6 +106,8 @@ class Verdict(NamedTuple):
     :param source: for done: the body the answer was decoded from straight as JSON text (None when
         it was read through a declared charset), which tells the scrubber whether to look further
         (:meth:`~airflow_ice.client.redaction.Scrubber.in_json_value`).
+    :param made: for done: what the call's :data:`AnswerReader` made of the answer's bytes (then
+        ``answer`` is None: nothing was decoded).
     """
 
     outcome: Outcome
@@ -106,6 +116,7 @@ class Verdict(NamedTuple):
     retryable: bool = False
     throttled: bool = False
     source: bytes | None = None
+    made: Any = None
 
     def may_retry(self, idempotent: bool) -> bool:
         """Whether another attempt is allowed: a retryable refusal, or an unknown idempotent call."""
@@ -132,19 +143,33 @@ def throttled(error: IceThrottlingError) -> Verdict:
 
 
 def judge_answer(
-    action: str, response: WireResponse, scrub: Scrubber, max_bytes: int, check: AnswerCheck | None
+    action: str,
+    response: WireResponse,
+    scrub: Scrubber,
+    max_bytes: int,
+    check: AnswerCheck | None,
+    read: AnswerReader[Any] | None = None,
 ) -> Verdict:
     """The outcome of an attempt that got a whole HTTP answer. Never raises: the request reached
-    ICE, so an answer that cannot be read or judged, whatever the exception, is unknown."""
+    ICE, so an answer that cannot be read or judged, whatever the exception, is unknown.
+
+    :param read: for a call without a check: makes a 2xx answer's bytes into its result, when they
+        hold nothing to scrub (:meth:`~airflow_ice.client.redaction.Scrubber.vouches_for`).
+    """
     try:
-        return _judged_answer(action, response, scrub, max_bytes, check)
+        return _judged_answer(action, response, scrub, max_bytes, check, read)
     except Exception as exc:  # the one place where any failure to judge an answer becomes unknown
         detail = scrub.shown(f"the answer could not be read or checked ({type(exc).__name__}: {exc})")
         return Verdict(Outcome.UNKNOWN, error=IceResponseError(action, detail[:RAW_CHARS]))
 
 
 def _judged_answer(
-    action: str, response: WireResponse, scrub: Scrubber, max_bytes: int, check: AnswerCheck | None
+    action: str,
+    response: WireResponse,
+    scrub: Scrubber,
+    max_bytes: int,
+    check: AnswerCheck | None,
+    read: AnswerReader[Any] | None,
 ) -> Verdict:
     try:
         content = decoded_content(response, max_bytes)
@@ -152,8 +177,14 @@ def _judged_answer(
         return Verdict(Outcome.UNKNOWN, error=IceResponseTooLargeError(action, str(exc)))
     except UnreadableBody as exc:
         return Verdict(Outcome.UNKNOWN, error=IceResponseError(action, str(exc)))
-    content_type = response.headers.get("content-type")
     status = response.status_code
+    if read is not None and check is None and 200 <= status < 300 and scrub.vouches_for(content):
+        # The commonest answer, a job read in one strict pass with nothing decoded here: it is a
+        # JSON object that this function would call done, and none of its strings holds a secret.
+        made = read(content)
+        if made is not None:
+            return Verdict(Outcome.DONE, made=made)
+    content_type = response.headers.get("content-type")
     unreadable: str | None = None
     try:
         data, straight = json_body(content, content_type)
@@ -240,6 +271,7 @@ def _connect_hint(failure: TransportFailure, endpoint: Endpoint) -> str:
 
 __all__ = [
     "AnswerCheck",
+    "AnswerReader",
     "Endpoint",
     "Outcome",
     "Verdict",

@@ -82,7 +82,7 @@ class Scrubber:
         """
         if not self._secrets:
             return value
-        if source is not None and self._not_in_bytes(source):
+        if source is not None and self.vouches_for(source):
             return value
         try:
             text = json.dumps(value, ensure_ascii=False)
@@ -114,11 +114,13 @@ class Scrubber:
             return False
         return any(form in text for form in self._all_forms())
 
-    def _not_in_bytes(self, source: bytes) -> bool:
+    def vouches_for(self, source: bytes) -> bool:
         """Whether no string decoded from the JSON text ``source`` can hold a secret. Without a
         backslash nothing in it is escaped, and without a zero byte it is UTF-8 (UTF-16/32 write
         one in every ASCII character): each string and key is then its bytes as they are, and a
         form of a secret in one would put the secret's core (ASCII) in ``source``."""
+        if not self._secrets:
+            return True
         if b"\\" in source or b"\x00" in source:
             return False
         return all(core and core.encode("ascii") not in source for core in self._secret_cores())

@@ -383,7 +383,9 @@ class IceHook(BaseHook):
         :param params: further query parameters of the read (e.g. ``ClientToken``).
         """
         query = _job_query(job_id, params, family.job_id_name)
-        return family.parse_job(self.engine().call(family.get_action, query), query[family.job_id_name])
+        return family.job_of(
+            self.engine().read(family.get_action, query, family.answer_reader), query[family.job_id_name]
+        )
 
     async def aget_job(
         self, family: JobFamily[Any, JobT], job_id: str, params: Mapping[str, str] | None = None
@@ -391,7 +393,9 @@ class IceHook(BaseHook):
         """Async :meth:`get_job`."""
         query = _job_query(job_id, params, family.job_id_name)
         engine = await self.aengine()
-        return family.parse_job(await engine.acall(family.get_action, query), query[family.job_id_name])
+        return family.job_of(
+            await engine.aread(family.get_action, query, family.answer_reader), query[family.job_id_name]
+        )
 
     def cancel_job(self, family: AnyFamily, job_id: str, params: Mapping[str, str] | None = None) -> None:
         """Cancel a queued or running job of ``family``.

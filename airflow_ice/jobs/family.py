@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 from airflow_ice.lineage.job_lineage import JobMedia, JobOutputs
 
 if TYPE_CHECKING:
+    from airflow_ice.client.outcome import AnswerReader
     from airflow_ice.jobs.list_check import ListCheck
     from airflow_ice.models.request_fields import RequestModel
 
@@ -145,6 +146,26 @@ class JobFamily(Generic[RequestT, JobT]):
         """The job model class, imported on first use."""
         job_class: type[JobT] = _imported(self.job_model)
         return job_class
+
+    @cached_property
+    def answer_reader(self) -> AnswerReader[JobT] | None:
+        """What makes the read's answer into the job model straight from its bytes, in the engine
+        call (:meth:`IceClient.aread <airflow_ice.client.engine.IceClient.aread>`), where the job
+        model can (its strict fast path) and the answer names the job; else None."""
+        reader_of = getattr(self.job_class, "answer_reader", None)
+        reader: AnswerReader[JobT] | None = (
+            reader_of() if reader_of is not None and self.answer_names_job else None
+        )
+        return reader
+
+    def job_of(self, answer: JobT | dict[str, Any], job_id: str) -> JobT:
+        """The job of the read's answer: as :attr:`answer_reader` made it, or parsed from the JSON
+        answer (:meth:`parse_job`) when it declined.
+
+        :param answer: what the engine's read returned.
+        :param job_id: the id that was asked for.
+        """
+        return self.parse_job(answer, job_id) if type(answer) is dict else answer  # type: ignore[return-value]
 
     def parse_job(self, answer: Mapping[str, Any], job_id: str) -> JobT:
         """The read's answer as the family's job model (:meth:`from_response`, lenient).

@@ -9,7 +9,7 @@ an unknown field, a status or time that does not parse) is kept as received in t
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from enum import Enum
 from typing import Any, ClassVar, Final, TypeVar
@@ -441,19 +441,34 @@ class FieldReadJobModel(JobResponseModel):
     def read_strictly(cls: type[FieldJobModelT], body: Mapping[Any, Any]) -> FieldJobModelT | None:
         """The job of an answer that validates whole in the strict fast path, else None (then only
         the lenient reader may say what it holds)."""
-        reader = _STRICT_READERS.get(cls)
-        if reader is None:
-            reader = _STRICT_READERS[cls] = StrictReader(cls, (WARNINGS_FIELD, UNPARSED_FIELD))
-        values = reader.read(unwrapped(body, cls.ENVELOPE) if cls.ENVELOPE else body)
-        if values is None:
-            return None
+        job = _strict_reader(cls).read(unwrapped(body, cls.ENVELOPE) if cls.ENVELOPE else body)
+        return None if job is None else cls._derived(job)
+
+    @classmethod
+    def read_answer(cls: type[FieldJobModelT], content: bytes) -> FieldJobModelT | None:
+        """:meth:`read_strictly` of an answer's JSON bytes, with nothing decoded before: the same
+        job, or None; the caller then decodes the answer and reads it as usual. It is the engine's
+        reader of this model's answers (:meth:`answer_reader`)."""
+        job = _strict_reader(cls).read_json(content)
+        return None if job is None else cls._derived(job)
+
+    @classmethod
+    def answer_reader(cls: type[FieldJobModelT]) -> Callable[[bytes], FieldJobModelT | None] | None:
+        """What reads this model's answer straight from its bytes in an engine call
+        (:data:`~airflow_ice.client.outcome.AnswerReader`): :meth:`read_answer` for a model with
+        the strict fast path whose answer is the job itself, else None."""
+        return cls.read_answer if cls.STRICT_FAST_PATH and not cls.ENVELOPE else None
+
+    @classmethod
+    def _derived(cls: type[FieldJobModelT], job: FieldJobModelT) -> FieldJobModelT | None:
+        # The job just made, not yet shown: its derived and bookkeeping fields filled in place.
+        values = job.__dict__
         report = ParseReport()
         cls.derive_fields(values, report)
         if report.warnings or report.unparsed:
             return None  # a derived field has something to say: the lenient reader says it
         values[WARNINGS_FIELD] = report.warnings
         values[UNPARSED_FIELD] = report.unparsed
-        job: FieldJobModelT = reader.make(values)
         return job
 
     @classmethod
@@ -490,6 +505,13 @@ class FieldReadJobModel(JobResponseModel):
 
 FieldJobModelT = TypeVar("FieldJobModelT", bound=FieldReadJobModel)
 _STRICT_READERS: dict[type[FieldReadJobModel], StrictReader] = {}
+
+
+def _strict_reader(model_cls: type[FieldReadJobModel]) -> StrictReader:
+    reader = _STRICT_READERS.get(model_cls)
+    if reader is None:
+        reader = _STRICT_READERS[model_cls] = StrictReader(model_cls, (WARNINGS_FIELD, UNPARSED_FIELD))
+    return reader
 
 
 # The longest failure detail a job model gives (it lands in errors and logs).

@@ -4,11 +4,15 @@ Most answers are clean: every key is a field the model knows, under its API name
 is already of the type the lenient reader (:mod:`airflow_ice.models.lenient`) takes without a word.
 Such an answer is validated here in one strict pass (no coercion, no unknown key, ICE's own time
 form, a known status spelled exactly, 64-bit integers) into the values the lenient reader would
-read. Anything else fails the pass, and the caller reads the answer leniently instead: this path
-only ever declines, it never decides what a doubtful value means.
+read, from the decoded object or straight from the answer's JSON bytes. Anything else fails the
+pass, and the caller reads the answer leniently instead: this path only ever declines, it never
+decides what a doubtful value means.
 
-The wire shape of a model is made from its fields' annotations, once per model, here and nowhere
-else; fields without an API name are derived from the others by the model's ``derive_fields``.
+The wire schema of a model is made from its fields' annotations, once per model, here and nowhere
+else; fields without an API name are left to the model's ``derive_fields`` (their names are
+refused as keys). Everything but making the models runs in pydantic-core: a core schema of a
+model whose validator pydantic has built is always replaced by that validator, so the models are
+made here, on the values as they are.
 """
 
 from __future__ import annotations
@@ -20,23 +24,34 @@ from datetime import datetime
 from enum import Enum
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    StrictBool,
-    StrictInt,
-    StrictStr,
-    ValidationError,
-    create_model,
-)
+from pydantic import BaseModel, Field, StrictBool, StrictInt, StrictStr, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
+from pydantic_core import CoreSchema, SchemaValidator
+from pydantic_core import core_schema as cs
 
-from airflow_ice.models.ice_values import LONG_MAX, LONG_MIN, ice_time
+from airflow_ice.models.ice_values import ICE_TIME_PATTERN, LONG_MAX, LONG_MIN
 
 _LONG = Annotated[StrictInt, Field(ge=LONG_MIN, le=LONG_MAX)]
-_STRICT = ConfigDict(strict=True, extra="forbid", validate_by_name=False, validate_by_alias=True)
+# What a field without an API name takes on the wire: nothing (a string at most 0 and at least 1
+# long); an answer with that key is declined, as the lenient reader would report the key.
+_NOTHING = cs.str_schema(strict=True, min_length=1, max_length=0)
+# ICE's own time form, as :func:`~airflow_ice.models.ice_values.ice_time` reads it: the form by its
+# pattern, then ``datetime.fromisoformat`` (no Python frame), which reads the ``Z`` as
+# ``timezone.utc`` like the lenient reader (pydantic's own datetimes carry another UTC class) and
+# refuses a date the calendar lacks. Before Python 3.11 it refuses the ``Z``: every time is then
+# left to the lenient reader.
+_ICE_TIME = cs.chain_schema(
+    [
+        cs.str_schema(strict=True, pattern=ICE_TIME_PATTERN),
+        cs.no_info_plain_validator_function(datetime.fromisoformat),
+    ]
+)
+# How a validated model is made (:func:`_new_model`): its slots, set as pydantic sets them.
+_NEW = object.__new__
+_SET = object.__setattr__
+_SET_FIELDS_SET = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_SET_EXTRA = BaseModel.__dict__["__pydantic_extra__"].__set__
+_SET_PRIVATE = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 def _optional_member(annotation: Any) -> tuple[Any, ...] | None:
@@ -49,69 +64,96 @@ def _optional_member(annotation: Any) -> tuple[Any, ...] | None:
     return tuple(member for member in members if member is not type(None))
 
 
-def _wire_type(annotation: Any, field: FieldInfo, where: str, made: dict[type, type]) -> tuple[Any, Any]:
-    """The strict wire type of one field and its default: what the lenient reader takes silently."""
+def _leaf(annotation: Any) -> CoreSchema:
+    return TypeAdapter(annotation).core_schema
+
+
+def _wire_field(annotation: Any, field: FieldInfo, where: str, part: bool) -> CoreSchema:
+    """The strict wire schema of one field, its default included: what the lenient reader takes silently."""
     if annotation is str and field.is_required():
         # The JobId: its constraints (not empty) as the model's; one the model refuses is declined.
         job_id: Any = StrictStr
         for constraint in field.metadata:
             job_id = Annotated[job_id, constraint]
-        return job_id, ...
-    if typing.get_origin(annotation) is list and typing.get_args(annotation) == (str,):
-        # None is read as [] by :meth:`StrictReader.read`, once for all lists (a callback each costs more).
-        return list[StrictStr] | None, []
+        return _leaf(job_id)
+    if typing.get_origin(annotation) is list and typing.get_args(annotation) == (str,) and not part:
+        # Absent: []; null is read as [] by :meth:`StrictReader._made`, once for all lists.
+        return cs.with_default_schema(cs.nullable_schema(_leaf(list[StrictStr])), default_factory=list)
     members = _optional_member(annotation)
     if members is None:
         raise TypeError(f"{where}: no strict wire type for {annotation!r}")
+    return cs.with_default_schema(cs.nullable_schema(_wire_value(members, where, part)), default=None)
+
+
+def _wire_value(members: tuple[Any, ...], where: str, part: bool) -> CoreSchema:
     if members == (str,):
-        return StrictStr | None, None
+        return _leaf(StrictStr)
     if members == (int,):
-        return _LONG | None, None
+        return _leaf(_LONG)
     if members == (bool,):
-        return StrictBool | None, None
+        return _leaf(StrictBool)
     if members == (datetime,):
         # ICE's own form (other forms are the lenient reader's to convert); a date that does not
         # exist raises: declined.
-        return Annotated[StrictStr, AfterValidator(ice_time)] | None, None
+        return _ICE_TIME
     if (
         len(members) == 2
         and members[1] is str
         and isinstance(members[0], type)
         and issubclass(members[0], Enum)
     ):
-        # A status: a member spelled exactly as its value; any other spelling is the lenient reader's.
+        # A status: a member spelled exactly as its value (any other spelling is the lenient
+        # reader's), then that member, both in pydantic-core.
         enum_cls = members[0]
         spellings = Literal[tuple(member.value for member in enum_cls)]  # type: ignore[valid-type]
-        return Annotated[spellings, AfterValidator(enum_cls)] | None, None
-    if len(members) == 1 and isinstance(members[0], type) and issubclass(members[0], BaseModel):
-        return _wire_model(members[0], (), made) | None, None
-    raise TypeError(f"{where}: no strict wire type for {annotation!r}")
+        member = cs.enum_schema(enum_cls, list(enum_cls.__members__.values()), sub_type="str")
+        return cs.chain_schema([_leaf(spellings), member])
+    if len(members) == 1 and isinstance(members[0], type) and issubclass(members[0], BaseModel) and not part:
+        return _wire_model(members[0], (), part=True)
+    raise TypeError(f"{where}: no strict wire type for {members!r}")
 
 
-def _wire_model(
-    model_cls: type[BaseModel], skipped: tuple[str, ...], made: dict[type, type]
-) -> type[BaseModel]:
-    fields: dict[str, Any] = {}
-    for name, field in model_cls.model_fields.items():
-        if name in skipped or field.alias is None:
-            continue
-        wire_type, default = _wire_type(field.annotation, field, f"{model_cls.__name__}.{name}", made)
-        fields[name] = (wire_type, Field(default, alias=field.alias))
+def _wire_model(model_cls: type[BaseModel], skipped: tuple[str, ...], *, part: bool) -> CoreSchema:
+    """The schema of ``model_cls``'s values: a dict of every field by its Python name, in the
+    model's order (the order of its ``__dict__``), each read from its API name. A job model's
+    skipped fields and those without an API name are None here, for the caller to fill; a part has
+    none."""
     if model_cls.__pydantic_post_init__ is not None:
         raise TypeError(f"{model_cls.__name__}: a model_post_init has no strict wire form")
-    wire: type[BaseModel] = create_model(f"Wire{model_cls.__name__}", __config__=_STRICT, **fields)
-    made[wire] = model_cls
-    return wire
+    fields: dict[str, cs.TypedDictField] = {}
+    for name, field in model_cls.model_fields.items():
+        where = f"{model_cls.__name__}.{name}"
+        if name in skipped or field.alias is None:
+            if part:
+                raise TypeError(f"{where}: a part's field without an API name has no strict wire form")
+            fields[name] = cs.typed_dict_field(cs.with_default_schema(_NOTHING, default=None), required=False)
+        else:
+            wire = _wire_field(field.annotation, field, where, part)
+            fields[name] = cs.typed_dict_field(
+                wire, required=field.is_required(), validation_alias=field.alias
+            )
+    return cs.typed_dict_schema(fields, extra_behavior="forbid", strict=True)
 
 
-def _new_model(model_cls: type[BaseModel], values: dict[str, Any]) -> Any:
+def _part_fields(model_cls: type[BaseModel]) -> tuple[tuple[str, type[BaseModel], set[str]], ...]:
+    """The job model's fields that hold a part, each with the part's model and its fields."""
+    found = []
+    for name, field in model_cls.model_fields.items():
+        members = _optional_member(field.annotation) or ()
+        if len(members) == 1 and isinstance(members[0], type) and issubclass(members[0], BaseModel):
+            found.append((name, members[0], set(members[0].model_fields)))
+    return tuple(found)
+
+
+def _new_model(model_cls: type[BaseModel], values: dict[str, Any], fields: set[str]) -> Any:
     """``model_cls`` with ``values`` (every field, in order), made as pydantic makes a validated model
-    (no validation: the strict pass did it), every field counted as set as the lenient readers set them."""
-    model = object.__new__(model_cls)
-    object.__setattr__(model, "__dict__", values)
-    object.__setattr__(model, "__pydantic_fields_set__", set(values))
-    object.__setattr__(model, "__pydantic_extra__", None)
-    object.__setattr__(model, "__pydantic_private__", None)
+    (no validation: the strict pass did it), every field (``fields``) counted as set as the lenient
+    readers set them."""
+    model = _NEW(model_cls)
+    _SET(model, "__dict__", values)
+    _SET_FIELDS_SET(model, fields.copy())
+    _SET_EXTRA(model, None)
+    _SET_PRIVATE(model, None)
     return model
 
 
@@ -124,47 +166,54 @@ class StrictReader:
     :raises TypeError: when a field has no strict wire form here.
     """
 
-    __slots__ = ("_api_names", "_field_order", "_lists", "_model_cls", "_parts", "_validator")
+    __slots__ = ("_api_names", "_fields", "_lists", "_model_cls", "_parts", "_validator")
 
     def __init__(self, model_cls: type[BaseModel], skipped: tuple[str, ...]) -> None:
-        made: dict[type, type] = {}
-        wire = _wire_model(model_cls, skipped, made)
-        self._validator = wire.__pydantic_validator__
-        self._api_names = frozenset(field.alias for field in wire.model_fields.values())
+        self._validator = SchemaValidator(_wire_model(model_cls, skipped, part=False))
         self._model_cls = model_cls
-        self._field_order = tuple(model_cls.model_fields)
-        self._lists = tuple(name for name, field in wire.model_fields.items() if field.default == [])
-        # The parts (nested models), each made on its wire model's values as they are: the same
-        # fields in the same order, which holds when every field of the part has an API name.
-        self._parts = tuple(
-            (name, made[wire_part])
-            for name, field in wire.model_fields.items()
-            for wire_part in (_optional_member(field.annotation) or (None,))[:1]
-            if wire_part in made
+        self._fields = set(model_cls.model_fields)
+        read = {
+            name: field
+            for name, field in model_cls.model_fields.items()
+            if name not in skipped and field.alias
+        }
+        self._api_names = frozenset(field.alias for field in read.values())
+        self._lists = tuple(
+            name for name, field in read.items() if typing.get_origin(field.annotation) is list
         )
-        for wire_part, part_cls in made.items():
-            if part_cls is not model_cls and tuple(wire_part.model_fields) != tuple(part_cls.model_fields):  # type: ignore[attr-defined]
-                raise TypeError(f"{part_cls.__name__}: a field without an API name has no strict wire form")
+        self._parts = _part_fields(model_cls)
 
-    def read(self, job: Mapping[Any, Any]) -> dict[str, Any] | None:
-        """The values (by Python name) of every field with an API name, parts made, when the
-        answer validates whole; else None."""
+    def read(self, job: Mapping[Any, Any]) -> Any:
+        """The job model of a decoded answer that validates whole, else None. Its skipped fields
+        and those without an API name are None: the caller fills them (in its ``__dict__``) before
+        the model is shown."""
         if not self._api_names.issuperset(job):
             return None  # a key it does not know (the commonest decline), without a ValidationError
         try:
-            wire = self._validator.validate_python(job)
+            values = self._validator.validate_python(job)
         except ValidationError:
             return None
-        values: dict[str, Any] = wire.__dict__
+        return self._made(values)
+
+    def read_json(self, content: bytes) -> Any:
+        """:meth:`read` of an answer's JSON bytes, decoded by pydantic-core. It takes UTF-8 JSON
+        only, without a byte-order mark, a lone surrogate or ``NaN``: what ``json.loads`` takes
+        besides is declined."""
+        try:
+            values = self._validator.validate_json(content)
+        except ValidationError:
+            return None
+        return self._made(values)
+
+    def _made(self, values: dict[str, Any]) -> Any:
         for name in self._lists:
             if values[name] is None:
-                values[name] = []
-        for name, part_cls in self._parts:
+                values[name] = []  # once here: a callback for each list costs more
+        for name, part_cls, part_fields in self._parts:
             part = values[name]
             if part is not None:
-                values[name] = _new_model(part_cls, part.__dict__)
-        return values
+                values[name] = _new_model(part_cls, part, part_fields)
+        return _new_model(self._model_cls, values, self._fields)
 
-    def make(self, values: Mapping[str, Any]) -> Any:
-        """The job model of ``values``: those :meth:`read` gave and those the job model filled."""
-        return _new_model(self._model_cls, {name: values[name] for name in self._field_order})
+
+__all__ = ["StrictReader"]
