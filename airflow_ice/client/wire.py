@@ -62,7 +62,9 @@ def to_wire_value(name: str, value: Any) -> str:
 
 def to_wire_params(params: Mapping[str, Any] | None) -> dict[str, str]:
     """All parameters as strings, ``None`` values left out."""
-    return {name: to_wire_value(name, value) for name, value in (params or {}).items() if value is not None}
+    if not params:
+        return {}  # most calls have no body
+    return {name: to_wire_value(name, value) for name, value in params.items() if value is not None}
 
 
 class WireRequest(NamedTuple):
