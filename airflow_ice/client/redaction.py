@@ -101,11 +101,8 @@ class Scrubber:
                 # The commonest (a hex signature, most secrets): whole. Letters and digits are
                 # told by str methods, quicker than the pattern (each request has its signature).
                 if (
-                    len(secret) >= 8
-                    and secret.isascii()
-                    and secret.isalnum()
-                    or _KEPT_BY_EVERY_FORM.fullmatch(secret)
-                ):
+                    len(secret) >= 8 and secret.isascii() and secret.isalnum()
+                ) or _KEPT_BY_EVERY_FORM.fullmatch(secret):
                     cores.append(secret)
                     continue
                 parts = _KEPT_BY_EVERY_FORM.findall(secret)
@@ -122,18 +119,20 @@ class Scrubber:
         return any(form in text for form in self._all_forms())
 
     def vouches_for(self, source: bytes) -> bool:
-        """Whether no string decoded from the JSON text ``source`` can hold a secret. Without a
-        backslash nothing in it is escaped, and without a zero byte it is UTF-8 (UTF-16/32 write
-        one in every ASCII character): each string and key is then its bytes as they are, and a
-        form of a secret in one would put the secret's core (ASCII) in ``source``."""
+        """Whether no string decoded from the JSON text ``source`` can hold a secret.
+
+        Without a zero byte it is UTF-8 (UTF-16/32 write one in every ASCII character). Of JSON's
+        escapes only ``\\uXXXX`` can write a letter, a digit or ``_.~-`` (``\\"``, ``\\\\``,
+        ``\\/`` and the control ones write none), so without one each such character of a decoded
+        string or key is its own byte in ``source``, in the same order: a form of a secret in
+        one would put the secret's core (a run of those characters) in ``source`` as it is.
+        Answers that carry JSON text (``JobParams``, ``Result``) escape their quotes, and are
+        vouched for all the same."""
         if not self._secrets:
             return True
-        if b"\\" in source or b"\x00" in source:
+        if b"\\u" in source or b"\x00" in source:
             return False
-        for core in self._secret_cores():
-            if not core or core.encode("ascii") in source:
-                return False
-        return True
+        return all(core and core.encode("ascii") not in source for core in self._secret_cores())
 
     def _walk(self, value: Any) -> Any:
         if isinstance(value, str):

@@ -1,7 +1,7 @@
 """Client CPU per ICE query: the hook against a bare aiohttp client, in one run, over HTTPS.
 
 Figures, not a timed test. One emulator runs in its own process (``bench_emulator.py``), so only
-the client's CPU is measured (``time.process_time`` of this process). In the same run and
+the client's CPU is measured (``getrusage`` of this process). In the same run and
 interleaved round by round, so that the machine's load weighs on every contender alike:
 
 * ``bare aiohttp``: sign with our signer, one aiohttp POST on a shared session, ``json.loads``:
@@ -12,8 +12,11 @@ interleaved round by round, so that the machine's load weighs on every contender
 
 Two cadences: **back to back** (``--loops`` coroutines each querying without pause) and **spread
 out** (``--pollers`` coroutines each querying every ``--interval`` seconds with jitter, so most
-queries wake the loop alone, as triggers' polls do). Reported: CPU microseconds per query, the
-ratio to bare aiohttp of the same round, and the load average before and after.
+queries wake the loop alone, as triggers' polls do). Reported: CPU microseconds per query (median
+of rounds), split into user and system time, the ratio to bare aiohttp of the same round (each
+round's, and their median and quartiles: on a shared machine single rounds move by a fifth, so
+more and shorter rounds, e.g. ``--rounds 30 --per-loop 150 --seconds 4``, give a steadier
+median), and the load average before and after.
 
 Run: ``.venv/bin/python tests/benchmarks/bench_query_cost.py`` (about two minutes).
 """
@@ -25,6 +28,7 @@ import asyncio
 import json
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -69,19 +73,33 @@ def connect(spec: dict[str, Any]) -> None:
     )
 
 
-async def back_to_back(query: Query, job_ids: list[str], loops: int, per_loop: int) -> tuple[float, int]:
+def cpu_now() -> tuple[float, float]:
+    """This process's user and system CPU seconds so far, to the microsecond (``os.times()``
+    counts clock ticks, a hundredth of a second)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime, usage.ru_stime
+
+
+def cpu_since(started: tuple[float, float]) -> tuple[float, float]:
+    now = cpu_now()
+    return now[0] - started[0], now[1] - started[1]
+
+
+async def back_to_back(
+    query: Query, job_ids: list[str], loops: int, per_loop: int
+) -> tuple[tuple[float, float], int]:
     async def loop(offset: int) -> None:
         for number in range(per_loop):
             await query(job_ids[(offset + number) % len(job_ids)])
 
-    started = time.process_time()
+    started = cpu_now()
     await asyncio.gather(*(loop(index) for index in range(loops)))
-    return time.process_time() - started, loops * per_loop
+    return cpu_since(started), loops * per_loop
 
 
 async def spread_out(
     query: Query, job_ids: list[str], pollers: int, interval: float, seconds: float
-) -> tuple[float, int]:
+) -> tuple[tuple[float, float], int]:
     done = 0
     end = time.monotonic() + seconds
 
@@ -93,9 +111,9 @@ async def spread_out(
             done += 1
             await asyncio.sleep(interval * random.uniform(0.9, 1.1))
 
-    started = time.process_time()
+    started = cpu_now()
     await asyncio.gather(*(poller(index) for index in range(pollers)))
-    return time.process_time() - started, done
+    return cpu_since(started), done
 
 
 async def main_async(args: argparse.Namespace, spec: dict[str, Any]) -> list[dict[str, Any]]:
@@ -132,7 +150,9 @@ async def main_async(args: argparse.Namespace, spec: dict[str, Any]) -> list[dic
                         "round": round_number,
                         "cadence": cadence,
                         "client": name,
-                        "us": cpu / count * 1e6,
+                        "us": (cpu[0] + cpu[1]) / count * 1e6,
+                        "user_us": cpu[0] / count * 1e6,
+                        "system_us": cpu[1] / count * 1e6,
                         "n": count,
                     }
                 )
@@ -146,7 +166,10 @@ def report(rows: list[dict[str, Any]], loads: tuple[Any, Any]) -> None:
         f"load average before {loads[0][0]:.2f} / {loads[0][1]:.2f} / {loads[0][2]:.2f}, "
         f"after {loads[1][0]:.2f} / {loads[1][1]:.2f} / {loads[1][2]:.2f} ({os.cpu_count()} cores)"
     )
-    print(f"{'cadence':<14}{'client':<30}{'CPU us/query (median of rounds)':>34}{'x bare (per round)':>28}")
+    print(
+        f"{'cadence':<14}{'client':<30}{'CPU us/query':>13}{'user + system':>15}"
+        f"{'x bare: median, quartiles':>28}   x bare (per round)"
+    )
     for cadence in ("back to back", "spread out"):
         for client in ("bare aiohttp", "hook.acall", "hook.aquery_iproduction_job"):
             mine = [r for r in rows if r["cadence"] == cadence and r["client"] == client]
@@ -160,8 +183,17 @@ def report(rows: list[dict[str, Any]], loads: tuple[Any, Any]) -> None:
                     and r["round"] == row["round"]
                 )
                 ratios.append(row["us"] / base["us"])
+            quartiles = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else [ratios[0]] * 3
+            spread = f"{statistics.median(ratios):.2f} ({quartiles[0]:.2f}-{quartiles[2]:.2f})"
+            split = (
+                f"{statistics.median(r['user_us'] for r in mine):.0f} + "
+                f"{statistics.median(r['system_us'] for r in mine):.0f}"
+            )
             figures = ", ".join(f"{r:.2f}" for r in ratios)
-            print(f"{cadence:<14}{client:<30}{statistics.median(r['us'] for r in mine):>34.0f}{figures:>28}")
+            print(
+                f"{cadence:<14}{client:<30}{statistics.median(r['us'] for r in mine):>13.0f}{split:>15}"
+                f"{spread:>28}   {figures}"
+            )
 
 
 def main() -> int:

@@ -8,6 +8,8 @@ for those it leaves (escaped characters, a byte-order mark, UTF-16, the caller's
 
 from __future__ import annotations
 
+import asyncio
+import enum
 import json
 from collections.abc import Callable
 from typing import Any
@@ -24,19 +26,11 @@ from airflow_ice.hooks.ice import IceHook
 from airflow_ice.models import IProductionJob
 from tests.support.misbehaving_ice import MisbehavingIce, answer
 from tests.unit.hooks.test_ice import SECRET, set_connection
+from tests.unit.models.test_strict_fast_path import CLEAN as CLEAN_JOB
 from tests.unit.models.test_strict_fast_path import assert_same
 
 HEADERS = CIMultiDictProxy(CIMultiDict({"Content-Type": "application/json;charset=utf-8"}))
-JOB = {
-    "RequestId": "req-1",
-    "JobId": "job-1",
-    "FunctionName": "Cover",
-    "Status": "Analysing",
-    "CreateTime": "2026-12-04T10:18:40Z",
-    "Input": {"Type": "OSS", "Media": "oss://bucket/in.mp4"},
-    "Output": {"Type": "OSS", "Media": "oss://bucket/out/"},
-    "OutputFiles": [],
-}
+JOB = CLEAN_JOB  # every field of the job, clean
 CLEAN = json.dumps(JOB).encode()
 COVERS = '[{"Score": 8.27, "Time": "28278.25", "Url": "cover/test-00001.jpg"}]'
 
@@ -46,11 +40,13 @@ class Recorder:
 
     def __init__(self, read: Callable[[bytes], Any] = IProductionJob.read_answer) -> None:
         self.given: list[bytes] = []
+        self.made: list[Any] = []
         self._read = read
 
     def __call__(self, content: bytes) -> Any:
         self.given.append(content)
-        return self._read(content)
+        self.made.append(self._read(content))
+        return self.made[-1]
 
 
 def judged(
@@ -80,8 +76,8 @@ def test_a_clean_answer_is_made_from_its_bytes_with_nothing_decoded() -> None:
     [
         # A secret's core in the bytes: its strings must be scrubbed, which the decoded path does.
         ("secret echoed", json.dumps({**JOB, "UserData": f"x {SECRET}"}).encode(), (SECRET,)),
-        # An escape may spell a secret with other bytes: the decoded strings are searched instead.
-        ("escaped character", json.dumps({**JOB, "Name": "caf\u00e9"}).encode(), (SECRET,)),
+        # A \\u escape may spell a secret with other bytes: the decoded strings are searched instead.
+        ("a \\u escape", json.dumps({**JOB, "Name": "caf\u00e9"}).encode(), (SECRET,)),
     ],
 )
 def test_bytes_that_may_hold_a_secret_are_never_given_to_the_reader(
@@ -153,41 +149,47 @@ def test_only_a_family_whose_model_reads_strictly_and_answers_with_the_job_has_a
 
 # Over a real socket: the same job either way.
 
-# Each answer, and whether the job model's reader takes its bytes (else the engine decodes it).
+
+class Path(enum.Enum):
+    """How the engine reads an answer."""
+
+    MADE = "made from the bytes by the reader"
+    DECLINED = "given to the reader, declined, then decoded"
+    DECODED = "never given to the reader (it may hold a secret), decoded"
+
+
+# JobParams is JSON text: its quotes are escaped (the clean answer carries it).
+assert b'\\"' in CLEAN
 ANSWERS = {
-    "clean": (CLEAN, True),
+    "clean": (CLEAN, Path.MADE),
     "finished, with a result": (
-        json.dumps(
-            {**JOB, "Status": "Success", "FinishTime": "2026-12-04T10:20:00Z", "Result": COVERS}
-        ).encode(),
-        True,
+        json.dumps({**JOB, "Status": "Success", "Result": COVERS}).encode(),
+        Path.MADE,
     ),
-    "key repeated (the last one counts)": (CLEAN[:-1] + b', "Status": "Queuing"}', True),
-    "the caller's secret echoed": (json.dumps({**JOB, "UserData": f"key={SECRET}"}).encode(), True),
-    "escaped character": (json.dumps({**JOB, "Name": "caf\u00e9"}).encode(), True),
-    "byte-order mark": (b"\xef\xbb\xbf" + CLEAN, False),
-    "UTF-16": (json.dumps(JOB).encode("utf-16"), False),
-    "lone surrogate": (json.dumps({**JOB, "Name": "\ud800"}).encode(), False),
-    "doubtful field": (json.dumps({**JOB, "Status": "SUCCESS"}).encode(), False),
+    "key repeated (the last one counts)": (CLEAN[:-1] + b', "Status": "Queuing"}', Path.MADE),
+    "the caller's secret echoed": (json.dumps({**JOB, "UserData": f"key={SECRET}"}).encode(), Path.DECODED),
+    "a \\u escape": (json.dumps({**JOB, "Name": "caf\u00e9"}).encode(), Path.DECODED),
+    "byte-order mark": (b"\xef\xbb\xbf" + CLEAN, Path.DECLINED),
+    "UTF-16": (json.dumps(JOB).encode("utf-16"), Path.DECODED),
+    "doubtful field": (json.dumps({**JOB, "Status": "SUCCESS"}).encode(), Path.DECLINED),
 }
 
 
-@pytest.mark.parametrize("path", ["sync", "async"])
-@pytest.mark.parametrize(("body", "taken"), ANSWERS.values(), ids=list(ANSWERS))
+@pytest.mark.parametrize("run", ["sync", "async"])
+@pytest.mark.parametrize(("body", "path"), ANSWERS.values(), ids=list(ANSWERS))
 def test_a_typed_read_gives_the_job_the_decoded_answer_gives(
-    misbehaving_ice: MisbehavingIce, monkeypatch: pytest.MonkeyPatch, body: bytes, taken: bool, path: str
+    misbehaving_ice: MisbehavingIce, monkeypatch: pytest.MonkeyPatch, body: bytes, path: Path, run: str
 ) -> None:
-    # The reader itself takes these bytes or declines them (the engine gives it only those that
-    # hold no secret: the echoed one and the escaped one are decoded).
-    assert (IProductionJob.read_answer(body) is not None) == taken
+    reader = Recorder()
+    # The family's reader, as it reads (a cached property: the declaration itself is left as is).
+    monkeypatch.setitem(family_named("iproduction").__dict__, "answer_reader", reader)
     misbehaving_ice.serve(answer(200, body))
     set_connection(monkeypatch, misbehaving_ice.url)
     with IceHook() as hook:
         decoded = IProductionJob.from_response(hook.call("QueryIProductionJob", {"JobId": "job-1"}))
-        if path == "sync":
+        if run == "sync":
             job = hook.query_iproduction_job("job-1")
         else:
-            import asyncio
 
             async def query() -> IProductionJob:
                 try:
@@ -196,6 +198,11 @@ def test_a_typed_read_gives_the_job_the_decoded_answer_gives(
                     await hook.aclose()
 
             job = asyncio.run(query())
+    assert reader.given == ([] if path is Path.DECODED else [body]), path.value
+    if path is Path.MADE:
+        assert reader.made == [job]
+    else:
+        assert reader.made == [None] * len(reader.given)
     assert_same(job, decoded)
     assert SECRET not in repr(job)
     assert SECRET not in json.dumps(job.to_xcom())

@@ -351,6 +351,25 @@ def test_scrubber_given_the_answer_bytes_searches_them_only_when_no_string_can_h
     }
 
 
+def test_bytes_whose_only_escapes_write_no_letter_or_digit_are_vouched_for() -> None:
+    secret = "SecretKey0123456789+abc"  # its core: SecretKey0123456789
+    scrub = Scrubber([secret])
+    # JSON text inside the answer (JobParams, Result) escapes its quotes; \/ and \n write no
+    # letter either: what the decoded strings hold of the core is in the bytes as it is.
+    quoted = json.dumps({"JobParams": json.dumps({"Model": "gif", "Path": "a/b\n"})}).encode()
+    assert b"\\" in quoted
+    assert scrub.vouches_for(quoted)
+    assert scrub.vouches_for(b'{"Url": "https:\\/\\/h\\/k"}')
+    # The core as it is, beside escapes: found.
+    assert not scrub.vouches_for(b'{"Echo": "x\\"SecretKey0123456789\\"", "j": 1}')
+    # A \u escape may write any character, a letter of the core among them.
+    assert not scrub.vouches_for(b'{"Echo": "\\u0053ecretKey0123456789\\u002babc"}')
+    assert not scrub.vouches_for(b'{"Echo": "caf\\u00e9"}')
+    # A secret without a core (too short) is never vouched for by its absence.
+    assert not Scrubber(["a+b"]).vouches_for(b'{"j": 1}')
+    assert Scrubber([]).vouches_for(b'{"Echo": "\\u0053"}')  # nothing to find
+
+
 def test_an_answer_read_through_its_declared_charset_is_searched_as_decoded() -> None:
     from multidict import CIMultiDict, CIMultiDictProxy
 
