@@ -236,11 +236,11 @@ async def test_unexpected_failure_never_crashes_the_trigger(
 async def test_unusable_answer_gives_error_event_with_raw_body(
     emulated_ice: IceEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The engine hands over an answer that has no job in it (what a changed ICE could send).
+    # The engine's read hands over an answer that has no job in it (what a changed ICE could send).
     async def no_job_id(self: IceClient, action: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
         return {"RequestId": "r-1", "Weird": True}
 
-    monkeypatch.setattr(IceClient, "acall", no_job_id)
+    monkeypatch.setattr(IceClient, "aread", no_job_id)
     trigger = IceYikeStoryboardJobTrigger(job_id="job-2", poll_interval=0.1)
 
     event = only_event(await run_trigger(trigger), "job-2")
