@@ -108,8 +108,9 @@ def _wire_value(members: tuple[Any, ...], where: str, part: bool) -> CoreSchema:
         spellings = Literal[tuple(member.value for member in enum_cls)]  # type: ignore[valid-type]
         member = cs.enum_schema(enum_cls, list(enum_cls.__members__.values()), sub_type="str")
         return cs.chain_schema([_leaf(spellings), member])
-    if len(members) == 1 and isinstance(members[0], type) and issubclass(members[0], BaseModel) and not part:
-        return _wire_model(members[0], (), part=True)
+    part_cls = _part_model(members)
+    if part_cls is not None and not part:
+        return _wire_model(part_cls, (), part=True)
     raise TypeError(f"{where}: no strict wire type for {members!r}")
 
 
@@ -135,13 +136,20 @@ def _wire_model(model_cls: type[BaseModel], skipped: tuple[str, ...], *, part: b
     return cs.typed_dict_schema(fields, extra_behavior="forbid", strict=True)
 
 
+def _part_model(members: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model of a part (a nested object) when ``members`` (of ``X | None``) are one, else None."""
+    if len(members) == 1 and isinstance(members[0], type) and issubclass(members[0], BaseModel):
+        return members[0]
+    return None
+
+
 def _part_fields(model_cls: type[BaseModel]) -> tuple[tuple[str, type[BaseModel], set[str]], ...]:
     """The job model's fields that hold a part, each with the part's model and its fields."""
     found = []
     for name, field in model_cls.model_fields.items():
-        members = _optional_member(field.annotation) or ()
-        if len(members) == 1 and isinstance(members[0], type) and issubclass(members[0], BaseModel):
-            found.append((name, members[0], set(members[0].model_fields)))
+        part_cls = _part_model(_optional_member(field.annotation) or ())
+        if part_cls is not None:
+            found.append((name, part_cls, set(part_cls.model_fields)))
     return tuple(found)
 
 
