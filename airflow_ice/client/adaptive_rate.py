@@ -69,12 +69,18 @@ class _CallsLastSecond:
             self._current = 0
             self._second = second
 
-    def count(self, now: float) -> None:
+    def count(self, now: float) -> float:
+        """Count a call at ``now``; the calls in the last second, this one included."""
         self._move_to(now)
         self._current += 1
+        return self._in_window(now)
 
     def per_second(self, now: float) -> float:
         self._move_to(now)
+        return self._in_window(now)
+
+    def _in_window(self, now: float) -> float:
+        # The previous second weighs as much of it as the window still holds.
         return self._previous * (1.0 - (now - self._second)) + self._current
 
 
@@ -234,16 +240,17 @@ class AdaptiveRate:
                 slot.schedule.give_back(slot.at, self._clock())
 
     def go_if_unpaced(self) -> int | None:
-        """While the action is unpaced, let a call go at once: count it as asked for and let go, and
-        return the pace's epoch (what :meth:`reserve` and :meth:`went` do, in one turn of the lock:
-        every call takes this turn until ICE throttles the action). None while paced: the caller
-        waits in :meth:`acquire` or :meth:`acquire_blocking` instead."""
+        """While the action is unpaced, let a call go at once: count it as let go and return the
+        pace's epoch (what :meth:`went` does, in one turn of the lock: every call takes this turn
+        until ICE throttles the action). None while paced: the caller waits in :meth:`acquire` or
+        :meth:`acquire_blocking` instead.
+
+        It is not counted as asked for: that count (the last second's) is read only while paced,
+        to unpace, which no pace reaches within a second of its cut."""
         with self._lock:
             if self._schedule is not None:
                 return None
-            now = self._clock()
-            self._asked.count(now)
-            return self._let_go(now)
+            return self._let_go(self._clock())
 
     async def acquire(self) -> int:
         """Wait, without blocking the loop, until a slot falls due; return the pace's epoch."""
@@ -274,8 +281,9 @@ class AdaptiveRate:
     def _let_go(self, now: float) -> int:
         # Under the lock: a call let go at ``now``, counted towards the peak a cut starts from.
         self._went_at = now
-        self._sent.count(now)
-        self._peak = max(self._peak, self._sent.per_second(now))
+        sent = self._sent.count(now)
+        if sent > self._peak:
+            self._peak = sent
         return self._epoch
 
     def throttled(self, epoch: int) -> None:

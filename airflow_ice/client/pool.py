@@ -116,14 +116,6 @@ class _SharedTransport:
         self.gate = asyncio.Semaphore(max_in_flight)
         self.httpx_client: httpx.AsyncClient | None = None
 
-    async def send(self, make_request: Callable[[], WireRequest], limits: AnswerLimits) -> WireResponse:
-        # acquire and release rather than ``async with``: two coroutine round trips fewer per poll.
-        await self.gate.acquire()
-        try:
-            return await self.transport.send(make_request(), limits)
-        finally:
-            self.gate.release()
-
     async def aclose(self) -> None:
         self.closed = True
         if self.httpx_client is not None:
@@ -188,7 +180,14 @@ class ClientLease:
             callers waiting, requests signed early would hold memory and age their timestamps.
         :param limits: the attempt's deadline and size cap.
         """
-        return await self._held().send(make_request, limits)
+        shared = self._held()
+        # acquire and release rather than ``async with``, here rather than in a method of the shared
+        # transport: coroutines fewer per poll.
+        await shared.gate.acquire()
+        try:
+            return await shared.transport.send(make_request(), limits)
+        finally:
+            shared.gate.release()
 
     async def release(self) -> None:
         """Give the transport back; the last lease closes it."""

@@ -14,6 +14,7 @@ those parameters (:data:`SIGNED_URL_PARAMETERS`), keeping scheme, host and path.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -21,11 +22,20 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote
 
-from airflow_ice.client.signing import redact_query
+from airflow_ice.client.signing import Credentials, redact_query
 
 REDACTED = "***"
 # Characters that every form of a secret (URL-encoded either way, JSON-escaped) keeps as they are.
 _KEPT_BY_EVERY_FORM = re.compile(r"[A-Za-z0-9_.~-]{8,}")
+
+
+def _secret_core(secret: str) -> str:
+    """The longest part of ``secret`` that every form of it (as sent, URL-encoded either way,
+    JSON-escaped) keeps as it is, "" when it has none (very short, or mostly symbols)."""
+    if len(secret) >= 8 and secret.isascii() and secret.isalnum():
+        return secret  # the commonest (a hex signature, most secrets), told by str methods
+    parts = _KEPT_BY_EVERY_FORM.findall(secret)
+    return max(parts, key=len) if parts else ""
 
 
 class Scrubber:
@@ -34,17 +44,28 @@ class Scrubber:
     :param secrets: the values to remove (empty ones are ignored).
     """
 
-    __slots__ = ("_cores", "_forms", "_secrets")
+    __slots__ = ("_byte_cores", "_cores", "_forms", "_secrets")
 
     def __init__(self, secrets: Iterable[str | None]) -> None:
         # Kept as given: the forms are worked out only when text is scrubbed (an error path),
         # not for every request that is signed.
-        self._secrets = tuple(secret for secret in secrets if secret)
+        self._secrets = tuple(filter(None, secrets))
         self._forms: tuple[str, ...] | None = None
         self._cores: tuple[str, ...] | None = None
+        self._byte_cores: tuple[bytes, ...] | None = None
 
     def __repr__(self) -> str:
         return f"Scrubber({len(self._secrets)} secrets)"
+
+    def with_secret(self, secret: str) -> Scrubber:
+        """This scrubber with ``secret`` besides: a request's signature beside its credentials'
+        secrets, whose cores are worked out once (:func:`credentials_scrubber`), not per request."""
+        joined = Scrubber((*self._secrets, secret))
+        if secret:
+            core = _secret_core(secret)
+            joined._cores = (*self._secret_cores(), core)
+            joined._byte_cores = (*self._secret_byte_cores(), core.encode("ascii"))
+        return joined
 
     def _all_forms(self) -> tuple[str, ...]:
         if self._forms is None:
@@ -96,19 +117,7 @@ class Scrubber:
     def _secret_cores(self) -> tuple[str, ...]:
         """Each secret's longest part that every form of it keeps as it is ("" when it has none)."""
         if self._cores is None:
-            cores = []
-            for secret in self._secrets:
-                # The commonest (a hex signature, most secrets): whole. Letters and digits are
-                # told by str methods, quicker than the pattern (each request has its signature).
-                if (
-                    len(secret) >= 8 and secret.isascii() and secret.isalnum()
-                ) or _KEPT_BY_EVERY_FORM.fullmatch(secret):
-                    cores.append(secret)
-                    continue
-                parts = _KEPT_BY_EVERY_FORM.findall(secret)
-                # A secret without such a part (very short, or mostly symbols) is searched by its forms.
-                cores.append(max(parts, key=len) if parts else "")
-            self._cores = tuple(cores)
+            self._cores = tuple(map(_secret_core, self._secrets))
         return self._cores
 
     def _may_hold_a_secret(self, text: str) -> bool:
@@ -132,7 +141,16 @@ class Scrubber:
             return True
         if b"\\u" in source or b"\x00" in source:
             return False
-        return all(core and core.encode("ascii") not in source for core in self._secret_cores())
+        for core in self._secret_byte_cores():  # noqa: SIM110 (no generator: this runs on every answer)
+            if not core or core in source:
+                return False
+        return True
+
+    def _secret_byte_cores(self) -> tuple[bytes, ...]:
+        # The cores are ASCII (letters, digits and "_.~-"): their bytes are found in a UTF-8 body.
+        if self._byte_cores is None:
+            self._byte_cores = tuple(core.encode("ascii") for core in self._secret_cores())
+        return self._byte_cores
 
     def _walk(self, value: Any) -> Any:
         if isinstance(value, str):
@@ -146,6 +164,18 @@ class Scrubber:
 
 NO_SECRETS = Scrubber(())
 """A scrubber with nothing to remove."""
+
+
+def credentials_scrubber(credentials: Credentials) -> Scrubber:
+    """The scrubber of ``credentials``' secret and STS token, made once per credentials (each
+    request adds its signature: :meth:`Scrubber.with_secret`)."""
+    return _scrubber_of(credentials.access_key_secret, credentials.security_token)
+
+
+@functools.lru_cache(maxsize=16)
+def _scrubber_of(secret: str, token: str | None) -> Scrubber:
+    # Keyed by the strings, not the Credentials: their hash and equality run in C.
+    return Scrubber((secret, token))
 
 
 SIGNED_URL_PARAMETERS = frozenset(
@@ -275,6 +305,7 @@ __all__ = [
     "SIGNED_URL_PARAMETERS",
     "RedactSignedUrls",
     "Scrubber",
+    "credentials_scrubber",
     "install_log_redaction",
     "unsigned_url",
     "unsigned_urls_in",

@@ -14,7 +14,7 @@ from typing import Any, Literal, NamedTuple
 
 from airflow_ice.client.config import ICE_API_VERSION, IceConnectionConfig
 from airflow_ice.client.json_numbers import integer_or_digits
-from airflow_ice.client.redaction import NO_SECRETS, Scrubber
+from airflow_ice.client.redaction import NO_SECRETS, Scrubber, credentials_scrubber
 from airflow_ice.client.signing import Credentials, redact_query, sign_request
 from airflow_ice.errors import IceInvalidRequestError
 
@@ -130,7 +130,7 @@ def signed_request(
     )
     url = f"{config.base_url}/?{signed.query_string}" if signed.query_string else f"{config.base_url}/"
     headers = {"accept": "application/json", **signed.headers}
-    scrub = Scrubber((credentials.access_key_secret, credentials.security_token, signed.signature))
+    scrub = credentials_scrubber(credentials).with_secret(signed.signature)
     return WireRequest(signed.method, url, headers, signed.body, scrub)
 
 

@@ -345,7 +345,8 @@ class IceHook(BaseHook):
         idempotent: bool | None = None,
     ) -> dict[str, Any]:
         """Async :meth:`call`: the same signing, retries and errors, never blocking the loop."""
-        return await (await self.aengine()).acall(action, params, body, idempotent=idempotent)
+        engine = self._engine or await self.aengine()  # no coroutine per call once it is made
+        return await engine.acall(action, params, body, idempotent=idempotent)
 
     # Any job family (airflow_ice.families): submit, read, cancel
 
@@ -392,7 +393,7 @@ class IceHook(BaseHook):
     ) -> JobT:
         """Async :meth:`get_job`."""
         query = _job_query(job_id, params, family.job_id_name)
-        engine = await self.aengine()
+        engine = self._engine or await self.aengine()  # every poll: no coroutine once it is made
         return family.job_of(
             await engine.aread(family.get_action, query, family.answer_reader), query[family.job_id_name]
         )

@@ -20,7 +20,7 @@ import httpx
 import pytest
 from airflow.sdk import Asset, AssetAlias
 
-from airflow_ice.client.redaction import Scrubber, unsigned_url, unsigned_urls_in
+from airflow_ice.client.redaction import Scrubber, credentials_scrubber, unsigned_url, unsigned_urls_in
 from airflow_ice.client.signing import Credentials
 from airflow_ice.emulator import IceEmulator
 from airflow_ice.emulator.server import DEFAULT_ACCESS_KEY_SECRET
@@ -368,6 +368,35 @@ def test_bytes_whose_only_escapes_write_no_letter_or_digit_are_vouched_for() -> 
     # A secret without a core (too short) is never vouched for by its absence.
     assert not Scrubber(["a+b"]).vouches_for(b'{"j": 1}')
     assert Scrubber([]).vouches_for(b'{"Echo": "\\u0053"}')  # nothing to find
+
+
+@pytest.mark.parametrize(
+    ("secret", "token", "signature"),
+    [
+        ("benchsecretbenchsecret", None, "9f2c" * 16),  # a V3 signature: hex
+        ("Secret+Key/0123456789=", "STS.tok+en/With=Symbols0123456789", "9f2c" * 16),
+        ("Secret+Key/0123456789=", "", "bWFkZSt1cC9zaWduYXR1cmU9PQ=="),  # a V1 signature: base64
+        ("a+b", "STS.tok", "sig"),  # without a core: searched by their forms
+    ],
+)
+def test_a_requests_scrubber_made_from_its_credentials_one_is_the_scrubber_of_all_three(
+    secret: str, token: str | None, signature: str
+) -> None:
+    credentials = Credentials("AKID", secret, token)
+    base = credentials_scrubber(credentials)
+    assert credentials_scrubber(Credentials("AKID", secret, token)) is base  # made once per secrets
+    request = base.with_secret(signature)
+    whole = Scrubber([secret, token, signature])
+    for echoed in (secret, token, signature, quote(secret, safe=""), json.dumps(signature)[1:-1]):
+        if not echoed:
+            continue
+        body = json.dumps({"Echo": f"x {echoed} y", "JobId": "j"}).encode()
+        assert request.vouches_for(body) is whole.vouches_for(body)
+        assert request(body.decode()) == whole(body.decode())
+        assert request.in_json_value(json.loads(body), body) == whole.in_json_value(json.loads(body), body)
+    clean = b'{"JobId": "j", "Status": "Queuing"}'
+    assert request.vouches_for(clean) is whole.vouches_for(clean)
+    assert repr(request) == repr(whole)  # counts the secrets, shows none
 
 
 def test_an_answer_read_through_its_declared_charset_is_searched_as_decoded() -> None:
