@@ -58,14 +58,9 @@ class Scrubber:
         return f"Scrubber({len(self._secrets)} secrets)"
 
     def with_secret(self, secret: str) -> Scrubber:
-        """This scrubber with ``secret`` besides: a request's signature beside its credentials'
-        secrets, whose cores are worked out once (:func:`credentials_scrubber`), not per request."""
-        joined = Scrubber((*self._secrets, secret))
-        if secret:
-            core = _secret_core(secret)
-            joined._cores = (*self._secret_cores(), core)
-            joined._byte_cores = (*self._secret_byte_cores(), core.encode("ascii"))
-        return joined
+        """This scrubber with ``secret`` besides (a request's signature beside its credentials'
+        secrets, :func:`credentials_scrubber`): what is worked out of these is not again."""
+        return _SecretBeside(self, secret) if secret else self
 
     def _all_forms(self) -> tuple[str, ...]:
         if self._forms is None:
@@ -139,8 +134,9 @@ class Scrubber:
         vouched for all the same."""
         if not self._secrets:
             return True
-        if b"\\u" in source or b"\x00" in source:
-            return False
+        return not _may_escape_a_character(source) and self._cores_absent(source)
+
+    def _cores_absent(self, source: bytes) -> bool:
         for core in self._secret_byte_cores():  # noqa: SIM110 (no generator: this runs on every answer)
             if not core or core in source:
                 return False
@@ -160,6 +156,40 @@ class Scrubber:
         if isinstance(value, list | tuple):
             return [self._walk(item) for item in value]
         return value
+
+
+def _may_escape_a_character(source: bytes) -> bool:
+    # A \u escape may write any character; a zero byte means UTF-16 or UTF-32 (see vouches_for).
+    return b"\\u" in source or b"\x00" in source
+
+
+class _SecretBeside(Scrubber):
+    """The secrets of ``base`` and ``secret``: a request's signature beside its credentials' secrets,
+    made per request with nothing worked out. An answer is vouched for by ``base``'s cores (worked
+    out once) and the core of ``secret``; the rest is worked out when first needed, as by a
+    :class:`Scrubber` of them all."""
+
+    __slots__ = ("_base", "_secret")
+
+    def __init__(self, base: Scrubber, secret: str) -> None:
+        # Not Scrubber.__init__: its secrets are known to be given, and nothing is looked at yet.
+        self._base, self._secret = base, secret
+        self._secrets = (*base._secrets, secret)
+        self._forms = self._cores = self._byte_cores = None
+
+    def vouches_for(self, source: bytes) -> bool:
+        core = _secret_core(self._secret).encode("ascii")
+        return (
+            bool(core)
+            and core not in source
+            and not _may_escape_a_character(source)
+            and self._base._cores_absent(source)
+        )
+
+    def _secret_cores(self) -> tuple[str, ...]:
+        if self._cores is None:
+            self._cores = (*self._base._secret_cores(), _secret_core(self._secret))
+        return self._cores
 
 
 NO_SECRETS = Scrubber(())
