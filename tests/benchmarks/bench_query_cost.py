@@ -8,7 +8,10 @@ interleaved round by round, so that the machine's load weighs on every contender
   the floor any Python client pays;
 * ``hook.acall``: the engine (rate limiter off, credentials, signing, the shared transport's
   gate, whole-answer deadline and size cap, outcome judging, tenacity only on failure);
-* ``hook.aquery_iproduction_job``: the same plus the pydantic model of the job.
+* ``hook.aquery_iproduction_job``: the same plus the pydantic model of the job;
+* with ``--floors``, ``engine floor`` and ``floor + typed read`` of ``bench_query_floor.py``: the
+  least an engine does for a read (pace, signed request, gate, transport), with ``json.loads`` or
+  with the answer's bytes vouched for and read by the job model's reader.
 
 Two cadences: **back to back** (``--loops`` coroutines each querying without pause) and **spread
 out** (``--pollers`` coroutines each querying every ``--interval`` seconds with jitter, so most
@@ -38,8 +41,10 @@ from pathlib import Path
 from typing import Any
 
 from bench_client import BareClient, Emulators  # the triggerer benchmark's floor, beside this file
+from bench_query_floor import engine_floors  # the least an engine does, beside this file
 
 HERE = Path(__file__).parent
+CLIENTS = ("bare aiohttp", "engine floor", "floor + typed read", "hook.acall", "hook.aquery_iproduction_job")
 Query = Callable[[str], Awaitable[Any]]
 
 
@@ -130,6 +135,7 @@ async def main_async(args: argparse.Namespace, spec: dict[str, Any]) -> list[dic
     await bare.open()
     contenders: dict[str, Query] = {
         "bare aiohttp": lambda job_id: bare.status(job_id, 0),
+        **(await engine_floors(hook) if args.floors else {}),
         "hook.acall": lambda job_id: hook.acall("QueryIProductionJob", {"JobId": job_id}),
         "hook.aquery_iproduction_job": hook.aquery_iproduction_job,
     }
@@ -171,8 +177,10 @@ def report(rows: list[dict[str, Any]], loads: tuple[Any, Any]) -> None:
         f"{'x bare: median, quartiles':>28}   x bare (per round)"
     )
     for cadence in ("back to back", "spread out"):
-        for client in ("bare aiohttp", "hook.acall", "hook.aquery_iproduction_job"):
+        for client in CLIENTS:
             mine = [r for r in rows if r["cadence"] == cadence and r["client"] == client]
+            if not mine:
+                continue  # a floor not asked for
             ratios = []
             for row in mine:
                 base = next(
@@ -209,6 +217,11 @@ def main() -> int:
         "--interval", type=float, default=1.0, help="spread out: seconds between a poller's queries"
     )
     parser.add_argument("--seconds", type=float, default=8.0, help="spread out: seconds per measurement")
+    parser.add_argument(
+        "--floors",
+        action="store_true",
+        help="also the least an engine does, without and with the typed read (bench_query_floor.py)",
+    )
     args = parser.parse_args()
     process, spec = start_emulator()
     try:
