@@ -122,14 +122,7 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=2000, help="queries timed per contender and repeat")
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args()
-    os.environ["AIRFLOW_CONN_ICE_DEFAULT"] = json.dumps(
-        {
-            "conn_type": "alibaba_ice",
-            "login": canned.ACCESS_KEY_ID,
-            "password": canned.ACCESS_KEY_SECRET,
-            "extra": {"endpoint": canned.ENDPOINT},
-        }
-    )
+    canned.use_canned_connection()
     before = os.getloadavg()
     table: dict[tuple[bool, str], float] = {}
     for cold in (False, True):

@@ -188,14 +188,8 @@ def measure(mode: str, queries: int, network: bool) -> dict[str, float]:
     return {key: (figures[1][key] - figures[0][key]) / queries for key in figures[0]}
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--queries", type=int, default=300, help="queries counted per contender")
-    parser.add_argument("--run", nargs=2, metavar=("MODE", "N"), help="run one contender (under valgrind)")
-    parser.add_argument("--network", action="store_true", help="real HTTPS to the bench emulator")
-    args = parser.parse_args()
+def use_canned_connection() -> None:
+    """Point the default ICE connection at the canned endpoint (never connected to)."""
     os.environ["AIRFLOW_CONN_ICE_DEFAULT"] = json.dumps(
         {
             "conn_type": "alibaba_ice",
@@ -204,6 +198,17 @@ def main() -> int:
             "extra": {"endpoint": ENDPOINT},
         }
     )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--queries", type=int, default=300, help="queries counted per contender")
+    parser.add_argument("--run", nargs=2, metavar=("MODE", "N"), help="run one contender (under valgrind)")
+    parser.add_argument("--network", action="store_true", help="real HTTPS to the bench emulator")
+    args = parser.parse_args()
+    use_canned_connection()
     if args.run:
         runner = run_over_network if args.network else run
         asyncio.run(runner(args.run[0], int(args.run[1])))
